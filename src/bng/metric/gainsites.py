@@ -1,0 +1,123 @@
+"""The "Off-site gain site summary": each gain site's units before and after spatial risk.
+
+One entry per gain site and module, in order of first appearance (baseline rows, then
+creation, then enhancement rows), as the workbook's UNIQUE(FILTER(…)) lists them. The change
+after the spatial risk multiplier is the SRM-weighted post-intervention units less the
+SRM-weighted baseline, and a gain site whose own change is negative is an error
+("gain sites must be postive", sic), which makes every unit deficit of the headline an error.
+
+Quirk kept: the area baseline column (C7) sums a range that slides down one row per gain
+site, so the n-th gain site ignores the first n−1 rows of D-1 (names in docs/quirks.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import xl
+from .cells import RowCalc
+from .messages import T
+from .xl import Value, XlError, catch, lt, num
+
+
+@dataclass(frozen=True, slots=True)
+class GainSiteRow:
+    gain_site: str
+    module: str
+    baseline: Value
+    baseline_srm: Value
+    retained: Value
+    retained_srm: Value
+    enhanced: Value
+    enhanced_srm: Value
+    created: Value
+    created_srm: Value
+    change: Value
+    srm: Value
+    change_post_srm: Value
+
+
+def _key(ref: str | None) -> str:
+    return (ref or "").strip().lower()
+
+
+def _sumif(calcs: Sequence[RowCalc], key: str, attr: str, start: int = 0) -> Value:
+    """SUMIF(off-site reference column, site, value column), from row ``start`` on."""
+
+    def cell() -> float:
+        return xl.total(getattr(c, attr) for c in calcs[start:] if _key(c.gain_site) == key)
+
+    return catch(cell)
+
+
+def _first_srm(key: str, *sheets: Sequence[RowCalc]) -> Value:
+    """L7: XLOOKUP of the site in the creation sheet's SRM, else the baseline sheet's, else " "."""
+    for calcs in sheets:
+        for c in calcs:
+            if _key(c.gain_site) == key:
+                return getattr(c, "srm", "")
+    return " "
+
+
+def summary(
+    module: str,
+    baseline: Sequence[RowCalc],
+    creation: Sequence[RowCalc],
+    enhancement: Sequence[RowCalc],
+) -> list[GainSiteRow]:
+    order: dict[str, str] = {}
+    for calcs in (baseline, creation, enhancement):
+        for c in calcs:
+            k = _key(c.gain_site)
+            if k and k not in order:
+                order[k] = (c.gain_site or "").strip()
+    out: list[GainSiteRow] = []
+    for index, (key, name) in enumerate(order.items()):
+        base = _sumif(baseline, key, "units", start=index if module == "area" else 0)
+        base_srm = _sumif(baseline, key, "units_srm")
+        ret = _sumif(baseline, key, "retained")
+        ret_srm = _sumif(baseline, key, "retained_srm")
+        enh = _sumif(enhancement, key, "units")
+        enh_srm = _sumif(enhancement, key, "units_srm")
+        cre = _sumif(creation, key, "units")
+        cre_srm = _sumif(creation, key, "units_srm")
+        if module == "watercourse":  # AK7 = (AG + AI + AE) − AC
+            change = catch(lambda: xl.sub(xl.add(xl.add(num(enh), num(cre)), num(ret)), num(base)))
+        else:  # K7 = (I + G + E) − C;  X7 = (V + T + R) − P
+            change = catch(lambda: xl.sub(xl.add(xl.add(num(cre), num(enh)), num(ret)), num(base)))
+
+        def post_srm() -> Value:
+            if lt(change, 0.0):
+                return T.GAIN_SITE_NEGATIVE
+            if module == "watercourse":  # AM7 = (AH + AJ + AF) − AD
+                return xl.sub(xl.add(xl.add(num(enh_srm), num(cre_srm)), num(ret_srm)), num(base_srm))
+            return xl.sub(xl.add(xl.add(num(cre_srm), num(enh_srm)), num(ret_srm)), num(base_srm))
+
+        srm = _first_srm(key, creation, baseline)
+        out.append(
+            GainSiteRow(
+                name, module, base, base_srm, ret, ret_srm, enh, enh_srm, cre, cre_srm, change, srm, catch(post_srm)
+            )
+        )
+    return out
+
+
+def headline_error(
+    area: Sequence[GainSiteRow], hedgerow: Sequence[GainSiteRow], watercourse: Sequence[GainSiteRow]
+) -> bool | None:
+    """Headline B19: a negative area or watercourse gain site; None where a cell is an error.
+
+    The hedgerow column is compared with the correctly spelt "positive", which its cells never
+    say, so a negative hedgerow gain site does not reach B19 (a workbook quirk).
+    """
+    try:
+        hit = False
+        for row in (*area, *watercourse):
+            if xl.eq(row.change_post_srm, T.GAIN_SITE_NEGATIVE):
+                hit = True
+        for row in hedgerow:
+            xl.eq(row.change_post_srm, "Error - gain sites must be positive ▲")
+        return hit
+    except XlError:
+        return None

@@ -1,0 +1,486 @@
+"""Versioned reference data of the statutory biodiversity metric.
+
+Each metric release is a folder of CSV files shipped with the package. The per-habitat
+tables are those published in the project's shared reference data (G-1 … G-8 of the
+workbook); the layout tables (``area_trading_layout.csv``, ``credit_*.csv``) were extracted
+from the official workbook by ``tools/extract_layout.py``. A release is read once, checked as
+it is read, and shared: everything in it is immutable.
+
+The published CSVs drop the " ▲" that the workbook puts after texts such as
+"Not Possible ▲" and "Error ▲". Formulas compare cells against exact texts ("Not Possible"
+without the mark never matches "Not Possible ▲"), so the loader restores the mark where
+the workbook has it; ``tests/metric/test_reference.py`` checks every restored cell against
+the workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+
+CONDITIONS: tuple[str, ...] = (
+    "Good",
+    "Fairly Good",
+    "Moderate",
+    "Fairly Poor",
+    "Poor",
+    "Condition Assessment N/A",
+    "N/A - Other",
+)
+BANDS: tuple[str, ...] = ("V.High", "High", "Medium", "Low", "V.Low")
+
+Cell = float | str
+
+
+class ReferenceDataError(ValueError):
+    """A reference table is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True, slots=True)
+class AreaHabitat:
+    label: str
+    broad: str
+    type: str
+    ukhab_code: str
+    band: str
+    score: float
+    trading_rule: str
+    creation_difficulty: str
+    enhancement_difficulty: str
+    irreplaceable: str  # "Yes", "No" or "Yes/No" (G-1 column T)
+    condition_group: str
+    condition_scores: Mapping[str, Cell]
+    creation_years: Mapping[str, Cell]
+    enhancement_years: Mapping[str, Cell]
+
+    def allowed_conditions(self) -> tuple[str, ...]:
+        return tuple(c for c, s in self.condition_scores.items() if isinstance(s, float))
+
+
+@dataclass(frozen=True, slots=True)
+class HedgerowType:
+    name: str
+    band: str
+    score: float
+    creation_years: Mapping[str, Cell]  # Poor / Moderate / Good (G-6 E:I)
+    condition_change_years: Mapping[str, Cell]  # "Poor - Moderate", … (G-6 K:Q)
+    creation_difficulty: str
+    enhancement_difficulty: str
+    trading_rule: str
+    condition_group: str
+
+    def allowed_conditions(self) -> tuple[str, ...]:
+        return ("Poor",) if self.condition_group == "Hedgecond2" else ("Good", "Moderate", "Poor")
+
+
+@dataclass(frozen=True, slots=True)
+class WatercourseType:
+    name: str
+    band: str
+    score: float
+    creation_difficulty: str
+    enhancement_difficulty: str
+    trading_rule: str
+    condition_scores: Mapping[str, Cell]
+    irreplaceable: str
+
+    def allowed_conditions(self) -> tuple[str, ...]:
+        return tuple(c for c, s in self.condition_scores.items() if isinstance(s, float))
+
+
+@dataclass(frozen=True, slots=True)
+class TradingRow:
+    """A row of "Trading Summary Area Habitats": which band a habitat is traded in."""
+
+    band: str
+    habitat: str
+    display_label: str
+    group: str
+    medium_block: str
+
+
+@dataclass(frozen=True, slots=True)
+class MediumGroup:
+    """A broad habitat group of "Unit shortfall calculations" rows 122-131 (credit rules 1-4)."""
+
+    name: str
+    tier: str
+    medium_block: str
+    surplus_sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CreditPrice:
+    tier: str
+    price_gbp: float
+    module: str
+    credits_per_unit: float
+    valid_from: date
+
+
+@dataclass(frozen=True, slots=True)
+class WorkbookRules:
+    """Texts and habitat names that the workbook's formulas test literally (workbook_rules.csv)."""
+
+    irreplaceable_trading_rule: str
+    tree_broad_habitat: str
+    area_balance_excluded: frozenset[str]
+    area_balance_tolerance_ha: float
+    poor_threshold_standard_difficulty: frozenset[str]
+    enhancement_only_from: Mapping[str, frozenset[str]]
+    culvert_type: str
+    culvert_encroachment: str
+    ditch_type: str
+    non_native_hedgerow: str
+    hedgerow_poor_only_condition: str
+    very_low_hedgerow_band: str
+    very_low_hedgerow_forbidden_conditions: frozenset[str]
+    enhancement_years_outside_range: frozenset[str]
+    poor_threshold_row_offset_offsite: int
+    poor_threshold_row_offset_type: str
+    medium_offset_order: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Release:
+    """One release of the statutory metric: every table its formulas look up."""
+
+    id: str
+    title: str
+    aliases: tuple[str, ...]
+    area_habitats: Mapping[str, AreaHabitat]
+    area_type_index: Mapping[str, str]
+    distinctiveness_scores: Mapping[str, float]
+    trading_rule_of_band: Mapping[str, str]
+    condition_scores: Mapping[str, float]
+    difficulty_multipliers: Mapping[str, float]
+    temporal_multipliers: Mapping[Cell, float]
+    strategic_significance: Mapping[str, float]
+    strategic_significance_aliases: Mapping[str, str]
+    spatial_risk: Mapping[str, float]
+    spatial_risk_watercourse: Mapping[str, float]
+    tree_areas_ha: Mapping[str, float]
+    hedgerow_types: Mapping[str, HedgerowType]
+    hedgerow_change: Mapping[tuple[str, str], str]
+    hedgerow_distinctiveness_years: Mapping[tuple[str, str], Cell]
+    watercourse_types: Mapping[str, WatercourseType]
+    watercourse_encroachment: Mapping[str, float]
+    riparian_encroachment: Mapping[str, float]
+    watercourse_creation_years: Mapping[str, Cell]
+    watercourse_distinctiveness_years: float
+    watercourse_condition_years: Mapping[tuple[str, str], Cell]
+    area_trading_layout: tuple[TradingRow, ...]
+    credit_tiers: Mapping[str, str]
+    medium_groups: tuple[MediumGroup, ...]
+    credit_prices: tuple[CreditPrice, ...]
+    rules: WorkbookRules
+
+    def area_habitat(self, label: str) -> AreaHabitat | None:
+        return self.area_habitats.get(label.lower())
+
+
+RELEASES: Mapping[str, tuple[str, str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "statutory-2024": (
+            "statutory_2024",
+            "Statutory biodiversity metric calculation tool, published February 2024 "
+            "(Start!D8 = 4.1; reference tables statutory 1.0.x)",
+            ("statutory-2024-02", "statutory-1.0", "statutory-1.0.x", "4.1"),
+        ),
+    }
+)
+DEFAULT_RELEASE = "statutory-2024"
+
+
+def release_id(name: str | None) -> str:
+    """The canonical id of a release name or alias; raises on an unknown name."""
+    if not name:
+        return DEFAULT_RELEASE
+    for rid, (_, _, aliases) in RELEASES.items():
+        if name == rid or name in aliases:
+            return rid
+    known = ", ".join(RELEASES)
+    raise ReferenceDataError(f"unknown metric release {name!r}; known releases: {known}")
+
+
+def load(name: str | None = None) -> Release:
+    """Read and check one release (cached: each release is read once per process)."""
+    return _load(release_id(name))
+
+
+@cache
+def _load(rid: str) -> Release:
+    folder, title, aliases = RELEASES[rid]
+    return _Loader(rid, folder, title, aliases).build()
+
+
+def _number(text: str) -> float:
+    return float(text)
+
+
+def _cell(text: str, mark: bool = True) -> Cell:
+    """A lookup cell: a number, or a text with the workbook's ▲ restored."""
+    text = text.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if text in ("30+", "N/A") or not mark:
+        return text
+    return text + " ▲"
+
+
+class _Loader:
+    def __init__(self, rid: str, folder: str, title: str, aliases: tuple[str, ...]) -> None:
+        self.rid, self.folder, self.title, self.aliases = rid, folder, title, aliases
+
+    def rows(self, name: str) -> list[dict[str, str]]:
+        try:
+            text = resources.files(__package__).joinpath(self.folder, name).read_text("utf-8")
+        except FileNotFoundError:
+            raise ReferenceDataError(f"{self.rid}: reference table {name} is missing") from None
+        return list(csv.DictReader(io.StringIO(text)))
+
+    def matrix(self, name: str) -> dict[tuple[str, str], str]:
+        out: dict[tuple[str, str], str] = {}
+        for row in self.rows(name):
+            items = list(row.items())
+            base = items[0][1]
+            for col, value in items[1:]:
+                if col != "metric_release":
+                    out[(base, col)] = value
+        return out
+
+    def workbook_rules(self) -> WorkbookRules:
+        single: dict[str, str] = {}
+        many: dict[str, set[str]] = {}
+        ordered: dict[str, list[str]] = {}
+        for r in self.rows("workbook_rules.csv"):
+            single.setdefault(r["rule"], r["value"])
+            many.setdefault(r["rule"], set()).add(r["value"].lower())
+            ordered.setdefault(r["rule"], []).append(r["value"])
+        only_from = {
+            rule.split(":", 1)[1].lower(): frozenset(values)
+            for rule, values in many.items()
+            if rule.startswith("enhancement_only_from:")
+        }
+        try:
+            return WorkbookRules(
+                irreplaceable_trading_rule=single["irreplaceable_trading_rule"],
+                tree_broad_habitat=single["tree_broad_habitat"],
+                area_balance_excluded=frozenset(many["area_balance_excluded"]),
+                area_balance_tolerance_ha=_number(single["area_balance_tolerance_ha"]),
+                poor_threshold_standard_difficulty=frozenset(many["poor_threshold_standard_difficulty"]),
+                enhancement_only_from=MappingProxyType(only_from),
+                culvert_type=single["culvert_type"],
+                culvert_encroachment=single["culvert_encroachment"],
+                ditch_type=single["ditch_type"],
+                non_native_hedgerow=single["non_native_hedgerow"],
+                hedgerow_poor_only_condition=single["hedgerow_poor_only_condition"],
+                very_low_hedgerow_band=single["very_low_hedgerow_band"],
+                very_low_hedgerow_forbidden_conditions=frozenset(many["very_low_hedgerow_forbidden_condition"]),
+                enhancement_years_outside_range=frozenset(many["enhancement_years_outside_range"]),
+                poor_threshold_row_offset_offsite=int(single["poor_threshold_row_offset_offsite"]),
+                poor_threshold_row_offset_type=single["poor_threshold_row_offset_type"],
+                medium_offset_order=tuple(ordered["medium_offset_order"]),
+            )
+        except KeyError as missing:
+            raise ReferenceDataError(f"{self.rid}: workbook_rules.csv lacks rule {missing}") from None
+
+    def build(self) -> Release:
+        enh_rows = {r["habitat_label"]: r for r in self.rows("area_enhancement_years.csv")}
+        habitats: dict[str, AreaHabitat] = {}
+        type_index: dict[str, str] = {}
+        for r in self.rows("area_habitats.csv"):
+            label = r["habitat_label"]
+            if label.lower() in habitats:
+                raise ReferenceDataError(f"{self.rid}: area habitat {label!r} listed twice")
+            if r["distinctiveness_band"] not in BANDS:
+                raise ReferenceDataError(f"{self.rid}: {label!r} has unknown band {r['distinctiveness_band']!r}")
+            enh = enh_rows.get(label)
+            if enh is None:
+                raise ReferenceDataError(f"{self.rid}: no enhancement years for {label!r}")
+            habitats[label.lower()] = AreaHabitat(
+                label=label,
+                broad=r["broad_habitat"],
+                type=r["habitat_type"],
+                ukhab_code=r["ukhab_code"],
+                band=r["distinctiveness_band"],
+                score=_number(r["distinctiveness_score"]),
+                trading_rule=r["trading_rule"],
+                creation_difficulty=r["creation_difficulty"],
+                enhancement_difficulty=r["enhancement_difficulty"],
+                irreplaceable=r["irreplaceable"],
+                condition_group=r["condition_group"],
+                condition_scores=MappingProxyType({c: _cell(r[f"condition_score_{c}"]) for c in CONDITIONS}),
+                creation_years=MappingProxyType({c: _cell(r[f"creation_years_{c}"]) for c in CONDITIONS}),
+                enhancement_years=MappingProxyType(
+                    {k: _cell(v) for k, v in enh.items() if k not in ("habitat_label", "metric_release")}
+                ),
+            )
+            type_index.setdefault(r["habitat_type"].lower(), label)
+
+        dist = {r["band"]: _number(r["score"]) for r in self.rows("distinctiveness_scores.csv")}
+        rule_of_band = {r["band"]: r["suggested_action_area"] for r in self.rows("distinctiveness_scores.csv")}
+        for h in habitats.values():
+            if dist.get(h.band) != h.score:
+                raise ReferenceDataError(f"{self.rid}: {h.label!r} score disagrees with its band")
+
+        ss: dict[str, float] = {}
+        ss_alias: dict[str, str] = {}
+        for r in self.rows("strategic_significance.csv"):
+            ss[r["description"]] = _number(r["multiplier"])
+            ss_alias[r["category"].split()[0].lower()] = r["description"]
+            ss_alias[r["category"].strip().lower()] = r["description"]
+        wss = {
+            r["description"]: _number(r["multiplier"])
+            for r in self.rows("watercourse_strategic_and_spatial.csv")
+            if r["table"] == "strategic_significance"
+        }
+        if wss != ss:
+            raise ReferenceDataError(f"{self.rid}: watercourse strategic significance differs from area")
+        srm = {r["category"]: _number(r["multiplier"]) for r in self.rows("spatial_risk.csv")}
+        srm_w = {
+            r["description"]: _number(r["multiplier"])
+            for r in self.rows("watercourse_strategic_and_spatial.csv")
+            if r["table"] == "spatial_risk"
+        }
+
+        temporal: dict[Cell, float] = {}
+        for r in self.rows("temporal_multipliers.csv"):
+            if r["multiplier"] in ("N/A", ""):
+                continue
+            key: Cell = r["years"] if r["years"] == "30+" else _number(r["years"])
+            temporal[key] = _number(r["multiplier"])
+
+        hedges: dict[str, HedgerowType] = {}
+        for r in self.rows("hedgerow_types.csv"):
+            hedges[r["hedgerow_type"]] = HedgerowType(
+                name=r["hedgerow_type"],
+                band=r["distinctiveness_band"],
+                score=_number(r["distinctiveness_score"]),
+                creation_years=MappingProxyType(
+                    {c: _cell(r[f"creation_years_{c}"]) for c in ("Poor", "Moderate", "Good")}
+                ),
+                condition_change_years=MappingProxyType(
+                    {
+                        k.replace("-", " - "): _cell(r[f"enh_condition_years_{k}"])
+                        for k in ("Poor-Moderate", "Poor-Good", "Moderate-Good")
+                    }
+                ),
+                creation_difficulty=r["creation_difficulty"],
+                enhancement_difficulty=r["enhancement_difficulty"],
+                trading_rule=r["trading_rule"],
+                condition_group=r["condition_group"],
+            )
+        change = {
+            k: v if v.startswith(tuple(BANDS)) else v + " ▲"
+            for k, v in self.matrix("hedgerow_enhancement_change_matrix.csv").items()
+        }
+        hedge_years = {k: _cell(v) for k, v in self.matrix("hedgerow_enhancement_distinctiveness_years.csv").items()}
+
+        waters: dict[str, WatercourseType] = {}
+        for r in self.rows("watercourse_types.csv"):
+            waters[r["watercourse_type"]] = WatercourseType(
+                name=r["watercourse_type"],
+                band=r["distinctiveness_band"],
+                score=_number(r["distinctiveness_score"]),
+                creation_difficulty=r["creation_difficulty"],
+                enhancement_difficulty=r["enhancement_difficulty"],
+                trading_rule=r["trading_rule"],
+                condition_scores=MappingProxyType({c: _cell(r[f"cond_score_{c}"]) for c in CONDITIONS[:5]}),
+                irreplaceable=r["irreplaceable"],
+            )
+        enc = {
+            r["band"]: _number(r["multiplier"])
+            for r in self.rows("watercourse_encroachment.csv")
+            if r["type"] == "watercourse_encroachment"
+        }
+        rip = {
+            r["band"]: _number(r["multiplier"])
+            for r in self.rows("watercourse_encroachment.csv")
+            if r["type"] == "riparian_encroachment_both_banks"
+        }
+        w_create: dict[str, Cell] = {}
+        w_dist_years = 0.0
+        w_cond: dict[tuple[str, str], Cell] = {}
+        for r in self.rows("watercourse_time_to_target.csv"):
+            if r["table"].startswith("creation"):
+                w_create[r["key"]] = _cell(r["years"])
+            elif r["table"].startswith("enhancement_through_distinctiveness"):
+                w_dist_years = _number(r["years"])
+            else:
+                base, proposed = (s.strip() for s in r["key"].split("->"))
+                w_cond[(base, proposed)] = _cell(r["years"])
+
+        trees = {r["tree_size"]: _number(r["rpa_area_ha"]) for r in self.rows("individual_trees.csv")}
+
+        layout = tuple(
+            TradingRow(r["band"], r["habitat_label"], r["display_label"], r["group"], r["medium_block"])
+            for r in self.rows("area_trading_layout.csv")
+        )
+        tiers = {r["habitat_label"]: r["tier"] for r in self.rows("credit_tiers.csv")}
+        groups: dict[str, MediumGroup] = {}
+        for r in self.rows("credit_medium_groups.csv"):
+            g = groups.get(r["group"])
+            sources = (g.surplus_sources if g else ()) + ((r["surplus_source"],) if r["surplus_source"] else ())
+            groups[r["group"]] = MediumGroup(r["group"], r["tier"], r["medium_block"], sources)
+        prices = tuple(
+            CreditPrice(
+                tier=r["tier"],
+                price_gbp=_number(r["price_gbp_per_credit_ex_vat"]),
+                module=r["module"],
+                credits_per_unit=_number(r["credits_per_unit_shortfall"]),
+                valid_from=date.fromisoformat(r["valid_from"]),
+            )
+            for r in self.rows("credit_prices.csv")
+        )
+
+        for row in layout:
+            if row.habitat.lower() not in habitats:
+                raise ReferenceDataError(f"{self.rid}: trading layout names unknown habitat {row.habitat!r}")
+        for label in list(tiers) + [s for g in groups.values() for s in g.surplus_sources]:
+            if label.lower() not in habitats:
+                raise ReferenceDataError(f"{self.rid}: credit table names unknown habitat {label!r}")
+
+        return Release(
+            rules=self.workbook_rules(),
+            id=self.rid,
+            title=self.title,
+            aliases=self.aliases,
+            area_habitats=MappingProxyType(habitats),
+            area_type_index=MappingProxyType(type_index),
+            distinctiveness_scores=MappingProxyType(dist),
+            trading_rule_of_band=MappingProxyType(rule_of_band),
+            condition_scores=MappingProxyType(
+                {r["condition"]: _number(r["score"]) for r in self.rows("condition_scores.csv")}
+            ),
+            difficulty_multipliers=MappingProxyType(
+                {r["difficulty"]: _number(r["multiplier"]) for r in self.rows("difficulty_multipliers.csv")}
+            ),
+            temporal_multipliers=MappingProxyType(temporal),
+            strategic_significance=MappingProxyType(ss),
+            strategic_significance_aliases=MappingProxyType(ss_alias),
+            spatial_risk=MappingProxyType(srm),
+            spatial_risk_watercourse=MappingProxyType(srm_w),
+            tree_areas_ha=MappingProxyType(trees),
+            hedgerow_types=MappingProxyType(hedges),
+            hedgerow_change=MappingProxyType(change),
+            hedgerow_distinctiveness_years=MappingProxyType(hedge_years),
+            watercourse_types=MappingProxyType(waters),
+            watercourse_encroachment=MappingProxyType(enc),
+            riparian_encroachment=MappingProxyType(rip),
+            watercourse_creation_years=MappingProxyType(w_create),
+            watercourse_distinctiveness_years=w_dist_years,
+            watercourse_condition_years=MappingProxyType(w_cond),
+            area_trading_layout=layout,
+            credit_tiers=MappingProxyType(tiers),
+            medium_groups=tuple(groups.values()),
+            credit_prices=prices,
+        )

@@ -1,0 +1,55 @@
+"""The house rules that keep the metric core pure (checked on every test run, beside import-linter)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import bng.metric
+
+CORE = Path(bng.metric.__file__).parent
+# standard-library modules the core may use: data structures and arithmetic, no I/O
+ALLOWED_STDLIB = {
+    "__future__", "collections", "csv", "dataclasses", "datetime", "functools", "importlib", "io", "math",
+    "types", "typing",
+}
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    tree = ast.parse(path.read_text(), str(path))
+    out: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, node.level if hasattr(node, "level") else 0) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            out.append((node.module or "", node.level))
+    return out
+
+
+def test_metric_core_imports_only_itself_and_pure_stdlib() -> None:
+    bad: list[str] = []
+    for path in sorted(CORE.rglob("*.py")):
+        for name, level in _imports(path):
+            if level > 0:
+                continue  # relative: inside bng.metric
+            top = name.split(".")[0]
+            if name.startswith("bng.metric") or top in ALLOWED_STDLIB:
+                continue
+            bad.append(f"{path.relative_to(CORE.parent)} imports {name}")
+    assert not bad, "the metric core must stay pure:\n" + "\n".join(bad)
+
+
+def test_metric_core_does_not_open_files() -> None:
+    """Reference data is read with importlib.resources; nothing in the core opens paths itself."""
+    offenders = []
+    for path in sorted(CORE.rglob("*.py")):
+        text = path.read_text()
+        for needle in ("open(", "Path(", "os.environ", "print("):
+            if needle in text:
+                offenders.append(f"{path.name}: {needle}")
+    assert not offenders, offenders
+
+
+def test_allowed_stdlib_is_stdlib() -> None:
+    assert ALLOWED_STDLIB <= set(sys.stdlib_module_names)
