@@ -130,7 +130,9 @@ def calculate_command(
     site_file: Annotated[Path, typer.Argument(help="A JSON site file (see docs/site-file.md).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     release: Annotated[str | None, typer.Option(help="Metric release to use (default: the site file's).")] = None,
-    target: Annotated[float | None, typer.Option(help="Target net gain in per cent, e.g. 20 for a local policy.")] = None,
+    target: Annotated[
+        float | None, typer.Option(help="Target net gain in per cent, e.g. 20 for a local policy.")
+    ] = None,
 ) -> None:
     """Calculate a site's biodiversity units, net change, trading rules and credits."""
     try:
@@ -148,8 +150,14 @@ def calculate_command(
     if as_json:
         doc = result_to_dict(result)
         doc["issues"] = [
-            {"path": i.path, "ref": i.ref, "field": i.field, "code": i.code, "severity": i.severity,
-             "message": i.message}
+            {
+                "path": i.path,
+                "ref": i.ref,
+                "field": i.field,
+                "code": i.code,
+                "severity": i.severity,
+                "message": i.message,
+            }
             for i in (*issues, *result.issues)
         ]
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
@@ -170,6 +178,18 @@ def calculate_command(
             typer.echo("\n".join(found))
     if found:
         raise typer.Exit(1)
+
+
+def _register_commands() -> None:
+    """Wire in the command groups of the other packages (each keeps its commands beside its code)."""
+    from bng.gis.cli import gis_app
+    from bng.workbook.cli import register as register_workbook
+
+    register_workbook(metric_app)
+    app.add_typer(gis_app, name="gis")
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -112,6 +112,7 @@ def headline(module: str, t: SheetTotals, target: float, gain_site_error: bool |
     h32 = catch(lambda: T.NA if le(h28, 0.0) else xl.sub(num(l24), num(l20)))
     h37 = iferror(lambda: xl.add(num(h16), num(h28)), T.CHECK_DATA)
     h41 = iferror(lambda: xl.sub(num(h28), num(h32)), "0.00")
+
     def h47_cell() -> Value:  # the off-site change with SRM only where it is an uplift
         on_change = xl.sub(num(h12), num(h8))
         return xl.add(on_change, num(h28)) if eq(h32, T.NA) else xl.add(on_change, num(h32))

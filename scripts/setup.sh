@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Shared set-up for run.sh and test.sh: the Python environment, from the lock file.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export UV_PYTHON_DOWNLOADS=never   # use the machine's Python 3.11, never download one
+export UV_LINK_MODE=copy
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+
+if ! "$PYTHON" -m uv --version >/dev/null 2>&1; then
+  echo "==> installing uv (the package manager that reads uv.lock)"
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
+fi
+
+echo "==> installing Python dependencies from uv.lock"
+"$PYTHON" -m uv sync --locked --quiet --python "$PYTHON" "$@"
+
+# apt_install PKG...: install Debian packages that are missing (needs root or sudo)
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "==> installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}

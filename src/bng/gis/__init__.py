@@ -1,0 +1,1 @@
+"""Habitat maps: GeoPackage, Shapefile and GeoJSON in, validated, to the metric and to plans."""

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs and run all of it: lint, types, import rules, tests.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/setup.sh
+
+echo "==> ruff"
+.venv/bin/ruff check src tests tools benchmarks
+.venv/bin/ruff format --check --quiet src tests tools benchmarks
+echo "==> mypy --strict (bng.metric)"
+.venv/bin/mypy
+echo "==> import rules"
+.venv/bin/lint-imports --no-cache | tail -n 5
+echo "==> pytest"
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
