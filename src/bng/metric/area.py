@@ -21,6 +21,30 @@ from .xl import ERROR, Value, XlError, blank, catch, eq, ge, gt, le, lt, ne, num
 class AreaBaselineCalc(RowCalc):
     """A-1 / D-1 row (units: A-1!Q / D-1!T, units_srm: D-1!Q)."""
 
+    __slots__ = (
+        "area",
+        "area_lost",
+        "band",
+        "bespoke",
+        "broad",
+        "cond",
+        "cond_score",
+        "enhanced_area",
+        "hab",
+        "irreplaceable",
+        "label",
+        "note_p",
+        "retained_area",
+        "retained_srm",
+        "score",
+        "srm",
+        "srm_category",
+        "ss",
+        "ss_mult",
+        "units_lost",
+        "vhdh_bespoke",
+    )
+
     hab: AreaHabitat | None
     broad: str
     label: str
@@ -87,7 +111,7 @@ def baseline(rel: Release, rows: Sequence[AreaBaseline], off: bool) -> list[Area
         y = row.bespoke_compensation or ""
         c.bespoke = y
         c.area, c.retained_area, c.enhanced_area = h, s, t
-        is_tree = c.broad.lower() == rules.tree_broad_habitat.lower()
+        is_tree = eq(c.broad, rules.tree_broad_habitat)
         # I11 band, J11 score
         band: Value = ""
         if hab is not None:
@@ -119,12 +143,23 @@ def baseline(rel: Release, rows: Sequence[AreaBaseline], off: bool) -> list[Area
             return prod(size, score, cs, o)
 
         # U11 / X11 retained units
-        retained: Value = T.IRREPLACEABLE_NO_UNITS if g == "Yes" else iferror(lambda: jlo(s), "")
-        # V11 / Y11 enhanced units
-        if is_tree and gt(t, 0.0) and g == "Yes":
-            enhanced: Value = T.IRREPLACEABLE_TREE_ENHANCED_SHORT
+        retained: Value
+        if g == "Yes":
+            retained = T.IRREPLACEABLE_NO_UNITS
         else:
-            enhanced = iferror(lambda: jlo(t), "")
+            try:
+                retained = jlo(s)
+            except XlError:
+                retained = ""
+        # V11 / Y11 enhanced units
+        enhanced: Value
+        if is_tree and gt(t, 0.0) and g == "Yes":
+            enhanced = T.IRREPLACEABLE_TREE_ENHANCED_SHORT
+        else:
+            try:
+                enhanced = jlo(t)
+            except XlError:
+                enhanced = ""
         c.retained, c.enhanced = retained, enhanced
         # W11 / Z11 area lost
         lost_area: Value
@@ -234,6 +269,8 @@ def area_lost_for_balance(rel: Release, calcs: Sequence[AreaBaselineCalc]) -> fl
 class AreaCreationCalc(RowCalc):
     """A-2 / D-2 row (units: A-2!Y / D-2!AB, units_srm: D-2!AA)."""
 
+    __slots__ = ("area", "final_time", "hab", "label", "score", "srm", "srm_category", "status")
+
     hab: AreaHabitat | None
     label: str
     area: Value
@@ -305,6 +342,9 @@ def final_time(status: Value, o: Value, p: Years, q: Years, not_possible: str = 
 def temporal(rel: Release, years: Value) -> float:
     """VLOOKUP(years, G-4!A4:C36 or C37, 3, FALSE): the temporal multiplier of a final time."""
     if isinstance(years, float):
+        exact = rel.temporal_multipliers.get(years)
+        if exact is not None:
+            return exact
         for key, mult in rel.temporal_multipliers.items():
             if isinstance(key, float) and xl.approx_equal(key, years):
                 return mult
@@ -348,10 +388,18 @@ def creation(rel: Release, rows: Sequence[AreaCreation], off: bool) -> list[Area
         p, q = row.advance_years, row.delay_years
         r = _status_creation(i, o, p, q, ae, has_type)
         c.status = r
-        s = catch(lambda: final_time(r, o, p, q))
+        s: Value
+        try:
+            s = final_time(r, o, p, q)
+        except XlError:
+            s = ERROR
         c.final_time = s
         # T11 temporal multiplier
-        tm = iferror(lambda: T.CHECK_DATA if eq(s, T.CHECK_DATA) else temporal(rel, s), "")
+        tm: Value
+        try:
+            tm = T.CHECK_DATA if eq(s, T.CHECK_DATA) else temporal(rel, s)
+        except XlError:
+            tm = ""
         # V11 applied difficulty (D-2 tests the habitat type of the row 63 rows below: quirk)
         v: Value = ""
         if hab is not None:
@@ -379,24 +427,28 @@ def creation(rel: Release, rows: Sequence[AreaCreation], off: bool) -> list[Area
                 w = "Low"
             else:
                 w = hab.enhancement_difficulty
-        x = iferror(lambda: _difficulty(rel, w), "") if hab is not None else ""
+        x: Value = rel.difficulty_multipliers.get(w, "") if isinstance(w, str) else ""
         g_area = row.area_ha
 
         def delivered() -> Value:
             return prod(g_area, i, k, n, tm, x)
 
+        try:
+            units: Value = delivered()
+        except XlError:
+            units = ""
         if off:
             z = lookup_srm(rel.spatial_risk, row.spatial_risk)
             c.srm, c.srm_category = z, row.spatial_risk or ""
-            c.units_srm = iferror(lambda: prod(delivered(), z), "")
+            c.units_srm = iferror(lambda: prod(units, z), "")
             if row.spatial_risk and not row.gain_site:
                 c.units = T.OFFSITE_REFERENCE_REQUIRED
             elif not row.spatial_risk:
                 c.units = ""
             else:
-                c.units = iferror(delivered, "")
+                c.units = units
         else:
-            c.units = iferror(delivered, "")
+            c.units = units
         c.note(c.units, r, v if v == T.LOW_DIFFICULTY else None, k)
         out.append(c)
     return out
@@ -412,6 +464,8 @@ def area_created_for_balance(rel: Release, calcs: Sequence[AreaCreationCalc]) ->
 
 class AreaEnhancementCalc(RowCalc):
     """A-3 / D-3 row (units: A-3!AN / D-3!AQ, units_srm: D-3!AP)."""
+
+    __slots__ = ("area", "note_o", "proposed_label")
 
     proposed_label: str
     area: Value
@@ -657,12 +711,12 @@ def _condition_label(f: str, s: str, i: Value, x: Value, j: str, y: str) -> str:
 
 def _enhancement_years(rel: Release, prop: AreaHabitat, change: Value) -> Value:
     """INDEX(EnhanceTemporal, habitat, condition change); a missing column is #N/A → ""."""
-    if not isinstance(change, str) or change.lower() in rel.rules.enhancement_years_outside_range:
+    if not isinstance(change, str):
         return ""
-    for key, years in prop.enhancement_years.items():
-        if key.lower() == change.lower():
-            return years
-    return ""
+    key = change.lower()
+    if key in rel.rules.enhancement_years_outside_range:
+        return ""
+    return prop.enhancement_years_ci.get(key, "")
 
 
 def _final_time_offsite(ad: Value, ae: Years, af: Years) -> Value:

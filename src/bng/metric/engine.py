@@ -285,24 +285,26 @@ def _module(module: str, h: Headline, t: SheetTotals, trading_ok: bool | None) -
 
 
 def _row(c: RowCalc) -> RowResult:
-    messages = list(c.texts)
-    if isinstance(c.units, xl.ErrorValue) and "#VALUE!" not in messages:
-        messages.insert(0, "#VALUE!")
-    baseline = c.stage == "baseline"
+    """The row's result; positional and inlined because a result holds one per parcel."""
+    messages = c.texts
+    if type(c.units) is xl.ErrorValue and "#VALUE!" not in messages:
+        messages = ["#VALUE!", *messages]
+    stage = c.stage
     off = c.location == "off_site"
+    units, retained, enhanced, srm = c.units, c.retained, c.enhanced, c.units_srm
     return RowResult(
-        module=c.module,
-        location=c.location,
-        stage=c.stage,
-        ref=c.ref,
-        units=number(c.units),
-        retained_units=number(c.retained) if baseline else None,
-        enhanced_units=number(c.enhanced) if baseline else None,
-        units_srm=number(c.units_srm) if off else None,
-        gain_site=c.gain_site if off else None,
-        baseline_ref=c.baseline_ref if c.stage == "enhancement" else None,
-        codes=tuple(code_of(m) for m in messages),
-        messages=tuple(messages),
+        c.module,
+        c.location,
+        stage,
+        c.ref,
+        units + 0.0 if type(units) is float else None,  # + 0.0: no negative zero in output
+        (retained + 0.0 if type(retained) is float else None) if stage == "baseline" else None,
+        (enhanced + 0.0 if type(enhanced) is float else None) if stage == "baseline" else None,
+        (srm + 0.0 if type(srm) is float else None) if off else None,
+        c.gain_site if off else None,
+        c.baseline_ref if stage == "enhancement" else None,
+        tuple(code_of(m) for m in messages) if messages else (),
+        tuple(messages),
     )
 
 

@@ -42,22 +42,26 @@ def _key(ref: str | None) -> str:
     return (ref or "").strip().lower()
 
 
-def _sumif(calcs: Sequence[RowCalc], key: str, attr: str, start: int = 0) -> Value:
-    """SUMIF(off-site reference column, site, value column), from row ``start`` on."""
+class _Sheet:
+    """One off-site sheet's rows grouped by gain site (SUMIF over the off-site reference column)."""
 
-    def cell() -> float:
-        return xl.total(getattr(c, attr) for c in calcs[start:] if _key(c.gain_site) == key)
+    def __init__(self, calcs: Sequence[RowCalc]) -> None:
+        self.calcs = calcs
+        self.by_site: dict[str, list[int]] = {}
+        for index, c in enumerate(calcs):
+            self.by_site.setdefault(_key(c.gain_site), []).append(index)
 
-    return catch(cell)
+    def sumif(self, key: str, attr: str, start: int = 0) -> Value:
+        """SUMIF(reference column, site, value column), from row ``start`` on (an error errors)."""
+        rows = self.by_site.get(key, [])
+        return catch(lambda: xl.total(getattr(self.calcs[i], attr) for i in rows if i >= start))
 
-
-def _first_srm(key: str, *sheets: Sequence[RowCalc]) -> Value:
-    """L7: XLOOKUP of the site in the creation sheet's SRM, else the baseline sheet's, else " "."""
-    for calcs in sheets:
-        for c in calcs:
-            if _key(c.gain_site) == key:
-                return getattr(c, "srm", "")
-    return " "
+    def first_srm(self, key: str) -> Value | None:
+        rows = self.by_site.get(key)
+        if not rows:
+            return None
+        srm: Value = getattr(self.calcs[rows[0]], "srm", "")
+        return srm
 
 
 def summary(
@@ -72,16 +76,17 @@ def summary(
             k = _key(c.gain_site)
             if k and k not in order:
                 order[k] = (c.gain_site or "").strip()
+    base_s, create_s, enh_s = _Sheet(baseline), _Sheet(creation), _Sheet(enhancement)
     out: list[GainSiteRow] = []
     for index, (key, name) in enumerate(order.items()):
-        base = _sumif(baseline, key, "units", start=index if module == "area" else 0)
-        base_srm = _sumif(baseline, key, "units_srm")
-        ret = _sumif(baseline, key, "retained")
-        ret_srm = _sumif(baseline, key, "retained_srm")
-        enh = _sumif(enhancement, key, "units")
-        enh_srm = _sumif(enhancement, key, "units_srm")
-        cre = _sumif(creation, key, "units")
-        cre_srm = _sumif(creation, key, "units_srm")
+        base = base_s.sumif(key, "units", start=index if module == "area" else 0)
+        base_srm = base_s.sumif(key, "units_srm")
+        ret = base_s.sumif(key, "retained")
+        ret_srm = base_s.sumif(key, "retained_srm")
+        enh = enh_s.sumif(key, "units")
+        enh_srm = enh_s.sumif(key, "units_srm")
+        cre = create_s.sumif(key, "units")
+        cre_srm = create_s.sumif(key, "units_srm")
         if module == "watercourse":  # AK7 = (AG + AI + AE) − AC
             change = catch(lambda: xl.sub(xl.add(xl.add(num(enh), num(cre)), num(ret)), num(base)))
         else:  # K7 = (I + G + E) − C;  X7 = (V + T + R) − P
@@ -94,10 +99,25 @@ def summary(
                 return xl.sub(xl.add(xl.add(num(enh_srm), num(cre_srm)), num(ret_srm)), num(base_srm))
             return xl.sub(xl.add(xl.add(num(cre_srm), num(enh_srm)), num(ret_srm)), num(base_srm))
 
-        srm = _first_srm(key, creation, baseline)
+        # L7: the SRM of the site's first creation row, else of its first baseline row, else " "
+        srm = create_s.first_srm(key)
+        if srm is None:
+            srm = base_s.first_srm(key)
         out.append(
             GainSiteRow(
-                name, module, base, base_srm, ret, ret_srm, enh, enh_srm, cre, cre_srm, change, srm, catch(post_srm)
+                name,
+                module,
+                base,
+                base_srm,
+                ret,
+                ret_srm,
+                enh,
+                enh_srm,
+                cre,
+                cre_srm,
+                change,
+                " " if srm is None else srm,
+                catch(post_srm),
             )
         )
     return out

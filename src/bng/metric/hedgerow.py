@@ -16,6 +16,21 @@ from .xl import ERROR, Value, XlError, blank, catch, eq, gt, le, lt, ne, num
 class HedgerowBaselineCalc(RowCalc):
     """B-1 / E-1 row (units: B-1!N / E-1!Q, units_srm: E-1!N)."""
 
+    __slots__ = (
+        "band",
+        "cond",
+        "cond_score",
+        "length",
+        "length_lost",
+        "retained_srm",
+        "score",
+        "srm",
+        "srm_category",
+        "ss",
+        "ss_mult",
+        "type",
+    )
+
     type: str
     length: Value
     band: str
@@ -38,7 +53,7 @@ def condition_score(rel: Release, hedge: HedgerowType | None, cond: str, off: bo
     if not cond:
         return ""
     name = hedge.name if hedge is not None else ""
-    if name.lower() == rules.non_native_hedgerow.lower() and cond.lower() != rules.hedgerow_poor_only_condition.lower():
+    if eq(name, rules.non_native_hedgerow) and ne(cond, rules.hedgerow_poor_only_condition):
         return T.NOT_POSSIBLE
     band = hedge.band if hedge is not None else ""
     if off and band == rules.very_low_hedgerow_band and cond.lower() in rules.very_low_hedgerow_forbidden_conditions:
@@ -103,6 +118,8 @@ def baseline(rel: Release, rows: Sequence[HedgerowBaseline], off: bool) -> list[
 class HedgerowCreationCalc(RowCalc):
     """B-2 / E-2 row (units: B-2!W / E-2!Z, units_srm: E-2!Y)."""
 
+    __slots__ = ("length", "srm", "status", "type")
+
     type: str
     length: Value
     status: Value
@@ -111,12 +128,10 @@ class HedgerowCreationCalc(RowCalc):
 
 def _creation_years(hedge: HedgerowType | None, cond: str) -> Value:
     """B-2!M12: INDEX(G-6!E3:I15, type, condition) — no IFERROR, so a miss is an error."""
-    if hedge is None:
+    years = hedge.creation_years_ci.get(cond.lower()) if hedge is not None else None
+    if years is None:
         raise XlError("#N/A")
-    for key, years in hedge.creation_years.items():
-        if key.lower() == cond.lower():
-            return years
-    raise XlError("#N/A")
+    return years
 
 
 def status(m: Value, n: Years, o: Years, delay_text: str = T.DELAY) -> Value:
@@ -230,6 +245,8 @@ def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[
 class HedgerowEnhancementCalc(RowCalc):
     """B-3 / E-3 row (units: B-3!AH / E-3!AK, units_srm: E-3!AJ)."""
 
+    __slots__ = ("length", "proposed")
+
     proposed: str
     length: Value
 
@@ -318,10 +335,10 @@ def _enhancement_row(
             return years
         if m is None or m.name == _last_type(rel):
             raise XlError("#N/A")
-        for key, years in m.condition_change_years.items():
-            if isinstance(o, str) and key.lower() == o.lower():
-                return years
-        raise XlError("#N/A")
+        found = m.condition_change_years_ci.get(o.lower()) if isinstance(o, str) else None
+        if found is None:
+            raise XlError("#N/A")
+        return found
 
     x = iferror(standard_time, "")
 

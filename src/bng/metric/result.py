@@ -8,6 +8,7 @@ text is kept beside it, so nothing the workbook says is lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .xl import Value
 
@@ -29,8 +30,9 @@ def text(v: Value) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class RowResult:
+class RowResult(NamedTuple):
+    """One input row's result (a named tuple: results hold one per parcel, so creation is kept cheap)."""
+
     module: str
     location: str
     stage: str

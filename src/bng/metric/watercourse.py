@@ -17,6 +17,29 @@ from .xl import ERROR, Value, XlError, blank, catch, eq, ge, gt, lt, ne, num
 class WatercourseBaselineCalc(RowCalc):
     """C-1 / F-1 row (units: C-1!R / F-1!U, units_srm: F-1!R)."""
 
+    __slots__ = (
+        "band",
+        "bespoke",
+        "cond",
+        "cond_score",
+        "enc",
+        "enhanced_length",
+        "irreplaceable",
+        "length",
+        "length_lost",
+        "note_q",
+        "retained_length",
+        "retained_srm",
+        "rip",
+        "score",
+        "srm",
+        "srm_category",
+        "ss_mult",
+        "type",
+        "units_lost",
+        "vhdh_bespoke",
+    )
+
     type: str
     length: Value
     band: str
@@ -43,10 +66,7 @@ def _cond_score(w: WatercourseType | None, cond: str) -> Value:
     """C-1!I10: INDEX(G-7!H4:L8, type, condition) ("" when not found)."""
     if w is None or not cond:
         return ""
-    for key, score in w.condition_scores.items():
-        if key.lower() == cond.lower():
-            return score
-    return ""
+    return w.condition_scores_ci.get(cond.lower(), "")
 
 
 def encroachment(
@@ -56,7 +76,7 @@ def encroachment(
     if not value:
         return ""
     rules = rel.rules
-    is_culvert = wtype.lower() == rules.culvert_type.lower()
+    is_culvert = eq(wtype, rules.culvert_type)
     na = value.lower() == rules.culvert_encroachment.lower()
     if na and not is_culvert:
         return T.NOT_POSSIBLE
@@ -171,6 +191,8 @@ def baseline(rel: Release, rows: Sequence[WatercourseBaseline], off: bool) -> li
 class WatercourseCreationCalc(RowCalc):
     """C-2 / F-2 row (units: C-2!Z / F-2!AC, units_srm: F-2!AB)."""
 
+    __slots__ = ("length", "srm", "status", "type")
+
     type: str
     length: Value
     status: Value
@@ -215,10 +237,7 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
         cond = row.condition or ""
         h = _cond_score(w, cond)
         k = lookup_ss(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING)
-        ell: Value = ""
-        for key, years in rel.watercourse_creation_years.items():
-            if cond and key.lower() == cond.lower():
-                ell = years
+        ell: Value = rel.watercourse_creation_years_ci.get(cond.lower(), "") if cond else ""
         m, n = row.advance_years, row.delay_years
         st: Value = "" if blank(ell) else status(ell, m, n)
         c.status = st
@@ -289,6 +308,8 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
 
 class WatercourseEnhancementCalc(RowCalc):
     """C-3 / F-3 row (units: C-3!AM / F-3!AP, units_srm: F-3!AO)."""
+
+    __slots__ = ("baseline_comparison", "length", "proposed")
 
     proposed: str
     length: Value
@@ -393,14 +414,10 @@ def _enhancement_row(
             return T.CHECK_DATA
         if lt(f, s):
             return rel.watercourse_distinctiveness_years
-        for (base, proposed), years in rel.watercourse_condition_years.items():
-            if (
-                isinstance(g_cond, str)
-                and base.lower() == g_cond.lower()
-                and proposed.lower() == (t_cond or "").lower()
-            ):
-                return years
-        raise XlError("#N/A")
+        found = rel.watercourse_condition_years_ci.get((xl.show(g_cond).lower(), (t_cond or "").lower()))
+        if found is None:
+            raise XlError("#N/A")
+        return found
 
     y = iferror(standard_time, "")
     ab: Value = "" if blank(y) else (T.CHECK_DATA if eq(y, T.CHECK_DATA) else status(y, z, aa))

@@ -74,7 +74,7 @@ def sub(a: float, b: float) -> float:
 
 def num(v: Value) -> float:
     """The number a cell contributes to arithmetic; a text that is not a number is an error."""
-    if isinstance(v, float):
+    if type(v) is float:
         return v
     if v is None:
         return 0.0
@@ -118,27 +118,65 @@ def _cmp(a: Value, b: Value) -> int:
     return 1 if fa > fb else -1
 
 
+# The comparisons below take an inlined fast path when both sides are numbers (the common case):
+# two different numbers count as equal when they differ by less than 2**-48 of each.
+
+
 def eq(a: Value, b: Value) -> bool:
+    ta, tb = type(a), type(b)
+    if ta is float:
+        if tb is float:
+            if a == b:
+                return True
+            d = a - b if a > b else b - a  # type: ignore[operator]
+            return d < abs(a) * _E48 and d < abs(b) * _E48  # type: ignore[arg-type]
+        if tb is str:
+            return False
+    elif ta is str:
+        if tb is str:
+            return a == b or (len(a) == len(b) and a.lower() == b.lower())  # type: ignore[arg-type,union-attr]
+        if tb is float:
+            return False
     return _cmp(a, b) == 0
 
 
 def ne(a: Value, b: Value) -> bool:
-    return _cmp(a, b) != 0
+    return not eq(a, b)
 
 
 def gt(a: Value, b: Value) -> bool:
+    if type(a) is float and type(b) is float:
+        if a <= b:
+            return False
+        d = a - b
+        return not (d < abs(a) * _E48 and d < abs(b) * _E48)
     return _cmp(a, b) > 0
 
 
 def ge(a: Value, b: Value) -> bool:
+    if type(a) is float and type(b) is float:
+        if a >= b:
+            return True
+        d = b - a
+        return d < abs(a) * _E48 and d < abs(b) * _E48
     return _cmp(a, b) >= 0
 
 
 def lt(a: Value, b: Value) -> bool:
+    if type(a) is float and type(b) is float:
+        if a >= b:
+            return False
+        d = b - a
+        return not (d < abs(a) * _E48 and d < abs(b) * _E48)
     return _cmp(a, b) < 0
 
 
 def le(a: Value, b: Value) -> bool:
+    if type(a) is float and type(b) is float:
+        if a <= b:
+            return True
+        d = a - b
+        return d < abs(a) * _E48 and d < abs(b) * _E48
     return _cmp(a, b) <= 0
 
 

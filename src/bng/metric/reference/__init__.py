@@ -58,6 +58,7 @@ class AreaHabitat:
     condition_scores: Mapping[str, Cell]
     creation_years: Mapping[str, Cell]
     enhancement_years: Mapping[str, Cell]
+    enhancement_years_ci: Mapping[str, Cell]  # keyed by lower-case change label (MATCH ignores case)
 
     def allowed_conditions(self) -> tuple[str, ...]:
         return tuple(c for c, s in self.condition_scores.items() if isinstance(s, float))
@@ -70,6 +71,8 @@ class HedgerowType:
     score: float
     creation_years: Mapping[str, Cell]  # Poor / Moderate / Good (G-6 E:I)
     condition_change_years: Mapping[str, Cell]  # "Poor - Moderate", … (G-6 K:Q)
+    creation_years_ci: Mapping[str, Cell]
+    condition_change_years_ci: Mapping[str, Cell]
     creation_difficulty: str
     enhancement_difficulty: str
     trading_rule: str
@@ -89,6 +92,7 @@ class WatercourseType:
     trading_rule: str
     condition_scores: Mapping[str, Cell]
     irreplaceable: str
+    condition_scores_ci: Mapping[str, Cell]
 
     def allowed_conditions(self) -> tuple[str, ...]:
         return tuple(c for c, s in self.condition_scores.items() if isinstance(s, float))
@@ -155,6 +159,7 @@ class Release:
     title: str
     aliases: tuple[str, ...]
     area_habitats: Mapping[str, AreaHabitat]
+    area_habitats_exact: Mapping[str, AreaHabitat]
     area_type_index: Mapping[str, str]
     distinctiveness_scores: Mapping[str, float]
     trading_rule_of_band: Mapping[str, str]
@@ -175,6 +180,8 @@ class Release:
     watercourse_creation_years: Mapping[str, Cell]
     watercourse_distinctiveness_years: float
     watercourse_condition_years: Mapping[tuple[str, str], Cell]
+    watercourse_creation_years_ci: Mapping[str, Cell]
+    watercourse_condition_years_ci: Mapping[tuple[str, str], Cell]
     area_trading_layout: tuple[TradingRow, ...]
     credit_tiers: Mapping[str, str]
     medium_groups: tuple[MediumGroup, ...]
@@ -182,7 +189,9 @@ class Release:
     rules: WorkbookRules
 
     def area_habitat(self, label: str) -> AreaHabitat | None:
-        return self.area_habitats.get(label.lower())
+        """A habitat by its label, letter case ignored as the workbook's lookups ignore it."""
+        found = self.area_habitats_exact.get(label)
+        return found if found is not None else self.area_habitats.get(label.lower())
 
 
 RELEASES: Mapping[str, tuple[str, str, tuple[str, ...]]] = MappingProxyType(
@@ -218,6 +227,11 @@ def load(name: str | None = None) -> Release:
 def _load(rid: str) -> Release:
     folder, title, aliases = RELEASES[rid]
     return _Loader(rid, folder, title, aliases).build()
+
+
+def _ci(mapping: Mapping[str, Cell]) -> Mapping[str, Cell]:
+    """The same lookup keyed by lower-case text: the workbook's MATCH and VLOOKUP ignore case."""
+    return MappingProxyType({k.lower(): v for k, v in mapping.items()})
 
 
 def _number(text: str) -> float:
@@ -323,6 +337,9 @@ class _Loader:
                 enhancement_years=MappingProxyType(
                     {k: _cell(v) for k, v in enh.items() if k not in ("habitat_label", "metric_release")}
                 ),
+                enhancement_years_ci=_ci(
+                    {k: _cell(v) for k, v in enh.items() if k not in ("habitat_label", "metric_release")}
+                ),
             )
             type_index.setdefault(r["habitat_type"].lower(), label)
 
@@ -361,19 +378,19 @@ class _Loader:
 
         hedges: dict[str, HedgerowType] = {}
         for r in self.rows("hedgerow_types.csv"):
+            creation = {c: _cell(r[f"creation_years_{c}"]) for c in ("Poor", "Moderate", "Good")}
+            changes = {
+                k.replace("-", " - "): _cell(r[f"enh_condition_years_{k}"])
+                for k in ("Poor-Moderate", "Poor-Good", "Moderate-Good")
+            }
             hedges[r["hedgerow_type"]] = HedgerowType(
                 name=r["hedgerow_type"],
                 band=r["distinctiveness_band"],
                 score=_number(r["distinctiveness_score"]),
-                creation_years=MappingProxyType(
-                    {c: _cell(r[f"creation_years_{c}"]) for c in ("Poor", "Moderate", "Good")}
-                ),
-                condition_change_years=MappingProxyType(
-                    {
-                        k.replace("-", " - "): _cell(r[f"enh_condition_years_{k}"])
-                        for k in ("Poor-Moderate", "Poor-Good", "Moderate-Good")
-                    }
-                ),
+                creation_years=MappingProxyType(creation),
+                condition_change_years=MappingProxyType(changes),
+                creation_years_ci=_ci(creation),
+                condition_change_years_ci=_ci(changes),
                 creation_difficulty=r["creation_difficulty"],
                 enhancement_difficulty=r["enhancement_difficulty"],
                 trading_rule=r["trading_rule"],
@@ -396,6 +413,7 @@ class _Loader:
                 trading_rule=r["trading_rule"],
                 condition_scores=MappingProxyType({c: _cell(r[f"cond_score_{c}"]) for c in CONDITIONS[:5]}),
                 irreplaceable=r["irreplaceable"],
+                condition_scores_ci=_ci({c: _cell(r[f"cond_score_{c}"]) for c in CONDITIONS[:5]}),
             )
         enc = {
             r["band"]: _number(r["multiplier"])
@@ -455,6 +473,7 @@ class _Loader:
             title=self.title,
             aliases=self.aliases,
             area_habitats=MappingProxyType(habitats),
+            area_habitats_exact=MappingProxyType({h.label: h for h in habitats.values()}),
             area_type_index=MappingProxyType(type_index),
             distinctiveness_scores=MappingProxyType(dist),
             trading_rule_of_band=MappingProxyType(rule_of_band),
@@ -479,6 +498,10 @@ class _Loader:
             watercourse_creation_years=MappingProxyType(w_create),
             watercourse_distinctiveness_years=w_dist_years,
             watercourse_condition_years=MappingProxyType(w_cond),
+            watercourse_creation_years_ci=_ci(w_create),
+            watercourse_condition_years_ci=MappingProxyType(
+                {(a.lower(), b.lower()): v for (a, b), v in w_cond.items()}
+            ),
             area_trading_layout=layout,
             credit_tiers=MappingProxyType(tiers),
             medium_groups=tuple(groups.values()),
