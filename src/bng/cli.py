@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from bng.metric import calculate, parse_site, result_to_dict
+from bng.metric import calculate, load, parse_site, result_to_dict
+from bng.metric.credits import cost
 from bng.metric.result import ModuleResult, Result
 
 app = typer.Typer(
@@ -38,7 +40,7 @@ def read_json(path: Path) -> Any:
     if size > MAX_SITE_FILE_BYTES:
         raise InputError(f"{path}: {size} bytes is larger than the {MAX_SITE_FILE_BYTES} bytes a site file may be")
     try:
-        return json.loads(path.read_bytes())
+        return json.loads(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a UTF-8 text file; a site file is JSON") from None
     except json.JSONDecodeError as err:
@@ -102,13 +104,22 @@ def trading_summary(result: Result) -> str:
     return "\n".join(out)
 
 
-def credits_summary(result: Result) -> str | None:
+def credits_summary(result: Result, on: date) -> str | None:
     by_tier = result.credits.by_tier
     if all(v == 0 for v in by_tier.values()) and not result.credits.messages:
         return None
     cells = "  ".join(f"{tier} {_fmt(v)}" for tier, v in by_tier.items())
     lines = [f"Statutory credits needed (2 per unit short): {cells}"]
-    lines += [f"  {m}" for m in result.credits.messages]
+    lines += [f"  the workbook shows {m!r}" for m in result.credits.messages]
+    try:
+        costs = cost(by_tier, load(result.metric_release).credit_prices, on)
+    except ValueError as err:
+        lines.append(f"  cost: {err}")
+    else:
+        if costs:
+            total = sum(c.cost_gbp for c in costs)
+            parts = ", ".join(f"{c.tier} £{c.cost_gbp:,.0f}" for c in costs)
+            lines.append(f"  cost at prices in force on {on.isoformat()}: £{total:,.0f} ex VAT ({parts})")
     return "\n".join(lines)
 
 
@@ -133,8 +144,16 @@ def calculate_command(
     target: Annotated[
         float | None, typer.Option(help="Target net gain in per cent, e.g. 20 for a local policy.")
     ] = None,
+    price_date: Annotated[
+        str | None, typer.Option(help="Price statutory credits at the prices in force on this date (YYYY-MM-DD).")
+    ] = None,
 ) -> None:
     """Calculate a site's biodiversity units, net change, trading rules and credits."""
+    try:
+        on = date.fromisoformat(price_date) if price_date else date.today()
+    except ValueError:
+        typer.echo(f"error: --price-date {price_date!r} is not a date such as 2026-11-22", err=True)
+        raise typer.Exit(2) from None
     try:
         data = read_json(site_file)
     except InputError as err:
@@ -168,7 +187,7 @@ def calculate_command(
         typer.echo(headline_table(result))
         typer.echo("")
         typer.echo(trading_summary(result))
-        credit_text = credits_summary(result)
+        credit_text = credits_summary(result, on)
         if credit_text:
             typer.echo("")
             typer.echo(credit_text)

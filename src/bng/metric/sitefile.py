@@ -79,6 +79,9 @@ class _Parser:
                 path, str(index + 1), "ref", "every row needs a ref (its reference in the survey)", "MISSING_REF"
             )
             value = str(index + 1)
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.issue(path, str(index + 1), "ref", f"expected a text or a number, got {value!r}", "BAD_REF")
+            value = str(index + 1)
         ref = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
         if ref in seen:
             self.issue(path, ref, "ref", "ref is used twice in this list; refs must be unique", "DUPLICATE_REF")
@@ -387,6 +390,9 @@ class _Parser:
                 "missing; expected the ref of the baseline row this row enhances",
                 "MISSING_BASELINE_REF",
             )
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.issue(path, ref, "baseline_ref", f"expected a text or a number, got {value!r}", "BAD_REF")
             return None
         bref = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
         if bref not in baseline_refs:

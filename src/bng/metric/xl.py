@@ -60,16 +60,22 @@ def approx_equal(a: float, b: float) -> bool:
 
 def add(a: float, b: float) -> float:
     """``a + b`` as a spreadsheet adds: opposite numbers that nearly cancel give 0."""
-    if ((a < 0.0 < b) or (b < 0.0 < a)) and approx_equal(a, -b):
-        return 0.0
-    return a + b
+    r = a + b
+    if (a < 0.0 < b) or (b < 0.0 < a):
+        d = r if r >= 0.0 else -r  # |a - (-b)|
+        if d < abs(a) * _E48 and d < abs(b) * _E48:
+            return 0.0
+    return r
 
 
 def sub(a: float, b: float) -> float:
     """``a - b`` as a spreadsheet subtracts: nearly equal numbers give exactly 0."""
-    if ((a < 0.0 and b < 0.0) or (a > 0.0 and b > 0.0)) and approx_equal(a, b):
-        return 0.0
-    return a - b
+    r = a - b
+    if (a > 0.0 and b > 0.0) or (a < 0.0 and b < 0.0):
+        d = r if r >= 0.0 else -r
+        if d < abs(a) * _E48 and d < abs(b) * _E48:
+            return 0.0
+    return r
 
 
 def num(v: Value) -> float:
