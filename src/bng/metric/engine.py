@@ -292,20 +292,26 @@ def _row(c: RowCalc) -> RowResult:
     stage = c.stage
     off = c.location == "off_site"
     units, retained, enhanced, srm = c.units, c.retained, c.enhanced, c.units_srm
-    return RowResult(
-        c.module,
-        c.location,
-        stage,
-        c.ref,
-        units + 0.0 if type(units) is float else None,  # + 0.0: no negative zero in output
-        (retained + 0.0 if type(retained) is float else None) if stage == "baseline" else None,
-        (enhanced + 0.0 if type(enhanced) is float else None) if stage == "baseline" else None,
-        (srm + 0.0 if type(srm) is float else None) if off else None,
-        c.gain_site if off else None,
-        c.baseline_ref if stage == "enhancement" else None,
-        tuple(code_of(m) for m in messages) if messages else (),
-        tuple(messages),
+    return _new_row(
+        RowResult,
+        (
+            c.module,
+            c.location,
+            stage,
+            c.ref,
+            units + 0.0 if type(units) is float else None,  # + 0.0: no negative zero in output
+            (retained + 0.0 if type(retained) is float else None) if stage == "baseline" else None,
+            (enhanced + 0.0 if type(enhanced) is float else None) if stage == "baseline" else None,
+            (srm + 0.0 if type(srm) is float else None) if off else None,
+            c.gain_site if off else None,
+            c.baseline_ref if stage == "enhancement" else None,
+            tuple(code_of(m) for m in messages) if messages else (),
+            tuple(messages),
+        ),
     )
+
+
+_new_row = tuple.__new__
 
 
 def _rows(site: Site, on: Sequence[Sequence[RowCalc]], off: Sequence[Sequence[RowCalc]]) -> tuple[RowResult, ...]:
@@ -317,6 +323,9 @@ def _rows(site: Site, on: Sequence[Sequence[RowCalc]], off: Sequence[Sequence[Ro
             for stage_index, stage in enumerate(("baseline", "creation", "enhancement")):
                 calcs = sheets[module_index * 3 + stage_index]
                 inputs = getattr(getattr(loc, module), stage)
+                if stage != "enhancement":  # one calculated row per input row, in input order
+                    out.extend(map(_row, calcs))
+                    continue
                 by_input = {id(c.row): c for c in calcs if c.row is not None}
                 for row in inputs:
                     calc = by_input.get(id(row))

@@ -51,12 +51,13 @@ def sum_cell(values: list[Value]) -> Value:
         return xl.ERROR
 
 
-def _sumif(rows: Iterable[RowCalc], key: str, attr: str) -> dict[str, Value]:
-    """SUMIF by label: numbers add, texts are skipped, an error in a matching row errors."""
-    acc: dict[str, list[Value]] = {}
+def _sumifs(rows: Iterable[RowCalc], key: str, *attrs: str) -> list[dict[str, Value]]:
+    """SUMIF by label (case ignored) of several value columns: numbers add, texts are skipped,
+    an error in a matching row errors. The rows are grouped once for all columns."""
+    groups: dict[str, list[RowCalc]] = {}
     for c in rows:
-        acc.setdefault(str(getattr(c, key)).lower(), []).append(getattr(c, attr))
-    return {k: sum_cell(vals) for k, vals in acc.items()}
+        groups.setdefault(str(getattr(c, key)).lower(), []).append(c)
+    return [{k: sum_cell([getattr(c, a) for c in g]) for k, g in groups.items()} for a in attrs]
 
 
 def _get(d: dict[str, Value], k: str) -> Value:
@@ -77,16 +78,15 @@ def changes(
     with_bespoke: bool,
 ) -> dict[str, Change]:
     """G-2 per habitat: on-site P − F and off-site AB − T."""
-    f_on = _sumif(base_on, base_key, "units")
-    h_on = _sumif(base_on, base_key, "retained")
-    at_on = _sumif(base_on, base_key, "vhdh_bespoke") if with_bespoke else {}
-    l_on = _sumif(create_on, create_key, "units")
-    n_on = _sumif(enh_on, enh_key, "units")
-    t_off = _sumif(base_off, base_key, "units")
-    v_off = _sumif(base_off, base_key, "retained")
-    as_off = _sumif(base_off, base_key, "vhdh_bespoke") if with_bespoke else {}
-    x_off = _sumif(create_off, create_key, "units")
-    z_off = _sumif(enh_off, enh_key, "units")
+    base_attrs = ("units", "retained", "vhdh_bespoke") if with_bespoke else ("units", "retained")
+    f_on, h_on, *rest_on = _sumifs(base_on, base_key, *base_attrs)
+    at_on = rest_on[0] if with_bespoke else {}
+    (l_on,) = _sumifs(create_on, create_key, "units")
+    (n_on,) = _sumifs(enh_on, enh_key, "units")
+    t_off, v_off, *rest_off = _sumifs(base_off, base_key, *base_attrs)
+    as_off = rest_off[0] if with_bespoke else {}
+    (x_off,) = _sumifs(create_off, create_key, "units")
+    (z_off,) = _sumifs(enh_off, enh_key, "units")
     out: dict[str, Change] = {}
     for label in labels:
 
