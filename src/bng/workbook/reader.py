@@ -1,0 +1,604 @@
+"""Read a statutory metric workbook into the engine's :class:`~bng.metric.model.Site`.
+
+Rows are read down each input sheet from the row below its key header: on the baseline and
+creation sheets while the pre-numbered "Ref" column counts, on the enhancement sheets until
+the totals. A row is an input row when any input cell holds something. Each row keeps where
+it came from (:class:`SourceRow`) and the results the workbook has cached for it, so that a
+check can say "D-2 row 14, column AB" rather than "row 4".
+
+Refs: a baseline or creation row's ref is the sheet's own "Ref" number (the line number the
+enhancement sheets name as "Baseline ref"); an enhancement row's ref is ``E-`` and the ref of
+the baseline row it enhances. The k-th enhancement sheet row enhances the k-th baseline row
+with an area or length enhanced, as the workbook lists them (A-1!AL, D-1!AP…).
+
+Texts are matched to the reference data without regard to case, as Excel compares them;
+spatial risk categories also without the spaces the workbook's drop-down values carry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bng.metric import load
+from bng.metric.model import (
+    AreaBaseline,
+    AreaCreation,
+    AreaEnhancement,
+    AreaRows,
+    GainSite,
+    HedgerowBaseline,
+    HedgerowCreation,
+    HedgerowEnhancement,
+    HedgerowRows,
+    Location,
+    Project,
+    Site,
+    WatercourseBaseline,
+    WatercourseCreation,
+    WatercourseEnhancement,
+    WatercourseRows,
+)
+from bng.metric.reference import CONDITIONS, Release
+from bng.metric.xl import blank, gt
+
+from .cells import CellReader, reference
+from .errors import LayoutError, Problems
+from .grid import Book, CellValue, Grid, cell_name, is_blank
+from .layout import INPUT_SHEETS, NOTE_FIELDS, SheetLayout, SheetSpec, find_sheet, locate
+from .package import LIMITS, Limits
+from .release import WorkbookRelease, identify
+
+MAX_DATA_ROWS = 1000
+"""Input rows a sheet may have (the statutory sheets have 246-248)."""
+BESPOKE = ("Yes", "No", "Pending")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """Where a Site row came from, and what the workbook shows for it."""
+
+    key: str
+    sheet: str
+    row: int
+    ref: str
+    habitat_reference: str
+    cached: Mapping[str, CellValue]
+    columns: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadIssue:
+    """A problem with an input the reader could still read (an unknown habitat, say)."""
+
+    sheet: str
+    cell: str
+    field: str
+    message: str
+    code: str
+
+    def __str__(self) -> str:
+        return f"sheet {self.sheet!r} cell {self.cell} ({self.field}): {self.message}"
+
+
+@dataclass(frozen=True)
+class StartSheet:
+    """The Start sheet's project details, by label."""
+
+    values: dict[str, CellValue]
+    cells: dict[str, str]
+    target: float | None
+
+
+@dataclass
+class MetricWorkbook:
+    """A statutory metric workbook read: its release, its Site and where each row came from."""
+
+    path: Path
+    release: WorkbookRelease
+    site: Site
+    sources: tuple[SourceRow, ...]
+    issues: tuple[ReadIssue, ...]
+    start: StartSheet
+    layouts: dict[str, SheetLayout]
+    book: Book = field(repr=False)
+
+
+START_FIELDS: tuple[tuple[str, str], ...] = (
+    ("lpa", "Planning authority:"),
+    ("name", "Project name:"),
+    ("applicant", "Applicant:"),
+    ("application_type", "Application type:"),
+    ("planning_reference", "Planning application reference:"),
+    ("completed_by", "Completed by:"),
+    ("completed_on", "Date of metric completion:"),
+    ("reviewer", "Reviewer:"),
+    ("calculation_iteration", "Calculation iteration:"),
+    ("planning_authority_reviewer", "Planning authority reviewer:"),
+    ("reviewed_on", "Date of planning authority review:"),
+    ("target", "Target % net gain:"),
+    ("deviations", "Contains deviations from the statutory metric"),
+    ("map_on_site_baseline", "On-site baseline map reference number"),
+    ("map_on_site_post", "On-site post-intervention map reference number"),
+    ("map_off_site_baseline", "Off-site baseline map reference number"),
+    ("map_off_site_post", "Off-site post-intervention reference number"),
+)
+START_VALUE_OFFSET = 2
+"""The value stands two columns right of its label (D11 → F11, I55 → K55)."""
+
+
+def read_start(grid: Grid) -> StartSheet:
+    values: dict[str, CellValue] = {}
+    cells: dict[str, str] = {}
+    for key, label in START_FIELDS:
+        at = grid.find(label, rows=range(1, 120))
+        if at is None:
+            continue
+        r, c = at[0], at[1] + START_VALUE_OFFSET
+        values[key] = grid.get(r, c)
+        cells[key] = cell_name(r, c)
+    t = values.get("target")
+    target = float(t) if isinstance(t, (int, float)) and not isinstance(t, bool) else None
+    return StartSheet(values, cells, target)
+
+
+def _project(start: StartSheet, problems: Problems) -> Project:
+    v = start.values
+    t = v.get("target")
+    if t is not None and not is_blank(t) and start.target is None:
+        CellReader("Start", problems).number(t, start.cells.get("target", "F22"), "target % net gain", "a fraction")
+    details = tuple(
+        (key, value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else reference(value))
+        for key, value in v.items()
+        if key not in ("lpa", "name", "planning_reference", "target") and not is_blank(value)
+    )
+    return Project(
+        name=reference(v.get("name", "")),
+        planning_reference=reference(v.get("planning_reference", "")),
+        lpa=reference(v.get("lpa", "")),
+        # a blank target is 0 in the workbook's formulas (Headline Results D61 = Start!F22)
+        target_percent=(start.target or 0.0) * 100.0,
+        details=details,
+    )
+
+
+def _canonical(value: str, options: Any) -> str:
+    """The reference spelling of a text, compared without case as Excel does; else the text itself."""
+    if value in options:
+        return value
+    low = value.lower()
+    for opt in options:
+        if opt.lower() == low:
+            return str(opt)
+    return value
+
+
+class _SheetReader:
+    """Reads one input sheet's rows into model rows."""
+
+    def __init__(self, rel: Release, layout: SheetLayout, grid: Grid, problems: Problems, issues: list[ReadIssue]):
+        self.rel = rel
+        self.layout = layout
+        self.grid = grid
+        self.cells = CellReader(grid.name, problems)
+        self.issues = issues
+        self.spec = layout.spec
+
+    def value(self, row: int, fieldname: str) -> CellValue:
+        c = self.layout.columns.get(fieldname)
+        return "" if c is None else self.grid.get(row, c)
+
+    def where(self, row: int, fieldname: str) -> str:
+        c = self.layout.columns.get(fieldname)
+        return cell_name(row, c) if c is not None else f"row {row}"
+
+    def issue(self, row: int, fieldname: str, message: str, code: str) -> None:
+        self.issues.append(ReadIssue(self.grid.name, self.where(row, fieldname), fieldname, message, code))
+
+    # -- which rows -------------------------------------------------------------------
+    def data_rows(self, path: Path) -> list[int]:
+        first = self.layout.first_row
+        skip = NOTE_FIELDS | {"broad"} if self.spec.stage == "enhancement" else NOTE_FIELDS
+        fields = [c.field for c in self.spec.inputs if c.field not in skip]
+        rows: list[int] = []
+        r = first
+        while r <= self.grid.height:
+            if self.spec.stage != "enhancement" and not isinstance(self.grid.get(r, self.layout.key_col), float):
+                break  # the numbered rows end at the totals row
+            if any(not is_blank(self.value(r, f)) for f in fields):
+                rows.append(r)
+            r += 1
+            if r - first > MAX_DATA_ROWS:
+                raise LayoutError(
+                    path,
+                    f"sheet {self.grid.name!r} has more than {MAX_DATA_ROWS} numbered input rows (from row {first}); "
+                    "the statutory sheets have 248",
+                )
+        return rows
+
+    # -- values -----------------------------------------------------------------------
+    def size(self, r: int) -> float | None:
+        unit = "hectares" if self.spec.module == "area" else "km"
+        return self.cells.number(self.value(r, "size"), self.where(r, "size"), "size", unit)
+
+    def part(self, r: int, fieldname: str) -> float | None:
+        unit = "hectares" if self.spec.module == "area" else "km"
+        return self.cells.number(self.value(r, fieldname), self.where(r, fieldname), fieldname, unit)
+
+    def years(self, r: int, fieldname: str) -> float | str | None:
+        return self.cells.years(self.value(r, fieldname), self.where(r, fieldname), fieldname)
+
+    def text(self, r: int, fieldname: str) -> str:
+        return self.cells.text(self.value(r, fieldname))
+
+    def condition(self, r: int) -> str:
+        return _canonical(self.text(r, "condition"), CONDITIONS)
+
+    def ss(self, r: int) -> str:
+        return _canonical(self.text(r, "ss"), self.rel.strategic_significance)
+
+    def bespoke(self, r: int) -> str:
+        return _canonical(self.text(r, "bespoke"), BESPOKE)
+
+    def gain_site(self, r: int) -> str:
+        return reference(self.value(r, "gain_site"))
+
+    def srm(self, r: int) -> str | None:
+        raw = self.text(r, "srm")
+        if not raw:
+            return None
+        table = self.rel.spatial_risk_watercourse if self.spec.module == "watercourse" else self.rel.spatial_risk
+        squeezed = " ".join(raw.split()).lower()
+        for category in table:
+            if category.lower() == squeezed:
+                return category
+        self.issue(r, "srm", f"unknown spatial risk category {raw!r}", "UNKNOWN_SPATIAL_RISK")
+        return raw
+
+    def area_label(self, r: int) -> str:
+        broad, kind = self.text(r, "broad").strip(), self.text(r, "type").strip()
+        if not kind:
+            if broad:
+                self.issue(r, "type", f"broad habitat {broad!r} without a habitat type", "MISSING_HABITAT")
+            return ""
+        hab = self.rel.area_habitat(f"{broad} - {kind}") if broad else None
+        if hab is None and not broad:
+            label = self.rel.area_type_index.get(kind.lower())
+            hab = self.rel.area_habitat(label) if label else None
+        if hab is None:
+            self.issue(
+                r,
+                "type",
+                f"habitat {broad!r} / {kind!r} is not an area habitat of the metric ({self.rel.id})",
+                "UNKNOWN_HABITAT",
+            )
+            return f"{broad} - {kind}" if broad else kind
+        return hab.label
+
+    def linear_type(self, r: int) -> str:
+        raw = self.text(r, "type")
+        table = self.rel.hedgerow_types if self.spec.module == "hedgerow" else self.rel.watercourse_types
+        if not raw:
+            return ""
+        name = _canonical(raw, table)
+        if name not in table:
+            self.issue(r, "type", f"{raw!r} is not a {self.spec.module} type of the metric", "UNKNOWN_HABITAT")
+        return name
+
+    def encroachments(self, r: int) -> tuple[str, str]:
+        return (
+            _canonical(self.text(r, "encroachment"), self.rel.watercourse_encroachment),
+            _canonical(self.text(r, "riparian"), self.rel.riparian_encroachment),
+        )
+
+    def yes_no(self, r: int, fieldname: str) -> bool | None:
+        return self.cells.yes_no(self.value(r, fieldname), self.where(r, fieldname), fieldname)
+
+    def cached(self, r: int) -> dict[str, CellValue]:
+        return {c.field: self.value(r, c.field) for c in self.spec.results if c.field in self.layout.columns}
+
+
+class _Reader:
+    def __init__(self, book: Book, release: WorkbookRelease) -> None:
+        self.book = book
+        self.release = release
+        self.rel = load(release.engine_release)
+        self.problems = Problems()
+        self.issues: list[ReadIssue] = []
+        self.sources: dict[str, list[SourceRow]] = {}
+        self.layouts: dict[str, SheetLayout] = {}
+
+    def sheet(self, spec: SheetSpec) -> tuple[_SheetReader, list[int]]:
+        name = find_sheet(self.book.sheet_names, spec)
+        if name is None:
+            raise LayoutError(self.book.path, f"the workbook has no sheet {spec.name!r} ({spec.key})")
+        grid = self.book.grid(name)
+        layout = locate(grid, spec, str(self.book.path))
+        self.layouts[spec.key] = layout
+        reader = _SheetReader(self.rel, layout, grid, self.problems, self.issues)
+        return reader, reader.data_rows(self.book.path)
+
+    def source(self, sr: _SheetReader, r: int, ref: str) -> None:
+        self.sources.setdefault(sr.spec.key, []).append(
+            SourceRow(
+                sr.spec.key,
+                sr.grid.name,
+                r,
+                ref,
+                reference(sr.value(r, "habitat_ref")),
+                sr.cached(r),
+                sr.layout.columns,
+            )
+        )
+
+    @staticmethod
+    def line(sr: _SheetReader, r: int) -> str:
+        return reference(sr.grid.get(r, sr.layout.key_col)) or str(r)
+
+    # -- area ---------------------------------------------------------------------------
+    def area(self, off: bool) -> AreaRows:
+        loc = "off_site" if off else "on_site"
+        sr, rows = self.sheet(_spec(loc, "area", "baseline"))
+        base: list[AreaBaseline] = []
+        for r in rows:
+            ref = self.line(sr, r)
+            base.append(
+                AreaBaseline(
+                    ref=ref,
+                    habitat=sr.area_label(r),
+                    area_ha=sr.size(r),
+                    condition=sr.condition(r),
+                    strategic_significance=sr.ss(r),
+                    irreplaceable=sr.yes_no(r, "irreplaceable"),
+                    retained_ha=sr.part(r, "retained"),
+                    enhanced_ha=sr.part(r, "enhanced"),
+                    bespoke_compensation=sr.bespoke(r),
+                    gain_site=sr.gain_site(r) if off else None,
+                    spatial_risk=sr.srm(r) if off else None,
+                )
+            )
+            self.source(sr, r, ref)
+        sr, rows = self.sheet(_spec(loc, "area", "creation"))
+        creation: list[AreaCreation] = []
+        for r in rows:
+            ref = self.line(sr, r)
+            creation.append(
+                AreaCreation(
+                    ref=ref,
+                    habitat=sr.area_label(r),
+                    area_ha=sr.size(r),
+                    condition=sr.condition(r),
+                    strategic_significance=sr.ss(r),
+                    advance_years=sr.years(r, "advance"),
+                    delay_years=sr.years(r, "delay"),
+                    gain_site=sr.gain_site(r) if off else None,
+                    spatial_risk=sr.srm(r) if off else None,
+                )
+            )
+            self.source(sr, r, ref)
+        sr, rows = self.sheet(_spec(loc, "area", "enhancement"))
+        eligible = [b.ref for b in base if not blank(b.area_ha) and gt(b.enhanced_ha, 0.0)]
+        enhancement: list[AreaEnhancement] = []
+        for r in rows:
+            bref = self._baseline_of(sr, r, eligible)
+            ref = f"E-{bref}" if bref else f"E-row{r}"
+            enhancement.append(
+                AreaEnhancement(
+                    ref=ref,
+                    baseline_ref=bref,
+                    habitat=sr.area_label(r),
+                    condition=sr.condition(r),
+                    strategic_significance=sr.ss(r),
+                    advance_years=sr.years(r, "advance"),
+                    delay_years=sr.years(r, "delay"),
+                    gain_site=sr.gain_site(r) if off else None,
+                )
+            )
+            self.source(sr, r, ref)
+        return AreaRows(tuple(base), tuple(creation), tuple(enhancement))
+
+    def _baseline_of(self, sr: _SheetReader, r: int, eligible: list[str]) -> str:
+        k = r - sr.layout.first_row
+        if 0 <= k < len(eligible):
+            return eligible[k]
+        sr.issue(
+            r,
+            "type",
+            "an enhancement row below the last baseline row with an enhanced area or length: the workbook has "
+            "no baseline for it",
+            "ENHANCEMENT_WITHOUT_BASELINE",
+        )
+        return ""
+
+    # -- hedgerows ----------------------------------------------------------------------
+    def hedgerow(self, off: bool) -> HedgerowRows:
+        loc = "off_site" if off else "on_site"
+        sr, rows = self.sheet(_spec(loc, "hedgerow", "baseline"))
+        base: list[HedgerowBaseline] = []
+        for r in rows:
+            ref = self.line(sr, r)
+            base.append(
+                HedgerowBaseline(
+                    ref=ref,
+                    habitat=sr.linear_type(r),
+                    length_km=sr.size(r),
+                    condition=sr.condition(r),
+                    strategic_significance=sr.ss(r),
+                    retained_km=sr.part(r, "retained"),
+                    enhanced_km=sr.part(r, "enhanced"),
+                    gain_site=sr.gain_site(r) if off else None,
+                    spatial_risk=sr.srm(r) if off else None,
+                )
+            )
+            self.source(sr, r, ref)
+        sr, rows = self.sheet(_spec(loc, "hedgerow", "creation"))
+        creation: list[HedgerowCreation] = []
+        for r in rows:
+            ref = self.line(sr, r)
+            creation.append(
+                HedgerowCreation(
+                    ref=ref,
+                    habitat=sr.linear_type(r),
+                    length_km=sr.size(r),
+                    condition=sr.condition(r),
+                    strategic_significance=sr.ss(r),
+                    advance_years=sr.years(r, "advance"),
+                    delay_years=sr.years(r, "delay"),
+                    gain_site=sr.gain_site(r) if off else None,
+                    spatial_risk=sr.srm(r) if off else None,
+                )
+            )
+            self.source(sr, r, ref)
+        sr, rows = self.sheet(_spec(loc, "hedgerow", "enhancement"))
+        eligible = [b.ref for b in base if not blank(b.length_km) and gt(b.enhanced_km, 0.0)]
+        enhancement: list[HedgerowEnhancement] = []
+        for r in rows:
+            bref = self._baseline_of(sr, r, eligible)
+            ref = f"E-{bref}" if bref else f"E-row{r}"
+            enhancement.append(
+                HedgerowEnhancement(
+                    ref=ref,
+                    baseline_ref=bref,
+                    habitat=sr.linear_type(r),
+                    condition=sr.condition(r),
+                    strategic_significance=sr.ss(r),
+                    advance_years=sr.years(r, "advance"),
+                    delay_years=sr.years(r, "delay"),
+                    gain_site=sr.gain_site(r) if off else None,
+                )
+            )
+            self.source(sr, r, ref)
+        return HedgerowRows(tuple(base), tuple(creation), tuple(enhancement))
+
+    # -- watercourses -------------------------------------------------------------------
+    def watercourse(self, off: bool) -> WatercourseRows:
+        loc = "off_site" if off else "on_site"
+        sr, rows = self.sheet(_spec(loc, "watercourse", "baseline"))
+        base: list[WatercourseBaseline] = []
+        for r in rows:
+            ref = self.line(sr, r)
+            enc, rip = sr.encroachments(r)
+            base.append(
+                WatercourseBaseline(
+                    ref=ref,
+                    habitat=sr.linear_type(r),
+                    length_km=sr.size(r),
+                    condition=sr.condition(r),
+                    strategic_significance=sr.ss(r),
+                    encroachment=enc,
+                    riparian_encroachment=rip,
+                    retained_km=sr.part(r, "retained"),
+                    enhanced_km=sr.part(r, "enhanced"),
+                    bespoke_compensation=sr.bespoke(r),
+                    gain_site=sr.gain_site(r) if off else None,
+                    spatial_risk=sr.srm(r) if off else None,
+                )
+            )
+            self.source(sr, r, ref)
+        sr, rows = self.sheet(_spec(loc, "watercourse", "creation"))
+        creation: list[WatercourseCreation] = []
+        for r in rows:
+            ref = self.line(sr, r)
+            enc, rip = sr.encroachments(r)
+            creation.append(
+                WatercourseCreation(
+                    ref=ref,
+                    habitat=sr.linear_type(r),
+                    length_km=sr.size(r),
+                    condition=sr.condition(r),
+                    strategic_significance=sr.ss(r),
+                    advance_years=sr.years(r, "advance"),
+                    delay_years=sr.years(r, "delay"),
+                    encroachment=enc,
+                    riparian_encroachment=rip,
+                    gain_site=sr.gain_site(r) if off else None,
+                    spatial_risk=sr.srm(r) if off else None,
+                )
+            )
+            self.source(sr, r, ref)
+        sr, rows = self.sheet(_spec(loc, "watercourse", "enhancement"))
+        eligible = [b.ref for b in base if not blank(b.length_km) and gt(b.enhanced_km, 0.0)]
+        enhancement: list[WatercourseEnhancement] = []
+        for r in rows:
+            bref = self._baseline_of(sr, r, eligible)
+            ref = f"E-{bref}" if bref else f"E-row{r}"
+            enc, rip = sr.encroachments(r)
+            enhancement.append(
+                WatercourseEnhancement(
+                    ref=ref,
+                    baseline_ref=bref,
+                    habitat=sr.linear_type(r),
+                    condition=sr.condition(r),
+                    strategic_significance=sr.ss(r),
+                    advance_years=sr.years(r, "advance"),
+                    delay_years=sr.years(r, "delay"),
+                    encroachment=enc,
+                    riparian_encroachment=rip,
+                    gain_site=sr.gain_site(r) if off else None,
+                )
+            )
+            self.source(sr, r, ref)
+        return WatercourseRows(tuple(base), tuple(creation), tuple(enhancement))
+
+    def site(self, project: Project) -> Site:
+        on = Location(self.area(False), self.hedgerow(False), self.watercourse(False))
+        off = Location(self.area(True), self.hedgerow(True), self.watercourse(True))
+        return Site(project, on, off, _gain_sites(off), self.rel.id)
+
+    def ordered_sources(self) -> tuple[SourceRow, ...]:
+        """Sources in the order of ``Result.rows``: on-site then off-site; area, hedgerow, watercourse."""
+        return tuple(s for spec in INPUT_SHEETS for s in self.sources.get(spec.key, []))
+
+
+def _spec(location: str, module: str, stage: str) -> SheetSpec:
+    return next(s for s in INPUT_SHEETS if (s.location, s.module, s.stage) == (location, module, stage))
+
+
+def _gain_sites(off: Location) -> tuple[GainSite, ...]:
+    """Gain sites in order of first appearance, each with the spatial risk of its first row."""
+    first: dict[str, list[str | None]] = {}
+    for module in ("area", "hedgerow", "watercourse"):
+        rows = getattr(off, module)
+        for stage in ("baseline", "creation", "enhancement"):
+            for row in getattr(rows, stage):
+                ref = row.gain_site or ""
+                if not ref:
+                    continue
+                srm = getattr(row, "spatial_risk", None)
+                entry = first.setdefault(ref, [None, None])
+                slot = 1 if module == "watercourse" else 0
+                if entry[slot] is None and srm:
+                    entry[slot] = srm
+    return tuple(GainSite(ref, srm, srm_w) for ref, (srm, srm_w) in first.items())
+
+
+def read_workbook(path: Path | str, limits: Limits = LIMITS) -> MetricWorkbook:
+    """Read a statutory metric workbook (.xlsx/.xlsm); raises a WorkbookError naming any problem.
+
+    The returned workbook keeps its file open for reading cached results (``close()`` it, or
+    use :func:`check_workbook`, which does).
+    """
+    book = Book(path, limits)
+    try:
+        release = identify(book)
+        start = read_start(book.grid("Start"))
+        reader = _Reader(book, release)
+        project = _project(start, reader.problems)
+        site = reader.site(project)
+        reader.problems.raise_if_any(book.path)
+    except BaseException:
+        book.close()
+        raise
+    return MetricWorkbook(
+        path=book.path,
+        release=release,
+        site=site,
+        sources=reader.ordered_sources(),
+        issues=tuple(reader.issues),
+        start=start,
+        layouts=reader.layouts,
+        book=book,
+    )

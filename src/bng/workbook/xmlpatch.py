@@ -1,0 +1,168 @@
+"""Edit cells of a worksheet's XML in place, leaving every other byte of the workbook as it was.
+
+openpyxl rewrites a whole workbook when it saves, and on the statutory workbook it drops what
+it does not model: 63 drop-down lists (x14 data validations), 80 conditional formats, the
+shapes that carry the macro buttons, charts and pictures (measured; ``docs/workbook.md``).
+So the writer patches only the ``<c>`` elements of the input cells it fills, keeping each
+cell's style (its protection and number format) and the rest of the sheet untouched.
+Values are written as numbers or inline strings, so the shared-string table is not touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from xml.sax.saxutils import escape
+
+from .grid import cell_name, column_letters
+from .package import column_number
+
+CellWrite = float | str | None
+"""A number, a text, or None to clear the cell (keeping its style)."""
+
+_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*?(/>|>(.*?)</row>)', re.S)
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
+_STYLE = re.compile(rb'\ss="([0-9]+)"')
+_XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
+
+
+def number_text(v: float) -> str:
+    """A float as the XML stores it: the shortest text that reads back to the same double."""
+    if v != v or v in (float("inf"), float("-inf")):
+        raise ValueError(f"cannot write {v!r} to a cell")
+    text = repr(float(v))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def cell_xml(ref: str, style: bytes | None, value: CellWrite) -> bytes:
+    s = b' s="' + style + b'"' if style is not None else b""
+    head = b'<c r="' + ref.encode() + b'"' + s
+    if value is None:
+        return head + b"/>"
+    if isinstance(value, str):
+        text = escape(value).encode("utf-8")
+        space = b' xml:space="preserve"' if value != value.strip() else b""
+        return head + b' t="inlineStr"><is><t' + space + b">" + text + b"</t></is></c>"
+    return head + b"><v>" + number_text(value).encode() + b"</v></c>"
+
+
+def unlocked_styles(styles_xml: bytes) -> frozenset[int]:
+    """Indices of the cell formats (cellXfs) whose cells are unlocked on a protected sheet."""
+    m = re.search(rb"<cellXfs[^>]*>(.*?)</cellXfs>", styles_xml, re.S)
+    if m is None:
+        return frozenset()
+    return frozenset(i for i, xf in enumerate(_XF.findall(m.group(1))) if re.search(rb'<protection[^>]*locked="0"', xf))
+
+
+def cell_styles(sheet_xml: bytes, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int | None]:
+    """The style index of each named cell (None: the cell is not in the sheet, or has the default style)."""
+    wanted = set(cells)
+    rows = {r for r, _ in wanted}
+    out: dict[tuple[int, int], int | None] = dict.fromkeys(wanted)
+    for rm in _ROW.finditer(sheet_xml):
+        r = int(rm.group(1))
+        if r not in rows or rm.group(3) is None:
+            continue
+        for cm in _CELL.finditer(rm.group(3)):
+            key = (int(cm.group(2)), column_number(cm.group(1).decode()))
+            if key in wanted:
+                sm = _STYLE.search(cm.group(3))
+                out[key] = int(sm.group(1)) if sm else None
+    return out
+
+
+def formula_rows(sheet_xml: bytes, col: int) -> set[int]:
+    """The rows whose cell in column ``col`` holds a formula."""
+    letters = column_letters(col).encode()
+    pattern = re.compile(rb'<c r="' + letters + rb'([0-9]+)"[^>]*?>(?:(?!</c>).)*?<f[ >/]', re.S)
+    return {int(m.group(1)) for m in pattern.finditer(sheet_xml)}
+
+
+def _patch_row(row_xml: bytes, row: int, changes: Mapping[int, CellWrite]) -> bytes:
+    """A row's content with the changed cells replaced (or inserted in column order)."""
+    pending = dict(sorted(changes.items()))
+    out: list[bytes] = []
+    pos = 0
+    for cm in _CELL.finditer(row_xml):
+        col = column_number(cm.group(1).decode())
+        for c in [c for c in pending if c < col]:
+            out.append(row_xml[pos : cm.start()])
+            pos = cm.start()
+            out.append(cell_xml(cell_name(row, c), None, pending.pop(c)))
+        if col in pending:
+            sm = _STYLE.search(cm.group(3))
+            out.append(row_xml[pos : cm.start()])
+            out.append(cell_xml(cell_name(row, col), sm.group(1) if sm else None, pending.pop(col)))
+            pos = cm.end()
+    out.append(row_xml[pos:])
+    out += [cell_xml(cell_name(row, c), None, v) for c, v in pending.items()]
+    return b"".join(out)
+
+
+def set_cells(sheet_xml: bytes, values: Mapping[tuple[int, int], CellWrite]) -> bytes:
+    """The sheet XML with the given cells (row, column) set; rows not named are copied as they are."""
+    by_row: dict[int, dict[int, CellWrite]] = {}
+    for (r, c), v in values.items():
+        by_row.setdefault(r, {})[c] = v
+    out: list[bytes] = []
+    pos = 0
+    for rm in _ROW.finditer(sheet_xml):
+        r = int(rm.group(1))
+        if r not in by_row:
+            continue
+        changes = by_row.pop(r)
+        start_tag_end = rm.start(2)
+        open_tag = sheet_xml[rm.start() : start_tag_end]
+        content = rm.group(3) or b""
+        out.append(sheet_xml[pos : rm.start()])
+        out.append(open_tag + b">" + _patch_row(content, r, changes) + b"</row>")
+        pos = rm.end()
+    out.append(sheet_xml[pos:])
+    if by_row:
+        missing = ", ".join(f"{column_letters(min(c))}{r}" for r, c in sorted(by_row.items())[:5])
+        raise ValueError(f"the sheet has no rows for cells {missing}")
+    return b"".join(out)
+
+
+_SHARED_MASTER = re.compile(rb'<f t="shared" ref="[^"]*"([^>]*?) si="([0-9]+)"([^>]*)>([^<]*)</f>')
+_REF = re.compile(r"(\$?)([A-Z]{1,3})(\$?)([0-9]+)")
+
+
+def _shift(formula: str, rows: int) -> str:
+    """A formula of plain cell references moved down ``rows`` rows (absolute rows stay)."""
+    if "!" in formula or "'" in formula or '"' in formula:
+        raise ValueError(f"cannot move the shared formula {formula!r}")
+
+    def move(m: re.Match[str]) -> str:
+        row = int(m.group(4)) if m.group(3) else int(m.group(4)) + rows
+        return f"{m.group(1)}{m.group(2)}{m.group(3)}{row}"
+
+    return _REF.sub(move, formula)
+
+
+def unshare(sheet_xml: bytes, cells: Iterable[tuple[int, int]]) -> bytes:
+    """Give every cell of a shared formula its own formula when the formula's master cell is overwritten.
+
+    A-3!Q12 holds ``=A12`` shared down to Q76; writing a value into Q12 would leave Q13:Q76
+    pointing at a master that no longer exists, which Excel reports as a damaged file.
+    """
+    targets = set(cells)
+    out = sheet_xml
+    for cm in list(_CELL.finditer(sheet_xml)):
+        key = (int(cm.group(2)), column_number(cm.group(1).decode()))
+        if key not in targets or cm.group(5) is None:
+            continue
+        fm = _SHARED_MASTER.search(cm.group(5))
+        if fm is None:
+            continue
+        si, formula, master_row = fm.group(2), fm.group(4).decode(), key[0]
+        attrs_before, attrs_after = fm.group(1), fm.group(3)
+        child = re.compile(rb'(<c r="[A-Z]{1,3}([0-9]+)"[^>]*>)<f t="shared"[^>]*? si="' + si + rb'"[^>]*/>')
+
+        def explicit(m: re.Match[bytes], formula: str = formula, master_row: int = master_row) -> bytes:
+            moved = _shift(formula, int(m.group(2)) - master_row)
+            return m.group(1) + b"<f" + attrs_before + attrs_after + b">" + moved.encode() + b"</f>"
+
+        out = child.sub(explicit, out)
+        out = out.replace(fm.group(0), b"<f" + attrs_before + attrs_after + b">" + fm.group(4) + b"</f>", 1)
+    return out
