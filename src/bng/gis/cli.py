@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -197,3 +198,40 @@ def export_command(
     for p in written:
         typer.echo(f"wrote {p}")
     _print_findings(built.findings)
+
+
+@gis_app.command("plan")
+def plan_command(
+    map_file: Annotated[Path, typer.Argument(help="The map to draw (baseline or post-intervention).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The plan: .pdf, .png or .svg.")],
+    baseline: Annotated[Path | None, typer.Option(help="The baseline map, to score a post-intervention plan.")] = None,
+    scale: Annotated[int | None, typer.Option(help="Scale denominator, e.g. 1250 (default: chosen to fit).")] = None,
+    paper: Annotated[str | None, typer.Option(help="A4 or A3 (default: chosen to fit).")] = None,
+    planning_reference: PlanningRef = "",
+    plan_date: Annotated[str | None, typer.Option("--date", help="Date on the title block (default: today).")] = None,
+    stage: Stage = None,
+    release: Release = None,
+) -> None:
+    """Draw a habitat plan to scale with scale bar, north arrow, red line, legend and title block."""
+    from .plan import PlanError, draw_plan
+
+    try:
+        when = date.fromisoformat(plan_date) if plan_date else date.today()
+    except ValueError:
+        raise _fail(f"--date {plan_date!r} is not a date such as 2026-11-22") from None
+    try:
+        made = draw_plan(
+            map_file,
+            output,
+            baseline=baseline,
+            scale=scale,
+            paper=paper,
+            planning_reference=planning_reference,
+            when=when,
+            stage=stage_option(stage),
+            release=release,
+        )
+    except (MapError, PlanError) as err:
+        raise _fail(str(err)) from None
+    typer.echo(f"wrote {output}: {made.title}, scale 1:{made.scale:,} on {made.paper} {made.orientation}")
+    _print_findings(made.findings)

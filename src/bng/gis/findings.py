@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
-Stage = Literal["file", "schema", "attributes", "geometry", "link"]
+Stage = Literal["file", "schema", "attributes", "geometry", "link", "plan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +102,7 @@ RULES: dict[str, Rule] = {
         _r("NOT_ON_BASELINE", "warning", "link", "a retained/enhanced feature has no baseline under it", "bng"),
         _r("BASELINE_ATTRIBUTES_DIFFER", "warning", "link", "a post row's Baseline columns differ", "bng"),
         _r("SPATIAL_RISK_MISSING", "warning", "link", "an off-site row has no spatial risk category", "bng"),
+        _r("LEGEND_SHORTENED", "warning", "plan", "not every habitat fitted the plan's key", "bng"),
         _r("EXCEEDS_BASELINE", "warning", "link", "retained + enhanced more than the baseline feature", "bng"),
     )
 }

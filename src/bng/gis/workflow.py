@@ -61,15 +61,18 @@ def load_maps(
     project: Project | None = None,
     gain_site: str = DEFAULT_GAIN_SITE,
     release: str | None = None,
+    stage: StageName | None = None,
 ) -> Loaded:
-    """The mapped site of one map (baseline or post-intervention) or of a baseline/post-intervention pair."""
+    """The mapped site of one map (baseline or post-intervention) or of a baseline/post-intervention pair.
+
+    ``stage`` says what a single map is (default: from its name, else its contents)."""
     if len(paths) == 2:
         base, base_report = open_features(paths[0], "baseline", release)
         post, post_report = open_features(paths[1], "post-intervention", release)
         mapped = build_site(base, post, project=project, gain_site=gain_site, release=release)
         feats, reports = [base, post], [base_report, post_report]
     elif len(paths) == 1:
-        only, report = open_features(paths[0], None, release)
+        only, report = open_features(paths[0], stage, release)
         if only.stage == "post-intervention":
             mapped = build_site(baseline_from_post(only), only, project=project, gain_site=gain_site, release=release)
         else:
