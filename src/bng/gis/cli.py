@@ -7,7 +7,6 @@ what was calculated), 2 when a file cannot be used at all.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,9 +18,9 @@ from bng.metric.model import Project
 
 from .findings import Finding
 from .sitejson import site_to_dict
-from .sitemap import DEFAULT_GAIN_SITE, MappedSite
+from .sitemap import DEFAULT_GAIN_SITE
 from .validate import Report, validate
-from .workflow import MapError, load_maps, stage_option
+from .workflow import Loaded, MapError, load_maps, stage_option
 
 gis_app = typer.Typer(help="Habitat maps: validate, convert to a site, reconcile and draw plans.", no_args_is_help=True)
 
@@ -81,20 +80,13 @@ def validate_command(
         raise typer.Exit(1)
 
 
-@dataclass
-class _Built:
-    mapped: MappedSite
-    findings: list[Finding]
-
-
-def _build(maps: list[Path], gain_site: str, planning_reference: str, release: str | None, lpa: str = "") -> _Built:
+def _build(maps: list[Path], gain_site: str, planning_reference: str, release: str | None, lpa: str = "") -> Loaded:
     if not 1 <= len(maps) <= 2:
         raise _fail("give the baseline map, and the post-intervention map if there is one")
     try:
-        loaded = load_maps(maps, Project(planning_reference=planning_reference, lpa=lpa), gain_site, release)
+        return load_maps(maps, Project(planning_reference=planning_reference, lpa=lpa), gain_site, release)
     except MapError as err:
         raise _fail(str(err)) from None
-    return _Built(loaded.mapped, loaded.findings)
 
 
 @gis_app.command("to-site")
@@ -235,3 +227,44 @@ def plan_command(
         raise _fail(str(err)) from None
     typer.echo(f"wrote {output}: {made.title}, scale 1:{made.scale:,} on {made.paper} {made.orientation}")
     _print_findings(made.findings)
+
+
+@gis_app.command("reconcile")
+def reconcile_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The baseline map (and the post-intervention map), then the metric: .xlsx/.xlsm or site JSON."
+        ),
+    ],
+    tolerance_ha: Annotated[float, typer.Option(help="Area difference allowed, in hectares.")] = 0.01,
+    tolerance_km: Annotated[float, typer.Option(help="Length difference allowed, in kilometres.")] = 0.01,
+    as_json: AsJson = False,
+    gain_site: GainSite = DEFAULT_GAIN_SITE,
+    release: Release = None,
+) -> None:
+    """Compare a map with a metric, parcel by parcel and in total; exit status 1 when they differ."""
+    from .reconcile import STAGES, MetricError, read_metric, reconcile
+
+    if len(files) < 2:
+        raise _fail("give the map(s) and then the metric workbook or site file")
+    *maps, metric = files
+    built = _build(maps, gain_site, "", release)
+    try:
+        site = read_metric(metric, release)
+    except MetricError as err:
+        raise _fail(str(err)) from None
+    baseline_only = len(maps) == 1 and built.features[0].stage == "baseline"
+    result = reconcile(
+        built.mapped.site,
+        site,
+        tolerance_ha=tolerance_ha,
+        tolerance_km=tolerance_km,
+        stages=("baseline",) if baseline_only else STAGES,
+    )
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(result.text(map_name=", ".join(str(m) for m in maps), metric_name=str(metric)))
+    if not result.agrees:
+        raise typer.Exit(1)
