@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
+# a throwaway PostgreSQL + PostGIS for the database tests, Chromium for the browser tests
+apt_install postgresql-15 postgresql-15-postgis-3 chromium fonts-liberation
 
 echo "==> ruff"
 .venv/bin/ruff check src tests tools benchmarks

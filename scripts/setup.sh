@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Shared set-up for run.sh and test.sh: the Python environment, from the lock file.
+# Shared set-up for run.sh and test.sh: the Python environment from uv.lock, and GOV.UK Frontend
+# from package-lock.json (its compiled assets are copied where the web service serves them).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,7 +16,8 @@ if ! "$PYTHON" -m uv --version >/dev/null 2>&1; then
 fi
 
 echo "==> installing Python dependencies from uv.lock"
-"$PYTHON" -m uv sync --locked --quiet --python "$PYTHON" "$@"
+# (no "$@" here: this file is sourced, and the caller's arguments are the caller's)
+"$PYTHON" -m uv sync --locked --quiet --python "$PYTHON"
 
 # apt_install PKG...: install Debian packages that are missing (needs root or sudo)
 apt_install() {
@@ -30,3 +32,18 @@ apt_install() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# install_web_assets: GOV.UK Frontend from npm (pinned in package-lock.json), copied to src/bng/web/assets
+install_web_assets() {
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  if [ ! -f node_modules/govuk-frontend/package.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "==> installing GOV.UK Frontend from package-lock.json"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  local from=node_modules/govuk-frontend/dist/govuk to=src/bng/web/assets
+  rm -rf "$to"
+  mkdir -p "$to"
+  cp -R "$from/assets/." "$to/"
+  cp "$from/govuk-frontend.min.css" "$from/govuk-frontend.min.js" "$to/"
+}
+install_web_assets

@@ -199,6 +199,119 @@ def calculate_command(
         raise typer.Exit(1)
 
 
+db_app = typer.Typer(help="The register's database: migrations, demo data, accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database (DATABASE_URL, or var/bng.sqlite3) to the newest schema."""
+    from bng.bootstrap import load_config
+    from bng.db.database import Database
+
+    database = Database(load_config().database_url)
+    try:
+        database.upgrade()
+        typer.echo(f"database {database.dialect} is at revision {database.revision()}")
+    finally:
+        database.dispose()
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision (and whether it is the newest)."""
+    from bng.bootstrap import load_config
+    from bng.db.database import Database
+
+    database = Database(load_config().database_url)
+    try:
+        revision = database.revision()
+        typer.echo(f"{revision or 'empty'}{'' if database.is_current() else ' (run bng db upgrade)'}")
+        if not database.is_current():
+            raise typer.Exit(1)
+    finally:
+        database.dispose()
+
+
+@db_app.command("demo")
+def db_demo() -> None:
+    """Load demonstration accounts and gain sites into an empty register (never into a real one)."""
+    from bng.bootstrap import load_config, wire
+    from bng.register.demo import ACCOUNTS, PASSWORD, load_demo
+
+    wired = wire(load_config())
+    try:
+        if wired.services.accounts.exists(ACCOUNTS[0][0]):
+            typer.echo("demo data is already loaded")
+            return
+        load_demo(wired.services, date.today())
+        typer.echo("demo data loaded; every demo account's password is " + PASSWORD)
+        for email, _name, role, _org, lpa in ACCOUNTS:
+            typer.echo(f"  {role.replace('_', ' '):12} {email}" + (f" ({lpa})" if lpa else ""))
+    finally:
+        wired.database.dispose()
+
+
+@db_app.command("add-user")
+def db_add_user(
+    email: Annotated[str, typer.Argument(help="The person's email address (their sign-in name).")],
+    name: Annotated[str, typer.Option(help="Their full name.")],
+    role: Annotated[str, typer.Option(help="landowner, developer, lpa_officer or case_worker.")] = "case_worker",
+    lpa: Annotated[str | None, typer.Option(help="For an LPA officer: the LPA's name, e.g. 'Cambridge LPA'.")] = None,
+) -> None:
+    """Create an account of any role (the first case worker is made this way); asks for the password."""
+    from bng.bootstrap import load_config, wire
+    from bng.register.accounts import NewAccount
+    from bng.register.errors import RegisterError
+
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    wired = wire(load_config())
+    try:
+        lpa_id = None
+        if lpa:
+            found = [x for x in wired.services.register.lpas() if x.name == lpa]
+            if not found:
+                typer.echo(f"error: no LPA called {lpa!r}", err=True)
+                raise typer.Exit(2)
+            lpa_id = found[0].id
+        user = wired.services.accounts.create_trusted(NewAccount(email, name, password, role, "", lpa_id))
+        typer.echo(f"account {user.email} ({user.role}) created")
+    except RegisterError as err:
+        for p in err.problems:
+            typer.echo(f"error: {p}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        wired.database.dispose()
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    threads: Annotated[int, typer.Option(help="Worker threads.")] = 8,
+) -> None:
+    """Run the register's web service (GOV.UK pages and the JSON API under /api/v1)."""
+    from bng.bootstrap import create_app, load_config, wire
+    from bng.web.assets import ASSETS_DIR, missing
+    from bng.web.server import serve
+
+    gone = missing(ASSETS_DIR)
+    if gone:
+        typer.echo(
+            f"error: GOV.UK Frontend's assets are missing ({', '.join(gone)}); run ./run.sh or scripts/setup.sh",
+            err=True,
+        )
+        raise typer.Exit(2)
+    wired = wire(load_config())
+    if not wired.database.is_current():
+        typer.echo("error: the database schema is not the newest; run: bng db upgrade", err=True)
+        raise typer.Exit(2)
+    application = create_app(wired=wired)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    typer.echo(f"bng register: http://{shown}:{port}/  (database: {wired.database.dialect}; Ctrl+C stops it)")
+    serve(application, host, port, threads)
+
+
 def _register_commands() -> None:
     """Wire in the command groups of the other packages (each keeps its commands beside its code)."""
     from bng.gis.cli import gis_app

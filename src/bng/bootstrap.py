@@ -1,0 +1,87 @@
+"""The one place that wires bng's service together: configuration, database, file store, services
+and the web application. Everything else receives what it needs from here.
+
+Configuration comes from the environment:
+
+- ``DATABASE_URL``: ``sqlite:///path`` (the default, ``var/bng.sqlite3``) or
+  ``postgresql://user@host:port/name`` (PostgreSQL with PostGIS);
+- ``BNG_VAR``: the directory for the default database, the file store and the secret key (``var``);
+- ``BNG_FILE_STORE``: where uploaded documents live (``$BNG_VAR/files``);
+- ``BNG_SECRET_KEY``: the key that signs session cookies (made once and kept in ``$BNG_VAR/secret_key``);
+- ``BNG_INSECURE_COOKIES=1``: send cookies over plain http to hosts other than localhost (never in
+  production; browsers accept Secure cookies from http://localhost and http://127.0.0.1 anyway).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bng.db.database import Database
+from bng.db.filestore import LocalFileStore
+from bng.register.passwords import Passwords
+from bng.register.places import places
+from bng.register.services import Services, build_services
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    file_store: Path
+    secret_key: str
+    secure_cookies: bool = True
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _secret(var: Path) -> str:
+    path = var / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    var = Path(env.get("BNG_VAR", "var")).resolve()
+    url = env.get("DATABASE_URL") or f"sqlite:///{var / 'bng.sqlite3'}"
+    store = Path(env.get("BNG_FILE_STORE") or var / "files").resolve()
+    key = env.get("BNG_SECRET_KEY") or _secret(var)
+    return Config(url, store, key, secure_cookies=env.get("BNG_INSECURE_COOKIES", "") != "1")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class Wired:
+    config: Config
+    database: Database
+    services: Services
+
+
+def wire(config: Config, clock: Callable[[], datetime] = utc_now, passwords: Passwords | None = None) -> Wired:
+    database = Database(config.database_url)
+    store = LocalFileStore(config.file_store)
+    services = build_services(database, store, clock, places, passwords)
+    return Wired(config, database, services)
+
+
+def create_app(config: Config | None = None, wired: Wired | None = None) -> Any:
+    """The Flask application for a configuration (or for services already wired, as tests do)."""
+    from bng.web.app import Settings
+    from bng.web.app import create_app as make
+
+    wired = wired or wire(config or load_config())
+    settings = Settings(secret_key=wired.config.secret_key, secure_cookies=wired.config.secure_cookies)
+    return make(wired.services, settings)

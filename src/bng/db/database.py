@@ -1,0 +1,34 @@
+"""One handle on a database for the rest of bng: its units of work, migrations and shutdown,
+so that nothing outside this package touches SQLAlchemy."""
+
+from __future__ import annotations
+
+from . import migrate
+from .engine import make_engine, normalise_url
+from .uow import SqlUnitOfWork, unit_of_work_factory
+
+
+class Database:
+    def __init__(self, url: str, **engine_options: object) -> None:
+        self.url = normalise_url(url)
+        self.engine = make_engine(self.url, **engine_options)
+        self.unit_of_work = unit_of_work_factory(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def upgrade(self) -> None:
+        migrate.upgrade(self.url)
+
+    def revision(self) -> str | None:
+        return migrate.current(self.engine)
+
+    def is_current(self) -> bool:
+        return self.revision() == migrate.head()
+
+    def __call__(self, write: bool = False) -> SqlUnitOfWork:
+        return self.unit_of_work(write)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

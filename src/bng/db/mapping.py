@@ -1,0 +1,38 @@
+"""Classical (imperative) mappings: the register's dataclasses onto the tables, so that the
+register's records stay plain Python and only this package knows SQLAlchemy."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import registry
+
+from bng.register import model
+
+from . import tables
+
+mapper_registry = registry(metadata=tables.metadata)
+_mapped = False
+
+
+def map_models() -> None:
+    """Map every record class once per process (idempotent)."""
+    global _mapped
+    if _mapped:
+        return
+    m = mapper_registry.map_imperatively
+    m(model.Lpa, tables.lpa)
+    m(model.ResponsibleBody, tables.responsible_body)
+    m(model.User, tables.account)
+    m(model.LoginSession, tables.login_session)
+    m(model.StoredFile, tables.stored_file)
+    m(model.Application, tables.application, version_id_col=tables.application.c.version)
+    m(model.ApplicationEvent, tables.application_event)
+    m(model.Payment, tables.payment)
+    m(model.GainSite, tables.gain_site, version_id_col=tables.gain_site.c.version)
+    m(model.GainSiteArea, tables.gain_site_area)
+    m(model.AgreementLpa, tables.agreement_lpa)
+    m(model.HabitatParcel, tables.habitat_parcel)
+    m(model.Allocation, tables.allocation)
+    m(model.AllocationLine, tables.allocation_line)
+    m(model.SiteEvent, tables.site_event, properties={"on": tables.site_event.c.on_date})
+    m(model.AuditEvent, tables.audit_event)
+    _mapped = True

@@ -1,0 +1,338 @@
+"""The register's tables, with the constraints that keep it right whatever the application does.
+
+Worth knowing: quantities of the capacity ledger are whole millionths (BigInteger), and CHECK
+constraints hold every parcel's allocated size and units between 0 and its capacity; triggers
+(created by the migrations, ``triggers.py``) move those totals as allocation lines are added,
+refuse to remove a gain site with allocations, and make the audit log and the histories
+append-only. Times are naive UTC.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from .types import Geometry, JSONDoc
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+ROLES = ("landowner", "developer", "lpa_officer", "case_worker")
+APPLICATION_STATUSES = ("draft", "submitted", "information_requested", "accepted", "rejected")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+lpa = Table(
+    "lpa",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("ons_code", String(9), unique=True),
+)
+
+responsible_body = Table(
+    "responsible_body",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("body_type", String(100), nullable=False),
+    Column("designated_on", Date, nullable=False),
+    Column("withdrawn_on", Date),
+    Column("source", Text, nullable=False, default=""),
+    CheckConstraint("withdrawn_on IS NULL OR withdrawn_on >= designated_on", name="withdrawn_after_designated"),
+)
+
+account = Table(
+    "account",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("organisation", String(200), nullable=False, default=""),
+    Column("lpa_id", Integer, ForeignKey("lpa.id")),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    CheckConstraint(_in("role", ROLES), name="role"),
+    CheckConstraint("(role = 'lpa_officer') = (lpa_id IS NOT NULL)", name="lpa_officer_has_lpa"),
+    CheckConstraint("failed_logins >= 0", name="failed_logins"),
+)
+
+login_session = Table(
+    "login_session",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("account.id"), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+)
+
+application = Table(
+    "application",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(20), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False, default="registration"),
+    Column("status", String(30), nullable=False),
+    Column("owner_id", Integer, ForeignKey("account.id"), nullable=False, index=True),
+    Column("answers", JSONDoc, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("submitted_at", DateTime),
+    Column("decided_at", DateTime),
+    Column("decision_reason", Text),
+    Column("information_request", Text),
+    Column("gain_site_id", Integer, ForeignKey("gain_site.id", use_alter=True)),
+    Column("version", Integer, nullable=False),
+    CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
+    CheckConstraint("kind IN ('registration', 'combined')", name="kind"),
+    CheckConstraint("(status = 'accepted') = (gain_site_id IS NOT NULL)", name="accepted_has_site"),
+    Index("ix_application_status", "status"),
+)
+
+application_event = Table(
+    "application_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("application_id", Integer, ForeignKey("application.id"), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("message", Text, nullable=False, default=""),
+    Column("by_user_id", Integer, ForeignKey("account.id")),
+)
+
+stored_file = Table(
+    "stored_file",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(80), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_at", DateTime, nullable=False),
+    Column("uploaded_by", Integer, ForeignKey("account.id")),
+    Column("application_id", Integer, ForeignKey("application.id"), index=True),
+    Column("published", Boolean, nullable=False, default=False),
+    CheckConstraint("size > 0", name="size"),
+    CheckConstraint(
+        "NOT (published AND kind IN ('ownership', 'authorisation', 'land_charge'))", name="personal_never_published"
+    ),
+)
+
+payment = Table(
+    "payment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(20), nullable=False, unique=True),
+    Column("purpose", String(30), nullable=False),
+    Column("amount_pence", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("payer_id", Integer, ForeignKey("account.id")),
+    Column("application_id", Integer, ForeignKey("application.id"), index=True),
+    Column("allocation_id", Integer, ForeignKey("allocation.id", use_alter=True), index=True),
+    Column("received_on", Date),
+    Column("method", String(40), nullable=False, default=""),
+    Column("recorded_by", Integer, ForeignKey("account.id")),
+    CheckConstraint("amount_pence >= 0", name="amount"),
+    CheckConstraint("status IN ('due', 'received')", name="status"),
+    CheckConstraint("(status = 'received') = (received_on IS NOT NULL)", name="received_has_date"),
+)
+
+gain_site = Table(
+    "gain_site",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(20), nullable=False, unique=True),
+    Column("application_id", Integer, ForeignKey("application.id"), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("removed_on", Date),
+    Column("area_ha", Float, nullable=False),
+    Column("grid_reference", String(20), nullable=False),
+    Column("easting", Float, nullable=False),
+    Column("northing", Float, nullable=False),
+    Column("min_e", Float, nullable=False),
+    Column("min_n", Float, nullable=False),
+    Column("max_e", Float, nullable=False),
+    Column("max_n", Float, nullable=False),
+    Column("boundary", Geometry("MULTIPOLYGON")),
+    Column("agreement_type", String(30), nullable=False),
+    Column("agreement_date", Date, nullable=False),
+    Column("works_completion_date", Date, nullable=False),
+    Column("secured_until", Date, nullable=False),
+    Column("agreement_sha256", String(64), nullable=False, default=""),
+    Column("hmmp_in_agreement", Boolean, nullable=False),
+    Column("responsible_body_id", Integer, ForeignKey("responsible_body.id")),
+    Column("lpa_name", String(200), nullable=False, default=""),
+    Column("nca_name", String(200), nullable=False, default=""),
+    Column("lnrs_name", String(200), nullable=False, default=""),
+    Column("metric_release", String(40), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("status IN ('registered', 'removed')", name="status"),
+    CheckConstraint("(status = 'removed') = (removed_on IS NOT NULL)", name="removed_has_date"),
+    CheckConstraint("area_ha > 0", name="area"),
+    CheckConstraint("min_e <= max_e AND min_n <= max_n", name="bbox"),
+    CheckConstraint("agreement_type IN ('s106', 'conservation_covenant')", name="agreement_type"),
+    CheckConstraint(
+        "(agreement_type = 'conservation_covenant') = (responsible_body_id IS NOT NULL)", name="covenant_has_body"
+    ),
+    CheckConstraint("secured_until > works_completion_date", name="secured_after_works"),
+    Index("ix_gain_site_status_registered", "status", "registered_on"),
+    Index("ix_gain_site_lpa_name", "lpa_name"),
+    Index("ix_gain_site_nca_name", "nca_name"),
+    Index("ix_gain_site_lnrs_name", "lnrs_name"),
+    Index("ix_gain_site_bbox", "min_e", "max_e", "min_n", "max_n"),
+)
+
+gain_site_area = Table(
+    "gain_site_area",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("gain_site_id", Integer, ForeignKey("gain_site.id"), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("share", Float, nullable=False),
+    CheckConstraint("kind IN ('lpa', 'nca', 'lnrs')", name="kind"),
+    CheckConstraint("share > 0 AND share <= 1.000001", name="share"),
+    UniqueConstraint("gain_site_id", "kind", "name", name="uq_gain_site_area_site_kind_name"),
+    Index("ix_gain_site_area_kind_name", "kind", "name"),
+)
+
+agreement_lpa = Table(
+    "agreement_lpa",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("gain_site_id", Integer, ForeignKey("gain_site.id"), nullable=False),
+    Column("lpa_id", Integer, ForeignKey("lpa.id"), nullable=False, index=True),
+    UniqueConstraint("gain_site_id", "lpa_id", name="uq_agreement_lpa_site_lpa"),
+)
+
+habitat_parcel = Table(
+    "habitat_parcel",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("gain_site_id", Integer, ForeignKey("gain_site.id"), nullable=False, index=True),
+    Column("module", String(12), nullable=False),
+    Column("stage", String(12), nullable=False),
+    Column("ref", String(40), nullable=False),
+    Column("habitat", String(200), nullable=False),
+    Column("distinctiveness", String(12), nullable=False, default=""),
+    Column("condition", String(60), nullable=False, default=""),
+    Column("strategic_significance", String(100), nullable=False, default=""),
+    Column("baseline_ref", String(40), nullable=False, default=""),
+    Column("size_micro", BigInteger, nullable=False),
+    Column("units_micro", BigInteger, nullable=False),
+    Column("allocated_size_micro", BigInteger, nullable=False, default=0),
+    Column("allocated_units_micro", BigInteger, nullable=False, default=0),
+    Column("geometry", Geometry("GEOMETRY")),
+    CheckConstraint("module IN ('area', 'hedgerow', 'watercourse')", name="module"),
+    CheckConstraint("stage IN ('baseline', 'creation', 'enhancement')", name="stage"),
+    CheckConstraint("size_micro >= 0 AND units_micro >= 0", name="capacity"),
+    CheckConstraint(
+        "allocated_size_micro >= 0 AND allocated_size_micro <= size_micro", name="allocated_size_within_capacity"
+    ),
+    CheckConstraint(
+        "allocated_units_micro >= 0 AND allocated_units_micro <= units_micro", name="allocated_units_within_capacity"
+    ),
+    CheckConstraint(
+        "stage <> 'baseline' OR (allocated_size_micro = 0 AND allocated_units_micro = 0)", name="baseline_not_sold"
+    ),
+    UniqueConstraint("gain_site_id", "module", "stage", "ref", name="uq_habitat_parcel_site_row"),
+    Index("ix_habitat_parcel_habitat", "habitat"),
+)
+
+allocation = Table(
+    "allocation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(20), nullable=False, unique=True),
+    Column("gain_site_id", Integer, ForeignKey("gain_site.id"), nullable=False, index=True),
+    Column("lpa_id", Integer, ForeignKey("lpa.id"), nullable=False),
+    Column("planning_reference", String(100), nullable=False),
+    Column("development_name", String(200), nullable=False),
+    Column("spatial_risk", String(20), nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", Integer, ForeignKey("account.id")),
+)
+
+allocation_line = Table(
+    "allocation_line",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("allocation_id", Integer, ForeignKey("allocation.id"), nullable=False, index=True),
+    Column("parcel_id", Integer, ForeignKey("habitat_parcel.id"), nullable=False, index=True),
+    Column("size_micro", BigInteger, nullable=False),
+    Column("units_micro", BigInteger, nullable=False),
+    CheckConstraint("size_micro > 0", name="size"),
+    CheckConstraint("units_micro >= 0", name="units"),
+)
+
+site_event = Table(
+    "site_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("gain_site_id", Integer, ForeignKey("gain_site.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("by_user_id", Integer, ForeignKey("account.id")),
+    CheckConstraint("kind IN ('registered', 'amended', 'removed')", name="kind"),
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("actor_id", Integer, ForeignKey("account.id")),
+    Column("actor", String(320), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", String(40), nullable=False),
+    Column("before", JSONDoc),
+    Column("after", JSONDoc),
+    Index("ix_audit_event_entity", "entity", "entity_id"),
+)
+
+counter = Table(
+    "counter",
+    metadata,
+    Column("scope", String(40), primary_key=True),
+    Column("value", Integer, nullable=False),
+    CheckConstraint("value > 0", name="value"),
+)

@@ -1,0 +1,362 @@
+"""The unit of work and repositories of :mod:`bng.register.ports`, on SQLAlchemy.
+
+One unit of work is one transaction. Leaving it without ``commit()`` rolls everything back and
+runs the ``on_rollback`` actions (removing files the action stored). Database errors that mean
+"someone else got there first" become the register's own errors: a broken CHECK of the capacity
+ledger is :class:`~bng.register.errors.OverAllocation`, a lost update or unique clash is
+:class:`~bng.register.errors.Conflict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from bng.register import errors
+from bng.register.model import (
+    AgreementLpa,
+    Allocation,
+    AllocationLine,
+    Application,
+    ApplicationEvent,
+    AuditEvent,
+    GainSite,
+    GainSiteArea,
+    HabitatParcel,
+    LoginSession,
+    Lpa,
+    Payment,
+    ResponsibleBody,
+    SiteEvent,
+    StoredFile,
+    User,
+)
+from bng.register.ports import Page, SiteQuery
+
+from . import tables
+from .engine import WRITE
+from .mapping import map_models
+
+
+class _Repo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+
+class Users(_Repo):
+    def get(self, user_id: int) -> User | None:
+        return self.s.get(User, user_id)
+
+    def by_email(self, email: str) -> User | None:
+        return self.s.scalars(select(User).where(tables.account.c.email == email)).first()
+
+    def all(self) -> Sequence[User]:
+        return self.s.scalars(select(User).order_by(tables.account.c.role, tables.account.c.email)).all()
+
+
+class Sessions(_Repo):
+    def by_token_hash(self, token_hash: str) -> LoginSession | None:
+        return self.s.scalars(select(LoginSession).where(tables.login_session.c.token_hash == token_hash)).first()
+
+
+class Lpas(_Repo):
+    def get(self, lpa_id: int) -> Lpa | None:
+        return self.s.get(Lpa, lpa_id)
+
+    def by_name(self, name: str) -> Lpa | None:
+        return self.s.scalars(select(Lpa).where(tables.lpa.c.name == name)).first()
+
+    def all(self) -> Sequence[Lpa]:
+        return self.s.scalars(select(Lpa).order_by(tables.lpa.c.name)).all()
+
+
+class Bodies(_Repo):
+    def get(self, body_id: int) -> ResponsibleBody | None:
+        return self.s.get(ResponsibleBody, body_id)
+
+    def by_name(self, name: str) -> ResponsibleBody | None:
+        t = tables.responsible_body
+        return self.s.scalars(select(ResponsibleBody).where(func.lower(t.c.name) == name.lower())).first()
+
+    def all(self) -> Sequence[ResponsibleBody]:
+        return self.s.scalars(select(ResponsibleBody).order_by(tables.responsible_body.c.name)).all()
+
+
+class Files(_Repo):
+    def get(self, file_id: int) -> StoredFile | None:
+        return self.s.get(StoredFile, file_id)
+
+    def for_application(self, application_id: int) -> Sequence[StoredFile]:
+        t = tables.stored_file
+        return self.s.scalars(select(StoredFile).where(t.c.application_id == application_id).order_by(t.c.id)).all()
+
+
+class Applications(_Repo):
+    def get(self, application_id: int) -> Application | None:
+        return self.s.get(Application, application_id)
+
+    def by_reference(self, reference: str) -> Application | None:
+        return self.s.scalars(select(Application).where(tables.application.c.reference == reference)).first()
+
+    def for_owner(self, user_id: int) -> Sequence[Application]:
+        t = tables.application
+        return self.s.scalars(select(Application).where(t.c.owner_id == user_id).order_by(t.c.created_at.desc())).all()
+
+    def with_status(self, statuses: Sequence[str]) -> Sequence[Application]:
+        t = tables.application
+        return self.s.scalars(select(Application).where(t.c.status.in_(list(statuses))).order_by(t.c.id)).all()
+
+    def events(self, application_id: int) -> Sequence[ApplicationEvent]:
+        t = tables.application_event
+        q = select(ApplicationEvent).where(t.c.application_id == application_id).order_by(t.c.at, t.c.id)
+        return self.s.scalars(q).all()
+
+
+class Payments(_Repo):
+    def by_reference(self, reference: str) -> Payment | None:
+        return self.s.scalars(select(Payment).where(tables.payment.c.reference == reference)).first()
+
+    def for_application(self, application_id: int) -> Sequence[Payment]:
+        t = tables.payment
+        return self.s.scalars(select(Payment).where(t.c.application_id == application_id).order_by(t.c.id)).all()
+
+
+class Sites(_Repo):
+    def get(self, site_id: int) -> GainSite | None:
+        return self.s.get(GainSite, site_id)
+
+    def by_reference(self, reference: str) -> GainSite | None:
+        return self.s.scalars(select(GainSite).where(tables.gain_site.c.reference == reference)).first()
+
+    def search(self, query: SiteQuery) -> Page:
+        g = tables.gain_site
+        conditions: list[Any] = []
+        if not query.include_removed:
+            conditions.append(g.c.status == "registered")
+        if query.reference:
+            conditions.append(g.c.reference.like(query.reference.strip().upper() + "%"))
+        for kind, name in (("lpa", query.lpa), ("nca", query.nca), ("lnrs", query.lnrs)):
+            if name:
+                a = tables.gain_site_area
+                conditions.append(exists().where(and_(a.c.gain_site_id == g.c.id, a.c.kind == kind, a.c.name == name)))
+        if query.habitat:
+            p = tables.habitat_parcel
+            conditions.append(
+                exists().where(
+                    and_(
+                        p.c.gain_site_id == g.c.id,
+                        p.c.stage != "baseline",
+                        func.lower(p.c.habitat).like(f"%{query.habitat.strip().lower()}%"),
+                    )
+                )
+            )
+        if query.responsible_body_id is not None:
+            conditions.append(g.c.responsible_body_id == query.responsible_body_id)
+        if query.bbox is not None:
+            x0, y0, x1, y1 = query.bbox
+            conditions += [g.c.min_e <= x1, g.c.max_e >= x0, g.c.min_n <= y1, g.c.max_n >= y0]
+        where = and_(*conditions) if conditions else and_(True)
+        total = self.s.scalar(select(func.count()).select_from(g).where(where)) or 0
+        page = max(1, query.page)
+        rows = self.s.scalars(
+            select(GainSite)
+            .where(where)
+            .order_by(g.c.registered_on.desc(), g.c.reference.desc())
+            .limit(query.per_page)
+            .offset((page - 1) * query.per_page)
+        ).all()
+        return Page(rows, int(total), page, query.per_page)
+
+    def registered_near(self, bbox: tuple[float, float, float, float]) -> Sequence[GainSite]:
+        g = tables.gain_site
+        x0, y0, x1, y1 = bbox
+        pad = 1.0
+        q = select(GainSite).where(
+            g.c.status == "registered",
+            g.c.min_e <= x1 + pad,
+            g.c.max_e >= x0 - pad,
+            g.c.min_n <= y1 + pad,
+            g.c.max_n >= y0 - pad,
+        )
+        return self.s.scalars(q.order_by(g.c.id)).all()
+
+    def for_lpa(self, lpa_id: int, lpa_name: str) -> Sequence[GainSite]:
+        g, a, al = tables.gain_site, tables.gain_site_area, tables.agreement_lpa
+        q = select(GainSite).where(
+            or_(
+                exists().where(and_(al.c.gain_site_id == g.c.id, al.c.lpa_id == lpa_id)),
+                exists().where(and_(a.c.gain_site_id == g.c.id, a.c.kind == "lpa", a.c.name == lpa_name)),
+            )
+        )
+        return self.s.scalars(q.order_by(g.c.registered_on.desc(), g.c.reference)).all()
+
+    def parcels(self, site_id: int) -> Sequence[HabitatParcel]:
+        p = tables.habitat_parcel
+        return self.s.scalars(select(HabitatParcel).where(p.c.gain_site_id == site_id).order_by(p.c.id)).all()
+
+    def areas(self, site_id: int) -> Sequence[GainSiteArea]:
+        a = tables.gain_site_area
+        q = select(GainSiteArea).where(a.c.gain_site_id == site_id).order_by(a.c.kind, a.c.share.desc())
+        return self.s.scalars(q).all()
+
+    def agreement_lpas(self, site_id: int) -> Sequence[Lpa]:
+        al = tables.agreement_lpa
+        q = select(Lpa).join(AgreementLpa, tables.lpa.c.id == al.c.lpa_id).where(al.c.gain_site_id == site_id)
+        return self.s.scalars(q.order_by(tables.lpa.c.name)).all()
+
+    def events(self, site_id: int) -> Sequence[SiteEvent]:
+        e = tables.site_event
+        return self.s.scalars(select(SiteEvent).where(e.c.gain_site_id == site_id).order_by(e.c.at, e.c.id)).all()
+
+    def last_change(self) -> datetime | None:
+        sites = self.s.scalar(select(func.max(tables.gain_site.c.updated_at)))
+        allocations = self.s.scalar(select(func.max(tables.allocation.c.created_at)))
+        known = [t for t in (sites, allocations) if t is not None]
+        return max(known) if known else None
+
+
+class Ledger(_Repo):
+    def parcel(self, parcel_id: int, *, for_update: bool = False) -> HabitatParcel | None:
+        q = (
+            select(HabitatParcel)
+            .where(tables.habitat_parcel.c.id == parcel_id)
+            .execution_options(populate_existing=True)
+        )
+        if for_update:
+            q = q.with_for_update()
+        return self.s.scalars(q).first()
+
+    def add_line(self, line: AllocationLine) -> None:
+        self.s.add(line)
+        self.s.flush()
+
+    def allocations(self, site_id: int) -> Sequence[Allocation]:
+        a = tables.allocation
+        return self.s.scalars(select(Allocation).where(a.c.gain_site_id == site_id).order_by(a.c.created_at)).all()
+
+    def lines(self, allocation_id: int) -> Sequence[AllocationLine]:
+        t = tables.allocation_line
+        return self.s.scalars(select(AllocationLine).where(t.c.allocation_id == allocation_id).order_by(t.c.id)).all()
+
+    def allocated_count(self, site_id: int) -> int:
+        a = tables.allocation
+        return int(self.s.scalar(select(func.count()).select_from(a).where(a.c.gain_site_id == site_id)) or 0)
+
+
+class Audit(_Repo):
+    def recent(self, page: int, per_page: int, entity: str = "", entity_id: str = "") -> Page:
+        t = tables.audit_event
+        conditions = []
+        if entity:
+            conditions.append(t.c.entity == entity)
+        if entity_id:
+            conditions.append(t.c.entity_id == entity_id)
+        where = and_(True, *conditions)
+        total = self.s.scalar(select(func.count()).select_from(t).where(where)) or 0
+        q = (
+            select(AuditEvent)
+            .where(where)
+            .order_by(t.c.id.desc())
+            .limit(per_page)
+            .offset((max(1, page) - 1) * per_page)
+        )
+        return Page(self.s.scalars(q).all(), int(total), max(1, page), per_page)
+
+
+def translate(err: BaseException) -> errors.RegisterError | None:
+    """The register's error for a database error that means a rule or a race, else None."""
+    if isinstance(err, StaleDataError):
+        return errors.Conflict("Someone else changed this at the same time; reload the page and try again")
+    if isinstance(err, IntegrityError | DBAPIError):
+        text = str(getattr(err, "orig", err))
+        if "within_capacity" in text:
+            return errors.OverAllocation(
+                "Another allocation took these units first: less remains than was asked for; reload and try again"
+            )
+        if "not on the register" in text:
+            return errors.Conflict("The gain site is not on the register")
+        if "cannot be removed from the register" in text:
+            return errors.Conflict("The gain site has allocations, so it cannot be removed from the register")
+        if isinstance(err, OperationalError) and "locked" in text:
+            return errors.Conflict("The register is busy; try again in a moment")
+        if "deadlock" in text or "could not serialize" in text:
+            return errors.Conflict("The register is busy; try again in a moment")
+        if isinstance(err, IntegrityError) and ("unique" in text.lower() or "duplicate key" in text):
+            return errors.Conflict("That already exists (someone may have done the same thing at the same time)")
+    return None
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, write: bool) -> None:
+        self._engine = engine
+        self._write = write
+        self._rollback_actions: list[Callable[[], None]] = []
+        self._committed = False
+
+    def __enter__(self) -> SqlUnitOfWork:
+        bind = self._engine.execution_options(**{WRITE: True}) if self._write else self._engine
+        self.session = Session(bind=bind, expire_on_commit=False, autoflush=True)
+        s = self.session
+        self.users, self.sessions, self.lpas, self.bodies = Users(s), Sessions(s), Lpas(s), Bodies(s)
+        self.files, self.applications, self.payments = Files(s), Applications(s), Payments(s)
+        self.sites, self.ledger, self.audit = Sites(s), Ledger(s), Audit(s)
+        return self
+
+    def add(self, record: object) -> None:
+        self.session.add(record)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+        self._rollback_actions.clear()
+
+    def on_rollback(self, action: Callable[[], None]) -> None:
+        self._rollback_actions.append(action)
+
+    def next_number(self, scope: str) -> int:
+        c = tables.counter
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(c)
+            .values(scope=scope, value=1)
+            .on_conflict_do_update(index_elements=[c.c.scope], set_={"value": c.c.value + 1})
+            .returning(c.c.value)
+        )
+        return int(self.session.execute(stmt).scalar_one())
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            # close() rolls back what was not committed and detaches the records without expiring
+            # them, so the services can hand them on to the pages
+            self.session.close()
+        finally:
+            for action in reversed(self._rollback_actions):  # cleared by commit()
+                action()
+        if exc is not None:
+            translated = translate(exc)
+            if translated is not None:
+                raise translated from exc
+
+
+def unit_of_work_factory(engine: Engine) -> Callable[..., SqlUnitOfWork]:
+    """``factory()`` opens a reading unit of work, ``factory(write=True)`` one that may change records."""
+    map_models()
+
+    def factory(write: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, write)
+
+    return factory

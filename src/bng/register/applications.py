@@ -1,0 +1,351 @@
+"""Registration applications, from the first draft to submission (the landowner's or agent's side).
+
+Each action is one transaction: saving a section stores its files and answers together, and a
+section whose answers fail its checks is not saved at all (the files it stored are removed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from . import audit
+from .audit import Actor
+from .checks import CheckResult, run_checks
+from .errors import Conflict, Invalid, NotFound
+from .fees import FeePurpose, fee
+from .filetypes import DocumentKind, FileType, check_upload
+from .model import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    Lpa,
+    Payment,
+    ResponsibleBody,
+    StoredFile,
+)
+from .places import Places
+from .ports import Clock, FileStore, UnitOfWork, UnitOfWorkFactory
+from .references import application_reference, normalise, payment_reference
+from .roles import Permission, can
+from .sections import SECTION_BY_KEY, SECTIONS, Upload, cross_section_problems, file_ids
+from .service import Service, require
+
+EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED)
+FILE_FIELDS: dict[str, dict[str, DocumentKind]] = {
+    "applicant": {"authorisation_file": DocumentKind.AUTHORISATION},
+    "ownership": {"ownership_file": DocumentKind.OWNERSHIP},
+    "boundary": {"boundary_file": DocumentKind.BOUNDARY_MAP},
+    "habitats": {"metric_file": DocumentKind.METRIC},
+    "legal-agreement": {"agreement_file": DocumentKind.LEGAL_AGREEMENT},
+    "land-charge": {"land_charge_file": DocumentKind.LAND_CHARGE},
+    "hmmp": {"hmmp_file": DocumentKind.HMMP},
+    "declarations": {},
+}
+NEVER_PUBLISHED = frozenset({DocumentKind.OWNERSHIP, DocumentKind.AUTHORISATION, DocumentKind.LAND_CHARGE})
+"""Documents full of personal data: the register never publishes them."""
+
+
+@dataclass
+class ApplicationView:
+    """An application with what a page about it needs."""
+
+    application: Application
+    files: dict[int, StoredFile] = field(default_factory=dict)
+    events: list[ApplicationEvent] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    lpas: dict[int, Lpa] = field(default_factory=dict)
+    bodies: dict[int, ResponsibleBody] = field(default_factory=dict)
+    owner_email: str = ""
+    checks: CheckResult | None = None
+    gain_site_reference: str = ""
+
+
+class _Context:
+    """What a section handler may touch while saving (a SectionContext)."""
+
+    def __init__(
+        self, uow: UnitOfWork, store: FileStore, app: Application, actor: Actor, places: Places, now: Any
+    ) -> None:
+        self.uow, self._store, self.app, self.actor, self.places = uow, store, app, actor, places
+        self._now = now
+        self.today: date = now.date()
+        self._bytes: dict[int, bytes] = {}
+
+    def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]:
+        checked = check_upload(kind, upload.filename, upload.data, upload.field)
+        key = self._store.put(upload.data)
+        self.uow.on_rollback(lambda: self._store.delete(key))
+        stored = StoredFile(
+            key=key,
+            kind=kind,
+            name=checked.name,
+            media_type=checked.media_type,
+            size=len(upload.data),
+            sha256=hashlib.sha256(upload.data).hexdigest(),
+            uploaded_at=self._now,
+            uploaded_by=self.actor.user_id,
+            application_id=self.app.id,
+        )
+        self.uow.add(stored)
+        self.uow.flush()
+        assert stored.id is not None
+        self._bytes[stored.id] = upload.data
+        audit.record(self.uow, self._now, self.actor, "file.uploaded", "file", stored.id, None, audit.snapshot(stored))
+        return stored, checked.file_type
+
+    def file_bytes(self, file_id: int) -> bytes:
+        if file_id in self._bytes:
+            return self._bytes[file_id]
+        stored = self.uow.files.get(file_id)
+        if stored is None or stored.application_id != self.app.id:
+            raise NotFound("No such file")
+        return self._store.get(stored.key)
+
+    def lpa(self, lpa_id: int) -> Lpa | None:
+        return self.uow.lpas.get(lpa_id)
+
+    def body(self, body_id: int) -> ResponsibleBody | None:
+        return self.uow.bodies.get(body_id)
+
+
+class Applications(Service):
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, store: FileStore, places: Callable[[], Places]) -> None:
+        super().__init__(uow, clock)
+        self._store = store
+        self._places = places
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def mine(self, actor: Actor | None) -> list[Application]:
+        actor = require(actor, Permission.APPLY_TO_REGISTER)
+        with self._uow() as uow:
+            return list(uow.applications.for_owner(actor.user_id))
+
+    def _get(self, uow: UnitOfWork, actor: Actor | None, reference: str) -> Application:
+        """The application, if the actor owns it or reviews applications; NotFound otherwise (so that
+        others cannot even learn it exists)."""
+        app = uow.applications.by_reference(normalise(reference))
+        if app is None or actor is None:
+            raise NotFound("No such application")
+        if app.owner_id != actor.user_id and not can(actor.role, Permission.REVIEW_APPLICATIONS):
+            raise NotFound("No such application")
+        return app
+
+    def view(self, actor: Actor | None, reference: str, with_checks: bool = False) -> ApplicationView:
+        with self._uow() as uow:
+            app = self._get(uow, actor, reference)
+            return self._view(uow, app, with_checks)
+
+    def _view(self, uow: UnitOfWork, app: Application, with_checks: bool) -> ApplicationView:
+        assert app.id is not None
+        view = ApplicationView(app)
+        view.files = {f.id: f for f in uow.files.for_application(app.id) if f.id is not None}
+        view.events = list(uow.applications.events(app.id))
+        view.payments = list(uow.payments.for_application(app.id))
+        view.lpas = {lpa.id: lpa for lpa in uow.lpas.all() if lpa.id is not None}
+        view.bodies = {b.id: b for b in uow.bodies.all() if b.id is not None}
+        owner = uow.users.get(app.owner_id)
+        view.owner_email = owner.email if owner else ""
+        if app.gain_site_id is not None:
+            site = uow.sites.get(app.gain_site_id)
+            view.gain_site_reference = site.reference if site else ""
+        if with_checks:
+            view.checks = self._checks(uow, app)
+        return view
+
+    def _checks(self, uow: UnitOfWork, app: Application, exclude_site_id: int | None = None) -> CheckResult:
+        return run_checks(uow, app.answers, self._places(), self.today(), _agreement_sha(uow, app), exclude_site_id)
+
+    # -- changing -------------------------------------------------------------------------------------
+
+    def start(self, actor: Actor | None) -> Application:
+        actor = require(actor, Permission.APPLY_TO_REGISTER)
+        now = self.now()
+        with self._uow(write=True) as uow:
+            app = Application(reference=application_reference(), owner_id=actor.user_id, created_at=now, updated_at=now)
+            uow.add(app)
+            uow.flush()
+            audit.record(
+                uow, now, actor, "application.started", "application", app.reference, None, audit.snapshot(app)
+            )
+            uow.commit()
+            return app
+
+    def _editable(self, uow: UnitOfWork, actor: Actor | None, reference: str) -> tuple[Actor, Application]:
+        actor = require(actor, Permission.APPLY_TO_REGISTER)
+        app = self._get(uow, actor, reference)
+        if app.owner_id != actor.user_id:
+            raise NotFound("No such application")
+        if app.status not in EDITABLE:
+            raise Conflict("This application has been submitted and cannot be changed now")
+        return actor, app
+
+    def save_section(
+        self,
+        actor: Actor | None,
+        reference: str,
+        key: str,
+        values: Mapping[str, Any],
+        uploads: Mapping[str, Upload] | None = None,
+    ) -> ApplicationView:
+        """Check and save a section's answers; raises Invalid (and keeps nothing) when they fail."""
+        section = SECTION_BY_KEY.get(key)
+        if section is None:
+            raise NotFound("No such section")
+        now = self.now()
+        with self._uow(write=True) as uow:
+            actor, app = self._editable(uow, actor, reference)
+            before = dict(app.answers.get(key) or {})
+            ctx = _Context(uow, self._store, app, actor, self._places(), now)
+            after = section.handler(before, values, uploads or {}, ctx)
+            answers = dict(app.answers)
+            answers[key] = after
+            app.answers = answers
+            app.updated_at = now
+            audit.record(
+                uow, now, actor, "application.section_saved", "application", app.reference, {key: before}, {key: after}
+            )
+            uow.flush()
+            view = self._view(uow, app, False)
+            uow.commit()
+            return view
+
+    def save_for_later(
+        self,
+        actor: Actor | None,
+        reference: str,
+        key: str,
+        values: Mapping[str, Any],
+        uploads: Mapping[str, Upload] | None = None,
+    ) -> Application:
+        """Keep what has been typed so far, unchecked, and mark the section in progress ("save and come back later").
+        Files are still checked before they are kept."""
+        if key not in SECTION_BY_KEY:
+            raise NotFound("No such section")
+        now = self.now()
+        with self._uow(write=True) as uow:
+            actor, app = self._editable(uow, actor, reference)
+            before = dict(app.answers.get(key) or {})
+            after = dict(before)
+            for name, v in values.items():
+                if name in FILE_FIELDS[key]:
+                    continue
+                after[name] = v.isoformat() if isinstance(v, date) else v
+            ctx = _Context(uow, self._store, app, actor, self._places(), now)
+            for name, kind in FILE_FIELDS[key].items():
+                upload = (uploads or {}).get(name)
+                if upload is not None and upload.data:
+                    stored, _ = ctx.store(kind, upload)
+                    after[name] = stored.id
+            after["completed"] = False
+            answers = dict(app.answers)
+            answers[key] = after
+            app.answers = answers
+            app.updated_at = now
+            audit.record(
+                uow,
+                now,
+                actor,
+                "application.section_saved_for_later",
+                "application",
+                app.reference,
+                {key: before},
+                {key: after},
+            )
+            uow.commit()
+            return app
+
+    def submit(self, actor: Actor | None, reference: str) -> ApplicationView:
+        """Run every check; if all pass, submit the application and record the fee as due."""
+        now = self.now()
+        with self._uow(write=True) as uow:
+            actor, app = self._editable(uow, actor, reference)
+            result = self._checks(uow, app)
+            if not result.ok:
+                raise Invalid("The application cannot be submitted yet", result.errors)
+            before = audit.snapshot(app, ("status", "submitted_at"))
+            resubmission = app.status == ApplicationStatus.INFORMATION_REQUESTED
+            app.status = ApplicationStatus.SUBMITTED
+            app.submitted_at = now
+            app.updated_at = now
+            assert app.id is not None
+            if not uow.payments.for_application(app.id):
+                payment = Payment(
+                    reference=payment_reference(),
+                    purpose=FeePurpose.REGISTRATION,
+                    amount_pence=fee(FeePurpose.REGISTRATION, now.date()),
+                    created_at=now,
+                    payer_id=actor.user_id,
+                    application_id=app.id,
+                )
+                uow.add(payment)
+                uow.flush()
+                audit.record(
+                    uow, now, actor, "payment.due", "payment", payment.reference, None, audit.snapshot(payment)
+                )
+            kind, message = (
+                ("resubmitted", "Further information given and application resubmitted")
+                if resubmission
+                else ("submitted", "Application submitted")
+            )
+            uow.add(ApplicationEvent(app.id, now, kind, message, actor.user_id))
+            audit.record(
+                uow,
+                now,
+                actor,
+                "application.submitted",
+                "application",
+                app.reference,
+                before,
+                audit.snapshot(app, ("status", "submitted_at")),
+            )
+            uow.flush()
+            view = self._view(uow, app, False)
+            uow.commit()
+            return view
+
+    def preview_problems(self, actor: Actor | None, reference: str) -> CheckResult:
+        """The submission checks as they stand, for the check-your-answers page."""
+        with self._uow() as uow:
+            app = self._get(uow, actor, reference)
+            return self._checks(uow, app)
+
+    def cross_checks(self, answers: Mapping[str, Any]) -> list[Any]:
+        return cross_section_problems(answers)
+
+    # -- files -------------------------------------------------------------------------------------
+
+    def file(self, actor: Actor | None, file_id: int) -> tuple[StoredFile, bytes]:
+        """A stored document for someone allowed to see it: the public only when published."""
+        with self._uow() as uow:
+            stored = uow.files.get(file_id)
+            if stored is None:
+                raise NotFound("No such file")
+            allowed = stored.published and stored.kind not in NEVER_PUBLISHED
+            if not allowed and actor is not None:
+                if can(actor.role, Permission.VIEW_ALL_FILES):
+                    allowed = True
+                elif stored.application_id is not None:
+                    app = uow.applications.get(stored.application_id)
+                    allowed = app is not None and app.owner_id == actor.user_id
+            if not allowed:
+                raise NotFound("No such file")
+            return stored, self._store.get(stored.key)
+
+
+def _agreement_sha(uow: UnitOfWork, app: Application) -> str | None:
+    file_id = (app.answers.get("legal-agreement") or {}).get("agreement_file")
+    stored = uow.files.get(file_id) if isinstance(file_id, int) else None
+    return stored.sha256 if stored else None
+
+
+def sections_in_order() -> tuple[Any, ...]:
+    return SECTIONS
+
+
+def referenced_files(app: Application) -> list[int]:
+    return list(file_ids(app.answers))

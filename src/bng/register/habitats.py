@@ -1,0 +1,257 @@
+"""A gain site's habitats: the off-site rows of a statutory metric, as the register's parcels.
+
+Whatever door the habitats come through (the metric workbook, a GeoPackage pair, our JSON site
+file), they arrive as a :class:`~bng.metric.model.Site`. A gain site is described on the metric's
+off-site sheets; the engine computes each row's units exactly as the workbook does, and each
+creation and enhancement row becomes a parcel of the capacity ledger.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bng.metric import Site, calculate, load, parse_site
+from bng.metric.result import Result
+
+from .errors import Invalid, Problem
+from .ledger import to_micro
+
+SECTION = "habitats"
+MODULES = ("area", "hedgerow", "watercourse")
+STAGES = ("baseline", "creation", "enhancement")
+MODULE_LABELS = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
+UNIT_LABELS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
+SIZE_UNITS = {"area": "ha", "hedgerow": "km", "watercourse": "km"}
+AREA_AGREEMENT_SHARE = 0.01
+"""The metric's baseline area may differ from the boundary's by 1 % (or the workbook's own 0.01 ha,
+whichever is larger): metric areas are usually typed to 2 decimals, so exact equality is too strict."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelDraft:
+    """A metric row as the register keeps it (sizes and units as floats here; micro-units when stored)."""
+
+    module: str
+    stage: str
+    ref: str
+    habitat: str
+    distinctiveness: str
+    condition: str
+    strategic_significance: str
+    size: float
+    units: float
+    baseline_ref: str = ""
+    geometry_wkt: str = ""
+
+    @property
+    def size_micro(self) -> int:
+        return to_micro(self.size)
+
+    @property
+    def units_micro(self) -> int:
+        return to_micro(self.units)
+
+
+@dataclass(frozen=True)
+class Habitats:
+    """What the habitats section holds once a metric has been read."""
+
+    metric_release: str
+    gain_site_label: str
+    parcels: tuple[ParcelDraft, ...]
+    totals: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def baseline_area_ha(self, excluded: frozenset[str] = frozenset()) -> float:
+        return sum(
+            p.size
+            for p in self.parcels
+            if p.module == "area" and p.stage == "baseline" and p.habitat.lower() not in excluded
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric_release": self.metric_release,
+            "gain_site_label": self.gain_site_label,
+            "parcels": [asdict(p) for p in self.parcels],
+            "totals": self.totals,
+        }
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Habitats:
+        return cls(
+            doc["metric_release"],
+            doc.get("gain_site_label", ""),
+            tuple(ParcelDraft(**p) for p in doc.get("parcels", [])),
+            doc.get("totals", {}),
+        )
+
+
+def from_site_json(data: bytes, field_name: str = "metric_file") -> Habitats:
+    """Habitats from a JSON site file (docs/site-file.md)."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise Invalid.one(field_name, f"The site file is not valid JSON: {err}", SECTION) from None
+    site, issues = parse_site(doc)
+    problems = [Problem(field_name, f"The site file {issue}", SECTION) for issue in issues if issue.severity == "error"]
+    if problems:
+        raise Invalid("The site file has problems", problems)
+    return from_site(site, field_name)
+
+
+def from_site(
+    site: Site, field_name: str = "metric_file", geometries: dict[tuple[str, str, str], str] | None = None
+) -> Habitats:
+    """The off-site rows of a Site as parcels, with the units the engine computes for them."""
+    off = site.off_site
+    if off.row_count() == 0:
+        raise Invalid.one(
+            field_name,
+            "The metric has no off-site habitats. A gain site's baseline and its created and enhanced habitats "
+            "go on the metric's off-site sheets (A-1 to A-3 off-site, and the hedgerow and watercourse ones)",
+            SECTION,
+        )
+    labels = sorted({(r.gain_site or "").strip() for m in MODULES for s in STAGES for r in _rows(site, m, s)} - {""})
+    if len(labels) > 1:
+        raise Invalid.one(
+            field_name,
+            f"The metric's off-site sheets name {len(labels)} gain sites ({', '.join(labels)}); a registration is "
+            "for one gain site, so give each its own metric",
+            SECTION,
+        )
+    result = calculate(site)
+    problems = _row_problems(result, field_name)
+    if problems:
+        raise Invalid("The metric has rows the register cannot use", problems)
+    release = load(result.metric_release)
+    units = {(r.module, r.stage, r.ref): r.units for r in result.rows if r.location == "off_site"}
+    parcels: list[ParcelDraft] = []
+    geometries = geometries or {}
+    for module in MODULES:
+        baseline = {r.ref: r for r in _rows(site, module, "baseline")}
+        for stage in STAGES:
+            for row in _rows(site, module, stage):
+                size = _size(module, stage, row, baseline)
+                u = units.get((module, stage, row.ref))
+                parcels.append(
+                    ParcelDraft(
+                        module=module,
+                        stage=stage,
+                        ref=str(row.ref),
+                        habitat=row.habitat,
+                        distinctiveness=_band(release, module, row.habitat),
+                        condition=row.condition,
+                        strategic_significance=row.strategic_significance,
+                        size=float(size or 0.0),
+                        units=float(u) if isinstance(u, int | float) else 0.0,
+                        baseline_ref=str(getattr(row, "baseline_ref", "") or ""),
+                        geometry_wkt=geometries.get((module, stage, str(row.ref)), ""),
+                    )
+                )
+    totals = {
+        m: {
+            "baseline_units": _num(result.modules[m].off_site.baseline_units),
+            "post_intervention_units": _num(result.modules[m].off_site.post_intervention_units),
+            "net_change_units": _num(result.modules[m].off_site.net_change_units),
+        }
+        for m in MODULES
+    }
+    return Habitats(result.metric_release, labels[0] if labels else "", tuple(parcels), totals)
+
+
+def _rows(site: Site, module: str, stage: str) -> tuple[Any, ...]:
+    rows: tuple[Any, ...] = getattr(getattr(site.off_site, module), stage)
+    return rows
+
+
+def _size(module: str, stage: str, row: Any, baseline: dict[str, Any]) -> float | None:
+    if stage == "enhancement":
+        base = baseline.get(row.baseline_ref)
+        if base is None:
+            return None
+        return base.enhanced_ha if module == "area" else base.enhanced_km
+    if module == "area":
+        return row.area_ha
+    return row.length_km
+
+
+def _band(release: Any, module: str, habitat: str) -> str:
+    if module == "area":
+        found = release.area_habitat(habitat)
+    elif module == "hedgerow":
+        found = release.hedgerow_types.get(habitat)
+    else:
+        found = release.watercourse_types.get(habitat)
+    return str(found.band) if found is not None else ""
+
+
+def _num(v: object) -> float:
+    return float(v) if isinstance(v, int | float) else 0.0
+
+
+def _row_problems(result: Result, field_name: str) -> list[Problem]:
+    out = [Problem(field_name, f"The metric: {issue}", SECTION) for issue in result.issues if issue.severity == "error"]
+    for r in result.rows:
+        if r.location != "off_site":
+            continue
+        errors = [m for m in r.messages if "▲" in m]
+        if errors or not isinstance(r.units, int | float):
+            sheet = {"area": "A", "hedgerow": "B", "watercourse": "C"}[r.module]
+            stage = {"baseline": 1, "creation": 2, "enhancement": 3}[r.stage]
+            what = "; ".join(errors) or "the row's units cannot be calculated"
+            out.append(
+                Problem(
+                    field_name, f"Off-site sheet {sheet}-{stage} row {r.ref!r} ({r.module} {r.stage}): {what}", SECTION
+                )
+            )
+    return out
+
+
+def area_problems(habitats: Habitats, boundary_ha: float, field_name: str = "metric_file") -> list[Problem]:
+    """The metric's baseline area must agree with the boundary's area."""
+    release = load(habitats.metric_release)
+    metric_ha = habitats.baseline_area_ha(release.rules.area_balance_excluded)
+    tolerance = max(release.rules.area_balance_tolerance_ha, AREA_AGREEMENT_SHARE * boundary_ha)
+    if abs(metric_ha - boundary_ha) <= tolerance:
+        return []
+    more = "more" if metric_ha > boundary_ha else "less"
+    return [
+        Problem(
+            field_name,
+            f"The metric's off-site baseline habitats cover {metric_ha:,.4f} hectares, {more} than the boundary's "
+            f"{boundary_ha:,.4f} hectares (they may differ by {tolerance:,.4f} hectares at most); the baseline must "
+            "describe the whole gain site and nothing outside it",
+            SECTION,
+        )
+    ]
+
+
+OUTSIDE_TOLERANCE_M2 = 0.5
+"""As the GeoPackage standard's red-line rule: slivers under half a square metre are digitising noise."""
+
+
+def parcels_outside(habitats: Habitats, boundary: Any, field_name: str = "habitat_maps") -> list[Problem]:
+    """Mapped parcels must lie inside the gain site's boundary."""
+    import shapely
+
+    problems = []
+    for p in habitats.parcels:
+        if not p.geometry_wkt:
+            continue
+        geom = shapely.from_wkt(p.geometry_wkt)
+        outside = geom.difference(boundary) if geom.area > 0 else geom.difference(boundary.buffer(OUTSIDE_TOLERANCE_M2))
+        size = outside.area if geom.area > 0 else outside.length
+        if size > OUTSIDE_TOLERANCE_M2:
+            x, y = outside.representative_point().coords[0]
+            amount = f"{size:,.1f} m²" if geom.area > 0 else f"{size:,.1f} m"
+            problems.append(
+                Problem(
+                    field_name,
+                    f"The {p.stage} {p.module} parcel {p.ref!r} ({p.habitat}) has {amount} outside the gain site's "
+                    f"boundary, near E {x:.0f} N {y:.0f}; every parcel must lie inside the boundary",
+                    SECTION,
+                )
+            )
+    return problems

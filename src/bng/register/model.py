@@ -1,0 +1,303 @@
+"""The register's records: plain dataclasses that ``bng.db`` maps onto tables.
+
+They hold data and the small rules that belong to one record; the services hold the rules that
+span records. Ids are None until the record is stored. Times are naive UTC; dates are calendar
+dates in England. Quantities of the capacity ledger are whole millionths (see ``ledger``), so
+that sums are exact on every database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ApplicationStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    INFORMATION_REQUESTED = "information_requested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+APPLICATION_STATUS_LABELS = {
+    ApplicationStatus.DRAFT: "Draft",
+    ApplicationStatus.SUBMITTED: "Submitted",
+    ApplicationStatus.INFORMATION_REQUESTED: "Further information requested",
+    ApplicationStatus.ACCEPTED: "Registered",
+    ApplicationStatus.REJECTED: "Rejected",
+}
+
+
+class SiteStatus(StrEnum):
+    REGISTERED = "registered"
+    REMOVED = "removed"
+
+
+class PaymentStatus(StrEnum):
+    DUE = "due"
+    RECEIVED = "received"
+
+
+class AgreementType(StrEnum):
+    S106 = "s106"
+    CONSERVATION_COVENANT = "conservation_covenant"
+
+
+AGREEMENT_LABELS = {
+    AgreementType.S106: "Planning obligation (section 106 agreement)",
+    AgreementType.CONSERVATION_COVENANT: "Conservation covenant",
+}
+
+
+@dataclass(eq=False)
+class Lpa:
+    """A local planning authority (the register's list, with its ONS code)."""
+
+    name: str
+    ons_code: str | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class ResponsibleBody:
+    """A body the Secretary of State designated to hold conservation covenants (the operator's list)."""
+
+    name: str
+    body_type: str
+    designated_on: date
+    source: str = ""
+    withdrawn_on: date | None = None
+    id: int | None = None
+
+    def designated_at(self, on: date) -> bool:
+        return self.designated_on <= on and (self.withdrawn_on is None or on < self.withdrawn_on)
+
+
+@dataclass(eq=False)
+class User:
+    email: str
+    name: str
+    role: str
+    password_hash: str
+    created_at: datetime
+    organisation: str = ""
+    lpa_id: int | None = None
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class LoginSession:
+    """A signed-in browser: the cookie holds a random token, the register keeps only its hash."""
+
+    token_hash: str
+    user_id: int
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class StoredFile:
+    """A document in the file store; ``published`` files are the only ones the public may fetch."""
+
+    key: str
+    kind: str
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    uploaded_by: int | None = None
+    application_id: int | None = None
+    published: bool = False
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Application:
+    """A registration application: a draft with its answers, then a case for the register team."""
+
+    reference: str
+    owner_id: int
+    created_at: datetime
+    updated_at: datetime
+    kind: str = "registration"
+    status: str = ApplicationStatus.DRAFT
+    answers: dict[str, Any] = field(default_factory=dict)
+    submitted_at: datetime | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+    information_request: str | None = None
+    gain_site_id: int | None = None
+    version: int = 1
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class ApplicationEvent:
+    """What happened to an application, in words the applicant sees (the audit log has the detail)."""
+
+    application_id: int
+    at: datetime
+    kind: str
+    message: str = ""
+    by_user_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Payment:
+    """A fee due or paid: registration (£639), allocation (£45) and, later, statutory credits."""
+
+    reference: str
+    purpose: str
+    amount_pence: int
+    created_at: datetime
+    status: str = PaymentStatus.DUE
+    payer_id: int | None = None
+    application_id: int | None = None
+    allocation_id: int | None = None
+    received_on: date | None = None
+    method: str = ""
+    recorded_by: int | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class GainSite:
+    """A gain site on the register. ``boundary`` is a shapely (Multi)Polygon in EPSG:27700, or None
+    when the boundary was given as a document with a grid reference and area."""
+
+    reference: str
+    application_id: int
+    name: str
+    registered_on: date
+    area_ha: float
+    grid_reference: str
+    easting: float
+    northing: float
+    min_e: float
+    min_n: float
+    max_e: float
+    max_n: float
+    agreement_type: str
+    agreement_date: date
+    works_completion_date: date
+    secured_until: date
+    hmmp_in_agreement: bool
+    metric_release: str
+    updated_at: datetime
+    status: str = SiteStatus.REGISTERED
+    boundary: Any = None
+    responsible_body_id: int | None = None
+    lpa_name: str = ""
+    nca_name: str = ""
+    lnrs_name: str = ""
+    agreement_sha256: str = ""
+    removed_on: date | None = None
+    version: int = 1
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class GainSiteArea:
+    """A named area (LPA, National Character Area, LNRS area) a gain site lies in, with its share."""
+
+    gain_site_id: int
+    kind: str  # "lpa", "nca" or "lnrs"
+    name: str
+    share: float  # of the site's area, 0..1 (1 for a site given by grid reference)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class AgreementLpa:
+    """An LPA party to a gain site's section 106 agreement."""
+
+    gain_site_id: int
+    lpa_id: int
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class HabitatParcel:
+    """One row of the gain site's off-site metric: baseline, creation or enhancement.
+
+    Creation and enhancement parcels are what the site sells: their size (hectares or
+    kilometres) and units are its capacity; ``allocated_*`` is what allocations have used.
+    """
+
+    gain_site_id: int
+    module: str  # "area", "hedgerow" or "watercourse"
+    stage: str  # "baseline", "creation" or "enhancement"
+    ref: str
+    habitat: str
+    distinctiveness: str
+    condition: str
+    strategic_significance: str
+    size_micro: int  # millionths of a hectare (area) or kilometre (hedgerow, watercourse)
+    units_micro: int  # millionths of a unit: baseline units, or post-intervention units
+    baseline_ref: str = ""
+    allocated_size_micro: int = 0
+    allocated_units_micro: int = 0
+    geometry: Any = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Allocation:
+    """A development's use of units from a gain site (the journey comes with the allocation work)."""
+
+    reference: str
+    gain_site_id: int
+    lpa_id: int
+    planning_reference: str
+    development_name: str
+    created_at: datetime
+    created_by: int | None = None
+    spatial_risk: str = ""
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class AllocationLine:
+    allocation_id: int
+    parcel_id: int
+    size_micro: int
+    units_micro: int
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class SiteEvent:
+    """A dated entry in a gain site's public history: registered, amended, removed."""
+
+    gain_site_id: int
+    kind: str
+    on: date
+    description: str
+    at: datetime
+    by_user_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class AuditEvent:
+    """One change: who, when, what, and the record before and after (append-only)."""
+
+    at: datetime
+    action: str
+    entity: str
+    entity_id: str
+    actor_id: int | None = None
+    actor: str = "system"
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    id: int | None = None

@@ -1,0 +1,177 @@
+"""What the register needs from the outside world, as interfaces: storage of records and of files.
+
+``bng.db`` implements :class:`UnitOfWork` on SQLAlchemy (SQLite or PostgreSQL + PostGIS) and
+:class:`FileStore` on a local directory. A service opens one unit of work per action: everything
+it changes is committed together or not at all, files included (``on_rollback`` removes files
+stored by an action that failed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+from .model import (
+    Allocation,
+    AllocationLine,
+    Application,
+    ApplicationEvent,
+    GainSite,
+    HabitatParcel,
+    LoginSession,
+    Lpa,
+    Payment,
+    ResponsibleBody,
+    SiteEvent,
+    StoredFile,
+    User,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list: its items and how many there are in all."""
+
+    items: Sequence[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True, slots=True)
+class SiteQuery:
+    """Filters of the public register (the search work extends this)."""
+
+    reference: str = ""
+    lpa: str = ""
+    nca: str = ""
+    lnrs: str = ""
+    habitat: str = ""
+    responsible_body_id: int | None = None
+    bbox: tuple[float, float, float, float] | None = None  # EPSG:27700 min_e, min_n, max_e, max_n
+    include_removed: bool = False
+    page: int = 1
+    per_page: int = 20
+
+
+class Users(Protocol):
+    def get(self, user_id: int) -> User | None: ...
+    def by_email(self, email: str) -> User | None: ...
+    def all(self) -> Sequence[User]: ...
+
+
+class Sessions(Protocol):
+    def by_token_hash(self, token_hash: str) -> LoginSession | None: ...
+
+
+class Lpas(Protocol):
+    def get(self, lpa_id: int) -> Lpa | None: ...
+    def by_name(self, name: str) -> Lpa | None: ...
+    def all(self) -> Sequence[Lpa]: ...
+
+
+class ResponsibleBodies(Protocol):
+    def get(self, body_id: int) -> ResponsibleBody | None: ...
+    def by_name(self, name: str) -> ResponsibleBody | None: ...
+    def all(self) -> Sequence[ResponsibleBody]: ...
+
+
+class Files(Protocol):
+    def get(self, file_id: int) -> StoredFile | None: ...
+    def for_application(self, application_id: int) -> Sequence[StoredFile]: ...
+
+
+class Applications(Protocol):
+    def get(self, application_id: int) -> Application | None: ...
+    def by_reference(self, reference: str) -> Application | None: ...
+    def for_owner(self, user_id: int) -> Sequence[Application]: ...
+    def with_status(self, statuses: Sequence[str]) -> Sequence[Application]: ...
+    def events(self, application_id: int) -> Sequence[ApplicationEvent]: ...
+
+
+class Payments(Protocol):
+    def by_reference(self, reference: str) -> Payment | None: ...
+    def for_application(self, application_id: int) -> Sequence[Payment]: ...
+
+
+class Sites(Protocol):
+    def get(self, site_id: int) -> GainSite | None: ...
+    def by_reference(self, reference: str) -> GainSite | None: ...
+    def search(self, query: SiteQuery) -> Page: ...
+    def registered_near(self, bbox: tuple[float, float, float, float]) -> Sequence[GainSite]: ...
+    def for_lpa(self, lpa_id: int, lpa_name: str) -> Sequence[GainSite]: ...
+    def parcels(self, site_id: int) -> Sequence[HabitatParcel]: ...
+    def areas(self, site_id: int) -> Sequence[Any]: ...
+    def agreement_lpas(self, site_id: int) -> Sequence[Lpa]: ...
+    def events(self, site_id: int) -> Sequence[SiteEvent]: ...
+    def last_change(self) -> datetime | None: ...
+
+
+class Ledger(Protocol):
+    def parcel(self, parcel_id: int, *, for_update: bool = False) -> HabitatParcel | None: ...
+    def add_line(self, line: AllocationLine) -> None:
+        """Store an allocation line; the database moves the parcel's allocated totals with it and
+        raises :class:`~bng.register.errors.OverAllocation` if that would exceed its capacity."""
+        ...
+
+    def allocations(self, site_id: int) -> Sequence[Allocation]: ...
+    def lines(self, allocation_id: int) -> Sequence[AllocationLine]: ...
+    def allocated_count(self, site_id: int) -> int: ...
+
+
+class Audit(Protocol):
+    def recent(self, page: int, per_page: int, entity: str = "", entity_id: str = "") -> Page: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository; leave it without ``commit()`` and nothing is kept."""
+
+    users: Users
+    sessions: Sessions
+    lpas: Lpas
+    bodies: ResponsibleBodies
+    files: Files
+    applications: Applications
+    payments: Payments
+    sites: Sites
+    ledger: Ledger
+    audit: Audit
+
+    def add(self, record: object) -> None: ...
+    def flush(self) -> None: ...
+    def commit(self) -> None: ...
+    def next_number(self, scope: str) -> int:
+        """The next number of a named sequence (1, 2, …), unique even under concurrent transactions."""
+        ...
+
+    def on_rollback(self, action: Callable[[], None]) -> None: ...
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+UnitOfWorkFactory = Callable[..., UnitOfWork]
+"""``factory()`` for reading, ``factory(write=True)`` for an action that changes records."""
+
+
+class FileStore(Protocol):
+    """Where uploaded documents live; keys are opaque and never derived from what a user typed."""
+
+    def put(self, data: bytes) -> str: ...
+    def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+    def exists(self, key: str) -> bool: ...
+
+
+Clock = Callable[[], datetime]
+"""Now, in naive UTC (injected so that tests can fix the date)."""

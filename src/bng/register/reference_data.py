@@ -1,0 +1,88 @@
+"""The lists the register operator keeps: the responsible bodies designated by the Secretary of State.
+
+A conservation covenant must name a body from this list, never free text. Bodies are added as
+they are designated and marked withdrawn (never deleted) when a designation ends, so that old
+agreements still name a body the register knows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import audit
+from .audit import Actor
+from .errors import Conflict, Invalid, NotFound
+from .model import ResponsibleBody
+from .roles import Permission
+from .service import Service, require
+
+BODY_TYPES = (
+    "local authority",
+    "registered charity",
+    "public body",
+    "private limited company",
+    "limited company",
+    "community benefit society",
+    "combined authority",
+)
+
+
+class ReferenceData(Service):
+    def add_body(
+        self, actor: Actor | None, name: str, body_type: str, designated_on: date | None, source: str
+    ) -> ResponsibleBody:
+        actor = require(actor, Permission.MANAGE_REFERENCE_DATA)
+        name = " ".join(name.split())
+        if not name:
+            raise Invalid.one("name", "Enter the responsible body's name as the designation list gives it")
+        if body_type not in BODY_TYPES:
+            raise Invalid.one("body_type", "Select the type of organisation")
+        if designated_on is None:
+            raise Invalid.one("designated_on", "Enter the date the body was designated")
+        if designated_on > self.today():
+            raise Invalid.one("designated_on", "The designation date must be today or in the past")
+        with self._uow(write=True) as uow:
+            if uow.bodies.by_name(name) is not None:
+                raise Invalid.one("name", f"{name} is already on the list")
+            body = ResponsibleBody(name, body_type, designated_on, source.strip()[:500])
+            uow.add(body)
+            uow.flush()
+            audit.record(
+                uow,
+                self.now(),
+                actor,
+                "responsible_body.added",
+                "responsible_body",
+                body.id,
+                None,
+                audit.snapshot(body),
+            )
+            uow.commit()
+            return body
+
+    def withdraw_body(self, actor: Actor | None, body_id: int, on: date | None) -> ResponsibleBody:
+        actor = require(actor, Permission.MANAGE_REFERENCE_DATA)
+        if on is None:
+            raise Invalid.one("withdrawn_on", "Enter the date the designation was withdrawn")
+        with self._uow(write=True) as uow:
+            body = uow.bodies.get(body_id)
+            if body is None:
+                raise NotFound("No such responsible body")
+            if body.withdrawn_on is not None:
+                raise Conflict(f"{body.name}'s designation was already withdrawn")
+            if on < body.designated_on:
+                raise Invalid.one("withdrawn_on", "The withdrawal date must be on or after the designation date")
+            before = audit.snapshot(body, ("withdrawn_on",))
+            body.withdrawn_on = on
+            audit.record(
+                uow,
+                self.now(),
+                actor,
+                "responsible_body.withdrawn",
+                "responsible_body",
+                body.id,
+                before,
+                audit.snapshot(body, ("withdrawn_on",)),
+            )
+            uow.commit()
+            return body

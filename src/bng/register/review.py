@@ -1,0 +1,387 @@
+"""The register team's side: the queue, further information, accept or reject, payments,
+amendments and removals of registered gain sites.
+
+Accepting runs every submission check again (the register may have changed since), then puts
+the site on the register in one transaction: the gain site with its ``BGS-`` reference, the
+areas it lies in, its agreement's LPAs, its habitat parcels (the capacity ledger) and the first
+entry of its history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+import shapely
+
+from . import audit
+from .applications import NEVER_PUBLISHED, Applications, ApplicationView
+from .audit import Actor
+from .errors import Conflict, Invalid, NotFound
+from .filetypes import DocumentKind
+from .model import (
+    AgreementLpa,
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    GainSite,
+    GainSiteArea,
+    HabitatParcel,
+    PaymentStatus,
+    SiteEvent,
+    SiteStatus,
+)
+from .places import Places
+from .ports import Clock, FileStore, UnitOfWork, UnitOfWorkFactory
+from .references import gain_site_reference, normalise
+from .roles import Permission
+from .sections import boundary_of, habitats_of
+from .service import Service, require
+
+QUEUE = (ApplicationStatus.SUBMITTED,)
+PUBLISHABLE = (
+    DocumentKind.LEGAL_AGREEMENT,
+    DocumentKind.HMMP,
+    DocumentKind.METRIC,
+    DocumentKind.BOUNDARY_MAP,
+    DocumentKind.BOUNDARY_DOCUMENT,
+)
+MAX_REASON = 5_000
+
+
+def _reason(text: str, field: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid.one(field, f"Enter {what}")
+    if len(text) > MAX_REASON:
+        raise Invalid.one(field, f"{what[0].upper()}{what[1:]} must be {MAX_REASON:,} characters or fewer")
+    return text
+
+
+class Review(Service):
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        store: FileStore,
+        places: Callable[[], Places],
+        applications: Applications,
+    ) -> None:
+        super().__init__(uow, clock)
+        self._store = store
+        self._places = places
+        self._applications = applications
+
+    def queue(self, actor: Actor | None) -> list[Application]:
+        require(actor, Permission.REVIEW_APPLICATIONS)
+        with self._uow() as uow:
+            return sorted(uow.applications.with_status(QUEUE), key=lambda a: a.submitted_at or a.created_at)
+
+    def decided(self, actor: Actor | None) -> list[Application]:
+        require(actor, Permission.REVIEW_APPLICATIONS)
+        with self._uow() as uow:
+            done = uow.applications.with_status(
+                (ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED, ApplicationStatus.INFORMATION_REQUESTED)
+            )
+            return sorted(done, key=lambda a: a.updated_at, reverse=True)
+
+    def case(self, actor: Actor | None, reference: str) -> ApplicationView:
+        require(actor, Permission.REVIEW_APPLICATIONS)
+        return self._applications.view(actor, reference, with_checks=True)
+
+    def _submitted(self, uow: UnitOfWork, reference: str) -> Application:
+        app = uow.applications.by_reference(normalise(reference))
+        if app is None or app.status == ApplicationStatus.DRAFT:
+            raise NotFound("No such application")
+        if app.status != ApplicationStatus.SUBMITTED:
+            raise Conflict(f"The application is {app.status.replace('_', ' ')}, so it cannot be decided now")
+        return app
+
+    def _event(self, uow: UnitOfWork, app: Application, actor: Actor, kind: str, message: str) -> None:
+        assert app.id is not None
+        uow.add(ApplicationEvent(app.id, self.now(), kind, message, actor.user_id))
+
+    def record_payment(self, actor: Actor | None, reference: str, received_on: date | None, method: str) -> None:
+        actor = require(actor, Permission.RECORD_PAYMENTS)
+        if received_on is None:
+            raise Invalid.one("received_on", "Enter the date the payment was received")
+        if received_on > self.today():
+            raise Invalid.one("received_on", "The date the payment was received must be today or in the past")
+        method = method.strip()
+        if method not in ("bank transfer", "card"):
+            raise Invalid.one("method", "Select how the fee was paid")
+        with self._uow(write=True) as uow:
+            app = uow.applications.by_reference(normalise(reference))
+            if app is None or app.id is None:
+                raise NotFound("No such application")
+            due = [p for p in uow.payments.for_application(app.id) if p.status == PaymentStatus.DUE]
+            if not due:
+                raise Conflict("No fee is due on this application")
+            for payment in due:
+                before = audit.snapshot(payment, ("status", "received_on", "method"))
+                payment.status = PaymentStatus.RECEIVED
+                payment.received_on = received_on
+                payment.method = method
+                payment.recorded_by = actor.user_id
+                audit.record(
+                    uow,
+                    self.now(),
+                    actor,
+                    "payment.received",
+                    "payment",
+                    payment.reference,
+                    before,
+                    audit.snapshot(payment, ("status", "received_on", "method")),
+                )
+                self._event(
+                    uow,
+                    app,
+                    actor,
+                    "payment_received",
+                    f"Fee of {payment.amount_pence / 100:,.2f} pounds received by {method}",
+                )
+            uow.commit()
+
+    def request_information(self, actor: Actor | None, reference: str, message: str) -> None:
+        actor = require(actor, Permission.REVIEW_APPLICATIONS)
+        message = _reason(message, "message", "what further information you need")
+        with self._uow(write=True) as uow:
+            app = self._submitted(uow, reference)
+            before = audit.snapshot(app, ("status", "information_request"))
+            app.status = ApplicationStatus.INFORMATION_REQUESTED
+            app.information_request = message
+            app.updated_at = self.now()
+            self._event(uow, app, actor, "information_requested", message)
+            audit.record(
+                uow,
+                self.now(),
+                actor,
+                "application.information_requested",
+                "application",
+                app.reference,
+                before,
+                audit.snapshot(app, ("status", "information_request")),
+            )
+            uow.commit()
+
+    def reject(self, actor: Actor | None, reference: str, reasons: str) -> None:
+        actor = require(actor, Permission.REVIEW_APPLICATIONS)
+        reasons = _reason(reasons, "reasons", "the reasons for rejecting the application")
+        with self._uow(write=True) as uow:
+            app = self._submitted(uow, reference)
+            before = audit.snapshot(app, ("status", "decision_reason", "decided_at"))
+            app.status = ApplicationStatus.REJECTED
+            app.decision_reason = reasons
+            app.decided_at = self.now()
+            app.updated_at = self.now()
+            self._event(uow, app, actor, "rejected", reasons)
+            audit.record(
+                uow,
+                self.now(),
+                actor,
+                "application.rejected",
+                "application",
+                app.reference,
+                before,
+                audit.snapshot(app, ("status", "decision_reason", "decided_at")),
+            )
+            uow.commit()
+
+    def accept(self, actor: Actor | None, reference: str, publish: Iterable[str] = PUBLISHABLE) -> GainSite:
+        """Put the gain site on the register; raises Invalid if a check fails or the fee is unpaid."""
+        actor = require(actor, Permission.REVIEW_APPLICATIONS)
+        now, today = self.now(), self.today()
+        with self._uow(write=True) as uow:
+            app = self._submitted(uow, reference)
+            assert app.id is not None
+            result = self._applications._checks(uow, app)
+            if not result.ok:
+                raise Invalid("The application fails the register's checks", result.errors)
+            if any(p.status != PaymentStatus.RECEIVED for p in uow.payments.for_application(app.id)):
+                raise Invalid.one("payment", "Record the registration fee as received before accepting the application")
+            site = self._new_site(uow, app, today, now)
+            uow.add(site)
+            uow.flush()
+            assert site.id is not None
+            self._place(uow, site)
+            self._parcels(uow, app, site.id)
+            published = {DocumentKind(k) for k in publish} & set(PUBLISHABLE)
+            for stored in uow.files.for_application(app.id):
+                if stored.kind in published and stored.kind not in NEVER_PUBLISHED and stored.id in _current_files(app):
+                    stored.published = True
+                    audit.record(
+                        uow, now, actor, "file.published", "file", stored.id, {"published": False}, {"published": True}
+                    )
+            uow.add(SiteEvent(site.id, "registered", today, "Gain site added to the register", now, actor.user_id))
+            before = audit.snapshot(app, ("status", "decided_at", "gain_site_id"))
+            app.status = ApplicationStatus.ACCEPTED
+            app.decided_at = now
+            app.updated_at = now
+            app.gain_site_id = site.id
+            self._event(uow, app, actor, "accepted", f"Registered as gain site {site.reference}")
+            audit.record(
+                uow,
+                now,
+                actor,
+                "application.accepted",
+                "application",
+                app.reference,
+                before,
+                audit.snapshot(app, ("status", "decided_at", "gain_site_id")),
+            )
+            audit.record(uow, now, actor, "site.registered", "gain_site", site.reference, None, audit.snapshot(site))
+            uow.commit()
+            return site
+
+    def _new_site(self, uow: UnitOfWork, app: Application, today: date, now: object) -> GainSite:
+        b = boundary_of(app.answers)
+        h = habitats_of(app.answers)
+        assert b is not None and h is not None
+        la = app.answers["legal-agreement"]
+        number = uow.next_number(f"BGS-{today:%d%m%y}")
+        geom = b.geometry
+        if geom is not None and geom.geom_type == "Polygon":
+            geom = shapely.MultiPolygon([geom])
+        x0, y0, x1, y1 = b.bbox
+        sha = ""
+        file_id = la.get("agreement_file")
+        stored = uow.files.get(file_id) if isinstance(file_id, int) else None
+        if stored is not None:
+            sha = stored.sha256
+        return GainSite(
+            reference=gain_site_reference(today, number),
+            application_id=app.id or 0,
+            name=app.answers["boundary"]["site_name"],
+            registered_on=today,
+            area_ha=round(b.area_ha, 6),
+            grid_reference=b.grid_reference,
+            easting=b.easting,
+            northing=b.northing,
+            min_e=x0,
+            min_n=y0,
+            max_e=x1,
+            max_n=y1,
+            agreement_type=la["agreement_type"],
+            agreement_date=date.fromisoformat(la["agreement_date"]),
+            works_completion_date=date.fromisoformat(la["works_completion_date"]),
+            secured_until=date.fromisoformat(la["secured_until"]),
+            hmmp_in_agreement=bool(app.answers["hmmp"].get("hmmp_in_agreement")),
+            metric_release=h.metric_release,
+            updated_at=now,  # type: ignore[arg-type]
+            boundary=geom,
+            responsible_body_id=la.get("responsible_body_id"),
+            agreement_sha256=sha,
+        )
+
+    def _place(self, uow: UnitOfWork, site: GainSite) -> None:
+        assert site.id is not None
+        shape = site.boundary if site.boundary is not None else shapely.Point(site.easting, site.northing)
+        found = self._places().locate(shape)
+        for kind, shares in found.items():
+            for name, share in shares:
+                uow.add(GainSiteArea(site.id, kind, name, round(share, 6)))
+        site.lpa_name = found["lpa"][0][0] if found["lpa"] else ""
+        site.nca_name = found["nca"][0][0] if found["nca"] else ""
+        site.lnrs_name = found["lnrs"][0][0] if found["lnrs"] else ""
+        app_answers = uow.applications.get(site.application_id)
+        la = app_answers.answers["legal-agreement"] if app_answers else {}
+        for lpa_id in la.get("lpa_ids", []):
+            uow.add(AgreementLpa(site.id, lpa_id))
+
+    def _parcels(self, uow: UnitOfWork, app: Application, site_id: int) -> None:
+        h = habitats_of(app.answers)
+        assert h is not None
+        for p in h.parcels:
+            uow.add(
+                HabitatParcel(
+                    gain_site_id=site_id,
+                    module=p.module,
+                    stage=p.stage,
+                    ref=p.ref,
+                    habitat=p.habitat,
+                    distinctiveness=p.distinctiveness,
+                    condition=p.condition,
+                    strategic_significance=p.strategic_significance,
+                    size_micro=p.size_micro,
+                    units_micro=p.units_micro,
+                    baseline_ref=p.baseline_ref,
+                    geometry=shapely.from_wkt(p.geometry_wkt) if p.geometry_wkt else None,
+                )
+            )
+
+    # -- the register ------------------------------------------------------------------------------
+
+    def _site(self, uow: UnitOfWork, reference: str) -> GainSite:
+        site = uow.sites.by_reference(reference.strip().upper())
+        if site is None:
+            raise NotFound("No such gain site")
+        return site
+
+    def amend(self, actor: Actor | None, reference: str, on: date | None, description: str) -> None:
+        """Record an amendment to a registered gain site, with its date and what changed."""
+        actor = require(actor, Permission.AMEND_REGISTER)
+        description = _reason(description, "description", "a description of the amendment")
+        if on is None:
+            raise Invalid.one("on", "Enter the date of the amendment")
+        if on > self.today():
+            raise Invalid.one("on", "The date of the amendment must be today or in the past")
+        with self._uow(write=True) as uow:
+            site = self._site(uow, reference)
+            if site.status != SiteStatus.REGISTERED:
+                raise Conflict("This gain site has been removed from the register")
+            assert site.id is not None
+            event = SiteEvent(site.id, "amended", on, description, self.now(), actor.user_id)
+            uow.add(event)
+            site.updated_at = self.now()
+            audit.record(
+                uow,
+                self.now(),
+                actor,
+                "site.amended",
+                "gain_site",
+                site.reference,
+                None,
+                {"on": on, "description": description},
+            )
+            uow.commit()
+
+    def remove(self, actor: Actor | None, reference: str, on: date | None, description: str) -> None:
+        """Remove a gain site from the register: only when none of its units is allocated."""
+        actor = require(actor, Permission.AMEND_REGISTER)
+        description = _reason(description, "description", "why the gain site is removed")
+        if on is None:
+            raise Invalid.one("on", "Enter the date of the removal")
+        if on > self.today():
+            raise Invalid.one("on", "The date of the removal must be today or in the past")
+        with self._uow(write=True) as uow:
+            site = self._site(uow, reference)
+            if site.status != SiteStatus.REGISTERED:
+                raise Conflict("This gain site has already been removed from the register")
+            assert site.id is not None
+            if uow.ledger.allocated_count(site.id) > 0:
+                raise Conflict(
+                    f"Gain site {site.reference} has allocations, so it cannot be removed from the register; "
+                    "an allocated site must stay on the register"
+                )
+            before = audit.snapshot(site, ("status", "removed_on"))
+            site.status = SiteStatus.REMOVED
+            site.removed_on = on
+            site.updated_at = self.now()
+            uow.add(SiteEvent(site.id, "removed", on, description, self.now(), actor.user_id))
+            audit.record(
+                uow,
+                self.now(),
+                actor,
+                "site.removed",
+                "gain_site",
+                site.reference,
+                before,
+                audit.snapshot(site, ("status", "removed_on")),
+            )
+            uow.commit()
+
+
+def _current_files(app: Application) -> set[int]:
+    from .sections import file_ids
+
+    return set(file_ids(app.answers))

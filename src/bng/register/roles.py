@@ -1,0 +1,65 @@
+"""Who may do what: the roles of the register and the permissions each one holds.
+
+Routes and services ask for a permission, never for a role, so that a new role (or issue 6's
+credit work) adds rows to :data:`PERMISSIONS` instead of editing checks all over the code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    LANDOWNER = "landowner"  # a landowner, or an agent acting for one
+    DEVELOPER = "developer"
+    LPA_OFFICER = "lpa_officer"  # bound to one local planning authority
+    CASE_WORKER = "case_worker"  # Natural England's register team, who also keep the reference lists
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.LANDOWNER: "Landowner or agent",
+    Role.DEVELOPER: "Developer",
+    Role.LPA_OFFICER: "Local planning authority (LPA) officer",
+    Role.CASE_WORKER: "Register case worker",
+}
+
+SELF_SERVICE_ROLES: tuple[Role, ...] = (Role.LANDOWNER, Role.DEVELOPER)
+"""Roles a person may choose when creating their own account; the others are given by a case worker."""
+
+
+class Permission(StrEnum):
+    APPLY_TO_REGISTER = "apply_to_register"  # start and submit registration applications
+    ALLOCATE = "allocate"  # record that a development uses units from a gain site
+    VIEW_LPA_CASES = "view_lpa_cases"  # the gain sites and allocations of one's own LPA
+    REVIEW_APPLICATIONS = "review_applications"  # the queue: further information, accept, reject
+    RECORD_PAYMENTS = "record_payments"
+    AMEND_REGISTER = "amend_register"  # amendments and removals of registered gain sites
+    MANAGE_REFERENCE_DATA = "manage_reference_data"  # the responsible bodies list
+    MANAGE_ACCOUNTS = "manage_accounts"  # create LPA officer and case worker accounts
+    VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_ALL_FILES = "view_all_files"  # documents of any application, published or not
+
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.LANDOWNER: frozenset({Permission.APPLY_TO_REGISTER, Permission.ALLOCATE}),
+    Role.DEVELOPER: frozenset({Permission.ALLOCATE}),
+    Role.LPA_OFFICER: frozenset({Permission.VIEW_LPA_CASES}),
+    Role.CASE_WORKER: frozenset(
+        {
+            Permission.REVIEW_APPLICATIONS,
+            Permission.RECORD_PAYMENTS,
+            Permission.AMEND_REGISTER,
+            Permission.MANAGE_REFERENCE_DATA,
+            Permission.MANAGE_ACCOUNTS,
+            Permission.VIEW_AUDIT_LOG,
+            Permission.VIEW_ALL_FILES,
+        }
+    ),
+}
+
+
+def can(role: Role | str | None, permission: Permission) -> bool:
+    """Whether a role (None for the public, who have no account) holds a permission."""
+    if role is None:
+        return False
+    return permission in PERMISSIONS.get(Role(role), frozenset())

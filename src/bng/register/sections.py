@@ -1,0 +1,470 @@
+"""The sections of a registration application: what each asks, how its answers are checked.
+
+Each section's answers are saved as they are given (save and return), as a small JSON document
+in the application; a section is "Completed" once its answers pass its own checks. The checks
+that span sections (the boundary against the metric, double registration, the dates against the
+day of submission) run again at submission (``checks``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+import shapely
+
+from . import boundary as boundary_rules
+from .errors import Invalid, Problem
+from .filetypes import DocumentKind, FileType
+from .habitats import Habitats, area_problems, from_site_json
+from .model import AgreementType, Lpa, ResponsibleBody, StoredFile
+from .places import Places
+from .rules import thirty_year_rule
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_TEXT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file as it arrived: the form field, the name the browser gave and the bytes."""
+
+    field: str
+    filename: str
+    data: bytes
+
+
+class SectionContext(Protocol):
+    """What a section needs while saving: storing files, reference lists, where places are."""
+
+    places: Places
+    today: date
+
+    def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]: ...
+    def file_bytes(self, file_id: int) -> bytes: ...
+    def lpa(self, lpa_id: int) -> Lpa | None: ...
+    def body(self, body_id: int) -> ResponsibleBody | None: ...
+
+
+Handler = Callable[[dict[str, Any], Mapping[str, Any], Mapping[str, Upload], SectionContext], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    group: str
+    handler: Handler
+    needs: tuple[str, ...] = ()  # sections that must be completed first
+
+
+def _text(values: Mapping[str, Any], name: str) -> str:
+    v = values.get(name)
+    return str(v).strip()[:MAX_TEXT] if v is not None else ""
+
+
+def _require(problems: list[Problem], section: str, values: Mapping[str, Any], name: str, label: str) -> str:
+    v = _text(values, name)
+    if not v:
+        problems.append(Problem(name, f"Enter {label}", section))
+    return v
+
+
+def _date(problems: list[Problem], section: str, values: Mapping[str, Any], name: str, label: str) -> date | None:
+    v = values.get(name)
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str) and v:
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            problems.append(Problem(name, f"{label} must be a real date", section))
+            return None
+    problems.append(Problem(name, f"Enter {label.lower()}", section))
+    return None
+
+
+def _file(
+    problems: list[Problem],
+    section: str,
+    current: dict[str, Any],
+    uploads: Mapping[str, Upload],
+    ctx: SectionContext,
+    name: str,
+    kind: DocumentKind,
+    label: str,
+    required: bool = True,
+) -> tuple[int | None, FileType | None]:
+    """Store a new upload for ``name`` (replacing any earlier one), or keep the earlier one."""
+    upload = uploads.get(name)
+    if upload is not None and upload.data:
+        try:
+            stored, found = ctx.store(kind, upload)
+        except Invalid as err:
+            problems.extend(Problem(name, p.message, section) for p in err.problems)
+            return None, None
+        return stored.id, found
+    earlier = current.get(name)
+    if earlier is None and required:
+        problems.append(Problem(name, f"Upload the {label}", section))
+    return earlier, None
+
+
+def _done(problems: list[Problem], answers: dict[str, Any]) -> dict[str, Any]:
+    if problems:
+        raise Invalid("There is a problem with your answers", problems)
+    answers["completed"] = True
+    return answers
+
+
+# -- applicant -------------------------------------------------------------------------------------
+
+
+def applicant(
+    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> dict[str, Any]:
+    s, p = "applicant", []
+    role = _text(values, "acting_as")
+    if role not in ("landowner", "agent"):
+        p.append(Problem("acting_as", "Select whether you are the landowner or an agent acting for the landowner", s))
+    answers: dict[str, Any] = {
+        "acting_as": role,
+        "name": _require(p, s, values, "name", "your full name"),
+        "organisation": _text(values, "organisation"),
+        "email": _require(p, s, values, "email", "your email address"),
+        "phone": _require(p, s, values, "phone", "your telephone number"),
+    }
+    if answers["email"] and not EMAIL.match(answers["email"]):
+        p.append(Problem("email", "Enter an email address in the correct format, like name@example.com", s))
+    if role == "agent":
+        answers["client_name"] = _require(p, s, values, "client_name", "the name of the landowner you act for")
+        answers["authorisation_file"], _ = _file(
+            p, s, current, uploads, ctx, "authorisation_file", DocumentKind.AUTHORISATION,
+            "written authorisation from the landowner",
+        )  # fmt: skip
+    return _done(p, answers)
+
+
+# -- land ownership -------------------------------------------------------------------------------
+
+
+def ownership(
+    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> dict[str, Any]:
+    s, p = "ownership", []
+    answers: dict[str, Any] = {
+        "landowners": _require(p, s, values, "landowners", "the names of everyone who owns the land"),
+        "title_numbers": _text(values, "title_numbers"),
+    }
+    answers["ownership_file"], _ = _file(
+        p, s, current, uploads, ctx, "ownership_file", DocumentKind.OWNERSHIP, "proof of land ownership"
+    )
+    return _done(p, answers)
+
+
+# -- boundary ----------------------------------------------------------------------------------------
+
+
+def boundary(
+    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> dict[str, Any]:
+    s, p = "boundary", []
+    method = _text(values, "method")
+    answers: dict[str, Any] = {
+        "method": method,
+        "site_name": _require(p, s, values, "site_name", "the gain site's name"),
+    }
+    if method == "map":
+        file_id, found = _file(p, s, current, uploads, ctx, "boundary_file", DocumentKind.BOUNDARY_MAP, "boundary map")
+        answers["boundary_file"] = file_id
+        if found is not None and file_id is not None:
+            try:
+                geom = boundary_rules.read_boundary_file(ctx.file_bytes(file_id), found)
+            except Invalid as err:
+                p.extend(err.problems)
+            else:
+                p.extend(boundary_rules.check_boundary(geom, ctx.places))
+                b = boundary_rules.from_geometry(geom)
+                answers |= _boundary_answers(b)
+        elif file_id is not None and current.get("method") == "map":
+            answers |= {
+                k: current[k] for k in ("wkt", "area_ha", "easting", "northing", "grid_reference") if k in current
+            }
+    elif method == "document":
+        answers["boundary_file"], _ = _file(
+            p, s, current, uploads, ctx, "boundary_file", DocumentKind.BOUNDARY_DOCUMENT, "boundary plan"
+        )
+        ref = _require(p, s, values, "grid_reference", "the grid reference of the centre of the gain site")
+        area = _number(p, s, values, "area_ha", "the gain site's area in hectares")
+        if ref and area is not None:
+            try:
+                b = boundary_rules.from_grid_reference(ref, area)
+            except ValueError as err:
+                p.append(Problem("grid_reference", f"The grid reference {ref!r} is not valid: {err}", s))
+            else:
+                if not ctx.places.in_england(shapely.Point(b.easting, b.northing)):
+                    p.append(Problem("grid_reference", f"The grid reference {b.grid_reference} is not in England", s))
+                if not 0 < area <= boundary_rules.MAX_AREA_HA:
+                    p.append(
+                        Problem("area_ha", f"Enter an area between 0 and {boundary_rules.MAX_AREA_HA:,.0f} hectares", s)
+                    )
+                answers |= _boundary_answers(b)
+    else:
+        p.append(
+            Problem("method", "Select how you will give the boundary: a map file, or a plan with a grid reference", s)
+        )
+    return _done(p, answers)
+
+
+def _number(problems: list[Problem], section: str, values: Mapping[str, Any], name: str, label: str) -> float | None:
+    v = values.get(name)
+    if isinstance(v, int | float):
+        return float(v)
+    text = _text(values, name).replace(",", "")
+    if not text:
+        problems.append(Problem(name, f"Enter {label}", section))
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        problems.append(Problem(name, f"{label[0].upper()}{label[1:]} must be a number, like 12.5", section))
+        return None
+
+
+def _boundary_answers(b: boundary_rules.Boundary) -> dict[str, Any]:
+    return {
+        "wkt": b.geometry.wkt if b.geometry is not None else "",
+        "area_ha": round(b.area_ha, 6),
+        "easting": round(b.easting, 2),
+        "northing": round(b.northing, 2),
+        "grid_reference": b.grid_reference,
+    }
+
+
+def boundary_of(answers: Mapping[str, Any]) -> boundary_rules.Boundary | None:
+    """The saved boundary of an application's answers, or None if not given yet."""
+    b = answers.get("boundary") or {}
+    if not b.get("completed"):
+        return None
+    geom = shapely.from_wkt(b["wkt"]) if b.get("wkt") else None
+    return boundary_rules.Boundary(
+        geom, float(b["area_ha"]), float(b["easting"]), float(b["northing"]), b["grid_reference"]
+    )
+
+
+# -- habitats ---------------------------------------------------------------------------------------
+
+
+HabitatReader = Callable[[bytes, FileType], Habitats]
+
+
+def _read_metric(data: bytes, found: FileType) -> Habitats:
+    if found == FileType.SITE_JSON:
+        return from_site_json(data)
+    from .metric_doors import habitats_from_workbook
+
+    return habitats_from_workbook(data, found)
+
+
+def habitats(
+    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> dict[str, Any]:
+    s, p = "habitats", []
+    file_id, found = _file(
+        p, s, current, uploads, ctx, "metric_file", DocumentKind.METRIC, "statutory biodiversity metric"
+    )
+    answers: dict[str, Any] = {"metric_file": file_id}
+    if found is not None and file_id is not None:
+        try:
+            read = _read_metric(ctx.file_bytes(file_id), found)
+        except Invalid as err:
+            p.extend(Problem("metric_file", q.message, s) for q in err.problems)
+        else:
+            answers["habitats"] = read.to_dict()
+    elif file_id is not None and "habitats" in current:
+        answers["habitats"] = current["habitats"]
+    return _done(p, answers)
+
+
+def habitats_of(answers: Mapping[str, Any]) -> Habitats | None:
+    h = answers.get("habitats") or {}
+    return Habitats.from_dict(h["habitats"]) if h.get("completed") and "habitats" in h else None
+
+
+# -- legal agreement --------------------------------------------------------------------------------
+
+
+def legal_agreement(
+    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> dict[str, Any]:
+    s, p = "legal-agreement", []
+    kind = _text(values, "agreement_type")
+    answers: dict[str, Any] = {"agreement_type": kind}
+    if kind == AgreementType.S106:
+        raw = values.get("lpa_ids") or []
+        ids = [int(x) for x in (raw if isinstance(raw, list | tuple) else [raw]) if str(x).strip().isdigit()]
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            p.append(
+                Problem("lpa_ids", "Select the local planning authority (LPA) or authorities party to the agreement", s)
+            )
+        for lpa_id in ids:
+            if ctx.lpa(lpa_id) is None:
+                p.append(Problem("lpa_ids", "Select an LPA from the list", s))
+        answers["lpa_ids"] = ids
+    elif kind == AgreementType.CONSERVATION_COVENANT:
+        raw_body = _text(values, "responsible_body_id")
+        body = ctx.body(int(raw_body)) if raw_body.isdigit() else None
+        if body is None:
+            p.append(
+                Problem("responsible_body_id", "Select the responsible body from the list of designated bodies", s)
+            )
+        else:
+            answers["responsible_body_id"] = body.id
+    else:
+        p.append(Problem("agreement_type", "Select the type of legal agreement", s))
+    signed = _date(p, s, values, "agreement_date", "The date the agreement was signed")
+    works = _date(p, s, values, "works_completion_date", "The date the habitat works complete")
+    until = _date(p, s, values, "secured_until", "The date the agreement secures the habitat until")
+    if signed and signed > ctx.today:
+        p.append(Problem("agreement_date", "The date the agreement was signed must be today or in the past", s))
+    if kind == AgreementType.CONSERVATION_COVENANT and signed and "responsible_body_id" in answers:
+        body = ctx.body(answers["responsible_body_id"])
+        if body is not None and not body.designated_at(signed):
+            p.append(
+                Problem(
+                    "responsible_body_id",
+                    f"{body.name} was not a designated responsible body on the date the agreement was signed",
+                    s,
+                )
+            )
+    if works and until:
+        p.extend(thirty_year_rule(works, until, s))
+    answers |= {
+        "agreement_date": signed.isoformat() if signed else None,
+        "works_completion_date": works.isoformat() if works else None,
+        "secured_until": until.isoformat() if until else None,
+    }
+    answers["agreement_file"], _ = _file(
+        p, s, current, uploads, ctx, "agreement_file", DocumentKind.LEGAL_AGREEMENT, "legal agreement"
+    )
+    return _done(p, answers)
+
+
+# -- local land charge ----------------------------------------------------------------------------
+
+
+def land_charge(
+    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> dict[str, Any]:
+    from .rules import land_charge_rule
+
+    s, p = "land-charge", []
+    when = _date(p, s, values, "certificate_date", "The date of the search certificate")
+    if when:
+        p.extend(land_charge_rule(when, ctx.today, s))
+    answers: dict[str, Any] = {"certificate_date": when.isoformat() if when else None}
+    answers["land_charge_file"], _ = _file(
+        p,
+        s,
+        current,
+        uploads,
+        ctx,
+        "land_charge_file",
+        DocumentKind.LAND_CHARGE,
+        "local land charge search certificate",
+    )
+    return _done(p, answers)
+
+
+# -- HMMP ---------------------------------------------------------------------------------------------
+
+
+def hmmp(
+    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> dict[str, Any]:
+    s, p = "hmmp", []
+    where = _text(values, "hmmp_in_agreement")
+    if where not in ("yes", "no"):
+        p.append(Problem("hmmp_in_agreement", "Select whether the HMMP is included in the legal agreement", s))
+    answers: dict[str, Any] = {"hmmp_in_agreement": where == "yes"}
+    if where == "no":
+        answers["hmmp_file"], _ = _file(
+            p, s, current, uploads, ctx, "hmmp_file", DocumentKind.HMMP, "habitat management and monitoring plan (HMMP)"
+        )
+    return _done(p, answers)
+
+
+# -- declarations ---------------------------------------------------------------------------------------
+
+
+DECLARATIONS: tuple[tuple[str, str], ...] = (
+    ("true", "The information I have given is true and complete to the best of my knowledge."),
+    ("consent", "Every landowner and anyone else with an interest in the land has agreed to the registration."),
+    (
+        "maintain",
+        "The habitat will be created or enhanced and maintained for at least 30 years after the works complete.",
+    ),
+    ("fee", "I understand the registration fee is not refunded if the application is rejected."),
+)
+
+
+def declarations(
+    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> dict[str, Any]:
+    s, p = "declarations", []
+    raw = values.get("confirm") or []
+    ticked = set(raw if isinstance(raw, list | tuple) else [raw])
+    missing = [key for key, _ in DECLARATIONS if key not in ticked]
+    if missing:
+        p.append(Problem("confirm", "Confirm every declaration to continue", s))
+    return _done(p, {"confirm": sorted(ticked & {k for k, _ in DECLARATIONS})})
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("applicant", "Applicant details", "About you", applicant),
+    Section("ownership", "Proof of land ownership", "The land", ownership),
+    Section("boundary", "Gain site boundary", "The land", boundary),
+    Section("habitats", "Habitats (the statutory biodiversity metric)", "The land", habitats),
+    Section("legal-agreement", "Legal agreement", "Legal agreement", legal_agreement),
+    Section("land-charge", "Local land charge search certificate", "Legal agreement", land_charge),
+    Section("hmmp", "Habitat management and monitoring plan (HMMP)", "Legal agreement", hmmp),
+    Section("declarations", "Declarations", "Submit", declarations),
+)
+SECTION_BY_KEY = {s.key: s for s in SECTIONS}
+
+
+def status(answers: Mapping[str, Any], key: str) -> str:
+    """The GOV.UK task list status of a section: completed, in progress, or not yet started."""
+    a = answers.get(key)
+    if not a:
+        return "not_started"
+    return "completed" if a.get("completed") else "in_progress"
+
+
+def all_completed(answers: Mapping[str, Any]) -> bool:
+    return all(status(answers, s.key) == "completed" for s in SECTIONS)
+
+
+def cross_section_problems(answers: Mapping[str, Any]) -> list[Problem]:
+    """Checks between sections that can run as soon as both are answered (repeated at submission)."""
+    b, h = boundary_of(answers), habitats_of(answers)
+    if b is None or h is None:
+        return []
+    from .habitats import parcels_outside
+
+    out = area_problems(h, b.area_ha)
+    if b.geometry is not None:
+        out += parcels_outside(h, b.geometry)
+    return out
+
+
+def file_ids(answers: Mapping[str, Any]) -> Sequence[int]:
+    ids = []
+    for section in answers.values():
+        if isinstance(section, dict):
+            ids += [v for k, v in section.items() if k.endswith("_file") and isinstance(v, int)]
+    return ids

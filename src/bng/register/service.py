@@ -1,0 +1,31 @@
+"""What every register service shares: a unit of work per action, the clock, permission checks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from .audit import Actor
+from .errors import Forbidden, NotSignedIn
+from .ports import Clock, UnitOfWorkFactory
+from .roles import Permission, can
+
+
+class Service:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock().replace(microsecond=0)
+
+    def today(self) -> date:
+        return self._clock().date()
+
+
+def require(actor: Actor | None, permission: Permission) -> Actor:
+    """The actor, if signed in and holding the permission; raises NotSignedIn or Forbidden otherwise."""
+    if actor is None:
+        raise NotSignedIn("Sign in to do this")
+    if not can(actor.role, permission):
+        raise Forbidden("Your account does not allow this")
+    return actor

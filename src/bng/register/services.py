@@ -1,0 +1,51 @@
+"""The register's services, built together (``bng.bootstrap`` gives them a database and a file store)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .accounts import Accounts
+from .allocations import Allocations
+from .applications import Applications
+from .audit_log import AuditLog
+from .passwords import Passwords
+from .places import Places
+from .ports import Clock, FileStore, UnitOfWorkFactory
+from .public import PublicRegister
+from .reference_data import ReferenceData
+from .review import Review
+
+
+@dataclass(frozen=True)
+class Services:
+    accounts: Accounts
+    applications: Applications
+    review: Review
+    register: PublicRegister
+    reference: ReferenceData
+    allocations: Allocations
+    audit: AuditLog
+    uow: UnitOfWorkFactory
+    store: FileStore
+
+
+def build_services(
+    uow: UnitOfWorkFactory,
+    store: FileStore,
+    clock: Clock,
+    places: Callable[[], Places],
+    passwords: Passwords | None = None,
+) -> Services:
+    applications = Applications(uow, clock, store, places)
+    return Services(
+        accounts=Accounts(uow, clock, passwords),
+        applications=applications,
+        review=Review(uow, clock, store, places, applications),
+        register=PublicRegister(uow, clock),
+        reference=ReferenceData(uow, clock),
+        allocations=Allocations(uow, clock),
+        audit=AuditLog(uow, clock),
+        uow=uow,
+        store=store,
+    )

@@ -1,0 +1,137 @@
+"""The JSON API's documents, as pydantic models (their JSON Schemas make the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Links(BaseModel):
+    self: str
+    next: str | None = None
+    prev: str | None = None
+
+
+class SiteSummary(BaseModel):
+    """A gain site on the register, as the search lists it."""
+
+    reference: str = Field(examples=["BGS-221126001"], description="The register's reference (BGS- and 9 digits)")
+    name: str
+    status: Literal["registered", "removed"]
+    registered_on: date
+    removed_on: date | None = None
+    area_ha: float = Field(description="Area of the gain site in hectares")
+    grid_reference: str = Field(examples=["TL 45000 58000"])
+    easting: float = Field(description="EPSG:27700")
+    northing: float = Field(description="EPSG:27700")
+    lpa: str = Field(description="The local planning authority most of the site lies in")
+    national_character_area: str
+    lnrs_area: str = Field(description="The Local Nature Recovery Strategy area most of the site lies in")
+    agreement_type: Literal["s106", "conservation_covenant"]
+    responsible_body: str | None = None
+    url: str
+
+
+class SitePage(BaseModel):
+    items: list[SiteSummary]
+    page: int
+    per_page: int
+    total: int
+    pages: int
+    links: Links
+
+
+class Parcel(BaseModel):
+    """A habitat parcel of the gain site's metric, with its capacity ledger."""
+
+    module: Literal["area", "hedgerow", "watercourse"]
+    stage: Literal["baseline", "creation", "enhancement"]
+    ref: str
+    habitat: str
+    distinctiveness: str
+    condition: str
+    strategic_significance: str
+    baseline_ref: str = ""
+    size: float = Field(description="Hectares for area habitats, kilometres for hedgerows and watercourses")
+    size_unit: Literal["ha", "km"]
+    units: float = Field(description="Biodiversity units: baseline units, or post-intervention units")
+    allocated_size: float
+    allocated_units: float
+    remaining_size: float
+    remaining_units: float
+
+
+class NamedArea(BaseModel):
+    kind: Literal["lpa", "nca", "lnrs"]
+    name: str
+    share: float = Field(description="Share of the gain site's area in it, 0 to 1")
+
+
+class Allocation(BaseModel):
+    reference: str
+    planning_reference: str
+    development_name: str
+    lpa: str | None
+    recorded_on: date
+
+
+class HistoryEntry(BaseModel):
+    kind: Literal["registered", "amended", "removed"]
+    date: date
+    description: str
+
+
+class Document(BaseModel):
+    kind: str
+    name: str
+    url: str
+
+
+class ModuleTotals(BaseModel):
+    module: Literal["area", "hedgerow", "watercourse"]
+    baseline_units: float
+    post_intervention_units: float
+    allocated_units: float
+    remaining_units: float
+
+
+class SiteDetail(SiteSummary):
+    """A gain site with its habitats, allocations, history and published documents."""
+
+    agreement_date: date
+    works_completion_date: date
+    secured_until: date
+    agreement_lpas: list[str]
+    hmmp_in_agreement: bool
+    metric_release: str
+    totals: list[ModuleTotals]
+    parcels: list[Parcel]
+    areas: list[NamedArea]
+    allocations: list[Allocation]
+    history: list[HistoryEntry]
+    documents: list[Document]
+    boundary: dict[str, Any] | None = Field(
+        default=None, description="The boundary as a GeoJSON geometry in WGS84 (RFC 7946), or null if given as a plan"
+    )
+
+
+class Lpa(BaseModel):
+    name: str
+    ons_code: str | None
+
+
+class ResponsibleBody(BaseModel):
+    name: str
+    type: str
+    designated_on: date
+    withdrawn_on: date | None = None
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457 style)."""
+
+    status: int
+    title: str
+    detail: str = ""

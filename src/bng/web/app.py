@@ -1,0 +1,71 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from bng.register.filetypes import MAX_UPLOAD_BYTES
+from bng.register.services import Services
+
+from . import errors, filters, security
+from .api import api
+from .assets import ASSETS_DIR, assets
+from .views import account, admin, apply, files, lpa, public, review
+
+SERVICE_NAME = "Biodiversity gain sites register"
+
+
+@dataclass(frozen=True)
+class Settings:
+    secret_key: str
+    secure_cookies: bool = True
+    testing: bool = False
+    assets_dir: Path = ASSETS_DIR
+
+
+def create_app(services: Services, settings: Settings) -> Flask:
+    app = Flask(__name__, static_folder="static", static_url_path="/static")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="bng_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=MAX_UPLOAD_BYTES + 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        WTF_CSRF_SSL_STRICT=False,  # Referer checks break behind proxies that strip it; the token suffices
+        TESTING=settings.testing,
+        BNG_ASSETS_DIR=settings.assets_dir,
+        SERVICE_NAME=SERVICE_NAME,
+    )
+    app.extensions["bng.services"] = services
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("bng.web"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    CSRFProtect(app)
+    filters.register(app)
+    security.register(app)
+    errors.register(app)
+    for blueprint in (assets, public.bp, account.bp, apply.bp, review.bp, admin.bp, lpa.bp, files.bp, api):
+        app.register_blueprint(blueprint)
+    return app

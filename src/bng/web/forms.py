@@ -1,0 +1,293 @@
+"""The forms of the service, rendered with GOV.UK Frontend's macros (govuk-frontend-wtf).
+
+Forms only parse what the browser sent (text, dates, files); the register's services check the
+answers and say what is wrong, and the views put those messages on the fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    Field,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+
+from bng.register.reference_data import BODY_TYPES
+from bng.register.roles import ROLE_LABELS, SELF_SERVICE_ROLES, Role
+from bng.register.sections import DECLARATIONS
+
+
+class GovDateField(Field):
+    """Day, month and year boxes; empty gives None (the service says it is needed), nonsense an error."""
+
+    widget = GovDateInput()
+
+    def _value(self) -> str:
+        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [v.strip() for v in valuelist]
+        self.raw_data = parts if len(parts) == 3 else None
+        self.data = None
+        if not parts or not any(parts):
+            return
+        if len(parts) != 3 or not all(p.isdigit() for p in parts):
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026")
+        try:
+            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from None
+        if self.data.year < 1900:
+            raise ValueError(f"{self.label.text} must have a four-digit year, like 2026")
+
+
+def text(label: str, description: str = "") -> StringField:
+    return StringField(label, description=description, widget=GovTextInput())
+
+
+def area(label: str, description: str = "") -> TextAreaField:
+    return TextAreaField(label, description=description, widget=GovTextArea())
+
+
+def upload(label: str, description: str = "") -> FileField:
+    return FileField(label, description=description, widget=GovFileInput())
+
+
+def submit(label: str = "Save and continue") -> SubmitField:
+    return SubmitField(label, widget=GovSubmitInput())
+
+
+class SignInForm(FlaskForm):
+    email = text("Email address")
+    password = PasswordField("Password", widget=GovPasswordInput())
+    submit = submit("Sign in")
+
+
+class CreateAccountForm(FlaskForm):
+    name = text("Full name")
+    email = text("Email address", "We will use this to tell you about your applications")
+    organisation = text("Organisation (optional)")
+    role = RadioField(
+        "What will you use the register for?",
+        choices=[(r.value, ROLE_LABELS[r]) for r in SELF_SERVICE_ROLES],
+        widget=GovRadioInput(),
+    )
+    password = PasswordField(
+        "Create a password", description="At least 10 characters. A few unrelated words make a strong password.",
+        widget=GovPasswordInput(),
+    )  # fmt: skip
+    submit = submit("Create account")
+
+
+class StaffAccountForm(FlaskForm):
+    name = text("Full name")
+    email = text("Email address")
+    role = SelectField("Role", choices=[(r.value, ROLE_LABELS[r]) for r in Role], widget=GovSelect())
+    lpa_id = SelectField("LPA (for LPA officers)", choices=[], widget=GovSelect())
+    password = PasswordField("Temporary password", widget=GovPasswordInput())
+    submit = submit("Create account")
+
+
+class ApplicantForm(FlaskForm):
+    acting_as = RadioField(
+        "Are you the landowner, or an agent acting for the landowner?",
+        choices=[("landowner", "I am the landowner"), ("agent", "I am an agent acting for the landowner")],
+        widget=GovRadioInput(),
+    )
+    client_name = text("Name of the landowner you act for")
+    authorisation_file = upload(
+        "Written authorisation from the landowner", "A PDF, Word document or image, smaller than 20 MB"
+    )
+    name = text("Your full name")
+    organisation = text("Organisation (optional)")
+    email = text("Email address")
+    phone = text("Telephone number")
+    submit = submit()
+
+
+class OwnershipForm(FlaskForm):
+    landowners = area("Who owns the land?", "Give the name of every owner, and anyone else with an interest in it")
+    title_numbers = text("HM Land Registry title numbers (optional)", "For example, CB123456")
+    ownership_file = upload(
+        "Proof of land ownership", "For example, the register of title. A PDF, Word document or image, under 20 MB"
+    )
+    submit = submit()
+
+
+class BoundaryForm(FlaskForm):
+    site_name = text("Name of the gain site", "For example, Meadow Farm")
+    method = RadioField(
+        "How will you give the gain site's boundary?",
+        choices=[
+            ("map", "Upload a map file: GeoPackage, GeoJSON or a zipped Shapefile"),
+            ("document", "Upload a plan (PDF or image) and give a grid reference and the area"),
+        ],
+        widget=GovRadioInput(),
+    )
+    boundary_file = upload("Boundary file", "A map file up to 50 MB, or a plan up to 20 MB")
+    grid_reference = text("Grid reference of the centre of the gain site", "For example, TL 4500 5800")
+    area_ha = text("Area of the gain site in hectares", "For example, 12.5")
+    submit = submit()
+
+
+class HabitatsForm(FlaskForm):
+    metric_file = upload(
+        "Statutory biodiversity metric",
+        "The metric workbook (.xlsm or .xlsx) with the gain site's habitats on its off-site sheets, "
+        "or a site file (.json). Up to 50 MB",
+    )
+    submit = submit()
+
+
+class AgreementForm(FlaskForm):
+    agreement_type = RadioField(
+        "What type of legal agreement secures the habitat?",
+        choices=[
+            ("s106", "Planning obligation (section 106 agreement) with the LPA"),
+            ("conservation_covenant", "Conservation covenant with a responsible body"),
+        ],
+        widget=GovRadioInput(),
+    )
+    lpa_1 = SelectField("LPA party to the agreement", choices=[], widget=GovSelect())
+    lpa_2 = SelectField("Second LPA (if there is one)", choices=[], widget=GovSelect())
+    lpa_3 = SelectField("Third LPA (if there is one)", choices=[], widget=GovSelect())
+    responsible_body_id = SelectField("Responsible body", choices=[], widget=GovSelect())
+    agreement_date = GovDateField("Date the agreement was signed")
+    works_completion_date = GovDateField(
+        "Date the habitat creation and enhancement works complete",
+        description="If the works are not complete yet, the date the agreement says they will be",
+    )
+    secured_until = GovDateField(
+        "Date the agreement secures the habitat until",
+        description="At least 30 years after the works complete",
+    )
+    agreement_file = upload("The legal agreement", "A PDF or Word document, smaller than 50 MB")
+    submit = submit()
+
+
+class LandChargeForm(FlaskForm):
+    certificate_date = GovDateField(
+        "Date of the local land charge search certificate", description="It must be dated within the last 2 months"
+    )
+    land_charge_file = upload("Local land charge search certificate", "A PDF or image, smaller than 20 MB")
+    submit = submit()
+
+
+class HmmpForm(FlaskForm):
+    hmmp_in_agreement = RadioField(
+        "Is the habitat management and monitoring plan (HMMP) included in the legal agreement?",
+        choices=[("yes", "Yes"), ("no", "No, I will upload it separately")],
+        widget=GovRadioInput(),
+    )
+    hmmp_file = upload("HMMP", "A PDF, Word document or Excel workbook, smaller than 50 MB")
+    submit = submit()
+
+
+class DeclarationsForm(FlaskForm):
+    confirm = SelectMultipleField("I confirm that:", choices=list(DECLARATIONS), widget=GovCheckboxesInput())
+    submit = submit()
+
+
+class SubmitForm(FlaskForm):
+    submit = submit("Accept and send")
+
+
+class StartForm(FlaskForm):
+    submit = submit("Start a new application")
+
+
+class SignOutForm(FlaskForm):
+    submit = submit("Sign out")
+
+
+class MessageForm(FlaskForm):
+    message = area("What further information do you need?", "The applicant sees exactly this")
+    submit = submit("Send request")
+
+
+class RejectForm(FlaskForm):
+    reasons = area("Reasons for rejecting the application", "The applicant sees exactly this")
+    submit = submit("Reject application")
+
+
+class AcceptForm(FlaskForm):
+    publish = SelectMultipleField(
+        "Publish these documents on the register",
+        choices=[
+            ("legal_agreement", "Legal agreement"),
+            ("hmmp", "HMMP"),
+            ("metric", "Statutory biodiversity metric"),
+            ("boundary_map", "Boundary map file"),
+            ("boundary_document", "Boundary plan"),
+        ],
+        description="Proof of ownership, the authorisation and the land charge certificate are never published",
+        widget=GovCheckboxesInput(),
+    )
+    submit = submit("Accept and register the gain site")
+
+
+class PaymentForm(FlaskForm):
+    received_on = GovDateField("Date the fee was received")
+    method = RadioField(
+        "How was the fee paid?", choices=[("bank transfer", "Bank transfer"), ("card", "Card")], widget=GovRadioInput()
+    )
+    submit = submit("Record payment")
+
+
+class SiteChangeForm(FlaskForm):
+    on = GovDateField("Date")
+    description = area("Description")
+    submit = submit("Record")
+
+
+class BodyForm(FlaskForm):
+    name = text("Name, as the designation list gives it")
+    body_type = SelectField(
+        "Type of organisation", choices=[(t, t.capitalize()) for t in BODY_TYPES], widget=GovSelect()
+    )
+    designated_on = GovDateField("Date designated")
+    source = text("Source", "For example, the GOV.UK list and the date it was checked")
+    submit = submit("Add responsible body")
+
+
+class WithdrawForm(FlaskForm):
+    withdrawn_on = GovDateField("Date the designation was withdrawn")
+    submit = submit("Withdraw designation")
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    reference = text("Gain site reference", "For example, BGS-221126001")
+    lpa = SelectField("Local planning authority", choices=[], widget=GovSelect())
+    nca = SelectField("National Character Area", choices=[], widget=GovSelect())
+    lnrs = SelectField("Local Nature Recovery Strategy area", choices=[], widget=GovSelect())
+    habitat = text("Habitat created or enhanced", "For example, grassland")
+    responsible_body = SelectField("Responsible body", choices=[], widget=GovSelect())
+    submit = submit("Search")
+
+
+def choices(items: list[tuple[Any, str]], blank: str = "Select") -> list[tuple[str, str]]:
+    return [("", blank), *[(str(v), label) for v, label in items]]

@@ -1,0 +1,124 @@
+"""Who is asking, and what the browser may do with our pages.
+
+The session cookie (signed, HttpOnly, Secure, SameSite=Lax) holds a random token; the register
+keeps its hash and which user it belongs to. Every page gets a Content Security Policy with a
+fresh nonce for GOV.UK Frontend's one inline script, and pages for signed-in people are never
+cached.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, abort, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from bng.register.accounts import actor_of
+from bng.register.audit import Actor
+from bng.register.roles import Permission, can
+from bng.register.services import Services
+
+F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
+
+
+def services() -> Services:
+    from flask import current_app
+
+    found: Services = current_app.extensions["bng.services"]
+    return found
+
+
+def actor() -> Actor | None:
+    found: Actor | None = g.get("actor")
+    return found
+
+
+def _load_user() -> None:
+    g.csp_nonce = secrets.token_urlsafe(16)
+    g.user = None
+    g.actor = None
+    if request.endpoint in ("assets.asset", "static"):
+        return
+    token = session.get("token")
+    if token:
+        user = services().accounts.user_for(token)
+        if user is None:
+            session.pop("token", None)
+        else:
+            g.user = user
+            g.actor = actor_of(user)
+
+
+def _headers(response: Response) -> Response:
+    nonce = g.get("csp_nonce", "")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if g.get("user") is not None:
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    return response
+
+
+def register(app: Flask) -> None:
+    app.before_request(_load_user)
+    app.after_request(_headers)
+
+    @app.context_processor
+    def _context() -> dict[str, Any]:
+        return {
+            "current_user": g.get("user"),
+            "cspNonce": g.get("csp_nonce", ""),
+            "can": lambda permission: can(g.actor.role if g.get("actor") else None, Permission(permission)),
+            "serviceName": app.config["SERVICE_NAME"],
+        }
+
+
+def safe_next(target: str | None) -> str | None:
+    """A path on this site to return to after signing in (never another site)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def requires(permission: Permission | None = None) -> Callable[[F], F]:
+    """Sign-in (and, if given, a permission) for a view: the public go to sign in, others get 403."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            who = actor()
+            if who is None:
+                return redirect(url_for("account.sign_in", next=request.full_path.rstrip("?")))
+            if permission is not None and not can(who.role, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def sign_in_session(token: str) -> None:
+    """Start a fresh session for a signed-in user (a new cookie: no session fixation)."""
+    session.clear()
+    session["token"] = token
+    session.permanent = True

@@ -1,0 +1,132 @@
+"""The answers of an application as GOV.UK summary lists (check your answers, the case page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from markupsafe import Markup, escape
+
+from bng.register.applications import ApplicationView
+from bng.register.habitats import MODULE_LABELS, SIZE_UNITS, Habitats
+from bng.register.model import AGREEMENT_LABELS, AgreementType
+from bng.register.sections import DECLARATIONS, SECTIONS
+
+from .filters import long_date
+
+
+def _file(view: ApplicationView, file_id: Any) -> Markup:
+    stored = view.files.get(file_id) if isinstance(file_id, int) else None
+    if stored is None:
+        return Markup("Not uploaded")
+    href = url_for("files.download", file_id=stored.id)
+    return Markup(f'<a class="govuk-link" href="{href}">{escape(stored.name)}</a> ({stored.size / 1024:,.0f} KB)')
+
+
+def _row(key: str, value: Any, change: str | None = None, label: str = "") -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "key": {"text": key},
+        "value": {"html": value if isinstance(value, Markup) else escape(value)},
+    }
+    if change:
+        row["actions"] = {"items": [{"href": change, "text": "Change", "visuallyHiddenText": label or key.lower()}]}
+    return row
+
+
+def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[str, Any]]:
+    a: dict[str, Any] = view.application.answers.get(key) or {}
+    change = url_for("apply.section", reference=view.application.reference, key=key) if editable else None
+    rows: list[dict[str, Any]] = []
+    if key == "applicant":
+        rows.append(
+            _row(
+                "Applying as",
+                "An agent for the landowner" if a.get("acting_as") == "agent" else "The landowner",
+                change,
+            )
+        )
+        if a.get("acting_as") == "agent":
+            rows.append(_row("Landowner", a.get("client_name", ""), change))
+            rows.append(_row("Written authorisation", _file(view, a.get("authorisation_file")), change))
+        rows += [
+            _row("Name", a.get("name", ""), change),
+            _row("Organisation", a.get("organisation") or "None given", change),
+            _row("Email address", a.get("email", ""), change),
+            _row("Telephone number", a.get("phone", ""), change),
+        ]
+    elif key == "ownership":
+        rows += [
+            _row("Landowners", a.get("landowners", ""), change),
+            _row("Title numbers", a.get("title_numbers") or "None given", change),
+            _row("Proof of ownership", _file(view, a.get("ownership_file")), change),
+        ]
+    elif key == "boundary":
+        rows.append(_row("Gain site name", a.get("site_name", ""), change))
+        rows.append(_row("Boundary", _file(view, a.get("boundary_file")), change))
+        if a.get("area_ha") is not None:
+            rows.append(_row("Area", f"{float(a['area_ha']):,.4f} hectares", change))
+            rows.append(_row("Grid reference", a.get("grid_reference", ""), change))
+    elif key == "habitats":
+        rows.append(_row("Metric", _file(view, a.get("metric_file")), change))
+        if a.get("habitats"):
+            h = Habitats.from_dict(a["habitats"])
+            for module, totals in h.totals.items():
+                if totals.get("baseline_units") or totals.get("post_intervention_units"):
+                    rows.append(
+                        _row(
+                            MODULE_LABELS[module],
+                            f"{totals['baseline_units']:,.2f} units baseline, "
+                            f"{totals['post_intervention_units']:,.2f} units post-intervention",
+                            change,
+                        )
+                    )
+            created = [p for p in h.parcels if p.stage != "baseline"]
+            rows.append(
+                _row(
+                    "Created and enhanced habitat",
+                    Markup("<br>").join(
+                        escape(f"{p.habitat}: {p.size:,.4f} {SIZE_UNITS[p.module]}, {p.condition} ({p.stage})")
+                        for p in created
+                    )
+                    or "None",
+                    change,
+                )
+            )
+    elif key == "legal-agreement":
+        kind = a.get("agreement_type")
+        rows.append(_row("Type of agreement", AGREEMENT_LABELS.get(AgreementType(kind), "") if kind else "", change))
+        if kind == AgreementType.S106:
+            names = [view.lpas[i].name for i in a.get("lpa_ids", []) if i in view.lpas]
+            rows.append(_row("LPAs", ", ".join(names), change))
+        elif kind == AgreementType.CONSERVATION_COVENANT:
+            body = view.bodies.get(a.get("responsible_body_id"))  # type: ignore[arg-type]
+            rows.append(_row("Responsible body", body.name if body else "", change))
+        rows += [
+            _row("Date signed", long_date(a.get("agreement_date")), change),
+            _row("Habitat works complete", long_date(a.get("works_completion_date")), change),
+            _row("Habitat secured until", long_date(a.get("secured_until")), change),
+            _row("Legal agreement", _file(view, a.get("agreement_file")), change),
+        ]
+    elif key == "land-charge":
+        rows += [
+            _row("Date of certificate", long_date(a.get("certificate_date")), change),
+            _row("Certificate", _file(view, a.get("land_charge_file")), change),
+        ]
+    elif key == "hmmp":
+        rows.append(_row("In the legal agreement", "Yes" if a.get("hmmp_in_agreement") else "No", change))
+        if not a.get("hmmp_in_agreement"):
+            rows.append(_row("HMMP", _file(view, a.get("hmmp_file")), change))
+    elif key == "declarations":
+        ticked = set(a.get("confirm", []))
+        rows.append(
+            _row(
+                "Confirmed",
+                Markup("<br>").join(escape(text) for k, text in DECLARATIONS if k in ticked) or "Nothing yet",
+                change,
+            )
+        )
+    return rows
+
+
+def all_sections(view: ApplicationView, editable: bool) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    return [(s.key, s.title, section_rows(view, s.key, editable)) for s in SECTIONS]

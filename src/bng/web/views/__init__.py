@@ -1,0 +1,1 @@
+"""The pages of the service, one blueprint per kind of user."""

@@ -1,0 +1,231 @@
+"""The registration journey: a GOV.UK task list with save and return, each section a page,
+check your answers, submit and pay."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SubmitField
+
+from bng.register.applications import EDITABLE, FILE_FIELDS, ApplicationView
+from bng.register.errors import Invalid
+from bng.register.fees import FeePurpose, fee
+from bng.register.model import ApplicationStatus
+from bng.register.roles import Permission
+from bng.register.sections import SECTION_BY_KEY, SECTIONS, all_completed, status
+
+from .. import forms
+from ..security import actor, requires, services
+from ..summaries import all_sections
+from .common import problems_list, show_problems, uploads
+
+bp = Blueprint("apply", __name__, url_prefix="/applications")
+
+FORMS: dict[str, type[FlaskForm]] = {
+    "applicant": forms.ApplicantForm,
+    "ownership": forms.OwnershipForm,
+    "boundary": forms.BoundaryForm,
+    "habitats": forms.HabitatsForm,
+    "legal-agreement": forms.AgreementForm,
+    "land-charge": forms.LandChargeForm,
+    "hmmp": forms.HmmpForm,
+    "declarations": forms.DeclarationsForm,
+}
+ALIASES = {"lpa_ids": "lpa_1"}
+STATUS_TAGS = {
+    "completed": {"text": "Completed"},
+    "in_progress": {"tag": {"text": "In progress", "classes": "govuk-tag--light-blue"}},
+    "not_started": {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}},
+}
+
+
+@bp.get("")
+@requires(Permission.APPLY_TO_REGISTER)
+def applications() -> ResponseReturnValue:
+    mine = services().applications.mine(actor())
+    return render_template("apply/list.html", applications=mine, start=forms.StartForm())
+
+
+@bp.post("")
+@requires(Permission.APPLY_TO_REGISTER)
+def start() -> ResponseReturnValue:
+    form = forms.StartForm()
+    if not form.validate_on_submit():
+        abort(400)
+    app = services().applications.start(actor())
+    return redirect(url_for("apply.task_list", reference=app.reference))
+
+
+def _view(reference: str) -> ApplicationView:
+    view = services().applications.view(actor(), reference)
+    if view.application.owner_id != actor().user_id:  # type: ignore[union-attr]
+        abort(404)
+    return view
+
+
+@bp.get("/<reference>")
+@requires(Permission.APPLY_TO_REGISTER)
+def task_list(reference: str) -> ResponseReturnValue:
+    view = _view(reference)
+    app = view.application
+    if app.status not in EDITABLE:
+        return render_template("apply/submitted.html", view=view, sections=all_sections(view, False))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for s in SECTIONS:
+        item = {
+            "title": {"text": s.title},
+            "href": url_for("apply.section", reference=app.reference, key=s.key),
+            "status": STATUS_TAGS[status(app.answers, s.key)],
+        }
+        groups.setdefault(s.group, []).append(item)
+    ready = all_completed(app.answers)
+    groups["Submit"].append(
+        {
+            "title": {"text": "Check your answers and submit"},
+            "href": url_for("apply.check", reference=app.reference) if ready else None,
+            "status": {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}}
+            if ready
+            else {"text": "Cannot start yet", "classes": "govuk-task-list__status--cannot-start-yet"},
+        }
+    )
+    done = sum(status(app.answers, s.key) == "completed" for s in SECTIONS)
+    return render_template("apply/task_list.html", view=view, groups=groups, done=done, total=len(SECTIONS))
+
+
+def _prefill(form: FlaskForm, answers: dict[str, Any], key: str) -> None:
+    for name, field in form._fields.items():
+        if isinstance(field, FileField | SubmitField) or name == "csrf_token" or name not in answers:
+            continue
+        value = answers[name]
+        if isinstance(field, forms.GovDateField):
+            field.data = date.fromisoformat(value) if isinstance(value, str) and value else None
+        elif value is not None:
+            field.data = str(value) if not isinstance(value, list) else value
+    if key == "legal-agreement":
+        ids = answers.get("lpa_ids") or []
+        for i, lpa_id in enumerate(ids[:3], start=1):
+            getattr(form, f"lpa_{i}").data = str(lpa_id)
+        if answers.get("responsible_body_id"):
+            form.responsible_body_id.data = str(answers["responsible_body_id"])  # type: ignore[attr-defined]
+    if key == "hmmp" and "hmmp_in_agreement" in answers and isinstance(answers["hmmp_in_agreement"], bool):
+        form.hmmp_in_agreement.data = "yes" if answers["hmmp_in_agreement"] else "no"  # type: ignore[attr-defined]
+
+
+def _choices(form: FlaskForm, key: str) -> None:
+    if key != "legal-agreement":
+        return
+    lpas = [(lpa.id, lpa.name) for lpa in services().register.lpas() if lpa.ons_code]
+    for name in ("lpa_1", "lpa_2", "lpa_3"):
+        getattr(form, name).choices = forms.choices(lpas, "Select an LPA" if name == "lpa_1" else "None")
+    bodies = [(b.id, b.name) for b in services().register.responsible_bodies()]
+    form.responsible_body_id.choices = forms.choices(bodies, "Select a responsible body")  # type: ignore[attr-defined]
+
+
+def _values(form: FlaskForm, key: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, field in form._fields.items():
+        if isinstance(field, FileField | SubmitField) or name == "csrf_token":
+            continue
+        values[name] = field.data
+    if key == "legal-agreement":
+        values["lpa_ids"] = [values.pop(f"lpa_{i}") for i in (1, 2, 3)]
+        values["lpa_ids"] = [v for v in values["lpa_ids"] if v]
+    return values
+
+
+@bp.route("/<reference>/<key>", methods=["GET", "POST"])
+@requires(Permission.APPLY_TO_REGISTER)
+def section(reference: str, key: str) -> ResponseReturnValue:
+    spec = SECTION_BY_KEY.get(key)
+    if spec is None:
+        abort(404)
+    view = _view(reference)
+    app = view.application
+    if app.status not in EDITABLE:
+        return redirect(url_for("apply.task_list", reference=app.reference))
+    form = FORMS[key]()
+    _choices(form, key)
+    answers = app.answers.get(key) or {}
+    other: list[dict[str, str]] = []
+    status_code = 200
+    if request.method == "GET":
+        _prefill(form, answers, key)
+    else:
+        later = request.form.get("action") == "later"
+        form_ok = form.validate_on_submit()
+        if not form_ok and "csrf_token" in form.errors:
+            abort(400, "The form had expired")
+        if form_ok:
+            files = uploads(*FILE_FIELDS[key])
+            try:
+                if later:
+                    services().applications.save_for_later(actor(), reference, key, _values(form, key), files)
+                    flash("Your answers have been saved. You can come back to them at any time.")
+                    return redirect(url_for("apply.task_list", reference=app.reference))
+                services().applications.save_section(actor(), reference, key, _values(form, key), files)
+            except Invalid as err:
+                other = show_problems(form, err, ALIASES)
+                status_code = 400
+            else:
+                return redirect(url_for("apply.task_list", reference=app.reference))
+        else:
+            status_code = 400
+    return (
+        render_template(f"apply/sections/{key}.html", form=form, view=view, spec=spec, answers=answers, other=other),
+        status_code,
+    )
+
+
+@bp.get("/<reference>/check")
+@requires(Permission.APPLY_TO_REGISTER)
+def check(reference: str) -> ResponseReturnValue:
+    view = _view(reference)
+    if view.application.status not in EDITABLE:
+        return redirect(url_for("apply.task_list", reference=view.application.reference))
+    checks = services().applications.preview_problems(actor(), reference)
+    return render_template(
+        "apply/check.html",
+        view=view,
+        sections=all_sections(view, True),
+        problems=problems_list(checks.errors),
+        form=forms.SubmitForm(),
+        fee=fee(FeePurpose.REGISTRATION, date.today()),
+    )
+
+
+@bp.post("/<reference>/submit")
+@requires(Permission.APPLY_TO_REGISTER)
+def submit(reference: str) -> ResponseReturnValue:
+    form = forms.SubmitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services().applications.submit(actor(), reference)
+    except Invalid as err:
+        view = _view(reference)
+        return (
+            render_template(
+                "apply/check.html",
+                view=view,
+                sections=all_sections(view, True),
+                problems=problems_list(err.problems),
+                form=form,
+                fee=fee(FeePurpose.REGISTRATION, date.today()),
+            ),
+            400,
+        )
+    return redirect(url_for("apply.confirmation", reference=reference))
+
+
+@bp.get("/<reference>/confirmation")
+@requires(Permission.APPLY_TO_REGISTER)
+def confirmation(reference: str) -> ResponseReturnValue:
+    view = _view(reference)
+    if view.application.status != ApplicationStatus.SUBMITTED:
+        return redirect(url_for("apply.task_list", reference=view.application.reference))
+    return render_template("apply/confirmation.html", view=view)

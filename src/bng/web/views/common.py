@@ -1,0 +1,46 @@
+"""What the views share: putting the register's problems on form fields, reading uploads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
+
+from bng.register.errors import Problem, RegisterError
+from bng.register.sections import Upload
+
+MAX_READ = 128 * 1024 * 1024
+
+
+def show_problems(form: FlaskForm, err: RegisterError, aliases: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """Put each problem on its field; return those that belong to no field (for the error summary)."""
+    other: list[dict[str, str]] = []
+    for p in err.problems:
+        name = (aliases or {}).get(p.field, p.field)
+        field = getattr(form, name, None) if name else None
+        if field is not None and hasattr(field, "errors"):
+            if isinstance(field.errors, tuple):
+                field.errors = list(field.errors)
+            if p.message not in field.errors:
+                field.errors.append(p.message)
+        else:
+            other.append({"text": p.message, "href": f"#{name}" if name else "#main-content"})
+    return other
+
+
+def uploads(*names: str) -> dict[str, Upload]:
+    """The files sent for the given fields (an empty file input sends nothing usable)."""
+    out: dict[str, Upload] = {}
+    for name in names:
+        storage: FileStorage | None = request.files.get(name)
+        if storage is None or not storage.filename:
+            continue
+        data = storage.stream.read(MAX_READ)
+        out[name] = Upload(name, storage.filename, data)
+    return out
+
+
+def problems_list(problems: tuple[Problem, ...] | list[Problem]) -> list[dict[str, Any]]:
+    return [{"text": p.message, "href": f"#{p.field}" if p.field else "#main-content"} for p in problems]

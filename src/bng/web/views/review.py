@@ -1,0 +1,170 @@
+"""The register team's pages: the queue, a case, its decisions; amendments and removals."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+
+from bng.register.errors import Invalid, RegisterError
+from bng.register.roles import Permission
+
+from .. import forms
+from ..maps import site_map
+from ..security import actor, requires, services
+from ..summaries import all_sections
+from .common import problems_list, show_problems
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+@bp.get("")
+@requires(Permission.REVIEW_APPLICATIONS)
+def queue() -> ResponseReturnValue:
+    review = services().review
+    return render_template("review/queue.html", queue=review.queue(actor()), decided=review.decided(actor())[:20])
+
+
+def _case_forms() -> dict[str, FlaskForm]:
+    accept = forms.AcceptForm()
+    if not accept.is_submitted():
+        accept.publish.data = ["legal_agreement", "hmmp", "metric", "boundary_map", "boundary_document"]
+    return {
+        "payment": forms.PaymentForm(),
+        "info": forms.MessageForm(),
+        "accept": accept,
+        "reject": forms.RejectForm(),
+    }
+
+
+def _case(
+    reference: str, active: str = "", err: RegisterError | None = None, built: dict[str, FlaskForm] | None = None
+) -> ResponseReturnValue:
+    view = services().review.case(actor(), reference)
+    case_forms = built or _case_forms()
+    other: list[dict[str, str]] = []
+    if err is not None and active:
+        other = show_problems(case_forms[active], err)
+    return (
+        render_template(
+            "review/case.html",
+            view=view,
+            sections=all_sections(view, False),
+            forms=case_forms,
+            active=active,
+            other=other,
+            checks=view.checks,
+            errors=problems_list(view.checks.errors) if view.checks else [],
+            warnings=problems_list(view.checks.warnings) if view.checks else [],
+        ),
+        400 if err is not None else 200,
+    )
+
+
+@bp.get("/applications/<reference>")
+@requires(Permission.REVIEW_APPLICATIONS)
+def case(reference: str) -> ResponseReturnValue:
+    return _case(reference)
+
+
+def _act(reference: str, name: str, action: object) -> ResponseReturnValue:
+    built = _case_forms()
+    form = built[name]
+    if not form.validate_on_submit():
+        return _case(reference, name, Invalid("There is a problem", []), built)
+    try:
+        message = action(form)  # type: ignore[operator]
+    except Invalid as err:
+        return _case(reference, name, err, built)
+    flash(message)
+    return redirect(url_for("review.case", reference=reference))
+
+
+@bp.post("/applications/<reference>/payment")
+@requires(Permission.RECORD_PAYMENTS)
+def payment(reference: str) -> ResponseReturnValue:
+    def act(form: forms.PaymentForm) -> str:
+        services().review.record_payment(actor(), reference, form.received_on.data, form.method.data or "")
+        return "Payment recorded"
+
+    return _act(reference, "payment", act)
+
+
+@bp.post("/applications/<reference>/request-information")
+@requires(Permission.REVIEW_APPLICATIONS)
+def request_information(reference: str) -> ResponseReturnValue:
+    def act(form: forms.MessageForm) -> str:
+        services().review.request_information(actor(), reference, form.message.data or "")
+        return "Further information requested; the applicant can now change their answers"
+
+    return _act(reference, "info", act)
+
+
+@bp.post("/applications/<reference>/accept")
+@requires(Permission.REVIEW_APPLICATIONS)
+def accept(reference: str) -> ResponseReturnValue:
+    def act(form: forms.AcceptForm) -> str:
+        site = services().review.accept(actor(), reference, form.publish.data or [])
+        return f"Gain site {site.reference} is on the register"
+
+    return _act(reference, "accept", act)
+
+
+@bp.post("/applications/<reference>/reject")
+@requires(Permission.REVIEW_APPLICATIONS)
+def reject(reference: str) -> ResponseReturnValue:
+    def act(form: forms.RejectForm) -> str:
+        services().review.reject(actor(), reference, form.reasons.data or "")
+        return "Application rejected"
+
+    return _act(reference, "reject", act)
+
+
+@bp.route("/sites/<reference>", methods=["GET"])
+@requires(Permission.AMEND_REGISTER)
+def site(reference: str) -> ResponseReturnValue:
+    return _site(reference)
+
+
+def _site(
+    reference: str, active: str = "", err: RegisterError | None = None, built: dict[str, FlaskForm] | None = None
+) -> ResponseReturnValue:
+    view = services().register.site(reference)
+    site_forms = built or {
+        "amend": forms.SiteChangeForm(prefix="amend"),
+        "remove": forms.SiteChangeForm(prefix="remove"),
+    }
+    other = show_problems(site_forms[active], err) if err is not None and active else []
+    return (
+        render_template("review/site.html", view=view, forms=site_forms, other=other, map_svg=site_map(view)),
+        400 if err is not None else 200,
+    )
+
+
+def _site_act(reference: str, name: str) -> ResponseReturnValue:
+    built = {"amend": forms.SiteChangeForm(prefix="amend"), "remove": forms.SiteChangeForm(prefix="remove")}
+    form = built[name]
+    if not form.validate_on_submit():
+        return _site(reference, name, Invalid("There is a problem", []), built)
+    try:
+        if name == "amend":
+            services().review.amend(actor(), reference, form.on.data, form.description.data or "")  # type: ignore[attr-defined]
+            flash("Amendment recorded")
+        else:
+            services().review.remove(actor(), reference, form.on.data, form.description.data or "")  # type: ignore[attr-defined]
+            flash("Gain site removed from the register")
+    except Invalid as err:
+        return _site(reference, name, err, built)
+    return redirect(url_for("review.site", reference=reference))
+
+
+@bp.post("/sites/<reference>/amend")
+@requires(Permission.AMEND_REGISTER)
+def amend(reference: str) -> ResponseReturnValue:
+    return _site_act(reference, "amend")
+
+
+@bp.post("/sites/<reference>/remove")
+@requires(Permission.AMEND_REGISTER)
+def remove(reference: str) -> ResponseReturnValue:
+    return _site_act(reference, "remove")
