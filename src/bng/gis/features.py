@@ -10,8 +10,9 @@ still returned so that one fault does not hide the others.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import shapely
@@ -32,6 +33,7 @@ from .standard import (
     TREE_ADVANCE,
     TREE_DELAY,
     TREES,
+    LayerSpec,
 )
 from .vocabulary import Lookup, Vocabulary, text
 
@@ -104,254 +106,296 @@ def detect_stage(source: MapSource) -> StageName:
     return "baseline"
 
 
+Issue = tuple[str, str, str]  # code, message, column: a finding before it is given its feature
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """What a row's cells say, apart from its ref and geometry (so equal rows are read once)."""
+
+    retention: str | None
+    location: LocationName
+    baseline: Side | None
+    proposed: Side | None
+    advance: str
+    delay: str
+    spatial_risk: str | None
+    count: int
+    wanted: bool
+    issues: tuple[Issue, ...]
+
+
+Cells = Callable[[str], Any]
+
+
 class _Reader:
-    def __init__(self, vocab: Vocabulary, stage: StageName, out: list[Finding]) -> None:
+    """Reads the cells of one row (by template column name) for one stage, noting each problem."""
+
+    def __init__(self, vocab: Vocabulary, stage: StageName) -> None:
         self.vocab = vocab
         self.stage = stage
-        self.out = out
+        self.pending: list[Issue] = []
 
-    def report(self, look: Lookup, layer: str, fid: int, ref: str, column: str) -> str | None:
+    def report(self, look: Lookup, column: str) -> str | None:
         if look.code:
-            self.out.append(Finding(look.code, look.message, layer, fid, ref or None, column))
+            self.pending.append((look.code, look.message, column))
         return look.value
 
-    def missing(self, code: str, layer: str, fid: int, ref: str, columns: list[str], why: str) -> None:
-        self.out.append(
-            Finding(
-                code,
-                f"{', '.join(repr(c) for c in columns)} {'is' if len(columns) == 1 else 'are'} blank; {why}",
-                layer,
-                fid,
-                ref or None,
-                columns[0],
-            )
-        )
+    def missing(self, code: str, columns: list[str], why: str) -> None:
+        verb = "is" if len(columns) == 1 else "are"
+        self.pending.append((code, f"{', '.join(repr(c) for c in columns)} {verb} blank; {why}", columns[0]))
 
     # -- one side of one row -------------------------------------------------------------------
-    def side(self, layer: Layer, i: int, fid: int, ref: str, which: str) -> Side | None:
-        """Read the Baseline or Proposed columns of row i; None when the side is not there at all."""
-        spec = layer.spec
-        name = spec.name
-        w = which  # "Baseline" or "Proposed"
+    def side(self, spec: LayerSpec, cell: Cells, which: str) -> Side | None:
+        """Read the Baseline or Proposed columns; None when the side is not there at all."""
+        w = which
         cond_col, ss_col = f"{w} Condition", f"{w} Strategic Significance"
-        cond_text, ss_text = text(layer.column(cond_col)[i]), text(layer.column(ss_col)[i])
-        ss = self.report(self.vocab.strategic_significance(ss_text), name, fid, ref, ss_col)
+        cond_text, ss_text = text(cell(cond_col)), text(cell(ss_col))
+        ss = self.report(self.vocab.strategic_significance(ss_text), ss_col)
         if spec is HABITATS:
-            broad = text(layer.column(f"{w} Broad Habitat Type")[i])
-            htype = text(layer.column(f"{w} Habitat Type")[i])
+            broad, htype = text(cell(f"{w} Broad Habitat Type")), text(cell(f"{w} Habitat Type"))
             if broad is None and htype is None and cond_text is None:
                 return None
-            label = self.report(self.vocab.area_habitat(broad, htype), name, fid, ref, f"{w} Habitat Type")
+            label = self.report(self.vocab.area_habitat(broad, htype), f"{w} Habitat Type")
             hab = self.vocab.habitat(label) if label else None
-            allowed = hab.allowed_conditions() if hab else ()
-            cond = (
-                self.report(self.vocab.condition(cond_text, allowed, label or ""), name, fid, ref, cond_col)
-                if hab
-                else None
+            if hab is None:
+                return Side(label, None, ss)
+            return Side(
+                label, self.report(self.vocab.condition(cond_text, hab.allowed_conditions(), label or ""), cond_col), ss
             )
-            return Side(label, cond, ss)
         if spec is HEDGEROWS or spec is RIVERS:
             col = f"{w} Hedge Type" if spec is HEDGEROWS else f"{w} River Type"
-            raw = text(layer.column(col)[i])
+            raw = text(cell(col))
             look = self.vocab.hedge_type(raw) if spec is HEDGEROWS else self.vocab.river_type(raw)
             if look.value is None and look.code is None:  # blank or "To be created"
                 return None
-            htype = self.report(look, name, fid, ref, col)
+            htype = self.report(look, col)
             if htype is None:
                 return Side(None, None, ss)
             table = self.vocab.rel.hedgerow_types if spec is HEDGEROWS else self.vocab.rel.watercourse_types
-            allowed = table[htype].allowed_conditions()
-            cond = self.report(self.vocab.condition(cond_text, allowed, htype), name, fid, ref, cond_col)
+            cond = self.report(self.vocab.condition(cond_text, table[htype].allowed_conditions(), htype), cond_col)
             if spec is HEDGEROWS:
                 return Side(htype, cond, ss)
-            enc_col = f"{w} Encroachment into Watercourse"
-            rip_col = f"{w} Encroachment into riparian zone"
-            enc = self.report(self.vocab.encroachment(text(layer.column(enc_col)[i])), name, fid, ref, enc_col)
-            rip = self.report(self.vocab.riparian(text(layer.column(rip_col)[i])), name, fid, ref, rip_col)
+            enc_col, rip_col = f"{w} Encroachment into Watercourse", f"{w} Encroachment into riparian zone"
+            enc = self.report(self.vocab.encroachment(text(cell(enc_col))), enc_col)
+            rip = self.report(self.vocab.riparian(text(cell(rip_col))), rip_col)
             return Side(htype, cond, ss, enc, rip)
-        # trees
         size_col, kind_col = f"{w} Tree Size", f"{w} Rural or Urban Tree"
-        size_text, kind_text = text(layer.column(size_col)[i]), text(layer.column(kind_col)[i])
+        size_text, kind_text = text(cell(size_col)), text(cell(kind_col))
         if size_text is None and kind_text is None:
             return None
-        size = self.report(self.vocab.tree_size(size_text), name, fid, ref, size_col)
-        kind = self.report(self.vocab.tree_habitat(kind_text), name, fid, ref, kind_col)
+        size = self.report(self.vocab.tree_size(size_text), size_col)
+        kind = self.report(self.vocab.tree_habitat(kind_text), kind_col)
         hab = self.vocab.habitat(kind) if kind else None
         cond = None
         if hab is not None:
-            cond = self.report(
-                self.vocab.condition(cond_text, hab.allowed_conditions(), kind or ""), name, fid, ref, cond_col
-            )
+            cond = self.report(self.vocab.condition(cond_text, hab.allowed_conditions(), kind or ""), cond_col)
         return Side(kind, cond, ss, tree_size=size)
+
+    # -- one row -------------------------------------------------------------------------------
+    def row(self, spec: LayerSpec, cell: Cells) -> _Parsed:
+        self.pending = []
+        vocab, stage = self.vocab, self.stage
+        retention_text = text(cell("Retention Category"))
+        retention = self.report(vocab.retention(retention_text), "Retention Category")
+        if stage == "post-intervention" and retention is None and retention_text is None:
+            self.missing(
+                "MISSING_PROPOSED_DATA",
+                ["Retention Category"],
+                "a post-intervention row says whether the habitat is retained, enhanced, lost or created",
+            )
+        location: LocationName = "on_site"
+        location_text = text(cell("Location"))
+        if location_text is not None:
+            got = LOCATIONS.get(location_text.lower().replace(" ", ""))
+            if got is None:
+                self.pending.append(
+                    (
+                        "UNKNOWN_VALUE",
+                        f"unknown location {location_text!r}; expected 'On-site' or 'Off-site'",
+                        "Location",
+                    )
+                )
+            else:
+                location = got  # type: ignore[assignment]
+        baseline = self.side(spec, cell, "Baseline")
+        lost = retention == "Lost" and spec is not HABITATS  # implied by absence: nothing is proposed
+        proposed = self.side(spec, cell, "Proposed") if stage == "post-intervention" and not lost else None
+        adv_col, delay_col = (TREE_ADVANCE, TREE_DELAY) if spec is TREES else (ADVANCE, DELAY)
+        advance = self.report(vocab.years(cell(adv_col)), adv_col) or "0"
+        delay = self.report(vocab.years(cell(delay_col)), delay_col) or "0"
+        srm = None
+        if location == "off_site":
+            srm = self.report(
+                vocab.spatial_risk(text(cell("Spatial risk category")), spec is RIVERS), "Spatial risk category"
+            )
+        count = 1
+        if spec is TREES:
+            try:
+                c = cell("Count")
+                count = int(c) if c is not None and float(c) > 0 else 1
+            except (TypeError, ValueError):
+                count = 1
+        wanted = stage != "baseline" or baseline is not None or spec is HABITATS
+        if wanted:
+            self.stage_rules(spec, retention, baseline, proposed, advance, delay)
+        return _Parsed(retention, location, baseline, proposed, advance, delay, srm, count, wanted, tuple(self.pending))
+
+    def stage_rules(
+        self,
+        spec: LayerSpec,
+        retention: str | None,
+        baseline: Side | None,
+        proposed: Side | None,
+        advance: str,
+        delay: str,
+    ) -> None:
+        """What a row must say for its stage: its baseline, what it becomes, one of advance and delay."""
+        tree = spec is TREES
+        kind = "tree" if tree else ("parcel" if spec is HABITATS else spec.module)
+        hab_col = {
+            "Habitats": "Habitat Type",
+            "Hedgerows": "Hedge Type",
+            "Rivers": "River Type",
+            "Urban Trees": "Tree Size",
+        }[spec.name]
+        if self.stage == "baseline" or retention in ("Retained", "Enhanced"):
+            blank = _blank_columns(baseline, "Baseline", hab_col, tree)
+            if blank:
+                self.missing(
+                    "MISSING_BASELINE_DATA",
+                    blank,
+                    f"the {kind}'s baseline habitat, condition and strategic significance are needed to score it",
+                )
+        implied = retention == "Lost" and spec is not HABITATS
+        creates = retention in ("Enhanced", "Created") or (retention == "Lost" and not implied)
+        if self.stage == "post-intervention" and creates:
+            blank = _blank_columns(proposed, "Proposed", hab_col, tree)
+            if blank:
+                what = "enhanced" if retention == "Enhanced" else "created"
+                self.missing(
+                    "MISSING_PROPOSED_DATA",
+                    blank,
+                    f"a {kind} {what} after the development needs its proposed habitat, condition and "
+                    "strategic significance",
+                )
+            if advance != "0" and delay != "0":
+                self.pending.append(
+                    (
+                        "ADVANCE_AND_DELAY_BOTH_SET",
+                        f"both advance ({advance} years) and delay ({delay} years) are set; a habitat is either "
+                        "created in advance or delayed: use one or the other, or add a row for each stage",
+                        TREE_ADVANCE if tree else ADVANCE,
+                    )
+                )
 
 
 def read_features(source: MapSource, vocab: Vocabulary, stage: StageName | None = None) -> Features:
     """Read every feature layer of a map for a stage, checking the attribute rules."""
     stage = stage or detect_stage(source)
     result = Features(stage, source)
-    reader = _Reader(vocab, stage, result.findings)
+    reader = _Reader(vocab, stage)
     for spec in (HABITATS, HEDGEROWS, RIVERS, TREES):
         layer = source.layers.get(spec.name)
         if layer is None:
             continue
-        result.by_layer[spec.name] = _layer_features(reader, layer)
+        result.by_layer[spec.name] = _layer_features(reader, layer, result.findings)
     _check_refs(result)
     _check_scope(result, vocab)
     return result
 
 
-def _layer_features(reader: _Reader, layer: Layer) -> list[Feature]:
+def _cells(arr: np.ndarray) -> list[Any]:
+    """A column as plain Python values, NaN as None (so equal rows have equal keys)."""
+    if arr.dtype.kind == "f":
+        return [None if v != v else v for v in arr.tolist()]
+    if arr.dtype.kind in "Mm":
+        return [None] * len(arr)  # dates are not read
+    return arr.tolist()
+
+
+def _layer_features(reader: _Reader, layer: Layer, out: list[Finding]) -> list[Feature]:
     spec = layer.spec
     name = spec.name
     module = spec.module
     assert module is not None
-    stage = reader.stage
-    out = reader.out
-    vocab = reader.vocab
-    refs = layer.column(spec.ref_column or "Parcel Ref")
-    retention_col = layer.column("Retention Category")
-    location_col = layer.column("Location")
-    srm_col = layer.column("Spatial risk category")
-    adv_col = layer.column(TREE_ADVANCE if spec is TREES else ADVANCE)
-    delay_col = layer.column(TREE_DELAY if spec is TREES else DELAY)
-    count_col = layer.column("Count") if spec is TREES else None
+    names = [c.name for c in spec.columns if c.name in _READ_COLUMNS]
+    columns = [_cells(layer.column(n)) for n in names]
+    position = {n: k for k, n in enumerate(names)}
+    refs = layer.column(spec.ref_column or "Parcel Ref").tolist()
+    fids = layer.fids.tolist()
+    cache: dict[tuple[Any, ...], _Parsed] = {}
     features: list[Feature] = []
-    for i, fid_value in enumerate(layer.fids):
-        fid = int(fid_value)
+    for i, key in enumerate(zip(*columns, strict=True) if columns else [()] * len(fids)):
+        parsed = cache.get(key)
+        if parsed is None:
+            parsed = cache[key] = reader.row(spec, lambda n, key=key: key[position[n]] if n in position else None)
+        fid = fids[i]
         raw_ref = refs[i]
         if isinstance(raw_ref, bytes):  # a BLOB, not text
             out.append(
                 Finding("HABITAT_REF_INVALID_CHARACTERS", "the ref is not UTF-8 text", name, fid, None, spec.ref_column)
             )
         ref = (text(raw_ref) or "")[:100]
-        retention = reader.report(vocab.retention(text(retention_col[i])), name, fid, ref, "Retention Category")
-        if stage == "post-intervention" and retention is None and text(retention_col[i]) is None:
-            reader.missing(
-                "MISSING_PROPOSED_DATA",
+        for code, message, column in parsed.issues:
+            out.append(Finding(code, message, name, fid, ref or None, column))
+        if not parsed.wanted:
+            continue
+        features.append(
+            Feature(
                 name,
+                module,
+                i,
                 fid,
                 ref,
-                ["Retention Category"],
-                "a post-intervention row says whether the habitat is retained, enhanced, lost or created",
+                layer.geometry[i],
+                parsed.location,
+                parsed.retention,
+                parsed.baseline,
+                parsed.proposed,
+                parsed.advance,
+                parsed.delay,
+                parsed.spatial_risk,
+                parsed.count,
             )
-        location_text = text(location_col[i])
-        location: LocationName = "on_site"
-        if location_text is not None:
-            got = LOCATIONS.get(location_text.lower().replace(" ", ""))
-            if got is None:
-                out.append(
-                    Finding(
-                        "UNKNOWN_VALUE",
-                        f"unknown location {location_text!r}; expected 'On-site' or 'Off-site'",
-                        name,
-                        fid,
-                        ref or None,
-                        "Location",
-                    )
-                )
-            else:
-                location = got  # type: ignore[assignment]
-        baseline = reader.side(layer, i, fid, ref, "Baseline")
-        lost = retention == "Lost" and spec is not HABITATS  # implied by absence: nothing is proposed
-        proposed = reader.side(layer, i, fid, ref, "Proposed") if stage == "post-intervention" and not lost else None
-        advance = (
-            reader.report(vocab.years(adv_col[i]), name, fid, ref, TREE_ADVANCE if spec is TREES else ADVANCE) or "0"
         )
-        delay = reader.report(vocab.years(delay_col[i]), name, fid, ref, TREE_DELAY if spec is TREES else DELAY) or "0"
-        srm = None
-        if location == "off_site":
-            srm = reader.report(
-                vocab.spatial_risk(text(srm_col[i]), spec is RIVERS), name, fid, ref, "Spatial risk category"
-            )
-        count = 1
-        if count_col is not None:
-            c = count_col[i]
-            try:
-                count = int(c) if c is not None and float(c) > 0 else 1
-            except (TypeError, ValueError):
-                count = 1
-        feature = Feature(
-            name,
-            module,
-            i,
-            fid,
-            ref,
-            layer.geometry[i],
-            location,
-            retention,
-            baseline,
-            proposed,
-            advance,
-            delay,
-            srm,
-            count,
-        )
-        if not _wanted(feature, stage):
-            continue
-        _check_stage(reader, feature, stage)
-        features.append(feature)
     return features
 
 
-def _wanted(f: Feature, stage: StageName) -> bool:
-    """A baseline file's rows that are only there to be created (linear "To be created", new trees) are skipped."""
-    if stage == "baseline":
-        return f.baseline is not None or f.layer == HABITATS.name
-    return True
+# the columns a row's reading depends on (never its ref, dates, comments or the surveyor's name)
+_READ_COLUMNS = frozenset(
+    {
+        "Retention Category",
+        "Location",
+        "Spatial risk category",
+        ADVANCE,
+        DELAY,
+        TREE_ADVANCE,
+        TREE_DELAY,
+        "Count",
+        *(
+            f"{w} {c}"
+            for w in ("Baseline", "Proposed")
+            for c in (
+                "Broad Habitat Type",
+                "Habitat Type",
+                "Hedge Type",
+                "River Type",
+                "Condition",
+                "Strategic Significance",
+                "Encroachment into Watercourse",
+                "Encroachment into riparian zone",
+                "Tree Size",
+                "Rural or Urban Tree",
+            )
+        ),
+    }
+)
 
 
 def implied_loss(f: Feature) -> bool:
     """A lost hedgerow, watercourse or tree: its loss is implied by its absence [standard section 5]."""
     return f.retention == "Lost" and f.layer != HABITATS.name
-
-
-def _check_stage(reader: _Reader, f: Feature, stage: StageName) -> None:
-    name, fid, ref = f.layer, f.fid, f.ref
-    kind = "tree" if f.is_tree else ("parcel" if f.module == "area" else f.module)
-    hab_col = {
-        "Habitats": "Habitat Type",
-        "Hedgerows": "Hedge Type",
-        "Rivers": "River Type",
-        "Urban Trees": "Tree Size",
-    }[name]
-    if stage == "baseline" or f.retention in ("Retained", "Enhanced"):
-        b = f.baseline
-        blank = _blank_columns(b, "Baseline", hab_col, f.is_tree)
-        if blank:
-            reader.missing(
-                "MISSING_BASELINE_DATA",
-                name,
-                fid,
-                ref,
-                blank,
-                f"the {kind}'s baseline habitat, condition and strategic significance are needed to score it",
-            )
-    creates = f.retention in ("Enhanced", "Created") or (f.retention == "Lost" and not implied_loss(f))
-    if stage == "post-intervention" and creates:
-        blank = _blank_columns(f.proposed, "Proposed", hab_col, f.is_tree)
-        if blank:
-            what = "enhanced" if f.retention == "Enhanced" else "created"
-            reader.missing(
-                "MISSING_PROPOSED_DATA",
-                name,
-                fid,
-                ref,
-                blank,
-                f"a {kind} {what} after the development needs its proposed habitat, condition and "
-                "strategic significance",
-            )
-    if stage == "post-intervention" and creates and f.advance != "0" and f.delay != "0":
-        reader.out.append(
-            Finding(
-                "ADVANCE_AND_DELAY_BOTH_SET",
-                f"both advance ({f.advance} years) and delay ({f.delay} years) are set; a habitat is either created "
-                "in advance or delayed: use one or the other, or add a row for each stage",
-                name,
-                fid,
-                ref or None,
-                ADVANCE if not f.is_tree else TREE_ADVANCE,
-            )
-        )
 
 
 def _blank_columns(side: Side | None, w: str, hab_col: str, tree: bool) -> list[str]:

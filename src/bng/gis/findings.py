@@ -82,6 +82,7 @@ RULES: dict[str, Rule] = {
         _r("TREES_OUTSIDE_REDLINE", "error", "geometry", "a tree stands more than 0.1 m outside the red line"),
         _r("AREA_SUM_MISMATCH", "error", "geometry", "parcel areas do not add up to the red line area (0.5 m²)"),
         _r("PARCEL_GAPS", "error", "geometry", "part of the red line is covered by no parcel (> 0.5 m²)", "bng"),
+        _r("GEOMETRY_UNCHECKABLE", "error", "geometry", "GEOS could not compute a geometry rule", "bng"),
         _r("REDLINE_OUTSIDE_ENGLAND", "error", "geometry", "the red line boundary is not in England"),
         _r("REDLINE_AREA_TOO_LARGE", "error", "geometry", "the red line boundary is larger than 100 km²"),
         # attributes ----------------------------------------------------------------------------
