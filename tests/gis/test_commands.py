@@ -152,3 +152,11 @@ def test_export_writes_the_standards_files(tmp_path: Path, fmt: str) -> None:
         cols = {r[1]: r[2] for r in con.execute('PRAGMA table_info("Habitats")')}
         assert cols["Area"] == "MEDIUMINT" and cols["Survey Date"] == "DATE" and cols["geom"] == "MULTIPOLYGON"
         con.close()
+
+
+def test_every_rule_is_documented() -> None:
+    from bng.gis.findings import RULES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "gis.md").read_text()
+    missing = [code for code in RULES if f"`{code}`" not in doc]
+    assert not missing, missing

@@ -67,7 +67,7 @@ def is_bng(crs: pyproj.CRS) -> bool:
 @cache
 def _transformer(wkt: str) -> tuple[pyproj.Transformer, Reprojection]:
     source = pyproj.CRS.from_wkt(wkt)
-    pyproj.network.set_network_enabled(False)
+    pyproj.network.set_network_enabled(False)  # type: ignore[attr-defined]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "best transformation is not available" (the grid): said in describe()
         group = TransformerGroup(source, pyproj.CRS.from_epsg(EPSG), always_xy=True, allow_ballpark=False)
@@ -100,8 +100,8 @@ def to_bng(geometries: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, Reproje
 
 def from_bng(geometries: np.ndarray, epsg: int) -> np.ndarray:
     """Reproject EPSG:27700 geometries to another CRS (used to write WGS84 GeoJSON)."""
-    pyproj.network.set_network_enabled(False)
+    pyproj.network.set_network_enabled(False)  # type: ignore[attr-defined]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         group = TransformerGroup(pyproj.CRS.from_epsg(EPSG), pyproj.CRS.from_epsg(epsg), always_xy=True)
-    return shapely.transform(geometries, _along(group.transformers[0]))
+    return np.asarray(shapely.transform(geometries, _along(group.transformers[0])))

@@ -112,12 +112,12 @@ def _side(rel: Release, spec: LayerSpec, which: str, row: Any, trees: Any = None
         out[f"{w} Rural or Urban Tree"] = "Rural" if "rural" in (habitat or "").lower() else "Urban"
     elif spec is HEDGEROWS:
         out[f"{w} Hedge Type"] = habitat
-        band = rel.hedgerow_types[habitat].band if habitat in rel.hedgerow_types else None
+        band = rel.hedgerow_types[habitat].band if habitat and habitat in rel.hedgerow_types else None
     else:
         out[f"{w} River Type"] = habitat
         out[f"{w} Encroachment into Watercourse"] = row.encroachment
         out[f"{w} Encroachment into riparian zone"] = row.riparian_encroachment
-        band = rel.watercourse_types[habitat].band if habitat in rel.watercourse_types else None
+        band = rel.watercourse_types[habitat].band if habitat and habitat in rel.watercourse_types else None
     if spec is not TREES:
         out[f"{w} Distinctiveness"] = band
     return out

@@ -311,7 +311,7 @@ def _cells(arr: np.ndarray) -> list[Any]:
         return [None if v != v else v for v in arr.tolist()]
     if arr.dtype.kind in "Mm":
         return [None] * len(arr)  # dates are not read
-    return arr.tolist()
+    return list(arr.tolist())
 
 
 def _layer_features(reader: _Reader, layer: Layer, out: list[Finding]) -> list[Feature]:
@@ -329,7 +329,7 @@ def _layer_features(reader: _Reader, layer: Layer, out: list[Finding]) -> list[F
     for i, key in enumerate(zip(*columns, strict=True) if columns else [()] * len(fids)):
         parsed = cache.get(key)
         if parsed is None:
-            parsed = cache[key] = reader.row(spec, lambda n, key=key: key[position[n]] if n in position else None)
+            parsed = cache[key] = reader.row(spec, _RowCells(key, position))
         fid = fids[i]
         raw_ref = refs[i]
         if isinstance(raw_ref, bytes):  # a BLOB, not text
@@ -360,6 +360,17 @@ def _layer_features(reader: _Reader, layer: Layer, out: list[Finding]) -> list[F
             )
         )
     return features
+
+
+class _RowCells:
+    """A row's cells by template column name (None for a column the layer lacks)."""
+
+    def __init__(self, key: tuple[Any, ...], position: dict[str, int]) -> None:
+        self.key, self.position = key, position
+
+    def __call__(self, name: str) -> Any:
+        k = self.position.get(name)
+        return None if k is None else self.key[k]
 
 
 # the columns a row's reading depends on (never its ref, dates, comments or the surveyor's name)
@@ -499,11 +510,3 @@ def feature_size(f: Feature, vocab: Vocabulary, side: Side | None = None) -> flo
     if f.module == "area":
         return float(shapely.area(f.geometry)) / 10_000.0
     return float(shapely.length(f.geometry)) / 1_000.0
-
-
-def sizes(features: list[Feature]) -> np.ndarray:
-    """Vectorised geometric size in m² or m (not tree areas)."""
-    geoms = np.array([f.geometry for f in features], dtype=object)
-    if not len(geoms):
-        return np.zeros(0)
-    return shapely.area(geoms) if features[0].module == "area" else shapely.length(geoms)

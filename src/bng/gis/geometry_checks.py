@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import shapely
@@ -108,8 +109,8 @@ class _Refs:
     def __init__(self, layer: Layer) -> None:
         self.values = layer.column(layer.spec.ref_column) if layer.spec.ref_column else None
 
-    def __getitem__(self, i: int) -> str | None:
-        return None if self.values is None else text(self.values[i])
+    def __getitem__(self, i: int | np.integer[Any]) -> str | None:
+        return None if self.values is None else text(self.values[int(i)])
 
 
 def _typed(out: _Out, layer: Layer, allowed: tuple[str, ...], what: str) -> np.ndarray:
@@ -372,8 +373,8 @@ class _Subset:
     def __init__(self, refs: _Refs, keep: np.ndarray) -> None:
         self.refs, self.keep = refs, keep
 
-    def __getitem__(self, j: int) -> str | None:
-        return self.refs[int(self.keep[j])]
+    def __getitem__(self, j: int | np.integer[Any]) -> str | None:
+        return self.refs[int(self.keep[int(j)])]
 
 
 def _suspects(geoms: np.ndarray) -> np.ndarray:

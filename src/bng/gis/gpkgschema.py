@@ -267,8 +267,8 @@ def _check_srs(
     for (head,) in row:
         if not isinstance(head, bytes) or len(head) < 5:
             continue
-        order = "little" if head[0] & 1 else "big"
-        seen.add(int.from_bytes(head[1:5], order, signed=True))
+        little = bool(head[0] & 1)
+        seen.add(int.from_bytes(head[1:5], "little" if little else "big", signed=True))
     other = sorted(seen - {srs})
     if other:
         out.append(

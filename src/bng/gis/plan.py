@@ -43,7 +43,7 @@ MARGIN = 10.0
 PANEL = {"A4": 82.0, "A3": 105.0}
 PNG_DPI = 200
 HATCH = {"retained": "", "enhanced": "///", "created": ".."}
-LINESTYLE = {"retained": "-", "enhanced": (0, (6, 2, 1, 2)), "created": (0, (3, 2))}
+LINESTYLE: dict[str, Any] = {"retained": "-", "enhanced": (0, (6, 2, 1, 2)), "created": (0, (3, 2))}
 TREE_SIZES_PT = {"Small": 3.0, "Medium": 4.0, "Large": 5.0, "Very large": 6.0}
 MM = 1 / 25.4
 
@@ -197,10 +197,10 @@ def choose_layout(bounds: tuple[float, float, float, float], scale: int | None, 
 
 def _nice(length: float) -> float:
     """A round length (1, 2 or 5 × 10^n) not more than the one given."""
-    exp = 10 ** int(f"{length:e}".split("e")[1])
+    exp = 10.0 ** int(f"{length:e}".split("e")[1])
     for m in (5, 2, 1):
         if m * exp <= length:
-            return m * exp
+            return float(m * exp)
     return exp / 2
 
 
@@ -210,7 +210,7 @@ def _nice(length: float) -> float:
 def _patch(geom: BaseGeometry, **kw: Any) -> PathPatch | None:
     """A (multi)polygon with holes as one matplotlib patch."""
     verts: list[tuple[float, float]] = []
-    codes: list[int] = []
+    codes: list[Any] = []
     for poly in shapely.get_parts(geom):
         if poly.geom_type != "Polygon" or poly.is_empty:
             continue

@@ -373,7 +373,9 @@ def _geometries(wkb: Any) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         geoms = shapely.from_wkb(wkb, on_invalid="ignore")
-    return shapely.force_2d(geoms)
+    if len(geoms) and shapely.has_z(geoms).any():
+        geoms = shapely.force_2d(geoms)
+    return np.asarray(geoms)
 
 
 def _columns(spec: LayerSpec, fields: list[str], *, shapefile: bool) -> dict[str, str]:

@@ -66,7 +66,7 @@ def _read_workbook(path: Path) -> Metric:
         raise MetricError(err.message()) from None
     try:
         where = {s.key: (s.module, s.location, s.stage) for s in INPUT_SHEETS}
-        labels = {}
+        labels: dict[tuple[str, str, str, str], str] = {}
         for src in wb.sources:
             module, location, stage = where[src.key]
             if src.habitat_reference:

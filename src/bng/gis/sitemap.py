@@ -34,6 +34,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from bng.metric.model import (
+    MODULES,
     AreaBaseline,
     AreaCreation,
     AreaEnhancement,
@@ -152,8 +153,8 @@ def build_site(
                         RED_LINE.name,
                     )
                 )
-    for module in ("area", "hedgerow", "watercourse"):
-        builder.module(module, baseline, post)  # type: ignore[arg-type]
+    for module in MODULES:
+        builder.module(module, baseline, post)
     name = project.name if project and project.name else (baseline.source.site_name or baseline.source.path.stem)
     proj = replace(project, name=name) if project else Project(name=name)
     site = Site(
