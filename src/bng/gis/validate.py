@@ -8,6 +8,7 @@ every attribute and geometry rule runs and every finding is reported.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +59,10 @@ class Report:
         }
 
 
+@cache
 def vocabulary(release: str | None = None) -> Vocabulary:
-    return _VOCABS.setdefault(release or "", Vocabulary(load(release)))
-
-
-_VOCABS: dict[str, Vocabulary] = {}
+    """The metric's words for a release, looked up as maps write them (built once per release)."""
+    return Vocabulary(load(release))
 
 
 def check(
