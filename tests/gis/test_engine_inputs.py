@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from bng.metric import calculate
 from bng.metric.model import AreaBaseline, AreaRows, Location, Site
@@ -16,12 +15,6 @@ def _site(retained: float) -> Site:
     return Site(on_site=Location(area=AreaRows(baseline=(row,))))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a row's retained_units is None when retained_ha is a numpy.float64 (a float subclass, as "
-    "shapely areas are), though the module total counts it: engine.py _row tests `type(x) is float`. bng.gis "
-    "passes plain floats, so maps are not affected.",
-)
 def test_a_float_subclass_scores_like_a_float() -> None:
     plain = calculate(_site(0.5)).rows[0]
     numpy = calculate(_site(np.float64(0.5))).rows[0]

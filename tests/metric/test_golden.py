@@ -29,3 +29,29 @@ def test_vector(site_path: Path) -> None:
     actual = result_to_dict(calculate(site))
     mismatches = compare(expected, actual)
     assert not mismatches, "\n".join(mismatches[:40])
+
+
+def _numpy_floats(obj: object) -> object:
+    """The same site with every float a numpy.float64 (a float subclass, as shapely's areas are)."""
+    import dataclasses
+
+    import numpy as np
+
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.replace(
+            obj, **{f.name: _numpy_floats(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.init}
+        )
+    if isinstance(obj, tuple):
+        return tuple(_numpy_floats(x) for x in obj)
+    if type(obj) is float:
+        return np.float64(obj)
+    return obj
+
+
+@pytest.mark.parametrize("site_path", CASES[:12], ids=lambda p: p.name.removesuffix(".site.json"))
+def test_float_subclasses_give_the_same_result(site_path: Path) -> None:
+    site, _issues = parse_site(json.loads(site_path.read_text()))
+    plain = result_to_dict(calculate(site))
+    numpy = result_to_dict(calculate(_numpy_floats(site)))  # type: ignore[arg-type]
+    assert numpy == plain
+    assert all(type(r["units"]) is float for r in numpy["rows"] if r["units"] is not None)

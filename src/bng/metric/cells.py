@@ -14,7 +14,7 @@ def prod(*values: Value) -> float:
     """A product of cells; any text makes it an error (#VALUE!)."""
     try:  # fast path: all numbers (math.prod multiplies left to right, as the formula does)
         fast: object = math.prod(values)  # type: ignore[arg-type]
-        if isinstance(fast, float):
+        if type(fast) is float:  # a float subclass (numpy) takes the slow path and becomes a float
             return fast
     except TypeError:
         pass
