@@ -9,6 +9,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# the register's fixtures: databases on SQLite and PostgreSQL + PostGIS, the web app, the browser
+pytest_plugins = ["tests.db.fixtures", "tests.web.fixtures"]
+
 
 def shared_dir() -> Path:
     """The shared reference material (test vectors, workbooks, GeoPackages) beside the checkout."""

@@ -199,19 +199,20 @@ def boundary(
         )
         ref = _require(p, s, values, "grid_reference", "the grid reference of the centre of the gain site")
         area = _number(p, s, values, "area_ha", "the gain site's area in hectares")
-        if ref and area is not None:
+        point = None
+        if ref:
             try:
-                b = boundary_rules.from_grid_reference(ref, area)
+                point = boundary_rules.parse_grid_reference(ref)
             except ValueError as err:
                 p.append(Problem("grid_reference", f"The grid reference {ref!r} is not valid: {err}", s))
             else:
-                if not ctx.places.in_england(shapely.Point(b.easting, b.northing)):
-                    p.append(Problem("grid_reference", f"The grid reference {b.grid_reference} is not in England", s))
-                if not 0 < area <= boundary_rules.MAX_AREA_HA:
-                    p.append(
-                        Problem("area_ha", f"Enter an area between 0 and {boundary_rules.MAX_AREA_HA:,.0f} hectares", s)
-                    )
-                answers |= _boundary_answers(b)
+                if not ctx.places.in_england(shapely.Point(*point)):
+                    where = boundary_rules.grid_reference(*point)
+                    p.append(Problem("grid_reference", f"The grid reference {where} is not in England", s))
+        if area is not None and not 0 < area <= boundary_rules.MAX_AREA_HA:
+            p.append(Problem("area_ha", f"Enter an area between 0 and {boundary_rules.MAX_AREA_HA:,.0f} hectares", s))
+        if point is not None and area is not None:
+            answers |= _boundary_answers(boundary_rules.from_grid_reference(ref, area))
     else:
         p.append(
             Problem("method", "Select how you will give the boundary: a map file, or a plan with a grid reference", s)
