@@ -153,7 +153,7 @@ def _map(tmp: Path, name: str, parcels: list[tuple[Any, dict[str, Any]]]) -> Pat
     return write_geopackage(tmp / name, layers)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(st.floats(5, 95), st.floats(5, 95))
 def test_post_parcels_split_across_baseline_parcels_are_measured_piece_by_piece(
     tmp_path_factory: Any, split: float, cut: float

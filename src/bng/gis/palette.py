@@ -4,8 +4,9 @@ No colour scheme is published with UKHab or the statutory metric, so bng keeps t
 of habitat mapping: one hue per UKHab broad habitat (grassland light green, woodland dark green,
 heathland and scrub mauve, cropland straw, urban grey, water blue, …), and within a broad
 habitat a lighter or darker tint per habitat type, so that every habitat on a plan has its own
-colour and its family is still seen at a glance. Hedgerows are green-brown lines, watercourses
-blue lines, trees green points.
+colour and its family is still seen at a glance. Hedgerows are lines in distinct dark hues,
+watercourses blue lines (both with a white halo, so they stand out on any fill), trees green
+points.
 """
 
 from __future__ import annotations
@@ -84,20 +85,20 @@ def area_colour(label: str | None, release: str | None = None) -> str:
     return _shades(release).get(label, UNKNOWN)
 
 
-# hedgerow types in qualitative greens, browns and ochres; watercourse types in blues (culvert grey)
+# hedgerow types in thirteen distinct dark hues (never red: that is the red line); watercourses in blues, culvert grey
 _HEDGES = (
     "#1b5e20",
-    "#558b2f",
-    "#827717",
+    "#6a1b9a",
+    "#e65100",
+    "#4e342e",
+    "#ad1457",
     "#33691e",
+    "#283593",
+    "#827717",
+    "#00695c",
     "#8d6e63",
-    "#5d4037",
-    "#2e7d32",
     "#9e9d24",
-    "#6d4c41",
-    "#004d40",
-    "#a1887f",
-    "#3e2723",
+    "#37474f",
     "#ff8f00",
 )
 _RIVERS = {

@@ -285,7 +285,8 @@ def draw(
             how = "retained" if s.how == "baseline" else s.how
             colour = hedgerow_colour(s.habitat) if s.module == "hedgerow" else watercourse_colour(s.habitat)
             width = 1.6 if s.module == "hedgerow" else 1.9
-            _lines(ax, s.geometry, color=colour, linewidth=width, linestyle=LINESTYLE[how], zorder=3)
+            halo = [pe.Stroke(linewidth=width + 1.8, foreground="white"), pe.Normal()]
+            _lines(ax, s.geometry, color=colour, linewidth=width, linestyle=LINESTYLE[how], zorder=3, path_effects=halo)
     for s in shapes:
         if s.tree_size is not None or (s.module == "area" and s.geometry.geom_type in ("Point", "MultiPoint")):
             for pt in shapely.get_parts(s.geometry):
