@@ -41,15 +41,6 @@ WATERCOURSE = "#0d47a1"
 RED_LINE = "#d50000"
 
 
-def _tint(hex_colour: str, amount: float) -> str:
-    """Lighter (amount > 0) or darker (amount < 0) by mixing with white or black."""
-    r, g, b = to_rgb(hex_colour)
-    if amount >= 0:
-        return to_hex((r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount))
-    a = -amount
-    return to_hex((r * (1 - a), g * (1 - a), b * (1 - a)))
-
-
 def _variant(hex_colour: str, k: int, n: int) -> str:
     """The k-th of n colours of one family: hue turned and lightness stepped, neighbours far apart.
 
