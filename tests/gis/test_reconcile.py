@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from bng.cli import app
 from bng.gis.reconcile import MetricError, read_metric, reconcile
-from bng.gis.sitejson import site_to_dict
 from bng.gis.workflow import load_maps
 from bng.metric import parse_site
+from bng.metric.sitefile import site_to_dict
 from bng.workbook.writer import export_site as write_workbook
 
 from ..conftest import SHARED

@@ -55,3 +55,13 @@ def test_float_subclasses_give_the_same_result(site_path: Path) -> None:
     numpy = result_to_dict(calculate(_numpy_floats(site)))  # type: ignore[arg-type]
     assert numpy == plain
     assert all(type(r["units"]) is float for r in numpy["rows"] if r["units"] is not None)
+
+
+@pytest.mark.parametrize("site_path", CASES, ids=lambda p: p.name.removesuffix(".site.json"))
+def test_site_file_round_trip(site_path: Path) -> None:
+    """Writing a Site as a site file and reading it back calculates the same."""
+    from bng.metric import site_to_dict
+
+    site, _ = parse_site(json.loads(site_path.read_text()))
+    again, _ = parse_site(json.loads(json.dumps(site_to_dict(site))))
+    assert result_to_dict(calculate(again)) == result_to_dict(calculate(site))

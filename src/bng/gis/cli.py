@@ -15,9 +15,9 @@ import typer
 
 from bng.metric import calculate, result_to_dict
 from bng.metric.model import Project
+from bng.metric.sitefile import site_to_dict
 
 from .findings import Finding
-from .sitejson import site_to_dict
 from .sitemap import DEFAULT_GAIN_SITE
 from .validate import Report, validate
 from .workflow import Loaded, MapError, load_maps, stage_option

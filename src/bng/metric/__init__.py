@@ -9,6 +9,16 @@ from .engine import calculate
 from .model import Site
 from .reference import DEFAULT_RELEASE, Release, load
 from .result import Result
-from .sitefile import parse_site, result_to_dict
+from .sitefile import parse_site, result_to_dict, site_to_dict
 
-__all__ = ["DEFAULT_RELEASE", "Release", "Result", "Site", "calculate", "load", "parse_site", "result_to_dict"]
+__all__ = [
+    "DEFAULT_RELEASE",
+    "Release",
+    "Result",
+    "Site",
+    "calculate",
+    "load",
+    "parse_site",
+    "result_to_dict",
+    "site_to_dict",
+]
