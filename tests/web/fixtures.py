@@ -158,12 +158,27 @@ def page(browser: Any) -> Iterator[Any]:
     tab = browser.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda err: errors.append(str(err)))
-    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    # a page answering 400 (a form with errors) or 404 is the service speaking, not a fault; any
+    # stylesheet, script, font or image that fails to load is one
+    tab.on(
+        "console",
+        lambda msg: errors.append(msg.text) if msg.type == "error" and not _status_message(msg.text) else None,
+    )
+    tab.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}") if r.status >= 400 and r.request.resource_type != "document" else None
+        ),
+    )
     try:
         yield tab
     finally:
         tab.close()
     assert not errors, "the browser reported errors:\n" + "\n".join(errors)
+
+
+def _status_message(text: str) -> bool:
+    return text.startswith("Failed to load resource: the server responded with a status of")
 
 
 def screenshot(tab: Any, name: str) -> Path:

@@ -62,7 +62,7 @@ def problems(text: str) -> list[str]:
         if field and not (el.get("aria-label") or el.get("aria-labelledby")) and el.get("id") not in labelled:
             out.append(f"<{tag} name={el.get('name')!r}> has no label")
         posting = tag == "form" and (el.get("method") or "get").lower() == "post"
-        if posting and not any(x.tag == "input" and x.get("name") == "csrf_token" for x in el.iter()):
+        if posting and not any(x.tag == "input" and (x.get("name") or "").endswith("csrf_token") for x in el.iter()):
             out.append(f"the POST form to {el.get('action') or 'this page'!r} has no CSRF token")
         if tag == "img" and el.get("alt") is None:
             out.append(f"<img src={el.get('src')!r}> has no alt text")

@@ -153,7 +153,7 @@ class Applications(Service):
         if app.gain_site_id is not None:
             site = uow.sites.get(app.gain_site_id)
             view.gain_site_reference = site.reference if site else ""
-        if with_checks:
+        if with_checks and app.status == ApplicationStatus.SUBMITTED:
             view.checks = self._checks(uow, app)
         return view
 
@@ -191,8 +191,13 @@ class Applications(Service):
         key: str,
         values: Mapping[str, Any],
         uploads: Mapping[str, Upload] | None = None,
+        *,
+        dry_run: bool = False,
     ) -> ApplicationView:
-        """Check and save a section's answers; raises Invalid (and keeps nothing) when they fail."""
+        """Check and save a section's answers; raises Invalid (and keeps nothing) when they fail.
+
+        ``dry_run`` checks without keeping anything, for a form whose own fields failed to parse:
+        the page can then show every problem at once."""
         section = SECTION_BY_KEY.get(key)
         if section is None:
             raise NotFound("No such section")
@@ -211,7 +216,8 @@ class Applications(Service):
             )
             uow.flush()
             view = self._view(uow, app, False)
-            uow.commit()
+            if not dry_run:
+                uow.commit()
             return view
 
     def save_for_later(

@@ -18,6 +18,7 @@ from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
 from .views import account, admin, apply, files, lpa, public, review
+from .views.common import error_list, legend
 
 SERVICE_NAME = "Biodiversity gain sites register"
 
@@ -62,6 +63,8 @@ def create_app(services: Services, settings: Settings) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    app.add_template_global(error_list, "error_list")
+    app.add_template_global(legend, "legend")
     CSRFProtect(app)
     filters.register(app)
     security.register(app)

@@ -32,10 +32,21 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 
 from bng.register.reference_data import BODY_TYPES
 from bng.register.roles import ROLE_LABELS, SELF_SERVICE_ROLES, Role
 from bng.register.sections import DECLARATIONS
+
+
+def opts(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
+    """WTForms' choices from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def choices(items: list[tuple[Any, str]], blank: str = "Select") -> list[SelectChoice]:
+    """A select's options, with a first empty option saying what to do."""
+    return opts([("", blank), *[(str(v), label) for v, label in items]])
 
 
 class GovDateField(Field):
@@ -90,8 +101,9 @@ class CreateAccountForm(FlaskForm):
     organisation = text("Organisation (optional)")
     role = RadioField(
         "What will you use the register for?",
-        choices=[(r.value, ROLE_LABELS[r]) for r in SELF_SERVICE_ROLES],
+        choices=opts([(r.value, ROLE_LABELS[r]) for r in SELF_SERVICE_ROLES]),
         widget=GovRadioInput(),
+        validate_choice=False,
     )
     password = PasswordField(
         "Create a password", description="At least 10 characters. A few unrelated words make a strong password.",
@@ -103,8 +115,10 @@ class CreateAccountForm(FlaskForm):
 class StaffAccountForm(FlaskForm):
     name = text("Full name")
     email = text("Email address")
-    role = SelectField("Role", choices=[(r.value, ROLE_LABELS[r]) for r in Role], widget=GovSelect())
-    lpa_id = SelectField("LPA (for LPA officers)", choices=[], widget=GovSelect())
+    role = SelectField(
+        "Role", choices=opts([(r.value, ROLE_LABELS[r]) for r in Role]), widget=GovSelect(), validate_choice=False
+    )
+    lpa_id = SelectField("LPA (for LPA officers)", choices=[], widget=GovSelect(), validate_choice=False)
     password = PasswordField("Temporary password", widget=GovPasswordInput())
     submit = submit("Create account")
 
@@ -112,8 +126,9 @@ class StaffAccountForm(FlaskForm):
 class ApplicantForm(FlaskForm):
     acting_as = RadioField(
         "Are you the landowner, or an agent acting for the landowner?",
-        choices=[("landowner", "I am the landowner"), ("agent", "I am an agent acting for the landowner")],
+        choices=opts([("landowner", "I am the landowner"), ("agent", "I am an agent acting for the landowner")]),
         widget=GovRadioInput(),
+        validate_choice=False,
     )
     client_name = text("Name of the landowner you act for")
     authorisation_file = upload(
@@ -139,11 +154,14 @@ class BoundaryForm(FlaskForm):
     site_name = text("Name of the gain site", "For example, Meadow Farm")
     method = RadioField(
         "How will you give the gain site's boundary?",
-        choices=[
-            ("map", "Upload a map file: GeoPackage, GeoJSON or a zipped Shapefile"),
-            ("document", "Upload a plan (PDF or image) and give a grid reference and the area"),
-        ],
+        choices=opts(
+            [
+                ("map", "Upload a map file: GeoPackage, GeoJSON or a zipped Shapefile"),
+                ("document", "Upload a plan (PDF or image) and give a grid reference and the area"),
+            ]
+        ),
         widget=GovRadioInput(),
+        validate_choice=False,
     )
     boundary_file = upload("Boundary file", "A map file up to 50 MB, or a plan up to 20 MB")
     grid_reference = text("Grid reference of the centre of the gain site", "For example, TL 4500 5800")
@@ -163,16 +181,19 @@ class HabitatsForm(FlaskForm):
 class AgreementForm(FlaskForm):
     agreement_type = RadioField(
         "What type of legal agreement secures the habitat?",
-        choices=[
-            ("s106", "Planning obligation (section 106 agreement) with the LPA"),
-            ("conservation_covenant", "Conservation covenant with a responsible body"),
-        ],
+        choices=opts(
+            [
+                ("s106", "Planning obligation (section 106 agreement) with the LPA"),
+                ("conservation_covenant", "Conservation covenant with a responsible body"),
+            ]
+        ),
         widget=GovRadioInput(),
+        validate_choice=False,
     )
-    lpa_1 = SelectField("LPA party to the agreement", choices=[], widget=GovSelect())
-    lpa_2 = SelectField("Second LPA (if there is one)", choices=[], widget=GovSelect())
-    lpa_3 = SelectField("Third LPA (if there is one)", choices=[], widget=GovSelect())
-    responsible_body_id = SelectField("Responsible body", choices=[], widget=GovSelect())
+    lpa_1 = SelectField("LPA party to the agreement", choices=[], widget=GovSelect(), validate_choice=False)
+    lpa_2 = SelectField("Second LPA (if there is one)", choices=[], widget=GovSelect(), validate_choice=False)
+    lpa_3 = SelectField("Third LPA (if there is one)", choices=[], widget=GovSelect(), validate_choice=False)
+    responsible_body_id = SelectField("Responsible body", choices=[], widget=GovSelect(), validate_choice=False)
     agreement_date = GovDateField("Date the agreement was signed")
     works_completion_date = GovDateField(
         "Date the habitat creation and enhancement works complete",
@@ -197,15 +218,18 @@ class LandChargeForm(FlaskForm):
 class HmmpForm(FlaskForm):
     hmmp_in_agreement = RadioField(
         "Is the habitat management and monitoring plan (HMMP) included in the legal agreement?",
-        choices=[("yes", "Yes"), ("no", "No, I will upload it separately")],
+        choices=opts([("yes", "Yes"), ("no", "No, I will upload it separately")]),
         widget=GovRadioInput(),
+        validate_choice=False,
     )
     hmmp_file = upload("HMMP", "A PDF, Word document or Excel workbook, smaller than 50 MB")
     submit = submit()
 
 
 class DeclarationsForm(FlaskForm):
-    confirm = SelectMultipleField("I confirm that:", choices=list(DECLARATIONS), widget=GovCheckboxesInput())
+    confirm = SelectMultipleField(
+        "I confirm that:", choices=opts(list(DECLARATIONS)), widget=GovCheckboxesInput(), validate_choice=False
+    )
     submit = submit()
 
 
@@ -234,15 +258,18 @@ class RejectForm(FlaskForm):
 class AcceptForm(FlaskForm):
     publish = SelectMultipleField(
         "Publish these documents on the register",
-        choices=[
-            ("legal_agreement", "Legal agreement"),
-            ("hmmp", "HMMP"),
-            ("metric", "Statutory biodiversity metric"),
-            ("boundary_map", "Boundary map file"),
-            ("boundary_document", "Boundary plan"),
-        ],
+        choices=opts(
+            [
+                ("legal_agreement", "Legal agreement"),
+                ("hmmp", "HMMP"),
+                ("metric", "Statutory biodiversity metric"),
+                ("boundary_map", "Boundary map file"),
+                ("boundary_document", "Boundary plan"),
+            ]
+        ),
         description="Proof of ownership, the authorisation and the land charge certificate are never published",
         widget=GovCheckboxesInput(),
+        validate_choice=False,
     )
     submit = submit("Accept and register the gain site")
 
@@ -250,7 +277,10 @@ class AcceptForm(FlaskForm):
 class PaymentForm(FlaskForm):
     received_on = GovDateField("Date the fee was received")
     method = RadioField(
-        "How was the fee paid?", choices=[("bank transfer", "Bank transfer"), ("card", "Card")], widget=GovRadioInput()
+        "How was the fee paid?",
+        choices=opts([("bank transfer", "Bank transfer"), ("card", "Card")]),
+        widget=GovRadioInput(),
+        validate_choice=False,
     )
     submit = submit("Record payment")
 
@@ -264,7 +294,10 @@ class SiteChangeForm(FlaskForm):
 class BodyForm(FlaskForm):
     name = text("Name, as the designation list gives it")
     body_type = SelectField(
-        "Type of organisation", choices=[(t, t.capitalize()) for t in BODY_TYPES], widget=GovSelect()
+        "Type of organisation",
+        choices=opts([(t, t.capitalize()) for t in BODY_TYPES]),
+        widget=GovSelect(),
+        validate_choice=False,
     )
     designated_on = GovDateField("Date designated")
     source = text("Source", "For example, the GOV.UK list and the date it was checked")
@@ -281,13 +314,9 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     reference = text("Gain site reference", "For example, BGS-221126001")
-    lpa = SelectField("Local planning authority", choices=[], widget=GovSelect())
-    nca = SelectField("National Character Area", choices=[], widget=GovSelect())
-    lnrs = SelectField("Local Nature Recovery Strategy area", choices=[], widget=GovSelect())
+    lpa = SelectField("Local planning authority", choices=[], widget=GovSelect(), validate_choice=False)
+    nca = SelectField("National Character Area", choices=[], widget=GovSelect(), validate_choice=False)
+    lnrs = SelectField("Local Nature Recovery Strategy area", choices=[], widget=GovSelect(), validate_choice=False)
     habitat = text("Habitat created or enhanced", "For example, grassland")
-    responsible_body = SelectField("Responsible body", choices=[], widget=GovSelect())
+    responsible_body = SelectField("Responsible body", choices=[], widget=GovSelect(), validate_choice=False)
     submit = submit("Search")
-
-
-def choices(items: list[tuple[Any, str]], blank: str = "Select") -> list[tuple[str, str]]:
-    return [("", blank), *[(str(v), label) for v, label in items]]

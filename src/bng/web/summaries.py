@@ -20,7 +20,15 @@ def _file(view: ApplicationView, file_id: Any) -> Markup:
     if stored is None:
         return Markup("Not uploaded")
     href = url_for("files.download", file_id=stored.id)
-    return Markup(f'<a class="govuk-link" href="{href}">{escape(stored.name)}</a> ({stored.size / 1024:,.0f} KB)')
+    return Markup(f'<a class="govuk-link" href="{href}">{escape(stored.name)}</a> ({file_size(stored.size)})')
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:,.0f} KB"
+    return f"{size / 1024 / 1024:,.1f} MB"
 
 
 def _row(key: str, value: Any, change: str | None = None, label: str = "") -> dict[str, Any]:

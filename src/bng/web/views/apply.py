@@ -156,25 +156,23 @@ def section(reference: str, key: str) -> ResponseReturnValue:
     if request.method == "GET":
         _prefill(form, answers, key)
     else:
-        later = request.form.get("action") == "later"
-        form_ok = form.validate_on_submit()
-        if not form_ok and "csrf_token" in form.errors:
+        form.validate()
+        if "csrf_token" in form.errors:
             abort(400, "The form had expired")
-        if form_ok:
-            files = uploads(*FILE_FIELDS[key])
-            try:
-                if later:
-                    services().applications.save_for_later(actor(), reference, key, _values(form, key), files)
-                    flash("Your answers have been saved. You can come back to them at any time.")
-                    return redirect(url_for("apply.task_list", reference=app.reference))
-                services().applications.save_section(actor(), reference, key, _values(form, key), files)
-            except Invalid as err:
-                other = show_problems(form, err, ALIASES)
-                status_code = 400
-            else:
+        values, files = _values(form, key), uploads(*FILE_FIELDS[key])
+        status_code = 400
+        try:
+            if request.form.get("action") == "later":
+                services().applications.save_for_later(actor(), reference, key, values, files)
+                flash("Your answers have been saved. You can come back to them at any time.")
                 return redirect(url_for("apply.task_list", reference=app.reference))
+            # with fields that did not parse, check the rest without saving, to show every problem at once
+            services().applications.save_section(actor(), reference, key, values, files, dry_run=bool(form.errors))
+        except Invalid as err:
+            other = show_problems(form, err, ALIASES)
         else:
-            status_code = 400
+            if not form.errors:
+                return redirect(url_for("apply.task_list", reference=app.reference))
     return (
         render_template(f"apply/sections/{key}.html", form=form, view=view, spec=spec, answers=answers, other=other),
         status_code,

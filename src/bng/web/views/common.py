@@ -42,5 +42,25 @@ def uploads(*names: str) -> dict[str, Upload]:
     return out
 
 
+def error_list(form: FlaskForm | None, other: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
+    """The error summary's links: each field's first error, pointing at the element that takes focus
+    (a date's day box, a group's first radio or checkbox), then the problems of no field."""
+    from ..forms import GovDateField
+
+    listed: list[dict[str, str]] = []
+    if form is not None:
+        for field in form:
+            if field.errors and field.type != "CSRFTokenField":
+                target = f"{field.id}-day" if isinstance(field, GovDateField) else field.id
+                listed.append({"text": str(field.errors[0]), "href": f"#{target}"})
+    return listed + list(other or [])
+
+
 def problems_list(problems: tuple[Problem, ...] | list[Problem]) -> list[dict[str, Any]]:
-    return [{"text": p.message, "href": f"#{p.field}" if p.field else "#main-content"} for p in problems]
+    """An error summary's list for a page of sections: each problem links to its section's heading."""
+    return [{"text": p.message, "href": f"#{p.section or p.field or 'main-content'}"} for p in problems]
+
+
+def legend(field: Any, size: str = "m", text: str | None = None) -> dict[str, Any]:
+    """A fieldset legend for a GOV.UK group (radios, checkboxes, a date): the field's label, sized."""
+    return {"legend": {"text": text or field.label.text, "classes": f"govuk-fieldset__legend--{size}"}}

@@ -26,14 +26,14 @@ def queue() -> ResponseReturnValue:
 
 
 def _case_forms() -> dict[str, FlaskForm]:
-    accept = forms.AcceptForm()
+    accept = forms.AcceptForm(prefix="accept")
     if not accept.is_submitted():
         accept.publish.data = ["legal_agreement", "hmmp", "metric", "boundary_map", "boundary_document"]
     return {
-        "payment": forms.PaymentForm(),
-        "info": forms.MessageForm(),
+        "payment": forms.PaymentForm(prefix="payment"),
+        "info": forms.MessageForm(prefix="info"),
         "accept": accept,
-        "reject": forms.RejectForm(),
+        "reject": forms.RejectForm(prefix="reject"),
     }
 
 

@@ -1,0 +1,140 @@
+"""Every route, called as every role: who may do what.
+
+The table below names, for every endpoint of the app, the roles that may use it. The test
+fails if a route is missing from the table, so a new route must say who may use it. Denied
+means: the public are sent to sign in; a signed-in person gets 403 (their role lacks the
+permission) or 404 (the thing is someone else's, and they may not learn it exists).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.db.fixtures import Register
+from tests.web.fixtures import CheckedClient
+
+ROLES = ("public", "landowner", "other_landowner", "developer", "lpa_officer", "case_worker")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"public"}
+LANDOWNERS = frozenset({"landowner", "other_landowner"})
+OWNER = frozenset({"landowner"})
+CASE_WORKER = frozenset({"case_worker"})
+
+WHO_MAY: dict[str, frozenset[str]] = {
+    "static": EVERYONE,
+    "assets.asset": EVERYONE,
+    "public.home": EVERYONE,
+    "public.cookies": EVERYONE,
+    "public.search": EVERYONE,
+    "public.site": EVERYONE,
+    "api.docs": EVERYONE,
+    "api.openapi": EVERYONE,
+    "api.sites": EVERYONE,
+    "api.site": EVERYONE,
+    "api.lpas": EVERYONE,
+    "api.responsible_bodies": EVERYONE,
+    "account.sign_in": EVERYONE,
+    "account.sign_out": EVERYONE,
+    "account.create_account": EVERYONE,
+    "account.dashboard": SIGNED_IN,
+    "apply.applications": LANDOWNERS,
+    "apply.start": LANDOWNERS,
+    "apply.task_list": OWNER,
+    "apply.section": OWNER,
+    "apply.check": OWNER,
+    "apply.submit": OWNER,
+    "apply.confirmation": OWNER,
+    "review.queue": CASE_WORKER,
+    "review.case": CASE_WORKER,
+    "review.payment": CASE_WORKER,
+    "review.request_information": CASE_WORKER,
+    "review.accept": CASE_WORKER,
+    "review.reject": CASE_WORKER,
+    "review.site": CASE_WORKER,
+    "review.amend": CASE_WORKER,
+    "review.remove": CASE_WORKER,
+    "admin.bodies": CASE_WORKER,
+    "admin.withdraw": CASE_WORKER,
+    "admin.accounts": CASE_WORKER,
+    "admin.audit": CASE_WORKER,
+    "lpa.dashboard": frozenset({"lpa_officer"}),
+    "files.download": OWNER | CASE_WORKER,  # an unpublished document of the landowner's draft
+}
+
+
+def _arguments(endpoint: str, register: Register) -> dict[str, Any]:
+    world = register.world
+    assert world is not None
+    if endpoint.startswith("apply."):
+        return {"reference": world.applications["ready"], "key": "applicant"}
+    if (
+        endpoint.startswith("review.")
+        and endpoint != "review.site"
+        and endpoint not in ("review.amend", "review.remove")
+    ):
+        return {"reference": world.applications["submitted"]}
+    return {
+        "reference": world.site,
+        "file_id": world.files["owner"],
+        "body_id": 1,
+        "filename": "govuk-frontend.min.css" if endpoint == "assets.asset" else "app.css",
+    }
+
+
+def _denied(response: Any) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    return response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+
+
+def _calls(app: Flask, register: Register) -> list[tuple[str, str, str]]:
+    calls = []
+    with app.test_request_context():
+        from flask import url_for
+
+        for rule in app.url_map.iter_rules():
+            args = {k: v for k, v in _arguments(rule.endpoint, register).items() if k in rule.arguments}
+            path = url_for(rule.endpoint, **args)
+            for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+                calls.append((rule.endpoint, method, path))
+    return calls
+
+
+def test_every_route_is_in_the_table(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(WHO_MAY), f"missing: {endpoints - set(WHO_MAY)}; stale: {set(WHO_MAY) - endpoints}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_do_what(role: str, app: Flask, client: CheckedClient, register: Register) -> None:
+    if role != "public":
+        client.sign_in(role)
+    wrong = []
+    for endpoint, method, path in _calls(app, register):
+        if method == "GET":
+            response = client.get(path)
+        else:
+            token = client.csrf("/sign-in" if role == "public" else "/account")
+            response = client.post(path, data={"csrf_token": token})
+        allowed = role in WHO_MAY[endpoint]
+        if _denied(response) == allowed:
+            wrong.append(f"{method} {path} as {role}: {response.status_code} {response.headers.get('Location', '')}")
+        if endpoint == "account.sign_out" and method == "POST" and role != "public":
+            client.sign_in(role)
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_published_documents_are_public_and_others_are_not(
+    role: str, client: CheckedClient, register: Register
+) -> None:
+    world = register.world
+    assert world is not None
+    if role != "public":
+        client.sign_in(role)
+    assert client.get(f"/files/{world.published_file}").status_code == 200
+    private = client.get(f"/files/{world.files['owner']}")
+    assert private.status_code == (200 if role in ("landowner", "case_worker") else 404)
