@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
+apt_install libreoffice-calc
 # a throwaway PostgreSQL + PostGIS for the database tests, Chromium for the browser tests
 apt_install postgresql-15 postgresql-15-postgis-3 chromium fonts-liberation
 

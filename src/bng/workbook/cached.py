@@ -25,6 +25,8 @@ TRADING_SHEETS = {
 CREDIT_SHEET = "Unit shortfall summary"
 GAIN_SITE_SHEET = "Off-site gain site summary"
 HEADLINE = "Headline Results"
+RESULT_SHEETS = frozenset({HEADLINE, CREDIT_SHEET, GAIN_SITE_SHEET, *TRADING_SHEETS.values()})
+"""The sheets the check reads cached results from (besides the input sheets)."""
 
 # Headline Results: (figure, block label in column B, offset of the value column from the module label)
 HEADLINE_FIGURES: tuple[tuple[str, str, int], ...] = (

@@ -16,7 +16,7 @@ from typing import Any
 from bng.metric import calculate, result_to_dict
 from bng.metric.result import Result
 
-from .cached import read_cached
+from .cached import RESULT_SHEETS, read_cached
 from .compliance import Check, check_rules
 from .consistency import Discrepancy, compare
 from .package import LIMITS, Limits
@@ -81,7 +81,7 @@ class CheckReport:
 
 def check_workbook(path: Path | str, target_percent: float | None = None, limits: Limits = LIMITS) -> CheckReport:
     """Check one workbook; raises a WorkbookError when it cannot be read at all."""
-    workbook = read_workbook(path, limits)
+    workbook = read_workbook(path, limits, RESULT_SHEETS)
     try:
         cached = read_cached(workbook.book, workbook.layouts)
     finally:

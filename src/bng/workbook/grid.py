@@ -8,7 +8,7 @@ cells in the sheet XML, so :class:`Grid` shows their error text instead.
 from __future__ import annotations
 
 import datetime as dt
-import re
+from functools import lru_cache
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -35,13 +35,23 @@ def cell_name(row: int, col: int) -> str:
 
 def normalise(text: object) -> str:
     """A header or label as compared: case-folded, whitespace collapsed."""
-    if not isinstance(text, str):
+    if not isinstance(text, str) or not text:
         return ""
-    return re.sub(r"\s+", " ", text).strip().lower()
+    return _normalise(text)
+
+
+@lru_cache(maxsize=8192)
+def _normalise(text: str) -> str:
+    return " ".join(text.split()).lower()
 
 
 def is_blank(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _reraise_interrupts(err: BaseException) -> None:
+    if isinstance(err, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise err
 
 
 class Grid:
@@ -81,19 +91,46 @@ class Grid:
         return None
 
 
-class Book:
-    """A workbook file opened for reading values, every part checked before it is inflated."""
+def is_input_sheet(name: str) -> bool:
+    """A-1 … F-3: the input sheets, whose names start with their key."""
+    return name[:1] in "ABCDEF" and name[1:2] == "-" and name[2:3].isdigit()
 
-    def __init__(self, path: Path | str, limits: Limits = LIMITS) -> None:
+
+class Book:
+    """A workbook file opened for reading values, every part checked before it is inflated.
+
+    python-calamine is given a temporary copy of the package holding only the parts bng reads,
+    each already inflated once by :mod:`package` (size, ratio and checksum proven, grid bounds
+    scanned) and stored uncompressed: calamine never inflates, or even sees, a byte that has
+    not been checked.
+    """
+
+    def __init__(self, path: Path | str, limits: Limits = LIMITS, also: frozenset[str] = frozenset()) -> None:
+        """Open for reading the Start sheet, the input sheets and the sheets named in ``also``."""
         self.path = Path(path)
         self.package = open_package(self.path, limits)
         self.package.verify_common_parts()
+        self.sheet_names: list[str] = list(self.package.sheets)
+        wanted = [n for n in self.sheet_names if n == "Start" or is_input_sheet(n) or n in also]
+        self._scans = {n: self.package.scan_sheet(n) for n in wanted}
+        self._copy: Path | None = self.package.checked_copy([self.package.sheets[n] for n in self._scans])
         try:
-            self.calamine = CalamineWorkbook.from_path(str(self.path))
-        except Exception as err:  # python-calamine raises its own error types for broken workbooks
+            self.calamine = CalamineWorkbook.from_path(str(self._copy))
+        except BaseException as err:  # calamine's own errors, and a Rust panic (a BaseException)
+            self._remove_copy()
+            _reraise_interrupts(err)
             raise UnsafeFileError(self.path, f"the workbook cannot be read ({type(err).__name__}: {err})") from None
-        self.sheet_names: list[str] = list(self.calamine.sheet_names)
+        try:  # on POSIX the open file outlives its name; elsewhere close() removes it
+            self._copy.unlink()
+            self._copy = None
+        except OSError:
+            pass
         self._grids: dict[str, Grid] = {}
+
+    def _remove_copy(self) -> None:
+        if self._copy is not None:
+            self._copy.unlink(missing_ok=True)
+            self._copy = None
 
     def has(self, name: str) -> bool:
         return name in self.sheet_names
@@ -103,13 +140,14 @@ class Book:
         cached = self._grids.get(name)
         if cached is not None:
             return cached
-        if name not in self.sheet_names:
-            raise WorkbookError(self.path, f"the workbook has no sheet {name!r}")
-        scan = self.package.scan_sheet(name)
+        scan = self._scans.get(name)
+        if scan is None:
+            raise WorkbookError(self.path, f"the workbook has no sheet {name!r} that bng reads")
         try:
             sheet = self.calamine.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False, nrows=scan.max_row + 1)
-        except Exception as err:  # a sheet python-calamine cannot parse
+        except BaseException as err:  # a sheet python-calamine cannot parse (or panics on)
+            _reraise_interrupts(err)
             raise UnsafeFileError(self.path, f"sheet {name!r} cannot be read ({type(err).__name__}: {err})") from None
         grid = Grid(name, rows, scan.errors)
         self._grids[name] = grid
@@ -117,6 +155,7 @@ class Book:
 
     def close(self) -> None:
         self.calamine.close()
+        self._remove_copy()
 
     def __enter__(self) -> Book:
         return self

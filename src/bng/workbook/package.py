@@ -11,8 +11,10 @@ naming the file and the bound it broke; the bounds are stated in ``docs/workbook
 
 from __future__ import annotations
 
+import os
 import re
 import struct
+import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -246,11 +248,36 @@ class Package:
                 out[name] = targets[rid]
         return out
 
+    COMMON_PARTS = (
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/sharedStrings.xml",
+        "xl/styles.xml",
+    )
+
     def verify_common_parts(self) -> None:
         """Inflate, with caps, the parts calamine reads when it opens the workbook."""
-        for name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml", "xl/styles.xml"):
+        for name in self.COMMON_PARTS:
             if name in self.infos:
                 self.read(name)
+
+    def checked_copy(self, sheet_parts: list[str]) -> Path:
+        """A temporary uncompressed zip of the common parts and the given sheets, each checked by :meth:`read`.
+
+        The caller removes it. (python-calamine opens a path several times faster than a file object.)
+        """
+        fd, name = tempfile.mkstemp(prefix="bng-checked-", suffix=".xlsx")
+        try:
+            with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as z:
+                for part in (*self.COMMON_PARTS, *sheet_parts):
+                    if part in self.infos:
+                        z.writestr(part, self.read(part))
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+        return Path(name)
 
     def scan_sheet(self, sheet: str) -> SheetScan:
         """Check that a sheet stays within the row, column and cell bounds; find its error cells."""

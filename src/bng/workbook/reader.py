@@ -205,21 +205,25 @@ class _SheetReader:
     def data_rows(self, path: Path) -> list[int]:
         first = self.layout.first_row
         skip = NOTE_FIELDS | {"broad"} if self.spec.stage == "enhancement" else NOTE_FIELDS
-        fields = [c.field for c in self.spec.inputs if c.field not in skip]
+        cols = [self.layout.columns[c.field] for c in self.spec.inputs if c.field not in skip]
+        cols = [c for c in cols if c]
+        numbered = self.spec.stage != "enhancement"
+        grid, key = self.grid, self.layout.key_col
         rows: list[int] = []
-        r = first
-        while r <= self.grid.height:
-            if self.spec.stage != "enhancement" and not isinstance(self.grid.get(r, self.layout.key_col), float):
+        for r in range(first, grid.height + 1):
+            if numbered and not isinstance(grid.get(r, key), float):
                 break  # the numbered rows end at the totals row
-            if any(not is_blank(self.value(r, f)) for f in fields):
-                rows.append(r)
-            r += 1
-            if r - first > MAX_DATA_ROWS:
+            if r - first >= MAX_DATA_ROWS:
                 raise LayoutError(
                     path,
-                    f"sheet {self.grid.name!r} has more than {MAX_DATA_ROWS} numbered input rows (from row {first}); "
+                    f"sheet {grid.name!r} has more than {MAX_DATA_ROWS} numbered input rows (from row {first}); "
                     "the statutory sheets have 248",
                 )
+            line = grid.rows[r - 1]
+            if any(c <= len(line) and not is_blank(line[c - 1]) for c in cols) or (
+                grid.errors and any((r, c) in grid.errors for c in cols)
+            ):
+                rows.append(r)
         return rows
 
     # -- values -----------------------------------------------------------------------
@@ -604,13 +608,13 @@ def _gain_sites(off: Location) -> tuple[GainSite, ...]:
     return tuple(GainSite(ref, srm, srm_w) for ref, (srm, srm_w) in first.items())
 
 
-def read_workbook(path: Path | str, limits: Limits = LIMITS) -> MetricWorkbook:
+def read_workbook(path: Path | str, limits: Limits = LIMITS, also: frozenset[str] = frozenset()) -> MetricWorkbook:
     """Read a statutory metric workbook (.xlsx/.xlsm); raises a WorkbookError naming any problem.
 
-    The returned workbook keeps its file open for reading cached results (``close()`` it, or
-    use :func:`check_workbook`, which does).
+    ``also`` names further sheets to open for reading (the check's result sheets). The returned
+    workbook keeps them open (``workbook.book.close()`` it, or use ``check_workbook``, which does).
     """
-    book = Book(path, limits)
+    book = Book(path, limits, also)
     try:
         release = identify(book)
         start = read_start(book.grid("Start"))

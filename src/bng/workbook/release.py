@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import UnsupportedReleaseError
+from .errors import LayoutError, UnsupportedReleaseError
 from .grid import Book, normalise
 from .layout import INPUT_SHEETS, find_sheet
 
@@ -122,18 +122,24 @@ def identify(book: Book) -> WorkbookRelease:
             "or later) may be used since 12 February 2024",
         )
     missing_off_site = [s.key for s in INPUT_SHEETS if s.off_site and find_sheet(names, s) is None]
-    if "Headline Results" not in names or missing_off_site:
-        lacks = []
-        if "Headline Results" not in names:
-            lacks.append("no 'Headline Results' sheet")
-        if missing_off_site:
-            lacks.append("no off-site sheets " + ", ".join(missing_off_site))
+    if "Headline Results" not in names and len(missing_off_site) == sum(s.off_site for s in INPUT_SHEETS):
+        lacks = ["no 'Headline Results' sheet", "no off-site sheets " + ", ".join(missing_off_site)]
         raise UnsupportedReleaseError(
             path,
             f"this is the November 2023 pre-release of the statutory metric (Start!D8 = {text} but "
             + " and ".join(lacks)
             + "), not the published statutory calculation tool of February 2024: recalculate the site in "
             "the published tool",
+        )
+    missing = [s.name for s in INPUT_SHEETS if find_sheet(names, s) is None]
+    missing += [n for n in ("Headline Results",) if n not in names]
+    if missing:
+        raise LayoutError(
+            path,
+            "a statutory metric workbook without the sheet"
+            + ("s " if len(missing) > 1 else " ")
+            + ", ".join(repr(n) for n in missing)
+            + " (deleted or renamed?): every input sheet A-1…F-3 is needed to read it",
         )
     d1 = find_sheet(names, next(s for s in INPUT_SHEETS if s.key == "D-1"))
     if d1 is not None and normalise(book.grid(d1).get(10, 4)) == "baseline ref":

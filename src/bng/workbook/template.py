@@ -85,7 +85,7 @@ def strip_cached_values(sheet_xml: bytes) -> bytes:
         if content is None or (b"<f" not in content and ref not in spilled):
             return m.group(0)
         attrs = re.sub(rb'\st="[^"]*"', b"", m.group(3))
-        content = re.sub(rb"<v>[^<]*</v>|<v/>", b"", content)
+        content = re.sub(rb"<v(?:\s[^>]*)?>[^<]*</v>|<v\s*/>", b"", content)
         head = b'<c r="' + m.group(1) + m.group(2) + b'"' + attrs
         return head + (b">" + content + b"</c>" if content else b"/>")
 

@@ -49,6 +49,8 @@ from .template import FAST, copy_info, template_path
 from .xmlpatch import CellWrite, cell_styles, formula_rows, set_cells, unlocked_styles, unshare
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+SRM_SHEET, SRM_SHEET_WATERCOURSE = "G-3 Multipliers", "G-7 WaterC' Data"
+"""Where the spatial risk drop-downs take their values (spaces included)."""
 START_DETAIL_KEYS = (
     "applicant",
     "application_type",
@@ -102,8 +104,8 @@ class _Writer:
         self.rel: Release = load()
         self.writes: dict[str, dict[tuple[int, int], CellWrite]] = {}
         self.rows = 0
-        self.srm_words = self._workbook_words("G-3 Multipliers", self.rel.spatial_risk)
-        self.srm_words_w = self._workbook_words("G-7 WaterC' Data", self.rel.spatial_risk_watercourse)
+        self.srm_words = self._workbook_words(SRM_SHEET, self.rel.spatial_risk)
+        self.srm_words_w = self._workbook_words(SRM_SHEET_WATERCOURSE, self.rel.spatial_risk_watercourse)
 
     def _workbook_words(self, sheet: str, categories: Mapping[str, float]) -> dict[str, str]:
         """Each spatial risk category as the workbook's drop-down spells it (spaces included)."""
@@ -409,7 +411,7 @@ def export_site(site: Site, out: Path | str, template: Path | str | None = None)
             out, f"the template is the Feb-2024 tool; the site uses metric release {site.metric_release}"
         )
     tpl = Path(template) if template else template_path()
-    with Book(tpl) as book:
+    with Book(tpl, also=frozenset({SRM_SHEET, SRM_SHEET_WATERCOURSE})) as book:
         release = identify(book)
         if release.id != "statutory-2024-02":
             raise WorkbookError(tpl, f"the template is not the Feb-2024 statutory workbook but {release.title}")

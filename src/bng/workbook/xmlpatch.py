@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from .grid import cell_name, column_letters
@@ -53,29 +54,33 @@ def unlocked_styles(styles_xml: bytes) -> frozenset[int]:
     return frozenset(i for i, xf in enumerate(_XF.findall(m.group(1))) if re.search(rb'<protection[^>]*locked="0"', xf))
 
 
-def _row_span(sheet_xml: bytes, row: int) -> tuple[int, int, int, int] | None:
-    """(start, end, content start, content end) of ``<row r="row">`` in the sheet, or None."""
-    tag = b'<row r="' + str(row).encode() + b'"'
-    start = sheet_xml.find(tag)
-    if start < 0:
-        return None
-    close = sheet_xml.index(b">", start)
-    if sheet_xml[close - 1 : close] == b"/":
-        return start, close + 1, close, close  # <row …/>: empty
-    end = sheet_xml.index(b"</row>", close)
-    return start, end + len(b"</row>"), close + 1, end
+_ROW_START = re.compile(rb'<row r="([0-9]+)"')
+
+
+def _row_spans(sheet_xml: bytes, rows: Iterable[int]) -> dict[int, tuple[int, int, int, int]]:
+    """(start, end, content start, content end) of each named ``<row>`` present in the sheet (one pass)."""
+    wanted = set(rows)
+    out: dict[int, tuple[int, int, int, int]] = {}
+    for m in _ROW_START.finditer(sheet_xml):
+        r = int(m.group(1))
+        if r not in wanted:
+            continue
+        close = sheet_xml.index(b">", m.end())
+        if sheet_xml[close - 1 : close] == b"/":
+            out[r] = (m.start(), close + 1, close, close)  # <row …/>: empty
+        else:
+            end = sheet_xml.index(b"</row>", close)
+            out[r] = (m.start(), end + len(b"</row>"), close + 1, end)
+    return out
 
 
 def cell_styles(sheet_xml: bytes, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int | None]:
     """The style index of each named cell (None: the cell is not in the sheet, or has the default style)."""
     wanted = set(cells)
     out: dict[tuple[int, int], int | None] = dict.fromkeys(wanted)
-    for r in {r for r, _ in wanted}:
-        span = _row_span(sheet_xml, r)
-        if span is None:
-            continue
+    for span in _row_spans(sheet_xml, {r for r, _ in wanted}).values():
         for cm in _CELL.finditer(sheet_xml, span[2], span[3]):
-            key = (int(cm.group(2)), column_number(cm.group(1).decode()))
+            key = (int(cm.group(2)), _col(cm.group(1)))
             if key in wanted:
                 sm = _STYLE.search(cm.group(3))
                 out[key] = int(sm.group(1)) if sm else None
@@ -89,24 +94,31 @@ def formula_rows(sheet_xml: bytes, col: int) -> set[int]:
     return {int(m.group(1)) for m in pattern.finditer(sheet_xml)}
 
 
+@lru_cache(maxsize=4096)
+def _col(letters: bytes) -> int:
+    return column_number(letters.decode())
+
+
 def _patch_row(row_xml: bytes, row: int, changes: Mapping[int, CellWrite]) -> bytes:
     """A row's content with the changed cells replaced (or inserted in column order)."""
-    pending = dict(sorted(changes.items()))
-    out: list[bytes] = []
-    pos = 0
+    pending = sorted(changes.items())
+    i, pos, out = 0, 0, []
     for cm in _CELL.finditer(row_xml):
-        col = column_number(cm.group(1).decode())
-        for c in [c for c in pending if c < col]:
-            out.append(row_xml[pos : cm.start()])
-            pos = cm.start()
-            out.append(cell_xml(cell_name(row, c), None, pending.pop(c)))
-        if col in pending:
+        if i == len(pending):
+            break
+        col = _col(cm.group(1))
+        while i < len(pending) and pending[i][0] < col:  # a cell the row does not have yet
+            out += [row_xml[pos : cm.start()], cell_xml(cell_name(row, pending[i][0]), None, pending[i][1])]
+            pos, i = cm.start(), i + 1
+        if i < len(pending) and pending[i][0] == col:
             sm = _STYLE.search(cm.group(3))
-            out.append(row_xml[pos : cm.start()])
-            out.append(cell_xml(cell_name(row, col), sm.group(1) if sm else None, pending.pop(col)))
-            pos = cm.end()
+            out += [
+                row_xml[pos : cm.start()],
+                cell_xml(cell_name(row, col), sm.group(1) if sm else None, pending[i][1]),
+            ]
+            pos, i = cm.end(), i + 1
     out.append(row_xml[pos:])
-    out += [cell_xml(cell_name(row, c), None, v) for c, v in pending.items()]
+    out += [cell_xml(cell_name(row, c), None, v) for c, v in pending[i:]]
     return b"".join(out)
 
 
@@ -115,12 +127,12 @@ def set_cells(sheet_xml: bytes, values: Mapping[tuple[int, int], CellWrite]) -> 
     by_row: dict[int, dict[int, CellWrite]] = {}
     for (r, c), v in values.items():
         by_row.setdefault(r, {})[c] = v
+    found = _row_spans(sheet_xml, by_row)
     spans = []
     for r, changes in by_row.items():
-        span = _row_span(sheet_xml, r)
-        if span is None:
+        if r not in found:
             raise ValueError(f"the sheet has no row {r} for cell {column_letters(min(changes))}{r}")
-        spans.append((span, r, changes))
+        spans.append((found[r], r, changes))
     out: list[bytes] = []
     pos = 0
     for (start, end, c0, c1), r, changes in sorted(spans, key=lambda x: x[0][0]):
@@ -148,28 +160,30 @@ def _shift(formula: str, rows: int) -> str:
     return _REF.sub(move, formula)
 
 
+_SHARED_MASTER_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*>(<f t="shared" ref="[^"]*"[^>]*>[^<]*</f>)')
+
+
 def unshare(sheet_xml: bytes, cells: Iterable[tuple[int, int]]) -> bytes:
     """Give every cell of a shared formula its own formula when the formula's master cell is overwritten.
 
     A-3!Q12 holds ``=A12`` shared down to Q76; writing a value into Q12 would leave Q13:Q76
     pointing at a master that no longer exists, which Excel reports as a damaged file.
     """
+    targets = set(cells)
+    masters = [
+        m
+        for m in _SHARED_MASTER_CELL.finditer(sheet_xml)
+        if (int(m.group(2)), column_number(m.group(1).decode())) in targets
+    ]
     out = sheet_xml
-    for r, c in cells:
-        span = _row_span(out, r)
-        if span is None:
-            continue
-        cm = next((m for m in _CELL.finditer(out, span[2], span[3]) if m.group(1) == column_letters(c).encode()), None)
-        if cm is None or cm.group(5) is None:
-            continue
-        fm = _SHARED_MASTER.search(cm.group(5))
-        if fm is None:
-            continue
-        si, formula = fm.group(2), fm.group(4).decode()
+    for cm in masters:
+        fm = _SHARED_MASTER.search(cm.group(3))
+        assert fm is not None
+        si, formula, master = fm.group(2), fm.group(4).decode(), int(cm.group(2))
         attrs = fm.group(1) + fm.group(3)
         child = re.compile(rb'(<c r="[A-Z]{1,3}([0-9]+)"[^>]*>)<f t="shared"[^>]*? si="' + si + rb'"[^>]*/>')
 
-        def explicit(m: re.Match[bytes], formula: str = formula, master: int = r, attrs: bytes = attrs) -> bytes:
+        def explicit(m: re.Match[bytes], formula: str = formula, master: int = master, attrs: bytes = attrs) -> bytes:
             moved = _shift(formula, int(m.group(2)) - master)
             return m.group(1) + b"<f" + attrs + b">" + moved.encode() + b"</f>"
 
