@@ -39,7 +39,11 @@ FILE_FIELDS: dict[str, dict[str, DocumentKind]] = {
     "applicant": {"authorisation_file": DocumentKind.AUTHORISATION},
     "ownership": {"ownership_file": DocumentKind.OWNERSHIP},
     "boundary": {"boundary_file": DocumentKind.BOUNDARY_MAP},
-    "habitats": {"metric_file": DocumentKind.METRIC},
+    "habitats": {
+        "metric_file": DocumentKind.METRIC,
+        "habitat_baseline_map": DocumentKind.HABITAT_MAP,
+        "habitat_post_map": DocumentKind.HABITAT_MAP,
+    },
     "legal-agreement": {"agreement_file": DocumentKind.LEGAL_AGREEMENT},
     "land-charge": {"land_charge_file": DocumentKind.LAND_CHARGE},
     "hmmp": {"hmmp_file": DocumentKind.HMMP},

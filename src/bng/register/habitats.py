@@ -9,7 +9,7 @@ creation and enhancement row becomes a parcel of the capacity ledger.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from bng.metric import Site, calculate, load, parse_site
@@ -88,7 +88,7 @@ class Habitats:
         )
 
 
-def from_site_json(data: bytes, field_name: str = "metric_file") -> Habitats:
+def from_site_json(data: bytes, field_name: str = "metric_file", only: str = "") -> Habitats:
     """Habitats from a JSON site file (docs/site-file.md)."""
     try:
         doc = json.loads(data.decode("utf-8-sig"))
@@ -98,31 +98,47 @@ def from_site_json(data: bytes, field_name: str = "metric_file") -> Habitats:
     problems = [Problem(field_name, f"The site file {issue}", SECTION) for issue in issues if issue.severity == "error"]
     if problems:
         raise Invalid("The site file has problems", problems)
-    return from_site(site, field_name)
+    return from_site(site, field_name, only=only)
 
 
 def from_site(
-    site: Site, field_name: str = "metric_file", geometries: dict[tuple[str, str, str], str] | None = None
+    site: Site,
+    field_name: str = "metric_file",
+    geometries: dict[tuple[str, str, str], str] | None = None,
+    only: str = "",
 ) -> Habitats:
-    """The off-site rows of a Site as parcels, with the units the engine computes for them."""
+    """The off-site rows of a Site as parcels, with the units the engine computes for them.
+
+    A metric may describe several gain sites (a landowner's, or a combined case's); ``only``
+    names the one being registered, and its rows are taken alone."""
+    if only.strip():
+        site = _only(site, only.strip(), field_name)
     off = site.off_site
     if off.row_count() == 0:
         raise Invalid.one(
             field_name,
             "The metric has no off-site habitats. A gain site's baseline and its created and enhanced habitats "
-            "go on the metric's off-site sheets (A-1 to A-3 off-site, and the hedgerow and watercourse ones)",
+            "go on the metric's off-site sheets (D-1 to D-3 for area habitats, E-1 to E-3 for hedgerows, F-1 to "
+            "F-3 for watercourses)",
             SECTION,
         )
     labels = sorted({(r.gain_site or "").strip() for m in MODULES for s in STAGES for r in _rows(site, m, s)} - {""})
     if len(labels) > 1:
         raise Invalid.one(
-            field_name,
+            "gain_site_label",
             f"The metric's off-site sheets name {len(labels)} gain sites ({', '.join(labels)}); a registration is "
-            "for one gain site, so give each its own metric",
+            "for one gain site: enter which one this registration is for",
             SECTION,
         )
+    blank = {
+        (m, st, str(r.ref))
+        for m in MODULES
+        for st in STAGES
+        for r in _rows(site, m, st)
+        if not (r.habitat or "").strip()
+    }  # rows with nothing but a gain site reference in them: the workbook shows them blank too
     result = calculate(site)
-    problems = _row_problems(result, field_name)
+    problems = _row_problems(result, field_name, blank)
     if problems:
         raise Invalid("The metric has rows the register cannot use", problems)
     release = load(result.metric_release)
@@ -133,6 +149,8 @@ def from_site(
         baseline = {r.ref: r for r in _rows(site, module, "baseline")}
         for stage in STAGES:
             for row in _rows(site, module, stage):
+                if (module, stage, str(row.ref)) in blank:
+                    continue
                 size = _size(module, stage, row, baseline)
                 u = units.get((module, stage, row.ref))
                 parcels.append(
@@ -159,6 +177,28 @@ def from_site(
         for m in MODULES
     }
     return Habitats(result.metric_release, labels[0] if labels else "", tuple(parcels), totals)
+
+
+def _only(site: Site, label: str, field_name: str) -> Site:
+    key = label.lower()
+    found = {(r.gain_site or "").strip() for m in MODULES for s in STAGES for r in _rows(site, m, s)} - {""}
+    if key not in {f.lower() for f in found}:
+        named = ", ".join(sorted(found)) or "none"
+        raise Invalid.one(
+            "gain_site_label",
+            f"The metric names no gain site {label!r} on its off-site sheets (it names: {named})",
+            SECTION,
+        )
+
+    def keep(rows: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(r for r in rows if (r.gain_site or "").strip().lower() == key)
+
+    modules = {
+        m: replace(getattr(site.off_site, m), **{s: keep(getattr(getattr(site.off_site, m), s)) for s in STAGES})
+        for m in MODULES
+    }
+    gain_sites = tuple(g for g in site.gain_sites if g.reference.strip().lower() == key)
+    return replace(site, off_site=replace(site.off_site, **modules), gain_sites=gain_sites)
 
 
 def _rows(site: Site, module: str, stage: str) -> tuple[Any, ...]:
@@ -191,14 +231,14 @@ def _num(v: object) -> float:
     return float(v) if isinstance(v, int | float) else 0.0
 
 
-def _row_problems(result: Result, field_name: str) -> list[Problem]:
+def _row_problems(result: Result, field_name: str, blank: set[tuple[str, str, str]]) -> list[Problem]:
     out = [Problem(field_name, f"The metric: {issue}", SECTION) for issue in result.issues if issue.severity == "error"]
     for r in result.rows:
-        if r.location != "off_site":
+        if r.location != "off_site" or (r.module, r.stage, str(r.ref)) in blank:
             continue
         errors = [m for m in r.messages if "▲" in m]
         if errors or not isinstance(r.units, int | float):
-            sheet = {"area": "A", "hedgerow": "B", "watercourse": "C"}[r.module]
+            sheet = {"area": "D", "hedgerow": "E", "watercourse": "F"}[r.module]
             stage = {"baseline": 1, "creation": 2, "enhancement": 3}[r.stage]
             what = "; ".join(errors) or "the row's units cannot be calculated"
             out.append(

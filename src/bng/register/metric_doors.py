@@ -1,5 +1,10 @@
 """The doors habitats come through besides the JSON site file: the metric workbook and a GeoPackage pair.
 
+A GeoPackage pair (DEFRA's digital metric: a baseline map and a post-intervention map) describes
+the gain site's land; rows it marks off-site are taken as they are, and a pair with only on-site
+rows is taken as a map of the gain site itself (the landowner's own land). Its parcels keep their
+geometry, so the register can check that each lies inside the gain site's boundary.
+
 Both readers belong to other packages (``bng.workbook``, ``bng.gis``); this module turns their
 output into the register's :class:`~bng.register.habitats.Habitats` and their errors into
 problems that name the uploaded file.
@@ -9,15 +14,20 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from bng.metric import Site
 
 from .errors import Invalid, Problem
 from .filetypes import EXTENSIONS, FileType
-from .habitats import SECTION, Habitats, from_site
+from .habitats import MODULES, SECTION, STAGES, Habitats, from_site
+
+OFF_SITE_PROVIDER = "This metric is being used by an off-site provider"
 
 FIELD = "metric_file"
 
 
-def habitats_from_workbook(data: bytes, file_type: FileType) -> Habitats:
+def habitats_from_workbook(data: bytes, file_type: FileType, only: str = "") -> Habitats:
     """Habitats from the off-site sheets of a statutory metric workbook (.xlsx or .xlsm)."""
     from bng.workbook.errors import WorkbookError
     from bng.workbook.reader import read_workbook
@@ -39,8 +49,73 @@ def habitats_from_workbook(data: bytes, file_type: FileType) -> Habitats:
             ]
             if problems:
                 raise Invalid("The metric workbook has problems on its off-site sheets", problems)
-            return from_site(workbook.site, FIELD)
+            return from_site(workbook.site, FIELD, only=only)
         finally:
             close = getattr(workbook, "close", None) or getattr(workbook.book, "close", None)
             if close is not None:
                 close()
+
+
+MAP_FIELD = "habitat_baseline_map"
+MAX_MAP_PROBLEMS = 20
+
+
+def habitats_from_maps(baseline: bytes, post: bytes, only: str = "") -> Habitats:
+    """Habitats from a baseline and a post-intervention GeoPackage of DEFRA's digital metric."""
+    from dataclasses import replace
+
+    from bng.gis.workflow import MapError, load_maps
+
+    label = only.strip() or "gain site"
+    with tempfile.TemporaryDirectory(prefix="bng-maps-") as tmp:
+        paths = [Path(tmp) / "baseline.gpkg", Path(tmp) / "post-intervention.gpkg"]
+        paths[0].write_bytes(baseline)
+        paths[1].write_bytes(post)
+        try:
+            loaded = load_maps(paths, gain_site=label)
+        except MapError as err:
+            text = str(err).replace(tmp + "/", "")
+            raise Invalid(
+                "The habitat maps cannot be read",
+                [
+                    Problem(MAP_FIELD, line.strip(), SECTION)
+                    for line in text.splitlines()[:MAX_MAP_PROBLEMS]
+                    if line.strip()
+                ],
+            ) from None
+        errors = [f for f in loaded.findings if f.level == "error"]
+        if errors:
+            shown = [Problem(MAP_FIELD, f"The habitat maps: {str(f).replace(tmp + '/', '')}", SECTION) for f in errors]
+            raise Invalid("The habitat maps break the GeoPackage standard", shown[:MAX_MAP_PROBLEMS])
+    mapped = loaded.mapped
+    site, location = mapped.site, "off_site"
+    if site.off_site.row_count() == 0:
+        site, location = _as_gain_site(site, label), "on_site"
+    geometries = {
+        (module, stage, ref): geom.whole.wkt
+        for (module, loc, stage, ref), geom in mapped.geometry.items()
+        if loc == location and geom.whole is not None
+    }
+    return replace(from_site(site, MAP_FIELD, geometries, only=""), gain_site_label=label if only else "")
+
+
+def _as_gain_site(site: Site, label: str) -> Site:
+    """A map of the gain site's own land: its rows become the gain site's (off-site) rows."""
+    from dataclasses import replace
+
+    from bng.metric.model import GainSite, Location
+
+    def mark(rows: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = []
+        for r in rows:
+            changes: dict[str, Any] = {"gain_site": label}
+            if hasattr(r, "spatial_risk"):
+                changes["spatial_risk"] = OFF_SITE_PROVIDER
+            out.append(replace(r, **changes))
+        return tuple(out)
+
+    on = site.on_site
+    off = Location(
+        **{m: replace(getattr(on, m), **{s: mark(getattr(getattr(on, m), s)) for s in STAGES}) for m in MODULES}
+    )
+    return replace(site, on_site=Location(), off_site=off, gain_sites=(GainSite(label, OFF_SITE_PROVIDER),))

@@ -43,6 +43,7 @@ PUBLISHABLE = (
     DocumentKind.LEGAL_AGREEMENT,
     DocumentKind.HMMP,
     DocumentKind.METRIC,
+    DocumentKind.HABITAT_MAP,
     DocumentKind.BOUNDARY_MAP,
     DocumentKind.BOUNDARY_DOCUMENT,
 )

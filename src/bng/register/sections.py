@@ -18,7 +18,7 @@ import shapely
 
 from . import boundary as boundary_rules
 from .errors import Invalid, Problem
-from .filetypes import DocumentKind, FileType
+from .filetypes import DocumentKind, FileType, sniff
 from .habitats import Habitats, area_problems, from_site_json
 from .model import AgreementType, Lpa, ResponsibleBody, StoredFile
 from .places import Places
@@ -262,32 +262,75 @@ def boundary_of(answers: Mapping[str, Any]) -> boundary_rules.Boundary | None:
 HabitatReader = Callable[[bytes, FileType], Habitats]
 
 
-def _read_metric(data: bytes, found: FileType) -> Habitats:
+def _read_metric(data: bytes, found: FileType, only: str) -> Habitats:
     if found == FileType.SITE_JSON:
-        return from_site_json(data)
+        return from_site_json(data, only=only)
     from .metric_doors import habitats_from_workbook
 
-    return habitats_from_workbook(data, found)
+    return habitats_from_workbook(data, found, only)
 
 
 def habitats(
     current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
 ) -> dict[str, Any]:
+    """The metric (workbook or site file), or a baseline and post-intervention GeoPackage pair."""
     s, p = "habitats", []
-    file_id, found = _file(
-        p, s, current, uploads, ctx, "metric_file", DocumentKind.METRIC, "statutory biodiversity metric"
-    )
-    answers: dict[str, Any] = {"metric_file": file_id}
-    if found is not None and file_id is not None:
-        try:
-            read = _read_metric(ctx.file_bytes(file_id), found)
-        except Invalid as err:
-            p.extend(Problem("metric_file", q.message, s) for q in err.problems)
-        else:
-            answers["habitats"] = read.to_dict()
-    elif file_id is not None and "habitats" in current:
-        answers["habitats"] = current["habitats"]
+    label = _text(values, "gain_site_label")
+    answers: dict[str, Any] = {"gain_site_label": label}
+    maps = [uploads.get(n) for n in MAP_FIELDS]
+    new_maps = [u for u in maps if u is not None and u.data]
+    metric = uploads.get("metric_file")
+    if (metric is not None and metric.data) or (not new_maps and current.get("metric_file")):
+        file_id, found = _file(
+            p, s, current, uploads, ctx, "metric_file", DocumentKind.METRIC, "statutory biodiversity metric"
+        )
+        answers["metric_file"] = file_id
+        if (
+            found is None
+            and file_id is not None
+            and (label != current.get("gain_site_label", "") or "habitats" not in current)
+        ):
+            found = sniff(ctx.file_bytes(file_id))  # the same metric, read again for another of its gain sites
+        if found is not None and file_id is not None:
+            _read(p, s, answers, lambda: _read_metric(ctx.file_bytes(file_id), found, label), "metric_file")
+        elif "habitats" in current:
+            answers["habitats"] = current["habitats"]
+    elif new_maps or current.get(MAP_FIELDS[0]):
+        ids = []
+        for name in MAP_FIELDS:
+            file_id, _ = _file(p, s, current, uploads, ctx, name, DocumentKind.HABITAT_MAP, MAP_LABELS[name])
+            answers[name] = file_id
+            ids.append(file_id)
+        if None not in ids and (new_maps or label != current.get("gain_site_label", "") or "habitats" not in current):
+            from .metric_doors import habitats_from_maps
+
+            base, post = (ctx.file_bytes(i) for i in ids)  # type: ignore[arg-type]
+            _read(p, s, answers, lambda: habitats_from_maps(base, post, label), MAP_FIELDS[0])
+        elif None not in ids and "habitats" in current:
+            answers["habitats"] = current["habitats"]
+    else:
+        p.append(
+            Problem(
+                "metric_file",
+                "Upload the statutory biodiversity metric, or the baseline and post-intervention habitat maps",
+                s,
+            )
+        )
     return _done(p, answers)
+
+
+MAP_FIELDS = ("habitat_baseline_map", "habitat_post_map")
+MAP_LABELS = {
+    "habitat_baseline_map": "baseline habitat map (GeoPackage)",
+    "habitat_post_map": "post-intervention habitat map (GeoPackage)",
+}
+
+
+def _read(p: list[Problem], s: str, answers: dict[str, Any], read: Callable[[], Habitats], field: str) -> None:
+    try:
+        answers["habitats"] = read().to_dict()
+    except Invalid as err:
+        p.extend(Problem(q.field if q.field == "gain_site_label" else field, q.message, s) for q in err.problems)
 
 
 def habitats_of(answers: Mapping[str, Any]) -> Habitats | None:

@@ -170,11 +170,17 @@ class BoundaryForm(FlaskForm):
 
 
 class HabitatsForm(FlaskForm):
+    gain_site_label = text(
+        "Gain site reference in the metric (only if it names more than one gain site)",
+        "The reference the metric's off-site sheets give this gain site's rows, for example 1",
+    )
     metric_file = upload(
         "Statutory biodiversity metric",
         "The metric workbook (.xlsm or .xlsx) with the gain site's habitats on its off-site sheets, "
         "or a site file (.json). Up to 50 MB",
     )
+    habitat_baseline_map = upload("Baseline habitat map", "A GeoPackage of DEFRA's digital statutory metric")
+    habitat_post_map = upload("Post-intervention habitat map", "A GeoPackage of DEFRA's digital statutory metric")
     submit = submit()
 
 
@@ -263,6 +269,7 @@ class AcceptForm(FlaskForm):
                 ("legal_agreement", "Legal agreement"),
                 ("hmmp", "HMMP"),
                 ("metric", "Statutory biodiversity metric"),
+                ("habitat_map", "Habitat maps"),
                 ("boundary_map", "Boundary map file"),
                 ("boundary_document", "Boundary plan"),
             ]

@@ -75,7 +75,11 @@ def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[s
             rows.append(_row("Area", f"{float(a['area_ha']):,.4f} hectares", change))
             rows.append(_row("Grid reference", a.get("grid_reference", ""), change))
     elif key == "habitats":
-        rows.append(_row("Metric", _file(view, a.get("metric_file")), change))
+        if a.get("habitat_baseline_map"):
+            rows.append(_row("Baseline habitat map", _file(view, a.get("habitat_baseline_map")), change))
+            rows.append(_row("Post-intervention habitat map", _file(view, a.get("habitat_post_map")), change))
+        else:
+            rows.append(_row("Metric", _file(view, a.get("metric_file")), change))
         if a.get("habitats"):
             h = Habitats.from_dict(a["habitats"])
             for module, totals in h.totals.items():

@@ -28,7 +28,7 @@ def queue() -> ResponseReturnValue:
 def _case_forms() -> dict[str, FlaskForm]:
     accept = forms.AcceptForm(prefix="accept")
     if not accept.is_submitted():
-        accept.publish.data = ["legal_agreement", "hmmp", "metric", "boundary_map", "boundary_document"]
+        accept.publish.data = ["legal_agreement", "hmmp", "metric", "habitat_map", "boundary_map", "boundary_document"]
     return {
         "payment": forms.PaymentForm(prefix="payment"),
         "info": forms.MessageForm(prefix="info"),

@@ -1,0 +1,130 @@
+"""Habitats from real statutory metric workbooks (bng.workbook's reader), unit for unit as the workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bng.register.errors import Invalid
+from bng.register.filetypes import FileType, sniff
+from bng.register.metric_doors import habitats_from_workbook
+from bng.workbook.reader import read_workbook
+
+COMPLETED = "spec/metric-files/statutory-2024-02__completed-offsite.xlsm"
+SHEETS = {"D": "area", "E": "hedgerow", "F": "watercourse"}
+STAGES = {"1": "baseline", "2": "creation", "3": "enhancement"}
+
+
+def test_a_metric_naming_two_gain_sites_asks_which(shared: Path) -> None:
+    data = (shared / COMPLETED).read_bytes()
+    assert sniff(data) == FileType.XLSM
+    with pytest.raises(Invalid) as err:
+        habitats_from_workbook(data, FileType.XLSM)
+    [problem] = err.value.problems
+    assert problem.field == "gain_site_label" and "2 gain sites (1, 1234)" in problem.message
+    with pytest.raises(Invalid, match="names no gain site"):
+        habitats_from_workbook(data, FileType.XLSM, "99")
+
+
+def test_each_parcel_has_the_units_the_workbook_shows(shared: Path) -> None:
+    path = shared / COMPLETED
+    habitats = habitats_from_workbook(path.read_bytes(), FileType.XLSM, "1")
+    assert habitats.baseline_area_ha() == pytest.approx(31.75)
+    workbook = read_workbook(path)
+    try:
+        cached = {}
+        for source in workbook.sources:
+            sheet = source.sheet.split(" ")[0]  # "D-2": the off-site area habitat creation sheet
+            if sheet[0] in SHEETS and isinstance(source.cached.get("units"), float):
+                cached[(SHEETS[sheet[0]], STAGES[sheet[-1]], source.ref)] = source.cached["units"]
+    finally:
+        workbook.book.close()
+    compared = 0
+    for parcel in habitats.parcels:
+        expected = cached.get((parcel.module, parcel.stage, parcel.ref))
+        if expected is not None:
+            assert parcel.units == pytest.approx(expected, rel=1e-9, abs=1e-9), parcel
+            compared += 1
+    assert compared >= 20
+
+
+def test_a_pre_statutory_metric_is_refused_saying_why(shared: Path) -> None:
+    data = (shared / "spec/metric-files/metric-3.1__case-study.xlsm").read_bytes()
+    with pytest.raises(Invalid) as err:
+        habitats_from_workbook(data, FileType.XLSM)
+    assert "Metric 3.0/3.1" in err.value.problems[0].message and err.value.problems[0].field == "metric_file"
+
+
+VALID = "spec/geopackages/valid"
+
+
+def _maps(shared: Path) -> tuple[bytes, bytes]:
+    base = (shared / VALID / "Baseline - complete with area refs.gpkg").read_bytes()
+    post = (shared / VALID / "Post-intervention - complete.gpkg").read_bytes()
+    return base, post
+
+
+def test_habitats_from_a_geopackage_pair_keep_their_geometry(shared: Path) -> None:
+    from bng.register.metric_doors import habitats_from_maps
+
+    habitats = habitats_from_maps(*_maps(shared))
+    assert habitats.parcels and all(p.geometry_wkt for p in habitats.parcels)
+    assert {p.stage for p in habitats.parcels} >= {"baseline", "creation"}
+    assert habitats.totals["area"]["post_intervention_units"] > 0
+
+
+def test_a_broken_map_is_refused_with_the_standards_words(shared: Path) -> None:
+    from bng.register.metric_doors import habitats_from_maps
+
+    base, _ = _maps(shared)
+    bowtie = (shared / "spec/geopackages/spatial-problems").glob("*bow*")
+    broken = next(iter(sorted(bowtie))).read_bytes()
+    with pytest.raises(Invalid) as err:
+        habitats_from_maps(base, broken)
+    assert all(p.field == "habitat_baseline_map" for p in err.value.problems)
+    assert any("[" in p.message for p in err.value.problems)  # each names the standard's rule code
+
+
+def test_a_registration_with_habitat_maps_checks_parcels_against_the_boundary(shared: Path, register: Any) -> None:
+    from bng.register.sections import Upload
+
+    world, s = register.world, register.services
+    owner, ref = world.actors["landowner"], world.applications["draft"]
+    base, post = _maps(shared)
+    s.applications.save_section(
+        owner,
+        ref,
+        "boundary",
+        {"method": "map", "site_name": "Mapped"},
+        {"boundary_file": Upload("boundary_file", "red-line.gpkg", base)},
+    )
+    s.applications.save_section(
+        owner,
+        ref,
+        "habitats",
+        {},
+        {
+            "habitat_baseline_map": Upload("habitat_baseline_map", "baseline.gpkg", base),
+            "habitat_post_map": Upload("habitat_post_map", "post.gpkg", post),
+        },
+    )
+    problems = s.applications.cross_checks(s.applications.view(owner, ref).application.answers)
+    assert problems == []
+    # the same maps against a boundary somewhere else: every parcel is outside it
+    from bng.register import samples
+
+    s.applications.save_section(
+        owner,
+        ref,
+        "boundary",
+        {"method": "map", "site_name": "Elsewhere"},
+        {
+            "boundary_file": Upload(
+                "boundary_file", "b.json", samples.boundary_geojson(samples.square(545_000, 258_000, 1))
+            )
+        },
+    )
+    problems = s.applications.cross_checks(s.applications.view(owner, ref).application.answers)
+    assert any("outside the gain site's boundary" in p.message for p in problems)
