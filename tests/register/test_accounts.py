@@ -88,3 +88,23 @@ def test_weak_hashes_are_upgraded_at_sign_in(register: Register) -> None:
     with register.database() as uow:
         user = uow.users.by_email(EMAILS["landowner"])
         assert user is not None and "m=65536" in user.password_hash
+
+
+def test_an_unknown_email_costs_a_real_password_check(register: Register) -> None:
+    """No shortcut: signing in to an account that does not exist verifies a real hash too."""
+    accounts = register.services.accounts
+    calls: list[str] = []
+    real = accounts.passwords.verify
+
+    def counting(stored: str, password: str) -> bool:
+        calls.append(stored)
+        return real(stored, password)
+
+    accounts.passwords.verify = counting  # type: ignore[method-assign]
+    try:
+        with pytest.raises(Invalid):
+            accounts.sign_in("nobody@example.com", PASSWORD)
+    finally:
+        accounts.passwords.verify = real  # type: ignore[method-assign]
+    [stored] = calls
+    assert stored.startswith("$argon2id$")

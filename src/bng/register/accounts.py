@@ -111,7 +111,7 @@ class Accounts(Service):
         with self._uow(write=True) as uow:
             user = uow.users.by_email(email.strip().lower())
             if user is None or not user.active:
-                self.passwords.verify(_DUMMY, password)  # same time whether the account exists or not
+                self.passwords.verify(self._dummy(), password)  # same time whether the account exists or not
                 raise wrong
             if user.locked_until is not None and user.locked_until > now:
                 raise Invalid.one(
@@ -138,6 +138,12 @@ class Accounts(Service):
             audit.record(uow, now, actor_of(user), "session.started", "session", session.id)
             uow.commit()
             return token
+
+    def _dummy(self) -> str:
+        """A hash made with the current costs, to verify against when there is no account."""
+        if not hasattr(self, "_dummy_hash"):
+            self._dummy_hash = self.passwords.hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
 
     def exists(self, email: str) -> bool:
         with self._uow() as uow:
@@ -191,6 +197,3 @@ def role_label(role: str) -> str:
         return ROLE_LABELS[Role(role)]
     except ValueError:
         return role
-
-
-_DUMMY = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$ETAKsqXfdGBbEp6aLo2YkMmb/sr/3lITBiYsnCyvCAU"
