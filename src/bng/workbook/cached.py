@@ -219,7 +219,7 @@ def _gain_sites(book: Book, res: CachedResults) -> None:
         res.gain_site_order[module] = order
 
 
-def _totals_row(book: Book, layout: SheetLayout) -> int | None:
+def totals_row(book: Book, layout: SheetLayout) -> int | None:
     """The row of a sheet's column totals: below the numbered rows, or below the enhancement rows."""
     g = book.grid(layout.sheet)
     r = layout.first_row
@@ -241,7 +241,7 @@ def _sheet_totals(book: Book, layouts: dict[str, SheetLayout], res: CachedResult
     for module, figure, key, fieldname in SHEET_TOTALS:
         layout = layouts.get(key)
         col = layout.columns.get(fieldname) if layout else None
-        row = _totals_row(book, layout) if layout else None
+        row = totals_row(book, layout) if layout else None
         if layout is None or col is None or row is None:
             res.missing.append(f"{key}: the total of {fieldname!r}")
             continue

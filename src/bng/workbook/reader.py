@@ -49,7 +49,7 @@ from bng.metric.xl import blank, gt
 from .cells import CellReader, reference
 from .errors import LayoutError, Problems
 from .grid import Book, CellValue, Grid, cell_name, is_blank
-from .layout import INPUT_SHEETS, NOTE_FIELDS, SheetLayout, SheetSpec, find_sheet, locate
+from .layout import INPUT_SHEETS, NOTE_FIELDS, SPEC_OF, SheetLayout, SheetSpec, find_sheet, locate
 from .package import LIMITS, Limits
 from .release import WorkbookRelease, identify
 
@@ -129,6 +129,8 @@ START_FIELDS: tuple[tuple[str, str], ...] = (
     ("map_off_site_baseline", "Off-site baseline map reference number"),
     ("map_off_site_post", "Off-site post-intervention reference number"),
 )
+PROJECT_KEYS = ("lpa", "name", "planning_reference", "target")
+"""Start fields the Project holds itself; the others go into its details."""
 START_VALUE_OFFSET = 2
 """The value stands two columns right of its label (D11 → F11, I55 → K55)."""
 
@@ -156,7 +158,7 @@ def _project(start: StartSheet, problems: Problems) -> Project:
     details = tuple(
         (key, value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else reference(value))
         for key, value in v.items()
-        if key not in ("lpa", "name", "planning_reference", "target") and not is_blank(value)
+        if key not in PROJECT_KEYS and not is_blank(value)
     )
     return Project(
         name=reference(v.get("name", "")),
@@ -587,7 +589,7 @@ class _Reader:
 
 
 def _spec(location: str, module: str, stage: str) -> SheetSpec:
-    return next(s for s in INPUT_SHEETS if (s.location, s.module, s.stage) == (location, module, stage))
+    return SPEC_OF[(location, module, stage)]
 
 
 def _gain_sites(off: Location) -> tuple[GainSite, ...]:

@@ -23,13 +23,13 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from .cached import _totals_row
+from .cached import totals_row
 from .grid import Book, column_letters
 from .layout import INPUT_SHEETS, SheetLayout, find_sheet, locate
 from .package import column_number
 from .reader import START_FIELDS, read_start
 from .release import identify
-from .xmlpatch import _CELL, set_cells
+from .xmlpatch import CELL, set_cells
 
 TEMPLATE_NAME = "statutory-2024-02-blank.xlsm"
 CALC_CHAIN = "xl/calcChain.xml"
@@ -56,7 +56,7 @@ def template_path() -> Path:
 
 def input_cells(book: Book, layout: SheetLayout) -> list[tuple[int, int]]:
     """Every input cell of a sheet's data rows (the pre-filled proposed broad habitat excepted)."""
-    end = _totals_row(book, layout)
+    end = totals_row(book, layout)
     if end is None:
         raise ValueError(f"sheet {layout.sheet!r}: no totals row found below the data rows")
     fields = [c.field for c in layout.spec.inputs if c.field in layout.columns]
@@ -89,7 +89,7 @@ def strip_cached_values(sheet_xml: bytes) -> bytes:
         head = b'<c r="' + m.group(1) + m.group(2) + b'"' + attrs
         return head + (b">" + content + b"</c>" if content else b"/>")
 
-    return _CELL.sub(strip, sheet_xml)
+    return CELL.sub(strip, sheet_xml)
 
 
 def _split(ref: str) -> tuple[int, int]:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bng.metric import load
 from bng.metric.model import (
+    STAGES,
     AreaBaseline,
     AreaEnhancement,
     HedgerowBaseline,
@@ -41,9 +42,9 @@ from bng.metric.xl import blank, gt
 
 from .errors import WorkbookError
 from .grid import Book, cell_name
-from .layout import INPUT_SHEETS, SheetLayout, SheetSpec, find_sheet, locate
+from .layout import SPEC_OF, SheetLayout, SheetSpec, find_sheet, locate
 from .package import column_number
-from .reader import read_start
+from .reader import PROJECT_KEYS, START_FIELDS, read_start
 from .release import identify
 from .template import FAST, copy_info, template_path
 from .xmlpatch import CellWrite, cell_styles, formula_rows, set_cells, unlocked_styles, unshare
@@ -51,21 +52,7 @@ from .xmlpatch import CellWrite, cell_styles, formula_rows, set_cells, unlocked_
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SRM_SHEET, SRM_SHEET_WATERCOURSE = "G-3 Multipliers", "G-7 WaterC' Data"
 """Where the spatial risk drop-downs take their values (spaces included)."""
-START_DETAIL_KEYS = (
-    "applicant",
-    "application_type",
-    "completed_by",
-    "completed_on",
-    "reviewer",
-    "calculation_iteration",
-    "planning_authority_reviewer",
-    "reviewed_on",
-    "deviations",
-    "map_on_site_baseline",
-    "map_on_site_post",
-    "map_off_site_baseline",
-    "map_off_site_post",
-)
+START_DETAIL_KEYS = tuple(key for key, _ in START_FIELDS if key not in PROJECT_KEYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,8 +346,8 @@ class _Writer:
 
 
 def _specs(location: str, module: str) -> tuple[SheetSpec, SheetSpec, SheetSpec]:
-    found = [s for s in INPUT_SHEETS if s.location == location and s.module == module]
-    return found[0], found[1], found[2]
+    baseline, creation, enhancement = (SPEC_OF[(location, module, stage)] for stage in STAGES)
+    return baseline, creation, enhancement
 
 
 Baseline = AreaBaseline | HedgerowBaseline | WatercourseBaseline

@@ -21,7 +21,7 @@ from .package import column_number
 CellWrite = float | str | None
 """A number, a text, or None to clear the cell (keeping its style)."""
 
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
+CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"([^>]*?)(/>|>(.*?)</c>)', re.S)
 _STYLE = re.compile(rb'\ss="([0-9]+)"')
 _XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.S)
 
@@ -79,7 +79,7 @@ def cell_styles(sheet_xml: bytes, cells: Iterable[tuple[int, int]]) -> dict[tupl
     wanted = set(cells)
     out: dict[tuple[int, int], int | None] = dict.fromkeys(wanted)
     for span in _row_spans(sheet_xml, {r for r, _ in wanted}).values():
-        for cm in _CELL.finditer(sheet_xml, span[2], span[3]):
+        for cm in CELL.finditer(sheet_xml, span[2], span[3]):
             key = (int(cm.group(2)), _col(cm.group(1)))
             if key in wanted:
                 sm = _STYLE.search(cm.group(3))
@@ -103,7 +103,7 @@ def _patch_row(row_xml: bytes, row: int, changes: Mapping[int, CellWrite]) -> by
     """A row's content with the changed cells replaced (or inserted in column order)."""
     pending = sorted(changes.items())
     i, pos, out = 0, 0, []
-    for cm in _CELL.finditer(row_xml):
+    for cm in CELL.finditer(row_xml):
         if i == len(pending):
             break
         col = _col(cm.group(1))
