@@ -54,6 +54,13 @@ class SheetSpec:
         return self.location == "off_site"
 
 
+SIZE_FIELDS: dict[str, tuple[str, str, str]] = {
+    "area": ("area_ha", "retained_ha", "enhanced_ha"),
+    "hedgerow": ("length_km", "retained_km", "enhanced_km"),
+    "watercourse": ("length_km", "retained_km", "enhanced_km"),
+}
+"""The model's size, retained and enhanced fields of each module's baseline rows."""
+
 NOTE_FIELDS = frozenset({"habitat_ref", "number", "comments", "lpa_comments"})
 """Free-text columns: written and cleared with the inputs, but a row holding only these is no input row."""
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from bng.metric import load
 from bng.metric.model import (
+    MODULES,
     AreaBaseline,
     AreaCreation,
     AreaEnhancement,
@@ -49,10 +50,24 @@ from bng.metric.xl import blank, gt
 from .cells import CellReader, reference
 from .errors import LayoutError, Problems
 from .grid import Book, CellValue, Grid, cell_name, is_blank
-from .layout import INPUT_SHEETS, NOTE_FIELDS, SPEC_OF, SheetLayout, SheetSpec, find_sheet, locate
+from .layout import INPUT_SHEETS, NOTE_FIELDS, SIZE_FIELDS, SPEC_OF, SheetLayout, SheetSpec, find_sheet, locate
 from .package import LIMITS, Limits
 from .release import WorkbookRelease, identify
 
+MODEL_ROWS: dict[tuple[str, str], Any] = {
+    ("area", "baseline"): AreaBaseline,
+    ("area", "creation"): AreaCreation,
+    ("area", "enhancement"): AreaEnhancement,
+    ("area", "rows"): AreaRows,
+    ("hedgerow", "baseline"): HedgerowBaseline,
+    ("hedgerow", "creation"): HedgerowCreation,
+    ("hedgerow", "enhancement"): HedgerowEnhancement,
+    ("hedgerow", "rows"): HedgerowRows,
+    ("watercourse", "baseline"): WatercourseBaseline,
+    ("watercourse", "creation"): WatercourseCreation,
+    ("watercourse", "enhancement"): WatercourseEnhancement,
+    ("watercourse", "rows"): WatercourseRows,
+}
 MAX_DATA_ROWS = 1000
 """Input rows a sheet may have (the statutory sheets have 246-248)."""
 BESPOKE = ("Yes", "No", "Pending")
@@ -364,71 +379,6 @@ class _Reader:
             return own
         return {r: reference(sr.grid.get(r, sr.layout.key_col)) or str(r) for r in rows}
 
-    # -- area ---------------------------------------------------------------------------
-    def area(self, off: bool) -> AreaRows:
-        loc = "off_site" if off else "on_site"
-        sr, rows = self.sheet(_spec(loc, "area", "baseline"))
-        base: list[AreaBaseline] = []
-        refs = self.refs(sr, rows)
-        for r in rows:
-            ref = refs[r]
-            base.append(
-                AreaBaseline(
-                    ref=ref,
-                    habitat=sr.area_label(r),
-                    area_ha=sr.size(r),
-                    condition=sr.condition(r),
-                    strategic_significance=sr.ss(r),
-                    irreplaceable=sr.yes_no(r, "irreplaceable"),
-                    retained_ha=sr.part(r, "retained"),
-                    enhanced_ha=sr.part(r, "enhanced"),
-                    bespoke_compensation=sr.bespoke(r),
-                    gain_site=sr.gain_site(r) if off else None,
-                    spatial_risk=sr.srm(r) if off else None,
-                )
-            )
-            self.source(sr, r, ref)
-        sr, rows = self.sheet(_spec(loc, "area", "creation"))
-        creation: list[AreaCreation] = []
-        refs = self.refs(sr, rows)
-        for r in rows:
-            ref = refs[r]
-            creation.append(
-                AreaCreation(
-                    ref=ref,
-                    habitat=sr.area_label(r),
-                    area_ha=sr.size(r),
-                    condition=sr.condition(r),
-                    strategic_significance=sr.ss(r),
-                    advance_years=sr.years(r, "advance"),
-                    delay_years=sr.years(r, "delay"),
-                    gain_site=sr.gain_site(r) if off else None,
-                    spatial_risk=sr.srm(r) if off else None,
-                )
-            )
-            self.source(sr, r, ref)
-        sr, rows = self.sheet(_spec(loc, "area", "enhancement"))
-        eligible = [b.ref for b in base if not blank(b.area_ha) and gt(b.enhanced_ha, 0.0)]
-        enhancement: list[AreaEnhancement] = []
-        own = self.own_refs(sr, rows)
-        for r in rows:
-            bref = self._baseline_of(sr, r, eligible)
-            ref = own[r] if own else (f"E-{bref}" if bref else f"E-row{r}")
-            enhancement.append(
-                AreaEnhancement(
-                    ref=ref,
-                    baseline_ref=bref,
-                    habitat=sr.area_label(r),
-                    condition=sr.condition(r),
-                    strategic_significance=sr.ss(r),
-                    advance_years=sr.years(r, "advance"),
-                    delay_years=sr.years(r, "delay"),
-                    gain_site=sr.gain_site(r) if off else None,
-                )
-            )
-            self.source(sr, r, ref, bref)
-        return AreaRows(tuple(base), tuple(creation), tuple(enhancement))
-
     def _baseline_of(self, sr: _SheetReader, r: int, eligible: list[str]) -> str:
         k = r - sr.layout.first_row
         if 0 <= k < len(eligible):
@@ -442,145 +392,59 @@ class _Reader:
         )
         return ""
 
-    # -- hedgerows ----------------------------------------------------------------------
-    def hedgerow(self, off: bool) -> HedgerowRows:
-        loc = "off_site" if off else "on_site"
-        sr, rows = self.sheet(_spec(loc, "hedgerow", "baseline"))
-        base: list[HedgerowBaseline] = []
-        refs = self.refs(sr, rows)
-        for r in rows:
-            ref = refs[r]
-            base.append(
-                HedgerowBaseline(
-                    ref=ref,
-                    habitat=sr.linear_type(r),
-                    length_km=sr.size(r),
-                    condition=sr.condition(r),
-                    strategic_significance=sr.ss(r),
-                    retained_km=sr.part(r, "retained"),
-                    enhanced_km=sr.part(r, "enhanced"),
-                    gain_site=sr.gain_site(r) if off else None,
-                    spatial_risk=sr.srm(r) if off else None,
-                )
-            )
-            self.source(sr, r, ref)
-        sr, rows = self.sheet(_spec(loc, "hedgerow", "creation"))
-        creation: list[HedgerowCreation] = []
-        refs = self.refs(sr, rows)
-        for r in rows:
-            ref = refs[r]
-            creation.append(
-                HedgerowCreation(
-                    ref=ref,
-                    habitat=sr.linear_type(r),
-                    length_km=sr.size(r),
-                    condition=sr.condition(r),
-                    strategic_significance=sr.ss(r),
-                    advance_years=sr.years(r, "advance"),
-                    delay_years=sr.years(r, "delay"),
-                    gain_site=sr.gain_site(r) if off else None,
-                    spatial_risk=sr.srm(r) if off else None,
-                )
-            )
-            self.source(sr, r, ref)
-        sr, rows = self.sheet(_spec(loc, "hedgerow", "enhancement"))
-        eligible = [b.ref for b in base if not blank(b.length_km) and gt(b.enhanced_km, 0.0)]
-        enhancement: list[HedgerowEnhancement] = []
-        own = self.own_refs(sr, rows)
-        for r in rows:
-            bref = self._baseline_of(sr, r, eligible)
-            ref = own[r] if own else (f"E-{bref}" if bref else f"E-row{r}")
-            enhancement.append(
-                HedgerowEnhancement(
-                    ref=ref,
-                    baseline_ref=bref,
-                    habitat=sr.linear_type(r),
-                    condition=sr.condition(r),
-                    strategic_significance=sr.ss(r),
-                    advance_years=sr.years(r, "advance"),
-                    delay_years=sr.years(r, "delay"),
-                    gain_site=sr.gain_site(r) if off else None,
-                )
-            )
-            self.source(sr, r, ref, bref)
-        return HedgerowRows(tuple(base), tuple(creation), tuple(enhancement))
+    def values(self, sr: _SheetReader, r: int) -> dict[str, Any]:
+        """The model fields of one input row (ref and baseline_ref apart)."""
+        spec, off = sr.spec, sr.spec.off_site
+        module, stage = spec.module, spec.stage
+        size, retained, enhanced = SIZE_FIELDS[module]
+        v: dict[str, Any] = {
+            "habitat": sr.area_label(r) if module == "area" else sr.linear_type(r),
+            "condition": sr.condition(r),
+            "strategic_significance": sr.ss(r),
+        }
+        if stage == "baseline":
+            v |= {size: sr.size(r), retained: sr.part(r, "retained"), enhanced: sr.part(r, "enhanced")}
+            if module != "hedgerow":
+                v["bespoke_compensation"] = sr.bespoke(r)
+            if module == "area":
+                v["irreplaceable"] = sr.yes_no(r, "irreplaceable")
+        else:
+            v |= {"advance_years": sr.years(r, "advance"), "delay_years": sr.years(r, "delay")}
+            if stage == "creation":
+                v[size] = sr.size(r)
+        if module == "watercourse":
+            v["encroachment"], v["riparian_encroachment"] = sr.encroachments(r)
+        if off:
+            v["gain_site"] = sr.gain_site(r)
+            if stage != "enhancement":
+                v["spatial_risk"] = sr.srm(r)
+        return v
 
-    # -- watercourses -------------------------------------------------------------------
-    def watercourse(self, off: bool) -> WatercourseRows:
-        loc = "off_site" if off else "on_site"
-        sr, rows = self.sheet(_spec(loc, "watercourse", "baseline"))
-        base: list[WatercourseBaseline] = []
-        refs = self.refs(sr, rows)
-        for r in rows:
-            ref = refs[r]
-            enc, rip = sr.encroachments(r)
-            base.append(
-                WatercourseBaseline(
-                    ref=ref,
-                    habitat=sr.linear_type(r),
-                    length_km=sr.size(r),
-                    condition=sr.condition(r),
-                    strategic_significance=sr.ss(r),
-                    encroachment=enc,
-                    riparian_encroachment=rip,
-                    retained_km=sr.part(r, "retained"),
-                    enhanced_km=sr.part(r, "enhanced"),
-                    bespoke_compensation=sr.bespoke(r),
-                    gain_site=sr.gain_site(r) if off else None,
-                    spatial_risk=sr.srm(r) if off else None,
-                )
-            )
-            self.source(sr, r, ref)
-        sr, rows = self.sheet(_spec(loc, "watercourse", "creation"))
-        creation: list[WatercourseCreation] = []
-        refs = self.refs(sr, rows)
-        for r in rows:
-            ref = refs[r]
-            enc, rip = sr.encroachments(r)
-            creation.append(
-                WatercourseCreation(
-                    ref=ref,
-                    habitat=sr.linear_type(r),
-                    length_km=sr.size(r),
-                    condition=sr.condition(r),
-                    strategic_significance=sr.ss(r),
-                    advance_years=sr.years(r, "advance"),
-                    delay_years=sr.years(r, "delay"),
-                    encroachment=enc,
-                    riparian_encroachment=rip,
-                    gain_site=sr.gain_site(r) if off else None,
-                    spatial_risk=sr.srm(r) if off else None,
-                )
-            )
-            self.source(sr, r, ref)
-        sr, rows = self.sheet(_spec(loc, "watercourse", "enhancement"))
-        eligible = [b.ref for b in base if not blank(b.length_km) and gt(b.enhanced_km, 0.0)]
-        enhancement: list[WatercourseEnhancement] = []
+    def module(self, location: str, module: str) -> Any:
+        """One module's rows of one location (AreaRows, HedgerowRows or WatercourseRows)."""
+        size, _, enhanced = SIZE_FIELDS[module]
+        stages: dict[str, list[Any]] = {}
+        for stage in ("baseline", "creation"):
+            sr, rows = self.sheet(_spec(location, module, stage))
+            refs = self.refs(sr, rows)
+            stages[stage] = [MODEL_ROWS[(module, stage)](ref=refs[r], **self.values(sr, r)) for r in rows]
+            for r in rows:
+                self.source(sr, r, refs[r])
+        sr, rows = self.sheet(_spec(location, module, "enhancement"))
+        eligible = [b.ref for b in stages["baseline"] if not blank(getattr(b, size)) and gt(getattr(b, enhanced), 0.0)]
         own = self.own_refs(sr, rows)
+        stages["enhancement"] = []
         for r in rows:
             bref = self._baseline_of(sr, r, eligible)
             ref = own[r] if own else (f"E-{bref}" if bref else f"E-row{r}")
-            enc, rip = sr.encroachments(r)
-            enhancement.append(
-                WatercourseEnhancement(
-                    ref=ref,
-                    baseline_ref=bref,
-                    habitat=sr.linear_type(r),
-                    condition=sr.condition(r),
-                    strategic_significance=sr.ss(r),
-                    advance_years=sr.years(r, "advance"),
-                    delay_years=sr.years(r, "delay"),
-                    encroachment=enc,
-                    riparian_encroachment=rip,
-                    gain_site=sr.gain_site(r) if off else None,
-                )
+            stages["enhancement"].append(
+                MODEL_ROWS[(module, "enhancement")](ref=ref, baseline_ref=bref, **self.values(sr, r))
             )
             self.source(sr, r, ref, bref)
-        return WatercourseRows(tuple(base), tuple(creation), tuple(enhancement))
+        return MODEL_ROWS[(module, "rows")](*(tuple(stages[s]) for s in ("baseline", "creation", "enhancement")))
 
     def site(self, project: Project) -> Site:
-        on = Location(self.area(False), self.hedgerow(False), self.watercourse(False))
-        off = Location(self.area(True), self.hedgerow(True), self.watercourse(True))
+        on, off = (Location(*(self.module(loc, m) for m in MODULES)) for loc in ("on_site", "off_site"))
         return Site(project, on, off, _gain_sites(off), self.rel.id)
 
     def ordered_sources(self) -> tuple[SourceRow, ...]:

@@ -24,9 +24,11 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bng.metric import load
 from bng.metric.model import (
+    MODULES,
     STAGES,
     AreaBaseline,
     AreaEnhancement,
@@ -42,7 +44,7 @@ from bng.metric.xl import blank, gt
 
 from .errors import WorkbookError
 from .grid import Book, cell_name
-from .layout import SPEC_OF, SheetLayout, SheetSpec, find_sheet, locate
+from .layout import SIZE_FIELDS, SPEC_OF, SheetLayout, SheetSpec, find_sheet, locate
 from .package import column_number
 from .reader import PROJECT_KEYS, START_FIELDS, read_start
 from .release import identify
@@ -157,132 +159,66 @@ class _Writer:
         self.rows += rows
         return layout
 
-    # -- modules --------------------------------------------------------------------------
-    def area(self, site: Site, off: bool) -> None:
-        loc = site.off_site if off else site.on_site
-        rows = loc.area
-        specs = _specs("off_site" if off else "on_site", "area")
-        layout = self.rows_of(specs[0], len(rows.baseline), len(rows.baseline))
-        for i, b in enumerate(rows.baseline):
-            assert layout is not None
-            r = layout.first_row + i
-            self._area_habitat(layout, r, b.habitat, b.ref)
-            self.put(layout, r, "irreplaceable", _yes_no(b.irreplaceable))
-            self.put(layout, r, "size", b.area_ha)
-            self.put(layout, r, "condition", _text(b.condition))
-            self.put(layout, r, "ss", _text(b.strategic_significance))
-            self.put(layout, r, "retained", b.retained_ha)
-            self.put(layout, r, "enhanced", b.enhanced_ha)
-            self.put(layout, r, "bespoke", _text(b.bespoke_compensation))
-            self.put(layout, r, "habitat_ref", b.ref)
-            if off:
-                self.put(layout, r, "srm", self.srm(b.spatial_risk, False))
-                self.put(layout, r, "gain_site", _text(b.gain_site))
-        layout = self.rows_of(specs[1], len(rows.creation), len(rows.creation))
-        for i, c in enumerate(rows.creation):
-            assert layout is not None
-            r = layout.first_row + i
-            self._area_habitat(layout, r, c.habitat, c.ref)
-            self.put(layout, r, "size", c.area_ha)
-            self.put(layout, r, "condition", _text(c.condition))
-            self.put(layout, r, "ss", _text(c.strategic_significance))
-            self.put(layout, r, "advance", _years(c.advance_years))
-            self.put(layout, r, "delay", _years(c.delay_years))
-            self.put(layout, r, "habitat_ref", c.ref)
-            if off:
-                self.put(layout, r, "srm", self.srm(c.spatial_risk, False))
-                self.put(layout, r, "gain_site", _text(c.gain_site))
-        placed = _place(rows.baseline, rows.enhancement, "area_ha", "enhanced_ha")
-        layout = self.rows_of(specs[2], len(placed), sum(e is not None for _, e in placed))
-        for k, (pair_base, pair_enh) in enumerate(placed):
-            if pair_enh is None:
-                continue
-            assert layout is not None and isinstance(pair_enh, AreaEnhancement)
-            e, r = pair_enh, layout.first_row + k
-            hab = self._known(e.habitat, e.ref)
-            base = self.rel.area_habitat(pair_base.habitat)
-            if base is None or base.broad != hab.broad:
-                self.put(layout, r, "broad", hab.broad)
-            self.put(layout, r, "type", hab.type)
-            self.put(layout, r, "condition", _text(e.condition))
-            self.put(layout, r, "ss", _text(e.strategic_significance))
-            self.put(layout, r, "advance", _years(e.advance_years))
-            self.put(layout, r, "delay", _years(e.delay_years))
-            self.put(layout, r, "habitat_ref", e.ref)
-            if off:
-                self.put(layout, r, "gain_site", _text(e.gain_site))
-
+    # -- rows -----------------------------------------------------------------------------
     def _known(self, label: str, ref: str) -> AreaHabitat:
         hab = self.rel.area_habitat(label)
         if hab is None:
             raise WorkbookError(self.template, f"row {ref!r}: {label!r} is not an area habitat of the metric")
         return hab
 
-    def _area_habitat(self, layout: SheetLayout, r: int, label: str, ref: str) -> None:
-        if not label:
-            return
-        hab = self._known(label, ref)
-        self.put(layout, r, "broad", hab.broad)
-        self.put(layout, r, "type", hab.type)
+    def row(self, layout: SheetLayout, r: int, row: Any, baseline_broad: str | None = None) -> None:
+        """Every input cell of one row (the inverse of the reader's ``values``)."""
+        spec = layout.spec
+        module, stage = spec.module, spec.stage
+        size, retained, enhanced = SIZE_FIELDS[module]
+        if module != "area":
+            self.put(layout, r, "type", _text(row.habitat))
+        elif row.habitat:
+            hab = self._known(row.habitat, row.ref)
+            if stage != "enhancement" or baseline_broad != hab.broad:  # else the pre-filled =A12 stays
+                self.put(layout, r, "broad", hab.broad)
+            self.put(layout, r, "type", hab.type)
+        self.put(layout, r, "condition", _text(row.condition))
+        self.put(layout, r, "ss", _text(row.strategic_significance))
+        if stage == "baseline":
+            self.put(layout, r, "size", getattr(row, size))
+            self.put(layout, r, "retained", getattr(row, retained))
+            self.put(layout, r, "enhanced", getattr(row, enhanced))
+            if module != "hedgerow":
+                self.put(layout, r, "bespoke", _text(row.bespoke_compensation))
+            if module == "area":
+                self.put(layout, r, "irreplaceable", _yes_no(row.irreplaceable))
+        else:
+            self.put(layout, r, "advance", _years(row.advance_years))
+            self.put(layout, r, "delay", _years(row.delay_years))
+            if stage == "creation":
+                self.put(layout, r, "size", getattr(row, size))
+        if module == "watercourse":
+            self.put(layout, r, "encroachment", _text(row.encroachment))
+            self.put(layout, r, "riparian", _text(row.riparian_encroachment))
+        self.put(layout, r, "habitat_ref", row.ref)
+        if spec.off_site:
+            self.put(layout, r, "gain_site", _text(row.gain_site))
+            if stage != "enhancement":
+                self.put(layout, r, "srm", self.srm(row.spatial_risk, module == "watercourse"))
 
-    def linear(self, site: Site, off: bool, module: str) -> None:
-        loc = site.off_site if off else site.on_site
-        rows = getattr(loc, module)
-        water = module == "watercourse"
-        specs = _specs("off_site" if off else "on_site", module)
-        layout = self.rows_of(specs[0], len(rows.baseline), len(rows.baseline))
-        for i, b in enumerate(rows.baseline):
-            assert layout is not None
-            r = layout.first_row + i
-            self.put(layout, r, "type", _text(b.habitat))
-            self.put(layout, r, "size", b.length_km)
-            self.put(layout, r, "condition", _text(b.condition))
-            self.put(layout, r, "ss", _text(b.strategic_significance))
-            self.put(layout, r, "retained", b.retained_km)
-            self.put(layout, r, "enhanced", b.enhanced_km)
-            self.put(layout, r, "habitat_ref", b.ref)
-            if water:
-                self.put(layout, r, "encroachment", _text(b.encroachment))
-                self.put(layout, r, "riparian", _text(b.riparian_encroachment))
-                self.put(layout, r, "bespoke", _text(b.bespoke_compensation))
-            if off:
-                self.put(layout, r, "srm", self.srm(b.spatial_risk, water))
-                self.put(layout, r, "gain_site", _text(b.gain_site))
-        layout = self.rows_of(specs[1], len(rows.creation), len(rows.creation))
-        for i, c in enumerate(rows.creation):
-            assert layout is not None
-            r = layout.first_row + i
-            self.put(layout, r, "type", _text(c.habitat))
-            self.put(layout, r, "size", c.length_km)
-            self.put(layout, r, "condition", _text(c.condition))
-            self.put(layout, r, "ss", _text(c.strategic_significance))
-            self.put(layout, r, "advance", _years(c.advance_years))
-            self.put(layout, r, "delay", _years(c.delay_years))
-            self.put(layout, r, "habitat_ref", c.ref)
-            if water:
-                self.put(layout, r, "encroachment", _text(c.encroachment))
-                self.put(layout, r, "riparian", _text(c.riparian_encroachment))
-            if off:
-                self.put(layout, r, "srm", self.srm(c.spatial_risk, water))
-                self.put(layout, r, "gain_site", _text(c.gain_site))
-        placed = _place(rows.baseline, rows.enhancement, "length_km", "enhanced_km")
-        layout = self.rows_of(specs[2], len(placed), sum(e is not None for _, e in placed))
-        for k, (_, e) in enumerate(placed):
-            if e is None:
-                continue
-            assert layout is not None and isinstance(e, (HedgerowEnhancement, WatercourseEnhancement))
-            r = layout.first_row + k
-            self.put(layout, r, "type", _text(e.habitat))
-            self.put(layout, r, "condition", _text(e.condition))
-            self.put(layout, r, "ss", _text(e.strategic_significance))
-            self.put(layout, r, "advance", _years(e.advance_years))
-            self.put(layout, r, "delay", _years(e.delay_years))
-            self.put(layout, r, "habitat_ref", e.ref)
-            if isinstance(e, WatercourseEnhancement):
-                self.put(layout, r, "encroachment", _text(e.encroachment))
-                self.put(layout, r, "riparian", _text(e.riparian_encroachment))
-            if off:
-                self.put(layout, r, "gain_site", _text(e.gain_site))
+    def module(self, site: Site, location: str, module: str) -> None:
+        """One module's rows of one location, each on its sheet row."""
+        rows = getattr(getattr(site, location), module)
+        size, _, enhanced = SIZE_FIELDS[module]
+        baseline, creation, enhancement = (SPEC_OF[(location, module, stage)] for stage in STAGES)
+        for spec, items in ((baseline, rows.baseline), (creation, rows.creation)):
+            layout = self.rows_of(spec, len(items), len(items))
+            for i, item in enumerate(items):
+                assert layout is not None
+                self.row(layout, layout.first_row + i, item)
+        placed = _place(rows.baseline, rows.enhancement, size, enhanced)
+        layout = self.rows_of(enhancement, len(placed), sum(e is not None for _, e in placed))
+        for k, (base, enh) in enumerate(placed):
+            if enh is not None:
+                assert layout is not None
+                broad = self.rel.area_habitat(base.habitat) if module == "area" else None
+                self.row(layout, layout.first_row + k, enh, broad.broad if broad else None)
 
     def start(self, site: Site) -> None:
         start = read_start(self.book.grid("Start"))
@@ -345,11 +281,6 @@ class _Writer:
         return ExportSummary(out, self.rows, cells, tuple(sorted(names[p] for p in self.writes)))
 
 
-def _specs(location: str, module: str) -> tuple[SheetSpec, SheetSpec, SheetSpec]:
-    baseline, creation, enhancement = (SPEC_OF[(location, module, stage)] for stage in STAGES)
-    return baseline, creation, enhancement
-
-
 Baseline = AreaBaseline | HedgerowBaseline | WatercourseBaseline
 Enhancement = AreaEnhancement | HedgerowEnhancement | WatercourseEnhancement
 
@@ -403,9 +334,8 @@ def export_site(site: Site, out: Path | str, template: Path | str | None = None)
         if release.id != "statutory-2024-02":
             raise WorkbookError(tpl, f"the template is not the Feb-2024 statutory workbook but {release.title}")
         writer = _Writer(book, tpl)
-        for off in (False, True):
-            writer.area(site, off)
-            writer.linear(site, off, "hedgerow")
-            writer.linear(site, off, "watercourse")
+        for location in ("on_site", "off_site"):
+            for module in MODULES:
+                writer.module(site, location, module)
         writer.start(site)
         return writer.save(out)
