@@ -95,7 +95,7 @@ def test_register_a_gain_site(page: Any, live_server: LiveServer, register: Regi
     save(page)
 
     task(page, "Habitats (the statutory biodiversity metric)")
-    page.locator("input[type=file]").set_input_files(tmp_path / "metric.json")
+    page.locator("#metric_file").set_input_files(tmp_path / "metric.json")
     save(page)
     task(page, "Habitats (the statutory biodiversity metric)")
     assert page.get_by_role("table").get_by_text("Grassland - Other neutral grassland").count() >= 1
