@@ -101,8 +101,8 @@ def test_fifty_megabyte_file(tmp_path: Path) -> None:
 def test_hundred_thousand_row_sheet(tmp_path: Path) -> None:
     path = badfiles.hundred_thousand_rows(TEST_METRIC, tmp_path / "long.xlsm", D1)
     message = _read_bounded(path)
-    assert f"sheet {D1!r} has cells down to row 100,010" in message
-    with pytest.raises(UnsafeFileError, match="more than the 5,000 rows"):
+    assert f"sheet {D1!r} has a cell at D10000 (row 10,000, column 4), beyond the 9,999 rows" in message
+    with pytest.raises(UnsafeFileError, match="beyond the 9,999 rows and 256 columns"):
         read_workbook(path)
 
 
@@ -111,7 +111,19 @@ def test_a_sheet_with_one_far_away_cell_is_refused_before_calamine_builds_its_gr
         return xml.replace(b"</sheetData>", b'<row r="60000"><c r="XFD60000"><v>1</v></c></row></sheetData>')
 
     path = edit_workbook(TEST_METRIC, tmp_path / "far.xlsm", sheets={D1: far})
-    assert "has cells down to row 60,000" in _read_bounded(path)
+    assert "has a cell at XFD60000 (row 60,000, column 16,384)" in _read_bounded(path)
+
+
+def test_cells_without_positions_are_measured_the_slow_way(tmp_path: Path) -> None:
+    """Cells may omit their r attribute (each takes the next column); 300 of them reach past column IV."""
+
+    def wide(xml: bytes) -> bytes:
+        cells = b"<c><v>1</v></c>" * 300
+        return xml.replace(b"</sheetData>", b'<row r="400">' + cells + b"</row></sheetData>")
+
+    path = edit_workbook(TEST_METRIC, tmp_path / "wide.xlsm", sheets={D1: wide})
+    with pytest.raises(UnsafeFileError, match="cells down to row 400 and out to column 300, beyond"):
+        read_workbook(path)
 
 
 def test_missing_sheet_is_named(tmp_path: Path) -> None:

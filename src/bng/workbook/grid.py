@@ -145,7 +145,7 @@ class Book:
             raise WorkbookError(self.path, f"the workbook has no sheet {name!r} that bng reads")
         try:
             sheet = self.calamine.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False, nrows=scan.max_row + 1)
+            rows = sheet.to_python(skip_empty_area=False)
         except BaseException as err:  # a sheet python-calamine cannot parse (or panics on)
             _reraise_interrupts(err)
             raise UnsafeFileError(self.path, f"sheet {name!r} cannot be read ({type(err).__name__}: {err})") from None

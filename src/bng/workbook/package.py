@@ -37,9 +37,6 @@ class Limits:
     max_part_uncompressed: int = 32 * MIB  # 3 MB (calcChain.xml)
     max_ratio: float = 200.0  # 44 (an .emf picture); XML parts 10-25
     ratio_floor: int = 256 * KIB  # parts smaller than this are not ratio-tested
-    max_sheet_rows: int = 5000  # 749 (Off-site gain site summary)
-    max_sheet_columns: int = 256  # 61 (column BI)
-    max_sheet_cells: int = 1_000_000  # 31,000 (rows x columns read)
 
 
 LIMITS = Limits()
@@ -49,7 +46,15 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_VALUED_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')  # not self-closing: holds something
+MAX_SHEET_ROWS = 9_999  # 749 in the official workbook (Off-site gain site summary)
+MAX_SHEET_COLUMNS = 256  # column IV; 61 (BI) in the official workbook
+# One pass over a sheet finds either a cell that does not start with its own r="A1" (to be measured the
+# slow way) or a cell holding something (not self-closing) beyond row 9,999 or column IV.
+_SUSPECT = re.compile(
+    rb'<c(?![\w.:-])(?! r="[A-Z]{1,3}[0-9]{1,7}")'
+    rb'|<c r="((?:[A-Z]{3}|I[W-Z]|[J-Z][A-Z])[0-9]{1,7}|[A-Z]{1,3}[0-9]{5,7})"[^>/]*>'
+)
+_REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?\st="e"[^>]*>(.*?)</c>', re.S)
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
@@ -64,10 +69,8 @@ def column_number(letters: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class SheetScan:
-    """What a sheet's XML addresses, learnt before calamine builds its dense grid."""
+    """What a sheet's XML holds that calamine does not say, learnt before it builds its dense grid."""
 
-    max_row: int
-    max_column: int
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     """Cells holding an error value (``#VALUE!``…), which python-calamine reads as empty."""
 
@@ -280,41 +283,32 @@ class Package:
         return Path(name)
 
     def scan_sheet(self, sheet: str) -> SheetScan:
-        """Check that a sheet stays within the row, column and cell bounds; find its error cells."""
+        """Check that a sheet's cells stay within 9,999 rows and 256 columns; find its error cells.
+
+        calamine's grid spans the cells that hold something (``<c …>…</c>``); styled empty cells
+        (``<c r="XFD11" s="5"/>``, which the official sheets have) do not count.
+        """
         part = self.sheets.get(sheet)
         if part is None:
             raise UnsafeFileError(self.path, f"sheet {sheet!r} has no part in the zip")
         data = self.read(part)
-        head = data[:2048]
-        # calamine's grid spans the cells that hold something (<c …>…</c>); styled empty cells (<c …/>) do not count
-        refs = _VALUED_CELL_REF.findall(data)
-        if b"<worksheet" in head and len(refs) == data.count(b"</c>"):
-            if refs:
-                letters, numbers = zip(*refs, strict=True)
-                max_row = max(map(int, numbers))
-                max_col = max(column_number(c.decode()) for c in set(letters))
-            else:
-                max_row = max_col = 0
-        else:  # cells without a leading r attribute, or prefixed elements: count them the slow way
+        suspect = _SUSPECT.search(data) if b"<worksheet" in data[:2048] else None
+        if b"<worksheet" not in data[:2048] or (suspect is not None and suspect.group(1) is None):
+            # cells without a leading r attribute, or prefixed elements: measured the slow way
             max_row, max_col = _scan_slowly(data, self.path, sheet)
-        lim = self.limits
-        if max_row > lim.max_sheet_rows:
+            where = f"cells down to row {max_row:,} and out to column {max_col:,}"
+        elif suspect is not None:
+            m = _REF.fullmatch(suspect.group(1))
+            assert m is not None
+            max_row, max_col = int(m.group(2)), column_number(m.group(1).decode())
+            where = f"a cell at {suspect.group(1).decode()} (row {max_row:,}, column {max_col:,})"
+        else:
+            max_row = max_col = 0
+        if max_row > MAX_SHEET_ROWS or max_col > MAX_SHEET_COLUMNS:
             raise UnsafeFileError(
                 self.path,
-                f"sheet {sheet!r} has cells down to row {max_row:,}, more than the {lim.max_sheet_rows:,} rows "
-                "a metric sheet may have (the statutory input sheets have fewer than 300)",
-            )
-        if max_col > lim.max_sheet_columns:
-            raise UnsafeFileError(
-                self.path,
-                f"sheet {sheet!r} has cells out to column {max_col:,}, more than the "
-                f"{lim.max_sheet_columns} columns a metric sheet may have",
-            )
-        if max_row * max_col > lim.max_sheet_cells:
-            raise UnsafeFileError(
-                self.path,
-                f"sheet {sheet!r} spans {max_row:,} rows by {max_col:,} columns, more than the "
-                f"{lim.max_sheet_cells:,} cells a metric sheet may have",
+                f"sheet {sheet!r} has {where}, beyond the {MAX_SHEET_ROWS:,} rows and {MAX_SHEET_COLUMNS} columns "
+                "a metric sheet may have (the statutory input sheets have fewer than 300 rows)",
             )
         errors: dict[tuple[int, int], str] = {}
         if b't="e"' in data:
@@ -323,7 +317,7 @@ class Package:
                 errors[(int(m.group(2)), column_number(m.group(1).decode()))] = (
                     v.group(1).decode("utf-8", "replace") if v else "#VALUE!"
                 )
-        return SheetScan(max_row, max_col, errors)
+        return SheetScan(errors)
 
 
 def _scan_slowly(data: bytes, path: Path, sheet: str) -> tuple[int, int]:
