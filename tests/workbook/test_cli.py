@@ -38,7 +38,9 @@ def test_check_exits_2_for_an_inconsistent_workbook_and_names_the_cell(tmp_path:
     assert result.exit_code == 2
     doc = json.loads(result.output)
     assert doc["consistent"] is False
-    assert [(d["sheet"], d["cell"]) for d in doc["discrepancies"]] == [(D2_NAME, "AB13")]
+    assert [(d["sheet"], d["cell"], d["row"], d["column"]) for d in doc["discrepancies"]] == [
+        (D2_NAME, "AB13", 13, "AB")
+    ]
 
 
 def test_check_exits_3_and_names_a_refused_workbook_even_with_json() -> None:

@@ -11,6 +11,7 @@ program wrote it and nobody opened it since): that is one discrepancy, not hundr
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -65,10 +66,13 @@ class Discrepancy:
     ours: str
     code: str = "VALUE_DIFFERS"
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str | int | None]:
+        m = re.fullmatch(r"([A-Z]{1,3})([0-9]+)", self.cell)
         return {
             "sheet": self.sheet,
             "cell": self.cell,
+            "row": int(m.group(2)) if m else None,
+            "column": m.group(1) if m else None,
             "what": self.what,
             "cached": self.cached,
             "ours": self.ours,
