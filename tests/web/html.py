@@ -9,6 +9,8 @@ token, the page has a language and a title.
 
 from __future__ import annotations
 
+import re
+
 import html5lib
 from html5lib.constants import E as MESSAGES
 
@@ -23,6 +25,9 @@ def _message(code: str, data: dict[str, str] | None) -> str:
         return f"{code} {data}"
 
 
+ESCAPED_MARKUP = re.compile(r"&lt;/?(a|p|span|strong|br|div|ul|li|h[1-6])[\s&/]")
+
+
 def problems(text: str) -> list[str]:
     """Everything wrong with a page; an empty list if nothing is."""
     parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
@@ -32,6 +37,8 @@ def problems(text: str) -> list[str]:
     for (line, col), code, data in parser.errors:
         near = lines[line - 1][max(0, col - 60) : col + 20] if 0 < line <= len(lines) else ""
         out.append(f"line {line} col {col}: {_message(code, data)} (near {near.strip()!r})")
+    for m in ESCAPED_MARKUP.finditer(text):
+        out.append(f"markup escaped twice shows as text: {text[max(0, m.start() - 40) : m.end() + 40]!r}")
     if not text.lstrip().lower().startswith("<!doctype html>"):
         out.append("the page does not start with <!DOCTYPE html>")
     if not root.get("lang"):

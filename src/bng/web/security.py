@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from flask.typing import ResponseReturnValue
 
 from bng.register.accounts import actor_of
 from bng.register.audit import Actor
+from bng.register.fees import FeePurpose, fee
 from bng.register.roles import Permission, can
 from bng.register.services import Services
 
@@ -86,6 +88,7 @@ def register(app: Flask) -> None:
             "cspNonce": g.get("csp_nonce", ""),
             "can": lambda permission: can(g.actor.role if g.get("actor") else None, Permission(permission)),
             "serviceName": app.config["SERVICE_NAME"],
+            "registration_fee": fee(FeePurpose.REGISTRATION, date.today()),
         }
 
 
