@@ -65,6 +65,10 @@ def test_wrong_passwords_get_the_same_answer_and_ten_lock_the_account(register: 
             accounts.sign_in(EMAILS["developer"], "wrong password")
     with pytest.raises(Invalid, match="too many attempts"):
         accounts.sign_in(EMAILS["developer"], PASSWORD)
+    with register.database() as uow:
+        entries = uow.audit.recent(1, 20, "user", str(register.world.actors["developer"].user_id)).items  # type: ignore[union-attr]
+    assert [e.action for e in entries][:2] == ["account.locked", "account.sign_in_failed"]
+    assert entries[0].before == {"failed_logins": 9, "locked_until": None}
     register.clock.now += timedelta(minutes=16)
     assert accounts.user_for(accounts.sign_in(EMAILS["developer"], PASSWORD)) is not None
 

@@ -119,11 +119,15 @@ class Accounts(Service):
                     "There have been too many attempts to sign in to this account; wait 15 minutes and try again",
                 )
             if not self.passwords.verify(user.password_hash, password):
+                before = audit.snapshot(user, ("failed_logins", "locked_until"))
                 user.failed_logins += 1
+                action = "account.sign_in_failed"
                 if user.failed_logins >= MAX_FAILED_SIGN_INS:
                     user.locked_until = now + LOCKOUT
                     user.failed_logins = 0
-                    audit.record(uow, now, None, "account.locked", "user", user.id, None, {"until": user.locked_until})
+                    action = "account.locked"
+                after = audit.snapshot(user, ("failed_logins", "locked_until"))
+                audit.record(uow, now, None, action, "user", user.id, before, after)
                 uow.commit()
                 raise wrong
             user.failed_logins = 0
