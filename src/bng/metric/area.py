@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from . import xl
-from .cells import RowCalc, iferror, prod, uplift
+from .cells import RowCalc, iferror, place_enhancements, prod, uplift
 from .messages import T
 from .model import AreaBaseline, AreaCreation, AreaEnhancement, Years
 from .reference import AreaHabitat, Release
@@ -483,27 +483,16 @@ def enhancement(
     Returns the calculated rows and the enhancement rows the workbook has no place for
     (their baseline row is missing, has no enhanced area, or is enhanced twice).
     """
-    by_ref: dict[str, AreaEnhancement] = {}
-    for r in rows:
-        by_ref.setdefault(r.baseline_ref, r)
-    placed: set[int] = set()
+    pairs, unplaced = place_enhancements(
+        rows, baselines, lambda row: not blank(row.area_ha) and gt(row.enhanced_ha, 0.0)
+    )
     out: list[AreaEnhancementCalc] = []
     prev_note: Value = "Required Action to Meet Trading Rules"  # A-3!O11, the header above row 12
     x9 = rel.rules.irreplaceable_trading_rule
-    for b in baselines:
-        brow: AreaBaseline = b.row  # type: ignore[assignment]
-        if blank(brow.area_ha) or not gt(brow.enhanced_ha, 0.0):
-            continue
-        e: AreaEnhancement | None = by_ref.get(brow.ref)
-        if e is not None and id(e) in placed:
-            e = None
-        if e is not None:
-            placed.add(id(e))
-        first = not out
-        c = _enhancement_row(rel, e, b, off, first, prev_note, x9)
+    for b, e in pairs:
+        c = _enhancement_row(rel, e, b, off, not out, prev_note, x9)  # type: ignore[arg-type]
         prev_note = c.note_o
         out.append(c)
-    unplaced = [r for r in rows if id(r) not in placed]
     return out, unplaced
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from . import xl
 from .messages import code_of
@@ -116,3 +117,44 @@ _PLAIN_MESSAGES = frozenset(
         "Enhancement difficulty applied",
     }
 )
+
+
+class _Enhancement(Protocol):
+    @property
+    def baseline_ref(self) -> str: ...
+
+    @property
+    def gain_site(self) -> str | None: ...
+
+
+E = TypeVar("E", bound=_Enhancement)
+
+
+def place_enhancements(
+    rows: Sequence[E], baselines: Sequence[RowCalc], enhanced: Callable[[Any], bool]
+) -> tuple[list[tuple[RowCalc, E | None]], list[E]]:
+    """Give each enhancement sheet row its baseline row and the enhancement row naming it.
+
+    The workbook lists one enhancement row per baseline row with an enhanced area or length, in
+    baseline order (A-1!AL, B-1!AK, C-1!AP …). The enhancement row that names a baseline row (in the
+    same gain site, off-site) fills that row in; an enhancement row without a gain site reference
+    still fills the row of the baseline it names, as the workbook places it by position and only
+    flags the missing reference. Returns the placed pairs and the rows the workbook has no place for.
+    """
+    by_key: dict[tuple[str, str], E] = {}
+    by_ref: dict[str, list[E]] = {}
+    for r in rows:
+        by_key.setdefault(((r.gain_site or "").strip().lower(), r.baseline_ref), r)
+        by_ref.setdefault(r.baseline_ref, []).append(r)
+    placed: set[int] = set()
+    out: list[tuple[RowCalc, E | None]] = []
+    for b in baselines:
+        if not enhanced(b.row):
+            continue
+        e = by_key.get(((b.gain_site or "").strip().lower(), b.ref))
+        if e is None or id(e) in placed:
+            e = next((r for r in by_ref.get(b.ref, ()) if id(r) not in placed and not r.gain_site), None)
+        if e is not None:
+            placed.add(id(e))
+        out.append((b, e))
+    return out, [r for r in rows if id(r) not in placed]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from . import xl
 from .area import lookup_srm, lookup_ss, temporal
-from .cells import RowCalc, iferror, prod, uplift
+from .cells import RowCalc, iferror, place_enhancements, prod, uplift
 from .messages import T
 from .model import HedgerowBaseline, HedgerowCreation, HedgerowEnhancement, Years
 from .reference import HedgerowType, Release
@@ -257,22 +257,8 @@ def enhancement(
     baselines: Sequence[HedgerowBaselineCalc],
     off: bool,
 ) -> tuple[list[HedgerowEnhancementCalc], list[HedgerowEnhancement]]:
-    by_ref: dict[str, HedgerowEnhancement] = {}
-    for r in rows:
-        by_ref.setdefault(r.baseline_ref, r)
-    placed: set[int] = set()
-    out: list[HedgerowEnhancementCalc] = []
-    for b in baselines:
-        brow: HedgerowBaseline = b.row  # type: ignore[assignment]
-        if not brow.habitat or not gt(brow.enhanced_km, 0.0):
-            continue
-        e: HedgerowEnhancement | None = by_ref.get(brow.ref)
-        if e is not None and id(e) in placed:
-            e = None
-        if e is not None:
-            placed.add(id(e))
-        out.append(_enhancement_row(rel, e, b, off))
-    return out, [r for r in rows if id(r) not in placed]
+    pairs, unplaced = place_enhancements(rows, baselines, lambda row: bool(row.habitat) and gt(row.enhanced_km, 0.0))
+    return [_enhancement_row(rel, e, b, off) for b, e in pairs], unplaced  # type: ignore[arg-type]
 
 
 def _enhancement_row(

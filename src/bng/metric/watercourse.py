@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from . import xl
 from .area import lookup_srm, lookup_ss, temporal
-from .cells import RowCalc, iferror, prod, uplift
+from .cells import RowCalc, iferror, place_enhancements, prod, uplift
 from .hedgerow import status
 from .messages import T
 from .model import WatercourseBaseline, WatercourseCreation, WatercourseEnhancement, Years
@@ -323,21 +323,8 @@ def enhancement(
     off: bool,
 ) -> tuple[list[WatercourseEnhancementCalc], list[WatercourseEnhancement], Value, Value]:
     """C-3 / F-3 rows, the rows without a place, and the sheet totals (C-3!AM258, F-3!AP258/AO258)."""
-    by_ref: dict[str, WatercourseEnhancement] = {}
-    for r in rows:
-        by_ref.setdefault(r.baseline_ref, r)
-    placed: set[int] = set()
-    out: list[WatercourseEnhancementCalc] = []
-    for b in baselines:
-        brow: WatercourseBaseline = b.row  # type: ignore[assignment]
-        if not brow.habitat or not gt(brow.enhanced_km, 0.0):
-            continue
-        e: WatercourseEnhancement | None = by_ref.get(brow.ref)
-        if e is not None and id(e) in placed:
-            e = None
-        if e is not None:
-            placed.add(id(e))
-        out.append(_enhancement_row(rel, e, b, off))
+    pairs, unplaced = place_enhancements(rows, baselines, lambda row: bool(row.habitat) and gt(row.enhanced_km, 0.0))
+    out = [_enhancement_row(rel, e, b, off) for b, e in pairs]  # type: ignore[arg-type]
 
     # AM6 / AQ6: SUMPRODUCT(--(units < baseline comparison)); any such row makes the total a text
     def less_than_baseline() -> bool:
@@ -355,7 +342,7 @@ def enhancement(
     else:
         tot = catch(lambda: sheet_total(False))
         tot_srm = ""
-    return out, [r for r in rows if id(r) not in placed], tot, tot_srm
+    return out, unplaced, tot, tot_srm
 
 
 def _enhancement_row(
