@@ -11,12 +11,9 @@ separately, then the whole ``bng gis validate`` path.
 from __future__ import annotations
 
 import argparse
-import os
 import platform
-import re
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +26,11 @@ from bng.gis.geometry_checks import check_geometry
 from bng.gis.reading import read_map
 from bng.gis.validate import validate, vocabulary
 
+from .report import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "performance.md"
-SECTION = "## GIS: validating a 100,000-parcel GeoPackage (`bng gis validate`)"
+SECTION = "GIS: validating a 100,000-parcel GeoPackage (`bng gis validate`)"
 HABITATS = (
     ("Grassland", "Modified grassland", "Poor"),
     ("Grassland", "Other neutral grassland", "Moderate"),
@@ -168,25 +167,6 @@ def run(parcels: int, redrawn: float = 0.0) -> dict[str, Any]:
     }
 
 
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        found = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
-        mem = f", {int(found.group(1)) / 1024 / 1024:.0f} GiB" if found else ""
-    except OSError:
-        pass
-    libs = f"Python {platform.python_version()}, shapely {shapely.__version__} (GEOS {shapely.geos_version_string})"
-    return f"{cpu}, {os.cpu_count()} cores{mem}; {libs}"
-
-
 def section(r: dict[str, Any], messy: dict[str, Any]) -> str:
     runs = ", ".join(f"{v:.2f}" for v in r["validate_runs"])
     rows = [
@@ -208,9 +188,8 @@ def section(r: dict[str, Any], messy: dict[str, Any]) -> str:
         ),
     ]
     table = "\n".join(f"| {a} | {b} |" for a, b in rows)
-    return f"""{SECTION}
-
-Measured {date.today().isoformat()} on {_machine()}.
+    libs = f"Python {platform.python_version()}, shapely {shapely.__version__} (GEOS {shapely.geos_version_string})"
+    return f"""Libraries: {libs}.
 Command: `.venv/bin/python -m benchmarks.bench_gis` (generates the map in a temporary folder; nothing is kept).
 
 | What | Figure |
@@ -229,18 +208,6 @@ the red line, as the standard's plain sums say.
 """
 
 
-def write_section(text: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    doc = DOC.read_text() if DOC.exists() else "# Performance\n"
-    if SECTION in doc:
-        start = doc.index(SECTION)
-        nxt = doc.find("\n## ", start + len(SECTION))
-        doc = doc[:start] + text + (doc[nxt + 1 :] if nxt != -1 else "")
-    else:
-        doc = doc.rstrip() + "\n\n" + text
-    DOC.write_text(doc)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parcels", type=int, default=100_000)
@@ -251,7 +218,7 @@ def main() -> None:
     text = section(result, messy)
     print(text)
     if not args.no_write and args.parcels == 100_000:
-        write_section(text)
+        write_section(DOC, SECTION, text)
         print(f"updated {DOC}")
 
 

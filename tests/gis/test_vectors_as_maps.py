@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -14,6 +13,7 @@ from bng.gis.workflow import load_maps
 from bng.metric import calculate, parse_site, result_to_dict
 
 from ..conftest import VECTORS
+from ..metric.golden import same
 from .layout import CannotDraw, lay_out
 
 NAMES = sorted(p.name.removesuffix(".site.json") for p in VECTORS.glob("*.site.json"))
@@ -27,12 +27,6 @@ HEADLINE = (
     "net_change_units",
     "net_change_percent",
 )
-
-
-def _close(a: Any, b: Any) -> bool:
-    if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
-        return a == b
-    return abs(a - b) <= max(1e-9, 1e-9 * max(abs(a), abs(b)))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -54,14 +48,14 @@ def test_vector_drawn_as_a_map_calculates_to_its_totals(name: str, tmp_path: Pat
     for module in ("area", "hedgerow", "watercourse"):
         want, have = expected["modules"][module], got["modules"][module]
         for key in HEADLINE:
-            assert _close(have["on_site"][key], want["on_site"][key]), (
+            assert same(have["on_site"][key], want["on_site"][key]), (
                 module,
                 key,
                 have["on_site"][key],
                 want["on_site"][key],
             )
         for key in ("baseline_units", "post_intervention_units", "net_change_units", "srm_deduction_units"):
-            assert _close(have["off_site"][key], want["off_site"][key]), (module, "off_site", key)
+            assert same(have["off_site"][key], want["off_site"][key]), (module, "off_site", key)
         for key in (
             "total_net_change_units",
             "total_net_change_percent",
@@ -69,10 +63,10 @@ def test_vector_drawn_as_a_map_calculates_to_its_totals(name: str, tmp_path: Pat
             "target_met",
             "trading_rules_satisfied",
         ):
-            assert _close(have[key], want[key]), (module, key, have[key], want[key])
+            assert same(have[key], want[key]), (module, key, have[key], want[key])
     assert got["trading"] == expected["trading"]
     for tier, value in expected["credits"].items():
-        assert _close(got["credits"][tier], value), tier
+        assert same(got["credits"][tier], value), tier
 
 
 def test_most_vectors_can_be_drawn() -> None:
