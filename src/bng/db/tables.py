@@ -202,6 +202,12 @@ gain_site = Table(
     Column("metric_release", String(40), nullable=False),
     Column("updated_at", DateTime, nullable=False),
     Column("version", Integer, nullable=False),
+    # what remains to allocate, by module: the sum over its created and enhanced parcels of units less
+    # allocated units, kept by triggers on habitat_parcel (migration 0003) so that a search by units
+    # still available reads one row per site
+    Column("remaining_area_units_micro", BigInteger, nullable=False, server_default="0"),
+    Column("remaining_hedgerow_units_micro", BigInteger, nullable=False, server_default="0"),
+    Column("remaining_watercourse_units_micro", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("status IN ('registered', 'removed')", name="status"),
     CheckConstraint("(status = 'removed') = (removed_on IS NOT NULL)", name="removed_has_date"),
     CheckConstraint("area_ha > 0", name="area"),
@@ -211,11 +217,15 @@ gain_site = Table(
         "(agreement_type = 'conservation_covenant') = (responsible_body_id IS NOT NULL)", name="covenant_has_body"
     ),
     CheckConstraint("secured_until > works_completion_date", name="secured_after_works"),
+    CheckConstraint("remaining_area_units_micro >= 0", name="remaining_area_units"),
+    CheckConstraint("remaining_hedgerow_units_micro >= 0", name="remaining_hedgerow_units"),
+    CheckConstraint("remaining_watercourse_units_micro >= 0", name="remaining_watercourse_units"),
     Index("ix_gain_site_status_registered", "status", "registered_on"),
     Index("ix_gain_site_lpa_name", "lpa_name"),
     Index("ix_gain_site_nca_name", "nca_name"),
     Index("ix_gain_site_lnrs_name", "lnrs_name"),
     Index("ix_gain_site_bbox", "min_e", "max_e", "min_n", "max_n"),
+    Index("ix_gain_site_remaining_area", "remaining_area_units_micro"),
 )
 
 gain_site_area = Table(
@@ -287,6 +297,17 @@ allocation = Table(
     Column("spatial_risk", String(20), nullable=False, default=""),
     Column("created_at", DateTime, nullable=False),
     Column("created_by", Integer, ForeignKey("account.id")),
+    # where the development is (its spatial risk is derived from it), what its metric stated, and the
+    # documents behind the allocation (migration 0003)
+    Column("development_grid_reference", String(20), nullable=False, server_default=""),
+    Column("development_easting", Float),
+    Column("development_northing", Float),
+    Column("development_nca", String(200), nullable=False, server_default=""),
+    Column("development_lnrs", String(200), nullable=False, server_default=""),
+    Column("stated_spatial_risk", String(20), nullable=False, server_default=""),
+    Column("consent_file_id", Integer, ForeignKey("stored_file.id")),
+    Column("metric_file_id", Integer, ForeignKey("stored_file.id")),
+    Column("application_id", Integer, ForeignKey("application.id")),
 )
 
 allocation_line = Table(

@@ -202,6 +202,10 @@ class GainSite:
     lnrs_name: str = ""
     agreement_sha256: str = ""
     removed_on: date | None = None
+    # units left to allocate, by module (millionths): kept by the database as allocations are recorded
+    remaining_area_units_micro: int = 0
+    remaining_hedgerow_units_micro: int = 0
+    remaining_watercourse_units_micro: int = 0
     version: int = 1
     id: int | None = None
 
@@ -253,7 +257,10 @@ class HabitatParcel:
 
 @dataclass(eq=False)
 class Allocation:
-    """A development's use of units from a gain site (the journey comes with the allocation work)."""
+    """A development's use of units from a gain site.
+
+    ``spatial_risk`` is the register's own category (derived from where the development and the gain
+    site are); ``stated_spatial_risk`` is what the development's metric said, when one was given."""
 
     reference: str
     gain_site_id: int
@@ -263,6 +270,15 @@ class Allocation:
     created_at: datetime
     created_by: int | None = None
     spatial_risk: str = ""
+    development_grid_reference: str = ""
+    development_easting: float | None = None
+    development_northing: float | None = None
+    development_nca: str = ""
+    development_lnrs: str = ""
+    stated_spatial_risk: str = ""
+    consent_file_id: int | None = None
+    metric_file_id: int | None = None
+    application_id: int | None = None
     id: int | None = None
 
 
