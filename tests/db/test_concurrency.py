@@ -16,11 +16,13 @@ import pytest
 
 from bng.db.database import Database
 from bng.db.filestore import LocalFileStore
+from bng.register import samples
 from bng.register.allocations import Development, Request
 from bng.register.errors import Conflict, OverAllocation
 from bng.register.ledger import MICRO
 from bng.register.model import Allocation, AllocationLine
 from bng.register.places import places
+from bng.register.sections import Upload
 from bng.register.services import build_services
 from tests.db.fixtures import CHEAP_PASSWORDS, Register
 
@@ -63,7 +65,8 @@ def _setup(register: Register) -> tuple[int, int, int]:
     parcel = next(p for p in s.register.site(world.site).parcels if p.stage == "creation" and p.module == "area")
     assert parcel.id is not None and parcel.size_micro > REMAINING
     s.allocations.allocate(
-        world.actors["developer"], world.site, Development(world.lpa_ids["Cambridge LPA"], "26/0/FUL", "First"),
+        world.actors["landowner"], world.site, Development(world.lpa_ids["Cambridge LPA"], "26/0/FUL", "First",
+                                                           "546000, 259000"),
         [Request(parcel.id, parcel.size_micro - REMAINING)],
     )  # fmt: skip
     return parcel.id, parcel.size_micro, parcel.units_micro
@@ -81,6 +84,9 @@ def _check(register: Register, parcel_id: int, size: int, units: int, outcomes: 
         lines = [ln for a in uow.ledger.allocations(site.id) for ln in uow.ledger.lines(a.id)]  # type: ignore[arg-type,union-attr]
         assert sum(ln.size_micro for ln in lines if ln.parcel_id == parcel_id) == p.allocated_size_micro
         assert sum(ln.units_micro for ln in lines if ln.parcel_id == parcel_id) == p.allocated_units_micro
+        # and the site's remaining units, kept by the parcel triggers, agree with its parcels to the millionth
+        sold = [x for x in uow.sites.parcels(site.id) if x.module == "area" and x.stage != "baseline"]  # type: ignore[union-attr,arg-type]
+        assert site.remaining_area_units_micro == sum(x.units_micro - x.allocated_units_micro for x in sold)  # type: ignore[union-attr]
 
 
 @pytest.fixture
@@ -99,12 +105,17 @@ def test_64_clients_race_through_the_service(racing: Register) -> None:
     world, s = racing.world, racing.services
     assert world is not None
     parcel, size, units = _setup(racing)
-    development = Development(world.lpa_ids["Cambridge LPA"], "26/1/FUL", "Racer")
+    development = Development(world.lpa_ids["Cambridge LPA"], "26/1/FUL", "Racer", "546000, 259000")
 
     def allocate(i: int) -> None:
-        s.allocations.allocate(world.actors["developer"], world.site, development, [Request(parcel, ASK)])
+        consent = Upload("consent_file", f"consent-{i}.pdf", samples.pdf("Landowner's consent", (f"Racer {i}",)))
+        who = world.actors["developer"]
+        s.allocations.allocate(who, world.site, development, [Request(parcel, ASK)], consent=consent)
 
+    files_before = sum(p.is_file() for p in racing.files.rglob("*"))
     _check(racing, parcel, size, units, _race(allocate))
+    # each winner kept its consent; every loser's was removed with the rest of its transaction
+    assert sum(p.is_file() for p in racing.files.rglob("*")) == files_before + REMAINING // ASK
 
 
 def test_64_clients_race_straight_at_the_database(racing: Register) -> None:

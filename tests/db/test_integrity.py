@@ -132,15 +132,15 @@ def test_allocating_through_the_service(register: Register) -> None:
     world, s = register.world, register.services
     assert world is not None
     parcel, size, units = _parcel(register)
-    development = Development(world.lpa_ids["Cambridge LPA"], "26/04567/OUT", "Riverside homes")
-    allocation = s.allocations.allocate(world.actors["developer"], world.site, development, [Request(parcel, size)])
+    development = Development(world.lpa_ids["Cambridge LPA"], "26/04567/OUT", "Riverside homes", "546000, 259000")
+    allocation = s.allocations.allocate(world.actors["landowner"], world.site, development, [Request(parcel, size)])
     assert allocation.reference.startswith("ALL-")
     view = s.register.site(world.site)
     p = next(x for x in view.parcels if x.id == parcel)
     assert (p.allocated_size_micro, p.allocated_units_micro) == (size, units)  # the whole parcel: all its units
     assert [a.planning_reference for a, _ in view.allocations] == ["26/04567/OUT"]
     with pytest.raises(OverAllocation, match=r"Only 0\.0000 ha"):
-        s.allocations.allocate(world.actors["developer"], world.site, development, [Request(parcel, 1)])
+        s.allocations.allocate(world.actors["landowner"], world.site, development, [Request(parcel, 1)])
 
 
 def test_personal_documents_cannot_be_published(register: Register) -> None:

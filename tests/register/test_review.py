@@ -101,7 +101,8 @@ def test_a_site_with_allocations_cannot_be_removed(register: Register) -> None:
     parcel = next(p for p in s.register.site(world.site).parcels if p.stage == "creation")
     assert parcel.id is not None
     s.allocations.allocate(
-        world.actors["developer"], world.site, Development(world.lpa_ids["Cambridge LPA"], "26/0001/FUL", "Homes"),
+        world.actors["landowner"], world.site, Development(world.lpa_ids["Cambridge LPA"], "26/0001/FUL", "Homes",
+                                                           "546000, 259000"),
         [Request(parcel.id, MICRO // 2)],
     )  # fmt: skip
     with pytest.raises(Conflict, match="has allocations"):

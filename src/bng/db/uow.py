@@ -14,13 +14,14 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy import Engine, and_, case, exists, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bng.register import errors
+from bng.register.ledger import to_micro
 from bng.register.model import (
     AgreementLpa,
     Allocation,
@@ -44,6 +45,7 @@ from bng.register.ports import Page, SiteQuery
 from . import tables
 from .engine import WRITE
 from .mapping import map_models
+from .open_data import OpenData
 
 
 class _Repo:
@@ -98,6 +100,11 @@ class Files(_Repo):
         t = tables.stored_file
         return self.s.scalars(select(StoredFile).where(t.c.application_id == application_id).order_by(t.c.id)).all()
 
+    def in_use(self, file_id: int) -> bool:
+        a = tables.allocation
+        held = or_(a.c.metric_file_id == file_id, a.c.consent_file_id == file_id)
+        return bool(self.s.scalar(select(exists().where(held))))
+
 
 class Applications(_Repo):
     def get(self, application_id: int) -> Application | None:
@@ -128,13 +135,20 @@ class Payments(_Repo):
         t = tables.payment
         return self.s.scalars(select(Payment).where(t.c.application_id == application_id).order_by(t.c.id)).all()
 
+    def for_allocation(self, allocation_id: int) -> Sequence[Payment]:
+        t = tables.payment
+        return self.s.scalars(select(Payment).where(t.c.allocation_id == allocation_id).order_by(t.c.id)).all()
+
 
 class Sites(_Repo):
     def get(self, site_id: int) -> GainSite | None:
         return self.s.get(GainSite, site_id)
 
-    def by_reference(self, reference: str) -> GainSite | None:
-        return self.s.scalars(select(GainSite).where(tables.gain_site.c.reference == reference)).first()
+    def by_reference(self, reference: str, *, for_update: bool = False) -> GainSite | None:
+        q = select(GainSite).where(tables.gain_site.c.reference == reference)
+        if for_update:  # FOR NO KEY UPDATE on PostgreSQL (SQLite's write lock is already held)
+            q = q.with_for_update(key_share=True).execution_options(populate_existing=True)
+        return self.s.scalars(q).first()
 
     def search(self, query: SiteQuery) -> Page:
         g = tables.gain_site
@@ -163,15 +177,25 @@ class Sites(_Repo):
         if query.bbox is not None:
             x0, y0, x1, y1 = query.bbox
             conditions += [g.c.min_e <= x1, g.c.max_e >= x0, g.c.min_n <= y1, g.c.max_n >= y0]
+        if query.min_units is not None:
+            column = g.c[f"remaining_{query.units_module}_units_micro"]
+            least = to_micro(query.min_units)
+            conditions.append(column >= least if least > 0 else column > 0)
+        order: list[Any] = [g.c.registered_on.desc(), g.c.reference.desc()]
+        if query.near is not None:
+            x, y, r = query.near
+            # the distance from the point to the site's extent: the box first (an index can use it), then exactly
+            conditions += [g.c.min_e <= x + r, g.c.max_e >= x - r, g.c.min_n <= y + r, g.c.max_n >= y - r]
+            dx = case((g.c.min_e > x, g.c.min_e - x), (g.c.max_e < x, x - g.c.max_e), else_=0.0)
+            dy = case((g.c.min_n > y, g.c.min_n - y), (g.c.max_n < y, y - g.c.max_n), else_=0.0)
+            conditions.append(dx * dx + dy * dy <= r * r)
+            centre = (g.c.easting - x) * (g.c.easting - x) + (g.c.northing - y) * (g.c.northing - y)
+            order = [dx * dx + dy * dy, centre, g.c.reference]
         where = and_(*conditions) if conditions else and_(True)
         total = self.s.scalar(select(func.count()).select_from(g).where(where)) or 0
         page = max(1, query.page)
         rows = self.s.scalars(
-            select(GainSite)
-            .where(where)
-            .order_by(g.c.registered_on.desc(), g.c.reference.desc())
-            .limit(query.per_page)
-            .offset((page - 1) * query.per_page)
+            select(GainSite).where(where).order_by(*order).limit(query.per_page).offset((page - 1) * query.per_page)
         ).all()
         return Page(rows, int(total), page, query.per_page)
 
@@ -250,6 +274,14 @@ class Ledger(_Repo):
         a = tables.allocation
         return int(self.s.scalar(select(func.count()).select_from(a).where(a.c.gain_site_id == site_id)) or 0)
 
+    def allocation(self, reference: str) -> Allocation | None:
+        return self.s.scalars(select(Allocation).where(tables.allocation.c.reference == reference)).first()
+
+    def made_by(self, user_id: int) -> Sequence[Allocation]:
+        a = tables.allocation
+        q = select(Allocation).where(a.c.created_by == user_id).order_by(a.c.created_at.desc(), a.c.id.desc())
+        return self.s.scalars(q).all()
+
 
 class Audit(_Repo):
     def recent(self, page: int, per_page: int, entity: str = "", entity_id: str = "") -> Page:
@@ -308,6 +340,7 @@ class SqlUnitOfWork:
         self.users, self.sessions, self.lpas, self.bodies = Users(s), Sessions(s), Lpas(s), Bodies(s)
         self.files, self.applications, self.payments = Files(s), Applications(s), Payments(s)
         self.sites, self.ledger, self.audit = Sites(s), Ledger(s), Audit(s)
+        self.open_data = OpenData(s)
         return self
 
     def add(self, record: object) -> None:

@@ -49,7 +49,9 @@ FILE_FIELDS: dict[str, dict[str, DocumentKind]] = {
     "hmmp": {"hmmp_file": DocumentKind.HMMP},
     "declarations": {},
 }
-NEVER_PUBLISHED = frozenset({DocumentKind.OWNERSHIP, DocumentKind.AUTHORISATION, DocumentKind.LAND_CHARGE})
+NEVER_PUBLISHED = frozenset(
+    {DocumentKind.OWNERSHIP, DocumentKind.AUTHORISATION, DocumentKind.LAND_CHARGE, DocumentKind.CONSENT}
+)
 """Documents full of personal data: the register never publishes them."""
 
 
@@ -337,8 +339,8 @@ class Applications(Service):
                 raise NotFound("No such file")
             allowed = stored.published and stored.kind not in NEVER_PUBLISHED
             if not allowed and actor is not None:
-                if can(actor.role, Permission.VIEW_ALL_FILES):
-                    allowed = True
+                if can(actor.role, Permission.VIEW_ALL_FILES) or stored.uploaded_by == actor.user_id:
+                    allowed = True  # the register team, or whoever uploaded it (an allocation's documents)
                 elif stored.application_id is not None:
                     app = uow.applications.get(stored.application_id)
                     allowed = app is not None and app.owner_id == actor.user_id

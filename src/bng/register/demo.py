@@ -156,11 +156,28 @@ def load_demo(services: Services, today: date) -> dict[str, User]:
     view = services.register.site(meadow.reference)
     grassland = next(p for p in view.parcels if p.stage == "creation" and p.module == "area")
     assert grassland.id is not None
+    developer = actors["developer@example.com"]
+
+    def consent(site: str) -> Upload:
+        return Upload("consent_file", "landowner-consent.pdf", samples.pdf(f"{site}: the landowner's consent"))
+
     services.allocations.allocate(
-        actors["developer@example.com"],
+        developer,
         meadow.reference,
-        Development(lpas["Cambridge LPA"], "26/01234/FUL", "Mill Road homes"),
+        Development(lpas["Cambridge LPA"], "26/01234/FUL", "Mill Road homes", "TL 4600 5900"),
         [Request(grassland.id, to_micro(1.0))],
+        consent=consent("Meadow Farm"),
+    )
+    # and one read from the development's metric, which says "within" for a site in a neighbouring LPA
+    riverside = services.register.search(SiteQuery(lpa="Northumberland LPA")).items[0].reference
+    quayside = Development(lpas["Newcastle upon Tyne LPA"], "2026/0456/01/DET", "Quayside flats", "NZ 25000 64000")
+    metric = samples.development_metric(riverside, area_ha=1.0, planning_reference=quayside.planning_reference)
+    plan = services.allocations.plan(
+        developer, riverside, quayside, metric=Upload("metric_file", "metric.json", metric)
+    )
+    assert plan.metric_file is not None and plan.metric_file.id is not None
+    services.allocations.allocate(
+        developer, riverside, quayside, metric_file_id=plan.metric_file.id, consent=consent("Riverside Meadows")
     )
     queued = services.applications.start(actors[QUEUED.owner])
     _answers(services, actors[QUEUED.owner], queued.reference, QUEUED, today)

@@ -89,6 +89,7 @@ class DocumentKind(StrEnum):
     LEGAL_AGREEMENT = "legal_agreement"
     LAND_CHARGE = "land_charge"
     HMMP = "hmmp"
+    CONSENT = "allocation_consent"  # the gain site landowner's written consent to an allocation
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ KINDS: dict[DocumentKind, KindRule] = {
     DocumentKind.LEGAL_AGREEMENT: KindRule("legal agreement", _DOCS, 50 * MB),
     DocumentKind.LAND_CHARGE: KindRule("local land charge search certificate", _SCANS, 20 * MB),
     DocumentKind.HMMP: KindRule("habitat management and monitoring plan (HMMP)", (*_DOCS, FileType.XLSX), 50 * MB),
+    DocumentKind.CONSENT: KindRule("written consent of the gain site's landowner", (*_SCANS, FileType.DOCX), 20 * MB),
 }
 MAX_UPLOAD_BYTES = max(rule.max_bytes for rule in KINDS.values())
 

@@ -90,15 +90,20 @@ class Habitats:
 
 def from_site_json(data: bytes, field_name: str = "metric_file", only: str = "") -> Habitats:
     """Habitats from a JSON site file (docs/site-file.md)."""
+    return from_site(site_from_json(data, field_name), field_name, only=only)
+
+
+def site_from_json(data: bytes, field_name: str = "metric_file", section: str = SECTION) -> Site:
+    """The engine's Site from a JSON site file; its problems name the uploaded file's field."""
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise Invalid.one(field_name, f"The site file is not valid JSON: {err}", SECTION) from None
+        raise Invalid.one(field_name, f"The site file is not valid JSON: {err}", section) from None
     site, issues = parse_site(doc)
-    problems = [Problem(field_name, f"The site file {issue}", SECTION) for issue in issues if issue.severity == "error"]
+    problems = [Problem(field_name, f"The site file {issue}", section) for issue in issues if issue.severity == "error"]
     if problems:
         raise Invalid("The site file has problems", problems)
-    return from_site(site, field_name, only=only)
+    return site
 
 
 def from_site(

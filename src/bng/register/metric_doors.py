@@ -29,6 +29,11 @@ FIELD = "metric_file"
 
 def habitats_from_workbook(data: bytes, file_type: FileType, only: str = "") -> Habitats:
     """Habitats from the off-site sheets of a statutory metric workbook (.xlsx or .xlsm)."""
+    return from_site(site_from_workbook(data, file_type), FIELD, only=only)
+
+
+def site_from_workbook(data: bytes, file_type: FileType, field: str = FIELD, section: str = SECTION) -> Site:
+    """The engine's Site from a statutory metric workbook; its problems name the uploaded file's field."""
     from bng.workbook.errors import WorkbookError
     from bng.workbook.reader import read_workbook
 
@@ -38,18 +43,18 @@ def habitats_from_workbook(data: bytes, file_type: FileType, only: str = "") -> 
         try:
             workbook = read_workbook(path)
         except WorkbookError as err:
-            lines = [Problem(FIELD, f"The metric workbook: {err.problem}", SECTION)]
-            lines += [Problem(FIELD, f"The metric workbook: {p}", SECTION) for p in err.problems[:20]]
+            lines = [Problem(field, f"The metric workbook: {err.problem}", section)]
+            lines += [Problem(field, f"The metric workbook: {p}", section) for p in err.problems[:20]]
             raise Invalid("The metric workbook cannot be used", lines) from None
         try:
             problems = [
-                Problem(FIELD, f"The metric workbook: {issue}", SECTION)
+                Problem(field, f"The metric workbook: {issue}", section)
                 for issue in workbook.issues
                 if str(getattr(issue, "code", "")).upper().startswith("ERR") or "off-site" in issue.sheet.lower()
             ]
             if problems:
                 raise Invalid("The metric workbook has problems on its off-site sheets", problems)
-            return from_site(workbook.site, FIELD, only=only)
+            return workbook.site
         finally:
             close = getattr(workbook, "close", None) or getattr(workbook.book, "close", None)
             if close is not None:

@@ -89,6 +89,16 @@ class AreaSet:
         out = [(self.names[i], float(shapely.intersection(self.shapes[i], geom).area / total)) for i in hits]
         return sorted((x for x in out if x[1] > 0), key=lambda x: -x[1])
 
+    def has(self, name: str) -> bool:
+        return name in self.names
+
+    def within(self, name: str, geom: BaseGeometry, distance: float) -> bool:
+        """Whether a geometry lies within ``distance`` metres of the named area."""
+        return any(
+            self.names[i] == name and float(shapely.distance(self.shapes[i], geom)) <= distance
+            for i in self.tree.query(geom, predicate="dwithin", distance=distance)
+        )
+
     def neighbours(self, name: str) -> frozenset[str]:
         """The areas within ``NEIGHBOUR_GAP_M`` of the named one (computed once per name)."""
         if name not in self._neighbours:

@@ -49,7 +49,11 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class SiteQuery:
-    """Filters of the public register (the search work extends this)."""
+    """Filters of the public register.
+
+    ``min_units`` asks for sites with at least that many units of ``units_module`` still to allocate;
+    ``near`` (easting, northing, metres) for sites whose extent (bounding box) comes within that
+    distance of a point, nearest first; ``bbox`` for sites whose extent meets a box."""
 
     reference: str = ""
     lpa: str = ""
@@ -58,9 +62,36 @@ class SiteQuery:
     habitat: str = ""
     responsible_body_id: int | None = None
     bbox: tuple[float, float, float, float] | None = None  # EPSG:27700 min_e, min_n, max_e, max_n
+    min_units: float | None = None
+    units_module: str = "area"
+    near: tuple[float, float, float] | None = None  # EPSG:27700 easting, northing, distance in metres
     include_removed: bool = False
     page: int = 1
     per_page: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelQuery:
+    """Filters of the open data's habitat parcels (of gain sites on the register)."""
+
+    site_reference: str = ""
+    module: str = ""
+    stage: str = ""
+    habitat: str = ""
+    lpa: str = ""
+    page: int = 1
+    per_page: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationQuery:
+    """Filters of the open data's allocations."""
+
+    site_reference: str = ""
+    lpa: str = ""  # the development's LPA
+    planning_reference: str = ""
+    page: int = 1
+    per_page: int = 100
 
 
 class Users(Protocol):
@@ -88,6 +119,9 @@ class ResponsibleBodies(Protocol):
 class Files(Protocol):
     def get(self, file_id: int) -> StoredFile | None: ...
     def for_application(self, application_id: int) -> Sequence[StoredFile]: ...
+    def in_use(self, file_id: int) -> bool:
+        """Whether an allocation already holds the file (as its metric or consent)."""
+        ...
 
 
 class Applications(Protocol):
@@ -101,11 +135,15 @@ class Applications(Protocol):
 class Payments(Protocol):
     def by_reference(self, reference: str) -> Payment | None: ...
     def for_application(self, application_id: int) -> Sequence[Payment]: ...
+    def for_allocation(self, allocation_id: int) -> Sequence[Payment]: ...
 
 
 class Sites(Protocol):
     def get(self, site_id: int) -> GainSite | None: ...
-    def by_reference(self, reference: str) -> GainSite | None: ...
+    def by_reference(self, reference: str, *, for_update: bool = False) -> GainSite | None:
+        """The gain site; ``for_update`` takes its row lock, as an allocation does before its parcels'."""
+        ...
+
     def search(self, query: SiteQuery) -> Page: ...
     def registered_near(self, bbox: tuple[float, float, float, float]) -> Sequence[GainSite]: ...
     def for_lpa(self, lpa_id: int, lpa_name: str) -> Sequence[GainSite]: ...
@@ -126,6 +164,24 @@ class Ledger(Protocol):
     def allocations(self, site_id: int) -> Sequence[Allocation]: ...
     def lines(self, allocation_id: int) -> Sequence[AllocationLine]: ...
     def allocated_count(self, site_id: int) -> int: ...
+    def allocation(self, reference: str) -> Allocation | None: ...
+    def made_by(self, user_id: int) -> Sequence[Allocation]: ...
+
+
+class OpenData(Protocol):
+    """The register as open data: pages of sites, parcels and allocations with what each row shows."""
+
+    def parcels(self, query: ParcelQuery) -> Page:
+        """Items are (HabitatParcel, gain site reference)."""
+        ...
+
+    def allocations(self, query: AllocationQuery) -> Page:
+        """Items are (Allocation, gain site reference, LPA name, {module: (size, units) in millionths})."""
+        ...
+
+    def site_extras(self, site_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """For each site: its responsible body's name and its LPAs, NCAs and LNRS areas."""
+        ...
 
 
 class Audit(Protocol):
@@ -145,6 +201,7 @@ class UnitOfWork(Protocol):
     sites: Sites
     ledger: Ledger
     audit: Audit
+    open_data: OpenData
 
     def add(self, record: object) -> None: ...
     def flush(self) -> None: ...

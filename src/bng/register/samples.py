@@ -109,3 +109,45 @@ def gain_site_metric(label: str, hectares: float, hedgerow_km: float = 0.4) -> b
         ],
     }  # fmt: skip
     return json.dumps(doc, indent=1).encode()
+
+
+def development_metric(
+    gain_site: str,
+    spatial_risk: str = "Compensation inside LPA boundary or NCA of impact site",
+    area_ha: float = 0.5,
+    hedgerow_km: float = 0.1,
+    planning_reference: str = "26/01234/FUL",
+    habitat: str = "Grassland - Other neutral grassland",
+) -> bytes:
+    """A development's metric as a site file: grassland built over on site, made good at a gain site by
+    ``area_ha`` of created neutral grassland and ``hedgerow_km`` of native hedgerow, named by its
+    register reference in the off-site rows."""
+    doc = {
+        "metric_release": "statutory-2024",
+        "project": {"name": "Mill Road homes", "planning_reference": planning_reference, "lpa": "Cambridge"},
+        "on_site": {
+            "area": {
+                "baseline": [{"ref": "1", "habitat": "Grassland - Modified grassland", "area_ha": 0.6,
+                              "condition": "Poor", "strategic_significance": "Low"}],
+                "creation": [{"ref": "1", "habitat": "Urban - Developed land; sealed surface", "area_ha": 0.6,
+                              "condition": "N/A - Other", "strategic_significance": "Low"}],
+            },
+        },
+        "off_site": [
+            {
+                "gain_site": gain_site,
+                "spatial_risk": spatial_risk,
+                "area": {
+                    "baseline": [{"ref": "1", "habitat": "Cropland - Cereal crops", "area_ha": area_ha,
+                                  "condition": "Condition Assessment N/A", "strategic_significance": "Low"}],
+                    "creation": [{"ref": "1", "habitat": habitat, "area_ha": area_ha, "condition": "Moderate",
+                                  "strategic_significance": "Medium"}],
+                },
+                "hedgerow": {
+                    "creation": [{"ref": "H1", "habitat": "Native hedgerow", "length_km": hedgerow_km,
+                                  "condition": "Moderate", "strategic_significance": "Low"}],
+                },
+            }
+        ],
+    }  # fmt: skip
+    return json.dumps(doc, indent=1).encode()

@@ -44,7 +44,7 @@ def build_services(
         review=Review(uow, clock, store, places, applications),
         register=PublicRegister(uow, clock),
         reference=ReferenceData(uow, clock),
-        allocations=Allocations(uow, clock),
+        allocations=Allocations(uow, clock, store, places),
         audit=AuditLog(uow, clock),
         uow=uow,
         store=store,

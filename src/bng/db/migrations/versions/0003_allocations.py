@@ -81,9 +81,7 @@ SQLITE_CREATE = (
           {_site_update("+", "NEW")} AND NEW.stage <> 'baseline';
         END""",
 )
-SQLITE_DROP = tuple(
-    f"DROP TRIGGER IF EXISTS habitat_parcel_remaining_{w}" for w in ("insert", "delete", "update")
-)
+SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS habitat_parcel_remaining_{w}" for w in ("insert", "delete", "update"))
 
 POSTGRES_ALLOCATION_LINE = """CREATE OR REPLACE FUNCTION bng_allocation_line() RETURNS trigger LANGUAGE plpgsql AS $$
        DECLARE

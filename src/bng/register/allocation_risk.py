@@ -1,0 +1,100 @@
+"""Where a development is, and the spatial risk category of a gain site for it.
+
+The register knows where every gain site lies (the LPAs and National Character Areas it touches,
+``gain_site_area``); a development is placed by its grid reference. The category follows the
+metric: a gain site in the development's LPA or NCA is "within", one in a neighbouring LPA or NCA
+"neighbouring", any other "outside". The register derives it rather than taking the metric's word,
+and flags a metric that states another category.
+
+Watercourse units use the metric's catchment categories (waterbody and operational catchment); the
+register holds no catchment boundaries, so it neither derives nor checks those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import shapely
+
+from .boundary import grid_reference, parse_grid_reference
+from .errors import Invalid
+from .model import GainSiteArea
+from .places import SPATIAL_RISK_WORDING, Places, SpatialRisk
+
+LPA_TOLERANCE_M = 1_000.0
+"""A development may lie this far outside its LPA's (simplified) outline and still be in it."""
+OTHER = "other"
+"""A stated category that is none of the three a development's metric may use (an off-site provider's,
+an intertidal one, or text the metric does not know)."""
+RISK_LABELS = {
+    SpatialRisk.WITHIN: "Within the development's LPA or National Character Area",
+    SpatialRisk.NEIGHBOURING: "In a neighbouring LPA or National Character Area",
+    SpatialRisk.OUTSIDE: "Beyond the development's and the neighbouring LPAs and National Character Areas",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DevelopmentPlace:
+    """Where a development is: its point and the LPA, NCA and LNRS area it lies in ('' if none)."""
+
+    easting: float
+    northing: float
+    grid_reference: str
+    lpa: str
+    nca: str
+    lnrs: str
+
+
+def locate_development(places: Places, text: str, lpa_name: str, field: str = "grid_reference") -> DevelopmentPlace:
+    """Place a development by its grid reference; it must be in England and in (or by) its LPA."""
+    if not text.strip():
+        raise Invalid.one(field, "Enter the grid reference of the development, like TL 4500 5800")
+    try:
+        e, n = parse_grid_reference(text)
+    except ValueError as err:
+        raise Invalid.one(field, f"The development's grid reference: {err}") from None
+    point = shapely.Point(e, n)
+    shown = grid_reference(e, n)
+    if not places.in_england(point):
+        raise Invalid.one(field, f"The development's grid reference {shown} is not in England")
+    found = places.locate(point)
+    lpa = found["lpa"][0][0] if found["lpa"] else ""
+    lpas = places.areas["lpa"]
+    if lpa_name and lpas.has(lpa_name) and lpa != lpa_name and not lpas.within(lpa_name, point, LPA_TOLERANCE_M):
+        raise Invalid.one(
+            field,
+            f"The development's grid reference {shown} is in {lpa or 'no LPA'}, not in {lpa_name}: "
+            "check the grid reference and the LPA",
+        )
+    return DevelopmentPlace(
+        e,
+        n,
+        shown,
+        lpa,
+        found["nca"][0][0] if found["nca"] else "",
+        found["lnrs"][0][0] if found["lnrs"] else "",
+    )
+
+
+def spatial_risk(
+    places: Places, development: DevelopmentPlace, lpa_name: str, site_areas: Iterable[GainSiteArea]
+) -> SpatialRisk:
+    """The category of a gain site for a development: the LPA it applied to and the one it lies in both count."""
+    site: dict[str, list[str]] = {"lpa": [], "nca": []}
+    for area in site_areas:
+        if area.kind in site:
+            site[area.kind].append(area.name)
+    lpas = {x for x in (development.lpa, lpa_name) if x and places.areas["lpa"].has(x)}
+    return places.spatial_risk({"lpa": sorted(lpas), "nca": [development.nca] if development.nca else []}, site)
+
+
+_BY_WORDING = {" ".join(text.lower().split()): risk for risk, text in SPATIAL_RISK_WORDING.items()}
+
+
+def stated_category(text: str | None) -> str:
+    """A metric's spatial risk text as the register's category: within, neighbouring, outside, other or ''."""
+    if not text or not text.strip():
+        return ""
+    found = _BY_WORDING.get(" ".join(text.lower().split()))
+    return found.value if found is not None else OTHER
