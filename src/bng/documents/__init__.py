@@ -1,0 +1,12 @@
+"""Documents: HTML written with Jinja, printed to PDF with WeasyPrint.
+
+One base layout (A4, the document's title and reference on every page, page numbers) and one
+function, :func:`render_pdf`, for every document bng issues: the statutory biodiversity credits'
+pro forma invoice and proof of purchase now, the gain plan and metric reports next. Templates
+receive values already worded and formatted by the caller; this package knows layout, not rules.
+Nothing is fetched while rendering: a document is made of its HTML and the fonts on the machine.
+"""
+
+from .render import DocumentError, render_html, render_pdf
+
+__all__ = ["DocumentError", "render_html", "render_pdf"]
