@@ -16,6 +16,7 @@ from bng.register.audit import Actor
 from bng.register.rules import add_months, add_years
 from bng.register.sections import Upload
 from bng.register.services import Services
+from tests.credits import world as credit_world
 
 NOW = datetime(2026, 11, 22, 10, 0, 0)
 TODAY = NOW.date()
@@ -46,6 +47,7 @@ class World:
     files: dict[str, int] = field(default_factory=dict)  # "owner" -> a file of the landowner's draft
     published_file: int = 0
     lpa_ids: dict[str, int] = field(default_factory=dict)
+    credit_orders: dict[str, str] = field(default_factory=dict)  # "draft", "submitted", "sent" -> BNGCRD- reference
 
 
 def uploads(**files: bytes) -> dict[str, Upload]:
@@ -147,6 +149,7 @@ def build(services: Services) -> World:
             services.review.reject(worker, ref, "The agreement is not signed")
     site_view = services.register.site(world.site)
     world.published_file = site_view.documents[0].id or 0
+    world.credit_orders = credit_world.build(services, world.actors, world.lpa_ids, TODAY)
     return world
 
 
@@ -158,4 +161,5 @@ def to_dict(world: World) -> dict[str, Any]:
         "files": world.files,
         "published_file": world.published_file,
         "lpa_ids": world.lpa_ids,
+        "credit_orders": world.credit_orders,
     }

@@ -4,3 +4,7 @@ The only package that imports SQLAlchemy, GeoAlchemy2 and Alembic. It implements
 of :mod:`bng.register.ports`: :func:`~bng.db.uow.unit_of_work_factory` and
 :class:`~bng.db.filestore.LocalFileStore`.
 """
+
+# the credit tables share the register's metadata: load them whenever bng.db is, so that the
+# metadata (migrations, schema comparisons, mappings) always holds every table
+from . import credit_tables as credit_tables

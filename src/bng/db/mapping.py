@@ -8,6 +8,7 @@ from sqlalchemy.orm import registry
 from bng.register import model
 
 from . import tables
+from .credit_mapping import map_credit_models
 
 mapper_registry = registry(metadata=tables.metadata)
 _mapped = False
@@ -35,4 +36,5 @@ def map_models() -> None:
     m(model.AllocationLine, tables.allocation_line)
     m(model.SiteEvent, tables.site_event, properties={"on": tables.site_event.c.on_date})
     m(model.AuditEvent, tables.audit_event)
+    map_credit_models(m)
     _mapped = True

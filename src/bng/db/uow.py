@@ -43,6 +43,7 @@ from bng.register.model import (
 from bng.register.ports import Page, SiteQuery
 
 from . import tables
+from .credit_repos import CreditRecords
 from .engine import WRITE
 from .mapping import map_models
 from .open_data import OpenData
@@ -315,6 +316,8 @@ def translate(err: BaseException) -> errors.RegisterError | None:
             )
         if "not on the register" in text:
             return errors.Conflict("The gain site is not on the register")
+        if "statutory credit order" in text:  # the credit tables' triggers (migration 0004)
+            return errors.Conflict(text.split("statutory credit order", 1)[1].split("\n")[0].strip(" :."))
         if "cannot be removed from the register" in text:
             return errors.Conflict("The gain site has allocations, so it cannot be removed from the register")
         if isinstance(err, OperationalError) and "locked" in text:
@@ -341,6 +344,7 @@ class SqlUnitOfWork:
         self.files, self.applications, self.payments = Files(s), Applications(s), Payments(s)
         self.sites, self.ledger, self.audit = Sites(s), Ledger(s), Audit(s)
         self.open_data = OpenData(s)
+        self.credits = CreditRecords(s)
         return self
 
     def add(self, record: object) -> None:

@@ -38,12 +38,16 @@ class Permission(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"  # create LPA officer and case worker accounts
     VIEW_AUDIT_LOG = "view_audit_log"
     VIEW_ALL_FILES = "view_all_files"  # documents of any application, published or not
+    BUY_CREDITS = "buy_credits"  # order statutory biodiversity credits for one's own development (no agents)
+    PROCESS_CREDIT_ORDERS = "process_credit_orders"  # due diligence, invoice, payment, allocation, proof, refund
+    MANAGE_CREDIT_PRICES = "manage_credit_prices"  # the credit price table and VAT rates, with effective dates
+    VIEW_LPA_CREDITS = "view_lpa_credits"  # the proofs of purchase sent to one's own LPA
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LANDOWNER: frozenset({Permission.APPLY_TO_REGISTER, Permission.ALLOCATE}),
-    Role.DEVELOPER: frozenset({Permission.ALLOCATE}),
-    Role.LPA_OFFICER: frozenset({Permission.VIEW_LPA_CASES}),
+    Role.DEVELOPER: frozenset({Permission.ALLOCATE, Permission.BUY_CREDITS}),
+    Role.LPA_OFFICER: frozenset({Permission.VIEW_LPA_CASES, Permission.VIEW_LPA_CREDITS}),
     Role.CASE_WORKER: frozenset(
         {
             Permission.REVIEW_APPLICATIONS,
@@ -53,6 +57,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_ACCOUNTS,
             Permission.VIEW_AUDIT_LOG,
             Permission.VIEW_ALL_FILES,
+            Permission.PROCESS_CREDIT_ORDERS,
+            Permission.MANAGE_CREDIT_PRICES,
         }
     ),
 }

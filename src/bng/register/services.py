@@ -9,6 +9,7 @@ from .accounts import Accounts
 from .allocations import Allocations
 from .applications import Applications
 from .audit_log import AuditLog
+from .credit_services import CreditServices, build_credit_services
 from .passwords import Passwords
 from .places import Places
 from .ports import Clock, FileStore, UnitOfWorkFactory
@@ -28,6 +29,7 @@ class Services:
     audit: AuditLog
     uow: UnitOfWorkFactory
     store: FileStore
+    credits: CreditServices  # statutory biodiversity credits: estimates, orders, fulfilment, prices
 
 
 def build_services(
@@ -48,4 +50,5 @@ def build_services(
         audit=AuditLog(uow, clock),
         uow=uow,
         store=store,
+        credits=build_credit_services(uow, clock, store, places),  # type: ignore[arg-type]  # uow has .credits
     )
