@@ -22,6 +22,7 @@ SIGNED_IN = EVERYONE - {"public"}
 LANDOWNERS = frozenset({"landowner", "other_landowner"})
 OWNER = frozenset({"landowner"})
 CASE_WORKER = frozenset({"case_worker"})
+DEVELOPER = frozenset({"developer"})
 
 WHO_MAY: dict[str, frozenset[str]] = {
     "static": EVERYONE,
@@ -62,12 +63,42 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "admin.audit": CASE_WORKER,
     "lpa.dashboard": frozenset({"lpa_officer"}),
     "files.download": OWNER | CASE_WORKER,  # an unpublished document of the landowner's draft
+    # statutory biodiversity credits: the estimate and prices are public; only a developer buys (never an
+    # agent); the order is its developer's; the register team fulfil it; the LPA sees what was sent to it
+    "credits.estimate": EVERYONE,
+    "credits.prices": EVERYONE,
+    "credits.add_price": CASE_WORKER,
+    "credits.add_vat_rate": CASE_WORKER,
+    "credits.remove_price": CASE_WORKER,
+    "credits.remove_vat_rate": CASE_WORKER,
+    "credits.orders": DEVELOPER,
+    "credits.start": DEVELOPER,
+    "credits.order": DEVELOPER,
+    "credits.section": DEVELOPER,
+    "credits.check": DEVELOPER,
+    "credits.submit": DEVELOPER,
+    "credits.confirmation": DEVELOPER,
+    "credits.withdraw": DEVELOPER,
+    "credits.metric": DEVELOPER | CASE_WORKER,  # the metric of the order sent to Cambridge LPA
+    "credits.proof": DEVELOPER | CASE_WORKER | frozenset({"lpa_officer"}),  # its proof: the officer is Cambridge's
+    "credits.lpa_proofs": frozenset({"lpa_officer"}),
+    "credit_cases.queue": CASE_WORKER,
+    "credit_cases.case": CASE_WORKER,
+    "credit_cases.due_diligence": CASE_WORKER,
+    "credit_cases.invoice": CASE_WORKER,
+    "credit_cases.payment": CASE_WORKER,
+    "credit_cases.allocate": CASE_WORKER,
+    "credit_cases.send": CASE_WORKER,
+    "credit_cases.cancel": CASE_WORKER,
+    "credit_cases.refund": CASE_WORKER,
 }
 
 
 def _arguments(endpoint: str, register: Register) -> dict[str, Any]:
     world = register.world
     assert world is not None
+    if endpoint.startswith(("credits.", "credit_cases.")):
+        return _credit_arguments(endpoint, world.credit_orders)
     if endpoint.startswith("apply."):
         return {"reference": world.applications["ready"], "key": "applicant"}
     if (
@@ -82,6 +113,18 @@ def _arguments(endpoint: str, register: Register) -> dict[str, Any]:
         "body_id": 1,
         "filename": "govuk-frontend.min.css" if endpoint == "assets.asset" else "app.css",
     }
+
+
+def _credit_arguments(endpoint: str, orders: dict[str, str]) -> dict[str, Any]:
+    """The developer's complete draft for the journey, the submitted order for the register team's
+    steps, and the order sent to Cambridge LPA for its documents."""
+    if endpoint in ("credits.metric", "credits.proof"):
+        reference = orders["sent"]
+    elif endpoint.startswith("credit_cases."):
+        reference = orders["submitted"]
+    else:
+        reference = orders["draft"]
+    return {"reference": reference, "key": "development", "price_id": 1, "rate_id": 1}
 
 
 def _denied(response: Any) -> bool:

@@ -56,8 +56,11 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_elsewhere(client: Check
 def _counts(register: Register) -> dict[str, int]:
     with register.database.engine.connect() as conn:
         return {
-            t: int(conn.execute(select(func.count()).select_from(getattr(tables, t))).scalar_one())
-            for t in ("audit_event", "application", "stored_file", "gain_site", "account", "responsible_body")
+            t: int(conn.execute(select(func.count()).select_from(tables.metadata.tables[t])).scalar_one())
+            for t in (
+                *("audit_event", "application", "stored_file", "gain_site", "account", "responsible_body"),
+                *("credit_order", "credit_price", "credit_vat_rate"),
+            )
         }
 
 
@@ -76,6 +79,7 @@ def test_every_form_without_its_csrf_token_is_refused_and_changes_nothing(
             if "POST" not in (rule.methods or set()):
                 continue
             args = {"reference": world.applications["submitted"], "key": "applicant", "body_id": 1}
+            args |= {"price_id": 1, "rate_id": 1}
             path = url_for(rule.endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
             response = client.post(path, data={"email": "x@example.com", "name": "Body", "body_type": "public body"})
             refused.append((path, response.status_code))

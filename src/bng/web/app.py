@@ -17,7 +17,7 @@ from bng.register.services import Services
 from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
-from .views import account, admin, apply, files, lpa, public, review
+from .views import account, admin, apply, credits, credits_casework, files, lpa, public, review
 from .views.common import error_list, legend
 
 SERVICE_NAME = "Biodiversity gain sites register"
@@ -70,5 +70,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
     security.register(app)
     errors.register(app)
     for blueprint in (assets, public.bp, account.bp, apply.bp, review.bp, admin.bp, lpa.bp, files.bp, api):
+        app.register_blueprint(blueprint)
+    for blueprint in (credits.bp, credits_casework.bp):  # statutory biodiversity credits
         app.register_blueprint(blueprint)
     return app

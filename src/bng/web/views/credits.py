@@ -1,0 +1,423 @@
+"""Statutory biodiversity credits: the public estimate and price table, a developer's order from
+draft to submission, its documents, and the proofs of purchase an LPA receives."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SubmitField
+
+from bng.register.credit_amounts import TIER_LABELS, TIERS, quantity_text, show_percent, show_quantity
+from bng.register.credit_base import OrderView
+from bng.register.credit_orders import SECTION_BY_KEY, SECTIONS, all_done, section_done
+from bng.register.credit_records import STATUS_LABELS, OrderStatus
+from bng.register.errors import Invalid
+from bng.register.roles import Permission
+
+from .. import credit_forms as cf
+from ..credit_summaries import SEARCH_HEAD, all_sections, gains_table, quote_table, search_rows
+from ..filters import long_date, when
+from ..forms import choices
+from ..security import actor, requires, services
+from .common import problems_list, show_problems, uploads
+
+bp = Blueprint("credits", __name__, url_prefix="/credits")
+bp.add_app_template_filter(show_percent, "percent")
+bp.add_app_template_filter(show_quantity, "credits")
+bp.add_app_template_global(lambda status: STATUS_LABELS[OrderStatus(status)], "status_label")
+bp.add_app_template_global(lambda tier: TIER_LABELS[tier], "tier_label")
+bp.add_app_template_filter(lambda text: when(datetime.fromisoformat(text)) if text else "", "when_iso")
+
+FORMS: dict[str, type[FlaskForm]] = {
+    "development": cf.DevelopmentForm,
+    "metric": cf.MetricForm,
+    "quantities": cf.QuantitiesForm,
+    "gain-hierarchy": cf.HierarchyForm,
+    "purchase-order": cf.PurchaseOrderForm,
+    "due-diligence": cf.DueDiligenceForm,
+    "terms": cf.TermsForm,
+}
+STATUS_TAGS = {
+    "completed": {"text": "Completed"},
+    "not_started": {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}},
+}
+TAG_CLASSES = {
+    OrderStatus.DRAFT: "govuk-tag--grey",
+    OrderStatus.SUBMITTED: "govuk-tag--blue",
+    OrderStatus.DUE_DILIGENCE_PASSED: "govuk-tag--light-blue",
+    OrderStatus.DUE_DILIGENCE_FAILED: "govuk-tag--red",
+    OrderStatus.INVOICE_ISSUED: "govuk-tag--yellow",
+    OrderStatus.PAID: "govuk-tag--turquoise",
+    OrderStatus.ALLOCATED: "govuk-tag--green",
+    OrderStatus.SENT_TO_LPA: "govuk-tag--green",
+    OrderStatus.WITHDRAWN: "govuk-tag--grey",
+    OrderStatus.CANCELLED: "govuk-tag--grey",
+    OrderStatus.REFUNDED: "govuk-tag--orange",
+}
+
+
+def _pdf(name: str, data: bytes, media_type: str) -> Response:
+    response = Response(data, mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- public: the estimate and the price table ------------------------------------------------------------
+
+
+@bp.route("/estimate", methods=["GET", "POST"])
+def estimate() -> ResponseReturnValue:
+    form = cf.EstimateForm()
+    if request.method == "GET":
+        form.on.data = services().credits.estimates.today()
+    result = None
+    other: list[dict[str, str]] = []
+    status = 200
+    if request.method == "POST":
+        form.validate()
+        if "csrf_token" in form.errors:
+            abort(400)
+        status = 400
+        if not form.errors:
+            try:
+                result = _estimate(form)
+                status = 200
+            except Invalid as err:
+                other = show_problems(form, err)
+    table, vat = None, None
+    if result is not None:
+        if result.quote.lines:
+            caption = f"Credits needed and their cost, with prices in force on {long_date(result.on)}"
+            table = quote_table(result.quote, result.metric, caption)
+        rates = services().credits.prices.table(result.on).vat_rates
+        vat = next((r for r in rates if r.valid_from == result.quote.vat_valid_from), None)
+    return (
+        render_template("credits/estimate.html", form=form, other=other, result=result, table=table, vat=vat),
+        status,
+    )
+
+
+def _estimate(form: cf.EstimateForm) -> Any:
+    estimates = services().credits.estimates
+    if form.method.data == "metric":
+        upload = uploads("metric_file").get("metric_file")
+        return estimates.from_metric(upload.filename if upload else "", upload.data if upload else b"", form.on.data)
+    if form.method.data == "typed":
+        return estimates.from_quantities({f.name: f.data or "" for f in form.quantity_fields()}, form.on.data)
+    raise Invalid.one("method", "Select whether to upload a metric or type the credits")
+
+
+@bp.get("/prices")
+def prices() -> ResponseReturnValue:
+    return _prices_page()
+
+
+def _prices_page(
+    price_form: FlaskForm | None = None, vat_form: FlaskForm | None = None, other: list[dict[str, str]] | None = None
+) -> ResponseReturnValue:
+    table = services().credits.prices.table()
+    return (
+        render_template(
+            "credits/prices.html",
+            prices=table,
+            price_form=price_form or cf.PriceForm(prefix="price"),
+            vat_form=vat_form or cf.VatForm(prefix="vat"),
+            remove_form=cf.RemoveForm(),
+            other=other or [],
+            active=price_form or vat_form,
+        ),
+        400 if other is not None else 200,
+    )
+
+
+@bp.post("/prices")
+@requires(Permission.MANAGE_CREDIT_PRICES)
+def add_price() -> ResponseReturnValue:
+    form = cf.PriceForm(prefix="price")
+    if not form.validate_on_submit():
+        return _prices_page(price_form=form, other=[])
+    try:
+        row = services().credits.prices.add_price(
+            actor(), form.tier.data or "", form.price.data, form.valid_from.data, form.source.data
+        )
+    except Invalid as err:
+        return _prices_page(price_form=form, other=show_problems(form, err))
+    flash(f"Price added: tier {row.tier} from {row.valid_from.day} {row.valid_from:%B %Y}")
+    return redirect(url_for("credits.prices"))
+
+
+@bp.post("/prices/vat")
+@requires(Permission.MANAGE_CREDIT_PRICES)
+def add_vat_rate() -> ResponseReturnValue:
+    form = cf.VatForm(prefix="vat")
+    if not form.validate_on_submit():
+        return _prices_page(vat_form=form, other=[])
+    try:
+        row = services().credits.prices.add_vat_rate(
+            actor(), form.rate.data, form.vat_valid_from.data, form.source.data
+        )
+    except Invalid as err:
+        return _prices_page(vat_form=form, other=show_problems(form, err))
+    flash(f"VAT rate added from {row.valid_from.day} {row.valid_from:%B %Y}")
+    return redirect(url_for("credits.prices"))
+
+
+@bp.post("/prices/<int:price_id>/remove")
+@requires(Permission.MANAGE_CREDIT_PRICES)
+def remove_price(price_id: int) -> ResponseReturnValue:
+    if not cf.RemoveForm().validate_on_submit():
+        abort(400)
+    services().credits.prices.remove_price(actor(), price_id)
+    flash("Price removed")
+    return redirect(url_for("credits.prices"))
+
+
+@bp.post("/prices/vat/<int:rate_id>/remove")
+@requires(Permission.MANAGE_CREDIT_PRICES)
+def remove_vat_rate(rate_id: int) -> ResponseReturnValue:
+    if not cf.RemoveForm().validate_on_submit():
+        abort(400)
+    services().credits.prices.remove_vat_rate(actor(), rate_id)
+    flash("VAT rate removed")
+    return redirect(url_for("credits.prices"))
+
+
+# -- a developer's orders ------------------------------------------------------------------------------
+
+
+@bp.get("/orders")
+@requires(Permission.BUY_CREDITS)
+def orders() -> ResponseReturnValue:
+    mine = services().credits.orders.mine(actor())
+    return render_template("credits/orders.html", orders=mine, start=cf.StartOrderForm(), tags=TAG_CLASSES)
+
+
+@bp.post("/orders")
+@requires(Permission.BUY_CREDITS)
+def start() -> ResponseReturnValue:
+    if not cf.StartOrderForm().validate_on_submit():
+        abort(400)
+    order = services().credits.orders.start(actor())
+    return redirect(url_for("credits.order", reference=order.reference))
+
+
+def _own(reference: str) -> OrderView:
+    return services().credits.orders.own(actor(), reference)
+
+
+@bp.get("/orders/<reference>")
+@requires(Permission.BUY_CREDITS)
+def order(reference: str) -> ResponseReturnValue:
+    view = _own(reference)
+    orders_service = services().credits.orders
+    if view.status == OrderStatus.DRAFT:
+        answers = view.order.answers
+        items = [
+            {
+                "title": {"text": s.title},
+                "hint": {"text": s.hint},
+                "href": url_for("credits.section", reference=view.order.reference, key=s.key),
+                "status": STATUS_TAGS["completed" if section_done(answers, s.key) else "not_started"],
+            }
+            for s in SECTIONS
+        ]
+        ready = all_done(answers)
+        items.append(
+            {
+                "title": {"text": "Check your answers and submit"},
+                "href": url_for("credits.check", reference=view.order.reference) if ready else None,
+                "status": {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}}
+                if ready
+                else {"text": "Cannot start yet", "classes": "govuk-task-list__status--cannot-start-yet"},
+            }
+        )
+        done = sum(section_done(answers, s.key) for s in SECTIONS)
+        return render_template(
+            "credits/task_list.html", view=view, items=items, done=done, total=len(SECTIONS), withdraw=cf.WithdrawForm()
+        )
+    return render_template(
+        "credits/order.html",
+        view=view,
+        sections=all_sections(view, False),
+        estimate=orders_service.estimate(view) if view.invoice is None else None,
+        withdraw=cf.WithdrawForm(),
+        tags=TAG_CLASSES,
+    )
+
+
+def _prefill(form: FlaskForm, view: OrderView, key: str) -> None:
+    answers = view.order.answers.get(key) or {}
+    for name, field in form._fields.items():
+        if isinstance(field, FileField | SubmitField) or name == "csrf_token" or name not in answers:
+            continue
+        value = answers[name]
+        if isinstance(field, cf.GovDateField):
+            field.data = date.fromisoformat(value) if isinstance(value, str) and value else None
+        elif value is not None:
+            field.data = value if isinstance(value, list) else str(value)
+    if key == "quantities":
+        saved = answers.get("by_tier") if section_done(view.order.answers, "quantities") else None
+        metric = view.metric
+        for tier in TIERS:
+            n = (saved or {}).get(tier) if saved else (metric.needed.get(tier) if metric else None)
+            getattr(form, f"quantity_{tier}").data = quantity_text(int(n)) if n else ""
+    if key == "terms" and answers.get("accepted"):
+        form.confirm.data = list(answers["accepted"])  # type: ignore[attr-defined]
+
+
+def _values(form: FlaskForm) -> dict[str, Any]:
+    return {
+        name: field.data
+        for name, field in form._fields.items()
+        if not isinstance(field, FileField | SubmitField) and name != "csrf_token"
+    }
+
+
+@bp.route("/orders/<reference>/<key>", methods=["GET", "POST"])
+@requires(Permission.BUY_CREDITS)
+def section(reference: str, key: str) -> ResponseReturnValue:
+    spec = SECTION_BY_KEY.get(key)
+    if spec is None:
+        abort(404)
+    view = _own(reference)
+    if view.status != OrderStatus.DRAFT:
+        return redirect(url_for("credits.order", reference=view.order.reference))
+    form = FORMS[key]()
+    if key == "development":
+        lpas = services().register.lpas()
+        form.lpa_id.choices = choices(  # type: ignore[attr-defined]
+            [(lpa.id, f"{lpa.name} ({lpa.ons_code})" if lpa.ons_code else lpa.name) for lpa in lpas],
+            "Select the LPA",
+        )
+    other: list[dict[str, str]] = []
+    status = 200
+    if request.method == "GET":
+        _prefill(form, view, key)
+    else:
+        form.validate()
+        if "csrf_token" in form.errors:
+            abort(400)
+        status = 400
+        if not form.errors:
+            try:
+                services().credits.orders.save_section(
+                    actor(), reference, key, _values(form), uploads("metric_file") if key == "metric" else {}
+                )
+            except Invalid as err:
+                other = show_problems(form, err)
+            else:
+                return redirect(url_for("credits.order", reference=view.order.reference))
+    extra: dict[str, Any] = {}
+    metric = view.metric
+    if key == "gain-hierarchy" and metric is not None:
+        extra["gains"] = gains_table(metric)
+        evidence = services().credits.orders.register_search(view)
+        extra["evidence"] = evidence
+        extra["search_rows"] = search_rows(evidence) if evidence else []
+    if key == "quantities" and metric is not None:
+        extra["needed"] = {t: show_quantity(metric.needed.get(t)) for t in TIERS}
+    return (
+        render_template(
+            f"credits/sections/{key}.html",
+            form=form,
+            view=view,
+            spec=spec,
+            other=other,
+            metric=metric,
+            search_head=SEARCH_HEAD,
+            **extra,
+        ),
+        status,
+    )
+
+
+def _check_page(view: OrderView, problems: list[dict[str, Any]], status: int = 200) -> ResponseReturnValue:
+    orders_service = services().credits.orders
+    q = orders_service.estimate(view)
+    evidence = orders_service.register_search(view)
+    return (
+        render_template(
+            "credits/check.html",
+            view=view,
+            sections=all_sections(view, True),
+            problems=problems,
+            form=cf.SubmitOrderForm(),
+            table=quote_table(q, caption="Estimated cost at today's prices") if q else None,
+            evidence=evidence,
+            search_rows=search_rows(evidence) if evidence else [],
+            search_head=SEARCH_HEAD,
+        ),
+        status,
+    )
+
+
+@bp.get("/orders/<reference>/check")
+@requires(Permission.BUY_CREDITS)
+def check(reference: str) -> ResponseReturnValue:
+    view = _own(reference)
+    if view.status != OrderStatus.DRAFT:
+        return redirect(url_for("credits.order", reference=view.order.reference))
+    return _check_page(view, [])
+
+
+@bp.post("/orders/<reference>/submit")
+@requires(Permission.BUY_CREDITS)
+def submit(reference: str) -> ResponseReturnValue:
+    if not cf.SubmitOrderForm().validate_on_submit():
+        abort(400)
+    try:
+        services().credits.orders.submit(actor(), reference)
+    except Invalid as err:
+        return _check_page(_own(reference), problems_list(err.problems), 400)
+    return redirect(url_for("credits.confirmation", reference=reference))
+
+
+@bp.get("/orders/<reference>/confirmation")
+@requires(Permission.BUY_CREDITS)
+def confirmation(reference: str) -> ResponseReturnValue:
+    view = _own(reference)
+    if view.status == OrderStatus.DRAFT:
+        return redirect(url_for("credits.order", reference=view.order.reference))
+    return render_template("credits/confirmation.html", view=view)
+
+
+@bp.post("/orders/<reference>/withdraw")
+@requires(Permission.BUY_CREDITS)
+def withdraw(reference: str) -> ResponseReturnValue:
+    form = cf.WithdrawForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services().credits.orders.withdraw(actor(), reference, form.reason.data or "")
+    flash("The order has been withdrawn")
+    return redirect(url_for("credits.order", reference=reference))
+
+
+@bp.get("/orders/<reference>/metric-file")
+@requires()
+def metric(reference: str) -> ResponseReturnValue:
+    stored, data = services().credits.orders.metric_file(actor(), reference)
+    return _pdf(stored.name, data, stored.media_type)
+
+
+@bp.get("/orders/<reference>/proof-of-purchase.pdf")
+@requires()
+def proof(reference: str) -> ResponseReturnValue:
+    stored, data = services().credits.fulfilment.proof(actor(), reference)
+    return _pdf(stored.name, data, stored.media_type)
+
+
+# -- an LPA's proofs of purchase ----------------------------------------------------------------------
+
+
+@bp.get("/lpa")
+@requires(Permission.VIEW_LPA_CREDITS)
+def lpa_proofs() -> ResponseReturnValue:
+    lpa, proofs = services().credits.fulfilment.for_lpa(actor())
+    return render_template("credits/lpa.html", lpa=lpa, proofs=proofs)
