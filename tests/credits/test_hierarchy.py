@@ -1,0 +1,59 @@
+"""The gain hierarchy's evidence: the register's own search for off-site units near a development."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bng.register.credit_hierarchy import search_register, search_terms
+from bng.register.ledger import MICRO
+from bng.register.places import places
+from tests.db.fixtures import Register
+
+LOSSES = {
+    "area": [("Grassland - Other neutral grassland", -8.0), ("Grassland - Modified grassland", -2.0),
+             ("Lakes - Ponds (priority habitat)", -2.4)],
+    "hedgerow": [("Native hedgerow", -1.2)],
+    "watercourse": [("Ditches", -0.8)],
+}  # fmt: skip
+NOW = datetime(2026, 11, 22, 10)
+
+
+def test_one_search_per_broad_habitat_lost() -> None:
+    assert search_terms(LOSSES) == [
+        {"module": "area", "term": "Grassland",
+         "for_losses": ["Grassland - Modified grassland", "Grassland - Other neutral grassland"]},
+        {"module": "area", "term": "Lakes", "for_losses": ["Lakes - Ponds (priority habitat)"]},
+        {"module": "hedgerow", "term": "hedgerow", "for_losses": ["Native hedgerow"]},
+        {"module": "watercourse", "term": "Ditches", "for_losses": ["Ditches"]},
+    ]  # fmt: skip
+
+
+def test_the_search_finds_the_units_left_in_the_lpa_and_its_neighbours(register: Register) -> None:
+    assert register.world is not None
+    with register.database() as uow:
+        site = uow.sites.by_reference(register.world.site)
+        assert site is not None and site.id is not None
+        parcels = list(uow.sites.parcels(site.id))
+        within = search_register(uow, places, "Cambridge LPA", LOSSES, NOW)
+        next_door = search_register(uow, places, "South Cambridgeshire LPA", LOSSES, NOW)
+        far = search_register(uow, places, "Exeter LPA", LOSSES, NOW)
+    assert within["neighbouring_lpas"] == ["South Cambridgeshire LPA"] and within["found_total"] == 1
+    found = within["found"][0]
+    assert (found["reference"], found["where"]) == (register.world.site, "in the development's LPA")
+
+    def left(module: str, word: str) -> float:
+        return (
+            sum(
+                p.units_micro - p.allocated_units_micro
+                for p in parcels
+                if p.stage != "baseline" and p.module == module and word in p.habitat.lower()
+            )
+            / MICRO
+        )
+
+    by_term = {m["term"]: m["remaining_units"] for m in found["matches"]}
+    assert by_term == {"Grassland": left("area", "grassland"), "hedgerow": left("hedgerow", "hedgerow")}
+    assert by_term["Grassland"] > 0 and "Lakes" not in by_term  # the site has no lakes to offer
+    assert next_door["found"][0]["where"] == "in a neighbouring LPA"
+    assert far["found_total"] == 0 and far["found"] == [] and not far["more_than_listed"]
+    assert {c["term"] for c in within["counts"]} == {"Grassland", "Lakes", "hedgerow", "Ditches"}
