@@ -12,12 +12,13 @@ register holds no catchment boundaries, so it neither derives nor checks those.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import shapely
 
-from .boundary import grid_reference, parse_grid_reference
+from .boundary import parse_grid_reference
 from .errors import Invalid
 from .model import GainSiteArea
 from .places import SPATIAL_RISK_WORDING, Places, SpatialRisk
@@ -55,7 +56,7 @@ def locate_development(places: Places, text: str, lpa_name: str, field: str = "g
     except ValueError as err:
         raise Invalid.one(field, f"The development's grid reference: {err}") from None
     point = shapely.Point(e, n)
-    shown = grid_reference(e, n)
+    shown = as_typed(text)
     if not places.in_england(point):
         raise Invalid.one(field, f"The development's grid reference {shown} is not in England")
     found = places.locate(point)
@@ -75,6 +76,19 @@ def locate_development(places: Places, text: str, lpa_name: str, field: str = "g
         found["nca"][0][0] if found["nca"] else "",
         found["lnrs"][0][0] if found["lnrs"] else "",
     )
+
+
+def as_typed(text: str) -> str:
+    """A grid reference as the person gave it, tidied: "tl46005900" is "TL 4600 5900", "546000,259000"
+    is "546000, 259000" (the precision they gave is kept, not the centre of the square it names)."""
+    t = " ".join(text.strip().upper().split())
+    m = re.fullmatch(r"([A-Z]{2})\s*(\d+)\s*(\d*)", t)
+    if m:
+        digits = m.group(2) + m.group(3)
+        half = len(digits) // 2
+        return f"{m.group(1)} {digits[:half]} {digits[half:]}"
+    e, n = parse_grid_reference(text)
+    return f"{e:.0f}, {n:.0f}"
 
 
 def spatial_risk(

@@ -21,6 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from bng.metric import DEFAULT_RELEASE, load
+
 from . import audit
 from .allocation_metric import DevelopmentMetric, development_metric, match, read_site, unit_flags
 from .allocation_risk import OTHER, RISK_LABELS, DevelopmentPlace, locate_development, spatial_risk
@@ -41,7 +43,7 @@ from .model import (
     SiteStatus,
     StoredFile,
 )
-from .places import Places, SpatialRisk
+from .places import SPATIAL_RISK_WORDING, Places, SpatialRisk
 from .ports import Clock, FileStore, UnitOfWork, UnitOfWorkFactory
 from .references import allocation_reference, normalise, payment_reference
 from .roles import Permission, Role, can
@@ -98,6 +100,12 @@ class AllocationPlan:
     @property
     def risk_label(self) -> str:
         return RISK_LABELS[self.spatial_risk]
+
+    @property
+    def multiplier(self) -> float:
+        """The metric's spatial risk multiplier for the category (area and hedgerow units)."""
+        value = load(DEFAULT_RELEASE).spatial_risk.get(SPATIAL_RISK_WORDING[self.spatial_risk])
+        return float(value) if isinstance(value, int | float) else 1.0
 
     def units_by_module(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -539,9 +547,10 @@ def _metric_flags(plan: AllocationPlan, metric: DevelopmentMetric, units: list[s
         said = ", ".join(f"{where} says {text!r}" for where, text in metric.stated[:6])
         multiplier = metric.multiplier(plan.spatial_risk)
         what = "an off-site provider's category" if stated == OTHER else f"'{stated}'"
+        label = plan.risk_label  # "Beyond the development's ... LPAs": only its first letter lowered
         flags.append(
             f"The development's metric states {what} for gain site {plan.site.reference} ({said}); the register "
-            f"finds it {plan.spatial_risk.value} ({plan.risk_label.lower()}), a spatial risk multiplier of "
+            f"finds it {plan.spatial_risk.value} ({label[0].lower()}{label[1:]}), a spatial risk multiplier of "
             f"{multiplier:g}. Correct the metric's spatial risk category before it goes to the LPA"
         )
     flags += units

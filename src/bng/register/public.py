@@ -49,6 +49,14 @@ class SiteView:
     events: list[SiteEvent] = field(default_factory=list)
     allocations: list[tuple[Allocation, Lpa | None]] = field(default_factory=list)
     documents: list[StoredFile] = field(default_factory=list)
+    allocated_units: dict[int, dict[str, float]] = field(default_factory=dict)
+    """Per allocation: the units it took, by module."""
+
+    def allocation_units(self, allocation: Allocation) -> str:
+        """What an allocation took, in words: "1.23 habitat units, 0.10 hedgerow units"."""
+        taken = self.allocated_units.get(allocation.id or 0, {})
+        words = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
+        return ", ".join(f"{taken[m]:,.2f} {words[m]}" for m in words if m in taken)
 
     def totals(self) -> list[ModuleTotals]:
         out = {m: ModuleTotals(m) for m in ("area", "hedgerow", "watercourse")}
@@ -80,6 +88,13 @@ class PublicRegister(Service):
             view.responsible_body = uow.bodies.get(site.responsible_body_id) if site.responsible_body_id else None
             view.events = list(uow.sites.events(site.id))
             view.allocations = [(a, uow.lpas.get(a.lpa_id)) for a in uow.ledger.allocations(site.id)]
+            modules = {p.id: p.module for p in view.parcels}
+            for a, _ in view.allocations:
+                assert a.id is not None
+                taken = view.allocated_units.setdefault(a.id, {})
+                for line in uow.ledger.lines(a.id):
+                    m = modules[line.parcel_id]
+                    taken[m] = taken.get(m, 0.0) + line.units_micro / MICRO
             view.documents = [f for f in uow.files.for_application(site.application_id) if f.published]
             return view
 
