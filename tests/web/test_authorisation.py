@@ -22,6 +22,7 @@ SIGNED_IN = EVERYONE - {"public"}
 LANDOWNERS = frozenset({"landowner", "other_landowner"})
 OWNER = frozenset({"landowner"})
 CASE_WORKER = frozenset({"case_worker"})
+ALLOCATORS = frozenset({"landowner", "other_landowner", "developer"})
 DEVELOPER = frozenset({"developer"})
 
 WHO_MAY: dict[str, frozenset[str]] = {
@@ -37,6 +38,14 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "api.site": EVERYONE,
     "api.lpas": EVERYONE,
     "api.responsible_bodies": EVERYONE,
+    "api.sites_csv": EVERYONE,
+    "api.sites_geojson": EVERYONE,
+    "api.parcels": EVERYONE,
+    "api.parcels_csv": EVERYONE,
+    "api.parcels_geojson": EVERYONE,
+    "api.allocations": EVERYONE,
+    "api.allocations_csv": EVERYONE,
+    "api.allocations_geojson": EVERYONE,
     "account.sign_in": EVERYONE,
     "account.sign_out": EVERYONE,
     "account.create_account": EVERYONE,
@@ -63,6 +72,15 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "admin.audit": CASE_WORKER,
     "lpa.dashboard": frozenset({"lpa_officer"}),
     "files.download": OWNER | CASE_WORKER,  # an unpublished document of the landowner's draft
+    # allocations: developers and landowners allocate; an allocation is its maker's (the developer's
+    # here); the register team see it from the gain site and record its fee
+    "allocate.mine": ALLOCATORS,
+    "allocate.find": ALLOCATORS,
+    "allocate.start": ALLOCATORS,
+    "allocate.confirm": ALLOCATORS,
+    "allocate.allocation": frozenset({"developer"}),
+    "allocate.casework": CASE_WORKER,
+    "allocate.payment": CASE_WORKER,
     # statutory biodiversity credits: the estimate and prices are public; only a developer buys (never an
     # agent); the order is its developer's; the register team fulfil it; the LPA sees what was sent to it
     "credits.estimate": EVERYONE,
@@ -94,9 +112,14 @@ WHO_MAY: dict[str, frozenset[str]] = {
 }
 
 
-def _arguments(endpoint: str, register: Register) -> dict[str, Any]:
+ALLOCATION_PAGES = ("allocate.allocation", "allocate.casework", "allocate.payment")
+
+
+def _arguments(endpoint: str, register: Register, allocation: str = "") -> dict[str, Any]:
     world = register.world
     assert world is not None
+    if endpoint in ALLOCATION_PAGES:
+        return {"reference": allocation}
     if endpoint.startswith(("credits.", "credit_cases.")):
         return _credit_arguments(endpoint, world.credit_orders)
     if endpoint.startswith("apply."):
@@ -133,13 +156,14 @@ def _denied(response: Any) -> bool:
     return response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
 
 
-def _calls(app: Flask, register: Register) -> list[tuple[str, str, str]]:
+def _calls(app: Flask, register: Register, allocation: str = "") -> list[tuple[str, str, str]]:
     calls = []
     with app.test_request_context():
         from flask import url_for
 
         for rule in app.url_map.iter_rules():
-            args = {k: v for k, v in _arguments(rule.endpoint, register).items() if k in rule.arguments}
+            found = _arguments(rule.endpoint, register, allocation)
+            args = {k: v for k, v in found.items() if k in rule.arguments}
             path = url_for(rule.endpoint, **args)
             for method in sorted((rule.methods or set()) & {"GET", "POST"}):
                 calls.append((rule.endpoint, method, path))
@@ -151,12 +175,31 @@ def test_every_route_is_in_the_table(app: Flask) -> None:
     assert endpoints == set(WHO_MAY), f"missing: {endpoints - set(WHO_MAY)}; stale: {set(WHO_MAY) - endpoints}"
 
 
+@pytest.fixture
+def allocation(register: Register) -> str:
+    """An allocation the developer recorded (with the landowner's consent), for the allocation pages."""
+    from bng.register import samples
+    from bng.register.allocations import Development, Request
+    from bng.register.sections import Upload
+
+    world, s = register.world, register.services
+    assert world is not None
+    hedge = next(p for p in s.register.site(world.site).parcels if p.module == "hedgerow" and p.stage == "creation")
+    assert hedge.id is not None
+    development = Development(world.lpa_ids["Cambridge LPA"], "26/01234/FUL", "Mill Road homes", "546000, 259000")
+    consent = Upload("consent_file", "consent.pdf", samples.pdf("Consent"))
+    made = s.allocations.allocate(
+        world.actors["developer"], world.site, development, [Request(hedge.id, 100_000)], consent=consent
+    )
+    return str(made.reference)
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_who_may_do_what(role: str, app: Flask, client: CheckedClient, register: Register) -> None:
+def test_who_may_do_what(role: str, app: Flask, client: CheckedClient, register: Register, allocation: str) -> None:
     if role != "public":
         client.sign_in(role)
     wrong = []
-    for endpoint, method, path in _calls(app, register):
+    for endpoint, method, path in _calls(app, register, allocation):
         if method == "GET":
             response = client.get(path)
         else:

@@ -18,6 +18,7 @@ from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
 from .views import account, admin, apply, credits, credits_casework, files, lpa, public, review
+from .views.allocate import bp as allocations_bp
 from .views.common import error_list, legend
 
 SERVICE_NAME = "Biodiversity gain sites register"
@@ -70,6 +71,8 @@ def create_app(services: Services, settings: Settings) -> Flask:
     security.register(app)
     errors.register(app)
     for blueprint in (assets, public.bp, account.bp, apply.bp, review.bp, admin.bp, lpa.bp, files.bp, api):
+        app.register_blueprint(blueprint)
+    for blueprint in (allocations_bp,):  # allocations, open data
         app.register_blueprint(blueprint)
     for blueprint in (credits.bp, credits_casework.bp):  # statutory biodiversity credits
         app.register_blueprint(blueprint)

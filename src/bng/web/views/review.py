@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from bng.register.errors import Invalid, RegisterError
+from bng.register.errors import Conflict, Invalid, RegisterError
 from bng.register.roles import Permission
 
 from .. import forms
@@ -142,6 +142,9 @@ def _site(
 
 
 def _site_act(reference: str, name: str) -> ResponseReturnValue:
+    if name == "remove" and services().register.site(reference).allocations:
+        # the page offers no removal for an allocated site; say why rather than point at a form it lacks
+        raise Conflict(f"Gain site {reference.upper()} has allocations, so it cannot be removed from the register")
     built = {"amend": forms.SiteChangeForm(prefix="amend"), "remove": forms.SiteChangeForm(prefix="remove")}
     form = built[name]
     if not form.validate_on_submit():

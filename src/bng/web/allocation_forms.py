@@ -1,0 +1,64 @@
+"""The allocation journey's forms. Like the registration's, they only parse what the browser sent;
+the allocation service checks the answers and says what is wrong."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
+from wtforms import HiddenField, RadioField, SelectField
+
+from .forms import opts, submit, text, upload
+
+METHODS = (
+    ("parcels", "Choose habitat parcels and how much of each"),
+    ("metric", "Upload the development's statutory biodiversity metric"),
+)
+
+
+class FindSiteForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET that only finds a page
+
+    reference = text("Gain site reference", "The register's reference, for example BGS-221126001")
+    submit = submit("Continue")
+
+
+class AllocationForm(FlaskForm):
+    lpa_id = SelectField(
+        "Local planning authority (LPA)",
+        description="The LPA the development's planning application is made to",
+        choices=[],
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    planning_reference = text("Planning application reference", "For example, 26/01234/FUL")
+    development_name = text("Name of the development", "For example, Mill Road homes")
+    grid_reference = text(
+        "Grid reference of the development",
+        "The middle of the development site, like TL 4600 5900 or 546000, 259000. The register works out the "
+        "spatial risk category from where the development and the gain site are",
+    )
+    method = RadioField(
+        "How do you want to say what the development uses from this gain site?",
+        choices=opts(list(METHODS)),
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    metric_file = upload(
+        "The development's statutory biodiversity metric",
+        "The metric workbook (.xlsm or .xlsx) or a site file (.json), with this gain site's register reference "
+        "in the off-site reference column of its off-site sheets. Up to 50 MB",
+    )
+    submit = submit("Continue")
+
+
+class ConfirmAllocationForm(AllocationForm):
+    """The checked answers come back as hidden fields; the landowner's consent is uploaded here."""
+
+    metric_file_id = HiddenField()
+    consent_file = upload(
+        "Written consent of the gain site's landowner",
+        "The landowner's signed consent to allocate these units to the development. A PDF, Word document or image, "
+        "smaller than 20 MB",
+    )
+    submit = submit("Record the allocation")
