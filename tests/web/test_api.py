@@ -32,6 +32,14 @@ def test_the_openapi_document_is_valid(spec: dict[str, Any]) -> None:
     validate(spec)
     assert set(spec["paths"]) == {
         "/api/v1/sites",
+        "/api/v1/sites.csv",
+        "/api/v1/sites.geojson",
+        "/api/v1/parcels",
+        "/api/v1/parcels.csv",
+        "/api/v1/parcels.geojson",
+        "/api/v1/allocations",
+        "/api/v1/allocations.csv",
+        "/api/v1/allocations.geojson",
         "/api/v1/sites/{reference}",
         "/api/v1/lpas",
         "/api/v1/responsible-bodies",
@@ -89,7 +97,8 @@ def test_filters_pagination_and_bad_input(client: FlaskClient, register: Registe
     assert page["per_page"] == 100 and page["links"]["next"] is None
     bad = client.get("/api/v1/sites?bbox=north")
     assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
-    assert "bbox must be four numbers" in bad.get_json()["detail"]
+    assert bad.get_json()["detail"].startswith("bbox: Bounding box must be four numbers")
+    assert bad.get_json()["invalid_params"][0]["name"] == "bbox"
     missing = client.get("/api/v1/sites/BGS-000000999")
     assert missing.status_code == 404 and missing.get_json()["status"] == 404
 

@@ -61,7 +61,7 @@ class OpenData:
         total = int(self.s.scalar(select(func.count()).select_from(joined).where(where)) or 0)
         page = max(1, query.page)
         q = (
-            select(Allocation, g.c.reference, lpa.c.name)
+            select(Allocation, g.c.reference, lpa.c.name, g.c.easting, g.c.northing)
             .select_from(joined)
             .where(where)
             .order_by(al.c.id)
@@ -70,7 +70,8 @@ class OpenData:
         )
         rows = self.s.execute(q).all()
         totals = self._line_totals([r[0].id for r in rows])
-        return Page([(r[0], r[1], r[2], totals.get(r[0].id, {})) for r in rows], total, page, query.per_page)
+        items = [(r[0], r[1], r[2], totals.get(r[0].id, {}), (r[3], r[4])) for r in rows]
+        return Page(items, total, page, query.per_page)
 
     def _line_totals(self, allocation_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, int]]]:
         if not allocation_ids:

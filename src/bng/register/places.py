@@ -62,6 +62,12 @@ def bng_to_wgs84(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: np.column_stack(_to_wgs84().transform(xy[:, 0], xy[:, 1])))
 
 
+def bng_points_to_wgs84(eastings: Any, northings: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes of EPSG:27700 points, all in one call to PROJ."""
+    lon, lat = _to_wgs84().transform(np.asarray(eastings, dtype=float), np.asarray(northings, dtype=float))
+    return np.asarray(lon), np.asarray(lat)
+
+
 def wgs84_to_bng(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: np.column_stack(_to_bng().transform(xy[:, 0], xy[:, 1])))
 

@@ -176,7 +176,8 @@ class OpenData(Protocol):
         ...
 
     def allocations(self, query: AllocationQuery) -> Page:
-        """Items are (Allocation, gain site reference, LPA name, {module: (size, units) in millionths})."""
+        """Items are (Allocation, gain site reference, LPA name, {module: (size, units) in millionths},
+        (the gain site's easting, northing))."""
         ...
 
     def site_extras(self, site_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

@@ -10,6 +10,7 @@ from .allocations import Allocations
 from .applications import Applications
 from .audit_log import AuditLog
 from .credit_services import CreditServices, build_credit_services
+from .open_data import OpenRegister
 from .passwords import Passwords
 from .places import Places
 from .ports import Clock, FileStore, UnitOfWorkFactory
@@ -24,6 +25,7 @@ class Services:
     applications: Applications
     review: Review
     register: PublicRegister
+    open_data: OpenRegister  # sites, parcels and allocations as open data
     reference: ReferenceData
     allocations: Allocations
     audit: AuditLog
@@ -45,6 +47,7 @@ def build_services(
         applications=applications,
         review=Review(uow, clock, store, places, applications),
         register=PublicRegister(uow, clock),
+        open_data=OpenRegister(uow, clock),
         reference=ReferenceData(uow, clock),
         allocations=Allocations(uow, clock, store, places),
         audit=AuditLog(uow, clock),

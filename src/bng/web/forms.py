@@ -326,4 +326,18 @@ class SearchForm(FlaskForm):
     lnrs = SelectField("Local Nature Recovery Strategy area", choices=[], widget=GovSelect(), validate_choice=False)
     habitat = text("Habitat created or enhanced", "For example, grassland")
     responsible_body = SelectField("Responsible body", choices=[], widget=GovSelect(), validate_choice=False)
+    min_units = text("At least this many units still available", "For example, 2.5")
+    module = SelectField(
+        "Units of",
+        choices=opts([("area", "Habitat (area)"), ("hedgerow", "Hedgerow"), ("watercourse", "Watercourse")]),
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    near = text("Near a grid reference", "For example, TL 4600 5900, or an easting and northing like 546000, 259000")
+    distance_km = text("Within (kilometres)", "Leave blank for 5 kilometres; at most 100")
+    bbox = text(
+        "Or in a bounding box",
+        "British National Grid metres: min easting, min northing, max easting, max northing, "
+        "for example 540000, 250000, 560000, 270000",
+    )
     submit = submit("Search")

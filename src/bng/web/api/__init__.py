@@ -8,41 +8,60 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
-from shapely.geometry import mapping
+from shapely.geometry import Point, mapping
+from shapely.geometry.base import BaseGeometry
 
 from bng.register.habitats import SIZE_UNITS
 from bng.register.ledger import MICRO
-from bng.register.model import GainSite
-from bng.register.places import bng_to_wgs84
-from bng.register.ports import SiteQuery
+from bng.register.model import GainSite, HabitatParcel
+from bng.register.places import bng_points_to_wgs84, bng_to_wgs84
+from bng.register.ports import AllocationQuery, Page, ParcelQuery
 from bng.register.public import SiteView
 
 from ..security import services
-from . import models
+from ..site_filters import FilterError, site_query
+from . import formats, models
 from .openapi import document
 
 api = Blueprint("api", __name__, url_prefix="/api")
-MAX_PER_PAGE = 100
+MAX_PER_PAGE = 100  # JSON
+MAX_PER_FILE = 1000  # CSV and GeoJSON: bulk downloads, 1,000 rows a file
 
 
-def _json(model: BaseModel | dict[str, Any], last_modified: Any = None) -> ResponseReturnValue:
-    body = model.model_dump_json() if isinstance(model, BaseModel) else json.dumps(model, separators=(",", ":"))
-    response = Response(body, mimetype="application/json")
+def _send(
+    body: str, mimetype: str, last_modified: Any = None, links: dict[str, str | None] | None = None
+) -> ResponseReturnValue:
+    response = Response(body, mimetype=mimetype)
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     if last_modified is not None:
         response.last_modified = last_modified.replace(tzinfo=UTC)
+    if links:
+        response.headers["Link"] = formats.link_header(links)
     response.headers["Cache-Control"] = "public, max-age=60"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response.make_conditional(request)
 
 
-def _summary(site: GainSite, body: str | None) -> dict[str, Any]:
+def _json(model: BaseModel | dict[str, Any], last_modified: Any = None) -> ResponseReturnValue:
+    body = model.model_dump_json() if isinstance(model, BaseModel) else json.dumps(model, separators=(",", ":"))
+    return _send(body, "application/json", last_modified)
+
+
+def _remaining(site: GainSite, module: str) -> float:
+    return int(getattr(site, f"remaining_{module}_units_micro")) / MICRO
+
+
+def _summary(site: GainSite, body: str | None, lonlat: tuple[float, float] | None = None) -> dict[str, Any]:
+    if lonlat is None:
+        lon, lat = bng_points_to_wgs84([site.easting], [site.northing])
+        lonlat = (float(lon[0]), float(lat[0]))
     return {
         "reference": site.reference,
         "name": site.name,
@@ -53,11 +72,16 @@ def _summary(site: GainSite, body: str | None) -> dict[str, Any]:
         "grid_reference": site.grid_reference,
         "easting": site.easting,
         "northing": site.northing,
+        "longitude": round(lonlat[0], 7),
+        "latitude": round(lonlat[1], 7),
         "lpa": site.lpa_name,
         "national_character_area": site.nca_name,
         "lnrs_area": site.lnrs_name,
         "agreement_type": site.agreement_type,
         "responsible_body": body,
+        "remaining_habitat_units": _remaining(site, "area"),
+        "remaining_hedgerow_units": _remaining(site, "hedgerow"),
+        "remaining_watercourse_units": _remaining(site, "watercourse"),
         "url": url_for("api.site", reference=site.reference, _external=True),
     }
 
@@ -72,73 +96,242 @@ def docs() -> ResponseReturnValue:
     return render_template("api.html")
 
 
-@api.get("/v1/sites")
-def sites() -> ResponseReturnValue:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    per_page = min(MAX_PER_PAGE, max(1, request.args.get("per_page", 20, type=int) or 20))
-    bbox = None
-    if request.args.get("bbox"):
-        try:
-            x0, y0, x1, y1 = (float(v) for v in request.args["bbox"].split(","))
-        except ValueError:
-            return _problem(400, "bbox must be four numbers: min easting, min northing, max easting, max northing")
-        bbox = (x0, y0, x1, y1)
-    body = request.args.get("responsible_body", "")
-    query = SiteQuery(
-        reference=request.args.get("reference", ""),
-        lpa=request.args.get("lpa", ""),
-        nca=request.args.get("nca", ""),
-        lnrs=request.args.get("lnrs", ""),
+class BadRequest(Exception):
+    def __init__(self, errors: list[FilterError]) -> None:
+        self.errors = errors
+
+
+@dataclass
+class Listing:
+    """One page of open data, as flat rows (the CSV's and GeoJSON's properties) and EPSG:27700 shapes."""
+
+    found: Page
+    rows: list[dict[str, Any]]
+    shapes: list[BaseGeometry | None]
+
+
+def _int(name: str, default: int) -> int:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise BadRequest([FilterError(name, f"{name} must be a whole number, 1 or more")])
+    return int(text)
+
+
+def _paging(fmt: str, default: int) -> tuple[int, int]:
+    most = MAX_PER_PAGE if fmt == "json" else MAX_PER_FILE
+    per_page = min(most, _int("per_page", default if fmt == "json" else MAX_PER_FILE))
+    return _int("page", 1), per_page
+
+
+def _site_listing(fmt: str) -> Listing:
+    page, per_page = _paging(fmt, 20)
+    query, errors = site_query(request.args, page, per_page)
+    if errors:
+        raise BadRequest(errors)
+    found = services().open_data.sites(query)
+    bodies = services().open_data.responsible_body_names()
+    sites: list[GainSite] = list(found.items)
+    lon, lat = bng_points_to_wgs84([s.easting for s in sites], [s.northing for s in sites])
+    rows = [
+        _summary(s, bodies.get(s.responsible_body_id or 0), (float(x), float(y)))
+        for s, x, y in zip(sites, lon, lat, strict=True)
+    ]
+    shapes = [s.boundary if s.boundary is not None else Point(s.easting, s.northing) for s in sites]
+    return Listing(found, rows, shapes)
+
+
+def _parcel_listing(fmt: str) -> Listing:
+    page, per_page = _paging(fmt, 100)
+    module, stage = request.args.get("module", ""), request.args.get("stage", "")
+    problems = []
+    if module and module not in SIZE_UNITS:
+        problems.append(FilterError("module", "module must be area, hedgerow or watercourse"))
+    if stage and stage not in ("baseline", "creation", "enhancement"):
+        problems.append(FilterError("stage", "stage must be baseline, creation or enhancement"))
+    if problems:
+        raise BadRequest(problems)
+    query = ParcelQuery(
+        site_reference=request.args.get("site", ""),
+        module=module,
+        stage=stage,
         habitat=request.args.get("habitat", ""),
-        responsible_body_id=int(body) if body.isdigit() else None,
-        bbox=bbox,
+        lpa=request.args.get("lpa", ""),
         page=page,
         per_page=per_page,
     )
-    found = services().register.search(query)
-    bodies = {b.id: b.name for b in services().register.responsible_bodies(include_withdrawn=True)}
+    found = services().open_data.parcels(query)
+    rows = [{"site_reference": ref, **_parcel(p).model_dump()} for p, ref in found.items]
+    return Listing(found, rows, [p.geometry for p, _ in found.items])
+
+
+def _allocation_listing(fmt: str) -> Listing:
+    page, per_page = _paging(fmt, 100)
+    query = AllocationQuery(
+        site_reference=request.args.get("site", ""),
+        lpa=request.args.get("lpa", ""),
+        planning_reference=request.args.get("planning_reference", ""),
+        page=page,
+        per_page=per_page,
+    )
+    found = services().open_data.allocations(query)
+    rows, shapes = [], []
+    for a, site_ref, lpa, taken, (e, n) in found.items:
+
+        def amount(module: str, which: int, taken: dict[str, tuple[int, int]] = taken) -> float:
+            return taken.get(module, (0, 0))[which] / MICRO
+
+        row = models.OpenAllocation(
+            reference=a.reference,
+            site_reference=site_ref,
+            planning_reference=a.planning_reference,
+            development_name=a.development_name,
+            lpa=lpa,
+            recorded_on=a.created_at.date(),
+            habitat_units=amount("area", 1),
+            hedgerow_units=amount("hedgerow", 1),
+            watercourse_units=amount("watercourse", 1),
+            habitat_hectares=amount("area", 0),
+            hedgerow_km=amount("hedgerow", 0),
+            watercourse_km=amount("watercourse", 0),
+        )
+        rows.append(row.model_dump(mode="json"))
+        shapes.append(Point(e, n))  # where the units are: the gain site
+    return Listing(found, rows, shapes)
+
+
+LISTINGS = {"sites": _site_listing, "parcels": _parcel_listing, "allocations": _allocation_listing}
+PAGES = {"sites": (models.SitePage, models.SiteSummary), "parcels": (models.ParcelPage, models.OpenParcel),
+         "allocations": (models.AllocationPage, models.OpenAllocation)}  # fmt: skip
+COLUMNS = {
+    kind: sorted(item.model_fields, key=lambda name: name != "site_reference") for kind, (_, item) in PAGES.items()
+}
+"""The CSV's columns: the JSON item's fields (a parcel's gain site first)."""
+
+
+def _links(kind: str, fmt: str, found: Page) -> dict[str, str | None]:
+    endpoint = f"api.{kind}" if fmt == "json" else f"api.{kind}_{fmt}"
     args = {k: v for k, v in request.args.items() if k != "page"}
 
     def link(p: int) -> str:
-        return url_for("api.sites", page=p, **args, _external=True)
+        return url_for(endpoint, page=p, **args, _external=True)
 
-    result = models.SitePage(
-        items=[models.SiteSummary(**_summary(s, bodies.get(s.responsible_body_id))) for s in found.items],
-        page=found.page,
-        per_page=found.per_page,
-        total=found.total,
-        pages=found.pages,
-        links=models.Links(
-            self=link(found.page),
-            next=link(found.page + 1) if found.page < found.pages else None,
-            prev=link(found.page - 1) if found.page > 1 else None,
-        ),
+    return {
+        "self": link(found.page),
+        "next": link(found.page + 1) if found.page < found.pages else None,
+        "prev": link(found.page - 1) if found.page > 1 else None,
+        "first": link(1),
+        "last": link(found.pages),
+    }
+
+
+def _serve(kind: str, fmt: str) -> ResponseReturnValue:
+    crs = "4326"
+    try:
+        if fmt == "geojson":
+            crs = formats.parse_crs(request.args.get("crs", "4326")) or ""
+            if not crs:
+                raise BadRequest(
+                    [FilterError("crs", "crs must be 4326 (WGS84, the default) or 27700 (British National Grid)")]
+                )
+        listing = LISTINGS[kind](fmt)
+    except BadRequest as bad:
+        return _problem(400, "; ".join(f"{e.field}: {e.message}" for e in bad.errors), bad.errors)
+    found = listing.found
+    links = _links(kind, fmt, found)
+    changed = services().open_data.last_change()
+    paging = {"page": found.page, "per_page": found.per_page, "total": found.total, "pages": found.pages}
+    if fmt == "json":
+        page_model, item_model = PAGES[kind]
+        result = page_model(items=[item_model(**row) for row in listing.rows], **paging, links=models.Links(**links))
+        return _send(result.model_dump_json(), "application/json", changed, links)
+    if fmt == "csv":
+        body = formats.csv_text(COLUMNS[kind], listing.rows)
+        response = _send(body, "text/csv", changed, links)
+    else:
+        features = []
+        for row, shape in zip(listing.rows, listing.shapes, strict=True):
+            feature: dict[str, Any] = {"type": "Feature", "geometry": formats.geometry(shape, crs), "properties": row}
+            if kind != "parcels":  # a parcel's ref is unique only within its gain site
+                feature["id"] = row["reference"]
+            features.append(feature)
+        body = formats.feature_collection(features, crs, paging, links)
+        response = _send(body, "application/geo+json", changed, links)
+    assert isinstance(response, Response)
+    suffix = f"-{crs}" if fmt == "geojson" else ""
+    response.headers["Content-Disposition"] = f'inline; filename="{kind}-page-{found.page}{suffix}.{fmt}"'
+    return response
+
+
+@api.get("/v1/sites")
+def sites() -> ResponseReturnValue:
+    return _serve("sites", "json")
+
+
+@api.get("/v1/sites.csv")
+def sites_csv() -> ResponseReturnValue:
+    return _serve("sites", "csv")
+
+
+@api.get("/v1/sites.geojson")
+def sites_geojson() -> ResponseReturnValue:
+    return _serve("sites", "geojson")
+
+
+@api.get("/v1/parcels")
+def parcels() -> ResponseReturnValue:
+    return _serve("parcels", "json")
+
+
+@api.get("/v1/parcels.csv")
+def parcels_csv() -> ResponseReturnValue:
+    return _serve("parcels", "csv")
+
+
+@api.get("/v1/parcels.geojson")
+def parcels_geojson() -> ResponseReturnValue:
+    return _serve("parcels", "geojson")
+
+
+@api.get("/v1/allocations")
+def allocations() -> ResponseReturnValue:
+    return _serve("allocations", "json")
+
+
+@api.get("/v1/allocations.csv")
+def allocations_csv() -> ResponseReturnValue:
+    return _serve("allocations", "csv")
+
+
+@api.get("/v1/allocations.geojson")
+def allocations_geojson() -> ResponseReturnValue:
+    return _serve("allocations", "geojson")
+
+
+def _parcel(p: HabitatParcel) -> models.Parcel:
+    return models.Parcel(
+        module=p.module,  # type: ignore[arg-type]
+        stage=p.stage,  # type: ignore[arg-type]
+        ref=p.ref,
+        habitat=p.habitat,
+        distinctiveness=p.distinctiveness,
+        condition=p.condition,
+        strategic_significance=p.strategic_significance,
+        baseline_ref=p.baseline_ref,
+        size=p.size_micro / MICRO,
+        size_unit=SIZE_UNITS[p.module],  # type: ignore[arg-type]
+        units=p.units_micro / MICRO,
+        allocated_size=p.allocated_size_micro / MICRO,
+        allocated_units=p.allocated_units_micro / MICRO,
+        remaining_size=(p.size_micro - p.allocated_size_micro) / MICRO if p.stage != "baseline" else 0.0,
+        remaining_units=(p.units_micro - p.allocated_units_micro) / MICRO if p.stage != "baseline" else 0.0,
     )
-    return _json(result, services().register.last_change())
 
 
 def detail(view: SiteView) -> models.SiteDetail:
     site = view.site
-    parcels = [
-        models.Parcel(
-            module=p.module,  # type: ignore[arg-type]
-            stage=p.stage,  # type: ignore[arg-type]
-            ref=p.ref,
-            habitat=p.habitat,
-            distinctiveness=p.distinctiveness,
-            condition=p.condition,
-            strategic_significance=p.strategic_significance,
-            baseline_ref=p.baseline_ref,
-            size=p.size_micro / MICRO,
-            size_unit=SIZE_UNITS[p.module],  # type: ignore[arg-type]
-            units=p.units_micro / MICRO,
-            allocated_size=p.allocated_size_micro / MICRO,
-            allocated_units=p.allocated_units_micro / MICRO,
-            remaining_size=(p.size_micro - p.allocated_size_micro) / MICRO if p.stage != "baseline" else 0.0,
-            remaining_units=(p.units_micro - p.allocated_units_micro) / MICRO if p.stage != "baseline" else 0.0,
-        )
-        for p in view.parcels
-    ]
+    parcels = [_parcel(p) for p in view.parcels]
     body = view.responsible_body.name if view.responsible_body else None
     return models.SiteDetail(
         **_summary(site, body),
@@ -203,6 +396,11 @@ def responsible_bodies() -> ResponseReturnValue:
     return _json({"items": items})
 
 
-def _problem(status: int, detail: str) -> ResponseReturnValue:
-    body = models.Problem(status=status, title="Bad request" if status == 400 else "Error", detail=detail)
+def _problem(status: int, detail: str, errors: list[FilterError] | None = None) -> ResponseReturnValue:
+    body = models.Problem(
+        status=status,
+        title="Bad request" if status == 400 else "Error",
+        detail=detail,
+        invalid_params=[models.InvalidParam(name=e.field, reason=e.message) for e in errors or []],
+    )
     return Response(body.model_dump_json(), status=status, mimetype="application/problem+json")

@@ -12,6 +12,8 @@ class Links(BaseModel):
     self: str
     next: str | None = None
     prev: str | None = None
+    first: str | None = None
+    last: str | None = None
 
 
 class SiteSummary(BaseModel):
@@ -26,11 +28,16 @@ class SiteSummary(BaseModel):
     grid_reference: str = Field(examples=["TL 45000 58000"])
     easting: float = Field(description="EPSG:27700")
     northing: float = Field(description="EPSG:27700")
+    longitude: float = Field(description="WGS84 (EPSG:4326) of the easting and northing")
+    latitude: float = Field(description="WGS84 (EPSG:4326) of the easting and northing")
     lpa: str = Field(description="The local planning authority most of the site lies in")
     national_character_area: str
     lnrs_area: str = Field(description="The Local Nature Recovery Strategy area most of the site lies in")
     agreement_type: Literal["s106", "conservation_covenant"]
     responsible_body: str | None = None
+    remaining_habitat_units: float = Field(description="Area habitat units still to allocate")
+    remaining_hedgerow_units: float = Field(description="Hedgerow units still to allocate")
+    remaining_watercourse_units: float = Field(description="Watercourse units still to allocate")
     url: str
 
 
@@ -129,9 +136,56 @@ class ResponsibleBody(BaseModel):
     withdrawn_on: date | None = None
 
 
+class OpenParcel(Parcel):
+    """A habitat parcel of a registered gain site, as the open data lists it."""
+
+    site_reference: str
+
+
+class ParcelPage(BaseModel):
+    items: list[OpenParcel]
+    page: int
+    per_page: int
+    total: int
+    pages: int
+    links: Links
+
+
+class OpenAllocation(BaseModel):
+    """An allocation of units from a gain site to a development. No personal data: not who asked."""
+
+    reference: str
+    site_reference: str
+    planning_reference: str
+    development_name: str
+    lpa: str = Field(description="The development's local planning authority")
+    recorded_on: date
+    habitat_units: float = Field(description="Area habitat units allocated")
+    hedgerow_units: float
+    watercourse_units: float
+    habitat_hectares: float = Field(description="Hectares of area habitat allocated")
+    hedgerow_km: float
+    watercourse_km: float
+
+
+class AllocationPage(BaseModel):
+    items: list[OpenAllocation]
+    page: int
+    per_page: int
+    total: int
+    pages: int
+    links: Links
+
+
+class InvalidParam(BaseModel):
+    name: str = Field(description="The query parameter")
+    reason: str
+
+
 class Problem(BaseModel):
     """An error (RFC 9457 style)."""
 
     status: int
     title: str
     detail: str = ""
+    invalid_params: list[InvalidParam] = Field(default_factory=list, description="Which parameters are wrong, and why")

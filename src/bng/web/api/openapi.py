@@ -14,21 +14,47 @@ REF = "#/components/schemas/{model}"
 def _schemas() -> dict[str, Any]:
     pairs = [
         (m, "serialization")
-        for m in (models.SitePage, models.SiteDetail, models.Lpa, models.ResponsibleBody, models.Problem)
+        for m in (
+            models.SitePage,
+            models.SiteDetail,
+            models.ParcelPage,
+            models.AllocationPage,
+            models.Lpa,
+            models.ResponsibleBody,
+            models.Problem,
+        )
     ]
     _, top = models_json_schema(pairs, ref_template=REF)
     return dict(top.get("$defs", {}))
 
 
-def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
+HEADERS = {
+    "ETag": {"schema": {"type": "string"}, "description": "Send it back as If-None-Match"},
+    "Last-Modified": {
+        "schema": {"type": "string"},
+        "description": "The last change to any gain site or allocation; send it back as If-Modified-Since",
+    },
+}
+LINK = {
+    "Link": {
+        "schema": {"type": "string"},
+        "description": 'RFC 8288 links to the other pages: <url>; rel="next", rel="prev", rel="first", rel="last"',
+    }
+}
+BAD = {
+    "description": "A parameter is wrong; invalid_params names it",
+    "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+}
+
+
+def _ok(
+    schema: dict[str, Any], description: str, media: str = "application/json", paged: bool = False
+) -> dict[str, Any]:
     return {
         "200": {
             "description": description,
-            "headers": {
-                "ETag": {"schema": {"type": "string"}, "description": "Send it back as If-None-Match"},
-                "Last-Modified": {"schema": {"type": "string"}},
-            },
-            "content": {"application/json": {"schema": schema}},
+            "headers": {**HEADERS, **(LINK if paged else {})},
+            "content": {media: {"schema": schema}},
         },
         "304": {"description": "Not modified since the ETag or date you sent"},
     }
@@ -42,6 +68,104 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
         "description": description,
         "schema": schema or {"type": "string"},
     }
+
+
+PAGING = [
+    _query("page", "Page number, from 1", {"type": "integer", "minimum": 1}),
+    _query("per_page", "Items per page, up to 100 (JSON) or 1,000 (CSV, GeoJSON); more is cut to the most",
+           {"type": "integer", "minimum": 1}),
+]  # fmt: skip
+SITE_FILTERS = [
+    _query("reference", "A gain site reference, or its beginning"),
+    _query("lpa", "A local planning authority's name, e.g. Cambridge LPA"),
+    _query("nca", "A National Character Area's name"),
+    _query("lnrs", "A Local Nature Recovery Strategy area's name"),
+    _query("habitat", "Part of the name of a habitat created or enhanced"),
+    _query("responsible_body", "A responsible body's id", {"type": "integer"}),
+    _query("min_units", "At least this many units still to allocate, of module", {"type": "number", "minimum": 0}),
+    _query("module", "The units min_units counts", {"type": "string", "enum": ["area", "hedgerow", "watercourse"]}),
+    _query(
+        "near", "An OS grid reference (TL 4600 5900) or easting,northing: sites within distance_km of it, nearest first"
+    ),
+    _query("distance_km", "Kilometres from near, up to 100 (default 5)", {"type": "number", "exclusiveMinimum": 0}),
+    _query("bbox", "min easting,min northing,max easting,max northing (EPSG:27700): sites whose extent meets it"),
+]
+PARCEL_FILTERS = [
+    _query("site", "A gain site reference"),
+    _query("module", "area, hedgerow or watercourse", {"type": "string", "enum": ["area", "hedgerow", "watercourse"]}),
+    _query("stage", "baseline, creation or enhancement",
+           {"type": "string", "enum": ["baseline", "creation", "enhancement"]}),
+    _query("habitat", "Part of the habitat's name"),
+    _query("lpa", "The LPA the gain site lies in"),
+]  # fmt: skip
+ALLOCATION_FILTERS = [
+    _query("site", "The gain site's reference"),
+    _query("lpa", "The development's LPA"),
+    _query("planning_reference", "The planning application's reference"),
+]
+CRS_PARAM = _query(
+    "crs",
+    "4326 (WGS84, RFC 7946, the default) or 27700 (British National Grid, with a named crs member)",
+    {"type": "string", "enum": ["4326", "27700", "EPSG:4326", "EPSG:27700"]},
+)
+GEOJSON = {
+    "type": "object",
+    "description": "A GeoJSON FeatureCollection; each feature's properties are the JSON item's fields",
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {"type": "array", "items": {"type": "object"}},
+        "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "total": {"type": "integer"},
+        "pages": {"type": "integer"},
+        "links": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["type", "features"],
+}
+CSV = {"type": "string", "description": "RFC 4180 CSV with a header row; the columns are the JSON item's fields"}
+KINDS = {
+    "sites": ("Sites", "gain sites on the register", SITE_FILTERS, "SitePage",
+              "the boundary (or the site's point when it was given as a plan)"),
+    "parcels": ("Parcels", "habitat parcels of registered gain sites, with what is allocated and what remains",
+                PARCEL_FILTERS, "ParcelPage", "the parcel's outline when the site gave one, else null"),
+    "allocations": ("Allocations", "allocations of units to developments (no personal data)", ALLOCATION_FILTERS,
+                    "AllocationPage", "the gain site's point, where the units are"),
+}  # fmt: skip
+
+
+def _downloads() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for kind, (title, what, filters, page_model, geometry) in KINDS.items():
+        if kind != "sites":
+            paths[f"/api/v1/{kind}"] = {
+                "get": {
+                    "operationId": f"list{title}",
+                    "summary": f"A page of {what}",
+                    "parameters": [*filters, *PAGING],
+                    "responses": {**_ok({"$ref": REF.format(model=page_model)}, f"A page of {kind}", paged=True),
+                                  "400": BAD},
+                }
+            }  # fmt: skip
+        paths[f"/api/v1/{kind}.csv"] = {
+            "get": {
+                "operationId": f"download{title}Csv",
+                "summary": f"A page of {what}, as CSV (1,000 rows a page unless per_page says fewer)",
+                "parameters": [*filters, *PAGING],
+                "responses": {**_ok(CSV, f"A page of {kind} as CSV", "text/csv", paged=True), "400": BAD},
+            }
+        }
+        paths[f"/api/v1/{kind}.geojson"] = {
+            "get": {
+                "operationId": f"download{title}GeoJson",
+                "summary": f"A page of {what}, as GeoJSON; the geometry is {geometry}",
+                "parameters": [*filters, CRS_PARAM, *PAGING],
+                "responses": {
+                    **_ok(GEOJSON, f"A page of {kind} as GeoJSON", "application/geo+json", paged=True),
+                    "400": BAD,
+                },
+            }
+        }
+    return paths
 
 
 def document(server: str) -> dict[str, Any]:
@@ -74,22 +198,14 @@ def document(server: str) -> dict[str, Any]:
                 "get": {
                     "operationId": "listSites",
                     "summary": "Search the register",
-                    "parameters": [
-                        _query("reference", "A gain site reference, or its beginning"),
-                        _query("lpa", "A local planning authority's name, e.g. Cambridge LPA"),
-                        _query("nca", "A National Character Area's name"),
-                        _query("lnrs", "A Local Nature Recovery Strategy area's name"),
-                        _query("habitat", "Part of the name of a habitat created or enhanced"),
-                        _query("responsible_body", "A responsible body's id", {"type": "integer"}),
-                        _query("bbox", "min easting,min northing,max easting,max northing (EPSG:27700)"),
-                        _query("page", "Page number, from 1", {"type": "integer", "minimum": 1}),
-                        _query(
-                            "per_page", "Items per page, up to 100", {"type": "integer", "minimum": 1, "maximum": 100}
-                        ),
-                    ],
-                    "responses": _ok({"$ref": REF.format(model="SitePage")}, "A page of gain sites"),
+                    "parameters": [*SITE_FILTERS, *PAGING],
+                    "responses": {
+                        **_ok({"$ref": REF.format(model="SitePage")}, "A page of gain sites", paged=True),
+                        "400": BAD,
+                    },
                 }
             },
+            **_downloads(),
             "/api/v1/sites/{reference}": {
                 "get": {
                     "operationId": "getSite",

@@ -6,11 +6,12 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
 from bng.register.places import places
-from bng.register.ports import SiteQuery
+from bng.register.ports import Page
 
 from ..forms import SearchForm, choices
 from ..maps import site_map
 from ..security import services
+from ..site_filters import filter_args, site_query
 
 bp = Blueprint("public", __name__)
 PER_PAGE = 20
@@ -36,20 +37,12 @@ def search() -> ResponseReturnValue:
     bodies = services().register.responsible_bodies(include_withdrawn=True)
     form.responsible_body.choices = choices([(b.id, b.name) for b in bodies], "Any responsible body")
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    body = request.args.get("responsible_body", "")
-    query = SiteQuery(
-        reference=(form.reference.data or "").strip(),
-        lpa=form.lpa.data or "",
-        nca=form.nca.data or "",
-        lnrs=form.lnrs.data or "",
-        habitat=(form.habitat.data or "").strip(),
-        responsible_body_id=int(body) if body.isdigit() else None,
-        page=page,
-        per_page=PER_PAGE,
-    )
-    results = services().register.search(query)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("register/search.html", form=form, results=results, args=args)
+    query, errors = site_query(request.args, page, PER_PAGE)
+    for e in errors:
+        getattr(form, e.field).errors = [e.message]
+    results = services().register.search(query) if not errors else Page([], 0, 1, PER_PAGE)
+    args = filter_args(request.args)
+    return render_template("register/search.html", form=form, results=results, args=args, errors=bool(errors))
 
 
 @bp.get("/register/<reference>")

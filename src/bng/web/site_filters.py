@@ -1,0 +1,139 @@
+"""The register's site filters, read from a query string: the same names and the same checks for the
+search page, its download links and the API (``/api/v1/sites`` and its CSV and GeoJSON).
+
+Each bad value gives a :class:`FilterError` naming its field, so the page can put the message on the
+field and the API can say which parameter is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bng.register.boundary import parse_grid_reference
+from bng.register.ports import SiteQuery
+
+FILTERS = (
+    "reference",
+    "lpa",
+    "nca",
+    "lnrs",
+    "habitat",
+    "responsible_body",
+    "min_units",
+    "module",
+    "near",
+    "distance_km",
+    "bbox",
+)
+"""The query string's filter names, in the order the search page shows them."""
+
+MODULES = {"area": "Habitat units", "hedgerow": "Hedgerow units", "watercourse": "Watercourse units"}
+DEFAULT_DISTANCE_KM = 5.0
+MAX_DISTANCE_KM = 100.0
+# the extent of the British National Grid, metres
+MAX_EASTING, MAX_NORTHING = 700_000.0, 1_300_000.0
+
+
+@dataclass(frozen=True)
+class FilterError:
+    field: str
+    message: str
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tuple[SiteQuery, list[FilterError]]:
+    """The query the filters ask for, and what is wrong with them (the query leaves out the bad ones)."""
+    errors: list[FilterError] = []
+
+    def get(name: str) -> str:
+        return (args.get(name) or "").strip()
+
+    body = get("responsible_body")
+    if body and not body.isdigit():
+        errors.append(FilterError("responsible_body", "Responsible body must be the number of a responsible body"))
+
+    module = get("module") or "area"
+    if module not in MODULES:
+        errors.append(FilterError("module", "Units of must be habitat (area), hedgerow or watercourse"))
+        module = "area"
+    min_units: float | None = None
+    if get("min_units"):
+        min_units = _number(get("min_units").replace(",", ""))
+        if min_units is None or min_units < 0:
+            errors.append(FilterError("min_units", "Units still available must be a number, 0 or more, like 2.5"))
+            min_units = None
+
+    near: tuple[float, float, float] | None = None
+    distance_km = DEFAULT_DISTANCE_KM
+    if get("distance_km"):
+        found = _number(get("distance_km"))
+        if found is None or not 0 < found <= MAX_DISTANCE_KM:
+            errors.append(
+                FilterError(
+                    "distance_km",
+                    f"Distance must be a number of kilometres, more than 0 and at most {MAX_DISTANCE_KM:g}",
+                )
+            )
+        else:
+            distance_km = found
+        if not get("near"):
+            errors.append(FilterError("near", "Enter a grid reference to search within a distance of it"))
+    if get("near"):
+        try:
+            e, n = parse_grid_reference(get("near"))
+        except ValueError as err:
+            errors.append(FilterError("near", f"Grid reference: {err}"))
+        else:
+            near = (e, n, distance_km * 1000.0)
+
+    bbox: tuple[float, float, float, float] | None = None
+    if get("bbox"):
+        parts = [_number(p.strip()) for p in get("bbox").split(",")]
+        if len(parts) != 4 or any(p is None for p in parts):
+            errors.append(
+                FilterError(
+                    "bbox", "Bounding box must be four numbers: min easting, min northing, max easting, max northing"
+                )
+            )
+        else:
+            x0, y0, x1, y1 = (float(p) for p in parts if p is not None)
+            if not (0 <= x0 < x1 <= MAX_EASTING and 0 <= y0 < y1 <= MAX_NORTHING):
+                errors.append(
+                    FilterError(
+                        "bbox",
+                        "Bounding box must be on the British National Grid (EPSG:27700, metres), each minimum below "
+                        "its maximum, like 540000,250000,560000,270000",
+                    )
+                )
+            else:
+                bbox = (x0, y0, x1, y1)
+
+    query = SiteQuery(
+        reference=get("reference"),
+        lpa=get("lpa"),
+        nca=get("nca"),
+        lnrs=get("lnrs"),
+        habitat=get("habitat"),
+        responsible_body_id=int(body) if body.isdigit() else None,
+        bbox=bbox,
+        min_units=min_units,
+        units_module=module,
+        near=near,
+        page=page,
+        per_page=per_page,
+    )
+    return query, errors
+
+
+def filter_args(args: Mapping[str, str]) -> dict[str, str]:
+    """The filters given (not empty), to carry into pagination and download links."""
+    return {k: v for k in FILTERS if (v := (args.get(k) or "").strip())}
