@@ -280,9 +280,16 @@ class Allocations(Service):
         plan: AllocationPlan,
         consent: StoredFile | None = None,
         application_id: int | None = None,
+        *,
+        made_by: int | None = None,
+        payment: Payment | None = None,
     ) -> Allocation:
         """Store a checked plan in an open unit of work (its parcels locked): the allocation, its lines
-        (the database moves the ledger and refuses more than remains), the fee due and the audit entry."""
+        (the database moves the ledger and refuses more than remains), the fee due and the audit entry.
+
+        The combined case records the allocation on acceptance: ``made_by`` is then the applicant (whose
+        allocation it is; ``actor``, the case worker, is who recorded it) and ``payment`` the allocation
+        fee paid with the application, linked to the allocation instead of a new fee falling due."""
         now = self.now()
         assert plan.site.id is not None and plan.lpa.id is not None
         allocation = Allocation(
@@ -292,7 +299,7 @@ class Allocations(Service):
             planning_reference=plan.development.planning_reference.strip(),
             development_name=plan.development.name.strip(),
             created_at=now,
-            created_by=actor.user_id,
+            created_by=made_by if made_by is not None else actor.user_id,
             spatial_risk=plan.spatial_risk.value,
             development_grid_reference=plan.place.grid_reference,
             development_easting=plan.place.easting,
@@ -310,16 +317,19 @@ class Allocations(Service):
         for line in plan.lines:
             assert line.parcel.id is not None
             uow.ledger.add_line(AllocationLine(allocation.id, line.parcel.id, line.size_micro, line.units_micro))
-        payment = Payment(
-            reference=payment_reference(),
-            purpose=FeePurpose.ALLOCATION,
-            amount_pence=plan.fee_pence,
-            created_at=now,
-            payer_id=actor.user_id,
-            allocation_id=allocation.id,
-            application_id=application_id,
-        )
-        uow.add(payment)
+        if payment is None:
+            payment = Payment(
+                reference=payment_reference(),
+                purpose=FeePurpose.ALLOCATION,
+                amount_pence=plan.fee_pence,
+                created_at=now,
+                payer_id=actor.user_id,
+                allocation_id=allocation.id,
+                application_id=application_id,
+            )
+            uow.add(payment)
+        else:
+            payment.allocation_id = allocation.id
         audit.record(
             uow,
             now,

@@ -7,12 +7,12 @@ section whose answers fail its checks is not saved at all (the files it stored a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import audit
+from . import audit, combined
 from .audit import Actor
 from .checks import CheckResult, run_checks
 from .errors import Conflict, Invalid, NotFound
@@ -47,6 +47,7 @@ FILE_FIELDS: dict[str, dict[str, DocumentKind]] = {
     "legal-agreement": {"agreement_file": DocumentKind.LEGAL_AGREEMENT},
     "land-charge": {"land_charge_file": DocumentKind.LAND_CHARGE},
     "hmmp": {"hmmp_file": DocumentKind.HMMP},
+    "allocation": {},
     "declarations": {},
 }
 NEVER_PUBLISHED = frozenset(
@@ -110,6 +111,10 @@ class _Context:
         if stored is None or stored.application_id != self.app.id:
             raise NotFound("No such file")
         return self._store.get(stored.key)
+
+    @property
+    def answers(self) -> Mapping[str, Any]:
+        return self.app.answers
 
     def lpa(self, lpa_id: int) -> Lpa | None:
         return self.uow.lpas.get(lpa_id)
@@ -285,11 +290,11 @@ class Applications(Service):
             app.submitted_at = now
             app.updated_at = now
             assert app.id is not None
-            if not uow.payments.for_application(app.id):
+            for purpose in fees_due(app.answers, {p.purpose for p in uow.payments.for_application(app.id)}):
                 payment = Payment(
                     reference=payment_reference(),
-                    purpose=FeePurpose.REGISTRATION,
-                    amount_pence=fee(FeePurpose.REGISTRATION, now.date()),
+                    purpose=purpose,
+                    amount_pence=fee(purpose, now.date()),
                     created_at=now,
                     payer_id=actor.user_id,
                     application_id=app.id,
@@ -347,6 +352,13 @@ class Applications(Service):
             if not allowed:
                 raise NotFound("No such file")
             return stored, self._store.get(stored.key)
+
+
+def fees_due(answers: Mapping[str, Any], already: Collection[str] = ()) -> list[FeePurpose]:
+    """The fees an application's submission makes due, less those already due or paid: registration,
+    and the allocation fee when the application also allocates units (the combined case)."""
+    wanted = [FeePurpose.REGISTRATION] + ([FeePurpose.ALLOCATION] if combined.wanted(answers) else [])
+    return [p for p in wanted if p not in already]
 
 
 def _agreement_sha(uow: UnitOfWork, app: Application) -> str | None:

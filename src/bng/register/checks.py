@@ -20,7 +20,7 @@ from .model import AgreementType, GainSite, ResponsibleBody
 from .places import Places
 from .ports import UnitOfWork
 from .rules import land_charge_rule, thirty_year_rule
-from .sections import SECTIONS, all_completed, boundary_of, cross_section_problems, status
+from .sections import SECTIONS, all_completed, boundary_of, cross_section_problems, done
 
 OVERLAP_TOLERANCE_M2 = 1.0
 """Boundaries digitised from the same map may share an edge to within a square metre."""
@@ -47,7 +47,7 @@ def run_checks(
     out = CheckResult()
     if not all_completed(answers):
         for s in SECTIONS:
-            if status(answers, s.key) != "completed":
+            if not done(answers, s):
                 out.errors.append(Problem(s.key, f"Complete the section '{s.title}'", s.key))
         return out
     b = boundary_of(answers)

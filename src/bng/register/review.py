@@ -4,7 +4,9 @@ amendments and removals of registered gain sites.
 Accepting runs every submission check again (the register may have changed since), then puts
 the site on the register in one transaction: the gain site with its ``BGS-`` reference, the
 areas it lies in, its agreement's LPAs, its habitat parcels (the capacity ledger) and the first
-entry of its history.
+entry of its history. An application that also allocates units (the combined case, ``combined``)
+has its allocation recorded against the new site in that same transaction: if the allocation cannot
+be recorded, the site is not registered either.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from datetime import date
 
 import shapely
 
-from . import audit
+from . import audit, combined
+from .allocations import Allocations
 from .applications import NEVER_PUBLISHED, Applications, ApplicationView
 from .audit import Actor
 from .errors import Conflict, Invalid, NotFound
@@ -67,11 +70,13 @@ class Review(Service):
         store: FileStore,
         places: Callable[[], Places],
         applications: Applications,
+        allocations: Allocations,
     ) -> None:
         super().__init__(uow, clock)
         self._store = store
         self._places = places
         self._applications = applications
+        self._allocations = allocations
 
     def queue(self, actor: Actor | None) -> list[Application]:
         require(actor, Permission.REVIEW_APPLICATIONS)
@@ -199,13 +204,16 @@ class Review(Service):
             if not result.ok:
                 raise Invalid("The application fails the register's checks", result.errors)
             if any(p.status != PaymentStatus.RECEIVED for p in uow.payments.for_application(app.id)):
-                raise Invalid.one("payment", "Record the registration fee as received before accepting the application")
+                fees = "registration and allocation fees" if combined.wanted(app.answers) else "registration fee"
+                raise Invalid.one("payment", f"Record the {fees} as received before accepting the application")
             site = self._new_site(uow, app, today, now)
             uow.add(site)
             uow.flush()
             assert site.id is not None
             self._place(uow, site)
             self._parcels(uow, app, site.id)
+            uow.flush()
+            allocation = combined.record(uow, self._allocations, actor, app, site)
             published = {DocumentKind(k) for k in publish} & set(PUBLISHABLE)
             for stored in uow.files.for_application(app.id):
                 if stored.kind in published and stored.kind not in NEVER_PUBLISHED and stored.id in _current_files(app):
@@ -219,7 +227,10 @@ class Review(Service):
             app.decided_at = now
             app.updated_at = now
             app.gain_site_id = site.id
-            self._event(uow, app, actor, "accepted", f"Registered as gain site {site.reference}")
+            registered = f"Registered as gain site {site.reference}"
+            if allocation is not None:
+                registered += f", with allocation {allocation.reference} to {allocation.planning_reference}"
+            self._event(uow, app, actor, "accepted", registered)
             audit.record(
                 uow,
                 now,

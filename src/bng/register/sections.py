@@ -42,6 +42,7 @@ class SectionContext(Protocol):
 
     places: Places
     today: date
+    answers: Mapping[str, Any]  # the application's answers as saved (the allocation reads the habitats)
 
     def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]: ...
     def file_bytes(self, file_id: int) -> bytes: ...
@@ -59,6 +60,7 @@ class Section:
     group: str
     handler: Handler
     needs: tuple[str, ...] = ()  # sections that must be completed first
+    optional: bool = False  # may be left not started; once started, it must be completed
 
 
 def _text(values: Mapping[str, Any], name: str) -> str:
@@ -468,6 +470,17 @@ def declarations(
     return _done(p, {"confirm": sorted(ticked & {k for k, _ in DECLARATIONS})})
 
 
+# -- allocation (optional: register and allocate in one application) ----------------------------------
+
+
+def allocation(
+    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> dict[str, Any]:
+    from .combined import section
+
+    return section(current, values, uploads, ctx)
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("applicant", "Applicant details", "About you", applicant),
     Section("ownership", "Proof of land ownership", "The land", ownership),
@@ -476,6 +489,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("legal-agreement", "Legal agreement", "Legal agreement", legal_agreement),
     Section("land-charge", "Local land charge search certificate", "Legal agreement", land_charge),
     Section("hmmp", "Habitat management and monitoring plan (HMMP)", "Legal agreement", hmmp),
+    Section("allocation", "Allocate units to a development", "Allocation (optional)", allocation, ("habitats",), True),
     Section("declarations", "Declarations", "Submit", declarations),
 )
 SECTION_BY_KEY = {s.key: s for s in SECTIONS}
@@ -489,18 +503,26 @@ def status(answers: Mapping[str, Any], key: str) -> str:
     return "completed" if a.get("completed") else "in_progress"
 
 
+def done(answers: Mapping[str, Any], s: Section) -> bool:
+    """Completed, or optional and not started."""
+    now = status(answers, s.key)
+    return now == "completed" or (s.optional and now == "not_started")
+
+
 def all_completed(answers: Mapping[str, Any]) -> bool:
-    return all(status(answers, s.key) == "completed" for s in SECTIONS)
+    return all(done(answers, s) for s in SECTIONS)
 
 
 def cross_section_problems(answers: Mapping[str, Any]) -> list[Problem]:
     """Checks between sections that can run as soon as both are answered (repeated at submission)."""
+    from .combined import problems as allocation_problems
+
     b, h = boundary_of(answers), habitats_of(answers)
     if b is None or h is None:
         return []
     from .habitats import parcels_outside
 
-    out = area_problems(h, b.area_ha)
+    out = area_problems(h, b.area_ha) + allocation_problems(answers)
     if b.geometry is not None:
         out += parcels_outside(h, b.geometry)
     return out

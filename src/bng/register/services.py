@@ -42,14 +42,15 @@ def build_services(
     passwords: Passwords | None = None,
 ) -> Services:
     applications = Applications(uow, clock, store, places)
+    allocations = Allocations(uow, clock, store, places)
     return Services(
         accounts=Accounts(uow, clock, passwords),
         applications=applications,
-        review=Review(uow, clock, store, places, applications),
+        review=Review(uow, clock, store, places, applications, allocations),
         register=PublicRegister(uow, clock),
         open_data=OpenRegister(uow, clock),
         reference=ReferenceData(uow, clock),
-        allocations=Allocations(uow, clock, store, places),
+        allocations=allocations,
         audit=AuditLog(uow, clock),
         uow=uow,
         store=store,

@@ -1,0 +1,204 @@
+"""Register and allocate in one application: the combined case.
+
+A landowner who already knows which development will use the gain site's units can say so in the
+registration application itself, in its optional "allocation" section: the development (its LPA,
+planning reference, name and grid reference) and how much of each created or enhanced habitat
+parcel it takes. At submission the allocation fee (£45) is due with the registration fee (£639).
+On acceptance, in the one transaction that puts the gain site on the register, the allocation is
+recorded against it through the allocation service's own path (``Allocations.plan_in`` and
+``record``): the same checks, the same ledger, the spatial risk derived from the new site's areas.
+If the allocation cannot be recorded, nothing is registered either.
+
+The parcels have no ids before the site exists, so the section keys them by module, stage and the
+metric's reference ("area-creation-1").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from .errors import Invalid, OverAllocation, Problem
+from .habitats import SIZE_UNITS, ParcelDraft
+from .ledger import MICRO, SELLABLE_STAGES, Capacity, check_allocation
+from .sections import SectionContext, Upload, habitats_of
+
+if TYPE_CHECKING:
+    from .allocations import Allocations, Development
+    from .audit import Actor
+    from .model import Allocation, Application, GainSite
+    from .ports import UnitOfWork
+
+SECTION = "allocation"
+FIELD = "parcel-{}"
+MAX_DECIMALS = 6
+
+
+def parcel_key(module: str, stage: str, ref: str) -> str:
+    """A parcel's key in the section's answers and its input's name: "area-creation-1"."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{module}-{stage}-{ref}")
+
+
+def sellable(answers: Mapping[str, Any]) -> list[ParcelDraft]:
+    """The created and enhanced parcels of the application's habitats, in the metric's order."""
+    h = habitats_of(answers)
+    return [p for p in h.parcels if p.stage in SELLABLE_STAGES] if h is not None else []
+
+
+def wanted(answers: Mapping[str, Any]) -> bool:
+    """Whether the application also allocates units (its allocation section completed with "yes")."""
+    a = answers.get(SECTION) or {}
+    return bool(a.get("completed") and a.get("allocate"))
+
+
+def _what(p: ParcelDraft) -> str:
+    return f"parcel {p.ref} ({p.habitat})"
+
+
+def quantity(text: str, p: ParcelDraft) -> int:
+    """Hectares or kilometres as typed, in millionths; Invalid naming the parcel's input."""
+    name = FIELD.format(parcel_key(p.module, p.stage, p.ref))
+    unit = "hectares" if SIZE_UNITS[p.module] == "ha" else "kilometres"
+    try:
+        value = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        raise Invalid.one(name, f"Enter the {unit} of {_what(p)} as a number, like 0.5") from None
+    if not value.is_finite() or value <= 0:
+        raise Invalid.one(name, f"Enter the {unit} of {_what(p)} as a number greater than 0")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
+        raise Invalid.one(name, f"Enter the {unit} of {_what(p)} to {MAX_DECIMALS} decimal places at most")
+    return int(value * MICRO)
+
+
+def line_problems(answers: Mapping[str, Any], quantities: Mapping[str, int]) -> list[Problem]:
+    """The quantities against the application's habitats as they are now: each parcel must still be
+    there, created or enhanced, and big enough (the habitats section may have changed since)."""
+    parcels = {parcel_key(p.module, p.stage, p.ref): p for p in sellable(answers)}
+    problems = []
+    if not quantities:
+        problems.append(Problem("parcels", "Enter how much of at least one habitat parcel to allocate", SECTION))
+    for key, size in quantities.items():
+        p = parcels.get(key)
+        if p is None:
+            problems.append(
+                Problem(
+                    "parcels",
+                    f"The habitats no longer include the parcel {key} this allocation takes: change the allocation",
+                    SECTION,
+                )
+            )
+            continue
+        try:
+            check_allocation(p.stage, Capacity(p.size_micro, p.units_micro), size, _what(p), SIZE_UNITS[p.module])
+        except (Invalid, OverAllocation) as err:
+            problems += [Problem(FIELD.format(key), q.message, SECTION) for q in err.problems]
+    return problems
+
+
+def units(answers: Mapping[str, Any]) -> list[tuple[ParcelDraft, int, int]]:
+    """Each parcel the section takes, with its size and units in millionths (for the summaries)."""
+    quantities = (answers.get(SECTION) or {}).get("quantities") or {}
+    out = []
+    for p in sellable(answers):
+        size = quantities.get(parcel_key(p.module, p.stage, p.ref))
+        if size:
+            cap = Capacity(p.size_micro, p.units_micro)
+            out.append((p, size, cap.units_for(min(size, p.size_micro))))
+    return out
+
+
+def section(
+    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> dict[str, Any]:
+    """The optional section's handler: "no", or the development and the quantities, each checked."""
+    from .allocation_risk import locate_development
+    from .allocations import Development, check_development
+
+    problems: list[Problem] = []
+    choice = str(values.get("allocate") or "").strip()
+    if choice not in ("yes", "no"):
+        problems.append(
+            Problem("allocate", "Select whether this application also allocates units to a development", SECTION)
+        )
+    answers: dict[str, Any] = {"allocate": choice == "yes"}
+    if choice == "yes":
+        raw = str(values.get("lpa_id") or "").strip()
+        development = Development(
+            int(raw) if raw.isdigit() else None,
+            str(values.get("planning_reference") or "").strip(),
+            str(values.get("development_name") or "").strip(),
+            str(values.get("grid_reference") or "").strip(),
+        )
+        problems += [Problem(p.field, p.message, SECTION) for p in check_development(development)]
+        lpa = ctx.lpa(development.lpa_id) if development.lpa_id is not None else None
+        if development.lpa_id is not None and lpa is None:
+            problems.append(Problem("lpa_id", "Select the development's LPA from the list", SECTION))
+        try:
+            locate_development(ctx.places, development.grid_reference, lpa.name if lpa else "")
+        except Invalid as err:
+            problems += [Problem(p.field, p.message, SECTION) for p in err.problems]
+        quantities: dict[str, int] = {}
+        if not sellable(ctx.answers):
+            problems.append(Problem("parcels", "Complete the habitats section before the allocation", SECTION))
+        for p in sellable(ctx.answers):
+            key = parcel_key(p.module, p.stage, p.ref)
+            text = str(values.get(FIELD.format(key)) or "").strip()
+            if not text:
+                continue
+            try:
+                quantities[key] = quantity(text, p)
+            except Invalid as err:
+                problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
+        if sellable(ctx.answers) and not any(q.field.startswith("parcel-") for q in problems):
+            problems += line_problems(ctx.answers, quantities)
+        answers |= {
+            "lpa_id": development.lpa_id,
+            "planning_reference": development.planning_reference,
+            "development_name": development.name,
+            "grid_reference": development.grid_reference,
+            "quantities": quantities,
+        }
+    if problems:
+        raise Invalid("There is a problem with your answers", problems)
+    answers["completed"] = True
+    return answers
+
+
+def problems(answers: Mapping[str, Any]) -> list[Problem]:
+    """The allocation against the habitats as they are now (a check between sections)."""
+    if not wanted(answers):
+        return []
+    return line_problems(answers, answers[SECTION].get("quantities") or {})
+
+
+def development(answers: Mapping[str, Any]) -> Development:
+    from .allocations import Development
+
+    a = answers[SECTION]
+    return Development(a["lpa_id"], a["planning_reference"], a["development_name"], a["grid_reference"])
+
+
+def record(
+    uow: UnitOfWork, allocations: Allocations, actor: Actor, app: Application, site: GainSite
+) -> Allocation | None:
+    """On acceptance, in its unit of work (the site and its parcels flushed): the application's
+    allocation recorded against the new gain site, the allocation fee paid with the application's
+    linked to it. None when the application allocates nothing."""
+    from .allocations import Request
+    from .fees import FeePurpose
+
+    if not wanted(app.answers):
+        return None
+    assert site.id is not None and app.id is not None
+    ids = {parcel_key(p.module, p.stage, p.ref): p.id for p in uow.sites.parcels(site.id) if p.id is not None}
+    quantities = app.answers[SECTION]["quantities"]
+    missing = [k for k in quantities if k not in ids]
+    if missing:
+        raise Invalid.one("parcels", f"The allocation takes parcels the gain site does not have: {', '.join(missing)}")
+    lines = [Request(ids[k], size) for k, size in quantities.items()]
+    plan = allocations.plan_in(uow, actor, site, development(app.answers), lines, None, lock=True)
+    fee = next((p for p in uow.payments.for_application(app.id) if p.purpose == FeePurpose.ALLOCATION), None)
+    return allocations.record(uow, actor, plan, None, application_id=app.id, made_by=app.owner_id, payment=fee)
