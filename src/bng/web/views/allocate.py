@@ -74,6 +74,7 @@ def _quantities(view: SiteView, data: MultiDict[str, str]) -> tuple[list[Request
         if -value.as_tuple().exponent > MAX_DECIMALS:  # type: ignore[operator]
             problems[name] = f"Enter the {unit} of {p.habitat} (parcel {p.ref}) to 6 decimal places at most"
             continue
+        assert p.id is not None
         asked.append(Request(p.id, int(value * MICRO)))
     return asked, problems
 
