@@ -115,3 +115,28 @@ def test_allocate_from_the_developments_metric(
     page.wait_for_load_state()
     assert "states a different spatial risk category" in page.locator("main").inner_text()
     screenshot(page, "45-allocation-from-metric")
+
+
+def test_register_and_allocate_in_one_application(page: Any, live_server: LiveServer, register: Register) -> None:
+    """The registration's optional allocation section: the development and a quantity of a parcel of the
+    application's own habitats, then both fees at check your answers."""
+    world = register.world
+    assert world is not None
+    sign_in(page, live_server, "landowner")
+    page.goto(f"{live_server.url}/applications/{world.applications['ready']}")
+    assert page.get_by_role("heading", name="Allocation (optional)").is_visible()
+    page.get_by_role("link", name="Allocate units to a development").click()
+    page.wait_for_load_state()
+    parcel = page.get_by_label("Hectares of Grassland - Other neutral grassland (parcel 1) to allocate")
+    assert not parcel.is_visible()  # revealed with its radio
+    page.get_by_label("Yes, allocate units to a development with this application").check()
+    development(page, "Cambridge LPA", "26/04321/OUT", "Coldham's Lane homes", "TL 4600 5900")
+    parcel.fill("0.5")
+    screenshot(page, "46-register-and-allocate-section")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Check your answers and submit").click()
+    page.wait_for_load_state()
+    main = page.locator("main").inner_text()
+    assert "26/04321/OUT" in main and "£684 in all" in main
+    screenshot(page, "47-register-and-allocate-check-answers")

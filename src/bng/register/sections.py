@@ -42,7 +42,9 @@ class SectionContext(Protocol):
 
     places: Places
     today: date
-    answers: Mapping[str, Any]  # the application's answers as saved (the allocation reads the habitats)
+
+    @property
+    def answers(self) -> Mapping[str, Any]: ...  # the application's as saved (the allocation reads the habitats)
 
     def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]: ...
     def file_bytes(self, file_id: int) -> bytes: ...

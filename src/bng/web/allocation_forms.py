@@ -62,3 +62,32 @@ class ConfirmAllocationForm(AllocationForm):
         "smaller than 20 MB",
     )
     submit = submit("Record the allocation")
+
+
+class AllocationSectionForm(FlaskForm):
+    """The registration application's optional allocation section (register and allocate together).
+    The quantities are one input per parcel of the application's habitats, read from the request."""
+
+    allocate = RadioField(
+        "Will a development use units from this gain site?",
+        description="If you already know the development, you can record its allocation with this application. "
+        "It is recorded when the gain site goes on the register. The allocation fee is £45",
+        choices=opts([("yes", "Yes, allocate units to a development with this application"), ("no", "No")]),
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    lpa_id = SelectField(
+        "Local planning authority (LPA)",
+        description="The LPA the development's planning application is made to",
+        choices=[],
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    planning_reference = text("Planning application reference", "For example, 26/01234/FUL")
+    development_name = text("Name of the development", "For example, Mill Road homes")
+    grid_reference = text(
+        "Grid reference of the development",
+        "The middle of the development site, like TL 4600 5900 or 546000, 259000. The register works out the "
+        "spatial risk category when the gain site goes on the register",
+    )
+    submit = submit()

@@ -7,8 +7,10 @@ from typing import Any
 from flask import url_for
 from markupsafe import Markup, escape
 
+from bng.register import combined
 from bng.register.applications import ApplicationView
-from bng.register.habitats import MODULE_LABELS, SIZE_UNITS, Habitats
+from bng.register.habitats import MODULE_LABELS, SIZE_UNITS, UNIT_LABELS, Habitats
+from bng.register.ledger import MICRO
 from bng.register.model import AGREEMENT_LABELS, AgreementType
 from bng.register.sections import DECLARATIONS, SECTIONS
 
@@ -128,6 +130,29 @@ def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[s
         rows.append(_row("In the legal agreement", "Yes" if a.get("hmmp_in_agreement") else "No", change))
         if not a.get("hmmp_in_agreement"):
             rows.append(_row("HMMP", _file(view, a.get("hmmp_file")), change))
+    elif key == "allocation":
+        rows.append(_row("Allocate units to a development", "Yes" if a.get("allocate") else "No", change, "allocation"))
+        if a.get("allocate"):
+            lpa = view.lpas.get(a.get("lpa_id"))  # type: ignore[arg-type]
+            taken = combined.units(view.application.answers)
+            rows += [
+                _row("Development", a.get("development_name", ""), change),
+                _row("Planning reference", a.get("planning_reference", ""), change),
+                _row("LPA", lpa.name if lpa else "", change),
+                _row("Grid reference of the development", a.get("grid_reference", ""), change),
+                _row(
+                    "Habitat parcels",
+                    Markup("<br>").join(
+                        escape(
+                            f"{p.habitat} (parcel {p.ref}): {size / MICRO:,.4f} {SIZE_UNITS[p.module]}, "
+                            f"{units / MICRO:,.4f} {UNIT_LABELS[p.module]}"
+                        )
+                        for p, size, units in taken
+                    )
+                    or "None",
+                    change,
+                ),
+            ]
     elif key == "declarations":
         ticked = set(a.get("confirm", []))
         rows.append(

@@ -12,14 +12,16 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SubmitField
 
-from bng.register.applications import EDITABLE, FILE_FIELDS, ApplicationView
+from bng.register import combined
+from bng.register.applications import EDITABLE, FILE_FIELDS, ApplicationView, fees_due
 from bng.register.errors import Invalid
-from bng.register.fees import FeePurpose, fee
+from bng.register.fees import fee
 from bng.register.model import ApplicationStatus
 from bng.register.roles import Permission
 from bng.register.sections import SECTION_BY_KEY, SECTIONS, all_completed, status
 
 from .. import forms
+from ..allocation_forms import AllocationSectionForm
 from ..security import actor, requires, services
 from ..summaries import all_sections
 from .common import problems_list, show_problems, uploads
@@ -34,6 +36,7 @@ FORMS: dict[str, type[FlaskForm]] = {
     "legal-agreement": forms.AgreementForm,
     "land-charge": forms.LandChargeForm,
     "hmmp": forms.HmmpForm,
+    "allocation": AllocationSectionForm,
     "declarations": forms.DeclarationsForm,
 }
 ALIASES = {"lpa_ids": "lpa_1"}
@@ -84,6 +87,7 @@ def task_list(reference: str) -> ResponseReturnValue:
         }
         groups.setdefault(s.group, []).append(item)
     ready = all_completed(app.answers)
+    required = [s for s in SECTIONS if not s.optional]
     groups["Submit"].append(
         {
             "title": {"text": "Check your answers and submit"},
@@ -93,8 +97,8 @@ def task_list(reference: str) -> ResponseReturnValue:
             else {"text": "Cannot start yet", "classes": "govuk-task-list__status--cannot-start-yet"},
         }
     )
-    done = sum(status(app.answers, s.key) == "completed" for s in SECTIONS)
-    return render_template("apply/task_list.html", view=view, groups=groups, done=done, total=len(SECTIONS))
+    done = sum(status(app.answers, s.key) == "completed" for s in required)
+    return render_template("apply/task_list.html", view=view, groups=groups, done=done, total=len(required))
 
 
 def _prefill(form: FlaskForm, answers: dict[str, Any], key: str) -> None:
@@ -112,11 +116,16 @@ def _prefill(form: FlaskForm, answers: dict[str, Any], key: str) -> None:
             getattr(form, f"lpa_{i}").data = str(lpa_id)
         if answers.get("responsible_body_id"):
             form.responsible_body_id.data = str(answers["responsible_body_id"])  # type: ignore[attr-defined]
+    if key == "allocation" and isinstance(answers.get("allocate"), bool):
+        form.allocate.data = "yes" if answers["allocate"] else "no"  # type: ignore[attr-defined]
     if key == "hmmp" and "hmmp_in_agreement" in answers and isinstance(answers["hmmp_in_agreement"], bool):
         form.hmmp_in_agreement.data = "yes" if answers["hmmp_in_agreement"] else "no"  # type: ignore[attr-defined]
 
 
 def _choices(form: FlaskForm, key: str) -> None:
+    if key == "allocation":
+        lpas = [(lpa.id, lpa.name) for lpa in services().register.lpas()]
+        form.lpa_id.choices = forms.choices(lpas, "Select the LPA")  # type: ignore[attr-defined]
     if key != "legal-agreement":
         return
     lpas = [(lpa.id, lpa.name) for lpa in services().register.lpas() if lpa.ons_code]
@@ -135,6 +144,8 @@ def _values(form: FlaskForm, key: str) -> dict[str, Any]:
     if key == "legal-agreement":
         values["lpa_ids"] = [values.pop(f"lpa_{i}") for i in (1, 2, 3)]
         values["lpa_ids"] = [v for v in values["lpa_ids"] if v]
+    if key == "allocation":  # one quantity per parcel of the habitats: not fields of the form
+        values |= {k: v for k, v in request.form.items() if k.startswith("parcel-")}
     return values
 
 
@@ -173,10 +184,31 @@ def section(reference: str, key: str) -> ResponseReturnValue:
         else:
             if not form.errors:
                 return redirect(url_for("apply.task_list", reference=app.reference))
+    extra = _allocation_inputs(app.answers, answers) if key == "allocation" else {}
     return (
-        render_template(f"apply/sections/{key}.html", form=form, view=view, spec=spec, answers=answers, other=other),
+        render_template(
+            f"apply/sections/{key}.html", form=form, view=view, spec=spec, answers=answers, other=other, **extra
+        ),
         status_code,
     )
+
+
+def _allocation_inputs(all_answers: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """The parcels the allocation section offers, each with the quantity to show in its input: as
+    typed (a form sent back), or as saved (hectares or kilometres, or the text kept for later)."""
+    saved = answers.get("quantities") or {}
+    rows = []
+    for p in combined.sellable(all_answers):
+        key = combined.parcel_key(p.module, p.stage, p.ref)
+        name = combined.FIELD.format(key)
+        if request.method == "POST":
+            value = request.form.get(name, "")
+        elif key in saved:
+            value = f"{saved[key] / 1_000_000:f}".rstrip("0").rstrip(".")
+        else:
+            value = str(answers.get(name) or "")
+        rows.append({"parcel": p, "name": name, "value": value})
+    return {"parcels": rows}
 
 
 @bp.get("/<reference>/check")
@@ -192,8 +224,13 @@ def check(reference: str) -> ResponseReturnValue:
         sections=all_sections(view, True),
         problems=problems_list(checks.errors),
         form=forms.SubmitForm(),
-        fee=fee(FeePurpose.REGISTRATION, date.today()),
+        fees=_fees(view),
     )
+
+
+def _fees(view: ApplicationView) -> list[tuple[str, int]]:
+    """What submitting makes due: registration, and the allocation when the application also allocates."""
+    return [(str(p), fee(p, date.today())) for p in fees_due(view.application.answers)]
 
 
 @bp.post("/<reference>/submit")
@@ -213,7 +250,7 @@ def submit(reference: str) -> ResponseReturnValue:
                 sections=all_sections(view, True),
                 problems=problems_list(err.problems),
                 form=form,
-                fee=fee(FeePurpose.REGISTRATION, date.today()),
+                fees=_fees(view),
             ),
             400,
         )

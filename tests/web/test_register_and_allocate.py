@@ -1,0 +1,73 @@
+"""Register and allocate in one application, through the pages, on SQLite and PostgreSQL + PostGIS: the
+optional allocation section of the task list, its problems on their inputs, both fees at check your
+answers and submission, and the case worker's acceptance putting the gain site on the register with
+its allocation."""
+
+from __future__ import annotations
+
+import re
+
+from tests.db.fixtures import Register
+from tests.register.test_combined import allocation
+from tests.web.fixtures import CheckedClient
+
+
+def test_register_and_allocate_through_the_pages(client: CheckedClient, register: Register) -> None:
+    world = register.world
+    assert world is not None
+    ref = world.applications["ready"]
+    section = f"/applications/{ref}/allocation"
+    client.sign_in("landowner")
+    task_list = client.get(f"/applications/{ref}").get_data(as_text=True)
+    assert "Allocation (optional)" in task_list and "You have completed 8 of 8 sections" in task_list
+    page = client.get(section).get_data(as_text=True)
+    assert 'name="parcel-area-creation-1"' in page and 'name="parcel-hedgerow-creation-H1"' in page
+    assert 'name="parcel-area-baseline' not in page  # only created or enhanced habitat can be allocated
+
+    bad = client.form(section, allocation(register, development_name="", **{"parcel-area-creation-1": "lots"}), section)
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "Enter the name of the development" in text and 'href="#development_name"' in text
+    assert 'href="#parcel-area-creation-1"' in text and 'id="parcel-area-creation-1-error"' in text
+    assert 'value="lots"' in text  # what was typed comes back to be corrected
+    assert "26/04321/OUT" not in client.get(f"/applications/{ref}/check").get_data(as_text=True)
+
+    saved = client.form(section, allocation(register), section)
+    assert saved.status_code == 302
+    assert 'value="0.5"' in client.get(section).get_data(as_text=True)
+    check = client.get(f"/applications/{ref}/check").get_data(as_text=True)
+    assert "26/04321/OUT" in check and "Coldham&#39;s Lane homes" in check
+    assert "Grassland - Other neutral grassland (parcel 1): 0.5000 ha, 3.6820 habitat units" in check
+    assert "£639 to register the gain site and £45 to record the allocation: £684 in all" in check
+
+    submitted = client.form(f"/applications/{ref}/submit", {}, f"/applications/{ref}/check")
+    assert submitted.status_code == 302
+    confirmation = client.get(submitted.headers["Location"]).get_data(as_text=True)
+    assert "Pay the fees" in confirmation
+    assert len(re.findall(r"\((the registration fee|the allocation fee)\) by bank transfer", confirmation)) == 2
+
+    client.sign_in("case_worker")
+    case = f"/review/applications/{ref}"
+    assert "26/04321/OUT" in client.get(case).get_data(as_text=True)
+    paid = client.post(
+        f"{case}/payment",
+        data={
+            "payment-csrf_token": client.csrf(case),
+            "payment-received_on": ["22", "11", "2026"],
+            "payment-method": "card",
+        },
+    )
+    assert paid.status_code == 302
+    accepted = client.post(f"{case}/accept", data={"accept-csrf_token": client.csrf(case), "accept-publish": []})
+    assert accepted.status_code == 302
+    decided = client.get(case).get_data(as_text=True)
+    site = re.search(
+        r"Registered as gain site (BGS-\d{6}\d{3}), with allocation (ALL-[0-9A-Z-]+) to 26/04321/OUT", decided
+    )
+    assert site, decided
+    public = client.get(f"/register/{site.group(1)}").get_data(as_text=True)
+    assert "26/04321/OUT" in public and "3.68 habitat units, 0.33 hedgerow units" in public and "Within" in public
+
+    client.sign_in("landowner")
+    mine = client.get("/allocations").get_data(as_text=True)
+    assert site.group(2) in mine and "Coldham&#39;s Lane homes" in mine
