@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+import pytest
+
+from bng.register import credit_hierarchy
 from bng.register.credit_hierarchy import search_register, search_terms
 from bng.register.ledger import MICRO
 from bng.register.places import places
 from tests.db.fixtures import Register
+from tests.register.world import TODAY
 
 LOSSES = {
     "area": [("Grassland - Other neutral grassland", -8.0), ("Grassland - Modified grassland", -2.0),
@@ -57,3 +62,28 @@ def test_the_search_finds_the_units_left_in_the_lpa_and_its_neighbours(register:
     assert next_door["found"][0]["where"] == "in a neighbouring LPA"
     assert far["found_total"] == 0 and far["found"] == [] and not far["more_than_listed"]
     assert {c["term"] for c in within["counts"]} == {"Grassland", "Lakes", "hedgerow", "Ditches"}
+
+
+def test_the_evidence_lists_a_bounded_number_of_sites_and_says_when_there_were_more(
+    register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert register.world is not None
+    s, owner, worker = register.services, register.world.actors["landowner"], register.world.actors["case_worker"]
+    ready = register.world.applications["ready"]  # a second gain site in Cambridge, as the register accepts one
+    s.applications.submit(owner, ready)
+    s.review.record_payment(worker, ready, TODAY, "bank transfer")
+    second = s.review.accept(worker, ready).reference
+
+    def search() -> dict[str, Any]:
+        with register.database() as uow:
+            return search_register(uow, places, "Cambridge LPA", LOSSES, NOW)
+
+    every = search()
+    assert {f["reference"] for f in every["found"]} == {register.world.site, second}
+    assert not every["more_than_listed"]
+    monkeypatch.setattr(credit_hierarchy, "MAX_LISTED", 2)  # exactly as many as there are: none left out
+    assert search()["found_total"] == 2 and not search()["more_than_listed"]
+    monkeypatch.setattr(credit_hierarchy, "MAX_LISTED", 1)
+    bounded = search()
+    assert bounded["found_total"] == 1 and len(bounded["found"]) == 1 and bounded["more_than_listed"]
+    assert {"lpa": "Cambridge LPA", "term": "Grassland", "sites": 2} in bounded["counts"]  # the full count is kept

@@ -86,6 +86,7 @@ def test_an_order_through_the_forms(client: CheckedClient, register: Register) -
     assert _answers(register, reference) == before
     check = client.get(f"{order}/check").get_data(as_text=True)
     assert "Sam Builder" in check and "27 March 1980" in check and "£3,199,120" in check
+    assert "found 1 gain site with units still to allocate, with habitat" in check  # the register's one site
     submitted = _post(client, f"{order}/submit", {}, page=f"{order}/check")
     assert submitted.status_code == 302 and submitted.headers["Location"].endswith("/confirmation")
     assert reference in client.get(f"{order}/confirmation").get_data(as_text=True)
@@ -94,6 +95,9 @@ def test_an_order_through_the_forms(client: CheckedClient, register: Register) -
     client.sign_in("case_worker")
     case = f"/credits/case-work/{reference}"
     assert "Due diligence checks (" in client.get("/credits/case-work").get_data(as_text=True)
+    assert "1 gain site with units still to allocate." in client.get(f"/credits/case-work/{reference}").get_data(
+        as_text=True
+    )  # the search kept with the order
     steps = [
         ("due-diligence", {"dd-outcome": "passed"}, "dd-"),
         ("invoice", {}, "invoice-"),

@@ -4,13 +4,15 @@ Statutory biodiversity credits are a last resort, after on-site gains and regist
 gains. An order therefore keeps, as evidence, what the register's own search found when it was
 submitted: gain sites in the development's LPA and in the LPAs that border it (the metric's
 "inside" and "neighbouring" spatial risk categories), with created or enhanced habitat of the
-kind the development loses, and how many units of it remain unallocated. It is a search for
-candidates, not a trading-rules check: the applicant's justification says why they cannot be used.
+kind the development loses and units of that module still to allocate, and how many units of the
+matching habitat remain. It is a search for candidates, not a trading-rules check: the applicant's
+justification says why they cannot be used. The work is bounded: at most ``MAX_LISTED`` sites are
+listed (and each query's full count kept), whatever the size of the register.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +22,13 @@ from .places import Places
 from .ports import SiteQuery, UnitOfWork
 
 MAX_LISTED = 50
-PER_QUERY = 100
+MIN_UNITS = 1e-6
+"""A millionth of a unit, the register's own grain: a site with nothing left to allocate in the module is no
+candidate."""
 HEDGEROW_TERM = "hedgerow"
 
 
-def search_terms(losses: dict[str, Iterable[tuple[str, float]]]) -> list[dict[str, Any]]:
+def search_terms(losses: Mapping[str, Iterable[tuple[str, float]]]) -> list[dict[str, Any]]:
     """What to search the register for: the broad habitat of each area habitat lost, "hedgerow",
     and each watercourse type lost, with the losses each search stands for."""
     terms: dict[tuple[str, str], list[str]] = {}
@@ -48,25 +52,33 @@ def search_register(
     uow: UnitOfWork,
     places: Callable[[], Places],
     lpa_name: str,
-    losses: dict[str, Iterable[tuple[str, float]]],
+    losses: Mapping[str, Iterable[tuple[str, float]]],
     now: datetime,
 ) -> dict[str, Any]:
     """Search the register near the development for each habitat lost; the evidence as a JSON document."""
     neighbours = sorted(places().areas["lpa"].neighbours(lpa_name)) if lpa_name else []
     searches = search_terms(losses)
     found: dict[str, dict[str, Any]] = {}
-    queries = 0
+    counts: list[dict[str, Any]] = []
+    more = False  # a site found but not listed
     for where, names in (("in the development's LPA", [lpa_name]), ("in a neighbouring LPA", neighbours)):
         for name in names:
             for s in searches:
-                page = uow.sites.search(SiteQuery(lpa=name, habitat=s["term"], per_page=PER_QUERY))
-                queries += 1
+                query = SiteQuery(lpa=name, habitat=s["term"], min_units=MIN_UNITS, units_module=s["module"],
+                                  per_page=MAX_LISTED)  # fmt: skip
+                page = uow.sites.search(query)
+                counts.append({"lpa": name, "term": s["term"], "sites": page.total})
+                more = more or page.total > len(page.items)
                 for site in page.items:
-                    entry = found.setdefault(
-                        site.reference,
-                        {"reference": site.reference, "name": site.name, "lpa": site.lpa_name, "where": where,
-                         "matches": [], "remaining_units": 0.0},
-                    )  # fmt: skip
+                    entry = found.get(site.reference)
+                    if entry is None:
+                        if len(found) >= MAX_LISTED:
+                            more = True  # counted, not listed: the evidence keeps the first MAX_LISTED sites
+                            continue
+                        entry = found[site.reference] = {
+                            "reference": site.reference, "name": site.name, "lpa": site.lpa_name, "where": where,
+                            "matches": [], "remaining_units": 0.0,
+                        }  # fmt: skip
                     if all(m["term"] != s["term"] for m in entry["matches"]):
                         match = _match(uow, site, s)
                         entry["matches"].append(match)
@@ -77,10 +89,10 @@ def search_register(
         "lpa": lpa_name,
         "neighbouring_lpas": neighbours,
         "searches": searches,
-        "queries": queries,
-        "found": listed[:MAX_LISTED],
+        "counts": counts,
+        "found": listed,
         "found_total": len(listed),
-        "with_units_remaining": sum(1 for f in listed if f["remaining_units"] > 0),
+        "more_than_listed": more,
     }
 
 
