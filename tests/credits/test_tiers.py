@@ -179,6 +179,15 @@ def test_the_metric_door_reads_workbooks_and_site_files(tmp_path: Path) -> None:
     assert err.value.problems[0].field == "metric_file"
 
 
+def test_a_row_with_an_input_problem_is_named_once() -> None:
+    # the hedgerow's condition is not one its type can have: the engine's own ▲ row error would say it again
+    found = metric_credits("metric.json", (VECTORS / "pub-06-small.site.json").read_bytes())
+    assert found.problems == (
+        "The site file: on_site.hedgerow.baseline row '1' field 'condition': condition 'Good' is not possible for "
+        "'Non-native and ornamental hedgerow'; expected one of 'Poor'",
+    )
+
+
 def test_a_statutory_workbook_gives_the_same_credits_as_its_site_file(tmp_path: Path) -> None:
     from bng.workbook.writer import export_site
 

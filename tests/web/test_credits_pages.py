@@ -29,6 +29,11 @@ def test_the_estimate_is_public(client: CheckedClient, register: Register) -> No
     with METRIC.open("rb") as fh:
         from_metric = _post(client, "/credits/estimate", {"method": "metric", "metric_file": (fh, "metric.json")})
     assert from_metric.status_code == 200 and "£3,199,120" in from_metric.get_data(as_text=True)
+    with METRIC.with_name("pub-06-small.site.json").open("rb") as fh:  # an input problem: estimated, with a warning
+        flawed = _post(client, "/credits/estimate", {"method": "metric", "metric_file": (fh, "metric.json")})
+    body = flawed.get_data(as_text=True)
+    assert flawed.status_code == 200 and "The metric has 1 problem" in body and "Tier A4 (area habitats)" in body
+    assert "condition &#39;Good&#39; is not possible" in body
 
 
 def test_estimate_errors_name_their_fields(client: CheckedClient, register: Register) -> None:

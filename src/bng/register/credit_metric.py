@@ -145,9 +145,10 @@ def credits_of(site: Site, problems: list[str] | tuple[str, ...] = ()) -> Metric
     result = calculate(site)
     found = list(problems)
     found += [f"The metric: {issue}" for issue in result.issues if issue.severity == "error"]
-    found += [
+    found += [  # a row's ▲ error, unless an input problem of that row already says what is wrong
         f"The metric's {row.module} {row.location.replace('_', '-')} {row.stage} row {row.ref}: {row.messages[0]}"
         for row in result.row_errors
+        if not any(f"{row.location}.{row.module}.{row.stage} row {row.ref!r}" in p for p in found)
     ]
     gains = []
     for module in MODULES:
