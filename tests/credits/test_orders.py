@@ -340,3 +340,15 @@ def test_individuals_give_name_date_of_birth_and_nationality(register: Register)
         "individual", "Sam Builder", date(1980, 3, 27), "British",
     )  # fmt: skip
     assert c.organisation_name == "" and c.organisation_number == ""
+
+
+def test_the_audit_log_does_not_keep_a_date_of_birth(register: Register) -> None:
+    developer, cw = _actors(register)["developer"], _actors(register)["case_worker"]
+    customer = {"customer_type": "individual", "full_name": "Sam Builder", "nationality": "British",
+                "date_of_birth": date(1980, 3, 27)}  # fmt: skip
+    reference = _new_order(register, customer=customer)
+    _credits(register).orders.save_section(developer, reference, "due-diligence", customer | {"full_name": "Sam B"})
+    _credits(register).orders.submit(developer, reference)
+    logged = [e for e in register.services.audit.recent(cw, 1, "credit_order", reference).items]
+    assert logged and all("1980" not in str(e.before) + str(e.after) for e in logged)
+    assert any("Sam B" in str(e.after) for e in logged)

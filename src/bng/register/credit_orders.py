@@ -198,7 +198,7 @@ class CreditOrders(CreditService):
         with self._credit_uow(write=True) as uow:
             order = self._draft(uow, actor, reference)
             answers = dict(order.answers)
-            before = {key: answers.get(key)}
+            before = {key: _loggable(key, answers[key]) if answers.get(key) else None}
             answer = self._answer(uow, order, actor, key, answers, data, uploads or {})
             answers[key] = answer
             if key == "metric" and (order.answers.get("metric") or {}).get("sha256") != answer["sha256"]:
@@ -507,9 +507,11 @@ def _quantities(answers: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str
 
 
 def _loggable(key: str, answer: dict[str, Any]) -> dict[str, Any]:
-    """What the audit log keeps of a section: everything but the metric's full credit table."""
+    """What the audit log keeps of a section: not the metric's whole credit table, nor a date of birth."""
     if key == "metric":
         return {k: v for k, v in answer.items() if k != "credits"} | {"needed": answer["credits"]["needed"]}
+    if key == "due-diligence" and answer.get("date_of_birth"):
+        return answer | {"date_of_birth": "[recorded]"}  # personal data stays in the order, not in the log
     return answer
 
 
