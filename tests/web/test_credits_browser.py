@@ -133,8 +133,10 @@ def test_order_from_the_developer_to_the_lpa(page: Any, live_server: LiveServer,
     page.get_by_label("Organisation registration number").fill("sc 123456")
     _save(page)
     page.get_by_role("link", name="Terms and conditions").click()
-    for box in page.get_by_role("checkbox").all():
-        box.check()
+    # by their labels, which wait for the page: a bare list of checkboxes is taken at once, and is
+    # empty while the terms page is still arriving
+    page.get_by_label("I have read and accept the terms and conditions of sale").check()
+    page.get_by_label("I am buying the credits for my own development").check()
     _save(page)
 
     page.get_by_role("link", name="Check your answers and submit").click()
