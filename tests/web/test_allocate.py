@@ -8,6 +8,7 @@ import io
 import re
 import threading
 from collections import Counter
+from html import unescape
 from typing import Any
 
 import pytest
@@ -117,6 +118,48 @@ def test_from_the_developments_metric_with_the_wrong_category(client: CheckedCli
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "states a different spatial risk category" in shown and "The development&#39;s metric" in shown
     assert parcels(register)["area-creation-1"].allocated_size_micro == 400_000
+
+
+def change_links(page: str) -> set[str]:
+    """The check page's "Change" links (the back link and each row's), without their fragments."""
+    found = re.findall(r'href="([^"]*/allocate\?[^"#]*)(?:#[^"]*)?"', page)
+    return {unescape(h) for h in found}
+
+
+def test_change_returns_to_the_form_with_the_answers_given(client: CheckedClient, register: Register) -> None:
+    world = register.world
+    assert world is not None
+    grass, hedge = parcels(register)["area-creation-1"], parcels(register)["hedgerow-creation-H1"]
+    client.sign_in("developer")
+    start = f"/register/{world.site}/allocate"
+    quantities = {f"parcel-{grass.id}": "0.5", f"parcel-{hedge.id}": "0.125"}
+    page = client.form(start, answers(register, method="parcels", **quantities), start).get_data(as_text=True)
+    before = counts(register)
+    [change] = change_links(page)  # the back link and every row's "Change" go to the same answers
+    assert page.count(">Change<") >= 4 and "Change the allocation" in page
+    form = client.get(change)
+    text = form.get_data(as_text=True)
+    assert form.status_code == 200 and "There is a problem" not in text
+    assert 'value="26/01234/FUL"' in text and 'value="Mill Road homes"' in text and 'value="546000, 259000"' in text
+    assert f'<option value="{world.lpa_ids["Cambridge LPA"]}" selected>Cambridge LPA</option>' in text
+    assert 'value="parcels" checked' in text
+    assert re.search(rf'name="parcel-{grass.id}" type="text"[^>]* value="0.5"', text)
+    assert re.search(rf'name="parcel-{hedge.id}" type="text"[^>]* value="0.125"', text)
+    assert counts(register) == before  # going back to change records nothing
+
+    metric = samples.development_metric(world.site, area_ha=0.4)
+    data = answers(register, method="metric", metric_file=(io.BytesIO(metric), "m.json"))
+    page = client.form(start, data, start, content_type="multipart/form-data").get_data(as_text=True)
+    kept = hidden(page)["metric_file_id"]
+    [change] = change_links(page)
+    text = client.get(change).get_data(as_text=True)
+    assert 'value="metric" checked' in text and f'name="metric_file_id" value="{kept}"' in text
+    assert "The metric you uploaded is kept" in text
+    # continuing without choosing the file again checks the allocation with the metric kept
+    again = client.form(change, answers(register, method="metric", metric_file_id=kept), start)
+    shown = again.get_data(as_text=True)
+    assert again.status_code == 200 and "off-site gain site summary" in shown
+    assert hidden(shown)["metric_file_id"] == kept
 
 
 def test_errors_are_shown_on_their_fields_and_nothing_changes(client: CheckedClient, register: Register) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from tests.db.fixtures import Register
+from tests.register.test_allocations import CAMBRIDGE_POINT
 from tests.register.test_combined import allocation
 from tests.web.fixtures import CheckedClient
 
@@ -39,6 +40,13 @@ def test_register_and_allocate_through_the_pages(client: CheckedClient, register
     assert "26/04321/OUT" in check and "Coldham&#39;s Lane homes" in check
     assert "Grassland - Other neutral grassland (parcel 1): 0.5000 ha, 3.6820 habitat units" in check
     assert "£639 to register the gain site and £45 to record the allocation: £684 in all" in check
+    labels = "allocation|development|planning reference|lpa|grid reference of the development"
+    changes = re.findall(rf'href="([^"]+)">\s*Change<span class="govuk-visually-hidden"> ({labels})</span>', check)
+    assert len(changes) == 5 and {href for href, _ in changes} == {section}, changes
+    again = client.get(section).get_data(as_text=True)
+    assert 'value="yes" checked' in again and 'value="26/04321/OUT"' in again and 'value="0.1"' in again
+    assert f'<option value="{world.lpa_ids["Cambridge LPA"]}" selected>' in again and CAMBRIDGE_POINT in again
+    # every "Change" of the allocation goes back to its answers as saved
 
     submitted = client.form(f"/applications/{ref}/submit", {}, f"/applications/{ref}/check")
     assert submitted.status_code == 302

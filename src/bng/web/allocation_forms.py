@@ -49,13 +49,13 @@ class AllocationForm(FlaskForm):
         "The metric workbook (.xlsm or .xlsx) or a site file (.json), with this gain site's register reference "
         "in the off-site reference column of its off-site sheets. Up to 50 MB",
     )
+    metric_file_id = HiddenField()  # a metric already uploaded (and kept), when the answers come back to be changed
     submit = submit("Continue")
 
 
 class ConfirmAllocationForm(AllocationForm):
     """The checked answers come back as hidden fields; the landowner's consent is uploaded here."""
 
-    metric_file_id = HiddenField()
     consent_file = upload(
         "Written consent of the gain site's landowner",
         "The landowner's signed consent to allocate these units to the development. A PDF, Word document or image, "

@@ -103,6 +103,7 @@ def _form_page(
     quantity_errors: dict[str, str] | None = None,
     other: list[dict[str, str]] | None = None,
     status: int = 200,
+    values: MultiDict[str, str] | None = None,
 ) -> ResponseReturnValue:
     listed = [{"text": m, "href": f"#{name}"} for name, m in (quantity_errors or {}).items()]
     return (
@@ -112,7 +113,7 @@ def _form_page(
             form=form,
             parcels=sellable(view),
             quantity_errors=quantity_errors or {},
-            values=request.form,
+            values=request.form if values is None else values,
             other=(other or []) + listed,
             needs_consent=services().allocations.needs_consent(actor(), view.site.reference),
         ),
@@ -125,9 +126,32 @@ def _check_page(
 ) -> ResponseReturnValue:
     hidden = {f"parcel-{ln.parcel.id}": f"{ln.size_micro / MICRO:.6f}" for ln in plan.lines} if not plan.metric else {}
     return (
-        render_template("allocate/check.html", view=view, plan=plan, form=form, hidden=hidden, other=other or []),
+        render_template(
+            "allocate/check.html",
+            view=view,
+            plan=plan,
+            form=form,
+            hidden=hidden,
+            other=other or [],
+            change=_change_url(plan, form),
+        ),
         400 if other or form.errors else 200,
     )
+
+
+ANSWERS = ("lpa_id", "planning_reference", "development_name", "grid_reference", "method", "metric_file_id")
+
+
+def _change_url(plan: AllocationPlan, form: ConfirmAllocationForm) -> str:
+    """The form again, with the answers being checked in its query: "Change" keeps what was given.
+    (Nothing is saved before the allocation is recorded; the answers travel with the pages.)"""
+    args: dict[str, str] = {name: str(form[name].data or "") for name in ANSWERS}
+    if plan.metric_file is not None:
+        args["metric_file_id"] = str(plan.metric_file.id)
+    if not plan.metric:
+        for ln in plan.lines:
+            args[PARCEL.format(ln.parcel.id)] = f"{ln.size_micro / MICRO:f}".rstrip("0").rstrip(".")
+    return url_for("allocate.start", reference=plan.site.reference, **{k: v for k, v in args.items() if v})
 
 
 @bp.get("/allocations")
@@ -160,19 +184,24 @@ def start(reference: str) -> ResponseReturnValue:
     view = services().register.site(reference, include_removed=False)
     form = AllocationForm()
     _lpa_choices(form)
-    if request.method == "GET":
+    if request.method == "GET":  # with answers in the query when they come back from the check page to change
+        for name in ANSWERS:
+            if request.args.get(name):
+                form[name].data = request.args[name]
         if not form.method.data:
             form.method.data = "parcels"
-        return _form_page(view, form)
+        return _form_page(view, form, values=request.args)
     form.validate()
     if "csrf_token" in form.errors:
         abort(400, "The form had expired")
     asked, quantity_errors = _quantities(view, request.form)
     method = form.method.data
     metric = uploads("metric_file").get("metric_file")
+    raw_id = (form.metric_file_id.data or "").strip()
+    kept = int(raw_id) if raw_id.isdigit() and metric is None and method == "metric" else None  # uploaded before
     if method not in ("parcels", "metric"):
         form.method.errors = ["Select how you want to say what the development uses"]
-    elif method == "metric" and metric is None:
+    elif method == "metric" and metric is None and kept is None:
         form.metric_file.errors = ["Select the development's metric"]
     try:
         plan = services().allocations.plan(
@@ -181,6 +210,7 @@ def start(reference: str) -> ResponseReturnValue:
             _development(form),
             asked if method == "parcels" else (),
             metric=metric if method == "metric" else None,
+            metric_file_id=kept,
         )
     except (Invalid, Conflict) as err:
         if method not in ("parcels", "metric"):
@@ -194,13 +224,8 @@ def start(reference: str) -> ResponseReturnValue:
 
 
 def _answers(form: AllocationForm, plan: AllocationPlan) -> dict[str, Any]:
-    return {
-        "lpa_id": form.lpa_id.data,
-        "planning_reference": form.planning_reference.data,
-        "development_name": form.development_name.data,
-        "grid_reference": form.grid_reference.data,
-        "method": form.method.data,
-        "metric_file_id": str(plan.metric_file.id) if plan.metric_file else "",
+    return {name: form[name].data for name in ANSWERS} | {
+        "metric_file_id": str(plan.metric_file.id) if plan.metric_file else ""
     }
 
 
