@@ -304,6 +304,26 @@ def test_search_page_by_units_and_location_links_its_downloads(client: FlaskClie
     assert "0 gain sites found" in far
 
 
+def test_a_bounding_box_or_distance_that_just_touches_a_site_finds_it(client: FlaskClient, register: Register) -> None:
+    """The edges count: on PostgreSQL the extent is also tested with ``&&`` on boxes (for its index),
+    which must agree with the comparisons SQLite makes."""
+    world = register.world
+    assert world is not None
+    site = register.services.register.site(world.site).site
+
+    def total(query: str) -> int:
+        response = client.get(f"/api/v1/sites?{query}")
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return int(response.get_json()["total"])
+
+    x1, y1 = site.max_e, site.max_n
+    assert total(f"bbox={x1!r},{y1!r},{x1 + 1000!r},{y1 + 1000!r}") == 1  # the corner only
+    assert total(f"bbox={x1 + 0.01!r},{y1!r},{x1 + 1000!r},{y1 + 1000!r}") == 0
+    assert total(f"bbox={site.min_e - 1000!r},{site.min_n - 1000!r},{site.min_e!r},{site.min_n!r}") == 1
+    assert total(f"near={x1 + 1000!r},{site.northing!r}&distance_km=1") == 1  # 1 km from the east edge
+    assert total(f"near={x1 + 1000.01!r},{site.northing!r}&distance_km=1") == 0
+
+
 def test_search_page_names_the_wrong_field(client: FlaskClient) -> None:
     html = client.get("/register?near=QQ+12&min_units=many&bbox=1,2,3").get_data(as_text=True)
     assert "<title>Error: Search the register" in html

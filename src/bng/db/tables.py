@@ -226,6 +226,9 @@ gain_site = Table(
     Index("ix_gain_site_lnrs_name", "lnrs_name"),
     Index("ix_gain_site_bbox", "min_e", "max_e", "min_n", "max_n"),
     Index("ix_gain_site_remaining_area", "remaining_area_units_micro"),
+    # every open data response says when the register last changed: max(updated_at) (migration 0005;
+    # on PostgreSQL also ix_gain_site_extent, a GiST index on the extent as a box, for the map searches)
+    Index("ix_gain_site_updated_at", "updated_at"),
 )
 
 gain_site_area = Table(
@@ -283,6 +286,7 @@ habitat_parcel = Table(
     ),
     UniqueConstraint("gain_site_id", "module", "stage", "ref", name="uq_habitat_parcel_site_row"),
     Index("ix_habitat_parcel_habitat", "habitat"),
+    # on PostgreSQL also ix_habitat_parcel_habitat_trgm, a trigram GIN index on lower(habitat) (migration 0005)
 )
 
 allocation = Table(
@@ -308,6 +312,7 @@ allocation = Table(
     Column("consent_file_id", Integer, ForeignKey("stored_file.id")),
     Column("metric_file_id", Integer, ForeignKey("stored_file.id")),
     Column("application_id", Integer, ForeignKey("application.id")),
+    Index("ix_allocation_created_at", "created_at"),  # max(created_at): the open data's last change (0005)
 )
 
 allocation_line = Table(
