@@ -324,6 +324,22 @@ def test_a_bounding_box_or_distance_that_just_touches_a_site_finds_it(client: Fl
     assert total(f"near={x1 + 1000.01!r},{site.northing!r}&distance_km=1") == 0
 
 
+def test_the_search_page_selects_show_each_request_its_own_choice(client: FlaskClient) -> None:
+    """The selects' HTML is kept and reused: a kept select must never show another search's choice."""
+    lpa, other = "Cambridge LPA", "South Cambridgeshire LPA"
+    first = client.get(f"/register?lpa={lpa}").get_data(as_text=True)
+    second = client.get(f"/register?lpa={other}&module=hedgerow").get_data(as_text=True)
+    again = client.get(f"/register?lpa={lpa}").get_data(as_text=True)
+    wrong = client.get("/register?module=nothing").get_data(as_text=True)
+    plain = client.get("/register").get_data(as_text=True)
+    assert f'<option value="{lpa}" selected>' in first and f'<option value="{other}" selected>' not in first
+    assert f'<option value="{other}" selected>' in second and f'<option value="{lpa}" selected>' not in second
+    assert '<option value="hedgerow" selected>' in second and '<option value="hedgerow" selected>' not in again
+    assert re.sub(r'nonce="[^"]*"', "", again) == re.sub(r'nonce="[^"]*"', "", first)  # the same page
+    assert 'id="module-error"' in wrong and 'id="module-error"' not in plain
+    assert " selected>" not in plain
+
+
 def test_search_page_names_the_wrong_field(client: FlaskClient) -> None:
     html = client.get("/register?near=QQ+12&min_units=many&bbox=1,2,3").get_data(as_text=True)
     assert "<title>Error: Search the register" in html

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -22,6 +23,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from markupsafe import Markup
 from wtforms import (
     Field,
     PasswordField,
@@ -37,6 +39,29 @@ from wtforms.fields.choices import SelectChoice
 from bng.register.reference_data import BODY_TYPES
 from bng.register.roles import ROLE_LABELS, SELF_SERVICE_ROLES, Role
 from bng.register.sections import DECLARATIONS
+
+
+class CachedGovSelect(GovSelect):
+    """GOV.UK Frontend's select, its HTML kept per application and reused for the same parameters.
+
+    The search page's selects list every LPA, National Character Area and LNRS area (about 550
+    options); rendering each option through GOV.UK Frontend's macros was most of the page's time.
+    The macro's HTML depends only on its parameters (options, the one selected, label, hint, error),
+    so the same parameters give the same HTML; ``repr`` tells a plain string from ``Markup``.
+    """
+
+    MAX_KEPT = 256
+
+    def render(self, params: dict[str, Any]) -> Markup:
+        kept: dict[tuple[str, str], Markup] = current_app.extensions.setdefault("bng.rendered_selects", {})
+        key = (self.template, repr(params))
+        html = kept.get(key)
+        if html is None:
+            html = super().render(params)
+            if len(kept) >= self.MAX_KEPT:
+                kept.clear()
+            kept[key] = html
+        return html
 
 
 def opts(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
@@ -321,16 +346,18 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     reference = text("Gain site reference", "For example, BGS-221126001")
-    lpa = SelectField("Local planning authority", choices=[], widget=GovSelect(), validate_choice=False)
-    nca = SelectField("National Character Area", choices=[], widget=GovSelect(), validate_choice=False)
-    lnrs = SelectField("Local Nature Recovery Strategy area", choices=[], widget=GovSelect(), validate_choice=False)
+    lpa = SelectField("Local planning authority", choices=[], widget=CachedGovSelect(), validate_choice=False)
+    nca = SelectField("National Character Area", choices=[], widget=CachedGovSelect(), validate_choice=False)
+    lnrs = SelectField(
+        "Local Nature Recovery Strategy area", choices=[], widget=CachedGovSelect(), validate_choice=False
+    )
     habitat = text("Habitat created or enhanced", "For example, grassland")
-    responsible_body = SelectField("Responsible body", choices=[], widget=GovSelect(), validate_choice=False)
+    responsible_body = SelectField("Responsible body", choices=[], widget=CachedGovSelect(), validate_choice=False)
     min_units = text("At least this many units still available", "For example, 2.5")
     module = SelectField(
         "Units of",
         choices=opts([("area", "Habitat (area)"), ("hedgerow", "Hedgerow"), ("watercourse", "Watercourse")]),
-        widget=GovSelect(),
+        widget=CachedGovSelect(),
         validate_choice=False,
     )
     near = text("Near a grid reference", "For example, TL 4600 5900, or an easting and northing like 546000, 259000")
