@@ -162,3 +162,77 @@ def test_acceptance_registers_nothing_when_the_allocation_cannot_be_recorded(reg
     assert "Only 2.4000 ha of parcel 1" in err.value.problems[0].message
     assert counts(register) == before and sites(register) == count
     assert s.applications.view(owner, ref).application.status == "submitted"
+
+
+def payment_audit(register: Register, reference: str) -> list[tuple[str, Any, Any]]:
+    """The audit log's events for one payment, in order: (action, before's standing, after's standing)."""
+    e = tables.audit_event
+    with register.database.engine.connect() as conn:
+        rows = conn.execute(
+            select(e.c.action, e.c.before, e.c.after).where(e.c.entity == "payment", e.c.entity_id == reference)
+            .order_by(e.c.id)
+        ).all()  # fmt: skip
+    return [(a, (b or {}).get("standing"), (c or {}).get("standing")) for a, b, c in rows]
+
+
+def test_a_fee_not_received_is_withdrawn_when_the_allocation_is_dropped(register: Register) -> None:
+    """Allocation added, submitted, further information asked for, the allocation answer changed to "No":
+    the £45 fee, never received, is withdrawn (shown as no longer due, in the audit log and the case
+    history) and no longer stops acceptance; the registration goes ahead without an allocation."""
+    world, s = register.world, register.services
+    assert world is not None
+    owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
+    s.applications.save_section(owner, ref, "allocation", allocation(register))
+    view = s.applications.submit(owner, ref)
+    [fee] = [p for p in view.payments if p.purpose == "allocation"]
+    s.review.request_information(worker, ref, "Send the habitat map again")
+    before = counts(register)
+    view = s.applications.save_section(owner, ref, "allocation", {"allocate": "no"})
+    assert view.fee_standing(fee) == "withdrawn"
+    assert {p.purpose: str(view.fee_standing(p)) for p in view.payments} == {
+        "registration": "due",
+        "allocation": "withdrawn",
+    }
+    after = counts(register)
+    assert {k: after[k] - before[k] for k in COUNTED}["audit_event"] == 2  # the section saved, the fee withdrawn
+    assert payment_audit(register, fee.reference)[-1] == ("payment.withdrawn", "due", "withdrawn")
+    assert view.events[-1].message == (
+        f"Allocation fee of £45 (payment reference {fee.reference}) no longer due: "
+        "the application no longer allocates units"
+    )
+    resubmitted = s.applications.submit(owner, ref)
+    assert len(resubmitted.payments) == 2  # nothing new falls due
+    s.review.record_payment(worker, ref, date(2026, 11, 22), "card")  # the registration fee only
+    paid = {p.purpose: p.status for p in s.applications.view(owner, ref).payments}
+    assert paid == {"registration": "received", "allocation": "due"}
+    site = s.review.accept(worker, ref)  # the withdrawn fee no longer stands in the way
+    assert s.register.site(site.reference).allocations == []
+    assert s.applications.view(owner, ref).fee_standing(fee) == "withdrawn"
+
+
+def test_a_fee_received_is_to_be_refunded_and_owed_again_if_the_allocation_comes_back(register: Register) -> None:
+    """The fees received, then the allocation dropped: the £45 is to be refunded. Allocating again makes
+    it owed again (received, nothing new due), and acceptance records the allocation with it."""
+    world, s = register.world, register.services
+    assert world is not None
+    owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
+    s.applications.save_section(owner, ref, "allocation", allocation(register))
+    s.applications.submit(owner, ref)
+    s.review.record_payment(worker, ref, date(2026, 11, 22), "bank transfer")
+    s.review.request_information(worker, ref, "Check the development's grid reference")
+    view = s.applications.save_section(owner, ref, "allocation", {"allocate": "no"})
+    [fee] = [p for p in view.payments if p.purpose == "allocation"]
+    assert (fee.status, view.fee_standing(fee)) == ("received", "to_refund")
+    assert "received, and to be refunded: the application no longer allocates units" in view.events[-1].message
+    view = s.applications.save_section(owner, ref, "allocation", allocation(register))
+    assert view.fee_standing(fee) == "received"
+    assert [a for a, _, _ in payment_audit(register, fee.reference)] == [
+        "payment.due",
+        "payment.received",
+        "payment.to_refund",
+        "payment.owed_again",
+    ]
+    assert len(s.applications.submit(owner, ref).payments) == 2
+    site = s.review.accept(worker, ref)
+    [(made, _)] = s.register.site(site.reference).allocations
+    assert [p.reference for p in s.allocations.view(owner, made.reference).payments] == [fee.reference]

@@ -79,3 +79,40 @@ def test_register_and_allocate_through_the_pages(client: CheckedClient, register
     client.sign_in("landowner")
     mine = client.get("/allocations").get_data(as_text=True)
     assert site.group(2) in mine and "Coldham&#39;s Lane homes" in mine
+
+
+def test_dropping_the_allocation_after_submission_withdraws_its_fee(client: CheckedClient, register: Register) -> None:
+    world, s = register.world, register.services
+    assert world is not None
+    owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
+    s.applications.save_section(owner, ref, "allocation", allocation(register))
+    [_, fee] = s.applications.submit(owner, ref).payments
+    s.review.request_information(worker, ref, "Send the habitat map again")
+    section = f"/applications/{ref}/allocation"
+    client.sign_in("landowner")
+    assert client.form(section, {"allocate": "no"}, section).status_code == 302
+    submitted = client.form(f"/applications/{ref}/submit", {}, f"/applications/{ref}/check")
+    confirmation = client.get(submitted.headers["Location"]).get_data(as_text=True)
+    assert "Pay the fee<" in confirmation and fee.reference not in confirmation  # only the registration fee
+    mine = client.get(f"/applications/{ref}").get_data(as_text=True)
+    assert f"{fee.reference}: no longer due, as the application no longer allocates units" in mine
+
+    client.sign_in("case_worker")
+    case = f"/review/applications/{ref}"
+    page = client.get(case).get_data(as_text=True)
+    assert f"{fee.reference}</strong>: no longer due, as the application no longer allocates units" in page
+    assert f"Allocation fee of £45 (payment reference {fee.reference}) no longer due" in page  # the case history
+    paid = client.post(
+        f"{case}/payment",
+        data={
+            "payment-csrf_token": client.csrf(case),
+            "payment-received_on": ["22", "11", "2026"],
+            "payment-method": "card",
+        },
+    )
+    assert paid.status_code == 302
+    assert 'name="payment-received_on' not in client.get(case).get_data(as_text=True)  # nothing left to record
+    accepted = client.post(f"{case}/accept", data={"accept-csrf_token": client.csrf(case), "accept-publish": []})
+    assert accepted.status_code == 302
+    decided = client.get(case).get_data(as_text=True)
+    assert re.search(r"Registered as gain site BGS-\d{9}<", decided) and "with allocation" not in decided

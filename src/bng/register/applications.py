@@ -9,14 +9,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from . import audit, combined
 from .audit import Actor
 from .checks import CheckResult, run_checks
 from .errors import Conflict, Invalid, NotFound
-from .fees import FeePurpose, fee
+from .fees import FeePurpose, fee, pounds
 from .filetypes import DocumentKind, FileType, check_upload
 from .model import (
     Application,
@@ -24,6 +25,7 @@ from .model import (
     ApplicationStatus,
     Lpa,
     Payment,
+    PaymentStatus,
     ResponsibleBody,
     StoredFile,
 )
@@ -69,6 +71,9 @@ class ApplicationView:
     owner_email: str = ""
     checks: CheckResult | None = None
     gain_site_reference: str = ""
+
+    def fee_standing(self, payment: Payment) -> FeeStanding:
+        return fee_standing(payment, self.application.answers)
 
 
 class _Context:
@@ -220,11 +225,12 @@ class Applications(Service):
             after = section.handler(before, values, uploads or {}, ctx)
             answers = dict(app.answers)
             answers[key] = after
-            app.answers = answers
+            before_answers, app.answers = app.answers, answers
             app.updated_at = now
             audit.record(
                 uow, now, actor, "application.section_saved", "application", app.reference, {key: before}, {key: after}
             )
+            _fees_follow(uow, now, actor, app, before_answers)
             uow.flush()
             view = self._view(uow, app, False)
             if not dry_run:
@@ -261,7 +267,7 @@ class Applications(Service):
             after["completed"] = False
             answers = dict(app.answers)
             answers[key] = after
-            app.answers = answers
+            before_answers, app.answers = app.answers, answers
             app.updated_at = now
             audit.record(
                 uow,
@@ -273,6 +279,7 @@ class Applications(Service):
                 {key: before},
                 {key: after},
             )
+            _fees_follow(uow, now, actor, app, before_answers)
             uow.commit()
             return app
 
@@ -359,6 +366,65 @@ def fees_due(answers: Mapping[str, Any], already: Collection[str] = ()) -> list[
     and the allocation fee when the application also allocates units (the combined case)."""
     wanted = [FeePurpose.REGISTRATION] + ([FeePurpose.ALLOCATION] if combined.wanted(answers) else [])
     return [p for p in wanted if p not in already]
+
+
+class FeeStanding(StrEnum):
+    """Where a fee made due by a submission stands against the application's answers as they are now.
+    An answer changed after submission (the allocation dropped when further information was asked
+    for) can leave a fee no longer owed: not yet received, it is withdrawn (no longer due and no
+    longer in the way of acceptance); received, it is to be refunded. The payment row keeps what
+    happened (due, or received on a date); its standing follows the answers, and each change of
+    standing is in the audit log and the case history. Answers changed back make it owed again."""
+
+    DUE = "due"
+    RECEIVED = "received"
+    WITHDRAWN = "withdrawn"
+    TO_REFUND = "to_refund"
+
+
+def fee_standing(payment: Payment, answers: Mapping[str, Any]) -> FeeStanding:
+    owed = payment.allocation_id is not None or payment.purpose in fees_due(answers)
+    if payment.status == PaymentStatus.RECEIVED:
+        return FeeStanding.RECEIVED if owed else FeeStanding.TO_REFUND
+    return FeeStanding.DUE if owed else FeeStanding.WITHDRAWN
+
+
+FEE_NAMES = {FeePurpose.REGISTRATION: "Registration fee", FeePurpose.ALLOCATION: "Allocation fee"}
+STANDING_CHANGES = {
+    FeeStanding.WITHDRAWN: ("payment.withdrawn", "no longer due: the application no longer allocates units"),
+    FeeStanding.TO_REFUND: (
+        "payment.to_refund",
+        "received, and to be refunded: the application no longer allocates units",
+    ),
+    FeeStanding.DUE: ("payment.owed_again", "due again: the application allocates units again"),
+    FeeStanding.RECEIVED: ("payment.owed_again", "received, and owed again: the application allocates units again"),
+}
+
+
+def _fees_follow(uow: UnitOfWork, now: datetime, actor: Actor, app: Application, before: Mapping[str, Any]) -> None:
+    """After a section is saved: each fee already made due whose standing the new answers change, in the
+    audit log and the case history (nothing before the first submission: no fee is due yet)."""
+    if app.id is None:
+        return
+    for payment in uow.payments.for_application(app.id):
+        was, now_is = fee_standing(payment, before), fee_standing(payment, app.answers)
+        if was == now_is:
+            continue
+        action, why = STANDING_CHANGES[now_is]
+        shown = audit.snapshot(payment, ("purpose", "amount_pence", "status"))
+        audit.record(
+            uow,
+            now,
+            actor,
+            action,
+            "payment",
+            payment.reference,
+            shown | {"standing": str(was)},
+            shown | {"standing": str(now_is)},
+        )
+        name = FEE_NAMES.get(FeePurpose(payment.purpose), "Fee")
+        message = f"{name} of {pounds(payment.amount_pence)} (payment reference {payment.reference}) {why}"
+        uow.add(ApplicationEvent(app.id, now, f"fee_{now_is}", message, actor.user_id))
 
 
 def _agreement_sha(uow: UnitOfWork, app: Application) -> str | None:

@@ -18,7 +18,7 @@ import shapely
 
 from . import audit, combined
 from .allocations import Allocations
-from .applications import NEVER_PUBLISHED, Applications, ApplicationView
+from .applications import NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
 from .audit import Actor
 from .errors import Conflict, Invalid, NotFound
 from .filetypes import DocumentKind
@@ -120,7 +120,8 @@ class Review(Service):
             app = uow.applications.by_reference(normalise(reference))
             if app is None or app.id is None:
                 raise NotFound("No such application")
-            due = [p for p in uow.payments.for_application(app.id) if p.status == PaymentStatus.DUE]
+            payments = uow.payments.for_application(app.id)
+            due = [p for p in payments if fee_standing(p, app.answers) == FeeStanding.DUE]  # not one withdrawn
             if not due:
                 raise Conflict("No fee is due on this application")
             for payment in due:
@@ -203,7 +204,7 @@ class Review(Service):
             result = self._applications._checks(uow, app)
             if not result.ok:
                 raise Invalid("The application fails the register's checks", result.errors)
-            if any(p.status != PaymentStatus.RECEIVED for p in uow.payments.for_application(app.id)):
+            if any(fee_standing(p, app.answers) == FeeStanding.DUE for p in uow.payments.for_application(app.id)):
                 fees = "registration and allocation fees" if combined.wanted(app.answers) else "registration fee"
                 raise Invalid.one("payment", f"Record the {fees} as received before accepting the application")
             site = self._new_site(uow, app, today, now)
