@@ -151,7 +151,8 @@ def _change_url(plan: AllocationPlan, form: ConfirmAllocationForm) -> str:
     if not plan.metric:
         for ln in plan.lines:
             args[PARCEL.format(ln.parcel.id)] = f"{ln.size_micro / MICRO:f}".rstrip("0").rstrip(".")
-    return url_for("allocate.start", reference=plan.site.reference, **{k: v for k, v in args.items() if v})
+    query: dict[str, Any] = {k: v for k, v in args.items() if v}
+    return url_for("allocate.start", reference=plan.site.reference, **query)
 
 
 @bp.get("/allocations")
