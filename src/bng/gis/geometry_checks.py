@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -19,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .crs import parse_crs, to_bng
 from .findings import Finding
+from .outline import england_geojson
 from .reading import Layer, MapSource
 from .standard import (
     AREA_SUM_M2,
@@ -64,8 +64,7 @@ _PREFIX = {
 @cache
 def england() -> BaseGeometry:
     """England's outline (ONS Countries Dec 2024, BUC) in EPSG:27700, prepared for repeated tests."""
-    doc = json.loads(resources.files("bng.gis").joinpath("data", "england.geojson").read_text("utf-8"))
-    geom = shapely.from_geojson(json.dumps(doc["geometry"]))
+    geom = shapely.from_geojson(json.dumps(england_geojson()["geometry"]))
     out, _ = to_bng(np.array([geom], dtype=object), parse_crs("EPSG:4326"))
     shape = shapely.make_valid(out[0])
     shapely.prepare(shape)

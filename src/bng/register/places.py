@@ -27,6 +27,8 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from bng.gis.outline import england_geojson
+
 ENGLAND_TOLERANCE_M = 1_000.0
 NEIGHBOUR_GAP_M = 100.0
 """Two areas closer than this are neighbours (simplified outlines leave slivers between them)."""
@@ -122,8 +124,8 @@ class Places:
     """England's outline and the named areas within it, loaded once per process."""
 
     def __init__(self) -> None:
-        doc = _read("england.geojson")
-        england = shapely.make_valid(wgs84_to_bng(shapely.from_geojson(json.dumps(doc["geometry"]))))
+        outline = england_geojson()["geometry"]
+        england = shapely.make_valid(wgs84_to_bng(shapely.from_geojson(json.dumps(outline))))
         self.england = england
         self.england_tolerant = england.buffer(ENGLAND_TOLERANCE_M, quad_segs=2)
         shapely.prepare(self.england_tolerant)
