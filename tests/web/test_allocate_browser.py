@@ -61,6 +61,19 @@ def test_allocate_parcels_from_the_gain_site_page(
     assert "Within the development's LPA or National Character Area" in main and "£45" in main
     screenshot(page, "41-allocate-check")
 
+    page.get_by_role("link", name="Change the development's name").click()  # back to the form as it was filled in
+    page.wait_for_load_state()
+    assert page.url.endswith("#development_name")
+    assert page.get_by_label("Planning application reference").input_value() == "26/01234/FUL"
+    assert page.get_by_label("Name of the development").input_value() == "Mill Road homes"
+    assert page.get_by_label("Local planning authority (LPA)").locator("option:checked").inner_text() == "Cambridge LPA"
+    assert page.get_by_label("Choose habitat parcels and how much of each").is_checked()
+    assert grass.input_value() == "0.75"
+    page.get_by_label("Name of the development").fill("Mill Road homes, phase 1")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    assert "Mill Road homes, phase 1" in page.locator("main").inner_text()
+
     page.get_by_role("button", name="Record the allocation").click()  # the consent is missing
     page.wait_for_load_state()
     assert "Upload the written consent" in page.locator(".govuk-error-summary").inner_text()
