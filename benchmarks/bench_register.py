@@ -335,7 +335,9 @@ def run(sites: int, clients: int, seconds: float, threads: int) -> dict[str, Any
         paths = request_mix()
         with served(url, threads) as port:
             load(port, paths[:16], 2, 3)  # warm-up: connections, caches, templates
+            busy_before = os.getloadavg()[0]
             measured = load(port, paths, clients, seconds)
+            busy_after = os.getloadavg()[0]
     done = measured["done"]
     by_kind: dict[str, list[float]] = {}
     for path, latency, _ in done:
@@ -351,6 +353,7 @@ def run(sites: int, clients: int, seconds: float, threads: int) -> dict[str, Any
         "requests": len(done),
         "errors": errors,
         "rps": len(done) / measured["elapsed"],
+        "loadavg": (busy_before, busy_after),
         "overall": _percentiles([d[1] for d in done]),
         "by_kind": {k: (len(v), *_percentiles(v)) for k, v in by_kind.items()},
     }
@@ -366,7 +369,9 @@ def section(r: dict[str, Any]) -> str:
         f"{r['sites']:,} gain sites with their areas and parcels {t['copy']:.1f} s, VACUUM ANALYZE "
         f"{t['analyze']:.1f} s.\n\n"
         f"Load: **{r['rps']:.0f} requests/s**, p50 **{r['overall'][0]:.0f} ms**, p95 **{r['overall'][1]:.0f} ms** "
-        f"over {r['requests']:,} requests ({r['errors']} not 200), server and clients on the same machine.\n\n"
+        f"over {r['requests']:,} requests ({r['errors']} not 200), server and clients on the same machine. "
+        f"Load average (1 min) {r['loadavg'][0]:.1f} when the load began, {r['loadavg'][1]:.1f} when it ended, "
+        f"on {os.cpu_count()} cores.\n\n"
         "| Request | Count | p50 ms | p95 ms |\n|---|---:|---:|---:|\n"
     )
     for kind, (count, p50, p95) in sorted(r["by_kind"].items()):
