@@ -236,3 +236,56 @@ def test_a_fee_received_is_to_be_refunded_and_owed_again_if_the_allocation_comes
     site = s.review.accept(worker, ref)
     [(made, _)] = s.register.site(site.reference).allocations
     assert [p.reference for p in s.allocations.view(owner, made.reference).payments] == [fee.reference]
+
+
+def test_the_developments_metric_names_the_application_and_is_matched_to_its_parcels(register: Register) -> None:
+    """The development's metric instead of quantities: its off-site rows name the application's reference
+    (the site has no register reference yet); matched to the application's parcels by the allocation
+    journey's own code, then again at acceptance to the registered parcels, and linked to the allocation."""
+    from bng.register import samples
+    from bng.register.sections import Upload
+
+    world, s = register.world, register.services
+    assert world is not None
+    owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
+    by_metric = {k: v for k, v in allocation(register, method="metric").items() if not k.startswith("parcel-")}
+
+    def metric(named: str, **more: Any) -> dict[str, Upload]:
+        data = samples.development_metric(named, **more)
+        return {"development_metric_file": Upload("development_metric_file", "metric.json", data)}
+
+    before = counts(register)
+    with pytest.raises(Invalid) as err:
+        s.applications.save_section(owner, ref, "allocation", by_metric, metric(world.site))
+    [(field, message)] = [(p.field, p.message) for p in err.value.problems]
+    assert field == "development_metric_file" and f"names no gain site {ref}" in message
+    assert f"Enter this application's reference, {ref}, there" in message
+    with pytest.raises(Invalid) as err:
+        s.applications.save_section(owner, ref, "allocation", by_metric, metric(ref, area_ha=9))
+    assert [p.field for p in err.value.problems] == ["development_metric_file"]
+    assert "only 2.4000 ha of Grassland - Other neutral grassland" in err.value.problems[0].message
+    with pytest.raises(Invalid) as err:
+        s.applications.save_section(owner, ref, "allocation", by_metric)
+    assert [(p.field, p.message) for p in err.value.problems] == [
+        ("development_metric_file", "Select the development's metric")
+    ]
+    assert counts(register) == before  # nothing kept, not even the files
+
+    saved = s.applications.save_section(owner, ref, "allocation", by_metric, metric(ref, area_ha=0.4))
+    answers = saved.application.answers["allocation"]
+    assert answers["method"] == "metric" and isinstance(answers["development_metric_file"], int)
+    assert answers["quantities"] == {"area-creation-1": 400_000, "hedgerow-creation-H1": MICRO // 10}
+    # saved again without choosing the file again: the metric uploaded before is kept
+    again = s.applications.save_section(owner, ref, "allocation", by_metric).application.answers["allocation"]
+    assert again == answers
+    s.applications.submit(owner, ref)
+    s.review.record_payment(worker, ref, date(2026, 11, 22), "card")
+    site = s.review.accept(worker, ref)
+    [(made, _)] = s.register.site(site.reference).allocations
+    assert made.metric_file_id == answers["development_metric_file"]
+    taken = {f"{p.module}-{p.ref}": p.allocated_size_micro for p in s.register.site(site.reference).parcels}
+    assert taken["area-1"] == 400_000 and taken["hedgerow-H1"] == MICRO // 10
+    with register.database.engine.connect() as conn:
+        f = tables.stored_file
+        published = conn.execute(select(f.c.published).where(f.c.id == answers["development_metric_file"]))
+        assert published.scalar_one() is False  # the developer's document, not published with the gain site

@@ -5,7 +5,9 @@ its allocation."""
 
 from __future__ import annotations
 
+import io
 import re
+from typing import Any
 
 from tests.db.fixtures import Register
 from tests.register.test_allocations import CAMBRIDGE_POINT
@@ -116,3 +118,36 @@ def test_dropping_the_allocation_after_submission_withdraws_its_fee(client: Chec
     assert accepted.status_code == 302
     decided = client.get(case).get_data(as_text=True)
     assert re.search(r"Registered as gain site BGS-\d{9}<", decided) and "with allocation" not in decided
+
+
+def test_the_developments_metric_in_the_allocation_section(client: CheckedClient, register: Register) -> None:
+    from bng.register import samples
+
+    world = register.world
+    assert world is not None
+    ref = world.applications["ready"]
+    section = f"/applications/{ref}/allocation"
+    client.sign_in("landowner")
+    page = client.get(section).get_data(as_text=True)
+    assert 'name="method" type="radio" value="parcels" checked' in page and f"reference, {ref}, in the off-site" in page
+    by_metric = {k: v for k, v in allocation(register, method="metric").items() if not k.startswith("parcel-")}
+
+    def upload(named: str) -> dict[str, Any]:
+        metric = samples.development_metric(named, area_ha=0.4)
+        return {**by_metric, "development_metric_file": (io.BytesIO(metric), "mill-road-metric.json")}
+
+    wrong = client.form(section, upload(world.site), section, content_type="multipart/form-data")
+    text = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and 'href="#development_metric_file"' in text
+    assert 'id="development_metric_file-error"' in text and f"names no gain site {ref}" in text
+
+    saved = client.form(section, upload(ref), section, content_type="multipart/form-data")
+    assert saved.status_code == 302
+    again = client.get(section).get_data(as_text=True)
+    assert 'value="metric" checked' in again and "The metric you uploaded, mill-road-metric.json, is kept" in again
+    check = client.get(f"/applications/{ref}/check").get_data(as_text=True)
+    assert "mill-road-metric.json</a>" in check
+    assert "Grassland - Other neutral grassland (parcel 1): 0.4000 ha" in check
+    # continuing without choosing the file again keeps it
+    assert client.form(section, by_metric, section, content_type="multipart/form-data").status_code == 302
+    assert "mill-road-metric.json</a>" in client.get(f"/applications/{ref}/check").get_data(as_text=True)

@@ -127,8 +127,11 @@ def _named(site: Site) -> list[str]:
     return list(found.values())
 
 
-def development_metric(site: Site, gain_site: str, field_name: str = FIELD) -> DevelopmentMetric:
-    """The rows of ``site`` (a development's metric) for ``gain_site``, with the engine's units."""
+def development_metric(
+    site: Site, gain_site: str, field_name: str = FIELD, hint: str = "Enter the gain site's register reference there"
+) -> DevelopmentMetric:
+    """The rows of ``site`` (a development's metric) for ``gain_site``, with the engine's units. ``hint``
+    says what to enter when it names no such gain site (an application not yet registered: its reference)."""
     named = _named(site)
     key = _key(gain_site)
     if key not in {_key(n) for n in named}:
@@ -136,7 +139,7 @@ def development_metric(site: Site, gain_site: str, field_name: str = FIELD) -> D
         raise Invalid.one(
             field_name,
             f"The development's metric names no gain site {gain_site} in the off-site reference column of its "
-            f"off-site sheets (D, E, F); it names {listed}. Enter the gain site's register reference there",
+            f"off-site sheets (D, E, F); it names {listed}. {hint}",
         )
     habitats = from_site(site, field_name, only=gain_site)
     stated_by_row: dict[tuple[str, str, str], str] = {}

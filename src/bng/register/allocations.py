@@ -402,9 +402,12 @@ class Allocations(Service):
         lines: Sequence[Request],
         metric_data: bytes | None,
         lock: bool,
+        *,
+        named: str | None = None,
     ) -> AllocationPlan:
-        """Check an allocation in an open unit of work (the combined case's acceptance uses this)."""
-        return self._plan(uow, actor, site, development, lines, metric_data, lock)
+        """Check an allocation in an open unit of work (the combined case's acceptance uses this: its
+        development's metric names the application's reference, ``named``, as the site had none)."""
+        return self._plan(uow, actor, site, development, lines, metric_data, lock, named)
 
     def _plan(
         self,
@@ -415,6 +418,7 @@ class Allocations(Service):
         lines: Sequence[Request],
         metric_data: bytes | None,
         lock: bool,
+        named: str | None = None,
     ) -> AllocationPlan:
         problems = check_development(development)
         lpa = uow.lpas.get(development.lpa_id) if development.lpa_id is not None else None
@@ -435,7 +439,7 @@ class Allocations(Service):
         parcels = {p.id: p for p in uow.sites.parcels(site.id)}
         if metric_data is not None:
             metric_site = read_site(metric_data, _metric_type(metric_data))
-            metric = development_metric(metric_site, site.reference)
+            metric = development_metric(metric_site, named or site.reference)
             # the parcels' ledgers as they stand (locked, when recording): a row takes what remains
             if lock:
                 for pid in sorted(parcels):

@@ -49,7 +49,7 @@ FILE_FIELDS: dict[str, dict[str, DocumentKind]] = {
     "legal-agreement": {"agreement_file": DocumentKind.LEGAL_AGREEMENT},
     "land-charge": {"land_charge_file": DocumentKind.LAND_CHARGE},
     "hmmp": {"hmmp_file": DocumentKind.HMMP},
-    "allocation": {},
+    "allocation": {"development_metric_file": DocumentKind.METRIC},
     "declarations": {},
 }
 NEVER_PUBLISHED = frozenset(
@@ -120,6 +120,10 @@ class _Context:
     @property
     def answers(self) -> Mapping[str, Any]:
         return self.app.answers
+
+    @property
+    def reference(self) -> str:
+        return self.app.reference
 
     def lpa(self, lpa_id: int) -> Lpa | None:
         return self.uow.lpas.get(lpa_id)

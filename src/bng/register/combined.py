@@ -11,6 +11,13 @@ If the allocation cannot be recorded, nothing is registered either.
 
 The parcels have no ids before the site exists, so the section keys them by module, stage and the
 metric's reference ("area-creation-1").
+
+The section takes either a quantity for each parcel or, as the allocation journey does, the
+development's metric: its off-site rows name the gain site, which has no register reference yet, so
+they name the application's reference (``APP-…``). They are matched to the application's parcels
+by the allocation journey's own code (``allocation_metric.development_metric`` and ``match``) and
+the quantities kept; at acceptance the metric goes through ``Allocations.plan_in`` and is matched
+again, to the registered parcels, and linked to the allocation.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .errors import Invalid, OverAllocation, Problem
+from .filetypes import DocumentKind
 from .habitats import SIZE_UNITS, ParcelDraft
 from .ledger import MICRO, SELLABLE_STAGES, Capacity, check_allocation
 from .sections import SectionContext, Upload, habitats_of
@@ -29,10 +37,12 @@ if TYPE_CHECKING:
     from .allocations import Allocations, Development
     from .audit import Actor
     from .model import Allocation, Application, GainSite
-    from .ports import UnitOfWork
+    from .ports import FileStore, UnitOfWork
 
 SECTION = "allocation"
 FIELD = "parcel-{}"
+METRIC_FIELD = "development_metric_file"
+METHODS = ("parcels", "metric")
 MAX_DECIMALS = 6
 
 
@@ -51,6 +61,31 @@ def wanted(answers: Mapping[str, Any]) -> bool:
     """Whether the application also allocates units (its allocation section completed with "yes")."""
     a = answers.get(SECTION) or {}
     return bool(a.get("completed") and a.get("allocate"))
+
+
+def metric_quantities(answers: Mapping[str, Any], data: bytes, reference: str) -> dict[str, int]:
+    """The development's metric matched to the application's created and enhanced parcels, as the
+    allocation journey matches it to a registered site's: each parcel's quantity, by its key."""
+    from .allocation_metric import development_metric, match, read_site
+    from .filetypes import sniff
+    from .model import HabitatParcel
+
+    drafts = sellable(answers)
+    parcels = [
+        HabitatParcel(0, p.module, p.stage, p.ref, p.habitat, p.distinctiveness, p.condition,
+                      p.strategic_significance, p.size_micro, p.units_micro, id=i)
+        for i, p in enumerate(drafts, start=1)
+    ]  # fmt: skip
+    file_type = sniff(data)
+    if file_type is None:
+        raise Invalid.one(METRIC_FIELD, "The development's metric must be the statutory metric workbook or a site file")
+    site = read_site(data, file_type, METRIC_FIELD)
+    hint = f"Enter this application's reference, {reference}, there: the gain site has no register reference yet"
+    metric = development_metric(site, reference, METRIC_FIELD, hint)
+    matched = match(metric, parcels, METRIC_FIELD)
+    return {
+        parcel_key(drafts[i - 1].module, drafts[i - 1].stage, drafts[i - 1].ref): size for i, size in matched.requests()
+    }
 
 
 def _what(p: ParcelDraft) -> str:
@@ -141,24 +176,51 @@ def section(
         except Invalid as err:
             problems += [Problem(p.field, p.message, SECTION) for p in err.problems]
         quantities: dict[str, int] = {}
+        method = str(values.get("method") or "parcels").strip()  # answers from before the choice: parcels
+        metric_file = current.get(METRIC_FIELD) if isinstance(current.get(METRIC_FIELD), int) else None
+        if method not in METHODS:
+            problems.append(Problem("method", "Select how you want to say what the development uses", SECTION))
         if not sellable(ctx.answers):
             problems.append(Problem("parcels", "Complete the habitats section before the allocation", SECTION))
-        for p in sellable(ctx.answers):
-            key = parcel_key(p.module, p.stage, p.ref)
-            text = str(values.get(FIELD.format(key)) or "").strip()
-            if not text:
-                continue
-            try:
-                quantities[key] = quantity(text, p)
-            except Invalid as err:
-                problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
-        if sellable(ctx.answers) and not any(q.field.startswith("parcel-") for q in problems):
-            problems += line_problems(ctx.answers, quantities)
+        elif method == "metric":
+            upload = uploads.get(METRIC_FIELD)
+            data = None
+            if upload is not None and upload.data:
+                stored, _ = ctx.store(DocumentKind.METRIC, upload)
+                metric_file, data = stored.id, upload.data
+            elif metric_file is not None:  # uploaded before: kept until another replaces it
+                data = ctx.file_bytes(metric_file)
+            if data is None:
+                problems.append(Problem(METRIC_FIELD, "Select the development's metric", SECTION))
+            else:
+                try:
+                    quantities = metric_quantities(ctx.answers, data, ctx.reference)
+                except Invalid as err:
+                    problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
+                else:
+                    problems += [
+                        Problem(METRIC_FIELD, q.message, SECTION) for q in line_problems(ctx.answers, quantities)
+                    ]
+        elif method == "parcels":
+            metric_file = None
+            for p in sellable(ctx.answers):
+                key = parcel_key(p.module, p.stage, p.ref)
+                text = str(values.get(FIELD.format(key)) or "").strip()
+                if not text:
+                    continue
+                try:
+                    quantities[key] = quantity(text, p)
+                except Invalid as err:
+                    problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
+            if not any(q.field.startswith("parcel-") for q in problems):
+                problems += line_problems(ctx.answers, quantities)
         answers |= {
             "lpa_id": development.lpa_id,
             "planning_reference": development.planning_reference,
             "development_name": development.name,
             "grid_reference": development.grid_reference,
+            "method": method,
+            METRIC_FIELD: metric_file,
             "quantities": quantities,
         }
     if problems:
@@ -174,6 +236,12 @@ def problems(answers: Mapping[str, Any]) -> list[Problem]:
     return line_problems(answers, answers[SECTION].get("quantities") or {})
 
 
+def uses_metric(answers: Mapping[str, Any]) -> bool:
+    """Whether the application's allocation is given by the development's metric (kept as a file)."""
+    a = answers.get(SECTION) or {}
+    return wanted(answers) and a.get("method") == "metric" and isinstance(a.get(METRIC_FIELD), int)
+
+
 def development(answers: Mapping[str, Any]) -> Development:
     from .allocations import Development
 
@@ -182,7 +250,7 @@ def development(answers: Mapping[str, Any]) -> Development:
 
 
 def record(
-    uow: UnitOfWork, allocations: Allocations, actor: Actor, app: Application, site: GainSite
+    uow: UnitOfWork, allocations: Allocations, actor: Actor, app: Application, site: GainSite, files: FileStore
 ) -> Allocation | None:
     """On acceptance, in its unit of work (the site and its parcels flushed): the application's
     allocation recorded against the new gain site, the allocation fee paid with the application's
@@ -199,6 +267,12 @@ def record(
     if missing:
         raise Invalid.one("parcels", f"The allocation takes parcels the gain site does not have: {', '.join(missing)}")
     lines = [Request(ids[k], size) for k, size in quantities.items()]
-    plan = allocations.plan_in(uow, actor, site, development(app.answers), lines, None, lock=True)
+    metric_file = uow.files.get(app.answers[SECTION][METRIC_FIELD]) if uses_metric(app.answers) else None
+    if metric_file is not None:  # the development's metric, matched again to the registered parcels
+        data = files.get(metric_file.key)
+        plan = allocations.plan_in(uow, actor, site, development(app.answers), (), data, True, named=app.reference)
+        plan.metric_file = metric_file
+    else:
+        plan = allocations.plan_in(uow, actor, site, development(app.answers), lines, None, lock=True)
     fee = next((p for p in uow.payments.for_application(app.id) if p.purpose == FeePurpose.ALLOCATION), None)
     return allocations.record(uow, actor, plan, None, application_id=app.id, made_by=app.owner_id, payment=fee)

@@ -214,7 +214,7 @@ class Review(Service):
             self._place(uow, site)
             self._parcels(uow, app, site.id)
             uow.flush()
-            allocation = combined.record(uow, self._allocations, actor, app, site)
+            allocation = combined.record(uow, self._allocations, actor, app, site, self._store)
             published = {DocumentKind(k) for k in publish} & set(PUBLISHABLE)
             for stored in uow.files.for_application(app.id):
                 if stored.kind in published and stored.kind not in NEVER_PUBLISHED and stored.id in _current_files(app):
@@ -395,6 +395,8 @@ class Review(Service):
 
 
 def _current_files(app: Application) -> set[int]:
+    """The application's documents as its answers stand, less the development's metric of its allocation
+    section (the developer's document, never published with the gain site)."""
     from .sections import file_ids
 
-    return set(file_ids(app.answers))
+    return set(file_ids(app.answers)) - set(file_ids({combined.SECTION: app.answers.get(combined.SECTION) or {}}))

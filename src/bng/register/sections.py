@@ -46,6 +46,9 @@ class SectionContext(Protocol):
     @property
     def answers(self) -> Mapping[str, Any]: ...  # the application's as saved (the allocation reads the habitats)
 
+    @property
+    def reference(self) -> str: ...  # the application's (a development's metric names it before registration)
+
     def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]: ...
     def file_bytes(self, file_id: int) -> bytes: ...
     def lpa(self, lpa_id: int) -> Lpa | None: ...

@@ -90,4 +90,21 @@ class AllocationSectionForm(FlaskForm):
         "The middle of the development site, like TL 4600 5900 or 546000, 259000. The register works out the "
         "spatial risk category when the gain site goes on the register",
     )
+    method = RadioField(
+        "How do you want to say what the development uses?",
+        choices=opts(
+            [
+                ("parcels", "Habitat parcels and how much of each"),
+                ("metric", "The development's statutory biodiversity metric"),
+            ]
+        ),
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    development_metric_file = upload(
+        "The development's statutory biodiversity metric",
+        "The metric workbook (.xlsm or .xlsx) or a site file (.json). The gain site has no register reference yet, so "
+        "its off-site rows for this gain site name this application's reference in the off-site reference column. "
+        "Up to 50 MB",
+    )
     submit = submit()

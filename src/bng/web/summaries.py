@@ -140,6 +140,10 @@ def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[s
                 _row("Planning reference", a.get("planning_reference", ""), change),
                 _row("LPA", lpa.name if lpa else "", change),
                 _row("Grid reference of the development", a.get("grid_reference", ""), change),
+            ]
+            if a.get("method") == "metric":
+                rows.append(_row("The development's metric", _file(view, a.get("development_metric_file")), change))
+            rows += [
                 _row(
                     "Habitat parcels",
                     Markup("<br>").join(

@@ -118,6 +118,8 @@ def _prefill(form: FlaskForm, answers: dict[str, Any], key: str) -> None:
             form.responsible_body_id.data = str(answers["responsible_body_id"])  # type: ignore[attr-defined]
     if key == "allocation" and isinstance(answers.get("allocate"), bool):
         form.allocate.data = "yes" if answers["allocate"] else "no"  # type: ignore[attr-defined]
+    if key == "allocation" and not form.method.data:  # type: ignore[attr-defined]
+        form.method.data = "parcels"  # type: ignore[attr-defined]
     if key == "hmmp" and "hmmp_in_agreement" in answers and isinstance(answers["hmmp_in_agreement"], bool):
         form.hmmp_in_agreement.data = "yes" if answers["hmmp_in_agreement"] else "no"  # type: ignore[attr-defined]
 
