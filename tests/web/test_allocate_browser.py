@@ -153,3 +153,29 @@ def test_register_and_allocate_in_one_application(page: Any, live_server: LiveSe
     main = page.locator("main").inner_text()
     assert "26/04321/OUT" in main and "£684 in all" in main
     screenshot(page, "47-register-and-allocate-check-answers")
+
+
+def test_register_and_allocate_with_the_developments_metric(
+    page: Any, live_server: LiveServer, register: Register, tmp_path: Path
+) -> None:
+    """The allocation section with the development's metric, its off-site rows naming the application."""
+    world = register.world
+    assert world is not None
+    ref = world.applications["ready"]
+    metric = tmp_path / "coldhams-lane-metric.json"
+    metric.write_bytes(samples.development_metric(ref, area_ha=0.4, planning_reference="26/04321/OUT"))
+    sign_in(page, live_server, "landowner")
+    page.goto(f"{live_server.url}/applications/{ref}/allocation")
+    page.get_by_label("Yes, allocate units to a development with this application").check()
+    development(page, "Cambridge LPA", "26/04321/OUT", "Coldham's Lane homes", "TL 4600 5900")
+    upload = page.get_by_label("The development's statutory biodiversity metric", exact=True)
+    assert not upload.is_visible()  # revealed with its radio
+    page.get_by_label("Upload the development's statutory biodiversity metric").check()
+    upload.set_input_files(metric)
+    screenshot(page, "48-register-and-allocate-with-a-metric")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Check your answers and submit").click()
+    page.wait_for_load_state()
+    main = page.locator("main").inner_text()
+    assert "coldhams-lane-metric.json" in main and "Grassland - Other neutral grassland (parcel 1): 0.4000 ha" in main

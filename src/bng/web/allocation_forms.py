@@ -92,12 +92,7 @@ class AllocationSectionForm(FlaskForm):
     )
     method = RadioField(
         "How do you want to say what the development uses?",
-        choices=opts(
-            [
-                ("parcels", "Habitat parcels and how much of each"),
-                ("metric", "The development's statutory biodiversity metric"),
-            ]
-        ),
+        choices=opts(list(METHODS)),  # as the allocation journey asks
         widget=GovRadioInput(),
         validate_choice=False,
     )
