@@ -42,12 +42,18 @@ def _rows(site: Any, module: str, stage: str) -> dict[str, Any]:
     return {r.ref: r for loc in (site.on_site, site.off_site) for r in getattr(getattr(loc, module), stage)}
 
 
-def test_retained_parcels_keep_their_whole_area() -> None:
-    base, post = _pair("intervention/area-retained")
+def _parcels(name: str, retention: str) -> tuple[Any, list[dict[str, Any]]]:
+    """The pair's site, and its post-intervention parcels in this retention category (the pair has some)."""
+    base, post = _pair(name)
     site = load_maps([base, post]).mapped.site
+    parcels = [f for f in _layer(post, "Habitats") if f["Retention Category"] == retention]
+    assert parcels
+    return site, parcels
+
+
+def test_retained_parcels_keep_their_whole_area() -> None:
+    site, kept = _parcels("intervention/area-retained", "Retained")
     rows = _rows(site, "area", "baseline")
-    kept = [f for f in _layer(post, "Habitats") if f["Retention Category"] == "Retained"]
-    assert kept
     for f in kept:
         row = rows[f["Parcel Ref"]]
         assert row.retained_ha == row.area_ha == pytest.approx(f["geometry"].area / 1e4, rel=1e-12)
@@ -55,11 +61,8 @@ def test_retained_parcels_keep_their_whole_area() -> None:
 
 
 def test_enhanced_parcels_become_enhancement_rows_of_their_baseline_parcel() -> None:
-    base, post = _pair("intervention/area-enhanced")
-    site = load_maps([base, post]).mapped.site
+    site, enhanced = _parcels("intervention/area-enhanced", "Enhanced")
     rows, enh = _rows(site, "area", "baseline"), _rows(site, "area", "enhancement")
-    enhanced = [f for f in _layer(post, "Habitats") if f["Retention Category"] == "Enhanced"]
-    assert enhanced
     for f in enhanced:
         ref = f["Parcel Ref"]
         assert rows[ref].enhanced_ha == pytest.approx(f["geometry"].area / 1e4, rel=1e-12)
@@ -70,11 +73,8 @@ def test_enhanced_parcels_become_enhancement_rows_of_their_baseline_parcel() -> 
 
 
 def test_lost_parcels_carry_the_habitat_created_on_them() -> None:
-    base, post = _pair("advance-delay/created-advance")
-    site = load_maps([base, post]).mapped.site
+    site, lost = _parcels("advance-delay/created-advance", "Lost")
     created = _rows(site, "area", "creation")
-    lost = [f for f in _layer(post, "Habitats") if f["Retention Category"] == "Lost"]
-    assert lost
     for f in lost:
         row = created[f["Parcel Ref"]]
         assert row.habitat == f"{f['Proposed Broad Habitat Type']} - {f['Proposed Habitat Type']}"
