@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bng.register.audit import Actor
-from bng.register.credit_records import ENDED, TRANSITIONS, OrderStatus
+from bng.register.credit_records import ENDED, TRANSITIONS, CreditInvoice, OrderStatus
 from bng.register.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.credits.pdf import pdf_text
 from tests.credits.world import METRIC, answer_all, metric_upload
@@ -48,6 +48,16 @@ def _new_order(register: Register, **overrides: Any) -> str:
     assert register.world is not None
     answer_all(register.services, actors["developer"], reference, register.world.lpa_ids["Cambridge LPA"], **overrides)
     return reference
+
+
+def _invoiced(register: Register) -> tuple[str, CreditInvoice]:
+    """A new order taken as far as its invoice: submitted, checks passed, invoice issued."""
+    actors = _actors(register)
+    fulfilment = _credits(register).fulfilment
+    reference = _new_order(register)
+    _credits(register).orders.submit(actors["developer"], reference)
+    fulfilment.decide_due_diligence(actors["case_worker"], reference, "passed", "")
+    return reference, fulfilment.issue_invoice(actors["case_worker"], reference)
 
 
 def test_the_world_holds_orders_in_their_states(register: Register) -> None:
@@ -202,13 +212,9 @@ def test_the_database_refuses_illegal_moves_and_changes_to_what_was_written(regi
 
 
 def test_a_price_change_with_a_later_date_does_not_alter_an_invoiced_order(register: Register) -> None:
-    actors = _actors(register)
-    cw, developer = actors["case_worker"], actors["developer"]
+    cw = _actors(register)["case_worker"]
     c = _credits(register)
-    reference = _new_order(register)
-    c.orders.submit(developer, reference)
-    c.fulfilment.decide_due_diligence(cw, reference, "passed", "")
-    invoice = c.fulfilment.issue_invoice(cw, reference)
+    reference, invoice = _invoiced(register)
     lines = [
         (x.tier, x.quantity_hundredths, x.unit_price_pence, x.amount_pence)
         for x in c.fulfilment.case(cw, reference).invoice_lines
@@ -259,10 +265,7 @@ def test_an_invoice_lapses_after_90_days(register: Register) -> None:
     actors = _actors(register)
     cw, developer = actors["case_worker"], actors["developer"]
     c = _credits(register)
-    reference = _new_order(register)
-    c.orders.submit(developer, reference)
-    c.fulfilment.decide_due_diligence(cw, reference, "passed", "")
-    invoice = c.fulfilment.issue_invoice(cw, reference)
+    reference, invoice = _invoiced(register)
     register.clock.now = datetime.combine(invoice.valid_until + timedelta(days=2), datetime.min.time())
     assert c.fulfilment.case(cw, reference).invoice_expired
     with pytest.raises(Invalid, match="expired on 20 February 2027") as err:
