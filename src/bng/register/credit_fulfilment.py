@@ -265,37 +265,37 @@ class CreditFulfilment(CreditService):
         """Cancel an order before payment (an expired invoice, a request the developer made another way)."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)
         text = _note(reason, "reason", "why the order is cancelled (the developer sees this)", required=True)
-        with self._credit_uow(write=True) as uow:
-            order = self._order(uow, actor, reference, for_update=True)
-            if OrderStatus(order.status) not in BEFORE_PAYMENT:
-                raise Conflict("A paid order cannot be cancelled; refund it if the development does not go ahead")
-            self._move(
-                uow,
-                order,
-                OrderStatus.CANCELLED,
-                actor,
-                f"Order cancelled by the register team: {text}",
-                {"ended_on": self.today(), "end_reason": text},
-            )
-            uow.commit()
-            return order
+        return self._end(
+            actor, reference, OrderStatus.CANCELLED, text, f"Order cancelled by the register team: {text}",
+            BEFORE_PAYMENT, "A paid order cannot be cancelled; refund it if the development does not go ahead",
+        )  # fmt: skip
 
     def refund(self, actor: Actor | None, reference: str, reason: str) -> CreditOrder:
         """Refund a paid order because the development does not go ahead; its proof of purchase stops counting."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)
         text = _note(reason, "reason", "why the development does not go ahead", required=True)
+        return self._end(
+            actor, reference, OrderStatus.REFUNDED, text, f"Refunded because the development does not go ahead: {text}",
+            PAID_STATES, "Only a paid order is refunded; cancel an order that has not been paid",
+        )  # fmt: skip
+
+    def _end(
+        self,
+        actor: Actor,
+        reference: str,
+        to: OrderStatus,
+        reason: str,
+        message: str,
+        allowed: frozenset[OrderStatus],
+        refused: str,
+    ) -> CreditOrder:
+        """Cancelling and refunding end an order alike: only from the states that allow it (else ``refused``),
+        dated today, with the team's reason kept on the order."""
         with self._credit_uow(write=True) as uow:
             order = self._order(uow, actor, reference, for_update=True)
-            if OrderStatus(order.status) not in PAID_STATES:
-                raise Conflict("Only a paid order is refunded; cancel an order that has not been paid")
-            self._move(
-                uow,
-                order,
-                OrderStatus.REFUNDED,
-                actor,
-                f"Refunded because the development does not go ahead: {text}",
-                {"ended_on": self.today(), "end_reason": text},
-            )
+            if OrderStatus(order.status) not in allowed:
+                raise Conflict(refused)
+            self._move(uow, order, to, actor, message, {"ended_on": self.today(), "end_reason": reason})
             uow.commit()
             return order
 
