@@ -3,6 +3,7 @@ draft to submission, its documents, and the proofs of purchase an LPA receives."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SubmitField
 
+from bng.register.audit import Actor
 from bng.register.credit_amounts import TIER_LABELS, TIERS, quantity_text, show_percent, show_quantity
 from bng.register.credit_base import OrderView
 from bng.register.credit_orders import SECTION_BY_KEY, SECTIONS, all_done, section_done
@@ -119,74 +121,85 @@ def prices() -> ResponseReturnValue:
     return _prices_page()
 
 
-def _prices_page(
-    price_form: FlaskForm | None = None, vat_form: FlaskForm | None = None, other: list[dict[str, str]] | None = None
-) -> ResponseReturnValue:
+def _prices_page(active: FlaskForm | None = None, other: list[dict[str, str]] | None = None) -> ResponseReturnValue:
+    """The price table, with the form just sent (``active``) and its problems when it was refused."""
     table = services().credits.prices.table()
     return (
         render_template(
             "credits/prices.html",
             prices=table,
-            price_form=price_form or cf.PriceForm(prefix="price"),
-            vat_form=vat_form or cf.VatForm(prefix="vat"),
+            price_form=active if isinstance(active, cf.PriceForm) else cf.PriceForm(prefix="price"),
+            vat_form=active if isinstance(active, cf.VatForm) else cf.VatForm(prefix="vat"),
             remove_form=cf.RemoveForm(),
             other=other or [],
-            active=price_form or vat_form,
+            active=active,
         ),
         400 if other is not None else 200,
     )
+
+
+def _add_to_prices(form: FlaskForm, add: Callable[[], str]) -> ResponseReturnValue:
+    """A price and a VAT rate are added alike: the page again with the form's problems, or back to the
+    table with what was added."""
+    if not form.validate_on_submit():
+        return _prices_page(form, [])
+    try:
+        message = add()
+    except Invalid as err:
+        return _prices_page(form, show_problems(form, err))
+    flash(message)
+    return redirect(url_for("credits.prices"))
+
+
+def _remove_from_prices(
+    remove: Callable[[Actor | None, int], object], row_id: int, message: str
+) -> ResponseReturnValue:
+    """A price and a VAT rate are removed alike."""
+    if not cf.RemoveForm().validate_on_submit():
+        abort(400)
+    remove(actor(), row_id)
+    flash(message)
+    return redirect(url_for("credits.prices"))
 
 
 @bp.post("/prices")
 @requires(Permission.MANAGE_CREDIT_PRICES)
 def add_price() -> ResponseReturnValue:
     form = cf.PriceForm(prefix="price")
-    if not form.validate_on_submit():
-        return _prices_page(price_form=form, other=[])
-    try:
+
+    def add() -> str:
         row = services().credits.prices.add_price(
             actor(), form.tier.data or "", form.price.data, form.valid_from.data, form.source.data
         )
-    except Invalid as err:
-        return _prices_page(price_form=form, other=show_problems(form, err))
-    flash(f"Price added: tier {row.tier} from {row.valid_from.day} {row.valid_from:%B %Y}")
-    return redirect(url_for("credits.prices"))
+        return f"Price added: tier {row.tier} from {row.valid_from.day} {row.valid_from:%B %Y}"
+
+    return _add_to_prices(form, add)
 
 
 @bp.post("/prices/vat")
 @requires(Permission.MANAGE_CREDIT_PRICES)
 def add_vat_rate() -> ResponseReturnValue:
     form = cf.VatForm(prefix="vat")
-    if not form.validate_on_submit():
-        return _prices_page(vat_form=form, other=[])
-    try:
+
+    def add() -> str:
         row = services().credits.prices.add_vat_rate(
             actor(), form.rate.data, form.vat_valid_from.data, form.source.data
         )
-    except Invalid as err:
-        return _prices_page(vat_form=form, other=show_problems(form, err))
-    flash(f"VAT rate added from {row.valid_from.day} {row.valid_from:%B %Y}")
-    return redirect(url_for("credits.prices"))
+        return f"VAT rate added from {row.valid_from.day} {row.valid_from:%B %Y}"
+
+    return _add_to_prices(form, add)
 
 
 @bp.post("/prices/<int:price_id>/remove")
 @requires(Permission.MANAGE_CREDIT_PRICES)
 def remove_price(price_id: int) -> ResponseReturnValue:
-    if not cf.RemoveForm().validate_on_submit():
-        abort(400)
-    services().credits.prices.remove_price(actor(), price_id)
-    flash("Price removed")
-    return redirect(url_for("credits.prices"))
+    return _remove_from_prices(services().credits.prices.remove_price, price_id, "Price removed")
 
 
 @bp.post("/prices/vat/<int:rate_id>/remove")
 @requires(Permission.MANAGE_CREDIT_PRICES)
 def remove_vat_rate(rate_id: int) -> ResponseReturnValue:
-    if not cf.RemoveForm().validate_on_submit():
-        abort(400)
-    services().credits.prices.remove_vat_rate(actor(), rate_id)
-    flash("VAT rate removed")
-    return redirect(url_for("credits.prices"))
+    return _remove_from_prices(services().credits.prices.remove_vat_rate, rate_id, "VAT rate removed")
 
 
 # -- a developer's orders ------------------------------------------------------------------------------
