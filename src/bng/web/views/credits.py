@@ -71,6 +71,14 @@ def _pdf(name: str, data: bytes, media_type: str) -> Response:
     return response
 
 
+def _valid(form: FlaskForm) -> bool:
+    """Whether a posted form holds no problems; a bad CSRF token is a bad request, not a problem to show."""
+    form.validate()
+    if "csrf_token" in form.errors:
+        abort(400)
+    return not form.errors
+
+
 # -- public: the estimate and the price table ------------------------------------------------------------
 
 
@@ -83,11 +91,8 @@ def estimate() -> ResponseReturnValue:
     other: list[dict[str, str]] = []
     status = 200
     if request.method == "POST":
-        form.validate()
-        if "csrf_token" in form.errors:
-            abort(400)
         status = 400
-        if not form.errors:
+        if _valid(form):
             try:
                 result = _estimate(form)
                 status = 200
@@ -314,11 +319,8 @@ def section(reference: str, key: str) -> ResponseReturnValue:
     if request.method == "GET":
         _prefill(form, view, key)
     else:
-        form.validate()
-        if "csrf_token" in form.errors:
-            abort(400)
         status = 400
-        if not form.errors:
+        if _valid(form):
             try:
                 services().credits.orders.save_section(
                     actor(), reference, key, _values(form), uploads("metric_file") if key == "metric" else {}
