@@ -4,6 +4,7 @@ and the steps that move it on (due diligence, invoice, payment, allocation, LPA,
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -24,15 +25,7 @@ bp = Blueprint("credit_cases", __name__, url_prefix="/credits/case-work")
 
 
 def _forms() -> dict[str, FlaskForm]:
-    return {
-        "due_diligence": cf.DueDiligenceDecisionForm(prefix="dd"),
-        "invoice": cf.ActionForm(prefix="invoice"),
-        "payment": cf.PaymentForm(prefix="payment"),
-        "allocate": cf.ActionForm(prefix="allocate"),
-        "send": cf.ActionForm(prefix="send"),
-        "cancel": cf.ReasonForm(prefix="cancel"),
-        "refund": cf.ReasonForm(prefix="refund"),
-    }
+    return {name: step.form(prefix=step.prefix) for name, step in STEPS.items()}
 
 
 @bp.get("")
@@ -74,101 +67,93 @@ def case(reference: str) -> ResponseReturnValue:
     return _case(reference)
 
 
-STEP_TO: dict[str, OrderStatus] = {
-    "due_diligence": OrderStatus.DUE_DILIGENCE_PASSED,
-    "invoice": OrderStatus.INVOICE_ISSUED,
-    "payment": OrderStatus.PAID,
-    "allocate": OrderStatus.ALLOCATED,
-    "send": OrderStatus.SENT_TO_LPA,
-    "cancel": OrderStatus.CANCELLED,
-    "refund": OrderStatus.REFUNDED,
-}
-"""Where each step moves an order: a step the order's state does not allow is refused before its form is read."""
-
-
-def _act(reference: str, name: str, action: Callable[[FlaskForm], str]) -> ResponseReturnValue:
+def _act(reference: str, name: str) -> ResponseReturnValue:
     view = services().credits.fulfilment.case(actor(), reference)
-    if not view.can_become(STEP_TO[name]):
+    if not view.can_become(STEPS[name].to):
         raise Conflict(f"The order is {view.status_label.lower()}, so this step cannot be taken now")
     built = _forms()
     form = built[name]
     if not form.validate_on_submit():
         return _case(reference, name, Invalid("There is a problem", []), built)
     try:
-        message = action(form)
+        message = STEPS[name].act(reference, form)
     except Invalid as err:
         return _case(reference, name, err, built)
     flash(message)
     return redirect(url_for("credit_cases.case", reference=reference))
 
 
-@bp.post("/<reference>/due-diligence")
-@requires(Permission.PROCESS_CREDIT_ORDERS)
-def due_diligence(reference: str) -> ResponseReturnValue:
-    def act(form: FlaskForm) -> str:
-        outcome = form.outcome.data or ""  # type: ignore[attr-defined]
-        services().credits.fulfilment.decide_due_diligence(actor(), reference, outcome, form.note.data or "")  # type: ignore[attr-defined]
-        return f"Customer due diligence checks recorded as {outcome}"
-
-    return _act(reference, "due_diligence", act)
+def _due_diligence(reference: str, form: FlaskForm) -> str:
+    outcome = form.outcome.data or ""  # type: ignore[attr-defined]
+    services().credits.fulfilment.decide_due_diligence(actor(), reference, outcome, form.note.data or "")  # type: ignore[attr-defined]
+    return f"Customer due diligence checks recorded as {outcome}"
 
 
-@bp.post("/<reference>/invoice")
-@requires(Permission.PROCESS_CREDIT_ORDERS)
-def invoice(reference: str) -> ResponseReturnValue:
-    def act(form: FlaskForm) -> str:
-        issued = services().credits.fulfilment.issue_invoice(actor(), reference)
-        return f"Invoice {issued.number} issued"
-
-    return _act(reference, "invoice", act)
+def _invoice(reference: str, form: FlaskForm) -> str:
+    issued = services().credits.fulfilment.issue_invoice(actor(), reference)
+    return f"Invoice {issued.number} issued"
 
 
-@bp.post("/<reference>/payment")
-@requires(Permission.PROCESS_CREDIT_ORDERS)
-def payment(reference: str) -> ResponseReturnValue:
-    def act(form: FlaskForm) -> str:
-        amount = parse_pounds(form.amount.data, "amount", "the amount received")  # type: ignore[attr-defined]
-        services().credits.fulfilment.record_payment(actor(), reference, form.received_on.data, amount)  # type: ignore[attr-defined]
-        return "Payment recorded"
-
-    return _act(reference, "payment", act)
+def _payment(reference: str, form: FlaskForm) -> str:
+    amount = parse_pounds(form.amount.data, "amount", "the amount received")  # type: ignore[attr-defined]
+    services().credits.fulfilment.record_payment(actor(), reference, form.received_on.data, amount)  # type: ignore[attr-defined]
+    return "Payment recorded"
 
 
-@bp.post("/<reference>/allocate")
-@requires(Permission.PROCESS_CREDIT_ORDERS)
-def allocate(reference: str) -> ResponseReturnValue:
-    def act(form: FlaskForm) -> str:
-        services().credits.fulfilment.allocate(actor(), reference)
-        return "Credits allocated and the proof of purchase issued"
-
-    return _act(reference, "allocate", act)
+def _allocate(reference: str, form: FlaskForm) -> str:
+    services().credits.fulfilment.allocate(actor(), reference)
+    return "Credits allocated and the proof of purchase issued"
 
 
-@bp.post("/<reference>/send")
-@requires(Permission.PROCESS_CREDIT_ORDERS)
-def send(reference: str) -> ResponseReturnValue:
-    def act(form: FlaskForm) -> str:
-        order = services().credits.fulfilment.send_to_lpa(actor(), reference)
-        return f"Proof of purchase sent to the LPA ({order.reference})"
-
-    return _act(reference, "send", act)
+def _send(reference: str, form: FlaskForm) -> str:
+    order = services().credits.fulfilment.send_to_lpa(actor(), reference)
+    return f"Proof of purchase sent to the LPA ({order.reference})"
 
 
-@bp.post("/<reference>/cancel")
-@requires(Permission.PROCESS_CREDIT_ORDERS)
-def cancel(reference: str) -> ResponseReturnValue:
-    def act(form: FlaskForm) -> str:
-        services().credits.fulfilment.cancel(actor(), reference, form.reason.data or "")  # type: ignore[attr-defined]
-        return "Order cancelled"
-
-    return _act(reference, "cancel", act)
+def _cancel(reference: str, form: FlaskForm) -> str:
+    services().credits.fulfilment.cancel(actor(), reference, form.reason.data or "")  # type: ignore[attr-defined]
+    return "Order cancelled"
 
 
-@bp.post("/<reference>/refund")
-@requires(Permission.PROCESS_CREDIT_ORDERS)
-def refund(reference: str) -> ResponseReturnValue:
-    def act(form: FlaskForm) -> str:
-        services().credits.fulfilment.refund(actor(), reference, form.reason.data or "")  # type: ignore[attr-defined]
-        return "Order refunded"
+def _refund(reference: str, form: FlaskForm) -> str:
+    services().credits.fulfilment.refund(actor(), reference, form.reason.data or "")  # type: ignore[attr-defined]
+    return "Order refunded"
 
-    return _act(reference, "refund", act)
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A step of the case work: its address, its form, the state it moves the order to (a step the
+    order's state does not allow is refused before its form is read) and what it does (the flash)."""
+
+    path: str
+    form: type[FlaskForm]
+    prefix: str
+    to: OrderStatus
+    act: Callable[[str, FlaskForm], str]
+
+
+STEPS: dict[str, Step] = {
+    "due_diligence": Step(
+        "due-diligence", cf.DueDiligenceDecisionForm, "dd", OrderStatus.DUE_DILIGENCE_PASSED, _due_diligence
+    ),
+    "invoice": Step("invoice", cf.ActionForm, "invoice", OrderStatus.INVOICE_ISSUED, _invoice),
+    "payment": Step("payment", cf.PaymentForm, "payment", OrderStatus.PAID, _payment),
+    "allocate": Step("allocate", cf.ActionForm, "allocate", OrderStatus.ALLOCATED, _allocate),
+    "send": Step("send", cf.ActionForm, "send", OrderStatus.SENT_TO_LPA, _send),
+    "cancel": Step("cancel", cf.ReasonForm, "cancel", OrderStatus.CANCELLED, _cancel),
+    "refund": Step("refund", cf.ReasonForm, "refund", OrderStatus.REFUNDED, _refund),
+}
+
+
+def _step_view(name: str) -> Callable[[str], ResponseReturnValue]:
+    """The POST view of one step, under the step's own endpoint name (``credit_cases.invoice``, …)."""
+
+    def view(reference: str) -> ResponseReturnValue:
+        return _act(reference, name)
+
+    view.__name__ = name
+    return requires(Permission.PROCESS_CREDIT_ORDERS)(view)
+
+
+for _name, _step in STEPS.items():
+    bp.add_url_rule(f"/<reference>/{_step.path}", _name, _step_view(_name), methods=["POST"])
