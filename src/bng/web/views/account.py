@@ -6,12 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask.typing import ResponseReturnValue
 
 from bng.register.accounts import NewAccount
-from bng.register.errors import Invalid
 from bng.register.roles import Permission, can
 
 from ..forms import CreateAccountForm, SignInForm, SignOutForm
 from ..security import actor, requires, safe_next, services, sign_in_session
-from .common import show_problems
+from .common import form_page
 
 bp = Blueprint("account", __name__)
 
@@ -32,30 +31,23 @@ def _home_for_actor() -> str:
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
-    other: list[dict[str, str]] = []
-    status = 200
-    if form.validate_on_submit():
-        try:
-            token = services().accounts.sign_in(form.email.data or "", form.password.data or "")
-        except Invalid as err:
-            other = show_problems(form, err)
-            status = 400
-        else:
-            sign_in_session(token)
-            target = safe_next(request.args.get("next"))
-            if target:
-                return redirect(target)
-            user = services().accounts.user_for(token)
-            if user is not None and user.role == "case_worker":
-                return redirect(url_for("review.queue"))
-            if user is not None and user.role == "lpa_officer":
-                return redirect(url_for("lpa.dashboard"))
-            if user is not None and user.role == "landowner":
-                return redirect(url_for("apply.applications"))
-            return redirect(url_for("account.dashboard"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("account/sign_in.html", form=form, other=other), status
+
+    def enter() -> ResponseReturnValue:
+        token = services().accounts.sign_in(form.email.data or "", form.password.data or "")
+        sign_in_session(token)
+        target = safe_next(request.args.get("next"))
+        if target:
+            return redirect(target)
+        user = services().accounts.user_for(token)
+        if user is not None and user.role == "case_worker":
+            return redirect(url_for("review.queue"))
+        if user is not None and user.role == "lpa_officer":
+            return redirect(url_for("lpa.dashboard"))
+        if user is not None and user.role == "landowner":
+            return redirect(url_for("apply.applications"))
+        return redirect(url_for("account.dashboard"))
+
+    return form_page(form, enter, "account/sign_in.html")
 
 
 @bp.post("/sign-out")
@@ -71,9 +63,8 @@ def sign_out() -> ResponseReturnValue:
 @bp.route("/create-account", methods=["GET", "POST"])
 def create_account() -> ResponseReturnValue:
     form = CreateAccountForm()
-    other: list[dict[str, str]] = []
-    status = 200
-    if form.validate_on_submit():
+
+    def create() -> ResponseReturnValue:
         new = NewAccount(
             email=form.email.data or "",
             name=form.name.data or "",
@@ -81,19 +72,13 @@ def create_account() -> ResponseReturnValue:
             role=form.role.data or "",
             organisation=form.organisation.data or "",
         )
-        try:
-            services().accounts.create_account(new)
-            token = services().accounts.sign_in(new.email, new.password)
-        except Invalid as err:
-            other = show_problems(form, err)
-            status = 400
-        else:
-            sign_in_session(token)
-            flash("Your account has been created")
-            return redirect(url_for("account.dashboard"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("account/create.html", form=form, other=other), status
+        services().accounts.create_account(new)
+        token = services().accounts.sign_in(new.email, new.password)
+        sign_in_session(token)
+        flash("Your account has been created")
+        return redirect(url_for("account.dashboard"))
+
+    return form_page(form, create, "account/create.html")
 
 
 @bp.get("/account")

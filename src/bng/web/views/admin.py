@@ -6,12 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 
 from bng.register.accounts import NewAccount
-from bng.register.errors import Invalid
 from bng.register.roles import Permission
 
 from .. import forms
 from ..security import actor, requires, services
-from .common import show_problems
+from .common import form_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,26 +19,20 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @requires(Permission.MANAGE_REFERENCE_DATA)
 def bodies() -> ResponseReturnValue:
     form = forms.BodyForm()
-    other: list[dict[str, str]] = []
-    status = 200
-    if form.validate_on_submit():
-        try:
-            body = services().reference.add_body(
-                actor(),
-                form.name.data or "",
-                form.body_type.data or "",
-                form.designated_on.data,
-                form.source.data or "",
-            )
-        except Invalid as err:
-            other, status = show_problems(form, err), 400
-        else:
-            flash(f"{body.name} added to the list of responsible bodies")
-            return redirect(url_for("admin.bodies"))
-    elif form.is_submitted():
-        status = 400
+
+    def add() -> ResponseReturnValue:
+        body = services().reference.add_body(
+            actor(),
+            form.name.data or "",
+            form.body_type.data or "",
+            form.designated_on.data,
+            form.source.data or "",
+        )
+        flash(f"{body.name} added to the list of responsible bodies")
+        return redirect(url_for("admin.bodies"))
+
     listed = services().register.responsible_bodies(include_withdrawn=True)
-    return render_template("admin/bodies.html", form=form, bodies=listed, other=other), status
+    return form_page(form, add, "admin/bodies.html", bodies=listed)
 
 
 @bp.route("/responsible-bodies/<int:body_id>/withdraw", methods=["GET", "POST"])
@@ -50,19 +43,13 @@ def withdraw(body_id: int) -> ResponseReturnValue:
     if body is None:
         abort(404)
     form = forms.WithdrawForm()
-    other: list[dict[str, str]] = []
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services().reference.withdraw_body(actor(), body_id, form.withdrawn_on.data)
-        except Invalid as err:
-            other, status = show_problems(form, err), 400
-        else:
-            flash(f"{body.name}'s designation is recorded as withdrawn")
-            return redirect(url_for("admin.bodies"))
-    elif form.is_submitted():
-        status = 400
-    return render_template("admin/withdraw.html", form=form, body=body, other=other), status
+
+    def record() -> ResponseReturnValue:
+        services().reference.withdraw_body(actor(), body_id, form.withdrawn_on.data)
+        flash(f"{body.name}'s designation is recorded as withdrawn")
+        return redirect(url_for("admin.bodies"))
+
+    return form_page(form, record, "admin/withdraw.html", body=body)
 
 
 @bp.route("/accounts", methods=["GET", "POST"])
@@ -71,9 +58,8 @@ def accounts() -> ResponseReturnValue:
     form = forms.StaffAccountForm()
     lpas = [(lpa.id, lpa.name) for lpa in services().register.lpas()]
     form.lpa_id.choices = forms.choices(lpas, "Not an LPA officer")
-    other: list[dict[str, str]] = []
-    status = 200
-    if form.validate_on_submit():
+
+    def create() -> ResponseReturnValue:
         new = NewAccount(
             email=form.email.data or "",
             name=form.name.data or "",
@@ -81,17 +67,11 @@ def accounts() -> ResponseReturnValue:
             role=form.role.data or "",
             lpa_id=int(form.lpa_id.data) if (form.lpa_id.data or "").isdigit() else None,
         )
-        try:
-            services().accounts.create_account(new, actor=actor())
-        except Invalid as err:
-            other, status = show_problems(form, err), 400
-        else:
-            flash(f"Account created for {new.email}")
-            return redirect(url_for("admin.accounts"))
-    elif form.is_submitted():
-        status = 400
-    users = services().accounts.users(actor())
-    return render_template("admin/accounts.html", form=form, users=users, other=other), status
+        services().accounts.create_account(new, actor=actor())
+        flash(f"Account created for {new.email}")
+        return redirect(url_for("admin.accounts"))
+
+    return form_page(form, create, "admin/accounts.html", users=services().accounts.users(actor()))
 
 
 @bp.get("/audit")

@@ -1,14 +1,16 @@
-"""What the views share: putting the register's problems on form fields, reading uploads."""
+"""What the views share: a one-form page, putting the register's problems on form fields, reading uploads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import request
+from flask import render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 
-from bng.register.errors import Problem, RegisterError
+from bng.register.errors import Invalid, Problem, RegisterError
 from bng.register.sections import Upload
 
 MAX_READ = 128 * 1024 * 1024
@@ -28,6 +30,23 @@ def show_problems(form: FlaskForm, err: RegisterError, aliases: dict[str, str] |
         else:
             other.append({"text": p.message, "href": f"#{name}" if name else "#main-content"})
     return other
+
+
+def form_page(
+    form: FlaskForm, act: Callable[[], ResponseReturnValue], template: str, **context: Any
+) -> ResponseReturnValue:
+    """A page of one form, answered one way: a valid post is acted on (``act`` gives the response, and the
+    register's refusal goes on the form with a 400); an invalid post is a 400; else the form is drawn."""
+    other: list[dict[str, str]] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            return act()
+        except Invalid as err:
+            other, status = show_problems(form, err), 400
+    elif form.is_submitted():
+        status = 400
+    return render_template(template, form=form, other=other, **context), status
 
 
 def uploads(*names: str) -> dict[str, Upload]:
