@@ -28,6 +28,7 @@ def map_models() -> None:
     m(model.Application, tables.application, version_id_col=tables.application.c.version)
     m(model.ApplicationEvent, tables.application_event)
     m(model.Payment, tables.payment)
+    m(model.Refund, tables.payment_refund)
     m(model.GainSite, tables.gain_site, version_id_col=tables.gain_site.c.version)
     m(model.GainSiteArea, tables.gain_site_area)
     m(model.AgreementLpa, tables.agreement_lpa)

@@ -170,6 +170,20 @@ payment = Table(
     CheckConstraint("(status = 'received') = (received_on IS NOT NULL)", name="received_has_date"),
 )
 
+payment_refund = Table(
+    "payment_refund",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payment_id", Integer, ForeignKey("payment.id"), nullable=False, unique=True),
+    Column("refunded_on", Date, nullable=False),
+    Column("method", String(40), nullable=False),
+    Column("reference", String(100), nullable=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", Integer, ForeignKey("account.id")),
+    CheckConstraint("method IN ('bank transfer', 'card')", name="method"),
+    CheckConstraint("reference <> ''", name="reference"),
+)
+
 gain_site = Table(
     "gain_site",
     metadata,

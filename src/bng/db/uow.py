@@ -35,6 +35,7 @@ from bng.register.model import (
     LoginSession,
     Lpa,
     Payment,
+    Refund,
     ResponsibleBody,
     SiteEvent,
     StoredFile,
@@ -139,6 +140,12 @@ class Payments(_Repo):
     def for_allocation(self, allocation_id: int) -> Sequence[Payment]:
         t = tables.payment
         return self.s.scalars(select(Payment).where(t.c.allocation_id == allocation_id).order_by(t.c.id)).all()
+
+    def refunds(self, payment_ids: Sequence[int]) -> dict[int, Refund]:
+        t = tables.payment_refund
+        if not payment_ids:
+            return {}
+        return {r.payment_id: r for r in self.s.scalars(select(Refund).where(t.c.payment_id.in_(list(payment_ids))))}
 
 
 class Sites(_Repo):

@@ -171,6 +171,19 @@ class Payment:
 
 
 @dataclass(eq=False)
+class Refund:
+    """A fee received and paid back (one per payment; never changed): when, how and its reference."""
+
+    payment_id: int
+    refunded_on: date
+    method: str
+    reference: str
+    recorded_at: datetime
+    recorded_by: int | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
 class GainSite:
     """A gain site on the register. ``boundary`` is a shapely (Multi)Polygon in EPSG:27700, or None
     when the boundary was given as a document with a grid reference and area."""

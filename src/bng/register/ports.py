@@ -24,6 +24,7 @@ from .model import (
     LoginSession,
     Lpa,
     Payment,
+    Refund,
     ResponsibleBody,
     SiteEvent,
     StoredFile,
@@ -136,6 +137,9 @@ class Payments(Protocol):
     def by_reference(self, reference: str) -> Payment | None: ...
     def for_application(self, application_id: int) -> Sequence[Payment]: ...
     def for_allocation(self, allocation_id: int) -> Sequence[Payment]: ...
+    def refunds(self, payment_ids: Sequence[int]) -> dict[int, Refund]:
+        """The refunds recorded of these payments, by payment id."""
+        ...
 
 
 class Sites(Protocol):
