@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -57,6 +58,15 @@ class Lookup:
     value: str | None
     code: str | None = None
     message: str = ""
+
+
+def _unknown(what: str, value: str, expected: str, code: str = "UNKNOWN_VALUE") -> Lookup:
+    """A cell none of the column's values matched, said one way: what it read and what the column takes."""
+    return Lookup(None, code, f"unknown {what} {value!r}; expected {expected}")
+
+
+def _one_of(values: Iterable[str]) -> str:
+    return "one of " + ", ".join(map(repr, values))
 
 
 class Vocabulary:
@@ -123,11 +133,7 @@ class Vocabulary:
         got = table.get(_key(strip_prefix(value)))
         if got is not None:
             return Lookup(got)
-        return Lookup(
-            None,
-            "UNKNOWN_HABITAT",
-            f"unknown {what} {value!r}; expected one of {', '.join(map(repr, dict.fromkeys(table.values())))}",
-        )
+        return _unknown(what, value, _one_of(dict.fromkeys(table.values())), "UNKNOWN_HABITAT")
 
     def _hedge_type(self, value: str | None) -> Lookup:
         if value is not None and value.lower() == TO_BE_CREATED:
@@ -144,14 +150,12 @@ class Vocabulary:
             return Lookup(None)
         cond = self._conditions.get(" ".join(strip_prefix(value).split()).lower())
         if cond is None:
-            return Lookup(
-                None, "UNKNOWN_VALUE", f"unknown condition {value!r}; expected one of {', '.join(map(repr, allowed))}"
-            )
+            return _unknown("condition", value, _one_of(allowed))
         if cond not in allowed:
             return Lookup(
                 cond,
                 "CONDITION_NOT_ALLOWED",
-                f"condition {cond!r} is not possible for {habitat!r}; expected one of {', '.join(map(repr, allowed))}",
+                f"condition {cond!r} is not possible for {habitat!r}; expected {_one_of(allowed)}",
             )
         return Lookup(cond)
 
@@ -161,12 +165,7 @@ class Vocabulary:
         got = self._ss.get(_key(strip_prefix(value)))
         if got is not None:
             return Lookup(got)
-        return Lookup(
-            None,
-            "UNKNOWN_VALUE",
-            f"unknown strategic significance {value!r}; expected one of "
-            + ", ".join(map(repr, self.rel.strategic_significance)),
-        )
+        return _unknown("strategic significance", value, _one_of(self.rel.strategic_significance))
 
     def _spatial_risk(self, value: str | None, watercourse: bool) -> Lookup:
         if value is None:
@@ -175,11 +174,7 @@ class Vocabulary:
         got = table.get(_key(value))
         if got is not None:
             return Lookup(got)
-        return Lookup(
-            None,
-            "UNKNOWN_VALUE",
-            f"unknown spatial risk category {value!r}; expected one of {', '.join(map(repr, table.values()))}",
-        )
+        return _unknown("spatial risk category", value, _one_of(table.values()))
 
     def _encroachment(self, value: str | None) -> Lookup:
         return self._choice(self._enc, value, "encroachment into the watercourse")
@@ -193,9 +188,7 @@ class Vocabulary:
         got = table.get(_key(strip_prefix(value)))
         if got is not None:
             return Lookup(got)
-        return Lookup(
-            None, "UNKNOWN_VALUE", f"unknown {what} {value!r}; expected one of {', '.join(map(repr, table.values()))}"
-        )
+        return _unknown(what, value, _one_of(table.values()))
 
     @staticmethod
     def retention(value: str | None) -> Lookup:
@@ -205,9 +198,7 @@ class Vocabulary:
         for r in RETENTION:
             if r.lower() == v:
                 return Lookup(r)
-        return Lookup(
-            None, "UNKNOWN_VALUE", f"unknown retention category {value!r}; expected one of {', '.join(RETENTION)}"
-        )
+        return _unknown("retention category", value, f"one of {', '.join(RETENTION)}")
 
     @staticmethod
     def tree_size(value: str | None) -> Lookup:
@@ -216,7 +207,7 @@ class Vocabulary:
         for s in TREE_SIZES:
             if s.lower() == " ".join(value.split()).lower():
                 return Lookup(s)
-        return Lookup(None, "UNKNOWN_VALUE", f"unknown tree size {value!r}; expected one of {', '.join(TREE_SIZES)}")
+        return _unknown("tree size", value, f"one of {', '.join(TREE_SIZES)}")
 
     @staticmethod
     def tree_habitat(value: str | None) -> Lookup:
@@ -225,7 +216,7 @@ class Vocabulary:
         got = TREE_HABITATS.get(value.strip().lower().removesuffix(" tree"))
         if got is not None:
             return Lookup(got)
-        return Lookup(None, "UNKNOWN_VALUE", f"unknown tree kind {value!r}; expected 'Urban' or 'Rural'")
+        return _unknown("tree kind", value, "'Urban' or 'Rural'")
 
     @staticmethod
     def years(value: Any) -> Lookup:
