@@ -580,37 +580,21 @@ def _legend_row(
     fig: Figure, kind: str, item: Any, x: float, y: float, font: float, line: float, wrap: int, W: float, H: float
 ) -> None:
     """One row of the key at (x, y) mm from the page's lower left, top-aligned."""
-    swatch_y = (y - line * 0.85) / H
+
+    def swatch(height: float, **style: Any) -> None:
+        """A key's 6 mm swatch, its height a share of the line, top-aligned with the row's text."""
+        box = Rectangle((x / W, (y - line * 0.85) / H), 6 / W, line * height / H, transform=fig.transFigure, **style)
+        fig.patches.append(box)
+
     if kind == "section":
         fig.text(x / W, y / H, item, fontsize=font + 0.5, weight="bold", va="top")
         return
     if kind == "redline":
-        fig.patches.append(
-            Rectangle(
-                (x / W, swatch_y),
-                6 / W,
-                line * 0.75 / H,
-                transform=fig.transFigure,
-                facecolor="none",
-                edgecolor=RED_LINE,
-                linewidth=1.6,
-            )
-        )
+        swatch(0.75, facecolor="none", edgecolor=RED_LINE, linewidth=1.6)
         fig.text((x + 8) / W, y / H, "Red line boundary", fontsize=font, va="top")
         return
     if kind == "how":
-        fig.patches.append(
-            Rectangle(
-                (x / W, swatch_y),
-                6 / W,
-                line * 0.75 / H,
-                transform=fig.transFigure,
-                facecolor="#dddddd",
-                edgecolor="#333333",
-                linewidth=0.4,
-                hatch=HATCH[item],
-            )
-        )
+        swatch(0.75, facecolor="#dddddd", edgecolor="#333333", linewidth=0.4, hatch=HATCH[item])
         fig.lines.append(
             Line2D(
                 [(x + 9) / W, (x + 17) / W],
@@ -625,17 +609,7 @@ def _legend_row(
         return
     e: LegendEntry = item
     if e.kind == "area":
-        fig.patches.append(
-            Rectangle(
-                (x / W, swatch_y),
-                6 / W,
-                line * 0.8 / H,
-                transform=fig.transFigure,
-                facecolor=e.colour,
-                edgecolor="#333333",
-                linewidth=0.4,
-            )
-        )
+        swatch(0.8, facecolor=e.colour, edgecolor="#333333", linewidth=0.4)
     elif e.kind == "tree":
         fig.lines.append(
             Line2D(
