@@ -60,6 +60,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "review.queue": CASE_WORKER,
     "review.case": CASE_WORKER,
     "review.payment": CASE_WORKER,
+    "review.refund": CASE_WORKER,
     "review.request_information": CASE_WORKER,
     "review.accept": CASE_WORKER,
     "review.reject": CASE_WORKER,

@@ -23,7 +23,7 @@ from datetime import date
 
 from bng.metric import DEFAULT_RELEASE, load
 
-from . import audit
+from . import audit, payments
 from .allocation_metric import DevelopmentMetric, development_metric, match, read_site, unit_flags
 from .allocation_risk import OTHER, RISK_LABELS, DevelopmentPlace, locate_development, spatial_risk
 from .audit import Actor
@@ -40,6 +40,7 @@ from .model import (
     Lpa,
     Payment,
     PaymentStatus,
+    Refund,
     SiteStatus,
     StoredFile,
 )
@@ -124,6 +125,11 @@ class AllocationView:
     lines: list[tuple[AllocationLine, HabitatParcel]]
     payments: list[Payment]
     files: list[StoredFile]
+    refunds: dict[int, Refund] = field(default_factory=dict)
+    """The refunds recorded of its payments, by payment id."""
+
+    def refund(self, payment: Payment) -> Refund | None:
+        return self.refunds.get(payment.id) if payment.id is not None else None
 
     def units_by_module(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -199,13 +205,15 @@ class Allocations(Service):
                 for f in (uow.files.get(i) for i in (allocation.metric_file_id, allocation.consent_file_id) if i)
                 if f is not None
             ]
+            payments = list(uow.payments.for_allocation(allocation.id))
             return AllocationView(
                 allocation,
                 site,
                 uow.lpas.get(allocation.lpa_id),
                 lines,
-                list(uow.payments.for_allocation(allocation.id)),
+                payments,
                 files,
+                uow.payments.refunds([p.id for p in payments if p.id is not None]),
             )
 
     # -- checking ------------------------------------------------------------------------------------
@@ -351,13 +359,7 @@ class Allocations(Service):
     def record_payment(self, actor: Actor | None, reference: str, received_on: date | None, method: str) -> None:
         """The register team records an allocation's fee as received."""
         actor = require(actor, Permission.RECORD_PAYMENTS)
-        if received_on is None:
-            raise Invalid.one("received_on", "Enter the date the payment was received")
-        if received_on > self.today():
-            raise Invalid.one("received_on", "The date the payment was received must be today or in the past")
-        method = method.strip()
-        if method not in ("bank transfer", "card"):
-            raise Invalid.one("method", "Select how the fee was paid")
+        method = payments.received(received_on, method, self.today())
         with self._uow(write=True) as uow:
             allocation = uow.ledger.allocation(normalise(reference))
             if allocation is None or allocation.id is None:

@@ -26,6 +26,7 @@ from .model import (
     Lpa,
     Payment,
     PaymentStatus,
+    Refund,
     ResponsibleBody,
     StoredFile,
 )
@@ -66,6 +67,8 @@ class ApplicationView:
     files: dict[int, StoredFile] = field(default_factory=dict)
     events: list[ApplicationEvent] = field(default_factory=list)
     payments: list[Payment] = field(default_factory=list)
+    refunds: dict[int, Refund] = field(default_factory=dict)
+    """The refunds recorded of its payments, by payment id."""
     lpas: dict[int, Lpa] = field(default_factory=dict)
     bodies: dict[int, ResponsibleBody] = field(default_factory=dict)
     owner_email: str = ""
@@ -73,7 +76,10 @@ class ApplicationView:
     gain_site_reference: str = ""
 
     def fee_standing(self, payment: Payment) -> FeeStanding:
-        return fee_standing(payment, self.application.answers)
+        return fee_standing(payment, self.application.answers, self.refund(payment))
+
+    def refund(self, payment: Payment) -> Refund | None:
+        return self.refunds.get(payment.id) if payment.id is not None else None
 
 
 class _Context:
@@ -166,6 +172,7 @@ class Applications(Service):
         view.files = {f.id: f for f in uow.files.for_application(app.id) if f.id is not None}
         view.events = list(uow.applications.events(app.id))
         view.payments = list(uow.payments.for_application(app.id))
+        view.refunds = uow.payments.refunds([p.id for p in view.payments if p.id is not None])
         view.lpas = {lpa.id: lpa for lpa in uow.lpas.all() if lpa.id is not None}
         view.bodies = {b.id: b for b in uow.bodies.all() if b.id is not None}
         owner = uow.users.get(app.owner_id)
@@ -301,7 +308,10 @@ class Applications(Service):
             app.submitted_at = now
             app.updated_at = now
             assert app.id is not None
-            for purpose in fees_due(app.answers, {p.purpose for p in uow.payments.for_application(app.id)}):
+            made_due = uow.payments.for_application(app.id)
+            refunded = uow.payments.refunds([p.id for p in made_due if p.id is not None])
+            # a fee refunded is settled: owed again, it falls due again as a new payment
+            for purpose in fees_due(app.answers, {p.purpose for p in made_due if p.id not in refunded}):
                 payment = Payment(
                     reference=payment_reference(),
                     purpose=purpose,
@@ -384,9 +394,13 @@ class FeeStanding(StrEnum):
     RECEIVED = "received"
     WITHDRAWN = "withdrawn"
     TO_REFUND = "to_refund"
+    REFUNDED = "refunded"
+    """Paid back, and the refund recorded: settled for good, whatever the answers say later."""
 
 
-def fee_standing(payment: Payment, answers: Mapping[str, Any]) -> FeeStanding:
+def fee_standing(payment: Payment, answers: Mapping[str, Any], refund: Refund | None = None) -> FeeStanding:
+    if refund is not None:
+        return FeeStanding.REFUNDED
     owed = payment.allocation_id is not None or payment.purpose in fees_due(answers)
     if payment.status == PaymentStatus.RECEIVED:
         return FeeStanding.RECEIVED if owed else FeeStanding.TO_REFUND
@@ -410,7 +424,11 @@ def _fees_follow(uow: UnitOfWork, now: datetime, actor: Actor, app: Application,
     audit log and the case history (nothing before the first submission: no fee is due yet)."""
     if app.id is None:
         return
-    for payment in uow.payments.for_application(app.id):
+    made_due = uow.payments.for_application(app.id)
+    refunded = uow.payments.refunds([p.id for p in made_due if p.id is not None])
+    for payment in made_due:
+        if payment.id in refunded:
+            continue  # settled
         was, now_is = fee_standing(payment, before), fee_standing(payment, app.answers)
         if was == now_is:
             continue

@@ -274,5 +274,7 @@ def record(
         plan.metric_file = metric_file
     else:
         plan = allocations.plan_in(uow, actor, site, development(app.answers), lines, None, lock=True)
-    fee = next((p for p in uow.payments.for_application(app.id) if p.purpose == FeePurpose.ALLOCATION), None)
+    made_due = uow.payments.for_application(app.id)
+    refunded = uow.payments.refunds([p.id for p in made_due if p.id is not None])  # settled: never linked
+    fee = next((p for p in made_due if p.purpose == FeePurpose.ALLOCATION and p.id not in refunded), None)
     return allocations.record(uow, actor, plan, None, application_id=app.id, made_by=app.owner_id, payment=fee)

@@ -16,11 +16,12 @@ from datetime import date
 
 import shapely
 
-from . import audit, combined
+from . import audit, combined, payments
 from .allocations import Allocations
-from .applications import NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
+from .applications import FEE_NAMES, NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
 from .audit import Actor
 from .errors import Conflict, Invalid, NotFound
+from .fees import FeePurpose, pounds
 from .filetypes import DocumentKind
 from .model import (
     AgreementLpa,
@@ -31,6 +32,7 @@ from .model import (
     GainSiteArea,
     HabitatParcel,
     PaymentStatus,
+    Refund,
     SiteEvent,
     SiteStatus,
 )
@@ -38,6 +40,7 @@ from .places import Places
 from .ports import Clock, FileStore, UnitOfWork, UnitOfWorkFactory
 from .references import gain_site_reference, normalise
 from .roles import Permission
+from .rules import long_date
 from .sections import boundary_of, habitats_of
 from .service import Service, require
 
@@ -109,19 +112,16 @@ class Review(Service):
 
     def record_payment(self, actor: Actor | None, reference: str, received_on: date | None, method: str) -> None:
         actor = require(actor, Permission.RECORD_PAYMENTS)
-        if received_on is None:
-            raise Invalid.one("received_on", "Enter the date the payment was received")
-        if received_on > self.today():
-            raise Invalid.one("received_on", "The date the payment was received must be today or in the past")
-        method = method.strip()
-        if method not in ("bank transfer", "card"):
-            raise Invalid.one("method", "Select how the fee was paid")
+        method = payments.received(received_on, method, self.today())
         with self._uow(write=True) as uow:
             app = uow.applications.by_reference(normalise(reference))
             if app is None or app.id is None:
                 raise NotFound("No such application")
-            payments = uow.payments.for_application(app.id)
-            due = [p for p in payments if fee_standing(p, app.answers) == FeeStanding.DUE]  # not one withdrawn
+            made_due = uow.payments.for_application(app.id)
+            refunded = uow.payments.refunds([p.id for p in made_due if p.id is not None])
+            due = [
+                p for p in made_due if fee_standing(p, app.answers, refunded.get(p.id or 0)) == FeeStanding.DUE
+            ]  # not one withdrawn or refunded
             if not due:
                 raise Conflict("No fee is due on this application")
             for payment in due:
@@ -148,6 +148,79 @@ class Review(Service):
                     f"Fee of {payment.amount_pence / 100:,.2f} pounds received by {method}",
                 )
             uow.commit()
+
+    def record_refund(
+        self,
+        actor: Actor | None,
+        payment_reference: str,
+        refunded_on: date | None,
+        method: str,
+        refund_reference: str,
+        *,
+        application: str | None = None,
+    ) -> Refund:
+        """The register team records that a fee received and no longer owed (standing "to be refunded")
+        has been paid back: when, how and the refund's reference. Its standing is then "refunded", for
+        good; the audit log and the case history say so. Nothing changes if anything is wrong.
+        ``application``, when given, is the case the payment must belong to (the case page's form)."""
+        actor = require(actor, Permission.RECORD_PAYMENTS)
+        now = self.now()
+        with self._uow(write=True) as uow:
+            payment = uow.payments.by_reference(normalise(payment_reference))
+            if payment is None or payment.id is None:
+                raise NotFound("No such payment")
+            app = uow.applications.get(payment.application_id) if payment.application_id is not None else None
+            if application is not None and (app is None or app.reference != normalise(application)):
+                raise NotFound("No such payment on this application")
+            earlier = uow.payments.refunds([payment.id]).get(payment.id)
+            standing = fee_standing(payment, app.answers if app is not None else {}, earlier)
+            if standing != FeeStanding.TO_REFUND:
+                said = {
+                    FeeStanding.REFUNDED: "has already been refunded",
+                    FeeStanding.DUE: "has not been received",
+                    FeeStanding.WITHDRAWN: "was never received",
+                    FeeStanding.RECEIVED: "is still owed",
+                }[standing]
+                raise Conflict(f"The fee with payment reference {payment.reference} {said}, so it cannot be refunded")
+            # the answers are checked once the fee is known to be refundable (its form is on the page)
+            method, refund_reference = payments.refund(refunded_on, method, refund_reference, self.today())
+            assert refunded_on is not None
+            received = payment.received_on
+            if received is not None and refunded_on < received:
+                raise Invalid.one(
+                    "refunded_on",
+                    f"The date the fee was refunded must be on or after the day it was received, {long_date(received)}",
+                )
+            refund = Refund(payment.id, refunded_on, method, refund_reference, now, actor.user_id)
+            uow.add(refund)
+            uow.flush()
+            shown = audit.snapshot(payment, ("purpose", "amount_pence", "status", "received_on"))
+            audit.record(
+                uow,
+                now,
+                actor,
+                "payment.refunded",
+                "payment",
+                payment.reference,
+                shown | {"standing": str(standing)},
+                shown
+                | {
+                    "standing": str(FeeStanding.REFUNDED),
+                    "refunded_on": refunded_on,
+                    "refund_method": method,
+                    "refund_reference": refund_reference,
+                },
+            )
+            if app is not None and app.id is not None:
+                name = FEE_NAMES.get(FeePurpose(payment.purpose), "Fee")
+                message = (
+                    f"{name} of {pounds(payment.amount_pence)} (payment reference {payment.reference}) refunded "
+                    f"on {long_date(refunded_on)} by {method}, refund reference {refund_reference}"
+                )
+                self._event(uow, app, actor, "fee_refunded", message)
+                app.updated_at = now  # the answers cannot change under the refund unseen (optimistic version)
+            uow.commit()
+            return refund
 
     def request_information(self, actor: Actor | None, reference: str, message: str) -> None:
         actor = require(actor, Permission.REVIEW_APPLICATIONS)
@@ -204,7 +277,7 @@ class Review(Service):
             result = self._applications._checks(uow, app)
             if not result.ok:
                 raise Invalid("The application fails the register's checks", result.errors)
-            if any(fee_standing(p, app.answers) == FeeStanding.DUE for p in uow.payments.for_application(app.id)):
+            if any(s == FeeStanding.DUE for s in _standings(uow, app).values()):
                 fees = "registration and allocation fees" if combined.wanted(app.answers) else "registration fee"
                 raise Invalid.one("payment", f"Record the {fees} as received before accepting the application")
             site = self._new_site(uow, app, today, now)
@@ -400,3 +473,11 @@ def _current_files(app: Application) -> set[int]:
     from .sections import file_ids
 
     return set(file_ids(app.answers)) - set(file_ids({combined.SECTION: app.answers.get(combined.SECTION) or {}}))
+
+
+def _standings(uow: UnitOfWork, app: Application) -> dict[str, FeeStanding]:
+    """Each of the application's fees by payment reference, as it stands against its answers now."""
+    assert app.id is not None
+    made_due = uow.payments.for_application(app.id)
+    refunded = uow.payments.refunds([p.id for p in made_due if p.id is not None])
+    return {p.reference: fee_standing(p, app.answers, refunded.get(p.id or 0)) for p in made_due}

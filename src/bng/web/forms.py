@@ -26,6 +26,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from markupsafe import Markup
 from wtforms import (
     Field,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
@@ -315,6 +316,21 @@ class PaymentForm(FlaskForm):
         validate_choice=False,
     )
     submit = submit("Record payment")
+
+
+class RefundForm(FlaskForm):
+    """A fee received and no longer owed, paid back: the payment it refunds is named by its reference."""
+
+    payment = HiddenField()
+    refunded_on = GovDateField("Date the fee was refunded")
+    refund_method = RadioField(
+        "How was the fee paid back?",
+        choices=opts([("bank transfer", "Bank transfer"), ("card", "Card")]),
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    refund_reference = text("Refund reference", "The reference of the bank transfer or card refund")
+    submit = submit("Record refund")
 
 
 class SiteChangeForm(FlaskForm):

@@ -31,6 +31,7 @@ def _case_forms() -> dict[str, FlaskForm]:
         accept.publish.data = ["legal_agreement", "hmmp", "metric", "habitat_map", "boundary_map", "boundary_document"]
     return {
         "payment": forms.PaymentForm(prefix="payment"),
+        "refund": forms.RefundForm(prefix="refund"),
         "info": forms.MessageForm(prefix="info"),
         "accept": accept,
         "reject": forms.RejectForm(prefix="reject"),
@@ -88,6 +89,26 @@ def payment(reference: str) -> ResponseReturnValue:
         return "Payment recorded"
 
     return _act(reference, "payment", act)
+
+
+@bp.post("/applications/<reference>/refund")
+@requires(Permission.RECORD_PAYMENTS)
+def refund(reference: str) -> ResponseReturnValue:
+    def act(form: forms.RefundForm) -> str:
+        view = services().review.case(actor(), reference)
+        if not any(p.reference == form.payment.data and view.fee_standing(p) == "to_refund" for p in view.payments):
+            raise Conflict("No fee on this application is to be refunded")
+        made = services().review.record_refund(
+            actor(),
+            form.payment.data or "",
+            form.refunded_on.data,
+            form.refund_method.data or "",
+            form.refund_reference.data or "",
+            application=reference,
+        )
+        return f"Refund recorded ({made.reference})"
+
+    return _act(reference, "refund", act)
 
 
 @bp.post("/applications/<reference>/request-information")
