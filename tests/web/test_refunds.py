@@ -59,6 +59,10 @@ def test_the_case_worker_records_a_refund_on_the_case_page(client: CheckedClient
     assert 'name="refund-refunded_on' not in page  # nothing left to refund
     assert f"Allocation fee of £45 (payment reference {fee}) refunded on 21 November 2026" in page  # the history
 
+    client.sign_in("landowner")  # the application awaits further information: check your answers says so
+    check = client.get(f"/applications/{ref}/check").get_data(as_text=True)
+    assert f"£45 to record the allocation (payment reference {fee}): refunded on 21 November 2026." in check
+
 
 def test_a_refund_without_its_csrf_token_is_refused(client: CheckedClient, register: Register) -> None:
     ref, fee = to_refund(register)

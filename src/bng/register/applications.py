@@ -74,12 +74,18 @@ class ApplicationView:
     owner_email: str = ""
     checks: CheckResult | None = None
     gain_site_reference: str = ""
+    today: date | None = None
 
     def fee_standing(self, payment: Payment) -> FeeStanding:
         return fee_standing(payment, self.application.answers, self.refund(payment))
 
     def refund(self, payment: Payment) -> Refund | None:
         return self.refunds.get(payment.id) if payment.id is not None else None
+
+    def fees(self) -> list[FeeLine]:
+        """Each fee the application's answers make owed, and each no longer owed, as it stands: for the
+        check-your-answers page before a first submission or a resubmission."""
+        return fee_lines(self.application.answers, self.payments, self.refunds, self.today)
 
 
 class _Context:
@@ -168,7 +174,7 @@ class Applications(Service):
 
     def _view(self, uow: UnitOfWork, app: Application, with_checks: bool) -> ApplicationView:
         assert app.id is not None
-        view = ApplicationView(app)
+        view = ApplicationView(app, today=self.today())
         view.files = {f.id: f for f in uow.files.for_application(app.id) if f.id is not None}
         view.events = list(uow.applications.events(app.id))
         view.payments = list(uow.payments.for_application(app.id))
@@ -447,6 +453,42 @@ def _fees_follow(uow: UnitOfWork, now: datetime, actor: Actor, app: Application,
         name = FEE_NAMES.get(FeePurpose(payment.purpose), "Fee")
         message = f"{name} of {pounds(payment.amount_pence)} (payment reference {payment.reference}) {why}"
         uow.add(ApplicationEvent(app.id, now, f"fee_{now_is}", message, actor.user_id))
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLine:
+    """A fee as the applicant should read it before submitting: ``standing`` is a FeeStanding, or "new"
+    for a fee the submission will make due (no payment reference yet)."""
+
+    purpose: str
+    amount_pence: int
+    standing: str
+    payment: Payment | None = None
+    refund: Refund | None = None
+
+
+def fee_lines(
+    answers: Mapping[str, Any], payments: Collection[Payment], refunds: Mapping[int, Refund], on: date | None = None
+) -> list[FeeLine]:
+    """Each fee owed by the answers as they are (already due or received, or new: what submitting makes
+    due, at the fee in force ``on``), then those no longer owed (withdrawn, to be refunded, refunded)."""
+    lines: list[FeeLine] = []
+    settled: list[FeeLine] = []
+    open_by_purpose: dict[str, Payment] = {}
+    for p in payments:
+        refund = refunds.get(p.id) if p.id is not None else None
+        standing = fee_standing(p, answers, refund)
+        if standing in (FeeStanding.DUE, FeeStanding.RECEIVED):
+            open_by_purpose.setdefault(p.purpose, p)
+        else:
+            settled.append(FeeLine(p.purpose, p.amount_pence, str(standing), p, refund))
+    for purpose in fees_due(answers):
+        p = open_by_purpose.get(purpose)
+        if p is not None:
+            lines.append(FeeLine(p.purpose, p.amount_pence, str(fee_standing(p, answers)), p))
+        else:
+            lines.append(FeeLine(str(purpose), fee(purpose, on or date.today()), "new"))
+    return lines + settled
 
 
 def _agreement_sha(uow: UnitOfWork, app: Application) -> str | None:

@@ -13,9 +13,8 @@ from flask_wtf.file import FileField
 from wtforms import SubmitField
 
 from bng.register import combined
-from bng.register.applications import EDITABLE, FILE_FIELDS, ApplicationView, fees_due
+from bng.register.applications import EDITABLE, FILE_FIELDS, ApplicationView, FeeLine
 from bng.register.errors import Invalid
-from bng.register.fees import fee
 from bng.register.model import ApplicationStatus
 from bng.register.roles import Permission
 from bng.register.sections import SECTION_BY_KEY, SECTIONS, all_completed, status
@@ -230,9 +229,11 @@ def check(reference: str) -> ResponseReturnValue:
     )
 
 
-def _fees(view: ApplicationView) -> list[tuple[str, int]]:
-    """What submitting makes due: registration, and the allocation when the application also allocates."""
-    return [(str(p), fee(p, date.today())) for p in fees_due(view.application.answers)]
+def _fees(view: ApplicationView) -> list[FeeLine]:
+    """The fees as they stand: on a first submission, what submitting makes due (registration, and the
+    allocation when the application also allocates); on a resubmission, what is already paid or still
+    due (nothing is charged twice), what falls due anew, and what is no longer owed."""
+    return view.fees()
 
 
 @bp.post("/<reference>/submit")
