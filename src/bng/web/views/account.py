@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from bng.register.accounts import NewAccount
 from bng.register.roles import Permission, can
 
 from ..forms import CreateAccountForm, SignInForm, SignOutForm
 from ..security import actor, requires, safe_next, services, sign_in_session
-from .common import form_page
+from .common import form_page, new_account
 
 bp = Blueprint("account", __name__)
 
@@ -65,13 +64,7 @@ def create_account() -> ResponseReturnValue:
     form = CreateAccountForm()
 
     def create() -> ResponseReturnValue:
-        new = NewAccount(
-            email=form.email.data or "",
-            name=form.name.data or "",
-            password=form.password.data or "",
-            role=form.role.data or "",
-            organisation=form.organisation.data or "",
-        )
+        new = new_account(form, organisation=form.organisation.data or "")
         services().accounts.create_account(new)
         token = services().accounts.sign_in(new.email, new.password)
         sign_in_session(token)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bng.register.accounts import NewAccount
 from bng.register.roles import Permission
 
 from .. import forms
 from ..security import actor, requires, services
-from .common import form_page
+from .common import form_page, new_account
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -60,13 +59,7 @@ def accounts() -> ResponseReturnValue:
     form.lpa_id.choices = forms.choices(lpas, "Not an LPA officer")
 
     def create() -> ResponseReturnValue:
-        new = NewAccount(
-            email=form.email.data or "",
-            name=form.name.data or "",
-            password=form.password.data or "",
-            role=form.role.data or "",
-            lpa_id=int(form.lpa_id.data) if (form.lpa_id.data or "").isdigit() else None,
-        )
+        new = new_account(form, lpa_id=int(form.lpa_id.data) if (form.lpa_id.data or "").isdigit() else None)
         services().accounts.create_account(new, actor=actor())
         flash(f"Account created for {new.email}")
         return redirect(url_for("admin.accounts"))

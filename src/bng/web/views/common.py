@@ -1,4 +1,5 @@
-"""What the views share: a one-form page, putting the register's problems on form fields, reading uploads."""
+"""What the views share: a one-form page, putting the register's problems on form fields, reading uploads,
+the account an account form asks for."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 
+from bng.register.accounts import NewAccount
 from bng.register.errors import Invalid, Problem, RegisterError
 from bng.register.sections import Upload
 
@@ -47,6 +49,18 @@ def form_page(
     elif form.is_submitted():
         status = 400
     return render_template(template, form=form, other=other, **context), status
+
+
+def new_account(form: Any, **extra: Any) -> NewAccount:
+    """The account a sign-up or a staff account form asks for: the fields both have, and ``extra`` (the
+    organisation of the one, the LPA of the other)."""
+    return NewAccount(
+        email=form.email.data or "",
+        name=form.name.data or "",
+        password=form.password.data or "",
+        role=form.role.data or "",
+        **extra,
+    )
 
 
 def uploads(*names: str) -> dict[str, Upload]:
