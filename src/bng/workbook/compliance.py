@@ -85,35 +85,26 @@ def _defra(workbook: MetricWorkbook, result: Result) -> list[Check]:
             source="DEFRA register upload check",
         ),
     ]
-    if _has_off_site(workbook.site):
+    off_site = _has_off_site(workbook.site)
+    details = ["no off-site rows"]
+    if off_site:
         mods = result.modules.values()
-        base = any((m.off_site.baseline_units or 0.0) > 0 for m in mods)
-        post = any((m.off_site.post_intervention_units or 0.0) > 0 for m in mods)
         details = []
-        if not base:
+        if not any((m.off_site.baseline_units or 0.0) > 0 for m in mods):
             details.append("no module has off-site baseline units (Headline Results H20:H22)")
-        if not post:
+        if not any((m.off_site.post_intervention_units or 0.0) > 0 for m in mods):
             details.append("no module has off-site post-intervention units (Headline Results H24:H26)")
-        out.append(
-            Check(
-                "DEFRA_OFFSITE_DATA",
-                "Off-site data present where off-site rows are entered",
-                base and post,
-                tuple(details),
-                source="DEFRA register upload check",
-            )
+    out.append(
+        Check(
+            "DEFRA_OFFSITE_DATA",
+            "Off-site data present where off-site rows are entered",
+            not off_site or not details,
+            tuple(details),
+            source="DEFRA register upload check",
         )
+    )
+    if off_site:
         out.append(_defra_totals(workbook.site))
-    else:
-        out.append(
-            Check(
-                "DEFRA_OFFSITE_DATA",
-                "Off-site data present where off-site rows are entered",
-                True,
-                ("no off-site rows",),
-                source="DEFRA register upload check",
-            )
-        )
     return out
 
 
