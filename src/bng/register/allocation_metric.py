@@ -187,9 +187,12 @@ def _order(row: MetricRow, parcel: HabitatParcel) -> tuple[int, int, int]:
     )
 
 
-def match(metric: DevelopmentMetric, parcels: Sequence[HabitatParcel], field_name: str = FIELD) -> Matched:
+def match(
+    metric: DevelopmentMetric, parcels: Sequence[HabitatParcel], field_name: str = FIELD, held: str = "on the register"
+) -> Matched:
     """Each metric row's size, taken from what remains of the parcels of its kind; raises Invalid naming
-    every row that cannot be matched."""
+    every row that cannot be matched. ``held`` says where the parcels are: a registered gain site's are
+    "on the register", an application's (the combined case) are in its habitats."""
     remaining = {p.id: p.size_micro - p.allocated_size_micro for p in parcels if p.id is not None}
     matched = Matched()
     problems: list[Problem] = []
@@ -220,7 +223,7 @@ def match(metric: DevelopmentMetric, parcels: Sequence[HabitatParcel], field_nam
                 Problem(
                     field_name,
                     f"The development's metric, {row.where} ({row.label}): gain site {metric.gain_site} has no "
-                    f"{row.stage} parcel of {row.habitat} in {row.condition} condition on the register",
+                    f"{row.stage} parcel of {row.habitat} in {row.condition} condition {held}",
                 )
             )
         elif need > 0:

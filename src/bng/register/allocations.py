@@ -105,14 +105,19 @@ class AllocationPlan:
     @property
     def multiplier(self) -> float:
         """The metric's spatial risk multiplier for the category (area and hedgerow units)."""
-        value = load(DEFAULT_RELEASE).spatial_risk.get(SPATIAL_RISK_WORDING[self.spatial_risk])
-        return float(value) if isinstance(value, int | float) else 1.0
+        return risk_multiplier(self.spatial_risk)
 
     def units_by_module(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for line in self.lines:
             out[line.parcel.module] = out.get(line.parcel.module, 0.0) + line.units_micro / MICRO
         return out
+
+
+def risk_multiplier(risk: SpatialRisk) -> float:
+    """The metric's spatial risk multiplier for a category (area and hedgerow units)."""
+    value = load(DEFAULT_RELEASE).spatial_risk.get(SPATIAL_RISK_WORDING[risk])
+    return float(value) if isinstance(value, int | float) else 1.0
 
 
 @dataclass
@@ -467,7 +472,9 @@ class Allocations(Service):
             metric=metric,
         )
         if metric is not None:
-            plan.flags = _metric_flags(plan, metric, flags)
+            plan.flags = metric_flags(
+                f"gain site {site.reference}", risk, development.planning_reference, metric, flags
+            )
         return plan
 
     def _lines(
@@ -556,26 +563,32 @@ def _metric_type(data: bytes) -> FileType:
     return found
 
 
-def _metric_flags(plan: AllocationPlan, metric: DevelopmentMetric, units: list[str]) -> list[str]:
+def metric_flags(
+    gain_site: str, risk: SpatialRisk, planning_reference: str, metric: DevelopmentMetric, units: list[str]
+) -> list[str]:
+    """What the register flags in a development's metric for one gain site (``gain_site``: "gain site
+    BGS-…", or the combined case's words for a site not yet on the register): a stated spatial risk
+    category other than the one derived (``risk``), the rows' ``units`` flags, a Start sheet naming
+    another planning reference than the allocation's, off-site rows naming other gain sites."""
     flags = []
     stated = metric.stated_category
-    if stated and stated != plan.spatial_risk.value:
+    if stated and stated != risk.value:
         said = ", ".join(f"{where} says {text!r}" for where, text in metric.stated[:6])
-        multiplier = metric.multiplier(plan.spatial_risk)
+        multiplier = metric.multiplier(risk)
         what = "an off-site provider's category" if stated == OTHER else f"'{stated}'"
-        label = plan.risk_label  # "Beyond the development's ... LPAs": only its first letter lowered
+        label = RISK_LABELS[risk]  # "Beyond the development's ... LPAs": only its first letter lowered
         flags.append(
-            f"The development's metric states {what} for gain site {plan.site.reference} ({said}); the register "
-            f"finds it {plan.spatial_risk.value} ({label[0].lower()}{label[1:]}), a spatial risk multiplier of "
+            f"The development's metric states {what} for {gain_site} ({said}); the register "
+            f"finds it {risk.value} ({label[0].lower()}{label[1:]}), a spatial risk multiplier of "
             f"{multiplier:g}. Correct the metric's spatial risk category before it goes to the LPA"
         )
     flags += units
     start = " ".join(metric.project.planning_reference.lower().split())
-    given = " ".join(plan.development.planning_reference.lower().split())
+    given = " ".join(planning_reference.lower().split())
     if start and given and start != given:
         flags.append(
             f"The metric's Start sheet gives planning reference {metric.project.planning_reference!r}; "
-            f"this allocation is for {plan.development.planning_reference!r}"
+            f"this allocation is for {planning_reference!r}"
         )
     if metric.others:
         flags.append(

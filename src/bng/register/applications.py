@@ -75,6 +75,9 @@ class ApplicationView:
     checks: CheckResult | None = None
     gain_site_reference: str = ""
     today: date | None = None
+    allocation: combined.Preview | None = None
+    """For the case worker, of a submitted application that also allocates: the spatial risk and the
+    metric's flags, as the allocation journey derives them."""
 
     def fee_standing(self, payment: Payment) -> FeeStanding:
         return fee_standing(payment, self.application.answers, self.refund(payment))
@@ -188,6 +191,7 @@ class Applications(Service):
             view.gain_site_reference = site.reference if site else ""
         if with_checks and app.status == ApplicationStatus.SUBMITTED:
             view.checks = self._checks(uow, app)
+            view.allocation = combined.preview(uow, self._places(), app, self._store)
         return view
 
     def _checks(self, uow: UnitOfWork, app: Application, exclude_site_id: int | None = None) -> CheckResult:
@@ -483,9 +487,9 @@ def fee_lines(
         else:
             settled.append(FeeLine(p.purpose, p.amount_pence, str(standing), p, refund))
     for purpose in fees_due(answers):
-        p = open_by_purpose.get(purpose)
-        if p is not None:
-            lines.append(FeeLine(p.purpose, p.amount_pence, str(fee_standing(p, answers)), p))
+        made = open_by_purpose.get(purpose)
+        if made is not None:
+            lines.append(FeeLine(made.purpose, made.amount_pence, str(fee_standing(made, answers)), made))
         else:
             lines.append(FeeLine(str(purpose), fee(purpose, on or date.today()), "new"))
     return lines + settled

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -31,12 +32,15 @@ from .errors import Invalid, OverAllocation, Problem
 from .filetypes import DocumentKind
 from .habitats import SIZE_UNITS, ParcelDraft
 from .ledger import MICRO, SELLABLE_STAGES, Capacity, check_allocation
-from .sections import SectionContext, Upload, habitats_of
+from .sections import SectionContext, Upload, boundary_of, habitats_of
 
 if TYPE_CHECKING:
+    from .allocation_metric import DevelopmentMetric, Matched
+    from .allocation_risk import DevelopmentPlace
     from .allocations import Allocations, Development
     from .audit import Actor
-    from .model import Allocation, Application, GainSite
+    from .model import Allocation, Application, GainSite, HabitatParcel
+    from .places import Places, SpatialRisk
     from .ports import FileStore, UnitOfWork
 
 SECTION = "allocation"
@@ -63,9 +67,15 @@ def wanted(answers: Mapping[str, Any]) -> bool:
     return bool(a.get("completed") and a.get("allocate"))
 
 
-def metric_quantities(answers: Mapping[str, Any], data: bytes, reference: str) -> dict[str, int]:
-    """The development's metric matched to the application's created and enhanced parcels, as the
-    allocation journey matches it to a registered site's: each parcel's quantity, by its key."""
+IN_THE_APPLICATION = "in this application's habitats"
+"""Where the combined case's parcels are: not on the register yet."""
+
+
+def _matched(
+    answers: Mapping[str, Any], data: bytes, reference: str
+) -> tuple[DevelopmentMetric, Matched, list[ParcelDraft], list[HabitatParcel]]:
+    """The development's metric read and matched to the application's created and enhanced parcels (ids
+    1, 2, … in the metric's order, as they have none yet)."""
     from .allocation_metric import development_metric, match, read_site
     from .filetypes import sniff
     from .model import HabitatParcel
@@ -82,7 +92,13 @@ def metric_quantities(answers: Mapping[str, Any], data: bytes, reference: str) -
     site = read_site(data, file_type, METRIC_FIELD)
     hint = f"Enter this application's reference, {reference}, there: the gain site has no register reference yet"
     metric = development_metric(site, reference, METRIC_FIELD, hint)
-    matched = match(metric, parcels, METRIC_FIELD)
+    return metric, match(metric, parcels, METRIC_FIELD, IN_THE_APPLICATION), drafts, parcels
+
+
+def metric_quantities(answers: Mapping[str, Any], data: bytes, reference: str) -> dict[str, int]:
+    """The development's metric matched to the application's created and enhanced parcels, as the
+    allocation journey matches it to a registered site's: each parcel's quantity, by its key."""
+    _, matched, drafts, _ = _matched(answers, data, reference)
     return {
         parcel_key(drafts[i - 1].module, drafts[i - 1].stage, drafts[i - 1].ref): size for i, size in matched.requests()
     }
@@ -278,3 +294,80 @@ def record(
     refunded = uow.payments.refunds([p.id for p in made_due if p.id is not None])  # settled: never linked
     fee = next((p for p in made_due if p.purpose == FeePurpose.ALLOCATION and p.id not in refunded), None)
     return allocations.record(uow, actor, plan, None, application_id=app.id, made_by=app.owner_id, payment=fee)
+
+
+@dataclass
+class Preview:
+    """What the case worker sees of the application's allocation before accepting: what the allocation
+    journey's check page shows of a development, derived the same way from the gain site's boundary
+    (the site is not on the register yet) and the development's answers. ``problems`` say why the
+    spatial risk or the metric could not be worked out now (the acceptance would fail the same way)."""
+
+    development: Development
+    lpa_name: str
+    place: DevelopmentPlace | None = None
+    site_lpas: list[str] = field(default_factory=list)
+    site_ncas: list[str] = field(default_factory=list)
+    spatial_risk: SpatialRisk | None = None
+    flags: list[str] = field(default_factory=list)
+    stated: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def risk_label(self) -> str:
+        from .allocation_risk import RISK_LABELS
+
+        return RISK_LABELS[self.spatial_risk] if self.spatial_risk is not None else ""
+
+    @property
+    def multiplier(self) -> float | None:
+        from .allocations import risk_multiplier
+
+        return risk_multiplier(self.spatial_risk) if self.spatial_risk is not None else None
+
+
+def preview(uow: UnitOfWork, places: Places, app: Application, files: FileStore) -> Preview | None:
+    """The spatial risk category the register derives for the application's allocation (the LPAs and
+    National Character Areas of the gain site's boundary against the development's), and the flags the
+    allocation journey raises on the development's metric; None when the application allocates nothing.
+    Read only: acceptance works both out again, from the registered site, as it records the allocation."""
+    import shapely
+
+    from .allocation_metric import unit_flags
+    from .allocation_risk import locate_development, spatial_risk
+    from .allocations import metric_flags
+    from .model import GainSiteArea
+
+    if not wanted(app.answers):
+        return None
+    dev = development(app.answers)
+    lpa = uow.lpas.get(dev.lpa_id) if dev.lpa_id is not None else None
+    shown = Preview(dev, lpa.name if lpa else "")
+    try:
+        shown.place = locate_development(places, dev.grid_reference, shown.lpa_name)
+    except Invalid as err:
+        shown.problems += [p.message for p in err.problems]
+    b = boundary_of(app.answers)
+    if b is not None:
+        shape = b.geometry if b.geometry is not None else shapely.Point(b.easting, b.northing)
+        found = places.locate(shape)
+        shown.site_lpas = [name for name, _ in found["lpa"]]
+        shown.site_ncas = [name for name, _ in found["nca"]]
+        if shown.place is not None:
+            areas = [GainSiteArea(0, kind, name, share) for kind in ("lpa", "nca") for name, share in found[kind]]
+            shown.spatial_risk = spatial_risk(places, shown.place, shown.lpa_name, areas)
+    if shown.spatial_risk is None or not uses_metric(app.answers):
+        return shown
+    stored = uow.files.get(app.answers[SECTION][METRIC_FIELD])
+    if stored is None:
+        return shown
+    try:
+        metric, matched, _, parcels = _matched(app.answers, files.get(stored.key), app.reference)
+    except Invalid as err:
+        shown.problems += [p.message for p in err.problems]
+        return shown
+    units = unit_flags(matched, {p.id: (p.size_micro, p.units_micro) for p in parcels if p.id is not None})
+    words = f"the gain site of application {app.reference}"
+    shown.stated = metric.stated_category
+    shown.flags = metric_flags(words, shown.spatial_risk, dev.planning_reference, metric, units)
+    return shown
