@@ -25,6 +25,17 @@ def prod(*values: Value) -> float:
     return out
 
 
+def cache_key(v: Value) -> object:
+    """A dictionary key for an input cell that keeps apart values a formula may tell apart.
+
+    Numbers that are equal as keys but not in every formula (0.0 and -0.0, 2 and 2.0, a numpy
+    float and a float) get keys of their own; a text, a blank or any other number is its own key.
+    """
+    if type(v) is str or v is None or (type(v) is float and v != 0.0):
+        return v
+    return (type(v), repr(v))
+
+
 def iferror(fn: Callable[[], Value], fallback: Value) -> Value:
     try:
         return fn()

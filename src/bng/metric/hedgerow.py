@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from . import xl
 from .area import lookup_srm, lookup_ss, temporal
-from .cells import RowCalc, iferror, place_enhancements, prod, uplift
+from .cells import RowCalc, cache_key, iferror, place_enhancements, prod, uplift
 from .messages import T
 from .model import HedgerowBaseline, HedgerowCreation, HedgerowEnhancement, Years
 from .reference import HedgerowType, Release
@@ -258,28 +258,39 @@ def enhancement(
     off: bool,
 ) -> tuple[list[HedgerowEnhancementCalc], list[HedgerowEnhancement]]:
     pairs, unplaced = place_enhancements(rows, baselines, lambda row: bool(row.habitat) and gt(row.enhanced_km, 0.0))
-    return [_enhancement_row(rel, e, b, off) for b, e in pairs], unplaced  # type: ignore[arg-type]
+    # rows that share baseline type and condition and the proposal share M12-AG12: computed once
+    cache: dict[tuple[object, ...], _EnhancementTerms] = {}
+    return [_enhancement_row(rel, e, b, off, cache) for b, e in pairs], unplaced  # type: ignore[arg-type]
 
 
-def _enhancement_row(
-    rel: Release, e: HedgerowEnhancement | None, b: HedgerowBaselineCalc, off: bool
-) -> HedgerowEnhancementCalc:
-    brow: HedgerowBaseline = b.row  # type: ignore[assignment]
-    c = HedgerowEnhancementCalc(
-        "hedgerow",
-        "off_site" if off else "on_site",
-        "enhancement",
-        e.ref if e else "",
-        e,
-        e.gain_site if e else None,
-        brow.ref,
+_EnhancementTerms = tuple[str, bool, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value]
+
+
+def _enhancement_key(e: HedgerowEnhancement | None, b: HedgerowBaselineCalc) -> tuple[object, ...]:
+    """What B-3 M12-AG12 depend on: the baseline's type and condition and the proposal, not lengths."""
+    if e is None:
+        return (b.type, b.score, b.cond, b.cond_score)
+    return (
+        b.type,
+        b.score,
+        b.cond,
+        b.cond_score,
+        e.habitat,
+        e.condition,
+        e.strategic_significance,
+        cache_key(e.advance_years),
+        cache_key(e.delay_years),
     )
+
+
+def _enhancement_terms(
+    rel: Release, e: HedgerowEnhancement | None, b: HedgerowBaselineCalc, off: bool
+) -> _EnhancementTerms:
+    """B-3 / E-3 M12-AG12: the cells of an enhancement row that do not depend on lengths or units."""
     base_type = b.type  # C12
     f, g_cond, h = b.score, b.cond, b.cond_score  # F12, G12, H12
-    k = b.units  # K12 baseline units (B-1 N / E-1 Q)
     m = rel.hedgerow_types.get(e.habitat) if e is not None and e.habitat else None  # M12
     m_name = m.name if m else (e.habitat if e is not None else "")
-    c.proposed = m_name
     s = e.condition if e is not None else ""  # S12
     ss = e.strategic_significance if e is not None else ""  # U12
     y: Years = e.advance_years if e is not None else None
@@ -304,8 +315,6 @@ def _enhancement_row(
         return xl.show(g_cond) + " - " + (s or "")
 
     o = iferror(movement, "")
-    p: Value = brow.enhanced_km  # P12 length enhanced
-    c.length = p
     w = lookup_ss(rel, ss, T.SPATIAL_DATA_MISSING)  # W12
 
     # X12 standard time to target condition
@@ -373,8 +382,39 @@ def _enhancement_row(
     # AG12: multiplier of the standard (creation) difficulty of the proposed type (B-3!AD12 quirk)
     ag = iferror(lambda: "" if blank(o) else (rel.difficulty_multipliers[m.creation_difficulty] if m else _raise()), "")
 
+    return m_name, bool(m_name and s and ss), rr, tt, w, x, n, o, aa, ab, ac, ag
+
+
+def _enhancement_row(
+    rel: Release,
+    e: HedgerowEnhancement | None,
+    b: HedgerowBaselineCalc,
+    off: bool,
+    cache: dict[tuple[object, ...], _EnhancementTerms],
+) -> HedgerowEnhancementCalc:
+    brow: HedgerowBaseline = b.row  # type: ignore[assignment]
+    c = HedgerowEnhancementCalc(
+        "hedgerow",
+        "off_site" if off else "on_site",
+        "enhancement",
+        e.ref if e else "",
+        e,
+        e.gain_site if e else None,
+        brow.ref,
+    )
+    key = _enhancement_key(e, b)
+    terms = cache.get(key)
+    if terms is None:
+        terms = cache[key] = _enhancement_terms(rel, e, b, off)
+    m_name, proposed, rr, tt, w, x, n, o, aa, ab, ac, ag = terms
+    c.proposed = m_name
+    f, h = b.score, b.cond_score  # F12, H12
+    k = b.units  # K12 baseline units (B-1 N / E-1 Q)
+    p: Value = brow.enhanced_km  # P12 length enhanced
+    c.length = p
+
     def value(with_srm: bool) -> Value:
-        if not m_name or not s or not ss:
+        if not proposed:
             return ""
         out = prod(uplift(p, rr, tt, f, h, prod(ag, ac)), w)
         return prod(out, b.srm) if with_srm else out

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from . import xl
 from .area import lookup_srm, lookup_ss, temporal
-from .cells import RowCalc, iferror, place_enhancements, prod, uplift
+from .cells import RowCalc, cache_key, iferror, place_enhancements, prod, uplift
 from .hedgerow import status
 from .messages import T
 from .model import WatercourseBaseline, WatercourseCreation, WatercourseEnhancement, Years
@@ -324,7 +324,9 @@ def enhancement(
 ) -> tuple[list[WatercourseEnhancementCalc], list[WatercourseEnhancement], Value, Value]:
     """C-3 / F-3 rows, the rows without a place, and the sheet totals (C-3!AM258, F-3!AP258/AO258)."""
     pairs, unplaced = place_enhancements(rows, baselines, lambda row: bool(row.habitat) and gt(row.enhanced_km, 0.0))
-    out = [_enhancement_row(rel, e, b, off) for b, e in pairs]  # type: ignore[arg-type]
+    # rows that share baseline type and condition and the proposal share N12-AL12: computed once
+    cache: dict[tuple[object, ...], _EnhancementTerms] = {}
+    out = [_enhancement_row(rel, e, b, off, cache) for b, e in pairs]  # type: ignore[arg-type]
 
     # AM6 / AQ6: SUMPRODUCT(--(units < baseline comparison)); any such row makes the total a text
     def less_than_baseline() -> bool:
@@ -345,26 +347,38 @@ def enhancement(
     return out, unplaced, tot, tot_srm
 
 
-def _enhancement_row(
-    rel: Release, e: WatercourseEnhancement | None, b: WatercourseBaselineCalc, off: bool
-) -> WatercourseEnhancementCalc:
-    brow: WatercourseBaseline = b.row  # type: ignore[assignment]
-    c = WatercourseEnhancementCalc(
-        "watercourse",
-        "off_site" if off else "on_site",
-        "enhancement",
-        e.ref if e else "",
-        e,
-        e.gain_site if e else None,
-        brow.ref,
+_EnhancementTerms = tuple[str, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value]
+
+
+def _enhancement_key(e: WatercourseEnhancement | None, b: WatercourseBaselineCalc) -> tuple[object, ...]:
+    """What C-3 N12-AL12 depend on: the baseline's type and condition and the proposal, not sizes."""
+    if e is None:
+        return (b.type, b.band, b.score, b.cond, b.cond_score, b.irreplaceable)
+    return (
+        b.type,
+        b.band,
+        b.score,
+        b.cond,
+        b.cond_score,
+        b.irreplaceable,
+        e.habitat,
+        e.condition,
+        e.strategic_significance,
+        cache_key(e.advance_years),
+        cache_key(e.delay_years),
+        e.encroachment,
+        e.riparian_encroachment,
     )
+
+
+def _enhancement_terms(
+    rel: Release, e: WatercourseEnhancement | None, b: WatercourseBaselineCalc, off: bool
+) -> _EnhancementTerms:
+    """C-3 / F-3 N12-AL12: the cells of an enhancement row that do not depend on lengths or units."""
     base_type = b.type  # C12
-    d = b.length  # D12 baseline length
     f, g_cond, h = b.score, b.cond, b.cond_score  # F12, G12, H12
-    m = b.units  # M12 baseline units
     wt = rel.watercourse_types.get(e.habitat) if e is not None and e.habitat else None
     nn = wt.name if wt else (e.habitat if e is not None else "")  # N12
-    c.proposed = nn
     s: Value = wt.score if wt else ""  # S12
     r_band: Value = wt.band if wt else ""  # R12
     t_cond = e.condition if e is not None else ""  # T12
@@ -372,8 +386,6 @@ def _enhancement_row(
     xmul = lookup_ss(rel, e.strategic_significance if e else "", T.SPATIAL_DATA_MISSING)  # X12
     z: Years = e.advance_years if e is not None else None
     aa: Years = e.delay_years if e is not None else None
-    q: Value = brow.enhanced_km if nn else ""  # Q12 length enhanced
-    c.length = q
     irreplaceable = b.irreplaceable  # C-3!AS12 / F-3!AZ12 (G-7 column M of the baseline type)
     # O12 distinctiveness movement
     o: Value = T.TRADING_DOWN if lt(s, f) else xl.show(b.band) + " - " + xl.show(r_band)
@@ -443,6 +455,39 @@ def _enhancement_row(
     # AJ12 / AL12: encroachment of the enhanced watercourse (only N/A - Culvert on a non-culvert fails)
     aj = encroachment(rel, e.encroachment if e else None, nn, False, T.SPATIAL_DATA_MISSING, False)
     al = encroachment(rel, e.riparian_encroachment if e else None, nn, True, T.SPATIAL_DATA_MISSING, False)
+
+    return nn, s, u, xmul, o, pm, y, ab, ad, ah, aj, al
+
+
+def _enhancement_row(
+    rel: Release,
+    e: WatercourseEnhancement | None,
+    b: WatercourseBaselineCalc,
+    off: bool,
+    cache: dict[tuple[object, ...], _EnhancementTerms],
+) -> WatercourseEnhancementCalc:
+    brow: WatercourseBaseline = b.row  # type: ignore[assignment]
+    c = WatercourseEnhancementCalc(
+        "watercourse",
+        "off_site" if off else "on_site",
+        "enhancement",
+        e.ref if e else "",
+        e,
+        e.gain_site if e else None,
+        brow.ref,
+    )
+    key = _enhancement_key(e, b)
+    terms = cache.get(key)
+    if terms is None:
+        terms = cache[key] = _enhancement_terms(rel, e, b, off)
+    nn, s, u, xmul, o, pm, y, ab, ad, ah, aj, al = terms
+    c.proposed = nn
+    base_type = b.type  # C12
+    d = b.length  # D12 baseline length
+    f, h = b.score, b.cond_score  # F12, H12
+    m = b.units  # M12 baseline units
+    q: Value = brow.enhanced_km if nn else ""  # Q12 length enhanced
+    c.length = q
 
     def value(with_srm: bool) -> Value:
         risk = prod(ah, ad)
