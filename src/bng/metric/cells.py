@@ -106,12 +106,25 @@ class RowCalc:
 
     def note(self, *values: Value) -> None:
         """Remember the workbook texts a row shows (units text first), once each."""
+        texts = self.texts
         for v in values:
-            if type(v) is str and v and v not in self.texts and _is_message(v):
-                self.texts.append(v)
+            if type(v) is str and v:
+                message = _MESSAGE.get(v)
+                if message is None:
+                    message = _is_message(v)
+                    if len(_MESSAGE) < _MESSAGE_CACHE_SIZE:
+                        _MESSAGE[v] = message
+                if message and v not in texts:
+                    texts.append(v)
 
     def codes(self) -> list[str]:
         return [code_of(t) for t in self.texts]
+
+
+# Whether a text is a message, per text: a sheet shows the same few texts on many rows. Bounded,
+# as texts built from input (a condition, a habitat name) are unbounded in a long-lived process.
+_MESSAGE: dict[str, bool] = {}
+_MESSAGE_CACHE_SIZE = 4096
 
 
 def _is_message(text: str) -> bool:
@@ -152,17 +165,25 @@ def place_enhancements(
     still fills the row of the baseline it names, as the workbook places it by position and only
     flags the missing reference. Returns the placed pairs and the rows the workbook has no place for.
     """
+    sites: dict[str | None, str] = {}  # each gain site reference normalised once
+
+    def site(ref: str | None) -> str:
+        key = sites.get(ref)
+        if key is None:
+            key = sites[ref] = (ref or "").strip().lower()
+        return key
+
     by_key: dict[tuple[str, str], E] = {}
     by_ref: dict[str, list[E]] = {}
     for r in rows:
-        by_key.setdefault(((r.gain_site or "").strip().lower(), r.baseline_ref), r)
+        by_key.setdefault((site(r.gain_site), r.baseline_ref), r)
         by_ref.setdefault(r.baseline_ref, []).append(r)
     placed: set[int] = set()
     out: list[tuple[RowCalc, E | None]] = []
     for b in baselines:
         if not enhanced(b.row):
             continue
-        e = by_key.get(((b.gain_site or "").strip().lower(), b.ref))
+        e = by_key.get((site(b.gain_site), b.ref))
         if e is None or id(e) in placed:
             e = next((r for r in by_ref.get(b.ref, ()) if id(r) not in placed and not r.gain_site), None)
         if e is not None:

@@ -287,28 +287,51 @@ def _module(module: str, h: Headline, t: SheetTotals, trading_ok: bool | None) -
 def _row(c: RowCalc) -> RowResult:
     """The row's result; positional and inlined because a result holds one per parcel."""
     messages = c.texts
-    if type(c.units) is xl.ErrorValue and "#VALUE!" not in messages:
+    units = c.units
+    if type(units) is _ErrorValue and "#VALUE!" not in messages:
         messages = ["#VALUE!", *messages]
     stage = c.stage
-    off = c.location == "off_site"
-    units, retained, enhanced, srm = c.units, c.retained, c.enhanced, c.units_srm
+    location = c.location
+    off = location == "off_site"
+    baseline = stage == "baseline"
+    if baseline:
+        retained, enhanced = c.retained, c.enhanced
+    srm = c.units_srm
     return _new_row(
         RowResult,
         (
             c.module,
-            c.location,
+            location,
             stage,
             c.ref,
             units + 0.0 if type(units) is float else None,  # + 0.0: no negative zero in output
-            (retained + 0.0 if type(retained) is float else None) if stage == "baseline" else None,
-            (enhanced + 0.0 if type(enhanced) is float else None) if stage == "baseline" else None,
+            (retained + 0.0 if type(retained) is float else None) if baseline else None,
+            (enhanced + 0.0 if type(enhanced) is float else None) if baseline else None,
             (srm + 0.0 if type(srm) is float else None) if off else None,
             c.gain_site if off else None,
             c.baseline_ref if stage == "enhancement" else None,
-            tuple(code_of(m) for m in messages) if messages else (),
-            tuple(messages),
+            *(_codes(messages) if messages else _NO_MESSAGES),
         ),
     )
+
+
+_ErrorValue = xl.ErrorValue
+
+
+_NO_MESSAGES: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+# The codes and texts of a row's messages, per list of texts: many rows show the same few. Bounded,
+# as texts built from input are unbounded in a long-lived process.
+_CODES: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _codes(messages: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    texts = tuple(messages)
+    found = _CODES.get(texts)
+    if found is None:
+        found = (tuple(code_of(m) for m in texts), texts)
+        if len(_CODES) < 4096:
+            _CODES[texts] = found
+    return found
 
 
 _new_row = tuple.__new__

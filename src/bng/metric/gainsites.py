@@ -12,8 +12,10 @@ site, so the n-th gain site ignores the first n−1 rows of D-1 (names in docs/q
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from . import xl
 from .cells import RowCalc
@@ -46,21 +48,36 @@ class _Sheet:
     """One off-site sheet's rows grouped by gain site (SUMIF over the off-site reference column)."""
 
     def __init__(self, calcs: Sequence[RowCalc]) -> None:
-        self.calcs = calcs
-        self.by_site: dict[str, list[int]] = {}
+        self.by_site: dict[str, tuple[list[int], list[RowCalc]]] = {}
+        keys: dict[str | None, str] = {}  # each distinct reference normalised once
         for index, c in enumerate(calcs):
-            self.by_site.setdefault(_key(c.gain_site), []).append(index)
+            ref = c.gain_site
+            k = keys.get(ref)
+            if k is None:
+                k = keys[ref] = _key(ref)
+            site = self.by_site.get(k)
+            if site is None:
+                site = self.by_site[k] = ([], [])
+            site[0].append(index)
+            site[1].append(c)
 
     def sumif(self, key: str, attr: str, start: int = 0) -> Value:
         """SUMIF(reference column, site, value column), from row ``start`` on (an error errors)."""
-        rows = self.by_site.get(key, [])
-        return catch(lambda: xl.total(getattr(self.calcs[i], attr) for i in rows if i >= start))
+        site = self.by_site.get(key)
+        if site is None:
+            return 0.0
+        indices, calcs = site
+        first = bisect_left(indices, start)  # the indices are in row order
+        try:
+            return xl.total(list(map(attrgetter(attr), calcs[first:] if first else calcs)))
+        except XlError:
+            return xl.ERROR
 
     def first_srm(self, key: str) -> Value | None:
-        rows = self.by_site.get(key)
-        if not rows:
+        site = self.by_site.get(key)
+        if site is None:
             return None
-        srm: Value = getattr(self.calcs[rows[0]], "srm", "")
+        srm: Value = getattr(site[1][0], "srm", "")
         return srm
 
 

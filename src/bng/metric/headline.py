@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from . import xl
 from .cells import RowCalc, iferror
@@ -46,11 +47,15 @@ def sum_or_error(calcs: Iterable[RowCalc], attr: str, lost: Iterable[Value], err
     """``IF(OR(lost = "Error in …"), "Error ▲", SUM(column))`` (A-1!X259-style totals)."""
     if any(isinstance(v, str) and v.lower() == error_text.lower() for v in lost):
         return T.ERROR_TRIANGLE
-    return catch(lambda: xl.total(getattr(c, attr) for c in calcs))
+    return column(calcs, attr)
 
 
 def column(calcs: Iterable[RowCalc], attr: str) -> Value:
-    return catch(lambda: xl.total(getattr(c, attr) for c in calcs))
+    """SUM of one column of a sheet (an error in it errors)."""
+    try:
+        return xl.total(list(map(attrgetter(attr), calcs)))
+    except XlError:
+        return xl.ERROR
 
 
 def _div(a: Value, b: Value) -> float:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from . import xl
 from .cells import RowCalc
@@ -51,13 +52,19 @@ def sum_cell(values: list[Value]) -> Value:
         return xl.ERROR
 
 
-def _sumifs(rows: Iterable[RowCalc], key: str, *attrs: str) -> list[dict[str, Value]]:
+def _sumifs(rows: Sequence[RowCalc], key: str, *attrs: str) -> list[dict[str, Value]]:
     """SUMIF by label (case ignored) of several value columns: numbers add, texts are skipped,
     an error in a matching row errors. The rows are grouped once for all columns."""
     groups: dict[str, list[RowCalc]] = {}
-    for c in rows:
-        groups.setdefault(str(getattr(c, key)).lower(), []).append(c)
-    return [{k: sum_cell([getattr(c, a) for c in g]) for k, g in groups.items()} for a in attrs]
+    labels = list(map(attrgetter(key), rows))
+    lower = {label: str(label).lower() for label in set(labels)}  # each distinct label lowered once
+    for c, label in zip(rows, labels, strict=True):
+        groups.setdefault(lower[label], []).append(c)
+    out: list[dict[str, Value]] = []
+    for a in attrs:
+        get = attrgetter(a)
+        out.append({k: sum_cell(list(map(get, g))) for k, g in groups.items()})
+    return out
 
 
 def _get(d: dict[str, Value], k: str) -> Value:
