@@ -15,7 +15,7 @@ from .cells import RowCalc, iferror, place_enhancements, prod, uplift
 from .messages import T
 from .model import AreaBaseline, AreaCreation, AreaEnhancement, Years
 from .reference import AreaHabitat, Release
-from .xl import ERROR, Value, XlError, blank, catch, eq, ge, gt, le, lt, ne, num
+from .xl import ERROR, Value, XlError, blank, eq, ge, gt, le, lt, ne, num
 
 
 class AreaBaselineCalc(RowCalc):
@@ -201,7 +201,10 @@ def baseline(rel: Release, rows: Sequence[AreaBaseline], off: bool) -> list[Area
                 return ""
             return jlo(h)
 
-        q = iferror(total, T.CHECK_DATA_TRIANGLE)
+        try:
+            q = total()
+        except XlError:
+            q = T.CHECK_DATA_TRIANGLE
         c.units = q
 
         # D-1 Q11: total habitat units with SRM
@@ -216,7 +219,10 @@ def baseline(rel: Release, rows: Sequence[AreaBaseline], off: bool) -> list[Area
                     return prod(q, c.srm)
                 return prod(h, score, cs, o, c.srm)
 
-            c.units_srm = iferror(total_srm, T.CHECK_DATA)
+            try:
+                c.units_srm = total_srm()
+            except XlError:
+                c.units_srm = T.CHECK_DATA
 
         # X11 / AA11: units lost
         def units_lost() -> Value:
@@ -238,11 +244,17 @@ def baseline(rel: Release, rows: Sequence[AreaBaseline], off: bool) -> list[Area
                 return T.ANY_LOSS_UNACCEPTABLE_LOST
             return xl.sub(xl.sub(num(q), num(retained)), num(enhanced))
 
-        c.units_lost = iferror(units_lost, T.CHECK_DATA if off else T.CHECK_DATA_TRIANGLE)
+        try:
+            c.units_lost = units_lost()
+        except XlError:
+            c.units_lost = T.CHECK_DATA if off else T.CHECK_DATA_TRIANGLE
         # AT11 / AS11: V.High losses with bespoke compensation agreed or pending count as kept
         vh: Value
         if y in ("Yes", "Pending") and p == x3:
-            vh = catch(lambda: xl.sub(xl.sub(num(q), num(retained)), num(enhanced)))
+            try:
+                vh = xl.sub(xl.sub(num(q), num(retained)), num(enhanced))
+            except XlError:
+                vh = ERROR
         else:
             vh = "0" if off else ""
         c.vhdh_bespoke = vh
@@ -254,7 +266,10 @@ def baseline(rel: Release, rows: Sequence[AreaBaseline], off: bool) -> list[Area
                     return "0"
                 return xl.add(prod(s, score, cs, o, c.srm), prod(vh, c.srm))
 
-            c.retained_srm = iferror(retained_srm, "")
+            try:
+                c.retained_srm = retained_srm()
+            except XlError:
+                c.retained_srm = ""
         c.note(q, c.units_srm if off else None, retained, enhanced, lost_area, c.units_lost, band, cs)
         out.append(c)
     return out
@@ -440,7 +455,10 @@ def creation(rel: Release, rows: Sequence[AreaCreation], off: bool) -> list[Area
         if off:
             z = lookup_srm(rel.spatial_risk, row.spatial_risk)
             c.srm, c.srm_category = z, row.spatial_risk or ""
-            c.units_srm = iferror(lambda: prod(units, z), "")
+            try:
+                c.units_srm = prod(units, z)
+            except XlError:
+                c.units_srm = ""
             if row.spatial_risk and not row.gain_site:
                 c.units = T.OFFSITE_REFERENCE_REQUIRED
             elif not row.spatial_risk:
@@ -630,7 +648,10 @@ def _enhancement_row(
             return _final_time_offsite(ad, ae, af)
         return final_time("", ad, ae, af)
 
-    ah = catch(ah_cell)
+    try:
+        ah = ah_cell()
+    except XlError:
+        ah = ERROR
 
     # AI12 temporal multiplier (rows below the first compare with "Check Data", no mark)
     def ai_cell() -> Value:
@@ -640,7 +661,10 @@ def _enhancement_row(
             return "Check Data"
         return iferror(lambda: temporal(rel, ah), "")
 
-    ai = catch(ai_cell)
+    try:
+        ai = ai_cell()
+    except XlError:
+        ai = ERROR
     # AJ-AM difficulty
     aj: Value = prop.enhancement_difficulty if prop else ""
     ak: Value = T.LOW_DIFFICULTY if ag == T.REACHED_TARGET else T.STANDARD_DIFFICULTY
@@ -658,7 +682,10 @@ def _enhancement_row(
             return T.CHECK_DATA
         return _difficulty(rel, al)
 
-    am = iferror(am_cell, "")
+    try:
+        am = am_cell()
+    except XlError:
+        am = ""
 
     def value(with_srm: bool) -> Value:
         risk = prod(am, ai)
@@ -672,7 +699,10 @@ def _enhancement_row(
         return out
 
     if off:
-        c.units_srm = iferror(lambda: T.CHECK_DATA if eq(n, T.CHECK_DATA) else value(True), "")
+        try:
+            c.units_srm = T.CHECK_DATA if eq(n, T.CHECK_DATA) else value(True)
+        except XlError:
+            c.units_srm = ""
 
         def delivered() -> Value:
             if blank(b.srm_category):
@@ -685,9 +715,15 @@ def _enhancement_row(
                 return T.CHECK_DATA
             return value(False)
 
-        c.units = iferror(delivered, "")
+        try:
+            c.units = delivered()
+        except XlError:
+            c.units = ""
     else:
-        c.units = iferror(lambda: n if eq(n, T.IRREPLACEABLE_TREE_ENHANCED) else value(False), "")
+        try:
+            c.units = n if eq(n, T.IRREPLACEABLE_TREE_ENHANCED) else value(False)
+        except XlError:
+            c.units = ""
     c.note(c.units, ad, tt, u, ag, ak if ak == T.LOW_DIFFICULTY else None)
     return c
 

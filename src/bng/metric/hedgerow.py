@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from . import xl
 from .area import lookup_srm, lookup_ss, temporal
-from .cells import RowCalc, cache_key, iferror, place_enhancements, prod, uplift
+from .cells import RowCalc, cache_key, place_enhancements, prod, uplift
 from .messages import T
 from .model import HedgerowBaseline, HedgerowCreation, HedgerowEnhancement, Years
 from .reference import HedgerowType, Release
@@ -92,16 +92,32 @@ def baseline(rel: Release, rows: Sequence[HedgerowBaseline], off: bool) -> list[
                     return ""
                 return prod(e, g, i, ell)
 
-            c.units = iferror(pre_srm, "")
-            c.units_srm = iferror(
-                lambda: T.CHECK_DATA_LOWER if eq(c.units, T.CHECK_DATA_LOWER) else prod(e, g, i, ell, c.srm), ""
-            )
-            c.retained_srm = iferror(lambda: prod(p, g, i, ell, c.srm), "")
+            try:
+                c.units = pre_srm()
+            except XlError:
+                c.units = ""
+            try:
+                c.units_srm = T.CHECK_DATA_LOWER if eq(c.units, T.CHECK_DATA_LOWER) else prod(e, g, i, ell, c.srm)
+            except XlError:
+                c.units_srm = ""
+            try:
+                c.retained_srm = prod(p, g, i, ell, c.srm)
+            except XlError:
+                c.retained_srm = ""
         else:
-            c.units = iferror(lambda: T.CHECK_DATA_LOWER_TRIANGLE if checked else prod(e, g, i, ell), "")
+            try:
+                c.units = T.CHECK_DATA_LOWER_TRIANGLE if checked else prod(e, g, i, ell)
+            except XlError:
+                c.units = ""
             c.srm, c.srm_category = "", ""
-        c.retained = iferror(lambda: prod(p, g, i, ell), "")
-        c.enhanced = iferror(lambda: prod(q, g, i, ell), "")
+        try:
+            c.retained = prod(p, g, i, ell)
+        except XlError:
+            c.retained = ""
+        try:
+            c.enhanced = prod(q, g, i, ell)
+        except XlError:
+            c.enhanced = ""
         lost: Value
         if hedge is None and not row.habitat:
             lost = ""
@@ -184,7 +200,10 @@ def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[
         e = row.length_km
         c.length = e
         g: Value = hedge.score if hedge else ""
-        i = iferror(lambda: condition_score(rel, hedge, cond, off, False), "")
+        try:
+            i = condition_score(rel, hedge, cond, off, False)
+        except XlError:
+            i = ""
         ell = lookup_ss(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING)
         n, o = row.advance_years, row.delay_years
         m: Value = "" if (not row.habitat or not cond) else catch(lambda: _creation_years(hedge, cond))
@@ -199,9 +218,15 @@ def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[
                 return ""
             return status(m, n, o, delay_text)
 
-        st = catch(status_cell)
+        try:
+            st = status_cell()
+        except XlError:
+            st = ERROR
         c.status = st
-        q = catch(lambda: final_time(m, st, n, o))
+        try:
+            q = final_time(m, st, n, o)
+        except XlError:
+            q = ERROR
 
         def temporal_cell() -> Value:
             if not off and blank(m):
@@ -212,7 +237,10 @@ def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[
                 return T.CHECK_DATA
             return temporal(rel, q)
 
-        r = catch(temporal_cell)
+        try:
+            r = temporal_cell()
+        except XlError:
+            r = ERROR
         # B-2!V12 / E-2!X12: multiplier of the *standard* creation difficulty (a workbook quirk)
         v: Value = ""
         if hedge is not None:
@@ -224,7 +252,10 @@ def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[
         if off:
             srm = lookup_srm(rel.spatial_risk, row.spatial_risk)
             c.srm = srm
-            c.units_srm = iferror(lambda: prod(delivered(), srm), "")
+            try:
+                c.units_srm = prod(delivered(), srm)
+            except XlError:
+                c.units_srm = ""
 
             def pre_srm() -> Value:
                 if row.spatial_risk and not row.gain_site:
@@ -233,9 +264,15 @@ def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[
                     return ""
                 return delivered()
 
-            c.units = iferror(pre_srm, "")
+            try:
+                c.units = pre_srm()
+            except XlError:
+                c.units = ""
         else:
-            c.units = iferror(delivered, "")
+            try:
+                c.units = delivered()
+            except XlError:
+                c.units = ""
         low = T.LOW_DIFFICULTY if st == T.REACHED_TARGET else None
         c.note(c.units, st, low, i)
         out.append(c)
@@ -299,7 +336,10 @@ def _enhancement_terms(
     n: Value = "" if not m_name else rel.hedgerow_change.get((base_type, m.name), "") if m else ""
     # O12 condition movement
     rr: Value = m.score if m else ""  # R12
-    tt = iferror(lambda: condition_score(rel, m, s or "", off, False), "")  # T12
+    try:  # T12
+        tt = condition_score(rel, m, s or "", off, False)
+    except XlError:
+        tt = ""
 
     def movement() -> Value:
         if xl.left(base_type, 55).lower() != xl.left(m_name, 55).lower() and eq(n, "High - High"):
@@ -314,7 +354,10 @@ def _enhancement_terms(
             return "Lower Distinctiveness Habitat - " + (s or "")
         return xl.show(g_cond) + " - " + (s or "")
 
-    o = iferror(movement, "")
+    try:
+        o = movement()
+    except XlError:
+        o = ""
     w = lookup_ss(rel, ss, T.SPATIAL_DATA_MISSING)  # W12
 
     # X12 standard time to target condition
@@ -335,7 +378,10 @@ def _enhancement_terms(
             raise XlError("#N/A")
         return found
 
-    x = iferror(standard_time, "")
+    try:
+        x = standard_time()
+    except XlError:
+        x = ""
 
     # AA12 status
     def status_cell() -> Value:
@@ -367,7 +413,10 @@ def _enhancement_terms(
             return xzy
         return 0.0
 
-    ab = catch(final_cell)
+    try:
+        ab = final_cell()
+    except XlError:
+        ab = ERROR
 
     def temporal_cell() -> Value:
         if not s or not m_name:
@@ -378,9 +427,15 @@ def _enhancement_terms(
             return T.CHECK_DATA
         return temporal(rel, ab)
 
-    ac = catch(temporal_cell)
+    try:
+        ac = temporal_cell()
+    except XlError:
+        ac = ERROR
     # AG12: multiplier of the standard (creation) difficulty of the proposed type (B-3!AD12 quirk)
-    ag = iferror(lambda: "" if blank(o) else (rel.difficulty_multipliers[m.creation_difficulty] if m else _raise()), "")
+    try:
+        ag = "" if blank(o) else (rel.difficulty_multipliers[m.creation_difficulty] if m else _raise())
+    except XlError:
+        ag = ""
 
     return m_name, bool(m_name and s and ss), rr, tt, w, x, n, o, aa, ab, ac, ag
 
@@ -431,7 +486,10 @@ def _enhancement_row(
                 return ""
             return value(False)
 
-        c.units = iferror(pre_srm, "")
+        try:
+            c.units = pre_srm()
+        except XlError:
+            c.units = ""
 
         def with_srm() -> Value:
             if eq(c.units, T.CHECK_DATA_LOWER):
@@ -440,9 +498,15 @@ def _enhancement_row(
                 return ""
             return value(True)
 
-        c.units_srm = iferror(with_srm, "")
+        try:
+            c.units_srm = with_srm()
+        except XlError:
+            c.units_srm = ""
     else:
-        c.units = iferror(lambda: T.CHECK_DATA_LOWER if eq(k, T.CHECK_DATA_LOWER) else value(False), "")
+        try:
+            c.units = T.CHECK_DATA_LOWER if eq(k, T.CHECK_DATA_LOWER) else value(False)
+        except XlError:
+            c.units = ""
     low = T.LOW_DIFFICULTY if aa == T.REACHED_TARGET else None
     c.note(c.units, aa, ab if ab == T.THIRTY_PLUS_MARKED else None, x, n, o, low)
     return c

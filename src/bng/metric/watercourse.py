@@ -127,7 +127,10 @@ def baseline(rel: Release, rows: Sequence[WatercourseBaseline], off: bool) -> li
         if off:
             c.srm_category = row.spatial_risk or ""
             c.srm = lookup_srm(rel.spatial_risk_watercourse, c.srm_category)
-            c.units_srm = iferror(lambda: units(c.srm), " ")
+            try:
+                c.units_srm = units(c.srm)
+            except XlError:
+                c.units_srm = " "
 
             def pre_srm() -> Value:
                 if split:
@@ -136,22 +139,34 @@ def baseline(rel: Release, rows: Sequence[WatercourseBaseline], off: bool) -> li
                     return T.OFFSITE_REFERENCE_REQUIRED
                 return units(None)
 
-            r = iferror(pre_srm, " ")
+            try:
+                r = pre_srm()
+            except XlError:
+                r = " "
         else:
             c.srm, c.srm_category = "", ""
-            r = iferror(lambda: units(None), " ")
+            try:
+                r = units(None)
+            except XlError:
+                r = " "
         c.units = r
-        retained = iferror(lambda: T.ERROR_IN_LENGTHS if gt(u, e) else prod(u, g, i, ell, n, p), "")
-        enhanced = iferror(lambda: "" if not row.habitat else prod(v, g, i, ell, n, p), "")
+        try:
+            retained = T.ERROR_IN_LENGTHS if gt(u, e) else prod(u, g, i, ell, n, p)
+        except XlError:
+            retained = ""
+        try:
+            enhanced = "" if not row.habitat else prod(v, g, i, ell, n, p)
+        except XlError:
+            enhanced = ""
         c.retained, c.enhanced = retained, enhanced
-        c.length_lost = iferror(
-            lambda: (
+        try:
+            c.length_lost = (
                 ""
                 if not row.habitat
                 else (xl.sub(xl.sub(num(e), num(u)), num(v)) if gt(e, xl.add(num(u), num(v))) else 0.0)
-            ),
-            "",
-        )
+            )
+        except XlError:
+            c.length_lost = ""
 
         def lost() -> Value:
             if blank(e) or blank(r):
@@ -166,13 +181,22 @@ def baseline(rel: Release, rows: Sequence[WatercourseBaseline], off: bool) -> li
                 return 0.0
             return xl.sub(xl.sub(num(r), num(retained)), num(enhanced))
 
-        c.units_lost = iferror(lost, T.CHECK_DATA)
+        try:
+            c.units_lost = lost()
+        except XlError:
+            c.units_lost = T.CHECK_DATA
         # C-1!AT10 / F-1!AT10: V.High losses with bespoke compensation (no IFERROR)
         if aa in ("Yes", "Pending") and q == x3:
             if off:  # F-1!AT10 subtracts enhanced before retained
-                c.vhdh_bespoke = catch(lambda: xl.sub(xl.sub(num(r), num(enhanced)), num(retained)))
+                try:
+                    c.vhdh_bespoke = xl.sub(xl.sub(num(r), num(enhanced)), num(retained))
+                except XlError:
+                    c.vhdh_bespoke = ERROR
             else:
-                c.vhdh_bespoke = catch(lambda: xl.sub(xl.sub(num(r), num(retained)), num(enhanced)))
+                try:
+                    c.vhdh_bespoke = xl.sub(xl.sub(num(r), num(retained)), num(enhanced))
+                except XlError:
+                    c.vhdh_bespoke = ERROR
         else:
             c.vhdh_bespoke = "0" if off else ""
         if off:
@@ -182,7 +206,10 @@ def baseline(rel: Release, rows: Sequence[WatercourseBaseline], off: bool) -> li
                     return T.ERROR_IN_LENGTHS
                 return xl.add(prod(u, g, i, ell, n, p, c.srm), prod(c.vhdh_bespoke, c.srm))
 
-            c.retained_srm = iferror(retained_srm, "")
+            try:
+                c.retained_srm = retained_srm()
+            except XlError:
+                c.retained_srm = ""
         c.note(r, c.units_srm if off else None, retained, c.units_lost, n, p, i)
         out.append(c)
     return out
@@ -242,8 +269,14 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
         st: Value = "" if blank(ell) else status(ell, m, n)
         c.status = st
         # C-2!P12 returns "30+ " (trailing space) past 30 years, which the multiplier lookup misses
-        pp = catch(lambda: _final_time(st, ell, m, n, "30+" if off else "30+ "))
-        q = iferror(lambda: T.CHECK_DATA if eq(pp, T.CHECK_DATA) else temporal(rel, pp), "")
+        try:
+            pp = _final_time(st, ell, m, n, "30+" if off else "30+ ")
+        except XlError:
+            pp = ERROR
+        try:
+            q = T.CHECK_DATA if eq(pp, T.CHECK_DATA) else temporal(rel, pp)
+        except XlError:
+            q = ""
         r_diff: Value = w.creation_difficulty if w else ""
 
         def applied() -> Value:
@@ -257,7 +290,10 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
                 return T.LOW_DIFFICULTY_NO if off else T.LOW_DIFFICULTY
             return T.STANDARD_DIFFICULTY
 
-        s_app = catch(applied)
+        try:
+            s_app = applied()
+        except XlError:
+            s_app = ERROR
 
         def final_difficulty() -> Value:
             if eq(s_app, T.STANDARD_DIFFICULTY) and gt(ell, m):
@@ -267,7 +303,10 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
                 return "Low"
             return r_diff
 
-        t_diff = catch(final_difficulty)
+        try:
+            t_diff = final_difficulty()
+        except XlError:
+            t_diff = ERROR
 
         def multiplier() -> Value:
             if not row.habitat:
@@ -276,7 +315,10 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
                 raise XlError("#N/A")
             return rel.difficulty_multipliers[t_diff]
 
-        u = catch(multiplier)
+        try:
+            u = multiplier()
+        except XlError:
+            u = ERROR
         wv = encroachment(rel, row.encroachment, name, False, T.SPATIAL_DATA_MISSING)
         y = encroachment(rel, row.riparian_encroachment, name, True, T.ENCROACHMENT_DATA_MISSING)
 
@@ -288,7 +330,10 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
         if off:
             srm = lookup_srm(rel.spatial_risk_watercourse, row.spatial_risk)
             c.srm = srm
-            c.units_srm = iferror(lambda: prod(delivered(), srm), "")
+            try:
+                c.units_srm = prod(delivered(), srm)
+            except XlError:
+                c.units_srm = ""
 
             def pre_srm() -> Value:
                 if row.spatial_risk and not row.gain_site:
@@ -297,9 +342,15 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
                     return ""
                 return delivered()
 
-            c.units = iferror(pre_srm, "")
+            try:
+                c.units = pre_srm()
+            except XlError:
+                c.units = ""
         else:
-            c.units = iferror(lambda: "" if not row.habitat else delivered(), "")
+            try:
+                c.units = "" if not row.habitat else delivered()
+            except XlError:
+                c.units = ""
         low = s_app if s_app in (T.LOW_DIFFICULTY, T.LOW_DIFFICULTY_NO) else None
         c.note(c.units, st, low, h, wv, y)
         out.append(c)
@@ -404,7 +455,10 @@ def _enhancement_terms(
             return "Lower Distinctiveness Habitat - " + (t_cond or "")
         return xl.show(g_cond) + " - " + (t_cond or "")
 
-    pm = catch(movement)
+    try:
+        pm = movement()
+    except XlError:
+        pm = ERROR
 
     # Y12 standard time
     def standard_time() -> Value:
@@ -418,10 +472,19 @@ def _enhancement_terms(
             raise XlError("#N/A")
         return found
 
-    y = iferror(standard_time, "")
+    try:
+        y = standard_time()
+    except XlError:
+        y = ""
     ab: Value = "" if blank(y) else (T.CHECK_DATA if eq(y, T.CHECK_DATA) else status(y, z, aa))
-    ac = catch(lambda: _final_time(ab, y, z, aa, "30+"))
-    ad = iferror(lambda: T.CHECK_DATA if eq(ac, T.CHECK_DATA) else temporal(rel, ac), "")
+    try:
+        ac = _final_time(ab, y, z, aa, "30+")
+    except XlError:
+        ac = ERROR
+    try:
+        ad = T.CHECK_DATA if eq(ac, T.CHECK_DATA) else temporal(rel, ac)
+    except XlError:
+        ad = ""
     ae: Value = wt.enhancement_difficulty if wt else ""
 
     def applied() -> Value:
@@ -433,7 +496,10 @@ def _enhancement_terms(
             return ""
         return T.LOW_DIFFICULTY if ab == T.REACHED_TARGET else T.STANDARD_DIFFICULTY
 
-    af = catch(applied)
+    try:
+        af = applied()
+    except XlError:
+        af = ERROR
 
     def final_difficulty() -> Value:
         if eq(af, T.STANDARD_DIFFICULTY) and gt(y, z):
@@ -442,7 +508,10 @@ def _enhancement_terms(
             return "Low"
         return ae
 
-    ag = catch(final_difficulty)
+    try:
+        ag = final_difficulty()
+    except XlError:
+        ag = ERROR
 
     def multiplier() -> Value:
         if not nn:
@@ -451,7 +520,10 @@ def _enhancement_terms(
             raise XlError("#N/A")
         return rel.difficulty_multipliers[ag]
 
-    ah = catch(multiplier)
+    try:
+        ah = multiplier()
+    except XlError:
+        ah = ERROR
     # AJ12 / AL12: encroachment of the enhanced watercourse (only N/A - Culvert on a non-culvert fails)
     aj = encroachment(rel, e.encroachment if e else None, nn, False, T.SPATIAL_DATA_MISSING, False)
     al = encroachment(rel, e.riparian_encroachment if e else None, nn, True, T.SPATIAL_DATA_MISSING, False)
@@ -500,7 +572,10 @@ def _enhancement_row(
         return prod(core, prod(al, xmul, aj))
 
     if off:
-        c.units_srm = iferror(lambda: "" if blank(base_type) else value(True), "")
+        try:
+            c.units_srm = "" if blank(base_type) else value(True)
+        except XlError:
+            c.units_srm = ""
 
         def pre_srm() -> Value:
             if blank(base_type):
@@ -513,7 +588,10 @@ def _enhancement_row(
                 return T.OFFSITE_REFERENCE_REQUIRED
             return value(False)
 
-        c.units = iferror(pre_srm, "")
+        try:
+            c.units = pre_srm()
+        except XlError:
+            c.units = ""
     else:
 
         def delivered() -> Value:
@@ -523,7 +601,10 @@ def _enhancement_row(
                 return T.CHECK_DATA
             return value(False)
 
-        c.units = iferror(delivered, "")
+        try:
+            c.units = delivered()
+        except XlError:
+            c.units = ""
 
     # AY12 / BD12: the baseline units the enhancement must not fall below (no IFERROR)
     def comparison() -> Value:
@@ -534,6 +615,9 @@ def _enhancement_row(
             return xl.sub(num(m), num(b.retained))
         return ax
 
-    c.baseline_comparison = catch(comparison)
+    try:
+        c.baseline_comparison = comparison()
+    except XlError:
+        c.baseline_comparison = ERROR
     c.note(c.units, o, pm, ab, y)
     return c
