@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from . import xl
-from .cells import RowCalc, iferror, place_enhancements, prod, uplift
+from .cells import RowCalc, cache_key, iferror, place_enhancements, prod, uplift
 from .messages import T
 from .model import AreaBaseline, AreaCreation, AreaEnhancement, Years
 from .reference import AreaHabitat, Release
@@ -383,73 +383,109 @@ def _years(hab: AreaHabitat | None, cond: str) -> Value:
     return hab.creation_years.get(cond, "")
 
 
-def creation(rel: Release, rows: Sequence[AreaCreation], off: bool) -> list[AreaCreationCalc]:
+_CreationTerms = tuple[AreaHabitat | None, Value, Value, Value, Value, Value, Value, Value, Value, Value]
+CreationCache = dict[tuple[object, ...], _CreationTerms]
+
+
+def _creation_terms(rel: Release, row: AreaCreation) -> _CreationTerms:
+    """A-2 I11-X11: every cell of a creation row that does not depend on its area or position.
+
+    They depend only on the habitat, condition, strategic significance and the advance and delay
+    years, on-site and off-site alike, so they are computed once per distinct combination.
+    """
+    hab = rel.area_habitat(row.habitat)
+    has_type = bool(row.habitat)
+    i: Value = hab.score if hab else ""
+    cond = row.condition or ""
+    k: Value = hab.condition_scores.get(cond, "") if hab and cond else ""
+    n = lookup_ss(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING_PLAIN)
+    o = _years(hab, cond)
+    ae = _years(hab, "Poor")
+    p, q = row.advance_years, row.delay_years
+    r = _status_creation(i, o, p, q, ae, has_type)
+    s: Value
+    try:
+        s = final_time(r, o, p, q)
+    except XlError:
+        s = ERROR
+    # T11 temporal multiplier
+    tm: Value
+    try:
+        tm = T.CHECK_DATA if eq(s, T.CHECK_DATA) else temporal(rel, s)
+    except XlError:
+        tm = ""
+    # V11 applied difficulty (off-site, "Poor threshold reached" depends on the row: see creation)
+    v: Value = ""
+    if hab is not None:
+        if r == T.REACHED_TARGET:
+            v = T.LOW_DIFFICULTY
+        elif r == T.POOR_THRESHOLD_REACHED:
+            v = _poor_threshold_difficulty(rel, hab, hab.type.lower())
+        else:
+            v = T.STANDARD_DIFFICULTY
+    return hab, i, k, n, o, r, s, tm, v, _final_difficulty(rel, hab, v, o, p)
+
+
+def _poor_threshold_difficulty(rel: Release, hab: AreaHabitat, shifted_type: str) -> str:
+    """A-2!V11 when the poor threshold is reached: standard difficulty for the listed types."""
+    own = hab.type.lower()
+    shifted = rel.rules.poor_threshold_row_offset_type.lower()
     exceptions = rel.rules.poor_threshold_standard_difficulty
+    keeps_standard = any((shifted_type if ex == shifted else own) == ex for ex in exceptions)
+    return T.STANDARD_DIFFICULTY if keeps_standard else T.ENHANCEMENT_DIFFICULTY
+
+
+def _final_difficulty(rel: Release, hab: AreaHabitat | None, v: Value, o: Value, p: Years) -> Value:
+    """A-2!W11 final difficulty, X11 its multiplier."""
+    w: Value = ""
+    if hab is not None:
+        if v == T.STANDARD_DIFFICULTY and gt(o, p):
+            w = hab.creation_difficulty
+        elif v == T.LOW_DIFFICULTY and ge(p, o):
+            w = "Low"
+        else:
+            w = hab.enhancement_difficulty
+    return rel.difficulty_multipliers.get(w, "") if isinstance(w, str) else ""
+
+
+def creation(
+    rel: Release, rows: Sequence[AreaCreation], off: bool, cache: CreationCache | None = None
+) -> list[AreaCreationCalc]:
+    """A-2 / D-2 rows. ``cache`` may be shared by the on-site and off-site sheets of one release."""
+    location = "off_site" if off else "on_site"
     out: list[AreaCreationCalc] = []
+    # Rows that share habitat, condition, strategic significance and years share every
+    # multiplier: they are looked up and decided once, not once per row.
+    if cache is None:
+        cache = {}
     for idx, row in enumerate(rows):
-        c = AreaCreationCalc("area", "off_site" if off else "on_site", "creation", row.ref, row, row.gain_site)
-        hab = rel.area_habitat(row.habitat)
+        c = AreaCreationCalc("area", location, "creation", row.ref, row, row.gain_site)
+        key = (
+            row.habitat,
+            row.condition,
+            row.strategic_significance,
+            cache_key(row.advance_years),
+            cache_key(row.delay_years),
+        )
+        terms = cache.get(key)
+        if terms is None:
+            terms = cache[key] = _creation_terms(rel, row)
+        hab, i, k, n, o, r, s, tm, v, x = terms
         c.hab = hab
         c.label = hab.label if hab else ""
         c.area = row.area_ha
-        has_type = bool(row.habitat)
-        i: Value = hab.score if hab else ""
         c.score = i
-        cond = row.condition or ""
-        k: Value = hab.condition_scores.get(cond, "") if hab and cond else ""
-        n = lookup_ss(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING_PLAIN)
-        o = _years(hab, cond)
-        ae = _years(hab, "Poor")
-        p, q = row.advance_years, row.delay_years
-        r = _status_creation(i, o, p, q, ae, has_type)
         c.status = r
-        s: Value
-        try:
-            s = final_time(r, o, p, q)
-        except XlError:
-            s = ERROR
         c.final_time = s
-        # T11 temporal multiplier
-        tm: Value
+        if off and hab is not None and r == T.POOR_THRESHOLD_REACHED:
+            # D-2!V11 tests the habitat type of the row 63 rows below (quirk 4)
+            ahead_idx = idx + rel.rules.poor_threshold_row_offset_offsite
+            ahead = rows[ahead_idx].habitat if ahead_idx < len(rows) else ""
+            ahead_hab = rel.area_habitat(ahead) if ahead else None
+            v = _poor_threshold_difficulty(rel, hab, ahead_hab.type.lower() if ahead_hab else "")
+            x = _final_difficulty(rel, hab, v, o, row.advance_years)
         try:
-            tm = T.CHECK_DATA if eq(s, T.CHECK_DATA) else temporal(rel, s)
-        except XlError:
-            tm = ""
-        # V11 applied difficulty (D-2 tests the habitat type of the row 63 rows below: quirk)
-        v: Value = ""
-        if hab is not None:
-            if r == T.REACHED_TARGET:
-                v = T.LOW_DIFFICULTY
-            elif r == T.POOR_THRESHOLD_REACHED:
-                own = hab.type.lower()
-                shifted = rel.rules.poor_threshold_row_offset_type.lower()
-                shifted_type = own
-                if off:
-                    ahead_idx = idx + rel.rules.poor_threshold_row_offset_offsite
-                    ahead = rows[ahead_idx].habitat if ahead_idx < len(rows) else ""
-                    ahead_hab = rel.area_habitat(ahead) if ahead else None
-                    shifted_type = ahead_hab.type.lower() if ahead_hab else ""
-                keeps_standard = any((shifted_type if ex == shifted else own) == ex for ex in exceptions)
-                v = T.STANDARD_DIFFICULTY if keeps_standard else T.ENHANCEMENT_DIFFICULTY
-            else:
-                v = T.STANDARD_DIFFICULTY
-        # W11 final difficulty, X11 multiplier
-        w: Value = ""
-        if hab is not None:
-            if v == T.STANDARD_DIFFICULTY and gt(o, p):
-                w = hab.creation_difficulty
-            elif v == T.LOW_DIFFICULTY and ge(p, o):
-                w = "Low"
-            else:
-                w = hab.enhancement_difficulty
-        x: Value = rel.difficulty_multipliers.get(w, "") if isinstance(w, str) else ""
-        g_area = row.area_ha
-
-        def delivered() -> Value:
-            return prod(g_area, i, k, n, tm, x)
-
-        try:
-            units: Value = delivered()
+            units: Value = prod(row.area_ha, i, k, n, tm, x)
         except XlError:
             units = ""
         if off:

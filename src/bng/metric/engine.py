@@ -33,11 +33,12 @@ def calculate(site: Site, release: str | None = None) -> Result:
     issues: list[InputIssue] = []
 
     a1 = area.baseline(rel, on.area.baseline, False)
-    a2 = area.creation(rel, on.area.creation, False)
+    creation_terms: area.CreationCache = {}  # on-site and off-site rows share their multipliers
+    a2 = area.creation(rel, on.area.creation, False, creation_terms)
     a3, a_lost = area.enhancement(rel, on.area.enhancement, a1, False)
     issues += _unplaced("on_site.area.enhancement", a_lost)
     d1 = area.baseline(rel, off.area.baseline, True)
-    d2 = area.creation(rel, off.area.creation, True)
+    d2 = area.creation(rel, off.area.creation, True, creation_terms)
     d3, a_lost = area.enhancement(rel, off.area.enhancement, d1, True)
     issues += _unplaced("off_site.area.enhancement", a_lost)
 
