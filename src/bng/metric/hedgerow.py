@@ -190,87 +190,105 @@ def final_time(m: Value, st: Value, n: Years, o: Years) -> Value:
     return mon
 
 
+_CreationTerms = tuple[HedgerowType | None, Value, Value, Value, Value, Value, Value]
+
+
+def _creation_terms(rel: Release, row: HedgerowCreation, off: bool, first: bool) -> _CreationTerms:
+    """B-2 / E-2 I12-V12: the cells of a creation row that do not depend on its length."""
+    hedge = rel.hedgerow_types.get(row.habitat)
+    cond = row.condition or ""
+    g: Value = hedge.score if hedge else ""
+    try:
+        i = condition_score(rel, hedge, cond, off, False)
+    except XlError:
+        i = ""
+    ell = lookup_ss(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING)
+    n, o = row.advance_years, row.delay_years
+    m: Value = "" if (not row.habitat or not cond) else catch(lambda: _creation_years(hedge, cond))
+    # B-2!P12 / E-2!R12 status (E-2's first row lacks the ⚠ on the delay text)
+    delay_text = T.DELAY_NO_MARK if (off and first) else T.DELAY
+
+    def status_cell() -> Value:
+        if off:
+            if not row.habitat:
+                return ""
+        elif blank(m):
+            return ""
+        return status(m, n, o, delay_text)
+
+    try:
+        st = status_cell()
+    except XlError:
+        st = ERROR
+    try:
+        q = final_time(m, st, n, o)
+    except XlError:
+        q = ERROR
+
+    def temporal_cell() -> Value:
+        if not off and blank(m):
+            return ""
+        if off and not row.habitat:
+            return ""
+        if eq(q, T.CHECK_DATA):
+            return T.CHECK_DATA
+        return temporal(rel, q)
+
+    try:
+        r = temporal_cell()
+    except XlError:
+        r = ERROR
+    # B-2!V12 / E-2!X12: multiplier of the *standard* creation difficulty (a workbook quirk)
+    v: Value = ""
+    if hedge is not None:
+        v = rel.difficulty_multipliers.get(hedge.creation_difficulty, ERROR)
+    return hedge, g, i, ell, st, r, v
+
+
 def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[HedgerowCreationCalc]:
+    location = "off_site" if off else "on_site"
     out: list[HedgerowCreationCalc] = []
+    # rows that share type, condition, strategic significance and years share I12-V12: computed once
+    cache: dict[tuple[object, ...], _CreationTerms] = {}
     for idx, row in enumerate(rows):
-        c = HedgerowCreationCalc("hedgerow", "off_site" if off else "on_site", "creation", row.ref, row, row.gain_site)
-        hedge = rel.hedgerow_types.get(row.habitat)
+        c = HedgerowCreationCalc("hedgerow", location, "creation", row.ref, row, row.gain_site)
+        first = off and idx == 0
+        key = (
+            row.habitat,
+            row.condition,
+            row.strategic_significance,
+            cache_key(row.advance_years),
+            cache_key(row.delay_years),
+            first,
+        )
+        terms = cache.get(key)
+        if terms is None:
+            terms = cache[key] = _creation_terms(rel, row, off, first)
+        hedge, g, i, ell, st, r, v = terms
         c.type = hedge.name if hedge else ""
-        cond = row.condition or ""
         e = row.length_km
         c.length = e
-        g: Value = hedge.score if hedge else ""
-        try:
-            i = condition_score(rel, hedge, cond, off, False)
-        except XlError:
-            i = ""
-        ell = lookup_ss(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING)
-        n, o = row.advance_years, row.delay_years
-        m: Value = "" if (not row.habitat or not cond) else catch(lambda: _creation_years(hedge, cond))
-        # B-2!P12 / E-2!R12 status (E-2's first row lacks the ⚠ on the delay text)
-        delay_text = T.DELAY_NO_MARK if (off and idx == 0) else T.DELAY
-
-        def status_cell() -> Value:
-            if off:
-                if not row.habitat:
-                    return ""
-            elif blank(m):
-                return ""
-            return status(m, n, o, delay_text)
-
-        try:
-            st = status_cell()
-        except XlError:
-            st = ERROR
         c.status = st
-        try:
-            q = final_time(m, st, n, o)
-        except XlError:
-            q = ERROR
-
-        def temporal_cell() -> Value:
-            if not off and blank(m):
-                return ""
-            if off and not row.habitat:
-                return ""
-            if eq(q, T.CHECK_DATA):
-                return T.CHECK_DATA
-            return temporal(rel, q)
-
-        try:
-            r = temporal_cell()
-        except XlError:
-            r = ERROR
-        # B-2!V12 / E-2!X12: multiplier of the *standard* creation difficulty (a workbook quirk)
-        v: Value = ""
-        if hedge is not None:
-            v = rel.difficulty_multipliers.get(hedge.creation_difficulty, ERROR)
-
-        def delivered() -> Value:
-            return prod(e, g, i, ell, r, v)
 
         if off:
             srm = lookup_srm(rel.spatial_risk, row.spatial_risk)
             c.srm = srm
             try:
-                c.units_srm = prod(delivered(), srm)
+                c.units_srm = prod(prod(e, g, i, ell, r, v), srm)
             except XlError:
                 c.units_srm = ""
-
-            def pre_srm() -> Value:
-                if row.spatial_risk and not row.gain_site:
-                    return T.OFFSITE_REFERENCE_REQUIRED
-                if not row.spatial_risk:
-                    return ""
-                return delivered()
-
             try:
-                c.units = pre_srm()
+                if row.spatial_risk and not row.gain_site:
+                    c.units = T.OFFSITE_REFERENCE_REQUIRED
+                elif not row.spatial_risk:
+                    c.units = ""
+                else:
+                    c.units = prod(e, g, i, ell, r, v)
             except XlError:
                 c.units = ""
         else:
             try:
-                c.units = delivered()
+                c.units = prod(e, g, i, ell, r, v)
             except XlError:
                 c.units = ""
         low = T.LOW_DIFFICULTY if st == T.REACHED_TARGET else None

@@ -249,78 +249,102 @@ def _final_time(st: Value, ell: Value, m: Years, n: Years, over: str) -> Value:
     return lnm
 
 
+_CreationTerms = tuple[str, Value, Value, Value, Value, Value, Value, Value, Value, Value | None]
+
+
+def _creation_terms(rel: Release, row: WatercourseCreation, off: bool) -> _CreationTerms:
+    """C-2 / F-2 F12-Y12: the cells of a creation row that do not depend on its length."""
+    w = rel.watercourse_types.get(row.habitat)
+    name = w.name if w else ""
+    f: Value = w.score if w else ""
+    cond = row.condition or ""
+    h = _cond_score(w, cond)
+    k = lookup_ss(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING)
+    ell: Value = rel.watercourse_creation_years_ci.get(cond.lower(), "") if cond else ""
+    m, n = row.advance_years, row.delay_years
+    st: Value = "" if blank(ell) else status(ell, m, n)
+    # C-2!P12 returns "30+ " (trailing space) past 30 years, which the multiplier lookup misses
+    try:
+        pp = _final_time(st, ell, m, n, "30+" if off else "30+ ")
+    except XlError:
+        pp = ERROR
+    try:
+        q = T.CHECK_DATA if eq(pp, T.CHECK_DATA) else temporal(rel, pp)
+    except XlError:
+        q = ""
+    r_diff: Value = w.creation_difficulty if w else ""
+
+    def applied() -> Value:
+        if not row.habitat:
+            return ""
+        if eq(pp, T.CHECK_DATA):
+            return T.CHECK_DATA
+        if not cond:
+            return ""
+        if st == T.REACHED_TARGET:
+            return T.LOW_DIFFICULTY_NO if off else T.LOW_DIFFICULTY
+        return T.STANDARD_DIFFICULTY
+
+    try:
+        s_app = applied()
+    except XlError:
+        s_app = ERROR
+
+    def final_difficulty() -> Value:
+        if eq(s_app, T.STANDARD_DIFFICULTY) and gt(ell, m):
+            return r_diff
+        low = T.LOW_DIFFICULTY_NO if off else T.LOW_DIFFICULTY
+        if eq(s_app, low) and ge(m, ell):
+            return "Low"
+        return r_diff
+
+    try:
+        t_diff = final_difficulty()
+    except XlError:
+        t_diff = ERROR
+
+    def multiplier() -> Value:
+        if not row.habitat:
+            return ""
+        if not isinstance(t_diff, str) or t_diff not in rel.difficulty_multipliers:
+            raise XlError("#N/A")
+        return rel.difficulty_multipliers[t_diff]
+
+    try:
+        u = multiplier()
+    except XlError:
+        u = ERROR
+    wv = encroachment(rel, row.encroachment, name, False, T.SPATIAL_DATA_MISSING)
+    y = encroachment(rel, row.riparian_encroachment, name, True, T.ENCROACHMENT_DATA_MISSING)
+    low = s_app if s_app in (T.LOW_DIFFICULTY, T.LOW_DIFFICULTY_NO) else None
+    return name, f, h, k, st, q, u, wv, y, low
+
+
 def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> list[WatercourseCreationCalc]:
+    location = "off_site" if off else "on_site"
     out: list[WatercourseCreationCalc] = []
+    # rows that share type, condition, strategic significance, years and encroachment share
+    # F12-Y12: computed once
+    cache: dict[tuple[object, ...], _CreationTerms] = {}
     for row in rows:
-        c = WatercourseCreationCalc(
-            "watercourse", "off_site" if off else "on_site", "creation", row.ref, row, row.gain_site
+        c = WatercourseCreationCalc("watercourse", location, "creation", row.ref, row, row.gain_site)
+        key = (
+            row.habitat,
+            row.condition,
+            row.strategic_significance,
+            cache_key(row.advance_years),
+            cache_key(row.delay_years),
+            row.encroachment,
+            row.riparian_encroachment,
         )
-        w = rel.watercourse_types.get(row.habitat)
-        name = w.name if w else ""
+        terms = cache.get(key)
+        if terms is None:
+            terms = cache[key] = _creation_terms(rel, row, off)
+        name, f, h, k, st, q, u, wv, y, low = terms
         c.type = name
         d = row.length_km
         c.length = d
-        f: Value = w.score if w else ""
-        cond = row.condition or ""
-        h = _cond_score(w, cond)
-        k = lookup_ss(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING)
-        ell: Value = rel.watercourse_creation_years_ci.get(cond.lower(), "") if cond else ""
-        m, n = row.advance_years, row.delay_years
-        st: Value = "" if blank(ell) else status(ell, m, n)
         c.status = st
-        # C-2!P12 returns "30+ " (trailing space) past 30 years, which the multiplier lookup misses
-        try:
-            pp = _final_time(st, ell, m, n, "30+" if off else "30+ ")
-        except XlError:
-            pp = ERROR
-        try:
-            q = T.CHECK_DATA if eq(pp, T.CHECK_DATA) else temporal(rel, pp)
-        except XlError:
-            q = ""
-        r_diff: Value = w.creation_difficulty if w else ""
-
-        def applied() -> Value:
-            if not row.habitat:
-                return ""
-            if eq(pp, T.CHECK_DATA):
-                return T.CHECK_DATA
-            if not cond:
-                return ""
-            if st == T.REACHED_TARGET:
-                return T.LOW_DIFFICULTY_NO if off else T.LOW_DIFFICULTY
-            return T.STANDARD_DIFFICULTY
-
-        try:
-            s_app = applied()
-        except XlError:
-            s_app = ERROR
-
-        def final_difficulty() -> Value:
-            if eq(s_app, T.STANDARD_DIFFICULTY) and gt(ell, m):
-                return r_diff
-            low = T.LOW_DIFFICULTY_NO if off else T.LOW_DIFFICULTY
-            if eq(s_app, low) and ge(m, ell):
-                return "Low"
-            return r_diff
-
-        try:
-            t_diff = final_difficulty()
-        except XlError:
-            t_diff = ERROR
-
-        def multiplier() -> Value:
-            if not row.habitat:
-                return ""
-            if not isinstance(t_diff, str) or t_diff not in rel.difficulty_multipliers:
-                raise XlError("#N/A")
-            return rel.difficulty_multipliers[t_diff]
-
-        try:
-            u = multiplier()
-        except XlError:
-            u = ERROR
-        wv = encroachment(rel, row.encroachment, name, False, T.SPATIAL_DATA_MISSING)
-        y = encroachment(rel, row.riparian_encroachment, name, True, T.ENCROACHMENT_DATA_MISSING)
 
         def delivered() -> Value:
             if off:  # F-2!AC12 multiplies watercourse before riparian encroachment
@@ -351,7 +375,6 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
                 c.units = "" if not row.habitat else delivered()
             except XlError:
                 c.units = ""
-        low = s_app if s_app in (T.LOW_DIFFICULTY, T.LOW_DIFFICULTY_NO) else None
         c.note(c.units, st, low, h, wv, y)
         out.append(c)
     return out
