@@ -12,10 +12,8 @@ site, so the n-th gain site ignores the first n−1 rows of D-1 (names in docs/q
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 
 from . import xl
 from .cells import RowCalc
@@ -67,9 +65,12 @@ class _Sheet:
         if site is None:
             return 0.0
         indices, calcs = site
-        first = bisect_left(indices, start)  # the indices are in row order
+        first = 0  # the indices are in row order; ``start`` is at most the number of gain sites
+        while first < len(indices) and indices[first] < start:
+            first += 1
+        rows = calcs[first:] if first else calcs
         try:
-            return xl.total(list(map(attrgetter(attr), calcs[first:] if first else calcs)))
+            return xl.total(list(map(getattr, rows, [attr] * len(rows))))  # getattr per row, in C
         except XlError:
             return xl.ERROR
 

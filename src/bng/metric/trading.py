@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 
 from . import xl
 from .cells import RowCalc
@@ -56,14 +55,13 @@ def _sumifs(rows: Sequence[RowCalc], key: str, *attrs: str) -> list[dict[str, Va
     """SUMIF by label (case ignored) of several value columns: numbers add, texts are skipped,
     an error in a matching row errors. The rows are grouped once for all columns."""
     groups: dict[str, list[RowCalc]] = {}
-    labels = list(map(attrgetter(key), rows))
+    labels = list(map(getattr, rows, [key] * len(rows)))  # getattr per row, in C
     lower = {label: str(label).lower() for label in set(labels)}  # each distinct label lowered once
     for c, label in zip(rows, labels, strict=True):
         groups.setdefault(lower[label], []).append(c)
     out: list[dict[str, Value]] = []
     for a in attrs:
-        get = attrgetter(a)
-        out.append({k: sum_cell(list(map(get, g))) for k, g in groups.items()})
+        out.append({k: sum_cell(list(map(getattr, g, [a] * len(g)))) for k, g in groups.items()})
     return out
 
 
