@@ -62,13 +62,12 @@ def _metric(ref: str, **more: Any) -> dict[str, Upload]:
     return {"development_metric_file": Upload("development_metric_file", "metric.json", data)}
 
 
-def test_the_case_flags_a_metric_stating_the_wrong_category(register: Register) -> None:
-    """The development in South Cambridgeshire (neighbouring), its metric says "within", and its Start sheet
-    names another planning reference: the case worker sees both flags, as the allocation journey's check
-    page would show them."""
+def submit_with_a_metric_saying_within(register: Register, planning_reference: str) -> str:
+    """Submit the ready application allocating to a development in South Cambridgeshire (a neighbouring
+    LPA) whose metric states "within" for the gain site: the case both test files look at."""
     world, s = register.world, register.services
     assert world is not None
-    owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
+    owner, ref = world.actors["landowner"], world.applications["ready"]
     answers = allocation(
         register,
         method="metric",
@@ -76,9 +75,20 @@ def test_the_case_flags_a_metric_stating_the_wrong_category(register: Register) 
         grid_reference=SOUTH_CAMBS_POINT,
     )
     answers = {k: v for k, v in answers.items() if not k.startswith("parcel-")}
-    metric = _metric(ref, spatial_risk=SPATIAL_RISK_WORDING[SpatialRisk.WITHIN], planning_reference="25/9999/FUL")
+    metric = _metric(ref, spatial_risk=SPATIAL_RISK_WORDING[SpatialRisk.WITHIN], planning_reference=planning_reference)
     s.applications.save_section(owner, ref, "allocation", answers, metric)
     s.applications.submit(owner, ref)
+    return ref
+
+
+def test_the_case_flags_a_metric_stating_the_wrong_category(register: Register) -> None:
+    """The development in South Cambridgeshire (neighbouring), its metric says "within", and its Start sheet
+    names another planning reference: the case worker sees both flags, as the allocation journey's check
+    page would show them."""
+    world, s = register.world, register.services
+    assert world is not None
+    worker = world.actors["case_worker"]
+    ref = submit_with_a_metric_saying_within(register, planning_reference="25/9999/FUL")
     shown = s.review.case(worker, ref).allocation
     assert shown is not None and not shown.problems
     assert shown.spatial_risk == SpatialRisk.NEIGHBOURING and shown.stated == "within"

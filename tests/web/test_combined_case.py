@@ -3,28 +3,13 @@ spatial risk the register derives and the flags on the development's metric, bef
 
 from __future__ import annotations
 
-from bng.register.places import SPATIAL_RISK_WORDING, SpatialRisk
 from tests.db.fixtures import Register
-from tests.register.test_allocations import SOUTH_CAMBS_POINT
-from tests.register.test_combined import allocation
-from tests.register.test_combined_review import _metric
+from tests.register.test_combined_review import submit_with_a_metric_saying_within
 from tests.web.fixtures import CheckedClient
 
 
 def test_the_case_page_shows_the_allocations_spatial_risk_and_flags(client: CheckedClient, register: Register) -> None:
-    world, s = register.world, register.services
-    assert world is not None
-    owner, ref = world.actors["landowner"], world.applications["ready"]
-    answers = allocation(
-        register,
-        method="metric",
-        lpa_id=str(world.lpa_ids["South Cambridgeshire LPA"]),
-        grid_reference=SOUTH_CAMBS_POINT,
-    )
-    answers = {k: v for k, v in answers.items() if not k.startswith("parcel-")}
-    metric = _metric(ref, spatial_risk=SPATIAL_RISK_WORDING[SpatialRisk.WITHIN], planning_reference="26/04321/OUT")
-    s.applications.save_section(owner, ref, "allocation", answers, metric)
-    s.applications.submit(owner, ref)
+    ref = submit_with_a_metric_saying_within(register, planning_reference="26/04321/OUT")
     client.sign_in("case_worker")
     page = client.get(f"/review/applications/{ref}").get_data(as_text=True)
     assert "The allocation's spatial risk</h2>" in page
