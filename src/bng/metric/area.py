@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from . import xl
-from .cells import RowCalc, cache_key, iferror, place_enhancements, prod, uplift
+from .cells import RowCalc, creation_key, iferror, place_enhancements, prod, uplift
 from .messages import T
 from .model import AreaBaseline, AreaCreation, AreaEnhancement, Years
 from .reference import AreaHabitat, Release
@@ -460,13 +460,7 @@ def creation(
         cache = {}
     for idx, row in enumerate(rows):
         c = AreaCreationCalc("area", location, "creation", row.ref, row, row.gain_site)
-        key = (
-            row.habitat,
-            row.condition,
-            row.strategic_significance,
-            cache_key(row.advance_years),
-            cache_key(row.delay_years),
-        )
+        key = creation_key(row)
         terms = cache.get(key)
         if terms is None:
             terms = cache[key] = _creation_terms(rel, row)

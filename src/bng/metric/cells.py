@@ -36,6 +36,32 @@ def cache_key(v: Value) -> object:
     return (type(v), repr(v))
 
 
+class _Created(Protocol):
+    @property
+    def habitat(self) -> str: ...
+    @property
+    def condition(self) -> str: ...
+    @property
+    def strategic_significance(self) -> str: ...
+    @property
+    def advance_years(self) -> Value: ...
+    @property
+    def delay_years(self) -> Value: ...
+
+
+def creation_key(row: _Created, *more: object) -> tuple[object, ...]:
+    """What a creation row's multipliers depend on, in every module (habitat, condition, strategic
+    significance and years), with the module's own inputs after it: rows with equal keys share them."""
+    return (
+        row.habitat,
+        row.condition,
+        row.strategic_significance,
+        cache_key(row.advance_years),
+        cache_key(row.delay_years),
+        *more,
+    )
+
+
 def iferror(fn: Callable[[], Value], fallback: Value) -> Value:
     try:
         return fn()

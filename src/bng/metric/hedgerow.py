@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from . import xl
 from .area import lookup_srm, lookup_ss, temporal
-from .cells import RowCalc, cache_key, place_enhancements, prod, uplift
+from .cells import RowCalc, cache_key, creation_key, place_enhancements, prod, uplift
 from .messages import T
 from .model import HedgerowBaseline, HedgerowCreation, HedgerowEnhancement, Years
 from .reference import HedgerowType, Release
@@ -253,14 +253,7 @@ def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[
     for idx, row in enumerate(rows):
         c = HedgerowCreationCalc("hedgerow", location, "creation", row.ref, row, row.gain_site)
         first = off and idx == 0
-        key = (
-            row.habitat,
-            row.condition,
-            row.strategic_significance,
-            cache_key(row.advance_years),
-            cache_key(row.delay_years),
-            first,
-        )
+        key = creation_key(row, first)
         terms = cache.get(key)
         if terms is None:
             terms = cache[key] = _creation_terms(rel, row, off, first)

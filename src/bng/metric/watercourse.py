@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from . import xl
 from .area import lookup_srm, lookup_ss, temporal
-from .cells import RowCalc, cache_key, iferror, place_enhancements, prod, uplift
+from .cells import RowCalc, cache_key, creation_key, iferror, place_enhancements, prod, uplift
 from .hedgerow import status
 from .messages import T
 from .model import WatercourseBaseline, WatercourseCreation, WatercourseEnhancement, Years
@@ -328,15 +328,7 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
     cache: dict[tuple[object, ...], _CreationTerms] = {}
     for row in rows:
         c = WatercourseCreationCalc("watercourse", location, "creation", row.ref, row, row.gain_site)
-        key = (
-            row.habitat,
-            row.condition,
-            row.strategic_significance,
-            cache_key(row.advance_years),
-            cache_key(row.delay_years),
-            row.encroachment,
-            row.riparian_encroachment,
-        )
+        key = creation_key(row, row.encroachment, row.riparian_encroachment)
         terms = cache.get(key)
         if terms is None:
             terms = cache[key] = _creation_terms(rel, row, off)
