@@ -131,7 +131,7 @@ def test_missing_sheet_is_named(tmp_path: Path) -> None:
         return re.sub(rb'<sheet name="D-2 Off-Site Habitat Creation"[^>]*/>', b"", xml)
 
     path = edit_workbook(TEST_METRIC, tmp_path / "missing.xlsm", parts={"xl/workbook.xml": drop})
-    with pytest.raises(LayoutError, match="without the sheet 'D-2 Off-Site Habitat Creation'"):
+    with pytest.raises(LayoutError, match="without the input sheet 'D-2 Off-Site Habitat Creation'"):
         read_workbook(path)
     code, output = _cli(path)
     assert code == EXIT_UNREADABLE and "D-2 Off-Site Habitat Creation" in output

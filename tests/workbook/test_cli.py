@@ -18,7 +18,7 @@ def test_check_prints_the_table_and_exits_1_when_only_compliance_fails() -> None
     result = runner.invoke(app, ["metric", "check", str(TEST_METRIC)])
     assert result.exit_code == 1, result.output
     assert "Consistent: yes: all" in result.output and "Compliant:  NO" in result.output
-    assert "Recalculated with metric release statutory-2024" in result.output
+    assert "Recalculated with statutory 1.0.0/1.0.1 (metric release statutory-2024)" in result.output
     assert "E-2 Off-Site Hedge Creation row 12: Off-site reference required ▲" in result.output
 
 
@@ -26,7 +26,7 @@ def test_check_json_carries_both_verdicts_as_booleans() -> None:
     result = runner.invoke(app, ["metric", "check", "--json", str(COMBINED)])
     doc = json.loads(result.output)
     assert (doc["consistent"], doc["compliant"], doc["exit_code"]) == (True, False, 1)
-    assert doc["metric_release"] == "statutory-2024" and doc["workbook_release"]["id"] == "statutory-2024-02"
+    assert doc["metric_release"] == "statutory-2024" and doc["workbook_release"]["id"] == "statutory-2024"
     assert doc["discrepancies"] == [] and doc["cached_values_compared"] > 200
     failed = [c["code"] for c in doc["checks"] if c["blocking"] and not c["passed"]]
     assert failed == ["NO_ERROR_ROWS", "TARGET_WATERCOURSE"]

@@ -29,7 +29,7 @@ def test_every_metric_file_is_covered() -> None:
 @pytest.mark.parametrize("path", COMPLETED, ids=lambda p: p.name)
 def test_completed_statutory_workbook_is_consistent_with_its_cached_values(path: Path) -> None:
     report = check_workbook(path)
-    assert report.release.id == "statutory-2024-02"
+    assert report.release.id == "statutory-2024" and report.release.label == "statutory 1.0.0/1.0.1"
     assert report.result.metric_release == "statutory-2024"
     assert report.not_compared == ()
     assert report.compared > 200  # every row, headline, trading, credit and gain-site figure

@@ -319,14 +319,18 @@ def _status_creation(i: Value, o: Value, p: Years, q: Years, ae: Value, has_type
     return T.STANDARD_TIME
 
 
-def final_time(status: Value, o: Value, p: Years, q: Years, not_possible: str = "Check Data ⚠") -> Value:
+def final_time(
+    status: Value, o: Value, p: Years, q: Years, not_possible_text: str, not_possible: str = "Check Data ⚠"
+) -> Value:
     """A-2!S11 / A-3!AH12: final time to target condition (years, "30+", or a text).
 
+    ``not_possible_text`` is the text the release's formula compares the standard years with
+    (until 1.0.3 "Not Possible", which never equals the lookup's "Not Possible ▲").
     Raises XlError where the workbook's formula itself errors (arithmetic on a text).
     """
     if status == T.BOTH_ADVANCE_AND_DELAY:
         return T.CHECK_DATA
-    if eq(o, "Not Possible"):
+    if eq(o, not_possible_text):
         return not_possible
     if blank(o):
         return ""
@@ -405,7 +409,7 @@ def _creation_terms(rel: Release, row: AreaCreation) -> _CreationTerms:
     r = _status_creation(i, o, p, q, ae, has_type)
     s: Value
     try:
-        s = final_time(r, o, p, q)
+        s = final_time(r, o, p, q, rel.rules.area_not_possible_years_text)
     except XlError:
         s = ERROR
     # T11 temporal multiplier
@@ -623,7 +627,7 @@ def _enhancement_row(
             u = T.TRADING_DOWN
         else:
             u = _condition_label(f, s, i, xx, j, y)
-    elif first:
+    elif first and not rel.rules.a3_first_row_condition_checks:
         if eq(i, xx) and eq(k, z):
             u = T.NO_ENHANCEMENT
         elif lt(xx, i):
@@ -675,20 +679,26 @@ def _enhancement_row(
         if ag in (T.BOTH_ADVANCE_AND_DELAY, T.CHECK_DATA):
             return T.CHECK_DATA
         if off:
-            return _final_time_offsite(ad, ae, af)
-        return final_time("", ad, ae, af)
+            return _final_time_offsite(ad, ae, af, rel.rules.area_not_possible_years_text)
+        return final_time("", ad, ae, af, rel.rules.area_not_possible_years_text)
 
     try:
         ah = ah_cell()
     except XlError:
         ah = ERROR
 
-    # AI12 temporal multiplier (rows below the first compare with "Check Data", no mark)
+    # AI12 temporal multiplier (until 1.0.3 the on-site rows below the first compare with "Check Data",
+    # no mark, which the final time never says; 1.0.2 gave row 12 that formula too)
+    if off:
+        check_text = T.CHECK_DATA
+    elif first:
+        check_text = rel.rules.a3_first_row_check_data_text
+    else:
+        check_text = rel.rules.a3_check_data_text
+
     def ai_cell() -> Value:
-        if (first or off) and eq(ah, T.CHECK_DATA):
-            return T.CHECK_DATA
-        if not (first or off) and eq(ah, "Check Data"):
-            return "Check Data"
+        if eq(ah, check_text):
+            return check_text
         return iferror(lambda: temporal(rel, ah), "")
 
     try:
@@ -774,11 +784,11 @@ def _enhancement_years(rel: Release, prop: AreaHabitat, change: Value) -> Value:
     return prop.enhancement_years_ci.get(key, "")
 
 
-def _final_time_offsite(ad: Value, ae: Years, af: Years) -> Value:
+def _final_time_offsite(ad: Value, ae: Years, af: Years, not_possible_text: str) -> Value:
     """D-3!AH12: as A-3!AH12 but "30+" delay is tested before advance beyond the standard time."""
     if blank(ad):
         return ""
-    if eq(ad, "Not Possible"):
+    if eq(ad, not_possible_text):
         return T.CHECK_DATA_NO_SPACE
     if eq(ad, "30+") and eq(ae, 0.0):
         return "30+"

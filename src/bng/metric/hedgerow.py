@@ -78,7 +78,20 @@ def baseline(rel: Release, rows: Sequence[HedgerowBaseline], off: bool) -> list[
         k: Value = T.CHECK_DATA_LOWER if (hedge is not None and not ss) else ""  # B-1!K10 (only the check matters)
         ell = lookup_ss(rel, ss, T.SPATIAL_DATA_MISSING)
         c.ss, c.ss_mult = ss, ell
+        # B-1!R10 / E-1!W10 length lost
+        lost: Value
+        if hedge is None and not row.habitat:
+            lost = ""
+        elif gt(xl.add(num(p), num(q)), e):
+            lost = T.ERROR_IN_LENGTHS
+        else:
+            lost = xl.sub(xl.sub(num(e), num(p)), num(q))
+        c.length_lost = lost
         checked = k == T.CHECK_DATA_LOWER or i == T.CHECK_DATA_LOWER
+        # From 1.0.3 E-1!Q10 also shows "Check data ▲" when the lengths do not add up (W10). B-1!N10 got
+        # the same test of R10, which is the retained units there and never holds that text (quirk 23).
+        if off and rel.rules.hedgerow_length_error_voids_units and eq(lost, T.ERROR_IN_LENGTHS):
+            checked = True
         if off:
             c.srm_category = row.spatial_risk or ""
             c.srm = lookup_srm(rel.spatial_risk, c.srm_category)
@@ -118,14 +131,6 @@ def baseline(rel: Release, rows: Sequence[HedgerowBaseline], off: bool) -> list[
             c.enhanced = prod(q, g, i, ell)
         except XlError:
             c.enhanced = ""
-        lost: Value
-        if hedge is None and not row.habitat:
-            lost = ""
-        elif gt(xl.add(num(p), num(q)), e):
-            lost = T.ERROR_IN_LENGTHS
-        else:
-            lost = xl.sub(xl.sub(num(e), num(p)), num(q))
-        c.length_lost = lost
         c.note(c.units, c.units_srm if off else None, i, lost)
         out.append(c)
     return out
@@ -165,12 +170,17 @@ def status(m: Value, n: Years, o: Years, delay_text: str = T.DELAY) -> Value:
     return T.STANDARD_TIME
 
 
-def final_time(m: Value, st: Value, n: Years, o: Years) -> Value:
-    """B-2!Q12 (E-2!S12): final time to target condition of a created hedgerow."""
+def final_time(m: Value, st: Value, n: Years, o: Years, not_possible_text: str = "", off: bool = False) -> Value:
+    """B-2!Q12 (E-2!S12): final time to target condition of a created hedgerow.
+
+    From 1.0.3 a standard time of ``not_possible_text`` is "Check Data ⚠" ("Check data ⚠" off-site).
+    """
     if blank(m):
         return ""
     if st == T.BOTH_ADVANCE_AND_DELAY:
         return T.CHECK_DATA
+    if not_possible_text and eq(m, not_possible_text):
+        return T.CHECK_DATA_LOWER if off else T.CHECK_DATA
     if eq(n, "30+") or eq(n, "Habitat already in target condition"):
         return 0.0
     if eq(o, "30+"):
@@ -221,7 +231,7 @@ def _creation_terms(rel: Release, row: HedgerowCreation, off: bool, first: bool)
     except XlError:
         st = ERROR
     try:
-        q = final_time(m, st, n, o)
+        q = final_time(m, st, n, o, rel.rules.hedgerow_not_possible_years_text, off)
     except XlError:
         q = ERROR
 
@@ -353,9 +363,11 @@ def _enhancement_terms(
         tt = ""
 
     def movement() -> Value:
-        if xl.left(base_type, 55).lower() != xl.left(m_name, 55).lower() and eq(n, "High - High"):
+        differs = xl.left(base_type, 55).lower() != xl.left(m_name, 55).lower()
+        if differs and eq(n, "High - High"):
             return T.NOT_LIKE_FOR_LIKE
-        if off and xl.left(base_type, 55).lower() != xl.left(m_name, 55).lower() and eq(n, "Medium - Medium"):
+        # E-3!O12 also wants "Medium - Medium" like for like, until 1.0.2
+        if off and differs and isinstance(n, str) and n.lower() in rel.rules.hedgerow_not_like_for_like_offsite:
             return T.NOT_LIKE_FOR_LIKE
         if gt(h, tt):
             return T.CANNOT_REDUCE_CONDITION
@@ -404,16 +416,24 @@ def _enhancement_terms(
 
     aa = status_cell()
 
-    # AB12 final time ("30+ ⚠" on-site when the delay is 30+: its multiplier lookup then fails)
+    # AB12 final time (until 1.0.3 "30+ ⚠" on-site when the delay is 30+: its multiplier lookup then
+    # fails); from 1.0.3 a "Not possible" standard time is "Check Data" (tested before the 30+ advance
+    # off-site, after it on-site)
+    not_possible = rel.rules.hedgerow_not_possible_years_text
+
     def final_cell() -> Value:
         if blank(x):
             return ""
         if aa == T.CHECK_DATA:
             return T.CHECK_DATA
+        if off and not_possible and eq(x, not_possible):
+            return T.CHECK_DATA_LOWER
         if eq(y, "30+"):
             return 0.0
+        if not off and not_possible and eq(x, not_possible):
+            return T.CHECK_DATA
         if eq(z, "30+"):
-            return "30+" if off else T.THIRTY_PLUS_MARKED
+            return "30+" if off else rel.rules.b3_delay_30_plus_text
         xz = xl.add(num(x), num(z))
         if gt(xz, 30.0):
             return "30+"

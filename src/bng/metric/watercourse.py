@@ -394,10 +394,16 @@ def enhancement(
     cache: dict[tuple[object, ...], _EnhancementTerms] = {}
     out = [_enhancement_row(rel, e, b, off, cache) for b, e in pairs]  # type: ignore[arg-type]
 
-    # AM6 / AQ6: SUMPRODUCT(--(units < baseline comparison)); any such row makes the total a text
+    # AM6 / AQ6: SUMPRODUCT(--(units < baseline comparison)); any such row makes the total a text.
+    # Until 1.0.3 an error among the comparisons (quirk 20) makes the total an error too; 1.0.3 wrapped
+    # AM6 and AQ6 in IFERROR, so the total is then the plain sum.
     def less_than_baseline() -> bool:
-        flags = [lt(c.units, c.baseline_comparison) for c in out]
-        return any(flags)
+        try:
+            return any([lt(c.units, c.baseline_comparison) for c in out])
+        except XlError:
+            if rel.rules.watercourse_units_check_iferror:
+                return False
+            raise
 
     def sheet_total(srm: bool) -> Value:
         if less_than_baseline():
@@ -416,16 +422,26 @@ def enhancement(
 _EnhancementTerms = tuple[str, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value]
 
 
+def _baseline_cells(b: WatercourseBaselineCalc) -> tuple[Value, Value, Value, Value]:
+    """C-3!E12:H12 (F-3 alike): the baseline row's band, score, condition and condition score.
+
+    Each is ``IF(previous cell = "", "", VLOOKUP(…))`` down from D12, the baseline's length.
+    LibreOffice, whose evaluation the engine follows, gives a VLOOKUP of an empty cell as empty,
+    so a baseline row without a length (listed for enhancement by its type) leaves all four
+    blank (quirk 24; Excel would give D12 = 0 and look them up).
+    """
+    if blank(b.length):
+        return "", "", "", ""
+    return b.band, b.score, b.cond, b.cond_score
+
+
 def _enhancement_key(e: WatercourseEnhancement | None, b: WatercourseBaselineCalc) -> tuple[object, ...]:
     """What C-3 N12-AL12 depend on: the baseline's type and condition and the proposal, not sizes."""
     if e is None:
-        return (b.type, b.band, b.score, b.cond, b.cond_score, b.irreplaceable)
+        return (b.type, *_baseline_cells(b), b.irreplaceable)
     return (
         b.type,
-        b.band,
-        b.score,
-        b.cond,
-        b.cond_score,
+        *_baseline_cells(b),
         b.irreplaceable,
         e.habitat,
         e.condition,
@@ -442,7 +458,7 @@ def _enhancement_terms(
 ) -> _EnhancementTerms:
     """C-3 / F-3 N12-AL12: the cells of an enhancement row that do not depend on lengths or units."""
     base_type = b.type  # C12
-    f, g_cond, h = b.score, b.cond, b.cond_score  # F12, G12, H12
+    band, f, g_cond, h = _baseline_cells(b)  # E12, F12, G12, H12
     wt = rel.watercourse_types.get(e.habitat) if e is not None and e.habitat else None
     nn = wt.name if wt else (e.habitat if e is not None else "")  # N12
     s: Value = wt.score if wt else ""  # S12
@@ -454,7 +470,7 @@ def _enhancement_terms(
     aa: Years = e.delay_years if e is not None else None
     irreplaceable = b.irreplaceable  # C-3!AS12 / F-3!AZ12 (G-7 column M of the baseline type)
     # O12 distinctiveness movement
-    o: Value = T.TRADING_DOWN if lt(s, f) else xl.show(b.band) + " - " + xl.show(r_band)
+    o: Value = T.TRADING_DOWN if lt(s, f) else xl.show(band) + " - " + xl.show(r_band)
 
     # P12 condition movement
     def movement() -> Value:
@@ -477,7 +493,7 @@ def _enhancement_terms(
 
     # Y12 standard time
     def standard_time() -> Value:
-        error_mark = "Error" if off else "Error ▲"
+        error_mark = "Error" if off else rel.rules.c3_trading_down_error_prefix
         if eq(xl.left(pm, 5), "Error") or eq(xl.left(o, 5), error_mark):
             return T.CHECK_DATA
         if lt(f, s):
@@ -571,7 +587,7 @@ def _enhancement_row(
     c.proposed = nn
     base_type = b.type  # C12
     d = b.length  # D12 baseline length
-    f, h = b.score, b.cond_score  # F12, H12
+    _, f, _, h = _baseline_cells(b)  # F12, H12
     m = b.units  # M12 baseline units
     q: Value = brow.enhanced_km if nn else ""  # Q12 length enhanced
     c.length = q

@@ -9,11 +9,13 @@ label a layout lacks is listed in ``missing`` and not compared, never silently a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .cells import reference
 from .grid import Book, CellValue, Grid, cell_name, is_blank, normalise
 from .layout import SheetLayout
+from .release import is_credits_sheet
 
 MODULE_LABELS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
 BAND_LABELS = {"very_high": "very high", "high": "high", "medium": "medium", "low": "low", "very_low": "very low"}
@@ -23,10 +25,20 @@ TRADING_SHEETS = {
     "watercourse": "Trading Summary WaterC's",
 }
 CREDIT_SHEET = "Unit shortfall summary"
+"""The credits by tier ("Credits" from 1.0.4: any tab :func:`is_credits_sheet` names is tried)."""
 GAIN_SITE_SHEET = "Off-site gain site summary"
 HEADLINE = "Headline Results"
 RESULT_SHEETS = frozenset({HEADLINE, CREDIT_SHEET, GAIN_SITE_SHEET, *TRADING_SHEETS.values()})
-"""The sheets the check reads cached results from (besides the input sheets)."""
+"""The sheets the check reads cached results from (besides the input sheets and the credits tabs)."""
+
+
+def libreoffice_without_unique(saved_by: str) -> str:
+    """The LibreOffice version that saved a workbook when it predates 24.8 (no UNIQUE or FILTER), else ""."""
+    m = re.match(r"LibreOffice/(\d+)\.(\d+)", saved_by)
+    if m and (int(m.group(1)), int(m.group(2))) < (24, 8):
+        return saved_by.split("$", 1)[0]
+    return ""
+
 
 # Headline Results: (figure, block label in column B, offset of the value column from the module label)
 HEADLINE_FIGURES: tuple[tuple[str, str, int], ...] = (
@@ -99,6 +111,8 @@ class CachedResults:
     gain_sites: dict[tuple[str, str], dict[str, Cached]] = field(default_factory=dict)
     gain_site_order: dict[str, list[str]] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    saved_by: str = ""
+    """The program that last saved the workbook (docProps/app.xml), e.g. ``LibreOffice/7.5.3.2``."""
 
     @property
     def calculated(self) -> bool:
@@ -172,20 +186,34 @@ def _trading(book: Book, res: CachedResults) -> None:
                 _put(res.trading[module], band, g, r, head[1])
 
 
+def _credit_sheets(book: Book) -> list[str]:
+    """The sheets that may hold the shortfall by tier: the summary first, then 1.0.4's "Credits" tabs."""
+    named = [n for n in book.sheet_names if is_credits_sheet(n) and book.has(n)]
+    return sorted(named, key=lambda n: (n != CREDIT_SHEET, "calculation" in n.lower(), n))
+
+
+def _shortfall_column(g: Grid, row: int, after: int) -> int | None:
+    """The column of the shortfall with the spatial risk multiplier (2 × units) in a "Tier" header row."""
+    heads = {c: normalise(g.get(row, c)) for c in range(after + 1, min(g.width, after + 6) + 1)}
+    srm = [c for c, h in heads.items() if "srm included" in h]
+    plain = [c for c, h in heads.items() if h.startswith(("unit shortfall", "credit"))]
+    return (srm or plain or [None])[0]
+
+
 def _credits(book: Book, res: CachedResults) -> None:
-    if not book.has(CREDIT_SHEET):
-        res.missing.append(f"sheet {CREDIT_SHEET!r}")
-        return
-    g = book.grid(CREDIT_SHEET)
-    tier = g.find("Tier", rows=range(1, 12))
-    short = g.find("Unit Shortfall", rows=range(tier[0], tier[0] + 1)) if tier else None
-    if tier is None or short is None:
-        res.missing.append(f"{CREDIT_SHEET}: 'Tier' / 'Unit Shortfall'")
-        return
-    for r in range(tier[0] + 1, tier[0] + 12):
-        name = g.get(r, tier[1])
-        if isinstance(name, str) and name.strip() in ("A1", "A2", "A3", "A4", "A5", "H", "W"):
-            _put(res.credits, name.strip(), g, r, short[1])
+    for name in _credit_sheets(book):
+        g = book.grid(name)
+        tier = g.find("Tier", rows=range(1, 12))
+        col = _shortfall_column(g, tier[0], tier[1]) if tier else None
+        if tier is None or col is None:
+            continue
+        for r in range(tier[0] + 1, tier[0] + 12):
+            value = g.get(r, tier[1])
+            if isinstance(value, str) and value.strip() in ("A1", "A2", "A3", "A4", "A5", "H", "W"):
+                _put(res.credits, value.strip(), g, r, col)
+        if res.credits:
+            return
+    res.missing.append(f"sheet {CREDIT_SHEET!r} (or 1.0.4's 'Credits'): a 'Tier' table of unit shortfall")
 
 
 def _gain_sites(book: Book, res: CachedResults) -> None:
@@ -250,7 +278,7 @@ def _sheet_totals(book: Book, layouts: dict[str, SheetLayout], res: CachedResult
 
 def read_cached(book: Book, layouts: dict[str, SheetLayout]) -> CachedResults:
     """Every cached result the check compares, found by its label."""
-    res = CachedResults()
+    res = CachedResults(saved_by=book.package.application())
     _headline(book, res)
     _sheet_totals(book, layouts, res)
     _trading(book, res)

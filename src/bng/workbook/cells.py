@@ -66,20 +66,32 @@ class CellReader:
             self._problem(cell, field, v, f"a number ({what}), not text", "TEXT_IN_NUMBER_CELL")
         return None
 
-    def years(self, v: CellValue, cell: str, field: str) -> Years:
-        """Advance or delay: whole years 0-30, "30+", or None for a blank cell."""
+    def years(self, v: CellValue, cell: str, field: str, top: int = 30) -> tuple[Years, bool]:
+        """Advance or delay as the formulas see it, and whether it is one of the drop-down's values.
+
+        The list holds whole years 0-30 and "30+" (G-4!A42:A73; E-3's, G-4!A4:A36, also 31). Anything else got past data
+        validation by pasting; the formulas compute with it (a text compares above every number),
+        so it is passed on and the caller flags it. What no formula can compute with the same in
+        every spreadsheet program (a date, TRUE, a number stored as text) is a problem.
+        """
+        expected = 'whole years from 0 to 30 or "30+" (the drop-down list)'
         if is_blank(v):
-            return None
+            return None, True
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             f = float(v)
-            if math.isfinite(f) and f.is_integer() and 0 <= f <= 30:
-                return f
-            self._problem(cell, field, v, 'whole years from 0 to 30 or "30+" (the drop-down list)', "BAD_YEARS")
-            return None
-        if isinstance(v, str) and v.strip() == "30+":
-            return "30+"
-        self._problem(cell, field, v, 'whole years from 0 to 30 or "30+" (the drop-down list)', "BAD_YEARS")
-        return None
+            if not math.isfinite(f):
+                self._problem(cell, field, v, expected, "BAD_YEARS")
+                return None, True
+            return f, f.is_integer() and 0 <= f <= top
+        if isinstance(v, str):
+            if v.strip() == "30+":
+                return "30+", True
+            if _number_like(v):
+                self._problem(cell, field, v, expected + ", not a number stored as text", "NUMBER_AS_TEXT")
+                return None, True
+            return v, False
+        self._problem(cell, field, v, expected, "BAD_YEARS")
+        return None, True
 
     @staticmethod
     def text(v: CellValue) -> str:

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from bng.metric import parse_site
+from bng.metric.reference import release_id
 
 from .check import EXIT_UNREADABLE, check_workbook
 from .errors import WorkbookError
@@ -37,12 +38,27 @@ def check_command(
         Path | None, typer.Option("--report", help="Also write the report as HTML, or as PDF if the name ends .pdf.")
     ] = None,
     target: Annotated[
-        float | None, typer.Option(help="Target net gain in per cent for the compliance checks (default 10).")
+        float | None,
+        typer.Option(
+            help="A local target net gain in per cent, judged besides the statutory 10 % and the workbook's own."
+        ),
+    ] = None,
+    release: Annotated[
+        str | None,
+        typer.Option(
+            help="Recalculate with this metric release's reference data (1.0.1, 1.0.2, 1.0.3, 1.0.4) instead of the "
+            "workbook's own."
+        ),
     ] = None,
 ) -> None:
     """Recalculate a metric workbook and compare: consistent with its cached values? compliant with the rules?"""
+    if release is not None:
+        try:
+            release_id(release)
+        except ValueError as err:
+            raise _fail(str(err), EXIT_UNREADABLE) from None
     try:
-        result = check_workbook(workbook, target)
+        result = check_workbook(workbook, target, release=release)
     except WorkbookError as err:
         if as_json:
             typer.echo(json.dumps({"consistent": None, "compliant": None, "error": err.to_dict()}, indent=2))

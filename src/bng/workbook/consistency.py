@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bng.metric.result import ModuleResult, Result, RowResult
 
-from .cached import HEADLINE, Cached, CachedResults
+from .cached import GAIN_SITE_SHEET, HEADLINE, Cached, CachedResults, libreoffice_without_unique
 from .cells import reference, show
 from .grid import CellValue, cell_name, is_blank
 from .reader import MetricWorkbook, SourceRow
@@ -88,10 +88,13 @@ def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def agrees(cached: CellValue, ours: float | None, texts: Sequence[str] | None, scale: float = 1.0) -> bool:
-    """Does a cached cell show what we compute (a number, or a text we show too)?"""
+def agrees(cached: CellValue, ours: float | None, texts: Sequence[str] | None) -> bool:
+    """Does a cached cell show what we compute (a number, or a text we show too)?
+
+    ``ours`` is in the workbook's scale (a percentage as the fraction the cell holds).
+    """
     if _is_number(cached):
-        return ours is not None and math.isfinite(ours) and close(float(cached) * scale, ours)  # type: ignore[arg-type]
+        return ours is not None and math.isfinite(ours) and close(float(cached), ours)  # type: ignore[arg-type]
     if is_blank(cached):
         return ours is None
     if isinstance(cached, str):
@@ -121,10 +124,20 @@ def _attr(m: ModuleResult, path: str) -> float | None:
     return obj if isinstance(obj, float) else None
 
 
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """What the comparison found: the discrepancies, how many values were compared, what was not and why."""
+
+    discrepancies: tuple[Discrepancy, ...]
+    compared: int
+    not_compared: tuple[str, ...]
+
+
 class _Comparer:
     def __init__(self) -> None:
         self.out: list[Discrepancy] = []
         self.compared = 0
+        self.skipped: list[str] = []
 
     def number(
         self,
@@ -134,8 +147,11 @@ class _Comparer:
         texts: Sequence[str] | None = None,
         scale: float = 1.0,
     ) -> None:
+        """Compare in the workbook's scale: ``ours / scale`` (a percentage's fraction) against the cell."""
         self.compared += 1
-        if agrees(c.value, ours, texts, scale):
+        if ours is not None and scale != 1.0:
+            ours = ours / scale
+        if agrees(c.value, ours, texts):
             return
         self.out.append(Discrepancy(c.sheet, c.cell, what, show(c.value), _ours(ours)))
 
@@ -206,6 +222,17 @@ def _credits(cmp: _Comparer, cached: CachedResults, result: Result) -> None:
 
 def _gain_sites(cmp: _Comparer, cached: CachedResults, result: Result) -> None:
     ours = {(g.module, g.gain_site): g for g in result.gain_sites if g.gain_site}
+    listed = [s for sites in cached.gain_site_order.values() for s in sites if not s.startswith("#")]
+    program = libreoffice_without_unique(cached.saved_by)
+    if program and ours and not listed:
+        # LibreOffice before 24.8 has no UNIQUE/FILTER: it cached the summary's list of gain sites as
+        # empty (or #NAME?), and every figure beside it as for no gain site at all
+        cmp.skipped.append(
+            f"{GAIN_SITE_SHEET}: the workbook was last saved by {program}, which has no UNIQUE or FILTER "
+            f"(LibreOffice 24.8 added them), so its cached summary lists no gain site; the {len(ours)} gain "
+            "site figures of the off-site rows are not compared with it"
+        )
+        return
     for key, figures in cached.gain_sites.items():
         g = ours.get(key)
         module, site = key
@@ -238,23 +265,19 @@ def _gain_sites(cmp: _Comparer, cached: CachedResults, result: Result) -> None:
             )
 
 
-def compare(workbook: MetricWorkbook, cached: CachedResults, result: Result) -> tuple[list[Discrepancy], int]:
-    """Every cached value our recalculation does not reproduce (none: consistent), and how many were compared."""
+def compare(workbook: MetricWorkbook, cached: CachedResults, result: Result) -> Comparison:
+    """Every cached value our recalculation does not reproduce (none: consistent), how many were compared,
+    and what could not be (a layout without the cell, a summary the saving program could not compute)."""
     if not cached.calculated:
-        return [
-            Discrepancy(
-                HEADLINE,
-                "H8:H63",
-                "results",
-                "empty",
-                "calculated results",
-                "NOT_CALCULATED",
-            )
-        ], 0
+        return Comparison(
+            (Discrepancy(HEADLINE, "H8:H63", "results", "empty", "calculated results", "NOT_CALCULATED"),),
+            0,
+            tuple(cached.missing),
+        )
     cmp = _Comparer()
     _rows(cmp, workbook.sources, result.rows)
     _modules(cmp, cached, result)
     _trading(cmp, cached, result)
     _credits(cmp, cached, result)
     _gain_sites(cmp, cached, result)
-    return cmp.out, cmp.compared
+    return Comparison(tuple(cmp.out), cmp.compared, (*cached.missing, *cmp.skipped))

@@ -8,6 +8,7 @@ cells in the sheet XML, so :class:`Grid` shows their error text instead.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -105,13 +106,24 @@ class Book:
     not been checked.
     """
 
-    def __init__(self, path: Path | str, limits: Limits = LIMITS, also: frozenset[str] = frozenset()) -> None:
-        """Open for reading the Start sheet, the input sheets and the sheets named in ``also``."""
+    def __init__(
+        self,
+        path: Path | str,
+        limits: Limits = LIMITS,
+        also: frozenset[str] = frozenset(),
+        also_if: Callable[[str], bool] | None = None,
+    ) -> None:
+        """Open for reading the Start sheet, the input sheets and the sheets named in ``also`` (or that
+        ``also_if`` picks: a release's renamed tab)."""
         self.path = Path(path)
         self.package = open_package(self.path, limits)
         self.package.verify_common_parts()
         self.sheet_names: list[str] = list(self.package.sheets)
-        wanted = [n for n in self.sheet_names if n == "Start" or is_input_sheet(n) or n in also]
+        wanted = [
+            n
+            for n in self.sheet_names
+            if n == "Start" or is_input_sheet(n) or n in also or (also_if is not None and also_if(n))
+        ]
         self._scans = {n: self.package.scan_sheet(n) for n in wanted}
         self._copy: Path | None = self.package.checked_copy([self.package.sheets[n] for n in self._scans])
         try:

@@ -230,6 +230,16 @@ class Package:
         except ElementTree.ParseError as err:
             raise UnsafeFileError(self.path, f"part {name!r} is not well-formed XML ({err})") from None
 
+    def application(self) -> str:
+        """The program that last saved the package (docProps/app.xml ``Application``), or ""."""
+        name = "docProps/app.xml"
+        if name not in self.infos:
+            return ""
+        for el in self.xml(name).iter():
+            if el.tag.rsplit("}", 1)[-1] == "Application":
+                return (el.text or "").strip()[:200]
+        return ""
+
     def _sheet_parts(self) -> dict[str, str]:
         """Sheet name → its part in the zip (from xl/workbook.xml and its relationships)."""
         book = self.xml("xl/workbook.xml")

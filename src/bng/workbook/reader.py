@@ -19,7 +19,7 @@ spatial risk categories also without the spaces the workbook's drop-down values 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,15 +44,15 @@ from bng.metric.model import (
     WatercourseEnhancement,
     WatercourseRows,
 )
-from bng.metric.reference import CONDITIONS, Release
+from bng.metric.reference import CONDITIONS, Release, release_id
 from bng.metric.xl import blank, gt
 
-from .cells import CellReader, reference
+from .cells import CellReader, reference, show
 from .errors import LayoutError, Problems
 from .grid import Book, CellValue, Grid, cell_name, is_blank
 from .layout import INPUT_SHEETS, NOTE_FIELDS, SIZE_FIELDS, SPEC_OF, SheetLayout, SheetSpec, find_sheet, locate
 from .package import LIMITS, Limits
-from .release import WorkbookRelease, identify
+from .release import READ_SHEETS, WorkbookRelease, identify, override
 
 MODEL_ROWS: dict[tuple[str, str], Any] = {
     ("area", "baseline"): AreaBaseline,
@@ -71,6 +71,8 @@ MODEL_ROWS: dict[tuple[str, str], Any] = {
 MAX_DATA_ROWS = 1000
 """Input rows a sheet may have (the statutory sheets have 246-248)."""
 BESPOKE = ("Yes", "No", "Pending")
+YEARS_LIST_TOP = {"E-3": 31}
+"""The most years a sheet's drop-down offers where it is not 30 (E-3!Y12:Z257 lists G-4!A4:A36, with 31)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +92,19 @@ class SourceRow:
 
 @dataclass(frozen=True, slots=True)
 class ReadIssue:
-    """A problem with an input the reader could still read (an unknown habitat, say)."""
+    """A problem with an input the reader could still read (an unknown habitat, say).
+
+    An ``error`` is an input the workbook computes with but flags or cannot place (an unknown
+    habitat, years outside the drop-down); a ``warning`` is one it computes with as the user meant,
+    which a person should still look at (a broad habitat that disagrees with the habitat type).
+    """
 
     sheet: str
     cell: str
     field: str
     message: str
     code: str
+    severity: str = "error"
 
     def __str__(self) -> str:
         return f"sheet {self.sheet!r} cell {self.cell} ({self.field}): {self.message}"
@@ -215,8 +223,8 @@ class _SheetReader:
         c = self.layout.columns.get(fieldname)
         return cell_name(row, c) if c is not None else f"row {row}"
 
-    def issue(self, row: int, fieldname: str, message: str, code: str) -> None:
-        self.issues.append(ReadIssue(self.grid.name, self.where(row, fieldname), fieldname, message, code))
+    def issue(self, row: int, fieldname: str, message: str, code: str, severity: str = "error") -> None:
+        self.issues.append(ReadIssue(self.grid.name, self.where(row, fieldname), fieldname, message, code, severity))
 
     # -- which rows -------------------------------------------------------------------
     def data_rows(self, path: Path) -> list[int]:
@@ -253,7 +261,22 @@ class _SheetReader:
         return self.cells.number(self.value(r, fieldname), self.where(r, fieldname), fieldname, unit)
 
     def years(self, r: int, fieldname: str) -> float | str | None:
-        return self.cells.years(self.value(r, fieldname), self.where(r, fieldname), fieldname)
+        """Advance or delay years as the workbook computes with them, flagged when off the drop-down list.
+
+        The list is 0-30 and "30+", but a pasted value gets past data validation and the formulas
+        compute with it (31 years of advance makes the final time 0, so the multiplier 1): so do we.
+        """
+        v = self.value(r, fieldname)
+        years, listed = self.cells.years(v, self.where(r, fieldname), fieldname, YEARS_LIST_TOP.get(self.spec.key, 30))
+        if not listed:
+            self.issue(
+                r,
+                fieldname,
+                f'{show(v)} is not in the drop-down list of years (whole years 0-30 or "30+"); it was pasted '
+                "past the list, and the workbook computes with it as it stands, as bng does",
+                "YEARS_OUTSIDE_LIST",
+            )
+        return years
 
     def text(self, r: int, fieldname: str) -> str:
         return self.cells.text(self.value(r, fieldname))
@@ -283,23 +306,37 @@ class _SheetReader:
         return raw
 
     def area_label(self, r: int) -> str:
+        """The habitat of a row as the workbook identifies it: by its habitat type alone.
+
+        Every sheet looks the habitat up with ``MATCH(type, 'G-1 All Habitats'!A)``; the broad
+        habitat column only feeds the type's drop-down (and on A-3/D-3 is pre-filled from the
+        baseline). A broad habitat that disagrees with the type is a warning naming its cell.
+        """
         broad, kind = self.text(r, "broad").strip(), self.text(r, "type").strip()
         if not kind:
             if broad:
                 self.issue(r, "type", f"broad habitat {broad!r} without a habitat type", "MISSING_HABITAT")
             return ""
-        hab = self.rel.area_habitat(f"{broad} - {kind}") if broad else None
-        if hab is None and not broad:
-            label = self.rel.area_type_index.get(kind.lower())
-            hab = self.rel.area_habitat(label) if label else None
+        hab = self.rel.area_habitat_of_type(kind)
         if hab is None:
             self.issue(
                 r,
                 "type",
-                f"habitat {broad!r} / {kind!r} is not an area habitat of the metric ({self.rel.id})",
+                f"{kind!r} is not an area habitat type of the metric ({self.rel.label}); the workbook finds "
+                "no habitat for it, so the row gives no units",
                 "UNKNOWN_HABITAT",
             )
             return f"{broad} - {kind}" if broad else kind
+        if broad and broad.lower() != hab.broad.lower():
+            self.issue(
+                r,
+                "broad",
+                f"broad habitat {broad!r} does not match the habitat type {kind!r}, which the metric files under "
+                f"{hab.broad!r}; the workbook identifies the habitat by its type ({hab.label!r}) and computes "
+                "with that, as bng does: check which was meant",
+                "BROAD_HABITAT_MISMATCH",
+                "warning",
+            )
         return hab.label
 
     def linear_type(self, r: int) -> str:
@@ -431,7 +468,11 @@ class _Reader:
             for r in rows:
                 self.source(sr, r, refs[r])
         sr, rows = self.sheet(_spec(location, module, "enhancement"))
-        eligible = [b.ref for b in stages["baseline"] if not blank(getattr(b, size)) and gt(getattr(b, enhanced), 0.0)]
+        # the baseline rows the workbook lists for enhancement: an area habitat row with an area
+        # (A-1!AG, D-1!AK test the area cell), a hedgerow or watercourse row with a type (B-1!AF,
+        # E-1!AI, C-1!AK, F-1!AN test the type cell), and a length or area enhanced above 0
+        key = size if module == "area" else "habitat"
+        eligible = [b.ref for b in stages["baseline"] if not blank(getattr(b, key)) and gt(getattr(b, enhanced), 0.0)]
         own = self.own_refs(sr, rows)
         stages["enhancement"] = []
         for r in rows:
@@ -474,17 +515,26 @@ def _gain_sites(off: Location) -> tuple[GainSite, ...]:
     return tuple(GainSite(ref, srm, srm_w) for ref, (srm, srm_w) in first.items())
 
 
-def read_workbook(path: Path | str, limits: Limits = LIMITS, also: frozenset[str] = frozenset()) -> MetricWorkbook:
+def read_workbook(
+    path: Path | str,
+    limits: Limits = LIMITS,
+    also: frozenset[str] = frozenset(),
+    release: str | None = None,
+    also_if: Callable[[str], bool] | None = None,
+) -> MetricWorkbook:
     """Read a statutory metric workbook (.xlsx/.xlsm); raises a WorkbookError naming any problem.
 
-    ``also`` names further sheets to open for reading (the check's result sheets). The returned
-    workbook keeps them open (``workbook.book.close()`` it, or use ``check_workbook``, which does).
+    The site is read with the reference data of the workbook's own release, or of ``release``
+    when given. ``also`` names further sheets to open for reading (the check's result sheets;
+    ``also_if`` picks more by name). The returned workbook keeps them open
+    (``workbook.book.close()`` it, or use ``check_workbook``, which does).
     """
-    book = Book(path, limits, also)
+    book = Book(path, limits, also | READ_SHEETS, also_if)
     try:
-        release = identify(book)
+        found = identify(book)
+        release_used = found if release is None else override(found, release_id(release))
         start = read_start(book.grid("Start"))
-        reader = _Reader(book, release)
+        reader = _Reader(book, release_used)
         project = _project(start, reader.problems)
         site = reader.site(project)
         reader.problems.raise_if_any(book.path)
@@ -493,7 +543,7 @@ def read_workbook(path: Path | str, limits: Limits = LIMITS, also: frozenset[str
         raise
     return MetricWorkbook(
         path=book.path,
-        release=release,
+        release=release_used,
         site=site,
         sources=reader.ordered_sources(),
         issues=tuple(reader.issues),

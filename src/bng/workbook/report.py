@@ -73,13 +73,20 @@ def verdict_lines(report: CheckReport) -> list[str]:
     return [f"Consistent: {consistent}", f"Compliant:  {compliant}"]
 
 
+def targets_line(report: CheckReport) -> str:
+    """The targets the workbook is judged on, as the checks' heading says them."""
+    return "; ".join(t.title for t in report.targets) or f"{report.target_percent:g} %"
+
+
 def render_text(report: CheckReport) -> str:
     r = report.result
     out = [
         f"{report.project_name or Path(report.path).name} ({report.path})",
         f"Workbook: {report.release.title}",
-        f"Recalculated with metric release {r.metric_release} ({r.release_title})",
     ]
+    if report.release.evidence:
+        out.append(f"Identified by: {report.release.evidence}")
+    out.append(f"Recalculated with {report.release_label} (metric release {r.metric_release})")
     out += [f"Note: {n}" for n in report.release.notes]
     out += ["", *verdict_lines(report)]
     if report.discrepancies:
@@ -89,14 +96,14 @@ def render_text(report: CheckReport) -> str:
             [(d.sheet, d.cell, d.what, d.cached, d.ours) for d in report.discrepancies],
         )
     if report.not_compared:
-        out += ["", "Not compared (this layout has no such cell): " + "; ".join(report.not_compared)]
-    out += ["", f"Checks (target {report.target_percent:g} %):"]
+        out += ["", "Not compared: " + "; ".join(report.not_compared)]
+    out += ["", f"Checks (targets: {targets_line(report)}):"]
     for c in report.checks:
         mark = "✓" if c.passed else ("✗" if c.blocking else "!")
         note = "" if c.blocking else " [advisory]"
         out.append(f"  {mark} {c.title}{note}")
-        out += [f"      {d}" for d in c.details if not c.passed or c.code.startswith("TARGET")]
-    out += ["", f"Headline, metric release {r.metric_release} (the workbook's own target):"]
+        out += [f"      {d}" for d in c.details if not c.passed or "TARGET_" in c.code]
+    out += ["", f"Headline, {report.release_label} (the workbook's own target):"]
     out += _table(("", *MODULE_NAMES.values()), [(label, *vals) for label, vals in headline(report)])
     return "\n".join(out)
 
@@ -115,6 +122,7 @@ def render_html(report: CheckReport) -> str:
     return template.render(
         report=report,
         verdicts=verdict_lines(report),
+        targets=targets_line(report),
         headline=headline(report),
         modules=list(MODULE_NAMES.values()),
         name=report.project_name or Path(report.path).name,

@@ -32,6 +32,8 @@ from .release import identify
 from .xmlpatch import CELL, set_cells
 
 TEMPLATE_NAME = "statutory-2024-02-blank.xlsm"
+TEMPLATE_RELEASE = "statutory-2024"
+"""The release of the tool the template is made from (DEFRA's completed test workbook: statutory 1.0.0/1.0.1)."""
 CALC_CHAIN = "xl/calcChain.xml"
 START_KEEP = frozenset({"target"})
 """Start inputs the blank keeps: the 10 % target the official tool ships with."""
@@ -114,8 +116,8 @@ def build_template(official: Path, out: Path) -> None:
     """Make the blank workbook from DEFRA's completed Feb-2024 workbook."""
     with Book(official) as book:
         release = identify(book)
-        if release.id != "statutory-2024-02":
-            raise ValueError(f"{official}: expected the Feb-2024 statutory workbook, found {release.title}")
+        if release.id != TEMPLATE_RELEASE:
+            raise ValueError(f"{official}: expected the statutory 1.0.0/1.0.1 workbook, found {release.title}")
         clears: dict[str, dict[tuple[int, int], None]] = {}
         for spec in INPUT_SHEETS:
             name = find_sheet(book.sheet_names, spec)

@@ -48,7 +48,7 @@ from .layout import SIZE_FIELDS, SPEC_OF, SheetLayout, SheetSpec, find_sheet, lo
 from .package import column_number
 from .reader import PROJECT_KEYS, START_FIELDS, read_start
 from .release import identify
-from .template import FAST, copy_info, template_path
+from .template import FAST, TEMPLATE_RELEASE, copy_info, template_path
 from .xmlpatch import CellWrite, cell_styles, formula_rows, set_cells, unlocked_styles, unshare
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -324,15 +324,16 @@ def export_site(site: Site, out: Path | str, template: Path | str | None = None)
         raise WorkbookError(
             out, "the statutory workbook is macro-enabled: name the output .xlsm (planning authorities ask for it so)"
         )
-    if site.metric_release != "statutory-2024":
+    if site.metric_release != TEMPLATE_RELEASE:
         raise WorkbookError(
-            out, f"the template is the Feb-2024 tool; the site uses metric release {site.metric_release}"
+            out,
+            f"the template is the statutory 1.0.0/1.0.1 tool; the site uses metric release {site.metric_release}",
         )
     tpl = Path(template) if template else template_path()
     with Book(tpl, also=frozenset({SRM_SHEET, SRM_SHEET_WATERCOURSE})) as book:
         release = identify(book)
-        if release.id != "statutory-2024-02":
-            raise WorkbookError(tpl, f"the template is not the Feb-2024 statutory workbook but {release.title}")
+        if release.id != TEMPLATE_RELEASE:
+            raise WorkbookError(tpl, f"the template is not the statutory 1.0.0/1.0.1 workbook but {release.title}")
         writer = _Writer(book, tpl)
         for location in ("on_site", "off_site"):
             for module in MODULES:

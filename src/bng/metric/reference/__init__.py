@@ -11,6 +11,12 @@ The published CSVs drop the " ▲" that the workbook puts after texts such as
 without the mark never matches "Not Possible ▲"), so the loader restores the mark where
 the workbook has it; ``tests/metric/test_reference.py`` checks every restored cell against
 the workbook.
+
+Releases are listed in ``releases.csv``: each names its folder and the release it is based on.
+A later release's folder holds only what changed (an overlay): a table given there replaces the
+rows of its parent with the same key (its first column), column by column, and adds new ones;
+``workbook_rules.csv`` replaces every row of each rule it names. So the data of release 1.0.3 is
+the base tables with the 1.0.2 and 1.0.3 overlays applied in turn, and no number is copied.
 """
 
 from __future__ import annotations
@@ -130,7 +136,12 @@ class CreditPrice:
 
 @dataclass(frozen=True, slots=True)
 class WorkbookRules:
-    """Texts and habitat names that the workbook's formulas test literally (workbook_rules.csv)."""
+    """Texts and habitat names that the workbook's formulas test literally (workbook_rules.csv).
+
+    Some rules are the formulas of a release: the statutory releases differ in how a few cells
+    are computed (a check added to the first A-3 row in 1.0.2, the ▲ a text comparison gained in
+    1.0.3 …), and each such difference is a rule here whose value the release's table sets.
+    """
 
     irreplaceable_trading_rule: str
     tree_broad_habitat: str
@@ -149,6 +160,41 @@ class WorkbookRules:
     poor_threshold_row_offset_offsite: int
     poor_threshold_row_offset_type: str
     medium_offset_order: tuple[str, ...]
+    a3_first_row_condition_checks: bool
+    """A-3!U12 has the two "condition cannot be reduced" checks of the rows below (1.0.2 on)."""
+    a3_first_row_check_data_text: str
+    """The text A-3!AI12 compares the final time with (and shows)."""
+    a3_check_data_text: str
+    """The text A-3!AI13:AI257 compare the final time with (and show)."""
+    area_not_possible_years_text: str
+    """The standard-years text A-2!S, A-3!AH, D-2!S and D-3!AH turn into "Check Data"."""
+    hedgerow_not_possible_years_text: str
+    """The same for B-2!Q, B-3!AB, E-2!S and E-3!AB ("" where the release has no such test)."""
+    b3_delay_30_plus_text: str
+    """B-3!AB12 when the delay is 30+ years ("30+ ⚠" misses the multiplier lookup)."""
+    hedgerow_length_error_voids_units: bool
+    """B-1!N / E-1!Q show "Check data ▲" when retained + enhanced exceed the length (1.0.3 on)."""
+    hedgerow_not_like_for_like_offsite: frozenset[str]
+    """The distinctiveness movements E-3!O requires like-for-like for ("high - high" …)."""
+    c3_trading_down_error_prefix: str
+    """What C-3!Y compares the first five characters of the distinctiveness movement with."""
+    watercourse_units_check_iferror: bool
+    """C-3!AM6 / F-3!AQ6 (the "units less than baseline" flag) are wrapped in IFERROR (1.0.3 on)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseInfo:
+    """A release as ``releases.csv`` lists it."""
+
+    id: str
+    folder: str
+    based_on: str
+    version: str
+    label: str
+    published: str
+    aliases: tuple[str, ...]
+    title: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -158,6 +204,8 @@ class Release:
     id: str
     title: str
     aliases: tuple[str, ...]
+    label: str
+    version: str
     area_habitats: Mapping[str, AreaHabitat]
     area_habitats_exact: Mapping[str, AreaHabitat]
     area_type_index: Mapping[str, str]
@@ -193,28 +241,53 @@ class Release:
         found = self.area_habitats_exact.get(label)
         return found if found is not None else self.area_habitats.get(label.lower())
 
+    def area_habitat_of_type(self, habitat_type: str) -> AreaHabitat | None:
+        """The habitat a type names, as the workbook finds it: MATCH on the type alone (G-1 column A).
 
-RELEASES: Mapping[str, tuple[str, str, tuple[str, ...]]] = MappingProxyType(
-    {
-        "statutory-2024": (
-            "statutory_2024",
-            "Statutory biodiversity metric calculation tool, published February 2024 "
-            "(Start!D8 = 4.1; reference tables statutory 1.0.x)",
-            ("statutory-2024-02", "statutory-1.0", "statutory-1.0.x", "4.1"),
-        ),
-    }
-)
+        The sheets' "Broad habitat" column only feeds the drop-downs; the formulas identify an
+        area habitat by ``INDEX('G-1 All Habitats'!B, MATCH(type, 'G-1 All Habitats'!A, 0))``.
+        """
+        label = self.area_type_index.get(habitat_type.strip().lower())
+        return self.area_habitat(label) if label is not None else None
+
+
+def _read_releases() -> Mapping[str, ReleaseInfo]:
+    text = resources.files(__package__).joinpath("releases.csv").read_text("utf-8")
+    out: dict[str, ReleaseInfo] = {}
+    for r in csv.DictReader(io.StringIO(text)):
+        info = ReleaseInfo(
+            id=r["id"],
+            folder=r["folder"],
+            based_on=r["based_on"],
+            version=r["version"],
+            label=r["label"],
+            published=r["published"],
+            aliases=tuple(a.strip() for a in r["aliases"].split(";") if a.strip()),
+            title=r["title"],
+            source=r["source"],
+        )
+        if info.based_on and info.based_on not in out:
+            raise ReferenceDataError(f"releases.csv: {info.id} is based on {info.based_on!r}, not listed before it")
+        out[info.id] = info
+    return MappingProxyType(out)
+
+
+RELEASES: Mapping[str, ReleaseInfo] = _read_releases()
+"""Every statutory release bng knows, oldest first (``releases.csv``)."""
 DEFAULT_RELEASE = "statutory-2024"
+LATEST_RELEASE = next(reversed(list(RELEASES)))
 
 
 def release_id(name: str | None) -> str:
-    """The canonical id of a release name or alias; raises on an unknown name."""
+    """The canonical id of a release name or alias (``"1.0.3"``, ``"statutory 1.0.3"`` …); raises on an unknown name."""
     if not name:
         return DEFAULT_RELEASE
-    for rid, (_, _, aliases) in RELEASES.items():
-        if name == rid or name in aliases:
+    wanted = " ".join(name.split()).lower()
+    for rid, info in RELEASES.items():
+        names = {rid, *info.aliases, info.label}
+        if name in names or wanted in {" ".join(n.split()).lower() for n in names}:
             return rid
-    known = ", ".join(RELEASES)
+    known = ", ".join(f"{rid} ({info.label})" for rid, info in RELEASES.items())
     raise ReferenceDataError(f"unknown metric release {name!r}; known releases: {known}")
 
 
@@ -225,8 +298,12 @@ def load(name: str | None = None) -> Release:
 
 @cache
 def _load(rid: str) -> Release:
-    folder, title, aliases = RELEASES[rid]
-    return _Loader(rid, folder, title, aliases).build()
+    chain: list[ReleaseInfo] = []
+    info: ReleaseInfo | None = RELEASES[rid]
+    while info is not None:
+        chain.insert(0, info)
+        info = RELEASES.get(info.based_on) if info.based_on else None
+    return _Loader(RELEASES[rid], tuple(i.folder for i in chain)).build()
 
 
 def _ci(mapping: Mapping[str, Cell]) -> Mapping[str, Cell]:
@@ -250,16 +327,63 @@ def _cell(text: str, mark: bool = True) -> Cell:
     return text + " ▲"
 
 
+def _yes(rid: str, rule: str, value: str) -> bool:
+    if value.lower() not in ("yes", "no"):
+        raise ReferenceDataError(f"{rid}: workbook rule {rule} must be yes or no, not {value!r}")
+    return value.lower() == "yes"
+
+
 class _Loader:
-    def __init__(self, rid: str, folder: str, title: str, aliases: tuple[str, ...]) -> None:
-        self.rid, self.folder, self.title, self.aliases = rid, folder, title, aliases
+    def __init__(self, info: ReleaseInfo, folders: tuple[str, ...]) -> None:
+        self.info = info
+        self.rid = info.id
+        self.folders = folders  # the base release's folder first, this release's last
+
+    def _read(self, folder: str, name: str) -> list[dict[str, str]] | None:
+        try:
+            text = resources.files(__package__).joinpath(folder, name).read_text("utf-8")
+        except FileNotFoundError:
+            return None
+        return list(csv.DictReader(io.StringIO(text)))
 
     def rows(self, name: str) -> list[dict[str, str]]:
-        try:
-            text = resources.files(__package__).joinpath(self.folder, name).read_text("utf-8")
-        except FileNotFoundError:
-            raise ReferenceDataError(f"{self.rid}: reference table {name} is missing") from None
-        return list(csv.DictReader(io.StringIO(text)))
+        """A table with every overlay of the release's line applied, in order."""
+        base = self._read(self.folders[0], name)
+        if base is None:
+            raise ReferenceDataError(f"{self.rid}: reference table {name} is missing")
+        for folder in self.folders[1:]:
+            overlay = self._read(folder, name)
+            if overlay is not None:
+                base = self._overlay(folder, name, base, overlay)
+        return base
+
+    def _overlay(
+        self, folder: str, name: str, base: list[dict[str, str]], overlay: list[dict[str, str]]
+    ) -> list[dict[str, str]]:
+        if not base or not overlay:
+            return base + overlay
+        key = next(iter(base[0]))
+        if name == "workbook_rules.csv":  # a rule given replaces every row of that rule
+            replaced = {r[key] for r in overlay}
+            return [r for r in base if r[key] not in replaced] + overlay
+        if next(iter(overlay[0])) != key:
+            raise ReferenceDataError(f"{folder}/{name}: an overlay must start with the key column {key!r}")
+        columns = set(base[0])
+        out = [dict(r) for r in base]
+        index = {r[key]: r for r in out}
+        for r in overlay:
+            unknown = set(r) - columns - {"source"}
+            if unknown:
+                raise ReferenceDataError(f"{folder}/{name}: unknown columns {sorted(unknown)}")
+            target = index.get(r[key])
+            if target is None:
+                if set(r) - {"source"} != columns:
+                    raise ReferenceDataError(f"{folder}/{name}: new row {r[key]!r} must give every column")
+                out.append({c: r[c] for c in base[0]})
+                index[r[key]] = out[-1]
+            else:
+                target.update({c: v for c, v in r.items() if c in columns})
+        return out
 
     def matrix(self, name: str) -> dict[tuple[str, str], str]:
         out: dict[tuple[str, str], str] = {}
@@ -284,6 +408,7 @@ class _Loader:
             for rule, values in many.items()
             if rule.startswith("enhancement_only_from:")
         }
+        rid = self.rid
         try:
             return WorkbookRules(
                 irreplaceable_trading_rule=single["irreplaceable_trading_rule"],
@@ -303,9 +428,25 @@ class _Loader:
                 poor_threshold_row_offset_offsite=int(single["poor_threshold_row_offset_offsite"]),
                 poor_threshold_row_offset_type=single["poor_threshold_row_offset_type"],
                 medium_offset_order=tuple(ordered["medium_offset_order"]),
+                a3_first_row_condition_checks=_yes(
+                    rid, "a3_first_row_condition_checks", single["a3_first_row_condition_checks"]
+                ),
+                a3_first_row_check_data_text=single["a3_first_row_check_data_text"],
+                a3_check_data_text=single["a3_check_data_text"],
+                area_not_possible_years_text=single["area_not_possible_years_text"],
+                hedgerow_not_possible_years_text=single["hedgerow_not_possible_years_text"],
+                b3_delay_30_plus_text=single["b3_delay_30_plus_text"],
+                hedgerow_length_error_voids_units=_yes(
+                    rid, "hedgerow_length_error_voids_units", single["hedgerow_length_error_voids_units"]
+                ),
+                hedgerow_not_like_for_like_offsite=frozenset(many["hedgerow_not_like_for_like_offsite"]),
+                c3_trading_down_error_prefix=single["c3_trading_down_error_prefix"],
+                watercourse_units_check_iferror=_yes(
+                    rid, "watercourse_units_check_iferror", single["watercourse_units_check_iferror"]
+                ),
             )
         except KeyError as missing:
-            raise ReferenceDataError(f"{self.rid}: workbook_rules.csv lacks rule {missing}") from None
+            raise ReferenceDataError(f"{rid}: workbook_rules.csv lacks rule {missing}") from None
 
     def build(self) -> Release:
         enh_rows = {r["habitat_label"]: r for r in self.rows("area_enhancement_years.csv")}
@@ -470,8 +611,10 @@ class _Loader:
         return Release(
             rules=self.workbook_rules(),
             id=self.rid,
-            title=self.title,
-            aliases=self.aliases,
+            title=self.info.title,
+            aliases=self.info.aliases,
+            label=self.info.label,
+            version=self.info.version,
             area_habitats=MappingProxyType(habitats),
             area_habitats_exact=MappingProxyType({h.label: h for h in habitats.values()}),
             area_type_index=MappingProxyType(type_index),
