@@ -188,16 +188,32 @@ def _red_line(out: _Out, layer: Layer | None) -> BaseGeometry | None:
             )
         )
         return None
-    if len(layer) > 1:
+    keep = _typed(out, layer, _POLYGONAL, "the red line boundary must be a polygon")
+    # DEFRA's validator (validateRedLineBoundary) counts the rows whose geometry is a polygon or
+    # multipolygon, once every geometry is readable: none is GPKG_RLB_NO_POLYGON, more than one is
+    # GPKG_RLB_TOO_MANY_POLYGONS. Rows of another kind do not count; a site in several parts drawn
+    # as one multipolygon row passes (docs/gis.md).
+    readable = all(g is not None and not shapely.is_empty(g) for g in layer.geometry)
+    if readable and not len(keep):
         out.add(
             Finding(
-                "GPKG_RLB_TOO_MANY_POLYGONS",
-                f"the layer has {len(layer)} red line boundaries (features {', '.join(map(str, layer.fids))}); "
-                "draw one red line boundary (a single feature, with several parts if the site has them)",
+                "GPKG_RLB_NO_POLYGON",
+                f"the red line boundary layer has {len(layer)} feature(s) but no polygon among them; "
+                "draw the red line boundary as a polygon",
                 RED_LINE.name,
             )
         )
-    keep = _typed(out, layer, _POLYGONAL, "the red line boundary must be a polygon")
+    if readable and len(keep) > 1:
+        fids = ", ".join(str(int(layer.fids[i])) for i in keep)
+        out.add(
+            Finding(
+                "GPKG_RLB_TOO_MANY_POLYGONS",
+                f"the layer has {len(keep)} red line boundary polygons, one per feature (features {fids}); DEFRA's "
+                "service takes one: draw the red line boundary as a single feature, a multipolygon if the site "
+                "is in several parts",
+                RED_LINE.name,
+            )
+        )
     if not len(keep):
         return None
     parts = []

@@ -110,6 +110,8 @@ class CachedResults:
     credits: dict[str, Cached] = field(default_factory=dict)
     gain_sites: dict[tuple[str, str], dict[str, Cached]] = field(default_factory=dict)
     gain_site_order: dict[str, list[str]] = field(default_factory=dict)
+    area_checks: dict[str, Cached] = field(default_factory=dict)
+    """The area balance verdicts (A-2!K6 on-site, D-2!L6 off-site), by location."""
     missing: list[str] = field(default_factory=list)
     saved_by: str = ""
     """The program that last saved the workbook (docProps/app.xml), e.g. ``LibreOffice/7.5.3.2``."""
@@ -197,7 +199,7 @@ def _shortfall_column(g: Grid, row: int, after: int) -> int | None:
     heads = {c: normalise(g.get(row, c)) for c in range(after + 1, min(g.width, after + 6) + 1)}
     srm = [c for c, h in heads.items() if "srm included" in h]
     plain = [c for c, h in heads.items() if h.startswith(("unit shortfall", "credit"))]
-    return (srm or plain or [None])[0]
+    return srm[0] if srm else (plain[0] if plain else None)
 
 
 def _credits(book: Book, res: CachedResults) -> None:
@@ -276,6 +278,20 @@ def _sheet_totals(book: Book, layouts: dict[str, SheetLayout], res: CachedResult
         _put(res.modules.setdefault(module, {}), figure, book.grid(layout.sheet), row, col)
 
 
+def _area_checks(book: Book, layouts: dict[str, SheetLayout], res: CachedResults) -> None:
+    """A-2!K6 / D-2!L6: "Area Acceptable ✓" or "Error - Area created does not equal area lost ▲"."""
+    for location, key in (("on_site", "A-2"), ("off_site", "D-2")):
+        layout = layouts.get(key)
+        g = book.grid(layout.sheet) if layout else None
+        at = g.find("Area Check", rows=range(1, layout.key_row)) if g is not None and layout else None
+        if g is None or at is None:
+            res.missing.append(f"{key}: the 'Area Check' verdict")
+            continue
+        col = next((c for c in range(at[1] + 1, min(g.width, at[1] + 8) + 1) if not is_blank(g.get(at[0], c))), None)
+        if col is not None:
+            _put(res.area_checks, location, g, at[0], col)
+
+
 def read_cached(book: Book, layouts: dict[str, SheetLayout]) -> CachedResults:
     """Every cached result the check compares, found by its label."""
     res = CachedResults(saved_by=book.package.application())
@@ -284,4 +300,5 @@ def read_cached(book: Book, layouts: dict[str, SheetLayout]) -> CachedResults:
     _trading(book, res)
     _credits(book, res)
     _gain_sites(book, res)
+    _area_checks(book, layouts, res)
     return res

@@ -37,6 +37,8 @@ DEFRA_TOTALS_TOLERANCE = 1e-8
 MODULE_NAMES = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
 UNITS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
 DEFRA = "DEFRA register upload check"
+AREA_BALANCE_DIGITS = 9
+"""Decimal places (ha) the area balance is compared to: 1e-9 ha, far below any area a map or person gives."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,10 @@ def _missing(row: object, stage: str, off: bool) -> list[str]:
     return out
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
 def _rows_without_units(workbook: MetricWorkbook, result: Result) -> list[str]:
     """Off-site rows that give no units and show no error: what each is, and what it lacks."""
     out = []
@@ -131,11 +137,11 @@ def _rows_without_units(workbook: MetricWorkbook, result: Result) -> list[str]:
         if not lacks:
             continue
         site = getattr(row, "gain_site", "") or ""
-        has = f"the off-site reference {site!r}" if site else "no off-site reference"
+        has = f"has the off-site reference {site!r}" if site else "has no off-site reference"
         years = [getattr(row, f, None) for f in ("advance_years", "delay_years")]
         if res.stage != "baseline" and any(y is not None for y in years):
             has += ", advance/delay " + "/".join("blank" if y is None else xl.show(y) for y in years) + " years"
-        out.append(f"{src.sheet} row {src.row}: {has} but no {', '.join(lacks)}, so it gives no units")
+        out.append(f"{src.sheet} row {src.row} {has} but no {_and(lacks)}, so it gives no units")
     return out
 
 
@@ -199,12 +205,13 @@ def _defra(workbook: MetricWorkbook, result: Result, calculated: bool) -> list[C
     )
     if off_site:
         out.append(_defra_totals(workbook.site))
+        shown = bool(details)  # already listed under the blocking check
         out.append(
             Check(
                 "OFFSITE_ROWS_GIVE_UNITS",
                 "Every off-site row gives units (advisory: a row with only a reference gives none)",
                 not stray,
-                tuple(stray),
+                () if shown else tuple(stray),
                 blocking=False,
             )
         )
@@ -258,25 +265,40 @@ def _defra_totals(site: Site) -> Check:
     )
 
 
+def area_balanced(site: Site, location: str) -> tuple[bool, float, float] | None:
+    """A-2!K6 (on-site) / D-2!L6 (off-site): whether area lost equals area created, with both areas.
+
+    None where the location has no area habitat rows.
+    """
+    rel = load(site.metric_release)
+    rows = getattr(site, location).area
+    if not rows.baseline and not rows.creation:
+        return None
+    off = location == "off_site"
+    lost = area.area_lost_for_balance(rel, area.baseline(rel, rows.baseline, off))
+    created = area.area_created_for_balance(rel, area.creation(rel, rows.creation, off))
+    tol = rel.rules.area_balance_tolerance_ha
+    return xl.le(round(abs(xl.sub(lost, created)), AREA_BALANCE_DIGITS), tol), lost, created
+
+
 def _area_balance(site: Site, release: str) -> list[Check]:
     """A-2!K6 / D-2!L6: ``ABS(lost − created) <= 0.01``, compared as the spreadsheet compares.
 
-    The spreadsheet takes two numbers within 2⁻⁴⁸ of each other as equal, so 0.48 − 0.47, which is
-    0.010000000000000009 in binary, is not more than 0.01 there ("Area Acceptable ✓").
+    The spreadsheet takes numbers that agree to about 15 significant digits as equal, and its sums
+    of the area columns may differ from ours in the last binary digit (the order of addition), so
+    the difference is rounded to 1e-9 ha (0.01 mm²) before it is compared: 0.48 − 0.47, which our
+    sums make 0.010000000000000064, is not more than 0.01 there ("Area Acceptable ✓").
     """
-    rel = load(release)
-    tol = rel.rules.area_balance_tolerance_ha
+    tol = load(release).rules.area_balance_tolerance_ha
     out = []
     for location, off, cells in (
         ("on_site", False, "A-1!W261 vs A-2!G259"),
         ("off_site", True, "D-1!Z261 vs D-2!G259"),
     ):
-        rows = getattr(site, location).area
-        if not rows.baseline and not rows.creation:
+        found = area_balanced(site, location)
+        if found is None:
             continue
-        lost = area.area_lost_for_balance(rel, area.baseline(rel, rows.baseline, off))
-        created = area.area_created_for_balance(rel, area.creation(rel, rows.creation, off))
-        ok = xl.le(abs(xl.sub(lost, created)), tol)
+        ok, lost, created = found
         where = "On-site" if not off else "Off-site"
         details = () if ok else (f"area lost {lost:.4f} ha, area created {created:.4f} ha ({cells})",)
         out.append(

@@ -19,6 +19,7 @@ from bng.metric.result import ModuleResult, Result, RowResult
 
 from .cached import GAIN_SITE_SHEET, HEADLINE, Cached, CachedResults, libreoffice_without_unique
 from .cells import reference, show
+from .compliance import area_balanced
 from .grid import CellValue, cell_name, is_blank
 from .reader import MetricWorkbook, SourceRow
 
@@ -159,9 +160,9 @@ class _Comparer:
         self.compared += 1
         v = c.value.strip() if isinstance(c.value, str) else c.value
         shown: bool | None = None
-        if isinstance(v, str) and v.startswith("Yes"):
+        if isinstance(v, str) and v.startswith(("Yes", "Area Acceptable")):
             shown = True
-        elif isinstance(v, str) and v.startswith("No"):
+        elif isinstance(v, str) and v.startswith(("No", "Error")):
             shown = False
         if shown is not ours:
             self.out.append(Discrepancy(c.sheet, c.cell, what, show(c.value), _ours(ours)))
@@ -265,6 +266,13 @@ def _gain_sites(cmp: _Comparer, cached: CachedResults, result: Result) -> None:
             )
 
 
+def _area_checks(cmp: _Comparer, cached: CachedResults, workbook: MetricWorkbook) -> None:
+    for location, c in cached.area_checks.items():
+        found = area_balanced(workbook.site, location)
+        where = "on-site" if location == "on_site" else "off-site"
+        cmp.verdict(c, f"area check ({where}): area created equals area lost", True if found is None else found[0])
+
+
 def compare(workbook: MetricWorkbook, cached: CachedResults, result: Result) -> Comparison:
     """Every cached value our recalculation does not reproduce (none: consistent), how many were compared,
     and what could not be (a layout without the cell, a summary the saving program could not compute)."""
@@ -280,4 +288,5 @@ def compare(workbook: MetricWorkbook, cached: CachedResults, result: Result) -> 
     _trading(cmp, cached, result)
     _credits(cmp, cached, result)
     _gain_sites(cmp, cached, result)
+    _area_checks(cmp, cached, workbook)
     return Comparison(tuple(cmp.out), cmp.compared, (*cached.missing, *cmp.skipped))

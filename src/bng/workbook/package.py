@@ -57,6 +57,13 @@ _SUSPECT = re.compile(
 _REF = re.compile(rb"([A-Z]{1,3})([0-9]{1,7})")
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?\st="e"[^>]*>(.*?)</c>', re.S)
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+_OTHER_PACKAGES = (
+    ("word/document.xml", "a Word document (.docx)"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
+    ("content.xml", "an OpenDocument file (.ods or .odt)"),
+)
+"""Zip packages that are documents of another kind, by a part only they have."""
 
 
 def column_number(letters: str) -> int:
@@ -76,6 +83,8 @@ class SheetScan:
 
 
 def _describe_start(head: bytes) -> str:
+    if not head.strip(b"\0"):
+        return "a file of zero bytes only (nothing was saved in it)"
     text = head.lstrip()[:64].lower()
     if text.startswith(b"%pdf"):
         return "a PDF document"
@@ -85,6 +94,8 @@ def _describe_start(head: bytes) -> str:
         return "an XML file (perhaps an Excel 2003 XML spreadsheet)"
     if text.startswith(b"{") or text.startswith(b"["):
         return "a JSON document"
+    if b"\0" in head:
+        return "an unknown binary format"
     try:
         head.decode("utf-8")
         return "a text file (perhaps CSV)"
@@ -182,6 +193,10 @@ class Package:
                 f"the parts inflate to {total:,} bytes in all, more than the {lim.max_total_uncompressed:,} allowed "
                 "(zip bomb?)",
             )
+        if "xl/workbook.xml" not in self.infos:
+            what = next((w for part, w in _OTHER_PACKAGES if part in self.infos), "")
+            if what:
+                raise UnsafeFileError(path, f"{what} with the name of a workbook, not an Excel workbook")
         for required in ("[Content_Types].xml", "xl/workbook.xml"):
             if required not in self.infos:
                 raise UnsafeFileError(path, f"the zip has no {required!r}: not an Excel workbook")
@@ -221,10 +236,18 @@ class Package:
         self._verified[name] = data
         return data
 
+    def refuse_dtd(self, name: str, data: bytes) -> None:
+        """Refuse a part that declares a DTD or an entity anywhere in it (workbooks never do).
+
+        The whole part is searched, not its head: a DOCTYPE may follow any amount of comment or
+        whitespace, and an entity declared there would be expanded by an XML parser.
+        """
+        if _DTD.search(data) is not None:
+            raise UnsafeFileError(self.path, f"part {name!r} declares a DTD, which workbooks never do")
+
     def xml(self, name: str) -> ElementTree.Element:
         data = self.read(name)
-        if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data[:4096]:
-            raise UnsafeFileError(self.path, f"part {name!r} declares a DTD, which workbooks never do")
+        self.refuse_dtd(name, data)
         try:
             return ElementTree.fromstring(data)
         except ElementTree.ParseError as err:
@@ -286,7 +309,9 @@ class Package:
             with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as z:
                 for part in (*self.COMMON_PARTS, *sheet_parts):
                     if part in self.infos:
-                        z.writestr(part, self.read(part))
+                        data = self.read(part)
+                        self.refuse_dtd(part, data)
+                        z.writestr(part, data)
         except BaseException:
             Path(name).unlink(missing_ok=True)
             raise

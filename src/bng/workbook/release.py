@@ -123,9 +123,12 @@ def _stated_version(book: Book) -> str:
     """A version the Start sheet states in words ("Metric version: v4.0"), with its cell."""
     start = book.grid("Start")
     for r in range(1, min(start.height, 80) + 1):
-        for c, v in enumerate(start.rows[r - 1], start=1):
+        line = start.rows[r - 1]
+        for c, v in enumerate(line, start=1):
             if isinstance(v, str) and "version" in v.lower() and len(v) < 200:
-                return f"{v.strip()!r} ({cell_name(r, c)})"
+                value = next((x for x in line[c : c + 4] if isinstance(x, (str, int, float)) and str(x).strip()), None)
+                said = v.strip() if value is None else f"{v.strip()} {str(value).strip()}"
+                return f"{said!r} (Start!{cell_name(r, c)})"
     return ""
 
 
@@ -153,22 +156,22 @@ def _refuse_without_version(book: Book, text: str, where: tuple[int, int] | None
     names = book.sheet_names
     stated = _stated_version(book)
     cell = f"Start!{cell_name(*where)}" if where else "Start!D8 (above 'Project details')"
-    reads = f" reads {text!r}" if text else " is blank"
+    reads = f"reads {text!r}" if text else "is blank"
     lacking = [n for n in ("Headline Results", "Main Menu", *(s.name for s in INPUT_SHEETS)) if n not in names]
     if stated and "4.0" in stated:
         what = f"a Biodiversity Metric 4.0 workbook (pre-statutory, March 2023): its Start sheet says {stated}"
     elif len(lacking) > 3:
         what = (
-            f"not the statutory metric calculation tool but a workbook with a 'Start' sheet and only "
-            f"{len(names)} sheet{'s' if len(names) != 1 else ''} ({_sheet_list(names)})"
+            f"not the statutory metric calculation tool but a workbook with a 'Start' sheet and "
+            f"{len(names)} sheet{'s' if len(names) != 1 else ''} in all ({_sheet_list(names)})"
         )
     else:
         what = "a metric workbook whose version cannot be told"
-    missing = f"; it has no {_sheet_list(lacking)}" if lacking else ""
+    missing = f"; it has none of the tool's sheets {_sheet_list(lacking)}" if lacking else ""
     raise UnsupportedReleaseError(
         book.path,
-        f"{what}: the metric version, {cell},{reads}{missing}. The statutory metric calculation tool "
-        "says 4.1 there; only the statutory biodiversity metric may be used since 12 February 2024",
+        f"{what}. The statutory tool's version cell, {cell}, {reads}{missing}. Only the statutory biodiversity "
+        "metric (Start!D8 = 4.1) may be used since 12 February 2024",
     )
 
 
