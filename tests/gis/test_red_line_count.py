@@ -94,7 +94,7 @@ def test_a_line_beside_the_red_line_polygon_is_not_a_second_red_line(tmp_path: P
 
 def test_a_site_in_parts_drawn_as_one_multipolygon_passes(tmp_path: Path) -> None:
     polygon = _red_line(COMPLETE)
-    minx, miny, maxx, maxy = polygon.bounds
+    _, miny, maxx, _ = polygon.bounds
     far = shapely.box(maxx + 50, miny, maxx + 60, miny + 10)
     one_row = _red_line_rows(COMPLETE, tmp_path / "parts.gpkg", [shapely.MultiPolygon([polygon, far])])
     codes = {f.code for f in validate(one_row).findings}
