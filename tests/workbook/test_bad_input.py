@@ -174,3 +174,17 @@ def test_errors_are_workbook_errors_with_the_file_named(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError) as err:
         read_workbook(path)
     assert str(path) in str(err.value) and "cannot read the file" in str(err.value)
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/sharedStrings.xml"])
+def test_a_dtd_after_the_first_kilobytes_is_still_refused(tmp_path: Path, part: str) -> None:
+    """A DOCTYPE may follow any amount of comment: the whole part is searched, not its first 2 KB."""
+    bomb = b"<!-- " + b"x" * 5000 + b' -->\n<!DOCTYPE lol [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+
+    def add(xml: bytes) -> bytes:
+        head, sep, rest = xml.partition(b"?>")
+        return head + sep + b"\n" + bomb + rest.lstrip() if sep else bomb + xml
+
+    path = edit_workbook(TEST_METRIC, tmp_path / "dtd.xlsm", parts={part: add})
+    with pytest.raises(UnsafeFileError, match=f"part '{part}' declares a DTD"):
+        read_workbook(path)
