@@ -57,7 +57,7 @@ RULES: dict[str, Rule] = {
         _r("GPKG_BASELINE_COLUMN_PRIMARY_KEY", "error", "schema", "fid is not the primary key"),
         # geometry registration and content -----------------------------------------------------
         _r("GPKG_RLB_NO_POLYGON", "error", "geometry", "the red line boundary layer has no polygon"),
-        _r("GPKG_RLB_TOO_MANY_POLYGONS", "error", "geometry", "more than one red line boundary row"),
+        _r("GPKG_RLB_TOO_MANY_POLYGONS", "error", "geometry", "more than one red line polygon row"),
         _r("NO_HABITAT_AREAS", "error", "geometry", "the Habitats layer has no polygon"),
         _r("GPKG_RLB_WRONG_GEOMETRY_TYPE", "error", "geometry", "a red line boundary geometry is not a polygon", "bng"),
         _r("GPKG_HABITATS_WRONG_GEOMETRY_TYPE", "error", "geometry", "a habitat geometry is not a polygon"),
