@@ -176,7 +176,7 @@ def _refuse_without_version(book: Book, text: str, where: tuple[int, int] | None
 
 
 def _history(book: Book) -> tuple[tuple[int, int, int], str] | None:
-    """The highest release the Version History tab names, with its row as it reads."""
+    """The highest release the Version History tab names, with its date as the tab gives it."""
     if not book.has(VERSION_HISTORY):
         return None
     best: tuple[tuple[int, int, int], str] | None = None
@@ -186,9 +186,10 @@ def _history(book: Book) -> tuple[tuple[int, int, int], str] | None:
             if m is None:
                 continue
             number = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            row = " ".join(str(x).strip() for x in line if isinstance(x, (str, int, float)) and str(x).strip())
+            cells = [str(x).strip() for x in line if isinstance(x, (str, int, float)) and str(x).strip()]
+            released = cells[-1] if len(cells) > 2 else ""  # Version, Changes made, Date released
             if best is None or number > best[0]:
-                best = (number, row[:120])
+                best = (number, released[:40])
     return best
 
 
@@ -222,9 +223,11 @@ def _release(rid: str, evidence: str, version: str, notes: list[str]) -> Workboo
 def _which(book: Book, version: str, notes: list[str]) -> WorkbookRelease:
     history = _history(book)
     if history is not None:
-        (major, minor, patch), row = history
+        (major, minor, patch), released = history
         name = f"{major}.{minor}.{patch}"
-        evidence = f"the Version History tab names {name} ({row!r})"
+        evidence = f"the Version History tab names {name} as its latest release" + (
+            f" ({released})" if released else ""
+        )
         try:
             return _release(release_id(name), evidence, version, notes)
         except ValueError:
