@@ -1,278 +1,306 @@
 """Area habitat units: sheets A-1/A-2/A-3 (on-site) and D-1/D-2/D-3 (off-site).
 
-Each function follows the workbook's formulas cell by cell, in their order of precedence;
-the cell a statement computes is named in its comment. Off-site sheets differ from the
-on-site ones in a few places (spatial risk, the off-site reference check, some error texts,
-a row-position quirk); those places test ``off``.
+Each function computes one cell of a row (or a few that belong together) as the workbook's
+formula does, in its order of precedence; the docstring names the cell (``A-1!Q11``) and each
+field its column. Off-site sheets differ from the on-site ones in a few places (spatial risk,
+the off-site reference check, some error texts, a row-position quirk); those places test ``off``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from . import xl
-from .cells import RowCalc, creation_key, iferror, place_enhancements, prod, uplift
+from .cells import RowCalc, cache_key, creation_key, place_enhancements, prod, uplift
 from .messages import T
 from .model import AreaBaseline, AreaCreation, AreaEnhancement, Years
+from .multipliers import (
+    difficulty_multiplier,
+    spatial_risk_multiplier,
+    strategic_significance_multiplier,
+    temporal_multiplier,
+)
 from .reference import AreaHabitat, Release
 from .xl import ERROR, Value, XlError, blank, eq, ge, gt, le, lt, ne, num
 
+# -- A-1 / D-1: baseline ------------------------------------------------------------------------
+
 
 class AreaBaselineCalc(RowCalc):
-    """A-1 / D-1 row (units: A-1!Q / D-1!T, units_srm: D-1!Q)."""
+    """A-1 / D-1 row (units: A-1!Q / D-1!T, units_srm: D-1!Q); columns of A-1 (D-1's where they differ)."""
 
     __slots__ = (
         "area",
         "area_lost",
         "band",
-        "bespoke",
+        "bespoke_compensation",
         "broad",
-        "cond",
-        "cond_score",
+        "condition",
+        "condition_score",
         "enhanced_area",
-        "hab",
         "irreplaceable",
         "label",
-        "note_p",
+        "required_action",
         "retained_area",
         "retained_srm",
         "score",
+        "significance_multiplier",
         "srm",
         "srm_category",
-        "ss",
-        "ss_mult",
         "units_lost",
         "vhdh_bespoke",
     )
 
-    hab: AreaHabitat | None
-    broad: str
-    label: str
-    irreplaceable: str
-    area: Value
-    band: Value
-    score: Value
-    cond: str
-    cond_score: Value
-    ss: str
-    ss_mult: Value
-    note_p: str
-    retained_area: Value
-    enhanced_area: Value
-    area_lost: Value
-    units_lost: Value
-    vhdh_bespoke: Value
-    retained_srm: Value
-    srm_category: str
-    srm: Value
-    bespoke: str
+    broad: str  # E11 broad habitat
+    label: str  # AV11 "Broad habitat - Habitat type"
+    irreplaceable: str  # G11 "Yes", "No", or "" (not confirmed)
+    area: Value  # H11
+    band: Value  # I11 distinctiveness band, or why the irreplaceability is wrong
+    score: Value  # J11 distinctiveness score
+    condition: str  # K11
+    condition_score: Value  # L11
+    significance_multiplier: Value  # O11 strategic significance multiplier
+    required_action: str  # P11 required action to meet trading rules
+    retained_area: Value  # S11 / V11
+    enhanced_area: Value  # T11 / W11
+    area_lost: Value  # W11 / Z11
+    units_lost: Value  # X11 / AA11
+    bespoke_compensation: str  # Y11 / AB11
+    vhdh_bespoke: Value  # AT11 / AS11 V.High units with bespoke compensation
+    srm_category: str  # D-1!R11 spatial risk category
+    srm: Value  # D-1!S11 spatial risk multiplier
+    retained_srm: Value  # D-1!AY11 retained units with SRM
 
 
-def _g(v: bool | None) -> str:
-    return "" if v is None else ("Yes" if v else "No")
+class _Actions(NamedTuple):
+    """The two required actions (G-1!X3, X9) the baseline formulas compare P11 with."""
 
-
-def lookup_ss(rel: Release, ss: str | None, missing: str = T.SPATIAL_DATA_MISSING_TRIANGLE) -> Value:
-    """O11: strategic significance multiplier ("" when blank, an error when unknown)."""
-    if not ss:
-        return ""
-    mult = rel.strategic_significance.get(ss)
-    if mult is None:
-        return ERROR
-    return missing if mult == 0 else mult
-
-
-def lookup_srm(table: Mapping[str, float], category: str | None) -> Value:
-    """S11 / Z11 / AO12: spatial risk multiplier of a category ("" when blank)."""
-    if not category:
-        return ""
-    mult = table.get(category)
-    if mult is None:
-        return ERROR
-    return T.SPATIAL_DATA_MISSING if mult == 0 else mult
+    very_high: str  # G-1!X3: the V.High band's trading rule
+    irreplaceable: str  # G-1!X9: "Bespoke compensation likely to be required"
 
 
 def baseline(rel: Release, rows: Sequence[AreaBaseline], off: bool) -> list[AreaBaselineCalc]:
-    rules = rel.rules
-    x3 = rel.trading_rule_of_band["V.High"]
-    x9 = rules.irreplaceable_trading_rule
+    """A-1 / D-1: one calculated row per baseline row, in input order."""
+    actions = _Actions(rel.trading_rule_of_band["V.High"], rel.rules.irreplaceable_trading_rule)
+    tree_broad = rel.rules.tree_broad_habitat
+    location = "off_site" if off else "on_site"
     out: list[AreaBaselineCalc] = []
     for row in rows:
-        c = AreaBaselineCalc("area", "off_site" if off else "on_site", "baseline", row.ref, row, row.gain_site)
-        hab = rel.area_habitat(row.habitat)
-        c.hab = hab
-        c.broad = hab.broad if hab else ""
-        c.label = hab.label if hab else ""
-        g = _g(row.irreplaceable)
-        c.irreplaceable = g
-        h: Value = row.area_ha
-        s: Value = row.retained_ha
-        t: Value = row.enhanced_ha
-        y = row.bespoke_compensation or ""
-        c.bespoke = y
-        c.area, c.retained_area, c.enhanced_area = h, s, t
-        is_tree = eq(c.broad, rules.tree_broad_habitat)
-        # I11 band, J11 score
-        band: Value = ""
-        if hab is not None:
-            if hab.irreplaceable == "Yes" and g == "No":
-                band = T.IRREPLACEABLE_MUST_BE
-            elif hab.irreplaceable == "No" and g == "Yes":
-                band = T.CANNOT_BE_IRREPLACEABLE
-            else:
-                band = hab.band
-        score: Value = rel.distinctiveness_scores.get(band, "") if isinstance(band, str) else ""
-        c.band, c.score = band, score
-        # L11 condition score
-        cond = row.condition or ""
-        c.cond = cond
-        cs: Value = hab.condition_scores.get(cond, "") if hab is not None and cond else ""
-        c.cond_score = cs
-        # O11 strategic significance multiplier (an unknown wording is #N/A)
-        o = lookup_ss(rel, row.strategic_significance)
-        c.ss, c.ss_mult = row.strategic_significance or "", o
-        # P11 required action
-        p = x9 if g == "Yes" else (hab.trading_rule if hab is not None else "")
-        c.note_p = p
-        # spatial risk (D-1 R/S)
-        c.srm_category = (row.spatial_risk or "") if off else ""
-        c.srm = lookup_srm(rel.spatial_risk, c.srm_category) if off else ""
-        ref_missing = off and bool(c.srm_category) and not row.gain_site
-
-        def jlo(size: Value) -> float:
-            return prod(size, score, cs, o)
-
-        # U11 / X11 retained units
-        retained: Value
-        if g == "Yes":
-            retained = T.IRREPLACEABLE_NO_UNITS
+        c = AreaBaselineCalc("area", location, "baseline", row.ref, row, row.gain_site)
+        _habitat_cells(rel, c, row, actions)
+        # an irreplaceable individual tree that is enhanced (A-1!Q11, V11, D-1!AA11 …)
+        tree_enhanced = eq(c.broad, tree_broad) and gt(c.enhanced_area, 0.0) and c.irreplaceable == "Yes"
+        c.retained, c.enhanced = _retained_units(c), _enhanced_units(c, tree_enhanced)
+        c.area_lost = _area_lost(c)
+        if off:
+            c.srm_category = row.spatial_risk or ""
+            c.srm = spatial_risk_multiplier(rel.spatial_risk, c.srm_category)
+            reference_missing = bool(c.srm_category) and not row.gain_site
         else:
-            try:
-                retained = jlo(s)
-            except XlError:
-                retained = ""
-        # V11 / Y11 enhanced units
-        enhanced: Value
-        if is_tree and gt(t, 0.0) and g == "Yes":
-            enhanced = T.IRREPLACEABLE_TREE_ENHANCED_SHORT
-        else:
-            try:
-                enhanced = jlo(t)
-            except XlError:
-                enhanced = ""
-        c.retained, c.enhanced = retained, enhanced
-        # W11 / Z11 area lost
-        lost_area: Value
-        if blank(c.broad):
-            lost_area = ""
-        elif lt(h, xl.add(num(s), num(t))):
-            lost_area = T.ERROR_IN_AREAS
-        else:
-            lost_area = xl.sub(xl.sub(num(h), num(s)), num(t))
-        c.area_lost = lost_area
-        # AC11 area of unacceptable losses (only tested for irreplaceable rows; see Q11)
-        ac: Value = (
-            ""
-            if (p == "" or y == "Yes")
-            else (iferror(lambda: xl.sub(xl.sub(num(h), num(s)), num(t)), "") if p == x9 else "None")
+            c.srm_category, c.srm = "", ""
+            reference_missing = False
+        c.units = _total_units(c, bool(row.habitat), reference_missing, tree_enhanced, actions, off)
+        if off:
+            c.units_srm = _total_units_srm(c, tree_enhanced, actions)
+        c.units_lost = _units_lost(c, tree_enhanced, actions, off)
+        c.vhdh_bespoke = _vhdh_bespoke(c, actions, off)
+        if off:
+            c.retained_srm = _retained_srm(c)
+        c.note(
+            c.units,
+            c.units_srm if off else None,
+            c.retained,
+            c.enhanced,
+            c.area_lost,
+            c.units_lost,
+            c.band,
+            c.condition_score,
         )
-
-        # Q11 (A-1) / T11 (D-1): total habitat units, without SRM
-        def total() -> Value:
-            if row.habitat and g == "":
-                return T.CONFIRM_IRREPLACEABLE
-            if ref_missing:
-                return T.OFFSITE_REFERENCE_REQUIRED
-            if is_tree and gt(t, 0.0) and g == "Yes":
-                return T.IRREPLACEABLE_TREE_ENHANCED
-            if retained == T.IRREPLACEABLE_NO_UNITS:
-                if lt(xl.add(num(s), num(t)), h) and y in ("No", ""):
-                    return T.ANY_LOSS_UNACCEPTABLE
-                return jlo(t)
-            if p == x9 and gt(ac, 0.0) and le(s, 0.0) and le(t, 0.0):
-                return T.ANY_LOSS_UNACCEPTABLE if y in ("No", "") else 0.0
-            if p == x9 and lt(xl.add(num(s), num(t)), h) and y in ("No", ""):
-                return T.ANY_LOSS_UNACCEPTABLE
-            if p == "":
-                return ""
-            if p == x9 and (gt(t, 0.0) or gt(s, 0.0)):
-                return xl.add(num(retained), num(enhanced))
-            if off and not c.srm_category:
-                return ""
-            return jlo(h)
-
-        try:
-            q = total()
-        except XlError:
-            q = T.CHECK_DATA_TRIANGLE
-        c.units = q
-
-        # D-1 Q11: total habitat units with SRM
-        if off:
-
-            def total_srm() -> Value:
-                if p == "":
-                    return ""
-                if is_tree and gt(t, 0.0) and g == "Yes":
-                    return T.IRREPLACEABLE_TREE_ENHANCED
-                if p == x9:
-                    return prod(q, c.srm)
-                return prod(h, score, cs, o, c.srm)
-
-            try:
-                c.units_srm = total_srm()
-            except XlError:
-                c.units_srm = T.CHECK_DATA
-
-        # X11 / AA11: units lost
-        def units_lost() -> Value:
-            if off and is_tree and g == "Yes" and gt(t, 0.0):
-                return T.IRREPLACEABLE_TREE_ENHANCED_OFFSITE
-            if blank(h):
-                return ""
-            if gt(xl.add(num(s), num(t)), h):
-                return T.ERROR_IN_AREAS
-            if p in (x9, x3) and y == "Yes":
-                return T.ALTERNATIVE_COMPENSATION
-            if y == "Pending" and p == x3:
-                return T.BESPOKE_MUST_BE_AGREED
-            if y == "Pending" and p == x9:
-                return T.BESPOKE_MUST_BE_AGREED_IRREPLACEABLE
-            if eq(lost_area, 0.0):
-                return 0.0
-            if p == x9:
-                return T.ANY_LOSS_UNACCEPTABLE_LOST
-            return xl.sub(xl.sub(num(q), num(retained)), num(enhanced))
-
-        try:
-            c.units_lost = units_lost()
-        except XlError:
-            c.units_lost = T.CHECK_DATA if off else T.CHECK_DATA_TRIANGLE
-        # AT11 / AS11: V.High losses with bespoke compensation agreed or pending count as kept
-        vh: Value
-        if y in ("Yes", "Pending") and p == x3:
-            try:
-                vh = xl.sub(xl.sub(num(q), num(retained)), num(enhanced))
-            except XlError:
-                vh = ERROR
-        else:
-            vh = "0" if off else ""
-        c.vhdh_bespoke = vh
-        # D-1 AY11: retained units with SRM (plus V.High bespoke units)
-        if off:
-
-            def retained_srm() -> Value:
-                if retained == T.IRREPLACEABLE_NO_UNITS:
-                    return "0"
-                return xl.add(prod(s, score, cs, o, c.srm), prod(vh, c.srm))
-
-            try:
-                c.retained_srm = retained_srm()
-            except XlError:
-                c.retained_srm = ""
-        c.note(q, c.units_srm if off else None, retained, enhanced, lost_area, c.units_lost, band, cs)
         out.append(c)
     return out
+
+
+def _habitat_cells(rel: Release, c: AreaBaselineCalc, row: AreaBaseline, actions: _Actions) -> None:
+    """A-1!E11:P11 and S11:T11, Y11: the habitat, its scores and multiplier, the areas as entered."""
+    habitat = rel.area_habitat(row.habitat)
+    c.broad = habitat.broad if habitat else ""
+    c.label = habitat.label if habitat else ""
+    irreplaceable = "" if row.irreplaceable is None else ("Yes" if row.irreplaceable else "No")
+    c.irreplaceable = irreplaceable
+    c.area, c.retained_area, c.enhanced_area = row.area_ha, row.retained_ha, row.enhanced_ha
+    c.bespoke_compensation = row.bespoke_compensation or ""
+    band = _band(habitat, irreplaceable)
+    c.band = band
+    c.score = rel.distinctiveness_scores.get(band, "") if isinstance(band, str) else ""
+    condition = row.condition or ""
+    c.condition = condition
+    c.condition_score = habitat.condition_scores.get(condition, "") if habitat is not None and condition else ""
+    # an unknown wording is #N/A
+    c.significance_multiplier = strategic_significance_multiplier(rel, row.strategic_significance)
+    if irreplaceable == "Yes":
+        c.required_action = actions.irreplaceable
+    else:
+        c.required_action = habitat.trading_rule if habitat is not None else ""
+
+
+def _band(habitat: AreaHabitat | None, irreplaceable: str) -> Value:
+    """A-1!I11: the distinctiveness band, or the error of an irreplaceability the habitat cannot have."""
+    if habitat is None:
+        return ""
+    if habitat.irreplaceable == "Yes" and irreplaceable == "No":
+        return T.IRREPLACEABLE_MUST_BE
+    if habitat.irreplaceable == "No" and irreplaceable == "Yes":
+        return T.CANNOT_BE_IRREPLACEABLE
+    return habitat.band
+
+
+def _units_of(c: AreaBaselineCalc, area: Value) -> float:
+    """``area × J11 × L11 × O11``: the units of an area of the parcel (without spatial risk)."""
+    return prod(area, c.score, c.condition_score, c.significance_multiplier)
+
+
+def _retained_units(c: AreaBaselineCalc) -> Value:
+    """A-1!U11 / D-1!X11: units of the area retained."""
+    if c.irreplaceable == "Yes":
+        return T.IRREPLACEABLE_NO_UNITS
+    try:
+        return _units_of(c, c.retained_area)
+    except XlError:
+        return ""
+
+
+def _enhanced_units(c: AreaBaselineCalc, tree_enhanced: bool) -> Value:
+    """A-1!V11 / D-1!Y11: units of the area enhanced."""
+    if tree_enhanced:
+        return T.IRREPLACEABLE_TREE_ENHANCED_SHORT
+    try:
+        return _units_of(c, c.enhanced_area)
+    except XlError:
+        return ""
+
+
+def _area_lost(c: AreaBaselineCalc) -> Value:
+    """A-1!W11 / D-1!Z11: the area neither retained nor enhanced (no IFERROR)."""
+    if blank(c.broad):
+        return ""
+    area, retained, enhanced = c.area, c.retained_area, c.enhanced_area
+    if lt(area, xl.add(num(retained), num(enhanced))):
+        return T.ERROR_IN_AREAS
+    return xl.sub(xl.sub(num(area), num(retained)), num(enhanced))
+
+
+def _unacceptable_loss_area(c: AreaBaselineCalc, actions: _Actions) -> Value:
+    """A-1!AC11: the irreplaceable area lost without bespoke compensation (read by Q11 only)."""
+    if c.required_action == "" or c.bespoke_compensation == "Yes":
+        return ""
+    if c.required_action != actions.irreplaceable:
+        return "None"
+    try:
+        return xl.sub(xl.sub(num(c.area), num(c.retained_area)), num(c.enhanced_area))
+    except XlError:
+        return ""
+
+
+def _total_units(
+    c: AreaBaselineCalc,
+    has_habitat: bool,
+    reference_missing: bool,
+    tree_enhanced: bool,
+    actions: _Actions,
+    off: bool,
+) -> Value:
+    """A-1!Q11 / D-1!T11: total habitat units, without spatial risk."""
+    irreplaceable_action = actions.irreplaceable
+    action = c.required_action
+    area, retained, enhanced = c.area, c.retained_area, c.enhanced_area
+    no_bespoke = c.bespoke_compensation in ("No", "")
+    try:
+        if has_habitat and c.irreplaceable == "":
+            return T.CONFIRM_IRREPLACEABLE
+        if reference_missing:
+            return T.OFFSITE_REFERENCE_REQUIRED
+        if tree_enhanced:
+            return T.IRREPLACEABLE_TREE_ENHANCED
+        if c.retained == T.IRREPLACEABLE_NO_UNITS:
+            if lt(xl.add(num(retained), num(enhanced)), area) and no_bespoke:
+                return T.ANY_LOSS_UNACCEPTABLE
+            return _units_of(c, enhanced)
+        if action == irreplaceable_action:
+            if gt(_unacceptable_loss_area(c, actions), 0.0) and le(retained, 0.0) and le(enhanced, 0.0):
+                return T.ANY_LOSS_UNACCEPTABLE if no_bespoke else 0.0
+            if lt(xl.add(num(retained), num(enhanced)), area) and no_bespoke:
+                return T.ANY_LOSS_UNACCEPTABLE
+        if action == "":
+            return ""
+        if action == irreplaceable_action and (gt(enhanced, 0.0) or gt(retained, 0.0)):
+            return xl.add(num(c.retained), num(c.enhanced))
+        if off and not c.srm_category:
+            return ""
+        return _units_of(c, area)
+    except XlError:
+        return T.CHECK_DATA_TRIANGLE
+
+
+def _total_units_srm(c: AreaBaselineCalc, tree_enhanced: bool, actions: _Actions) -> Value:
+    """D-1!Q11: total habitat units with spatial risk."""
+    try:
+        if c.required_action == "":
+            return ""
+        if tree_enhanced:
+            return T.IRREPLACEABLE_TREE_ENHANCED
+        if c.required_action == actions.irreplaceable:
+            return prod(c.units, c.srm)
+        return prod(c.area, c.score, c.condition_score, c.significance_multiplier, c.srm)
+    except XlError:
+        return T.CHECK_DATA
+
+
+def _units_lost(c: AreaBaselineCalc, tree_enhanced: bool, actions: _Actions, off: bool) -> Value:
+    """A-1!X11 / D-1!AA11: units lost, or what the loss needs (bespoke compensation …)."""
+    action, bespoke = c.required_action, c.bespoke_compensation
+    area, retained, enhanced = c.area, c.retained_area, c.enhanced_area
+    try:
+        if off and tree_enhanced:
+            return T.IRREPLACEABLE_TREE_ENHANCED_OFFSITE
+        if blank(area):
+            return ""
+        if gt(xl.add(num(retained), num(enhanced)), area):
+            return T.ERROR_IN_AREAS
+        if action in (actions.irreplaceable, actions.very_high) and bespoke == "Yes":
+            return T.ALTERNATIVE_COMPENSATION
+        if bespoke == "Pending" and action == actions.very_high:
+            return T.BESPOKE_MUST_BE_AGREED
+        if bespoke == "Pending" and action == actions.irreplaceable:
+            return T.BESPOKE_MUST_BE_AGREED_IRREPLACEABLE
+        if eq(c.area_lost, 0.0):
+            return 0.0
+        if action == actions.irreplaceable:
+            return T.ANY_LOSS_UNACCEPTABLE_LOST
+        return xl.sub(xl.sub(num(c.units), num(c.retained)), num(c.enhanced))
+    except XlError:
+        return T.CHECK_DATA if off else T.CHECK_DATA_TRIANGLE
+
+
+def _vhdh_bespoke(c: AreaBaselineCalc, actions: _Actions, off: bool) -> Value:
+    """A-1!AT11 / D-1!AS11: V.High units lost with bespoke compensation agreed or pending count as kept."""
+    if c.bespoke_compensation in ("Yes", "Pending") and c.required_action == actions.very_high:
+        try:
+            return xl.sub(xl.sub(num(c.units), num(c.retained)), num(c.enhanced))
+        except XlError:
+            return ERROR
+    return "0" if off else ""
+
+
+def _retained_srm(c: AreaBaselineCalc) -> Value:
+    """D-1!AY11: retained units with spatial risk, plus the V.High bespoke units."""
+    if c.retained == T.IRREPLACEABLE_NO_UNITS:
+        return "0"
+    try:
+        retained = prod(c.retained_area, c.score, c.condition_score, c.significance_multiplier, c.srm)
+        return xl.add(retained, prod(c.vhdh_bespoke, c.srm))
+    except XlError:
+        return ""
 
 
 def area_lost_for_balance(rel: Release, calcs: Sequence[AreaBaselineCalc]) -> float:
@@ -281,46 +309,71 @@ def area_lost_for_balance(rel: Release, calcs: Sequence[AreaBaselineCalc]) -> fl
     return xl.total(c.area_lost for c in calcs if c.label.lower() not in excluded)
 
 
+# -- A-2 / D-2: creation ------------------------------------------------------------------------
+
+
 class AreaCreationCalc(RowCalc):
     """A-2 / D-2 row (units: A-2!Y / D-2!AB, units_srm: D-2!AA)."""
 
-    __slots__ = ("area", "final_time", "hab", "label", "score", "srm", "srm_category", "status")
+    __slots__ = ("area", "label", "srm", "srm_category")
 
-    hab: AreaHabitat | None
-    label: str
-    area: Value
-    score: Value
-    status: Value
-    final_time: Value
-    srm: Value
-    srm_category: str
+    label: str  # F11 "Broad habitat - Habitat type"
+    area: Value  # G11
+    srm_category: str  # D-2!Y11 spatial risk category
+    srm: Value  # D-2!Z11 spatial risk multiplier
 
 
-def _status_creation(i: Value, o: Value, p: Years, q: Years, ae: Value, has_type: bool) -> Value:
-    """A-2!R11: standard or adjusted time to target condition."""
-    if not has_type:
+class CreationTerms(NamedTuple):
+    """A-2!F11:X11: the cells of a creation row that depend neither on its area nor on its position."""
+
+    habitat: AreaHabitat | None  # F11
+    score: Value  # I11 distinctiveness score
+    condition_score: Value  # K11
+    significance_multiplier: Value  # N11 strategic significance multiplier
+    standard_years: Value  # O11 standard time to target condition
+    status: Value  # R11
+    final_years: Value  # S11 final time to target condition
+    temporal_multiplier: Value  # T11
+    applied_difficulty: Value  # V11
+    difficulty_multiplier: Value  # X11 (of W11, the final difficulty)
+
+
+CreationCache = dict[tuple[object, ...], CreationTerms]
+"""Creation terms by :func:`~bng.metric.cells.creation_key`, shared by the on-site and off-site sheets."""
+
+
+def _creation_status(
+    score: Value, standard_years: Value, advance: Years, delay: Years, poor_years: Value, has_habitat: bool
+) -> Value:
+    """A-2!R11: standard or adjusted time to target condition (``poor_years`` is AE11)."""
+    if not has_habitat:
         return ""
-    if gt(p, 0.0) and gt(q, 0.0):
+    if gt(advance, 0.0) and gt(delay, 0.0):
         return T.BOTH_ADVANCE_AND_DELAY
-    if eq(i, 0.0):
+    if eq(score, 0.0):
         return T.STANDARD_TIME
-    if le(o, p):
+    if le(standard_years, advance):
         return T.REACHED_TARGET
-    if blank(o):
+    if blank(standard_years):
         return ""
-    if ge(p, ae) and gt(p, 0.0):
+    if ge(advance, poor_years) and gt(advance, 0.0):
         return T.POOR_THRESHOLD_REACHED
-    if gt(o, p) and gt(p, 0.0):
+    if gt(standard_years, advance) and gt(advance, 0.0):
         return T.CREATION_IN_PLACE
-    if gt(q, 0.0):
+    if gt(delay, 0.0):
         return T.DELAY
-    if gt(p, 0.0):
+    if gt(advance, 0.0):
         return T.STARTED_IN_PLACE
     return T.STANDARD_TIME
 
 
 def final_time(
-    status: Value, o: Value, p: Years, q: Years, not_possible_text: str, not_possible: str = "Check Data ⚠"
+    status: Value,
+    standard_years: Value,
+    advance: Years,
+    delay: Years,
+    not_possible_text: str,
+    not_possible: str = T.CHECK_DATA,
 ) -> Value:
     """A-2!S11 / A-3!AH12: final time to target condition (years, "30+", or a text).
 
@@ -330,126 +383,103 @@ def final_time(
     """
     if status == T.BOTH_ADVANCE_AND_DELAY:
         return T.CHECK_DATA
-    if eq(o, not_possible_text):
+    if eq(standard_years, not_possible_text):
         return not_possible
-    if blank(o):
+    if blank(standard_years):
         return ""
-    if eq(o, "30+") and eq(p, 0.0):
-        return "30+"
-    if eq(o, "30+") and eq(p, "30+"):
+    if eq(standard_years, "30+"):
+        if eq(advance, 0.0):
+            return "30+"
+        if eq(advance, "30+"):
+            return 0.0
+        return xl.sub(30.0, num(advance))
+    if gt(advance, standard_years):
         return 0.0
-    if eq(o, "30+"):
-        return xl.sub(30.0, num(p))
-    if gt(p, o):
-        return 0.0
-    if eq(q, "30+"):
+    if eq(delay, "30+"):
         return "30+"
-    oq = xl.add(num(o), num(q))
-    if gt(oq, 30.0):
+    return _years_left(standard_years, advance, delay)
+
+
+def _years_left(standard_years: Value, advance: Years, delay: Years) -> Value:
+    """The tail of A-2!S11 / A-3!AH12 / D-3!AH12: standard + delay − advance, "30+" past thirty years."""
+    with_delay = xl.add(num(standard_years), num(delay))
+    if gt(with_delay, 30.0):
         return "30+"
-    if gt(xl.sub(num(o), num(p)), 30.0):
+    if gt(xl.sub(num(standard_years), num(advance)), 30.0):
         return "30+"
-    oqp = xl.sub(oq, num(p))
-    if gt(oqp, 0.0):
-        return oqp
-    op = xl.sub(num(o), num(p))
-    if gt(op, 0.0):
-        return op
-    return oqp
+    left = xl.sub(with_delay, num(advance))
+    if gt(left, 0.0):
+        return left
+    without_delay = xl.sub(num(standard_years), num(advance))
+    if gt(without_delay, 0.0):
+        return without_delay
+    return left
 
 
-def temporal(rel: Release, years: Value) -> float:
-    """VLOOKUP(years, G-4!A4:C36 or C37, 3, FALSE): the temporal multiplier of a final time."""
-    if isinstance(years, float):
-        exact = rel.temporal_multipliers.get(years)
-        if exact is not None:
-            return exact
-        for key, mult in rel.temporal_multipliers.items():
-            if isinstance(key, float) and xl.approx_equal(key, years):
-                return mult
-        raise XlError("#N/A")
-    if isinstance(years, str):
-        found = rel.temporal_multipliers.get(years)
-        if found is not None:
-            return found
-    raise XlError("#N/A")
-
-
-def _difficulty(rel: Release, name: Value) -> float:
-    if isinstance(name, str) and name in rel.difficulty_multipliers:
-        return rel.difficulty_multipliers[name]
-    raise XlError("#N/A")
-
-
-def _years(hab: AreaHabitat | None, cond: str) -> Value:
-    if hab is None or not cond:
+def _years(habitat: AreaHabitat | None, condition: str) -> Value:
+    """INDEX(TemporalData, habitat, condition): standard years to reach a condition ("" if none)."""
+    if habitat is None or not condition:
         return ""
-    return hab.creation_years.get(cond, "")
+    return habitat.creation_years.get(condition, "")
 
 
-_CreationTerms = tuple[AreaHabitat | None, Value, Value, Value, Value, Value, Value, Value, Value, Value]
-CreationCache = dict[tuple[object, ...], _CreationTerms]
-
-
-def _creation_terms(rel: Release, row: AreaCreation) -> _CreationTerms:
-    """A-2 I11-X11: every cell of a creation row that does not depend on its area or position.
-
-    They depend only on the habitat, condition, strategic significance and the advance and delay
-    years, on-site and off-site alike, so they are computed once per distinct combination.
-    """
-    hab = rel.area_habitat(row.habitat)
-    has_type = bool(row.habitat)
-    i: Value = hab.score if hab else ""
-    cond = row.condition or ""
-    k: Value = hab.condition_scores.get(cond, "") if hab and cond else ""
-    n = lookup_ss(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING_PLAIN)
-    o = _years(hab, cond)
-    ae = _years(hab, "Poor")
-    p, q = row.advance_years, row.delay_years
-    r = _status_creation(i, o, p, q, ae, has_type)
-    s: Value
+def _creation_terms(rel: Release, row: AreaCreation) -> CreationTerms:
+    """A-2!F11:X11 of one row; on-site and off-site alike, so computed once per distinct combination."""
+    habitat = rel.area_habitat(row.habitat)
+    score: Value = habitat.score if habitat else ""
+    condition = row.condition or ""
+    condition_score: Value = habitat.condition_scores.get(condition, "") if habitat and condition else ""
+    multiplier = strategic_significance_multiplier(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING_PLAIN)
+    standard_years = _years(habitat, condition)
+    advance, delay = row.advance_years, row.delay_years
+    status = _creation_status(score, standard_years, advance, delay, _years(habitat, "Poor"), bool(row.habitat))
+    final_years: Value
     try:
-        s = final_time(r, o, p, q, rel.rules.area_not_possible_years_text)
+        final_years = final_time(status, standard_years, advance, delay, rel.rules.area_not_possible_years_text)
     except XlError:
-        s = ERROR
-    # T11 temporal multiplier
-    tm: Value
+        final_years = ERROR
+    temporal: Value  # T11
     try:
-        tm = T.CHECK_DATA if eq(s, T.CHECK_DATA) else temporal(rel, s)
+        temporal = T.CHECK_DATA if eq(final_years, T.CHECK_DATA) else temporal_multiplier(rel, final_years)
     except XlError:
-        tm = ""
+        temporal = ""
     # V11 applied difficulty (off-site, "Poor threshold reached" depends on the row: see creation)
-    v: Value = ""
-    if hab is not None:
-        if r == T.REACHED_TARGET:
-            v = T.LOW_DIFFICULTY
-        elif r == T.POOR_THRESHOLD_REACHED:
-            v = _poor_threshold_difficulty(rel, hab, hab.type.lower())
+    applied: Value = ""
+    if habitat is not None:
+        if status == T.REACHED_TARGET:
+            applied = T.LOW_DIFFICULTY
+        elif status == T.POOR_THRESHOLD_REACHED:
+            applied = _poor_threshold_difficulty(rel, habitat, habitat.type.lower())
         else:
-            v = T.STANDARD_DIFFICULTY
-    return hab, i, k, n, o, r, s, tm, v, _final_difficulty(rel, hab, v, o, p)
+            applied = T.STANDARD_DIFFICULTY
+    difficulty = _final_difficulty(rel, habitat, applied, standard_years, advance)
+    return CreationTerms(
+        habitat, score, condition_score, multiplier, standard_years, status, final_years, temporal, applied, difficulty
+    )
 
 
-def _poor_threshold_difficulty(rel: Release, hab: AreaHabitat, shifted_type: str) -> str:
+def _poor_threshold_difficulty(rel: Release, habitat: AreaHabitat, shifted_type: str) -> str:
     """A-2!V11 when the poor threshold is reached: standard difficulty for the listed types."""
-    own = hab.type.lower()
+    own = habitat.type.lower()
     shifted = rel.rules.poor_threshold_row_offset_type.lower()
     exceptions = rel.rules.poor_threshold_standard_difficulty
     keeps_standard = any((shifted_type if ex == shifted else own) == ex for ex in exceptions)
     return T.STANDARD_DIFFICULTY if keeps_standard else T.ENHANCEMENT_DIFFICULTY
 
 
-def _final_difficulty(rel: Release, hab: AreaHabitat | None, v: Value, o: Value, p: Years) -> Value:
-    """A-2!W11 final difficulty, X11 its multiplier."""
-    w: Value = ""
-    if hab is not None:
-        if v == T.STANDARD_DIFFICULTY and gt(o, p):
-            w = hab.creation_difficulty
-        elif v == T.LOW_DIFFICULTY and ge(p, o):
-            w = "Low"
+def _final_difficulty(
+    rel: Release, habitat: AreaHabitat | None, applied: Value, standard_years: Value, advance: Years
+) -> Value:
+    """A-2!W11 final difficulty, and X11 its multiplier."""
+    difficulty: Value = ""
+    if habitat is not None:
+        if applied == T.STANDARD_DIFFICULTY and gt(standard_years, advance):
+            difficulty = habitat.creation_difficulty
+        elif applied == T.LOW_DIFFICULTY and ge(advance, standard_years):
+            difficulty = "Low"
         else:
-            w = hab.enhancement_difficulty
-    return rel.difficulty_multipliers.get(w, "") if isinstance(w, str) else ""
+            difficulty = habitat.enhancement_difficulty
+    return rel.difficulty_multipliers.get(difficulty, "") if isinstance(difficulty, str) else ""
 
 
 def creation(
@@ -462,48 +492,68 @@ def creation(
     # multiplier: they are looked up and decided once, not once per row.
     if cache is None:
         cache = {}
-    for idx, row in enumerate(rows):
+    for index, row in enumerate(rows):
         c = AreaCreationCalc("area", location, "creation", row.ref, row, row.gain_site)
         key = creation_key(row)
         terms = cache.get(key)
         if terms is None:
             terms = cache[key] = _creation_terms(rel, row)
-        hab, i, k, n, o, r, s, tm, v, x = terms
-        c.hab = hab
-        c.label = hab.label if hab else ""
+        habitat = terms.habitat
+        c.label = habitat.label if habitat else ""
         c.area = row.area_ha
-        c.score = i
-        c.status = r
-        c.final_time = s
-        if off and hab is not None and r == T.POOR_THRESHOLD_REACHED:
-            # D-2!V11 tests the habitat type of the row 63 rows below (quirk 4)
-            ahead_idx = idx + rel.rules.poor_threshold_row_offset_offsite
-            ahead = rows[ahead_idx].habitat if ahead_idx < len(rows) else ""
-            ahead_hab = rel.area_habitat(ahead) if ahead else None
-            v = _poor_threshold_difficulty(rel, hab, ahead_hab.type.lower() if ahead_hab else "")
-            x = _final_difficulty(rel, hab, v, o, row.advance_years)
+        applied, difficulty = terms.applied_difficulty, terms.difficulty_multiplier
+        if off and habitat is not None and terms.status == T.POOR_THRESHOLD_REACHED:
+            applied, difficulty = _poor_threshold_offsite(rel, rows, index, habitat, terms, row.advance_years)
         try:
-            units: Value = prod(row.area_ha, i, k, n, tm, x)
+            units: Value = prod(
+                row.area_ha,
+                terms.score,
+                terms.condition_score,
+                terms.significance_multiplier,
+                terms.temporal_multiplier,
+                difficulty,
+            )  # Y11
         except XlError:
             units = ""
         if off:
-            z = lookup_srm(rel.spatial_risk, row.spatial_risk)
-            c.srm, c.srm_category = z, row.spatial_risk or ""
-            try:
-                c.units_srm = prod(units, z)
-            except XlError:
-                c.units_srm = ""
-            if row.spatial_risk and not row.gain_site:
-                c.units = T.OFFSITE_REFERENCE_REQUIRED
-            elif not row.spatial_risk:
-                c.units = ""
-            else:
-                c.units = units
+            _offsite_creation_units(rel, c, row, units)
         else:
             c.units = units
-        c.note(c.units, r, v if v == T.LOW_DIFFICULTY else None, k)
+        c.note(c.units, terms.status, applied if applied == T.LOW_DIFFICULTY else None, terms.condition_score)
         out.append(c)
     return out
+
+
+def _poor_threshold_offsite(
+    rel: Release,
+    rows: Sequence[AreaCreation],
+    index: int,
+    habitat: AreaHabitat,
+    terms: CreationTerms,
+    advance: Years,
+) -> tuple[Value, Value]:
+    """D-2!V11 and AA11's difficulty: the type exception is read from the row 63 rows below (quirk 4)."""
+    ahead_index = index + rel.rules.poor_threshold_row_offset_offsite
+    ahead = rows[ahead_index].habitat if ahead_index < len(rows) else ""
+    ahead_habitat = rel.area_habitat(ahead) if ahead else None
+    applied = _poor_threshold_difficulty(rel, habitat, ahead_habitat.type.lower() if ahead_habitat else "")
+    return applied, _final_difficulty(rel, habitat, applied, terms.standard_years, advance)
+
+
+def _offsite_creation_units(rel: Release, c: AreaCreationCalc, row: AreaCreation, units: Value) -> None:
+    """D-2!Z11 spatial risk multiplier, AA11 units with SRM, AB11 units (the off-site reference check)."""
+    srm = spatial_risk_multiplier(rel.spatial_risk, row.spatial_risk)
+    c.srm, c.srm_category = srm, row.spatial_risk or ""
+    try:
+        c.units_srm = prod(units, srm)
+    except XlError:
+        c.units_srm = ""
+    if row.spatial_risk and not row.gain_site:
+        c.units = T.OFFSITE_REFERENCE_REQUIRED
+    elif not row.spatial_risk:
+        c.units = ""
+    else:
+        c.units = units
 
 
 def area_created_for_balance(rel: Release, calcs: Sequence[AreaCreationCalc]) -> float:
@@ -514,14 +564,48 @@ def area_created_for_balance(rel: Release, calcs: Sequence[AreaCreationCalc]) ->
     )
 
 
+# -- A-3 / D-3: enhancement ---------------------------------------------------------------------
+
+
 class AreaEnhancementCalc(RowCalc):
     """A-3 / D-3 row (units: A-3!AN / D-3!AQ, units_srm: D-3!AP)."""
 
-    __slots__ = ("area", "note_o", "proposed_label")
+    __slots__ = ("area", "proposed_label", "required_action")
 
-    proposed_label: str
-    area: Value
-    note_o: Value
+    required_action: Value  # O12: the baseline row's required action (row n+1's AG reads it, quirk 2)
+    proposed_label: str  # S12
+    area: Value  # V12 area enhanced
+
+
+class _Proposal(NamedTuple):
+    """A-3!R12:AF12 (D-3 alike): the proposed habitat of an enhancement row, as entered and looked up."""
+
+    habitat: AreaHabitat | None  # S12's row of G-1
+    habitat_type: str  # R12
+    label: str  # S12
+    band: Value  # W12 distinctiveness band
+    score: Value  # X12 distinctiveness score
+    condition: str  # Y12
+    condition_score: Value  # Z12
+    significance_multiplier: Value  # AC12 strategic significance multiplier
+    advance_years: Years  # AE12
+    delay_years: Years  # AF12
+
+
+class _EnhancementTerms(NamedTuple):
+    """A-3!R12:AM12: the cells of an enhancement row that depend neither on its area nor on its units."""
+
+    proposal: _Proposal
+    distinctiveness_change: Value  # T12
+    condition_change: Value  # U12
+    standard_years: Value  # AD12 standard time to target condition
+    status: Value  # AG12
+    temporal_multiplier: Value  # AI12
+    applied_difficulty: Value  # AK12
+    difficulty_multiplier: Value  # AM12
+
+
+_NO_PROPOSAL = _Proposal(None, "", "", "", "", "", "", "", None, None)
 
 
 def enhancement(
@@ -539,276 +623,356 @@ def enhancement(
         rows, baselines, lambda row: not blank(row.area_ha) and gt(row.enhanced_ha, 0.0)
     )
     out: list[AreaEnhancementCalc] = []
-    prev_note: Value = "Required Action to Meet Trading Rules"  # A-3!O11, the header above row 12
-    x9 = rel.rules.irreplaceable_trading_rule
+    previous_action: Value = "Required Action to Meet Trading Rules"  # A-3!O11, the header above row 12
+    # rows that share the baseline's habitat and condition, the proposal and their position's quirks
+    # share T12-AM12: computed once
+    cache: dict[tuple[object, ...], _EnhancementTerms] = {}
     for b, e in pairs:
-        c = _enhancement_row(rel, e, b, off, not out, prev_note, x9)  # type: ignore[arg-type]
-        prev_note = c.note_o
+        first = not out
+        key = _enhancement_key(e, b, first, blank(previous_action))
+        terms = cache.get(key)
+        if terms is None:
+            terms = cache[key] = _enhancement_terms(rel, e, b, off, first, previous_action)
+        c = _enhancement_row(e, b, terms, off)
+        previous_action = c.required_action
         out.append(c)
     return out, unplaced
 
 
-def _enhancement_row(
+def _enhancement_key(
+    e: AreaEnhancement | None, b: AreaBaselineCalc, first: bool, previous_blank: bool
+) -> tuple[object, ...]:
+    """What A-3 T12-AM12 depend on: the baseline's habitat and condition, the proposal, the row's place."""
+    base = (b.label, b.band, b.score, b.condition, b.condition_score, b.required_action, b.irreplaceable)
+    if e is None:
+        return (*base, first, previous_blank)
+    return (
+        *base,
+        first,
+        previous_blank,
+        e.habitat,
+        e.condition,
+        e.strategic_significance,
+        cache_key(e.advance_years),
+        cache_key(e.delay_years),
+    )
+
+
+def _proposal(rel: Release, e: AreaEnhancement | None) -> _Proposal:
+    """A-3!R12:AF12: the proposed habitat, its band, scores and multiplier, and the years entered."""
+    if e is None:
+        return _NO_PROPOSAL
+    habitat = rel.area_habitat(e.habitat) if e.habitat else None
+    condition = e.condition
+    return _Proposal(
+        habitat,
+        habitat.type if habitat else "",
+        habitat.label if habitat else "",
+        habitat.band if habitat else "",
+        habitat.score if habitat else "",
+        condition,
+        habitat.condition_scores.get(condition, "") if habitat and condition else "",
+        strategic_significance_multiplier(rel, e.strategic_significance, T.SPATIAL_DATA_MISSING),
+        e.advance_years,
+        e.delay_years,
+    )
+
+
+def _enhancement_terms(
     rel: Release,
     e: AreaEnhancement | None,
     b: AreaBaselineCalc,
     off: bool,
     first: bool,
-    prev_note: Value,
-    x9: str,
-) -> AreaEnhancementCalc:
-    brow: AreaBaseline = b.row  # type: ignore[assignment]
-    ref = e.ref if e is not None else ""
-    c = AreaEnhancementCalc(
-        "area",
-        "off_site" if off else "on_site",
-        "enhancement",
-        ref,
-        e,
-        e.gain_site if e is not None else None,
-        brow.ref,
+    previous_action: Value,
+) -> _EnhancementTerms:
+    """A-3 / D-3 R12:AM12 of one row: the proposal, its checks, time to target and difficulty."""
+    p = _proposal(rel, e)
+    distinctiveness_change = _distinctiveness_change(rel, b, p)
+    condition_change = _condition_change(rel, b, p, distinctiveness_change, off, first)
+    standard_years = _standard_years(rel, p, distinctiveness_change, condition_change)
+    status = _enhancement_status(standard_years, p, previous_action)
+    final_years = _enhancement_final_time(rel, status, standard_years, p, off)
+    temporal = _enhancement_temporal(rel, final_years, off, first)
+    applied, difficulty = _enhancement_difficulty(rel, b, p, status, standard_years, final_years)
+    return _EnhancementTerms(
+        p, distinctiveness_change, condition_change, standard_years, status, temporal, applied, difficulty
     )
-    f = b.label  # F12 baseline habitat
-    i, k = b.score, b.cond_score  # I12, K12
-    n = b.units  # N12 baseline units (A-1 Q / D-1 T)
-    o = b.note_p  # O12
-    c.note_o = o
-    au = b.irreplaceable  # AU12 / AY12
-    h_band = b.band  # H12
-    j = b.cond  # J12
-    prop = rel.area_habitat(e.habitat) if e is not None and e.habitat else None
-    r_type = prop.type if prop else ""  # R12
-    s = prop.label if prop else ""  # S12
-    c.proposed_label = s
-    w: Value = prop.band if prop else ""  # W12
-    xx: Value = prop.score if prop else ""  # X12
-    y = e.condition if e is not None else ""  # Y12
-    z: Value = prop.condition_scores.get(y, "") if prop and y else ""  # Z12
-    ac = lookup_ss(rel, e.strategic_significance if e is not None else "", T.SPATIAL_DATA_MISSING)  # AC12
-    ae: Years = e.advance_years if e is not None else None
-    af: Years = e.delay_years if e is not None else None
-    v: Value = b.enhanced_area if s else ""  # V12
-    c.area = v
-    # T12 distinctiveness change
-    o6 = xl.left(o, 6)
-    tt: Value
+
+
+def _distinctiveness_change(rel: Release, b: AreaBaselineCalc, p: _Proposal) -> Value:
+    """A-3!T12: the change in distinctiveness ("Medium - High"), or the trading rule it breaks."""
+    baseline_label, proposed_label = b.label, p.label  # F12, S12
+    baseline_score, proposed_score = b.score, p.score  # I12, X12
+    action = xl.left(b.required_action, 6)  # O12
     if (
-        (o6 == "Same d" and gt(i, xx))
-        or (o6 == "Same b" and xl.left(f, 5).lower() != xl.left(s, 5).lower() and gt(i, xx))
-        or (o6 == "Same h" and ne(f, s))
-        or (o6 == "Bespok" and ne(f, s))
+        (action == "Same d" and gt(baseline_score, proposed_score))
+        or (
+            action == "Same b"
+            and xl.left(baseline_label, 5).lower() != xl.left(proposed_label, 5).lower()
+            and gt(baseline_score, proposed_score)
+        )
+        or (action == "Same h" and ne(baseline_label, proposed_label))
+        or (action == "Bespok" and ne(baseline_label, proposed_label))
     ):
-        tt = T.TRADING_RULES_NOT_SATISFIED
-    elif lt(xx, i):
-        tt = T.TRADING_DOWN
-    elif (
-        r_type.lower() in rel.rules.enhancement_only_from
-        and f.lower() not in rel.rules.enhancement_only_from[r_type.lower()]
-    ):
-        tt = T.ENHANCEMENT_NOT_POSSIBLE
-    else:
-        tt = xl.show(h_band) + " - " + xl.show(w)
-    # U12 condition change (the first on-site row lacks the "condition reduced" checks)
-    u: Value
-    if blank(f):
-        u = ""
-    elif ne(s, f) and au == "Yes":
-        u = T.REPLACE_IRREPLACEABLE
-    elif xl.left(f, 55).lower() != xl.left(s, 55).lower() and tt == "High - High":
-        u = T.NOT_LIKE_FOR_LIKE
-    elif off:
-        if eq(i, xx) and gt(k, z):
-            u = T.CANNOT_REDUCE_CONDITION
-        elif gt(k, z):
-            u = T.CONDITION_CANNOT_BE_REDUCED
-        elif eq(i, xx) and eq(k, z):
-            u = T.NO_ENHANCEMENT
-        elif lt(xx, i):
-            u = T.TRADING_DOWN
-        else:
-            u = _condition_label(f, s, i, xx, j, y)
-    elif first and not rel.rules.a3_first_row_condition_checks:
-        if eq(i, xx) and eq(k, z):
-            u = T.NO_ENHANCEMENT
-        elif lt(xx, i):
-            u = T.TRADING_DOWN
-        else:
-            u = _condition_label(f, s, i, xx, j, y)
-    else:
-        if eq(i, xx) and gt(k, z):
-            u = T.CANNOT_REDUCE_CONDITION
-        elif eq(i, xx) and eq(k, z):
-            u = T.NO_ENHANCEMENT
-        elif gt(k, z):
-            u = T.CONDITION_CANNOT_BE_REDUCED
-        elif lt(xx, i):
-            u = T.TRADING_DOWN
-        else:
-            u = _condition_label(f, s, i, xx, j, y)
-    # AD12 standard time to target condition
-    ad: Value
-    if eq(xl.left(u, 5), "Error") or eq(xl.left(tt, 5), "Error"):
-        ad = T.CHECK_DATA
-    elif prop is None:
-        ad = ""
-    else:
-        ad = _enhancement_years(rel, prop, u)
-    # AG12 status
-    ag: Value
-    if blank(ad):
-        ag = ""
-    elif ad == T.CHECK_DATA:
-        ag = T.CHECK_DATA
-    elif not r_type:
-        ag = ""
-    elif gt(ae, 0.0) and gt(af, 0.0):
-        ag = T.BOTH_ADVANCE_AND_DELAY
-    elif (eq(ae, "Habitat already in target condition") or le(ad, ae)) and eq(af, 0.0):
-        ag = T.REACHED_TARGET
-    elif blank(prev_note):
-        ag = ""
-    elif gt(ae, 0.0):
-        ag = T.STARTED_IN_PLACE
-    elif gt(af, 0.0):
-        ag = T.DELAY
-    else:
-        ag = T.STANDARD_TIME
+        return T.TRADING_RULES_NOT_SATISFIED
+    if lt(proposed_score, baseline_score):
+        return T.TRADING_DOWN
+    only_from = rel.rules.enhancement_only_from
+    proposed_type = p.habitat_type.lower()
+    if proposed_type in only_from and baseline_label.lower() not in only_from[proposed_type]:
+        return T.ENHANCEMENT_NOT_POSSIBLE
+    return xl.show(b.band) + " - " + xl.show(p.band)
 
-    # AH12 final time (D-3 checks "30+" delay before advance-beyond-standard, and spells CheckData)
-    def ah_cell() -> Value:
-        if ag in (T.BOTH_ADVANCE_AND_DELAY, T.CHECK_DATA):
-            return T.CHECK_DATA
-        if off:
-            return _final_time_offsite(ad, ae, af, rel.rules.area_not_possible_years_text)
-        return final_time("", ad, ae, af, rel.rules.area_not_possible_years_text)
 
+def _condition_change(
+    rel: Release, b: AreaBaselineCalc, p: _Proposal, distinctiveness_change: Value, off: bool, first: bool
+) -> Value:
+    """A-3!U12 / D-3!U12: the change in condition ("Poor - Moderate"), or why there is none."""
+    if blank(b.label):
+        return ""
+    if ne(p.label, b.label) and b.irreplaceable == "Yes":
+        return T.REPLACE_IRREPLACEABLE
+    if xl.left(b.label, 55).lower() != xl.left(p.label, 55).lower() and distinctiveness_change == "High - High":
+        return T.NOT_LIKE_FOR_LIKE
+    if off:
+        return _condition_change_offsite(b, p)
+    if first and not rel.rules.a3_first_row_condition_checks:
+        return _condition_change_first_row(b, p)
+    return _condition_change_onsite(b, p)
+
+
+def _condition_change_onsite(b: AreaBaselineCalc, p: _Proposal) -> Value:
+    """A-3!U13:U257 (and U12 from 1.0.2): a condition may not be reduced."""
+    same_distinctiveness = eq(b.score, p.score)
+    if same_distinctiveness and gt(b.condition_score, p.condition_score):
+        return T.CANNOT_REDUCE_CONDITION
+    if same_distinctiveness and eq(b.condition_score, p.condition_score):
+        return T.NO_ENHANCEMENT
+    if gt(b.condition_score, p.condition_score):
+        return T.CONDITION_CANNOT_BE_REDUCED
+    if lt(p.score, b.score):
+        return T.TRADING_DOWN
+    return _condition_label(b, p)
+
+
+def _condition_change_first_row(b: AreaBaselineCalc, p: _Proposal) -> Value:
+    """A-3!U12 until 1.0.2: without the "condition cannot be reduced" checks (quirk 1)."""
+    if eq(b.score, p.score) and eq(b.condition_score, p.condition_score):
+        return T.NO_ENHANCEMENT
+    if lt(p.score, b.score):
+        return T.TRADING_DOWN
+    return _condition_label(b, p)
+
+
+def _condition_change_offsite(b: AreaBaselineCalc, p: _Proposal) -> Value:
+    """D-3!U12: the on-site checks in another order."""
+    same_distinctiveness = eq(b.score, p.score)
+    if same_distinctiveness and gt(b.condition_score, p.condition_score):
+        return T.CANNOT_REDUCE_CONDITION
+    if gt(b.condition_score, p.condition_score):
+        return T.CONDITION_CANNOT_BE_REDUCED
+    if same_distinctiveness and eq(b.condition_score, p.condition_score):
+        return T.NO_ENHANCEMENT
+    if lt(p.score, b.score):
+        return T.TRADING_DOWN
+    return _condition_label(b, p)
+
+
+def _condition_label(b: AreaBaselineCalc, p: _Proposal) -> str:
+    """The last branch of A-3!U12: "J12 - Y12", or from a lower distinctiveness habitat."""
+    if ne(b.label, p.label) and lt(b.score, p.score):
+        return "Lower Distinctiveness Habitat - " + p.condition
+    return b.condition + " - " + p.condition
+
+
+def _standard_years(rel: Release, p: _Proposal, distinctiveness_change: Value, condition_change: Value) -> Value:
+    """A-3!AD12: standard time to target condition of the enhancement."""
+    if eq(xl.left(condition_change, 5), "Error") or eq(xl.left(distinctiveness_change, 5), "Error"):
+        return T.CHECK_DATA
+    if p.habitat is None:
+        return ""
+    return _enhancement_years(rel, p.habitat, condition_change)
+
+
+def _enhancement_years(rel: Release, habitat: AreaHabitat, condition_change: Value) -> Value:
+    """INDEX(EnhanceTemporal, habitat, condition change); a missing column is #N/A → ""."""
+    if not isinstance(condition_change, str):
+        return ""
+    key = condition_change.lower()
+    if key in rel.rules.enhancement_years_outside_range:
+        return ""
+    return habitat.enhancement_years_ci.get(key, "")
+
+
+def _enhancement_status(standard_years: Value, p: _Proposal, previous_action: Value) -> Value:
+    """A-3!AG12: the time-to-target status; it tests the row above's required action (quirk 2)."""
+    advance, delay = p.advance_years, p.delay_years
+    if blank(standard_years):
+        return ""
+    if standard_years == T.CHECK_DATA:
+        return T.CHECK_DATA
+    if not p.habitat_type:
+        return ""
+    if gt(advance, 0.0) and gt(delay, 0.0):
+        return T.BOTH_ADVANCE_AND_DELAY
+    if (eq(advance, "Habitat already in target condition") or le(standard_years, advance)) and eq(delay, 0.0):
+        return T.REACHED_TARGET
+    if blank(previous_action):
+        return ""
+    if gt(advance, 0.0):
+        return T.STARTED_IN_PLACE
+    if gt(delay, 0.0):
+        return T.DELAY
+    return T.STANDARD_TIME
+
+
+def _enhancement_final_time(rel: Release, status: Value, standard_years: Value, p: _Proposal, off: bool) -> Value:
+    """A-3!AH12 / D-3!AH12: final time to target condition (D-3 tests a "30+" delay earlier)."""
+    if status in (T.BOTH_ADVANCE_AND_DELAY, T.CHECK_DATA):
+        return T.CHECK_DATA
+    not_possible_text = rel.rules.area_not_possible_years_text
     try:
-        ah = ah_cell()
+        if off:
+            return _final_time_offsite(standard_years, p.advance_years, p.delay_years, not_possible_text)
+        return final_time("", standard_years, p.advance_years, p.delay_years, not_possible_text)
     except XlError:
-        ah = ERROR
+        return ERROR
 
-    # AI12 temporal multiplier (until 1.0.3 the on-site rows below the first compare with "Check Data",
-    # no mark, which the final time never says; 1.0.2 gave row 12 that formula too)
+
+def _final_time_offsite(standard_years: Value, advance: Years, delay: Years, not_possible_text: str) -> Value:
+    """D-3!AH12: as A-3!AH12 but "30+" delay is tested before advance beyond the standard time."""
+    if blank(standard_years):
+        return ""
+    if eq(standard_years, not_possible_text):
+        return T.CHECK_DATA_NO_SPACE
+    if eq(standard_years, "30+"):
+        if eq(advance, 0.0):
+            return "30+"
+        if eq(advance, "30+"):
+            return 0.0
+        return xl.sub(30.0, num(advance))
+    if eq(delay, "30+"):
+        return "30+"
+    if gt(advance, standard_years):
+        return 0.0
+    return _years_left(standard_years, advance, delay)
+
+
+def _enhancement_temporal(rel: Release, final_years: Value, off: bool, first: bool) -> Value:
+    """A-3!AI12 / D-3!AI12: the temporal multiplier of the final time.
+
+    Until 1.0.3 the on-site rows below the first compare the final time with "Check Data", no
+    mark, which it never says (quirk 3); 1.0.2 gave row 12 that formula too.
+    """
     if off:
         check_text = T.CHECK_DATA
     elif first:
         check_text = rel.rules.a3_first_row_check_data_text
     else:
         check_text = rel.rules.a3_check_data_text
-
-    def ai_cell() -> Value:
-        if eq(ah, check_text):
+    try:
+        if eq(final_years, check_text):
             return check_text
-        return iferror(lambda: temporal(rel, ah), "")
-
-    try:
-        ai = ai_cell()
     except XlError:
-        ai = ERROR
-    # AJ-AM difficulty
-    aj: Value = prop.enhancement_difficulty if prop else ""
-    ak: Value = T.LOW_DIFFICULTY if ag == T.REACHED_TARGET else T.STANDARD_DIFFICULTY
-    if ak == T.STANDARD_DIFFICULTY and gt(ad, ae):
-        al: Value = aj
-    elif ak == T.LOW_DIFFICULTY and ge(ae, ad):
-        al = "Low"
-    else:
-        al = aj
-
-    def am_cell() -> Value:
-        if blank(f):
-            return ""
-        if eq(ah, T.CHECK_DATA):
-            return T.CHECK_DATA
-        return _difficulty(rel, al)
-
+        return ERROR
     try:
-        am = am_cell()
+        return temporal_multiplier(rel, final_years)
     except XlError:
-        am = ""
+        return ""
 
-    def value(with_srm: bool) -> Value:
-        risk = prod(am, ai)
-        if not off and gt(k, z):
-            core = uplift(v, xx, z, i, z, risk)
-        else:
-            core = uplift(v, xx, z, i, k, risk)
-        out = prod(core, ac)
-        if with_srm:
-            out = prod(out, b.srm)
-        return out
 
+def _enhancement_difficulty(
+    rel: Release, b: AreaBaselineCalc, p: _Proposal, status: Value, standard_years: Value, final_years: Value
+) -> tuple[Value, Value]:
+    """A-3!AK12 applied difficulty and AM12 the multiplier of AL12, the final difficulty (AJ12 standard)."""
+    standard: Value = p.habitat.enhancement_difficulty if p.habitat else ""  # AJ12
+    applied = T.LOW_DIFFICULTY if status == T.REACHED_TARGET else T.STANDARD_DIFFICULTY  # AK12
+    final: Value = standard  # AL12
+    if applied == T.LOW_DIFFICULTY and ge(p.advance_years, standard_years):
+        final = "Low"
+    try:  # AM12
+        if blank(b.label):
+            return applied, ""
+        if eq(final_years, T.CHECK_DATA):
+            return applied, T.CHECK_DATA
+        return applied, difficulty_multiplier(rel, final)
+    except XlError:
+        return applied, ""
+
+
+def _enhancement_row(
+    e: AreaEnhancement | None, b: AreaBaselineCalc, terms: _EnhancementTerms, off: bool
+) -> AreaEnhancementCalc:
+    """A-3 / D-3 row: the terms applied to the enhanced area, units with and without spatial risk."""
+    c = AreaEnhancementCalc(
+        "area",
+        "off_site" if off else "on_site",
+        "enhancement",
+        e.ref if e is not None else "",
+        e,
+        e.gain_site if e is not None else None,
+        b.ref,
+    )
+    p = terms.proposal
+    c.required_action = b.required_action
+    c.proposed_label = p.label
+    area: Value = b.enhanced_area if p.label else ""  # V12
+    c.area = area
     if off:
-        try:
-            c.units_srm = T.CHECK_DATA if eq(n, T.CHECK_DATA) else value(True)
-        except XlError:
-            c.units_srm = ""
-
-        def delivered() -> Value:
-            if blank(b.srm_category):
-                return ""
-            if e is None or not e.gain_site:
-                return T.OFFSITE_REFERENCE_REQUIRED
-            if eq(n, T.IRREPLACEABLE_TREE_ENHANCED):
-                return n
-            if eq(n, T.CHECK_DATA):
-                return T.CHECK_DATA
-            return value(False)
-
-        try:
-            c.units = delivered()
-        except XlError:
-            c.units = ""
+        _offsite_enhancement_units(c, e, b, terms, area)
     else:
+        baseline_units = b.units  # N12
         try:
-            c.units = n if eq(n, T.IRREPLACEABLE_TREE_ENHANCED) else value(False)
+            if eq(baseline_units, T.IRREPLACEABLE_TREE_ENHANCED):
+                c.units = baseline_units
+            else:
+                c.units = _enhancement_units(b, terms, area, False, off)
         except XlError:
             c.units = ""
-    c.note(c.units, ad, tt, u, ag, ak if ak == T.LOW_DIFFICULTY else None)
+    low = terms.applied_difficulty if terms.applied_difficulty == T.LOW_DIFFICULTY else None
+    c.note(c.units, terms.standard_years, terms.distinctiveness_change, terms.condition_change, terms.status, low)
     return c
 
 
-def _condition_label(f: str, s: str, i: Value, x: Value, j: str, y: str) -> str:
-    if ne(f, s) and lt(i, x):
-        return "Lower Distinctiveness Habitat - " + y
-    return j + " - " + y
+def _enhancement_units(b: AreaBaselineCalc, terms: _EnhancementTerms, area: Value, with_srm: bool, off: bool) -> float:
+    """A-3!AN12 / D-3!AQ12 (AP12 ``with_srm``): the baseline value kept whole plus the discounted uplift.
+
+    On-site, a proposal in a lower condition than the baseline's is valued at the proposed
+    condition throughout (A-3!AN12's K12 > Z12 branch).
+    """
+    p = terms.proposal
+    risk = prod(terms.difficulty_multiplier, terms.temporal_multiplier)
+    baseline_condition = b.condition_score  # K12
+    if not off and gt(baseline_condition, p.condition_score):
+        baseline_condition = p.condition_score
+    core = uplift(area, p.score, p.condition_score, b.score, baseline_condition, risk)
+    units = prod(core, p.significance_multiplier)
+    return prod(units, b.srm) if with_srm else units
 
 
-def _enhancement_years(rel: Release, prop: AreaHabitat, change: Value) -> Value:
-    """INDEX(EnhanceTemporal, habitat, condition change); a missing column is #N/A → ""."""
-    if not isinstance(change, str):
-        return ""
-    key = change.lower()
-    if key in rel.rules.enhancement_years_outside_range:
-        return ""
-    return prop.enhancement_years_ci.get(key, "")
-
-
-def _final_time_offsite(ad: Value, ae: Years, af: Years, not_possible_text: str) -> Value:
-    """D-3!AH12: as A-3!AH12 but "30+" delay is tested before advance beyond the standard time."""
-    if blank(ad):
-        return ""
-    if eq(ad, not_possible_text):
-        return T.CHECK_DATA_NO_SPACE
-    if eq(ad, "30+") and eq(ae, 0.0):
-        return "30+"
-    if eq(ad, "30+") and eq(ae, "30+"):
-        return 0.0
-    if eq(ad, "30+"):
-        return xl.sub(30.0, num(ae))
-    if eq(af, "30+"):
-        return "30+"
-    if gt(ae, ad):
-        return 0.0
-    dq = xl.add(num(ad), num(af))
-    if gt(dq, 30.0):
-        return "30+"
-    if gt(xl.sub(num(ad), num(ae)), 30.0):
-        return "30+"
-    dqp = xl.sub(dq, num(ae))
-    if gt(dqp, 0.0):
-        return dqp
-    dp = xl.sub(num(ad), num(ae))
-    if gt(dp, 0.0):
-        return dp
-    return dqp
+def _offsite_enhancement_units(
+    c: AreaEnhancementCalc, e: AreaEnhancement | None, b: AreaBaselineCalc, terms: _EnhancementTerms, area: Value
+) -> None:
+    """D-3!AP12 units with SRM, AQ12 units (the off-site reference and the baseline's checks first)."""
+    baseline_units = b.units  # N12
+    try:
+        if eq(baseline_units, T.CHECK_DATA):
+            c.units_srm = T.CHECK_DATA
+        else:
+            c.units_srm = _enhancement_units(b, terms, area, True, True)
+    except XlError:
+        c.units_srm = ""
+    try:
+        if blank(b.srm_category):
+            c.units = ""
+        elif e is None or not e.gain_site:
+            c.units = T.OFFSITE_REFERENCE_REQUIRED
+        elif eq(baseline_units, T.IRREPLACEABLE_TREE_ENHANCED):
+            c.units = baseline_units
+        elif eq(baseline_units, T.CHECK_DATA):
+            c.units = T.CHECK_DATA
+        else:
+            c.units = _enhancement_units(b, terms, area, False, True)
+    except XlError:
+        c.units = ""

@@ -178,11 +178,12 @@ class _Enhancement(Protocol):
 
 
 E = TypeVar("E", bound=_Enhancement)
+B = TypeVar("B", bound=RowCalc)
 
 
 def place_enhancements(
-    rows: Sequence[E], baselines: Sequence[RowCalc], enhanced: Callable[[Any], bool]
-) -> tuple[list[tuple[RowCalc, E | None]], list[E]]:
+    rows: Sequence[E], baselines: Sequence[B], enhanced: Callable[[Any], bool]
+) -> tuple[list[tuple[B, E | None]], list[E]]:
     """Give each enhancement sheet row its baseline row and the enhancement row naming it.
 
     The workbook lists one enhancement row per baseline row with an enhanced area or length, in
@@ -205,7 +206,7 @@ def place_enhancements(
         by_key.setdefault((site(r.gain_site), r.baseline_ref), r)
         by_ref.setdefault(r.baseline_ref, []).append(r)
     placed: set[int] = set()
-    out: list[tuple[RowCalc, E | None]] = []
+    out: list[tuple[B, E | None]] = []
     for b in baselines:
         if not enhanced(b.row):
             continue

@@ -1,303 +1,348 @@
-"""Hedgerow units: sheets B-1/B-2/B-3 (on-site) and E-1/E-2/E-3 (off-site)."""
+"""Hedgerow units: sheets B-1/B-2/B-3 (on-site) and E-1/E-2/E-3 (off-site).
+
+Each function computes one cell of a row (or a few that belong together) as the workbook's
+formula does; the docstring names the cell and each field its column. Off-site sheets differ
+from the on-site ones in a few places (spatial risk, the off-site reference check, some texts);
+those places test ``off``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from . import xl
-from .area import lookup_srm, lookup_ss, temporal
 from .cells import RowCalc, cache_key, creation_key, place_enhancements, prod, uplift
 from .messages import T
 from .model import HedgerowBaseline, HedgerowCreation, HedgerowEnhancement, Years
+from .multipliers import (
+    difficulty_multiplier,
+    spatial_risk_multiplier,
+    strategic_significance_multiplier,
+    temporal_multiplier,
+    time_to_target_status,
+)
 from .reference import HedgerowType, Release
-from .xl import ERROR, Value, XlError, blank, catch, eq, gt, le, lt, ne, num
+from .xl import ERROR, Value, XlError, blank, catch, eq, gt, lt, ne, num
+
+
+def condition_score(rel: Release, hedgerow: HedgerowType | None, condition: str, off: bool, check_blank: bool) -> Value:
+    """B-1!I10 / E-1!I10 (and B-2!I12, B-3!T12 …): a hedgerow condition score or its error text."""
+    rules = rel.rules
+    if check_blank and hedgerow is not None and not condition:
+        return T.CHECK_DATA_LOWER
+    if not condition:
+        return ""
+    name = hedgerow.name if hedgerow is not None else ""
+    if eq(name, rules.non_native_hedgerow) and ne(condition, rules.hedgerow_poor_only_condition):
+        return T.NOT_POSSIBLE
+    band = hedgerow.band if hedgerow is not None else ""
+    if (
+        off
+        and band == rules.very_low_hedgerow_band
+        and condition.lower() in rules.very_low_hedgerow_forbidden_conditions
+    ):
+        return T.ERROR_TRIANGLE
+    score = rel.condition_scores.get(condition)
+    return "" if score is None else score
+
+
+# -- B-1 / E-1: baseline ------------------------------------------------------------------------
 
 
 class HedgerowBaselineCalc(RowCalc):
-    """B-1 / E-1 row (units: B-1!N / E-1!Q, units_srm: E-1!N)."""
+    """B-1 / E-1 row (units: B-1!N / E-1!Q, units_srm: E-1!N); columns of B-1 (E-1's where they differ)."""
 
     __slots__ = (
         "band",
-        "cond",
-        "cond_score",
+        "condition",
+        "condition_score",
         "length",
         "length_lost",
         "retained_srm",
         "score",
+        "significance_multiplier",
         "srm",
         "srm_category",
-        "ss",
-        "ss_mult",
         "type",
     )
 
-    type: str
-    length: Value
-    band: str
-    score: Value
-    cond: str
-    cond_score: Value
-    ss: str
-    ss_mult: Value
-    length_lost: Value
-    retained_srm: Value
-    srm: Value
-    srm_category: str
-
-
-def condition_score(rel: Release, hedge: HedgerowType | None, cond: str, off: bool, check_blank: bool) -> Value:
-    """B-1!I10 / E-1!I10 (and B-2!I12, B-3!T12 …): a hedgerow condition score or its error text."""
-    rules = rel.rules
-    if check_blank and hedge is not None and not cond:
-        return T.CHECK_DATA_LOWER
-    if not cond:
-        return ""
-    name = hedge.name if hedge is not None else ""
-    if eq(name, rules.non_native_hedgerow) and ne(cond, rules.hedgerow_poor_only_condition):
-        return T.NOT_POSSIBLE
-    band = hedge.band if hedge is not None else ""
-    if off and band == rules.very_low_hedgerow_band and cond.lower() in rules.very_low_hedgerow_forbidden_conditions:
-        return T.ERROR_TRIANGLE
-    score = rel.condition_scores.get(cond)
-    return "" if score is None else score
+    type: str  # D10 hedgerow type
+    length: Value  # E10
+    band: str  # F10 distinctiveness band
+    score: Value  # G10 distinctiveness score
+    condition: str  # H10
+    condition_score: Value  # I10
+    significance_multiplier: Value  # L10 strategic significance multiplier
+    length_lost: Value  # T10 / W10
+    srm_category: str  # E-1!O10 spatial risk category
+    srm: Value  # E-1!P10 spatial risk multiplier
+    retained_srm: Value  # E-1!AY10 retained units with SRM
 
 
 def baseline(rel: Release, rows: Sequence[HedgerowBaseline], off: bool) -> list[HedgerowBaselineCalc]:
+    """B-1 / E-1: one calculated row per baseline row, in input order."""
+    location = "off_site" if off else "on_site"
+    voids_units = off and rel.rules.hedgerow_length_error_voids_units
     out: list[HedgerowBaselineCalc] = []
     for row in rows:
-        c = HedgerowBaselineCalc("hedgerow", "off_site" if off else "on_site", "baseline", row.ref, row, row.gain_site)
-        hedge = rel.hedgerow_types.get(row.habitat)
-        c.type = hedge.name if hedge else ""
-        e, p, q = row.length_km, row.retained_km, row.enhanced_km
-        c.length = e
-        g: Value = hedge.score if hedge else ""
-        c.band, c.score = (hedge.band if hedge else ""), g
-        i = condition_score(rel, hedge, row.condition or "", off, True)
-        c.cond, c.cond_score = row.condition or "", i
-        ss = row.strategic_significance or ""
-        k: Value = T.CHECK_DATA_LOWER if (hedge is not None and not ss) else ""  # B-1!K10 (only the check matters)
-        ell = lookup_ss(rel, ss, T.SPATIAL_DATA_MISSING)
-        c.ss, c.ss_mult = ss, ell
-        # B-1!R10 / E-1!W10 length lost
-        lost: Value
-        if hedge is None and not row.habitat:
-            lost = ""
-        elif gt(xl.add(num(p), num(q)), e):
-            lost = T.ERROR_IN_LENGTHS
-        else:
-            lost = xl.sub(xl.sub(num(e), num(p)), num(q))
-        c.length_lost = lost
-        checked = k == T.CHECK_DATA_LOWER or i == T.CHECK_DATA_LOWER
+        c = HedgerowBaselineCalc("hedgerow", location, "baseline", row.ref, row, row.gain_site)
+        hedgerow = rel.hedgerow_types.get(row.habitat)
+        c.type = hedgerow.name if hedgerow else ""
+        c.length = row.length_km
+        c.band, c.score = (hedgerow.band if hedgerow else ""), (hedgerow.score if hedgerow else "")
+        c.condition = row.condition or ""
+        c.condition_score = condition_score(rel, hedgerow, c.condition, off, True)
+        strategic_significance = row.strategic_significance or ""
+        c.significance_multiplier = strategic_significance_multiplier(
+            rel, strategic_significance, T.SPATIAL_DATA_MISSING
+        )
+        c.length_lost = _length_lost(hedgerow, row)
+        # N10 / Q10 say "Check data ▲" when K10 or I10 say "Check data ⚠" (K10 only for that check)
+        checked = (hedgerow is not None and not strategic_significance) or c.condition_score == T.CHECK_DATA_LOWER
         # From 1.0.3 E-1!Q10 also shows "Check data ▲" when the lengths do not add up (W10). B-1!N10 got
         # the same test of R10, which is the retained units there and never holds that text (quirk 23).
-        if off and rel.rules.hedgerow_length_error_voids_units and eq(lost, T.ERROR_IN_LENGTHS):
+        if voids_units and eq(c.length_lost, T.ERROR_IN_LENGTHS):
             checked = True
         if off:
-            c.srm_category = row.spatial_risk or ""
-            c.srm = lookup_srm(rel.spatial_risk, c.srm_category)
-
-            def pre_srm() -> Value:
-                if checked:
-                    return T.CHECK_DATA_LOWER_TRIANGLE
-                if c.srm_category and not row.gain_site:
-                    return T.OFFSITE_REFERENCE_REQUIRED
-                if not c.srm_category:
-                    return ""
-                return prod(e, g, i, ell)
-
-            try:
-                c.units = pre_srm()
-            except XlError:
-                c.units = ""
-            try:
-                c.units_srm = T.CHECK_DATA_LOWER if eq(c.units, T.CHECK_DATA_LOWER) else prod(e, g, i, ell, c.srm)
-            except XlError:
-                c.units_srm = ""
-            try:
-                c.retained_srm = prod(p, g, i, ell, c.srm)
-            except XlError:
-                c.retained_srm = ""
+            _offsite_baseline_units(rel, c, row, checked)
         else:
-            try:
-                c.units = T.CHECK_DATA_LOWER_TRIANGLE if checked else prod(e, g, i, ell)
-            except XlError:
-                c.units = ""
+            c.units = T.CHECK_DATA_LOWER_TRIANGLE if checked else _units_of(c, row.length_km)
             c.srm, c.srm_category = "", ""
-        try:
-            c.retained = prod(p, g, i, ell)
-        except XlError:
-            c.retained = ""
-        try:
-            c.enhanced = prod(q, g, i, ell)
-        except XlError:
-            c.enhanced = ""
-        c.note(c.units, c.units_srm if off else None, i, lost)
+        c.retained = _units_of(c, row.retained_km)  # R10 / U10
+        c.enhanced = _units_of(c, row.enhanced_km)  # S10 / V10
+        c.note(c.units, c.units_srm if off else None, c.condition_score, c.length_lost)
         out.append(c)
     return out
+
+
+def _units_of(c: HedgerowBaselineCalc, length: Value, srm: Value | None = None) -> Value:
+    """``length × G10 × I10 × L10`` (× the spatial risk multiplier): "" where it errors."""
+    try:
+        if srm is None:
+            return prod(length, c.score, c.condition_score, c.significance_multiplier)
+        return prod(length, c.score, c.condition_score, c.significance_multiplier, srm)
+    except XlError:
+        return ""
+
+
+def _length_lost(hedgerow: HedgerowType | None, row: HedgerowBaseline) -> Value:
+    """B-1!T10 / E-1!W10: the length neither retained nor enhanced (no IFERROR)."""
+    if hedgerow is None and not row.habitat:
+        return ""
+    length, retained, enhanced = row.length_km, row.retained_km, row.enhanced_km
+    if gt(xl.add(num(retained), num(enhanced)), length):
+        return T.ERROR_IN_LENGTHS
+    return xl.sub(xl.sub(num(length), num(retained)), num(enhanced))
+
+
+def _offsite_baseline_units(rel: Release, c: HedgerowBaselineCalc, row: HedgerowBaseline, checked: bool) -> None:
+    """E-1!P10 spatial risk multiplier, Q10 units, N10 units with SRM, AY10 retained units with SRM."""
+    category = row.spatial_risk or ""
+    c.srm_category = category
+    c.srm = spatial_risk_multiplier(rel.spatial_risk, category)
+    if checked:
+        c.units = T.CHECK_DATA_LOWER_TRIANGLE
+    elif category and not row.gain_site:
+        c.units = T.OFFSITE_REFERENCE_REQUIRED
+    elif not category:
+        c.units = ""
+    else:
+        c.units = _units_of(c, row.length_km)
+    # N10 tests Q10 for "Check data ⚠", which it never says (it says "Check data ▲")
+    c.units_srm = T.CHECK_DATA_LOWER if eq(c.units, T.CHECK_DATA_LOWER) else _units_of(c, row.length_km, c.srm)
+    c.retained_srm = _units_of(c, row.retained_km, c.srm)
+
+
+# -- B-2 / E-2: creation ------------------------------------------------------------------------
 
 
 class HedgerowCreationCalc(RowCalc):
     """B-2 / E-2 row (units: B-2!W / E-2!Z, units_srm: E-2!Y)."""
 
-    __slots__ = ("length", "srm", "status", "type")
+    __slots__ = ("length", "srm", "type")
 
-    type: str
-    length: Value
-    status: Value
-    srm: Value
+    type: str  # D12 hedgerow type
+    length: Value  # E12
+    srm: Value  # E-2!N12 spatial risk multiplier
 
 
-def _creation_years(hedge: HedgerowType | None, cond: str) -> Value:
+class _CreationTerms(NamedTuple):
+    """B-2!D12:V12 (E-2 alike): the cells of a creation row that do not depend on its length."""
+
+    hedgerow: HedgerowType | None  # D12
+    score: Value  # G12 distinctiveness score
+    condition_score: Value  # I12
+    significance_multiplier: Value  # L12 strategic significance multiplier
+    status: Value  # P12 / R12
+    temporal_multiplier: Value  # R12 / T12
+    difficulty_multiplier: Value  # V12 / X12
+
+
+def _creation_years(hedgerow: HedgerowType | None, condition: str) -> Value:
     """B-2!M12: INDEX(G-6!E3:I15, type, condition) — no IFERROR, so a miss is an error."""
-    years = hedge.creation_years_ci.get(cond.lower()) if hedge is not None else None
+    years = hedgerow.creation_years_ci.get(condition.lower()) if hedgerow is not None else None
     if years is None:
         raise XlError("#N/A")
     return years
 
 
-def status(m: Value, n: Years, o: Years, delay_text: str = T.DELAY) -> Value:
-    """B-2!P12 / B-3!AA12 / C-2!O12: time-to-target status after the blank tests."""
-    if gt(n, 0.0) and gt(o, 0.0):
-        return T.BOTH_ADVANCE_AND_DELAY
-    if (eq(n, "Habitat already in target condition") or le(m, n)) and eq(o, 0.0):
-        return T.REACHED_TARGET
-    if blank(m):
-        return ""
-    if gt(n, 0.0):
-        return T.STARTED_IN_PLACE
-    if gt(o, 0.0):
-        return delay_text
-    return T.STANDARD_TIME
-
-
-def final_time(m: Value, st: Value, n: Years, o: Years, not_possible_text: str = "", off: bool = False) -> Value:
+def final_time(
+    standard_years: Value,
+    status: Value,
+    advance: Years,
+    delay: Years,
+    not_possible_text: str = "",
+    off: bool = False,
+) -> Value:
     """B-2!Q12 (E-2!S12): final time to target condition of a created hedgerow.
 
     From 1.0.3 a standard time of ``not_possible_text`` is "Check Data ⚠" ("Check data ⚠" off-site).
     """
-    if blank(m):
+    if blank(standard_years):
         return ""
-    if st == T.BOTH_ADVANCE_AND_DELAY:
+    if status == T.BOTH_ADVANCE_AND_DELAY:
         return T.CHECK_DATA
-    if not_possible_text and eq(m, not_possible_text):
+    if not_possible_text and eq(standard_years, not_possible_text):
         return T.CHECK_DATA_LOWER if off else T.CHECK_DATA
-    if eq(n, "30+") or eq(n, "Habitat already in target condition"):
+    if eq(advance, "30+") or eq(advance, "Habitat already in target condition"):
         return 0.0
-    if eq(o, "30+"):
+    if eq(delay, "30+"):
         return "30+"
-    if eq(m, "30+") and (blank(n) or eq(n, 0.0)):
+    if eq(standard_years, "30+") and (blank(advance) or eq(advance, 0.0)):
         return "30+"
-    if eq(m, "30+") and gt(n, 0.0):
-        return xl.sub(30.0, num(n))
-    mo = xl.add(num(m), num(o))
-    if gt(mo, 30.0):
+    if eq(standard_years, "30+") and gt(advance, 0.0):
+        return xl.sub(30.0, num(advance))
+    with_delay = xl.add(num(standard_years), num(delay))
+    if gt(with_delay, 30.0):
         return "30+"
-    mon = xl.sub(mo, num(n))
-    if gt(mon, 0.0):
-        return mon
-    if lt(xl.sub(num(m), num(n)), 0.0):
+    left = xl.sub(with_delay, num(advance))
+    if gt(left, 0.0):
+        return left
+    if lt(xl.sub(num(standard_years), num(advance)), 0.0):
         return 0.0
-    return mon
-
-
-_CreationTerms = tuple[HedgerowType | None, Value, Value, Value, Value, Value, Value]
+    return left
 
 
 def _creation_terms(rel: Release, row: HedgerowCreation, off: bool, first: bool) -> _CreationTerms:
-    """B-2 / E-2 I12-V12: the cells of a creation row that do not depend on its length."""
-    hedge = rel.hedgerow_types.get(row.habitat)
-    cond = row.condition or ""
-    g: Value = hedge.score if hedge else ""
+    """B-2 / E-2 D12:V12 of one row; computed once per distinct combination."""
+    hedgerow = rel.hedgerow_types.get(row.habitat)
+    condition = row.condition or ""
     try:
-        i = condition_score(rel, hedge, cond, off, False)
+        score = condition_score(rel, hedgerow, condition, off, False)
     except XlError:
-        i = ""
-    ell = lookup_ss(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING)
-    n, o = row.advance_years, row.delay_years
-    m: Value = "" if (not row.habitat or not cond) else catch(lambda: _creation_years(hedge, cond))
-    # B-2!P12 / E-2!R12 status (E-2's first row lacks the ⚠ on the delay text)
-    delay_text = T.DELAY_NO_MARK if (off and first) else T.DELAY
+        score = ""
+    multiplier = strategic_significance_multiplier(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING)
+    advance, delay = row.advance_years, row.delay_years
+    if not row.habitat or not condition:
+        standard_years: Value = ""
+    else:
+        standard_years = catch(lambda: _creation_years(hedgerow, condition))  # M12 / O12
+    status = _creation_status(row, standard_years, off, first)
+    try:
+        final_years = final_time(
+            standard_years, status, advance, delay, rel.rules.hedgerow_not_possible_years_text, off
+        )
+    except XlError:
+        final_years = ERROR
+    temporal = _creation_temporal(rel, row, standard_years, final_years, off)
+    # B-2!V12 / E-2!X12: multiplier of the *standard* creation difficulty (a workbook quirk)
+    difficulty: Value = ""
+    if hedgerow is not None:
+        difficulty = rel.difficulty_multipliers.get(hedgerow.creation_difficulty, ERROR)
+    return _CreationTerms(hedgerow, hedgerow.score if hedgerow else "", score, multiplier, status, temporal, difficulty)
 
-    def status_cell() -> Value:
+
+def _creation_status(row: HedgerowCreation, standard_years: Value, off: bool, first: bool) -> Value:
+    """B-2!P12 / E-2!R12: time-to-target status (E-2's first row lacks the ⚠ on the delay text)."""
+    delay_text = T.DELAY_NO_MARK if (off and first) else T.DELAY
+    try:
         if off:
             if not row.habitat:
                 return ""
-        elif blank(m):
+        elif blank(standard_years):
             return ""
-        return status(m, n, o, delay_text)
-
-    try:
-        st = status_cell()
+        return time_to_target_status(standard_years, row.advance_years, row.delay_years, delay_text)
     except XlError:
-        st = ERROR
-    try:
-        q = final_time(m, st, n, o, rel.rules.hedgerow_not_possible_years_text, off)
-    except XlError:
-        q = ERROR
+        return ERROR
 
-    def temporal_cell() -> Value:
-        if not off and blank(m):
+
+def _creation_temporal(
+    rel: Release, row: HedgerowCreation, standard_years: Value, final_years: Value, off: bool
+) -> Value:
+    """B-2!R12 / E-2!T12: the temporal multiplier of the final time (no IFERROR)."""
+    try:
+        if not off and blank(standard_years):
             return ""
         if off and not row.habitat:
             return ""
-        if eq(q, T.CHECK_DATA):
+        if eq(final_years, T.CHECK_DATA):
             return T.CHECK_DATA
-        return temporal(rel, q)
-
-    try:
-        r = temporal_cell()
+        return temporal_multiplier(rel, final_years)
     except XlError:
-        r = ERROR
-    # B-2!V12 / E-2!X12: multiplier of the *standard* creation difficulty (a workbook quirk)
-    v: Value = ""
-    if hedge is not None:
-        v = rel.difficulty_multipliers.get(hedge.creation_difficulty, ERROR)
-    return hedge, g, i, ell, st, r, v
+        return ERROR
 
 
 def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[HedgerowCreationCalc]:
+    """B-2 / E-2 rows, in input order."""
     location = "off_site" if off else "on_site"
     out: list[HedgerowCreationCalc] = []
-    # rows that share type, condition, strategic significance and years share I12-V12: computed once
+    # rows that share type, condition, strategic significance and years share D12-V12: computed once
     cache: dict[tuple[object, ...], _CreationTerms] = {}
-    for idx, row in enumerate(rows):
+    for index, row in enumerate(rows):
         c = HedgerowCreationCalc("hedgerow", location, "creation", row.ref, row, row.gain_site)
-        first = off and idx == 0
+        first = off and index == 0
         key = creation_key(row, first)
         terms = cache.get(key)
         if terms is None:
             terms = cache[key] = _creation_terms(rel, row, off, first)
-        hedge, g, i, ell, st, r, v = terms
-        c.type = hedge.name if hedge else ""
-        e = row.length_km
-        c.length = e
-        c.status = st
-
+        c.type = terms.hedgerow.name if terms.hedgerow else ""
+        c.length = row.length_km
         if off:
-            srm = lookup_srm(rel.spatial_risk, row.spatial_risk)
-            c.srm = srm
-            try:
-                c.units_srm = prod(prod(e, g, i, ell, r, v), srm)
-            except XlError:
-                c.units_srm = ""
-            try:
-                if row.spatial_risk and not row.gain_site:
-                    c.units = T.OFFSITE_REFERENCE_REQUIRED
-                elif not row.spatial_risk:
-                    c.units = ""
-                else:
-                    c.units = prod(e, g, i, ell, r, v)
-            except XlError:
-                c.units = ""
+            _offsite_creation_units(rel, c, row, terms)
         else:
-            try:
-                c.units = prod(e, g, i, ell, r, v)
-            except XlError:
-                c.units = ""
-        low = T.LOW_DIFFICULTY if st == T.REACHED_TARGET else None
-        c.note(c.units, st, low, i)
+            c.units = _creation_units(row, terms)
+        low = T.LOW_DIFFICULTY if terms.status == T.REACHED_TARGET else None
+        c.note(c.units, terms.status, low, terms.condition_score)
         out.append(c)
     return out
+
+
+def _creation_units(row: HedgerowCreation, terms: _CreationTerms) -> Value:
+    """B-2!W12 / E-2!Z12's product ``E × G × I × L × R × V``: "" where it errors."""
+    try:
+        return prod(
+            row.length_km,
+            terms.score,
+            terms.condition_score,
+            terms.significance_multiplier,
+            terms.temporal_multiplier,
+            terms.difficulty_multiplier,
+        )
+    except XlError:
+        return ""
+
+
+def _offsite_creation_units(
+    rel: Release, c: HedgerowCreationCalc, row: HedgerowCreation, terms: _CreationTerms
+) -> None:
+    """E-2!N12 spatial risk multiplier, Y12 units with SRM, Z12 units (the off-site reference check)."""
+    srm = spatial_risk_multiplier(rel.spatial_risk, row.spatial_risk)
+    c.srm = srm
+    units = _creation_units(row, terms)
+    try:
+        c.units_srm = prod(units, srm)
+    except XlError:
+        c.units_srm = ""
+    if row.spatial_risk and not row.gain_site:
+        c.units = T.OFFSITE_REFERENCE_REQUIRED
+    elif not row.spatial_risk:
+        c.units = ""
+    else:
+        c.units = units
+
+
+# -- B-3 / E-3: enhancement ---------------------------------------------------------------------
 
 
 class HedgerowEnhancementCalc(RowCalc):
@@ -305,8 +350,25 @@ class HedgerowEnhancementCalc(RowCalc):
 
     __slots__ = ("length", "proposed")
 
-    proposed: str
-    length: Value
+    proposed: str  # M12 proposed hedgerow type
+    length: Value  # P12 length enhanced
+
+
+class _EnhancementTerms(NamedTuple):
+    """B-3!M12:AG12 (E-3 alike): the cells of an enhancement row that depend neither on lengths nor on units."""
+
+    proposed: str  # M12 proposed hedgerow type
+    complete: bool  # M12, S12 and U12 all given (AH12's blank test)
+    score: Value  # R12 distinctiveness score of the proposal
+    condition_score: Value  # T12
+    significance_multiplier: Value  # W12 strategic significance multiplier
+    standard_years: Value  # X12 standard time to target condition
+    distinctiveness_movement: Value  # N12 ("Medium - High")
+    condition_movement: Value  # O12 ("Poor - Moderate"), or why there is none
+    status: Value  # AA12
+    final_years: Value  # AB12 final time to target condition
+    temporal_multiplier: Value  # AC12
+    difficulty_multiplier: Value  # AG12
 
 
 def enhancement(
@@ -315,24 +377,29 @@ def enhancement(
     baselines: Sequence[HedgerowBaselineCalc],
     off: bool,
 ) -> tuple[list[HedgerowEnhancementCalc], list[HedgerowEnhancement]]:
+    """B-3 / E-3: one sheet row per baseline row with an enhanced length, and the rows without a place."""
     pairs, unplaced = place_enhancements(rows, baselines, lambda row: bool(row.habitat) and gt(row.enhanced_km, 0.0))
     # rows that share baseline type and condition and the proposal share M12-AG12: computed once
     cache: dict[tuple[object, ...], _EnhancementTerms] = {}
-    return [_enhancement_row(rel, e, b, off, cache) for b, e in pairs], unplaced  # type: ignore[arg-type]
-
-
-_EnhancementTerms = tuple[str, bool, Value, Value, Value, Value, Value, Value, Value, Value, Value, Value]
+    out: list[HedgerowEnhancementCalc] = []
+    for b, e in pairs:
+        key = _enhancement_key(e, b)
+        terms = cache.get(key)
+        if terms is None:
+            terms = cache[key] = _enhancement_terms(rel, e, b, off)
+        out.append(_enhancement_row(e, b, terms, off))
+    return out, unplaced
 
 
 def _enhancement_key(e: HedgerowEnhancement | None, b: HedgerowBaselineCalc) -> tuple[object, ...]:
     """What B-3 M12-AG12 depend on: the baseline's type and condition and the proposal, not lengths."""
     if e is None:
-        return (b.type, b.score, b.cond, b.cond_score)
+        return (b.type, b.score, b.condition, b.condition_score)
     return (
         b.type,
         b.score,
-        b.cond,
-        b.cond_score,
+        b.condition,
+        b.condition_score,
         e.habitat,
         e.condition,
         e.strategic_significance,
@@ -344,140 +411,181 @@ def _enhancement_key(e: HedgerowEnhancement | None, b: HedgerowBaselineCalc) -> 
 def _enhancement_terms(
     rel: Release, e: HedgerowEnhancement | None, b: HedgerowBaselineCalc, off: bool
 ) -> _EnhancementTerms:
-    """B-3 / E-3 M12-AG12: the cells of an enhancement row that do not depend on lengths or units."""
-    base_type = b.type  # C12
-    f, g_cond, h = b.score, b.cond, b.cond_score  # F12, G12, H12
-    m = rel.hedgerow_types.get(e.habitat) if e is not None and e.habitat else None  # M12
-    m_name = m.name if m else (e.habitat if e is not None else "")
-    s = e.condition if e is not None else ""  # S12
-    ss = e.strategic_significance if e is not None else ""  # U12
-    y: Years = e.advance_years if e is not None else None
-    z: Years = e.delay_years if e is not None else None
-    # N12 distinctiveness movement
-    n: Value = "" if not m_name else rel.hedgerow_change.get((base_type, m.name), "") if m else ""
-    # O12 condition movement
-    rr: Value = m.score if m else ""  # R12
+    """B-3 / E-3 M12:AG12 of one row: the proposal, its checks, time to target and difficulty."""
+    proposed = rel.hedgerow_types.get(e.habitat) if e is not None and e.habitat else None  # M12
+    proposed_name = proposed.name if proposed else (e.habitat if e is not None else "")
+    condition = e.condition if e is not None else ""  # S12
+    strategic_significance = e.strategic_significance if e is not None else ""  # U12
+    advance: Years = e.advance_years if e is not None else None  # Y12
+    delay: Years = e.delay_years if e is not None else None  # Z12
+    movement: Value = ""  # N12 distinctiveness movement
+    if proposed_name and proposed:
+        movement = rel.hedgerow_change.get((b.type, proposed.name), "")
+    proposed_score: Value = proposed.score if proposed else ""  # R12
     try:  # T12
-        tt = condition_score(rel, m, s or "", off, False)
+        proposed_condition_score = condition_score(rel, proposed, condition or "", off, False)
     except XlError:
-        tt = ""
+        proposed_condition_score = ""
+    condition_movement = _condition_movement(
+        rel, b, proposed_name, movement, proposed_score, condition, proposed_condition_score, off
+    )
+    multiplier = strategic_significance_multiplier(rel, strategic_significance, T.SPATIAL_DATA_MISSING)  # W12
+    standard_years = _enhancement_standard_years(
+        rel, b, proposed, proposed_name, proposed_score, movement, condition_movement, proposed_condition_score
+    )
+    if eq(standard_years, T.CHECK_DATA):  # AA12
+        status: Value = T.CHECK_DATA
+    elif not proposed_name:
+        status = ""
+    else:
+        status = time_to_target_status(standard_years, advance, delay)
+    final_years = _enhancement_final_time(rel, standard_years, status, advance, delay, off)
+    temporal = _enhancement_temporal(rel, condition, proposed_name, final_years)
+    # AG12: multiplier of the standard (creation) difficulty of the proposed type (B-3!AD12 quirk)
+    difficulty: Value = ""
+    if not blank(condition_movement) and proposed is not None:
+        try:
+            difficulty = difficulty_multiplier(rel, proposed.creation_difficulty)
+        except XlError:
+            difficulty = ""
+    return _EnhancementTerms(
+        proposed_name,
+        bool(proposed_name and condition and strategic_significance),
+        proposed_score,
+        proposed_condition_score,
+        multiplier,
+        standard_years,
+        movement,
+        condition_movement,
+        status,
+        final_years,
+        temporal,
+        difficulty,
+    )
 
-    def movement() -> Value:
-        differs = xl.left(base_type, 55).lower() != xl.left(m_name, 55).lower()
-        if differs and eq(n, "High - High"):
+
+def _condition_movement(
+    rel: Release,
+    b: HedgerowBaselineCalc,
+    proposed_name: str,
+    movement: Value,
+    proposed_score: Value,
+    condition: str,
+    proposed_condition_score: Value,
+    off: bool,
+) -> Value:
+    """B-3!O12 / E-3!O12: the change in condition ("Poor - Moderate"), or why there is none."""
+    try:
+        differs = xl.left(b.type, 55).lower() != xl.left(proposed_name, 55).lower()
+        if differs and eq(movement, "High - High"):
             return T.NOT_LIKE_FOR_LIKE
         # E-3!O12 also wants "Medium - Medium" like for like, until 1.0.2
-        if off and differs and isinstance(n, str) and n.lower() in rel.rules.hedgerow_not_like_for_like_offsite:
+        if (
+            off
+            and differs
+            and isinstance(movement, str)
+            and movement.lower() in rel.rules.hedgerow_not_like_for_like_offsite
+        ):
             return T.NOT_LIKE_FOR_LIKE
-        if gt(h, tt):
+        if gt(b.condition_score, proposed_condition_score):
             return T.CANNOT_REDUCE_CONDITION
-        if eq(f, rr) and eq(h, tt):
+        if eq(b.score, proposed_score) and eq(b.condition_score, proposed_condition_score):
             return T.NO_ENHANCEMENT
-        if ne(base_type, m_name) and lt(f, rr):
-            return "Lower Distinctiveness Habitat - " + (s or "")
-        return xl.show(g_cond) + " - " + (s or "")
-
-    try:
-        o = movement()
+        if ne(b.type, proposed_name) and lt(b.score, proposed_score):
+            return "Lower Distinctiveness Habitat - " + (condition or "")
+        return xl.show(b.condition) + " - " + (condition or "")
     except XlError:
-        o = ""
-    w = lookup_ss(rel, ss, T.SPATIAL_DATA_MISSING)  # W12
+        return ""
 
-    # X12 standard time to target condition
-    def standard_time() -> Value:
-        if eq(xl.left(o, 5), "Error") or eq(xl.left(n, 5), "Error") or eq(tt, "Error"):
+
+def _enhancement_standard_years(
+    rel: Release,
+    b: HedgerowBaselineCalc,
+    proposed: HedgerowType | None,
+    proposed_name: str,
+    proposed_score: Value,
+    movement: Value,
+    condition_movement: Value,
+    proposed_condition_score: Value,
+) -> Value:
+    """B-3!X12: standard time to target condition, by distinctiveness (G-6 S:AE) or by condition (G-6 K:Q)."""
+    try:
+        if (
+            eq(xl.left(condition_movement, 5), "Error")
+            or eq(xl.left(movement, 5), "Error")
+            or eq(proposed_condition_score, "Error")
+        ):
             return T.CHECK_DATA
-        if lt(f, rr):
-            if base_type == _last_type(rel):
-                raise XlError("#N/A")  # G-6!B3:B14 leaves out the last (V.Low) type
-            years = rel.hedgerow_distinctiveness_years.get((base_type, m_name))
-            if years is None:
-                raise XlError("#N/A")
+        last_type = _last_type(rel)  # G-6!B3:B14 leaves out the last (V.Low) type
+        if lt(b.score, proposed_score):
+            years = rel.hedgerow_distinctiveness_years.get((b.type, proposed_name))
+            if b.type == last_type or years is None:
+                return ""
             return years
-        if m is None or m.name == _last_type(rel):
-            raise XlError("#N/A")
-        found = m.condition_change_years_ci.get(o.lower()) if isinstance(o, str) else None
-        if found is None:
-            raise XlError("#N/A")
-        return found
-
-    try:
-        x = standard_time()
-    except XlError:
-        x = ""
-
-    # AA12 status
-    def status_cell() -> Value:
-        if eq(x, T.CHECK_DATA):
-            return T.CHECK_DATA
-        if not m_name:
+        if proposed is None or proposed.name == last_type:
             return ""
-        return status(x, y, z)
+        found = (
+            proposed.condition_change_years_ci.get(condition_movement.lower())
+            if isinstance(condition_movement, str)
+            else None
+        )
+        return "" if found is None else found
+    except XlError:
+        return ""
 
-    aa = status_cell()
 
-    # AB12 final time (until 1.0.3 "30+ ⚠" on-site when the delay is 30+: its multiplier lookup then
-    # fails); from 1.0.3 a "Not possible" standard time is "Check Data" (tested before the 30+ advance
-    # off-site, after it on-site)
+def _enhancement_final_time(
+    rel: Release, standard_years: Value, status: Value, advance: Years, delay: Years, off: bool
+) -> Value:
+    """B-3!AB12 / E-3!AB12: final time to target condition.
+
+    Until 1.0.3 on-site gives "30+ ⚠" when the delay is 30+, which its multiplier lookup misses
+    (quirk 7); from 1.0.3 a "Not possible" standard time is "Check Data" (tested before the 30+
+    advance off-site, after it on-site).
+    """
     not_possible = rel.rules.hedgerow_not_possible_years_text
-
-    def final_cell() -> Value:
-        if blank(x):
+    try:
+        if blank(standard_years):
             return ""
-        if aa == T.CHECK_DATA:
+        if status == T.CHECK_DATA:
             return T.CHECK_DATA
-        if off and not_possible and eq(x, not_possible):
+        if off and not_possible and eq(standard_years, not_possible):
             return T.CHECK_DATA_LOWER
-        if eq(y, "30+"):
+        if eq(advance, "30+"):
             return 0.0
-        if not off and not_possible and eq(x, not_possible):
+        if not off and not_possible and eq(standard_years, not_possible):
             return T.CHECK_DATA
-        if eq(z, "30+"):
+        if eq(delay, "30+"):
             return "30+" if off else rel.rules.b3_delay_30_plus_text
-        xz = xl.add(num(x), num(z))
-        if gt(xz, 30.0):
+        with_delay = xl.add(num(standard_years), num(delay))
+        if gt(with_delay, 30.0):
             return "30+"
-        if aa == T.BOTH_ADVANCE_AND_DELAY:
+        if status == T.BOTH_ADVANCE_AND_DELAY:
             return T.CHECK_DATA
-        xzy = xl.sub(xz, num(y))
-        if gt(xzy, 0.0):
-            return xzy
-        return 0.0
-
-    try:
-        ab = final_cell()
+        left = xl.sub(with_delay, num(advance))
+        return left if gt(left, 0.0) else 0.0
     except XlError:
-        ab = ERROR
+        return ERROR
 
-    def temporal_cell() -> Value:
-        if not s or not m_name:
+
+def _enhancement_temporal(rel: Release, condition: str, proposed_name: str, final_years: Value) -> Value:
+    """B-3!AC12 / E-3!AC12: the temporal multiplier of the final time (no IFERROR)."""
+    try:
+        if not condition or not proposed_name:
             return ""
-        if eq(xl.left(ab, 5), "Error ▲"):
+        if eq(xl.left(final_years, 5), "Error ▲"):
             return T.CHECK_DATA
-        if eq(ab, T.CHECK_DATA):
+        if eq(final_years, T.CHECK_DATA):
             return T.CHECK_DATA
-        return temporal(rel, ab)
-
-    try:
-        ac = temporal_cell()
+        return temporal_multiplier(rel, final_years)
     except XlError:
-        ac = ERROR
-    # AG12: multiplier of the standard (creation) difficulty of the proposed type (B-3!AD12 quirk)
-    try:
-        ag = "" if blank(o) else (rel.difficulty_multipliers[m.creation_difficulty] if m else _raise())
-    except XlError:
-        ag = ""
-
-    return m_name, bool(m_name and s and ss), rr, tt, w, x, n, o, aa, ab, ac, ag
+        return ERROR
 
 
 def _enhancement_row(
-    rel: Release,
-    e: HedgerowEnhancement | None,
-    b: HedgerowBaselineCalc,
-    off: bool,
-    cache: dict[tuple[object, ...], _EnhancementTerms],
+    e: HedgerowEnhancement | None, b: HedgerowBaselineCalc, terms: _EnhancementTerms, off: bool
 ) -> HedgerowEnhancementCalc:
+    """B-3 / E-3 row: the terms applied to the enhanced length, units with and without spatial risk."""
     brow: HedgerowBaseline = b.row  # type: ignore[assignment]
     c = HedgerowEnhancementCalc(
         "hedgerow",
@@ -486,65 +594,75 @@ def _enhancement_row(
         e.ref if e else "",
         e,
         e.gain_site if e else None,
-        brow.ref,
+        b.ref,
     )
-    key = _enhancement_key(e, b)
-    terms = cache.get(key)
-    if terms is None:
-        terms = cache[key] = _enhancement_terms(rel, e, b, off)
-    m_name, proposed, rr, tt, w, x, n, o, aa, ab, ac, ag = terms
-    c.proposed = m_name
-    f, h = b.score, b.cond_score  # F12, H12
-    k = b.units  # K12 baseline units (B-1 N / E-1 Q)
-    p: Value = brow.enhanced_km  # P12 length enhanced
-    c.length = p
-
-    def value(with_srm: bool) -> Value:
-        if not proposed:
-            return ""
-        out = prod(uplift(p, rr, tt, f, h, prod(ag, ac)), w)
-        return prod(out, b.srm) if with_srm else out
-
+    c.proposed = terms.proposed
+    length: Value = brow.enhanced_km  # P12
+    c.length = length
+    baseline_units = b.units  # K12 (B-1!N / E-1!Q)
     if off:
-        category = b.srm_category
-
-        def pre_srm() -> Value:
-            if eq(k, T.CHECK_DATA_LOWER):
-                return T.CHECK_DATA_LOWER
-            if category and (e is None or not e.gain_site):
-                return T.OFFSITE_REFERENCE_REQUIRED
-            if not category:
-                return ""
-            return value(False)
-
-        try:
-            c.units = pre_srm()
-        except XlError:
-            c.units = ""
-
-        def with_srm() -> Value:
-            if eq(c.units, T.CHECK_DATA_LOWER):
-                return T.CHECK_DATA_LOWER
-            if not category:
-                return ""
-            return value(True)
-
-        try:
-            c.units_srm = with_srm()
-        except XlError:
-            c.units_srm = ""
+        _offsite_enhancement_units(c, e, b, terms, length)
     else:
         try:
-            c.units = T.CHECK_DATA_LOWER if eq(k, T.CHECK_DATA_LOWER) else value(False)
+            if eq(baseline_units, T.CHECK_DATA_LOWER):
+                c.units = T.CHECK_DATA_LOWER
+            else:
+                c.units = _enhancement_units(b, terms, length, False)
         except XlError:
             c.units = ""
-    low = T.LOW_DIFFICULTY if aa == T.REACHED_TARGET else None
-    c.note(c.units, aa, ab if ab == T.THIRTY_PLUS_MARKED else None, x, n, o, low)
+    low = T.LOW_DIFFICULTY if terms.status == T.REACHED_TARGET else None
+    final_marked = terms.final_years if terms.final_years == T.THIRTY_PLUS_MARKED else None
+    c.note(
+        c.units,
+        terms.status,
+        final_marked,
+        terms.standard_years,
+        terms.distinctiveness_movement,
+        terms.condition_movement,
+        low,
+    )
     return c
 
 
-def _raise() -> Value:
-    raise XlError("#N/A")
+def _enhancement_units(b: HedgerowBaselineCalc, terms: _EnhancementTerms, length: Value, with_srm: bool) -> Value:
+    """B-3!AH12 / E-3!AK12 (AJ12 ``with_srm``): the baseline value kept whole plus the discounted uplift."""
+    if not terms.complete:
+        return ""
+    risk = prod(terms.difficulty_multiplier, terms.temporal_multiplier)
+    core = uplift(length, terms.score, terms.condition_score, b.score, b.condition_score, risk)
+    units = prod(core, terms.significance_multiplier)
+    return prod(units, b.srm) if with_srm else units
+
+
+def _offsite_enhancement_units(
+    c: HedgerowEnhancementCalc,
+    e: HedgerowEnhancement | None,
+    b: HedgerowBaselineCalc,
+    terms: _EnhancementTerms,
+    length: Value,
+) -> None:
+    """E-3!AK12 units (the off-site reference check) and AJ12 units with SRM."""
+    category = b.srm_category  # AH12
+    try:
+        if eq(b.units, T.CHECK_DATA_LOWER):
+            c.units = T.CHECK_DATA_LOWER
+        elif category and (e is None or not e.gain_site):
+            c.units = T.OFFSITE_REFERENCE_REQUIRED
+        elif not category:
+            c.units = ""
+        else:
+            c.units = _enhancement_units(b, terms, length, False)
+    except XlError:
+        c.units = ""
+    try:
+        if eq(c.units, T.CHECK_DATA_LOWER):
+            c.units_srm = T.CHECK_DATA_LOWER
+        elif not category:
+            c.units_srm = ""
+        else:
+            c.units_srm = _enhancement_units(b, terms, length, True)
+    except XlError:
+        c.units_srm = ""
 
 
 def _last_type(rel: Release) -> str:
