@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from . import xl
 from .messages import code_of
@@ -145,6 +145,17 @@ class RowCalc:
 
     def codes(self) -> list[str]:
         return [code_of(t) for t in self.texts]
+
+
+class Sheets(NamedTuple):
+    """One module's six sheets as calculated rows: on-site A-1, A-2, A-3 and off-site D-1, D-2, D-3 (B/E, C/F)."""
+
+    baseline_on: Sequence[RowCalc]
+    creation_on: Sequence[RowCalc]
+    enhancement_on: Sequence[RowCalc]
+    baseline_off: Sequence[RowCalc]
+    creation_off: Sequence[RowCalc]
+    enhancement_off: Sequence[RowCalc]
 
 
 # Whether a text is a message, per text: a sheet shows the same few texts on many rows. Bounded,

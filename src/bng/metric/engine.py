@@ -1,16 +1,22 @@
-"""The calculation: a :class:`Site` in, a :class:`Result` out, as the statutory workbook computes it."""
+"""The calculation: a :class:`Site` in, a :class:`Result` out, as the statutory workbook computes it.
+
+The steps follow the workbook: each module's sheets (A-1…F-3) and the totals its headline reads,
+the "Off-site gain site summary", the "Headline Results", the trading summaries and the unit
+shortfall (statutory credits); then one result per input row, in input order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from . import area, gainsites, hedgerow, trading, watercourse, xl
-from .cells import RowCalc
+from .cells import RowCalc, Sheets
 from .credits import Deficit, credits
 from .headline import Headline, SheetTotals, add_all, column, headline, sum_or_error
 from .messages import T, code_of
-from .model import Site
-from .reference import load
+from .model import MODULES, STAGES, AreaEnhancement, HedgerowEnhancement, Site, WatercourseEnhancement
+from .reference import Release, load
 from .result import (
     GainSiteResult,
     InputIssue,
@@ -25,202 +31,207 @@ from .result import (
 from .xl import Value, catch
 
 
+class _Module(NamedTuple):
+    """One module calculated: its sheets, the totals its headline reads, the enhancement rows left without a place."""
+
+    sheets: Sheets
+    totals: SheetTotals
+    issues: list[InputIssue]
+
+
 def calculate(site: Site, release: str | None = None) -> Result:
     """Compute every row, module total, trading verdict and credit of a site."""
     rel = load(release or site.metric_release)
     target = site.project.target_percent / 100.0
-    on, off = site.on_site, site.off_site
-    issues: list[InputIssue] = []
-
-    a1 = area.baseline(rel, on.area.baseline, False)
-    creation_terms: area.CreationCache = {}  # on-site and off-site rows share their multipliers
-    a2 = area.creation(rel, on.area.creation, False, creation_terms)
-    a3, a_lost = area.enhancement(rel, on.area.enhancement, a1, False)
-    issues += _unplaced("on_site.area.enhancement", a_lost)
-    d1 = area.baseline(rel, off.area.baseline, True)
-    d2 = area.creation(rel, off.area.creation, True, creation_terms)
-    d3, a_lost = area.enhancement(rel, off.area.enhancement, d1, True)
-    issues += _unplaced("off_site.area.enhancement", a_lost)
-
-    b1 = hedgerow.baseline(rel, on.hedgerow.baseline, False)
-    b2 = hedgerow.creation(rel, on.hedgerow.creation, False)
-    b3, h_lost = hedgerow.enhancement(rel, on.hedgerow.enhancement, b1, False)
-    issues += _unplaced("on_site.hedgerow.enhancement", h_lost)
-    e1 = hedgerow.baseline(rel, off.hedgerow.baseline, True)
-    e2 = hedgerow.creation(rel, off.hedgerow.creation, True)
-    e3, h_lost = hedgerow.enhancement(rel, off.hedgerow.enhancement, e1, True)
-    issues += _unplaced("off_site.hedgerow.enhancement", h_lost)
-
-    c1 = watercourse.baseline(rel, on.watercourse.baseline, False)
-    c2 = watercourse.creation(rel, on.watercourse.creation, False)
-    c3, w_lost, c3_total, _ = watercourse.enhancement(rel, on.watercourse.enhancement, c1, False)
-    issues += _unplaced("on_site.watercourse.enhancement", w_lost)
-    f1 = watercourse.baseline(rel, off.watercourse.baseline, True)
-    f2 = watercourse.creation(rel, off.watercourse.creation, True)
-    f3, w_lost, f3_total, f3_total_srm = watercourse.enhancement(rel, off.watercourse.enhancement, f1, True)
-    issues += _unplaced("off_site.watercourse.enhancement", w_lost)
-
-    area_lost = [c.area_lost for c in d1]
-    totals = {
-        "area": SheetTotals(
-            base_on=column(a1, "units"),
-            retained_on=column(a1, "retained"),
-            enhanced_base_on=column(a1, "enhanced"),
-            vhdh_on=column(a1, "vhdh_bespoke"),
-            creation_on=column(a2, "units"),
-            enhancement_on=column(a3, "units"),
-            base_off=column(d1, "units"),
-            base_off_srm=column(d1, "units_srm"),
-            post_off=catch(
-                lambda: add_all(
-                    (
-                        sum_or_error(d1, "retained", area_lost, T.ERROR_IN_AREAS),
-                        column(d2, "units"),
-                        column(d3, "units"),
-                        column(d1, "vhdh_bespoke"),
-                    )
-                )
-            ),
-            post_off_srm=catch(
-                lambda: add_all(
-                    (
-                        sum_or_error(d1, "retained_srm", area_lost, T.ERROR_IN_AREAS),
-                        column(d2, "units_srm"),
-                        column(d3, "units_srm"),
-                    )
-                )
-            ),
-        ),
-        "hedgerow": SheetTotals(
-            base_on=column(b1, "units"),
-            retained_on=sum_or_error(b1, "retained", [c.length_lost for c in b1], T.ERROR_IN_LENGTHS),
-            enhanced_base_on=sum_or_error(b1, "enhanced", [c.length_lost for c in b1], T.ERROR_IN_LENGTHS),
-            vhdh_on=0.0,
-            creation_on=column(b2, "units"),
-            enhancement_on=column(b3, "units"),
-            base_off=column(e1, "units"),
-            base_off_srm=column(e1, "units_srm"),
-            post_off=catch(
-                lambda: add_all(
-                    (
-                        sum_or_error(e1, "retained", [c.length_lost for c in e1], T.ERROR_IN_LENGTHS),
-                        column(e2, "units"),
-                        column(e3, "units"),
-                    )
-                )
-            ),
-            post_off_srm=catch(
-                lambda: add_all(
-                    (
-                        sum_or_error(e1, "retained_srm", [c.length_lost for c in e1], T.ERROR_IN_LENGTHS),
-                        column(e2, "units_srm"),
-                        column(e3, "units_srm"),
-                    )
-                )
-            ),
-        ),
-        "watercourse": SheetTotals(
-            base_on=column(c1, "units"),
-            retained_on=sum_or_error(c1, "retained", [c.retained for c in c1], T.ERROR_IN_LENGTHS),
-            enhanced_base_on=sum_or_error(c1, "enhanced", [c.retained for c in c1], T.ERROR_IN_LENGTHS),
-            vhdh_on=column(c1, "vhdh_bespoke"),
-            creation_on=column(c2, "units"),
-            enhancement_on=c3_total,
-            base_off=column(f1, "units"),
-            base_off_srm=column(f1, "units_srm"),
-            post_off=catch(
-                lambda: add_all(
-                    (
-                        sum_or_error(f1, "retained", [c.retained for c in f1], T.ERROR_IN_LENGTHS),
-                        column(f2, "units"),
-                        f3_total,
-                        column(f1, "vhdh_bespoke"),
-                    )
-                )
-            ),
-            post_off_srm=catch(
-                lambda: add_all(
-                    (
-                        sum_or_error(f1, "retained_srm", [c.retained for c in f1], T.ERROR_IN_LENGTHS),
-                        column(f2, "units_srm"),
-                        f3_total_srm,
-                    )
-                )
-            ),
-        ),
+    modules = {"area": _area(rel, site), "hedgerow": _hedgerow(rel, site), "watercourse": _watercourse(rel, site)}
+    gain_sites = {
+        m: gainsites.summary(m, mod.sheets.baseline_off, mod.sheets.creation_off, mod.sheets.enhancement_off)
+        for m, mod in modules.items()
     }
-
-    gs_area = gainsites.summary("area", d1, d2, d3)
-    gs_hedge = gainsites.summary("hedgerow", e1, e2, e3)
-    gs_water = gainsites.summary("watercourse", f1, f2, f3)
-    b19 = gainsites.headline_error(gs_area, gs_hedge, gs_water)
-    heads = {m: headline(m, t, target, b19) for m, t in totals.items()}
-
-    area_changes = trading.changes(
-        [h.label for h in rel.area_habitats.values()],
-        a1,
-        a2,
-        a3,
-        d1,
-        d2,
-        d3,
-        "label",
-        "label",
-        "proposed_label",
-        True,
-    )
-    hedge_changes = trading.changes(
-        list(rel.hedgerow_types),
-        b1,
-        b2,
-        b3,
-        e1,
-        e2,
-        e3,
-        "type",
-        "type",
-        "proposed",
-        False,
-    )
-    water_changes = trading.changes(
-        list(rel.watercourse_types),
-        c1,
-        c2,
-        c3,
-        f1,
-        f2,
-        f3,
-        "type",
-        "type",
-        "proposed",
-        True,
-    )
-    at = trading.area(rel, area_changes)
-    ht = trading.hedgerow(rel, hedge_changes)
-    wt = trading.watercourse(rel, water_changes)
-    cr = credits(
+    gain_site_error = gainsites.headline_error(gain_sites["area"], gain_sites["hedgerow"], gain_sites["watercourse"])
+    heads = {m: headline(m, mod.totals, target, gain_site_error) for m, mod in modules.items()}
+    area_trading, hedgerow_trading, watercourse_trading = _trading(rel, modules)
+    shortfall = credits(
         rel,
-        at,
-        ht,
-        wt,
-        *(Deficit(heads[m].h8, heads[m].f61, heads[m].h61) for m in ("area", "hedgerow", "watercourse")),
+        area_trading,
+        hedgerow_trading,
+        watercourse_trading,
+        *(Deficit(h.on_site_baseline, h.units_required, h.unit_deficit) for h in heads.values()),
     )
-
-    modules = {
-        m: _module(m, heads[m], totals[m], trade.result.satisfied)
-        for m, trade in (("area", at), ("hedgerow", ht), ("watercourse", wt))
+    trades = {
+        "area": area_trading.result,
+        "hedgerow": hedgerow_trading.result,
+        "watercourse": watercourse_trading.result,
     }
-    rows = _rows(site, (a1, a2, a3, b1, b2, b3, c1, c2, c3), (d1, d2, d3, e1, e2, e3, f1, f2, f3))
     return Result(
         metric_release=rel.id,
         release_title=rel.title,
-        modules=modules,
-        rows=rows,
-        gain_sites=tuple(_gain_site(g) for g in (*gs_area, *gs_hedge, *gs_water)),
-        trading={"area": at.result, "hedgerow": ht.result, "watercourse": wt.result},
-        trading_all_satisfied=trading.all_satisfied(at.verdicts, ht.verdicts, wt.verdicts),
-        credits=cr,
-        issues=tuple(issues),
+        modules={m: _module(m, heads[m], modules[m].totals, trades[m].satisfied) for m in MODULES},
+        rows=_rows(site, {m: mod.sheets for m, mod in modules.items()}),
+        gain_sites=tuple(_gain_site(g) for rows in gain_sites.values() for g in rows),
+        trading=trades,
+        trading_all_satisfied=trading.all_satisfied(
+            area_trading.verdicts, hedgerow_trading.verdicts, watercourse_trading.verdicts
+        ),
+        credits=shortfall,
+        issues=tuple(issue for mod in modules.values() for issue in mod.issues),
+    )
+
+
+def _area(rel: Release, site: Site) -> _Module:
+    """A-1…A-3 and D-1…D-3, and the area totals of the headline (H8, H12, H20, H24 and their SRM cells)."""
+    on, off = site.on_site.area, site.off_site.area
+    creation_terms: area.CreationCache = {}  # on-site and off-site rows share their multipliers
+    a1 = area.baseline(rel, on.baseline, False)
+    a2 = area.creation(rel, on.creation, False, creation_terms)
+    a3, unplaced_on = area.enhancement(rel, on.enhancement, a1, False)
+    d1 = area.baseline(rel, off.baseline, True)
+    d2 = area.creation(rel, off.creation, True, creation_terms)
+    d3, unplaced_off = area.enhancement(rel, off.enhancement, d1, True)
+    area_lost = [c.area_lost for c in d1]
+    totals = SheetTotals(
+        on_site_baseline=column(a1, "units"),
+        on_site_retained=column(a1, "retained"),
+        on_site_enhanced_baseline=column(a1, "enhanced"),
+        on_site_vhdh_bespoke=column(a1, "vhdh_bespoke"),
+        on_site_creation=column(a2, "units"),
+        on_site_enhancement=column(a3, "units"),
+        off_site_baseline=column(d1, "units"),
+        off_site_baseline_srm=column(d1, "units_srm"),
+        off_site_post_intervention=catch(
+            lambda: add_all(
+                (
+                    sum_or_error(d1, "retained", area_lost, T.ERROR_IN_AREAS),
+                    column(d2, "units"),
+                    column(d3, "units"),
+                    column(d1, "vhdh_bespoke"),
+                )
+            )
+        ),
+        off_site_post_intervention_srm=catch(
+            lambda: add_all(
+                (
+                    sum_or_error(d1, "retained_srm", area_lost, T.ERROR_IN_AREAS),
+                    column(d2, "units_srm"),
+                    column(d3, "units_srm"),
+                )
+            )
+        ),
+    )
+    issues = _unplaced("on_site.area.enhancement", unplaced_on) + _unplaced("off_site.area.enhancement", unplaced_off)
+    return _Module(Sheets(a1, a2, a3, d1, d2, d3), totals, issues)
+
+
+def _hedgerow(rel: Release, site: Site) -> _Module:
+    """B-1…B-3 and E-1…E-3, and the hedgerow totals of the headline (H9, H13, H21, H25 …)."""
+    on, off = site.on_site.hedgerow, site.off_site.hedgerow
+    b1 = hedgerow.baseline(rel, on.baseline, False)
+    b2 = hedgerow.creation(rel, on.creation, False)
+    b3, unplaced_on = hedgerow.enhancement(rel, on.enhancement, b1, False)
+    e1 = hedgerow.baseline(rel, off.baseline, True)
+    e2 = hedgerow.creation(rel, off.creation, True)
+    e3, unplaced_off = hedgerow.enhancement(rel, off.enhancement, e1, True)
+    lost_on = [c.length_lost for c in b1]  # B-1!T
+    lost_off = [c.length_lost for c in e1]  # E-1!W
+    totals = SheetTotals(
+        on_site_baseline=column(b1, "units"),
+        on_site_retained=sum_or_error(b1, "retained", lost_on, T.ERROR_IN_LENGTHS),
+        on_site_enhanced_baseline=sum_or_error(b1, "enhanced", lost_on, T.ERROR_IN_LENGTHS),
+        on_site_vhdh_bespoke=0.0,
+        on_site_creation=column(b2, "units"),
+        on_site_enhancement=column(b3, "units"),
+        off_site_baseline=column(e1, "units"),
+        off_site_baseline_srm=column(e1, "units_srm"),
+        off_site_post_intervention=catch(
+            lambda: add_all(
+                (
+                    sum_or_error(e1, "retained", lost_off, T.ERROR_IN_LENGTHS),
+                    column(e2, "units"),
+                    column(e3, "units"),
+                )
+            )
+        ),
+        off_site_post_intervention_srm=catch(
+            lambda: add_all(
+                (
+                    sum_or_error(e1, "retained_srm", lost_off, T.ERROR_IN_LENGTHS),
+                    column(e2, "units_srm"),
+                    column(e3, "units_srm"),
+                )
+            )
+        ),
+    )
+    issues = _unplaced("on_site.hedgerow.enhancement", unplaced_on)
+    issues += _unplaced("off_site.hedgerow.enhancement", unplaced_off)
+    return _Module(Sheets(b1, b2, b3, e1, e2, e3), totals, issues)
+
+
+def _watercourse(rel: Release, site: Site) -> _Module:
+    """C-1…C-3 and F-1…F-3, and the watercourse totals of the headline (H10, H14, H22, H26 …)."""
+    on, off = site.on_site.watercourse, site.off_site.watercourse
+    c1 = watercourse.baseline(rel, on.baseline, False)
+    c2 = watercourse.creation(rel, on.creation, False)
+    c3, unplaced_on, c3_total, _ = watercourse.enhancement(rel, on.enhancement, c1, False)
+    f1 = watercourse.baseline(rel, off.baseline, True)
+    f2 = watercourse.creation(rel, off.creation, True)
+    f3, unplaced_off, f3_total, f3_total_srm = watercourse.enhancement(rel, off.enhancement, f1, True)
+    # C-1!W / F-1!Z (retained units) say "Error in Lengths ▲" where the lengths do not add up
+    retained_on = [c.retained for c in c1]
+    retained_off = [c.retained for c in f1]
+    totals = SheetTotals(
+        on_site_baseline=column(c1, "units"),
+        on_site_retained=sum_or_error(c1, "retained", retained_on, T.ERROR_IN_LENGTHS),
+        on_site_enhanced_baseline=sum_or_error(c1, "enhanced", retained_on, T.ERROR_IN_LENGTHS),
+        on_site_vhdh_bespoke=column(c1, "vhdh_bespoke"),
+        on_site_creation=column(c2, "units"),
+        on_site_enhancement=c3_total,
+        off_site_baseline=column(f1, "units"),
+        off_site_baseline_srm=column(f1, "units_srm"),
+        off_site_post_intervention=catch(
+            lambda: add_all(
+                (
+                    sum_or_error(f1, "retained", retained_off, T.ERROR_IN_LENGTHS),
+                    column(f2, "units"),
+                    f3_total,
+                    column(f1, "vhdh_bespoke"),
+                )
+            )
+        ),
+        off_site_post_intervention_srm=catch(
+            lambda: add_all(
+                (
+                    sum_or_error(f1, "retained_srm", retained_off, T.ERROR_IN_LENGTHS),
+                    column(f2, "units_srm"),
+                    f3_total_srm,
+                )
+            )
+        ),
+    )
+    issues = _unplaced("on_site.watercourse.enhancement", unplaced_on)
+    issues += _unplaced("off_site.watercourse.enhancement", unplaced_off)
+    return _Module(Sheets(c1, c2, c3, f1, f2, f3), totals, issues)
+
+
+def _trading(
+    rel: Release, modules: Mapping[str, _Module]
+) -> tuple[trading.AreaTrading, trading.LinearTrading, trading.LinearTrading]:
+    """ "G-2 Habitat groups" per habitat or type, then the three trading summaries."""
+    area_changes = trading.changes(
+        [h.label for h in rel.area_habitats.values()],
+        modules["area"].sheets,
+        ("label", "label", "proposed_label"),
+        True,
+    )
+    hedgerow_changes = trading.changes(
+        list(rel.hedgerow_types), modules["hedgerow"].sheets, ("type", "type", "proposed"), False
+    )
+    watercourse_changes = trading.changes(
+        list(rel.watercourse_types), modules["watercourse"].sheets, ("type", "type", "proposed"), True
+    )
+    return (
+        trading.area(rel, area_changes),
+        trading.hedgerow(rel, hedgerow_changes),
+        trading.watercourse(rel, watercourse_changes),
     )
 
 
@@ -248,36 +259,36 @@ def _pct(v: Value) -> float | None:
 
 def _module(module: str, h: Headline, t: SheetTotals, trading_ok: bool | None) -> ModuleResult:
     pct = _pct
-    srm_deduction = 0.0 if h.h41 == "0.00" else number(h.h41)
-    deficit = number(h.h61)
+    srm_deduction = 0.0 if h.srm_deduction == "0.00" else number(h.srm_deduction)
+    deficit = number(h.unit_deficit)
     return ModuleResult(
         module=module,
         on_site=OnSiteTotals(
-            baseline_units=number(h.h8),
-            retained_units=number(t.retained_on),
-            enhanced_baseline_units=number(t.enhanced_base_on),
-            creation_units=number(t.creation_on),
-            enhancement_units=number(t.enhancement_on),
-            post_intervention_units=number(h.h12),
-            net_change_units=number(h.h16),
-            net_change_percent=pct(h.j16),
-            vhdh_bespoke_units=None if module == "hedgerow" else number(t.vhdh_on),
+            baseline_units=number(h.on_site_baseline),
+            retained_units=number(t.on_site_retained),
+            enhanced_baseline_units=number(t.on_site_enhanced_baseline),
+            creation_units=number(t.on_site_creation),
+            enhancement_units=number(t.on_site_enhancement),
+            post_intervention_units=number(h.on_site_post_intervention),
+            net_change_units=number(h.on_site_change),
+            net_change_percent=pct(h.on_site_change_percent),
+            vhdh_bespoke_units=None if module == "hedgerow" else number(t.on_site_vhdh_bespoke),
         ),
         off_site=OffSiteTotals(
-            baseline_units=number(h.h20),
-            post_intervention_units=number(h.h24),
-            net_change_units=number(h.h28),
+            baseline_units=number(h.off_site_baseline),
+            post_intervention_units=number(h.off_site_post_intervention),
+            net_change_units=number(h.off_site_change),
             srm_deduction_units=srm_deduction,
-            baseline_units_srm=number(h.l20),
-            post_intervention_units_srm=number(h.l24),
-            net_change_percent=pct(h.j28),
-            change_with_srm_units=number(h.h32),
+            baseline_units_srm=number(h.off_site_baseline_srm),
+            post_intervention_units_srm=number(h.off_site_post_intervention_srm),
+            net_change_percent=pct(h.off_site_change_percent),
+            change_with_srm_units=number(h.off_site_change_srm),
         ),
-        combined_net_change_units=number(h.h37),
-        total_net_change_units=number(h.h47),
-        total_net_change_percent=pct(h.h51),
+        combined_net_change_units=number(h.combined_change),
+        total_net_change_units=number(h.total_change),
+        total_net_change_percent=pct(h.total_change_percent),
         target_percent=h.target * 100.0,
-        units_required=number(h.f61),
+        units_required=number(h.units_required),
         target_met=None if deficit is None else deficit == 0.0,
         unit_deficit=deficit,
         trading_rules_satisfied=trading_ok,
@@ -338,38 +349,49 @@ def _codes(messages: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 _new_row = tuple.__new__
 
 
-def _rows(site: Site, on: Sequence[Sequence[RowCalc]], off: Sequence[Sequence[RowCalc]]) -> tuple[RowResult, ...]:
+def _rows(site: Site, sheets: Mapping[str, Sheets]) -> tuple[RowResult, ...]:
     """One result per input row, in input order (enhancement rows are computed in baseline order)."""
     out: list[RowResult] = []
-    for location, sheets in (("on_site", on), ("off_site", off)):
-        loc = getattr(site, location)
-        for module_index, module in enumerate(("area", "hedgerow", "watercourse")):
-            for stage_index, stage in enumerate(("baseline", "creation", "enhancement")):
-                calcs = sheets[module_index * 3 + stage_index]
-                inputs = getattr(getattr(loc, module), stage)
-                if stage != "enhancement":  # one calculated row per input row, in input order
+    for location, first_sheet in (("on_site", 0), ("off_site", 3)):
+        rows = getattr(site, location)
+        for module in MODULES:
+            for stage_index, stage in enumerate(STAGES):
+                calcs = sheets[module][first_sheet + stage_index]
+                if stage == "enhancement":
+                    out.extend(_enhancement_results(module, location, getattr(rows, module).enhancement, calcs))
+                else:  # one calculated row per input row, in input order
                     out.extend(map(_row, calcs))
-                    continue
-                by_input = {id(c.row): c for c in calcs if c.row is not None}
-                for row in inputs:
-                    calc = by_input.get(id(row))
-                    if calc is None:
-                        out.append(
-                            RowResult(
-                                module=module,
-                                location=location,
-                                stage=stage,
-                                ref=row.ref,
-                                units=None,
-                                gain_site=row.gain_site if location == "off_site" else None,
-                                baseline_ref=getattr(row, "baseline_ref", None),
-                                codes=("ENHANCEMENT_WITHOUT_BASELINE",),
-                                messages=("No baseline row with an enhanced area for this enhancement row ▲",),
-                            )
-                        )
-                    else:
-                        out.append(_row(calc))
     return tuple(out)
+
+
+def _enhancement_results(
+    module: str,
+    location: str,
+    inputs: Sequence[AreaEnhancement | HedgerowEnhancement | WatercourseEnhancement],
+    calcs: Sequence[RowCalc],
+) -> list[RowResult]:
+    """The enhancement rows in input order: placed rows as calculated, the others with why they have no place."""
+    by_input = {id(c.row): c for c in calcs if c.row is not None}
+    out: list[RowResult] = []
+    for row in inputs:
+        calc = by_input.get(id(row))
+        if calc is not None:
+            out.append(_row(calc))
+            continue
+        out.append(
+            RowResult(
+                module=module,
+                location=location,
+                stage="enhancement",
+                ref=row.ref,
+                units=None,
+                gain_site=row.gain_site if location == "off_site" else None,
+                baseline_ref=row.baseline_ref,
+                codes=("ENHANCEMENT_WITHOUT_BASELINE",),
+                messages=("No baseline row with an enhanced area for this enhancement row ▲",),
+            )
+        )
+    return out
 
 
 def _gain_site(g: gainsites.GainSiteRow) -> GainSiteResult:

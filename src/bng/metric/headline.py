@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import xl
 from .cells import RowCalc, iferror
@@ -20,18 +21,18 @@ from .xl import Value, XlError, catch, eq, gt, le, lt, num
 
 @dataclass(frozen=True, slots=True)
 class SheetTotals:
-    """The totals of one module that the headline reads (workbook cells in comments)."""
+    """The sheet totals of one module that the headline reads (area / hedgerow / watercourse cells)."""
 
-    base_on: Value  # A-1!Q259 / B-1!N258 / C-1!R258
-    retained_on: Value  # A-1!U259 / B-1!R258 / C-1!W258
-    enhanced_base_on: Value  # A-1!V259 / B-1!S258 / C-1!X258
-    vhdh_on: Value  # A-1!AT259 / — / C-1!AT258
-    creation_on: Value  # A-2!Y257 / B-2!W260 / C-2!Z260
-    enhancement_on: Value  # A-3!AN258 / B-3!AH258 / C-3!AM258
-    base_off: Value  # D-1!T259 / E-1!Q258 / F-1!U258
-    base_off_srm: Value  # D-1!Q259 / E-1!N258 / F-1!R258
-    post_off: Value  # H24 / H25 / H26 sum of parts (before IFERROR)
-    post_off_srm: Value  # L24 / L25 / L26
+    on_site_baseline: Value  # A-1!Q259 / B-1!N258 / C-1!R258
+    on_site_retained: Value  # A-1!U259 / B-1!R258 / C-1!W258
+    on_site_enhanced_baseline: Value  # A-1!V259 / B-1!S258 / C-1!X258
+    on_site_vhdh_bespoke: Value  # A-1!AT259 / — / C-1!AT258
+    on_site_creation: Value  # A-2!Y257 / B-2!W260 / C-2!Z260
+    on_site_enhancement: Value  # A-3!AN258 / B-3!AH258 / C-3!AM258
+    off_site_baseline: Value  # D-1!T259 / E-1!Q258 / F-1!U258
+    off_site_baseline_srm: Value  # D-1!Q259 / E-1!N258 / F-1!R258
+    off_site_post_intervention: Value  # H24 / H25 / H26: the sum of the parts (before IFERROR)
+    off_site_post_intervention_srm: Value  # L24 / L25 / L26
 
 
 def add_all(values: Iterable[Value]) -> float:
@@ -80,79 +81,151 @@ def percent_change(base: Value, post: Value) -> Value:
 
 @dataclass(frozen=True, slots=True)
 class Headline:
-    h8: Value
-    h12: Value
-    h16: Value
-    j16: Value
-    h20: Value
-    l20: Value
-    h24: Value
-    l24: Value
-    h28: Value
-    j28: Value
-    h32: Value
-    h37: Value
-    h41: Value
-    h47: Value
-    h51: Value
-    target: float
-    f61: Value
-    h61: Value
+    """Rows 8-61 of "Headline Results" for one module (the area row's cell in each comment)."""
+
+    on_site_baseline: Value  # H8
+    on_site_post_intervention: Value  # H12
+    on_site_change: Value  # H16
+    on_site_change_percent: Value  # J16 (a fraction: 0.1 is 10 %)
+    off_site_baseline: Value  # H20
+    off_site_baseline_srm: Value  # L20
+    off_site_post_intervention: Value  # H24
+    off_site_post_intervention_srm: Value  # L24
+    off_site_change: Value  # H28
+    off_site_change_percent: Value  # J28
+    off_site_change_srm: Value  # H32: the change with spatial risk where it is an uplift, else "N/A"
+    combined_change: Value  # H37
+    srm_deduction: Value  # H41
+    total_change: Value  # H47
+    total_change_percent: Value  # H51
+    target: float  # D61: the target as a fraction
+    units_required: Value  # F61
+    unit_deficit: Value  # H61
     messages: tuple[str, ...]
+
+
+class _OnSite(NamedTuple):
+    """H8, H12, H16 and J16: on-site baseline, post-intervention units and their change."""
+
+    baseline: Value
+    post_intervention: Value
+    change: Value
+    change_percent: Value
+
+
+class _OffSite(NamedTuple):
+    """H20:L32: off-site baseline and post-intervention units, with and without spatial risk, and the change."""
+
+    baseline: Value
+    baseline_srm: Value
+    post_intervention: Value
+    post_intervention_srm: Value
+    change: Value
+    change_percent: Value
+    change_srm: Value
 
 
 def headline(module: str, t: SheetTotals, target: float, gain_site_error: bool | None) -> Headline:
     """Rows 8-63 of "Headline Results" for one module. ``gain_site_error`` is B19 (None: an error)."""
+    on = _on_site(module, t)
+    off = _off_site(t)
+    combined = iferror(lambda: xl.add(num(on.change), num(off.change)), T.CHECK_DATA)  # H37
+    srm_deduction = iferror(lambda: xl.sub(num(off.change), num(off.change_srm)), "0.00")  # H41
+    total = iferror(lambda: _total_change(on, off), T.CHECK_DATA)  # H47
+    total_percent = catch(lambda: _total_change_percent(module, total, on.baseline))  # H51
+    required = iferror(lambda: num(on.baseline) * xl.add(1.0, target), T.HEADLINE_ERROR)  # F61
+    deficit = catch(lambda: _unit_deficit(gain_site_error, on, off, required))  # H61
+    messages = _messages(module, on, off, total, total_percent, deficit, target)
+    return Headline(
+        on.baseline,
+        on.post_intervention,
+        on.change,
+        on.change_percent,
+        off.baseline,
+        off.baseline_srm,
+        off.post_intervention,
+        off.post_intervention_srm,
+        off.change,
+        off.change_percent,
+        off.change_srm,
+        combined,
+        srm_deduction,
+        total,
+        total_percent,
+        target,
+        required,
+        deficit,
+        messages,
+    )
+
+
+def _on_site(module: str, t: SheetTotals) -> _OnSite:
+    """H8:J16. The watercourse baseline (H10) has no IFERROR; the hedgerow H13 says "Check Data⚠"."""
     check = T.CHECK_DATA_HEADLINE_NO_SPACE if module == "hedgerow" else T.CHECK_DATA
-    h8: Value = t.base_on if module == "watercourse" else iferror(lambda: num(t.base_on), T.CHECK_DATA)
-    h12 = iferror(lambda: add_all((t.creation_on, t.enhancement_on, t.retained_on, t.vhdh_on)), check)
-    h16 = iferror(lambda: xl.sub(num(h12), num(h8)), T.HEADLINE_ERROR)
-    j16 = percent_change(h8, h12)
-    h20 = iferror(lambda: num(t.base_off), T.CHECK_DATA)
-    l20 = iferror(lambda: num(t.base_off_srm), T.CHECK_DATA)
-    h24 = iferror(lambda: num(t.post_off), T.CHECK_DATA)
-    l24 = iferror(lambda: num(t.post_off_srm), T.CHECK_DATA)
-    h28 = iferror(lambda: xl.sub(num(h24), num(h20)), T.HEADLINE_ERROR)
-    j28 = percent_change(h20, h24)
-    h32 = catch(lambda: T.NA if le(h28, 0.0) else xl.sub(num(l24), num(l20)))
-    h37 = iferror(lambda: xl.add(num(h16), num(h28)), T.CHECK_DATA)
-    h41 = iferror(lambda: xl.sub(num(h28), num(h32)), "0.00")
+    if module == "watercourse":
+        baseline: Value = t.on_site_baseline
+    else:
+        baseline = iferror(lambda: num(t.on_site_baseline), T.CHECK_DATA)
+    post = iferror(
+        lambda: add_all((t.on_site_creation, t.on_site_enhancement, t.on_site_retained, t.on_site_vhdh_bespoke)),
+        check,
+    )
+    change = iferror(lambda: xl.sub(num(post), num(baseline)), T.HEADLINE_ERROR)
+    return _OnSite(baseline, post, change, percent_change(baseline, post))
 
-    def h47_cell() -> Value:  # the off-site change with SRM only where it is an uplift
-        on_change = xl.sub(num(h12), num(h8))
-        return xl.add(on_change, num(h28)) if eq(h32, T.NA) else xl.add(on_change, num(h32))
 
-    h47 = iferror(h47_cell, T.CHECK_DATA)
+def _off_site(t: SheetTotals) -> _OffSite:
+    """H20:L32: spatial risk counts only where the off-site change is an uplift (H32, quirk 15)."""
+    baseline = iferror(lambda: num(t.off_site_baseline), T.CHECK_DATA)
+    baseline_srm = iferror(lambda: num(t.off_site_baseline_srm), T.CHECK_DATA)
+    post = iferror(lambda: num(t.off_site_post_intervention), T.CHECK_DATA)
+    post_srm = iferror(lambda: num(t.off_site_post_intervention_srm), T.CHECK_DATA)
+    change = iferror(lambda: xl.sub(num(post), num(baseline)), T.HEADLINE_ERROR)
+    change_srm = catch(lambda: T.NA if le(change, 0.0) else xl.sub(num(post_srm), num(baseline_srm)))
+    return _OffSite(baseline, baseline_srm, post, post_srm, change, percent_change(baseline, post), change_srm)
 
-    def h51_cell() -> Value:
-        if module == "hedgerow":
-            if eq(h47, 0.0) and eq(h8, 0.0):
-                return 0.0
-        elif eq(h47, 0.0):
+
+def _total_change(on: _OnSite, off: _OffSite) -> Value:
+    """H47: the off-site change with SRM only where it is an uplift."""
+    on_change = xl.sub(num(on.post_intervention), num(on.baseline))
+    if eq(off.change_srm, T.NA):
+        return xl.add(on_change, num(off.change))
+    return xl.add(on_change, num(off.change_srm))
+
+
+def _total_change_percent(module: str, total: Value, baseline: Value) -> Value:
+    """H51 (H52 for hedgerows): the total change over the on-site baseline only (quirk 14)."""
+    if module == "hedgerow":
+        if eq(total, 0.0) and eq(baseline, 0.0):
             return 0.0
-        if eq(h8, 0.0):
-            return T.NA
-        return iferror(lambda: _div(h47, h8), T.CHECK_DATA)
+    elif eq(total, 0.0):
+        return 0.0
+    if eq(baseline, 0.0):
+        return T.NA
+    return iferror(lambda: _div(total, baseline), T.CHECK_DATA)
 
-    h51 = catch(h51_cell)
-    f61 = iferror(lambda: num(h8) * xl.add(1.0, target), T.HEADLINE_ERROR)
 
-    def h61_cell() -> Value:
-        if gain_site_error is None:
-            raise XlError("#VALUE!")
-        if gain_site_error:
-            return T.HEADLINE_ERROR
+def _unit_deficit(gain_site_error: bool | None, on: _OnSite, off: _OffSite, required: Value) -> Value:
+    """H61: the units still missing to reach the target; an error where a gain site is negative (B19)."""
+    if gain_site_error is None:
+        raise XlError("#VALUE!")
+    if gain_site_error:
+        return T.HEADLINE_ERROR
 
-        def deficit() -> Value:
-            gain = num(h28) if eq(h32, T.NA) else num(h32)
-            short = xl.sub(num(f61), xl.add(num(h12), gain))
-            return 0.0 if lt(short, 0.0) else short
+    def deficit() -> Value:
+        gain = num(off.change) if eq(off.change_srm, T.NA) else num(off.change_srm)
+        short = xl.sub(num(required), xl.add(num(on.post_intervention), gain))
+        return 0.0 if lt(short, 0.0) else short
 
-        return iferror(deficit, T.HEADLINE_ERROR)
+    return iferror(deficit, T.HEADLINE_ERROR)
 
-    h61 = catch(h61_cell)
+
+def _messages(
+    module: str, on: _OnSite, off: _OffSite, total: Value, total_percent: Value, deficit: Value, target: float
+) -> tuple[str, ...]:
+    """The texts of J16, J32, J51 and J61, then the texts H12, H47 and H61 show themselves."""
     messages: list[str] = []
-    if eq_safe(h61, 0.0):
+    if eq_safe(deficit, 0.0):
         messages.append(
             {
                 "area": T.NO_MORE_AREA_UNITS,
@@ -160,25 +233,26 @@ def headline(module: str, t: SheetTotals, target: float, gain_site_error: bool |
                 "watercourse": T.NO_MORE_WATERCOURSE_UNITS,
             }[module]
         )
-    if eq_safe(h32, T.NA):
+    if eq_safe(off.change_srm, T.NA):
         messages.append(T.SRM_ONLY_POSITIVE_AREA if module == "area" else T.SRM_ONLY_POSITIVE)
-    if eq_safe(j16, T.NA):
+    both_zero = eq_safe(on.baseline, 0.0) and eq_safe(on.post_intervention, 0.0)
+    percent = on.change_percent
+    if eq_safe(percent, T.NA):
         messages.append(T.ZERO_BASELINE)
-    elif isinstance(j16, float) and not (eq_safe(h8, 0.0) and eq_safe(h12, 0.0)) and j16 < target:
+    elif isinstance(percent, float) and not both_zero and percent < target:
         messages.append(T.ONSITE_BELOW_TARGET)
-    if eq_safe(h51, T.NA):
+    if eq_safe(total_percent, T.NA):
         messages.append(T.ZERO_BASELINE_TOTAL)
-    elif isinstance(h51, float) and not (eq_safe(h8, 0.0) and eq_safe(h12, 0.0)) and h51 < target:
+    elif isinstance(total_percent, float) and not both_zero and total_percent < target:
         messages.append(T.TOTAL_BELOW_TARGET)
-    for v in (h12, h47, h61):
+    for v in (on.post_intervention, total, deficit):
         if isinstance(v, str) and v.strip() and v not in messages:
             messages.append(v)
-    return Headline(
-        h8, h12, h16, j16, h20, l20, h24, l24, h28, j28, h32, h37, h41, h47, h51, target, f61, h61, tuple(messages)
-    )
+    return tuple(messages)
 
 
 def eq_safe(a: Value, b: Value) -> bool:
+    """``a = b``, false where either side is an error value."""
     try:
         return eq(a, b)
     except XlError:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from . import xl
-from .cells import RowCalc
+from .cells import RowCalc, Sheets
 from .messages import T
 from .reference import Release
 from .result import BandVerdict, HabitatChange, TradingResult, number
@@ -69,29 +69,22 @@ def _get(d: dict[str, Value], k: str) -> Value:
     return d.get(k.lower(), 0.0)
 
 
-def changes(
-    labels: Iterable[str],
-    base_on: Sequence[RowCalc],
-    create_on: Sequence[RowCalc],
-    enh_on: Sequence[RowCalc],
-    base_off: Sequence[RowCalc],
-    create_off: Sequence[RowCalc],
-    enh_off: Sequence[RowCalc],
-    base_key: str,
-    create_key: str,
-    enh_key: str,
-    with_bespoke: bool,
-) -> dict[str, Change]:
-    """G-2 per habitat: on-site P − F and off-site AB − T."""
+def changes(labels: Iterable[str], sheets: Sheets, keys: tuple[str, str, str], with_bespoke: bool) -> dict[str, Change]:
+    """G-2 per habitat or type: on-site P − F and off-site AB − T.
+
+    ``keys`` name the label column of the baseline, creation and enhancement rows (the enhancement
+    row's proposed habitat); ``with_bespoke`` adds the V.High bespoke units to what is retained.
+    """
+    baseline_key, creation_key, enhancement_key = keys
     base_attrs = ("units", "retained", "vhdh_bespoke") if with_bespoke else ("units", "retained")
-    f_on, h_on, *rest_on = _sumifs(base_on, base_key, *base_attrs)
+    f_on, h_on, *rest_on = _sumifs(sheets.baseline_on, baseline_key, *base_attrs)
     at_on = rest_on[0] if with_bespoke else {}
-    (l_on,) = _sumifs(create_on, create_key, "units")
-    (n_on,) = _sumifs(enh_on, enh_key, "units")
-    t_off, v_off, *rest_off = _sumifs(base_off, base_key, *base_attrs)
+    (l_on,) = _sumifs(sheets.creation_on, creation_key, "units")
+    (n_on,) = _sumifs(sheets.enhancement_on, enhancement_key, "units")
+    t_off, v_off, *rest_off = _sumifs(sheets.baseline_off, baseline_key, *base_attrs)
     as_off = rest_off[0] if with_bespoke else {}
-    (x_off,) = _sumifs(create_off, create_key, "units")
-    (z_off,) = _sumifs(enh_off, enh_key, "units")
+    (x_off,) = _sumifs(sheets.creation_off, creation_key, "units")
+    (z_off,) = _sumifs(sheets.enhancement_off, enhancement_key, "units")
     out: dict[str, Change] = {}
     for label in labels:
 
@@ -106,13 +99,7 @@ def changes(
             retained = num(_get(v_off, label))
             if with_bespoke:
                 retained = xl.add(retained, num(_get(as_off, label)))
-            post = xl.add(
-                xl.add(
-                    retained,
-                    num(_get(x_off, label)),
-                ),
-                num(_get(z_off, label)),
-            )
+            post = xl.add(xl.add(retained, num(_get(x_off, label))), num(_get(z_off, label)))
             return xl.sub(post, num(_get(t_off, label)))
 
         out[label.lower()] = Change(catch(on), catch(off))

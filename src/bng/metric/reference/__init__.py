@@ -29,6 +29,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
+from typing import NamedTuple
 
 CONDITIONS: tuple[str, ...] = (
     "Good",
@@ -333,6 +334,17 @@ def _yes(rid: str, rule: str, value: str) -> bool:
     return value.lower() == "yes"
 
 
+class _WatercourseTables(NamedTuple):
+    """The G-7 tables as read: types, encroachment multipliers, times to target condition."""
+
+    types: dict[str, WatercourseType]
+    encroachment: dict[str, float]
+    riparian: dict[str, float]
+    creation_years: dict[str, Cell]
+    distinctiveness_years: float
+    condition_years: dict[tuple[str, str], Cell]
+
+
 class _Loader:
     def __init__(self, info: ReleaseInfo, folders: tuple[str, ...]) -> None:
         self.info = info
@@ -449,6 +461,60 @@ class _Loader:
             raise ReferenceDataError(f"{rid}: workbook_rules.csv lacks rule {missing}") from None
 
     def build(self) -> Release:
+        """The release: every table read, overlaid and checked against the others."""
+        habitats, type_index = self.area_habitats()
+        dist, rule_of_band = self.distinctiveness(habitats)
+        ss, ss_alias, srm, srm_w = self.strategic_and_spatial()
+        hedges, change, hedge_years = self.hedgerows()
+        water = self.watercourses()
+        layout, tiers, groups, prices = self.layout_and_credit_tables(habitats)
+        return Release(
+            rules=self.workbook_rules(),
+            id=self.rid,
+            title=self.info.title,
+            aliases=self.info.aliases,
+            label=self.info.label,
+            version=self.info.version,
+            area_habitats=MappingProxyType(habitats),
+            area_habitats_exact=MappingProxyType({h.label: h for h in habitats.values()}),
+            area_type_index=MappingProxyType(type_index),
+            distinctiveness_scores=MappingProxyType(dist),
+            trading_rule_of_band=MappingProxyType(rule_of_band),
+            condition_scores=MappingProxyType(
+                {r["condition"]: _number(r["score"]) for r in self.rows("condition_scores.csv")}
+            ),
+            difficulty_multipliers=MappingProxyType(
+                {r["difficulty"]: _number(r["multiplier"]) for r in self.rows("difficulty_multipliers.csv")}
+            ),
+            temporal_multipliers=MappingProxyType(self.temporal()),
+            strategic_significance=MappingProxyType(ss),
+            strategic_significance_aliases=MappingProxyType(ss_alias),
+            spatial_risk=MappingProxyType(srm),
+            spatial_risk_watercourse=MappingProxyType(srm_w),
+            tree_areas_ha=MappingProxyType(
+                {r["tree_size"]: _number(r["rpa_area_ha"]) for r in self.rows("individual_trees.csv")}
+            ),
+            hedgerow_types=MappingProxyType(hedges),
+            hedgerow_change=MappingProxyType(change),
+            hedgerow_distinctiveness_years=MappingProxyType(hedge_years),
+            watercourse_types=MappingProxyType(water.types),
+            watercourse_encroachment=MappingProxyType(water.encroachment),
+            riparian_encroachment=MappingProxyType(water.riparian),
+            watercourse_creation_years=MappingProxyType(water.creation_years),
+            watercourse_distinctiveness_years=water.distinctiveness_years,
+            watercourse_condition_years=MappingProxyType(water.condition_years),
+            watercourse_creation_years_ci=_ci(water.creation_years),
+            watercourse_condition_years_ci=MappingProxyType(
+                {(a.lower(), b.lower()): v for (a, b), v in water.condition_years.items()}
+            ),
+            area_trading_layout=layout,
+            credit_tiers=MappingProxyType(tiers),
+            medium_groups=tuple(groups.values()),
+            credit_prices=prices,
+        )
+
+    def area_habitats(self) -> tuple[dict[str, AreaHabitat], dict[str, str]]:
+        """G-1 (with the G-5 enhancement years): habitats by lower-case label, and labels by habitat type."""
         enh_rows = {r["habitat_label"]: r for r in self.rows("area_enhancement_years.csv")}
         habitats: dict[str, AreaHabitat] = {}
         type_index: dict[str, str] = {}
@@ -461,6 +527,7 @@ class _Loader:
             enh = enh_rows.get(label)
             if enh is None:
                 raise ReferenceDataError(f"{self.rid}: no enhancement years for {label!r}")
+            enhancement_years = {k: _cell(v) for k, v in enh.items() if k not in ("habitat_label", "metric_release")}
             habitats[label.lower()] = AreaHabitat(
                 label=label,
                 broad=r["broad_habitat"],
@@ -475,48 +542,54 @@ class _Loader:
                 condition_group=r["condition_group"],
                 condition_scores=MappingProxyType({c: _cell(r[f"condition_score_{c}"]) for c in CONDITIONS}),
                 creation_years=MappingProxyType({c: _cell(r[f"creation_years_{c}"]) for c in CONDITIONS}),
-                enhancement_years=MappingProxyType(
-                    {k: _cell(v) for k, v in enh.items() if k not in ("habitat_label", "metric_release")}
-                ),
-                enhancement_years_ci=_ci(
-                    {k: _cell(v) for k, v in enh.items() if k not in ("habitat_label", "metric_release")}
-                ),
+                enhancement_years=MappingProxyType(enhancement_years),
+                enhancement_years_ci=_ci(enhancement_years),
             )
             type_index.setdefault(r["habitat_type"].lower(), label)
+        return habitats, type_index
 
-        dist = {r["band"]: _number(r["score"]) for r in self.rows("distinctiveness_scores.csv")}
-        rule_of_band = {r["band"]: r["suggested_action_area"] for r in self.rows("distinctiveness_scores.csv")}
+    def distinctiveness(self, habitats: Mapping[str, AreaHabitat]) -> tuple[dict[str, float], dict[str, str]]:
+        """G-1!V:X: the score and the required action of each band; every habitat's score must agree."""
+        rows = self.rows("distinctiveness_scores.csv")
+        dist = {r["band"]: _number(r["score"]) for r in rows}
+        rule_of_band = {r["band"]: r["suggested_action_area"] for r in rows}
         for h in habitats.values():
             if dist.get(h.band) != h.score:
                 raise ReferenceDataError(f"{self.rid}: {h.label!r} score disagrees with its band")
+        return dist, rule_of_band
 
+    def strategic_and_spatial(
+        self,
+    ) -> tuple[dict[str, float], dict[str, str], dict[str, float], dict[str, float]]:
+        """G-3 / G-7: strategic significance (and its short names), spatial risk of areas and of watercourses."""
         ss: dict[str, float] = {}
         ss_alias: dict[str, str] = {}
         for r in self.rows("strategic_significance.csv"):
             ss[r["description"]] = _number(r["multiplier"])
             ss_alias[r["category"].split()[0].lower()] = r["description"]
             ss_alias[r["category"].strip().lower()] = r["description"]
-        wss = {
-            r["description"]: _number(r["multiplier"])
-            for r in self.rows("watercourse_strategic_and_spatial.csv")
-            if r["table"] == "strategic_significance"
-        }
+        water = self.rows("watercourse_strategic_and_spatial.csv")
+        wss = {r["description"]: _number(r["multiplier"]) for r in water if r["table"] == "strategic_significance"}
         if wss != ss:
             raise ReferenceDataError(f"{self.rid}: watercourse strategic significance differs from area")
         srm = {r["category"]: _number(r["multiplier"]) for r in self.rows("spatial_risk.csv")}
-        srm_w = {
-            r["description"]: _number(r["multiplier"])
-            for r in self.rows("watercourse_strategic_and_spatial.csv")
-            if r["table"] == "spatial_risk"
-        }
+        srm_w = {r["description"]: _number(r["multiplier"]) for r in water if r["table"] == "spatial_risk"}
+        return ss, ss_alias, srm, srm_w
 
+    def temporal(self) -> dict[Cell, float]:
+        """G-4: the temporal multiplier of each final time to target condition (years, or "30+")."""
         temporal: dict[Cell, float] = {}
         for r in self.rows("temporal_multipliers.csv"):
             if r["multiplier"] in ("N/A", ""):
                 continue
             key: Cell = r["years"] if r["years"] == "30+" else _number(r["years"])
             temporal[key] = _number(r["multiplier"])
+        return temporal
 
+    def hedgerows(
+        self,
+    ) -> tuple[dict[str, HedgerowType], dict[tuple[str, str], str], dict[tuple[str, str], Cell]]:
+        """G-6: hedgerow types, the distinctiveness movement of each change of type, and its years."""
         hedges: dict[str, HedgerowType] = {}
         for r in self.rows("hedgerow_types.csv"):
             creation = {c: _cell(r[f"creation_years_{c}"]) for c in ("Poor", "Moderate", "Good")}
@@ -541,10 +614,14 @@ class _Loader:
             k: v if v.startswith(tuple(BANDS)) else v + " ▲"
             for k, v in self.matrix("hedgerow_enhancement_change_matrix.csv").items()
         }
-        hedge_years = {k: _cell(v) for k, v in self.matrix("hedgerow_enhancement_distinctiveness_years.csv").items()}
+        years = {k: _cell(v) for k, v in self.matrix("hedgerow_enhancement_distinctiveness_years.csv").items()}
+        return hedges, change, years
 
+    def watercourses(self) -> _WatercourseTables:
+        """G-7: watercourse types, encroachment multipliers and times to target condition."""
         waters: dict[str, WatercourseType] = {}
         for r in self.rows("watercourse_types.csv"):
+            scores = {c: _cell(r[f"cond_score_{c}"]) for c in CONDITIONS[:5]}
             waters[r["watercourse_type"]] = WatercourseType(
                 name=r["watercourse_type"],
                 band=r["distinctiveness_band"],
@@ -552,19 +629,14 @@ class _Loader:
                 creation_difficulty=r["creation_difficulty"],
                 enhancement_difficulty=r["enhancement_difficulty"],
                 trading_rule=r["trading_rule"],
-                condition_scores=MappingProxyType({c: _cell(r[f"cond_score_{c}"]) for c in CONDITIONS[:5]}),
+                condition_scores=MappingProxyType(scores),
                 irreplaceable=r["irreplaceable"],
-                condition_scores_ci=_ci({c: _cell(r[f"cond_score_{c}"]) for c in CONDITIONS[:5]}),
+                condition_scores_ci=_ci(scores),
             )
-        enc = {
-            r["band"]: _number(r["multiplier"])
-            for r in self.rows("watercourse_encroachment.csv")
-            if r["type"] == "watercourse_encroachment"
-        }
+        encroachment = self.rows("watercourse_encroachment.csv")
+        enc = {r["band"]: _number(r["multiplier"]) for r in encroachment if r["type"] == "watercourse_encroachment"}
         rip = {
-            r["band"]: _number(r["multiplier"])
-            for r in self.rows("watercourse_encroachment.csv")
-            if r["type"] == "riparian_encroachment_both_banks"
+            r["band"]: _number(r["multiplier"]) for r in encroachment if r["type"] == "riparian_encroachment_both_banks"
         }
         w_create: dict[str, Cell] = {}
         w_dist_years = 0.0
@@ -577,9 +649,12 @@ class _Loader:
             else:
                 base, proposed = (s.strip() for s in r["key"].split("->"))
                 w_cond[(base, proposed)] = _cell(r["years"])
+        return _WatercourseTables(waters, enc, rip, w_create, w_dist_years, w_cond)
 
-        trees = {r["tree_size"]: _number(r["rpa_area_ha"]) for r in self.rows("individual_trees.csv")}
-
+    def layout_and_credit_tables(
+        self, habitats: Mapping[str, AreaHabitat]
+    ) -> tuple[tuple[TradingRow, ...], dict[str, str], dict[str, MediumGroup], tuple[CreditPrice, ...]]:
+        """The area trading layout and the credit tables, each habitat they name checked against G-1."""
         layout = tuple(
             TradingRow(r["band"], r["habitat_label"], r["display_label"], r["group"], r["medium_block"])
             for r in self.rows("area_trading_layout.csv")
@@ -600,53 +675,10 @@ class _Loader:
             )
             for r in self.rows("credit_prices.csv")
         )
-
         for row in layout:
             if row.habitat.lower() not in habitats:
                 raise ReferenceDataError(f"{self.rid}: trading layout names unknown habitat {row.habitat!r}")
         for label in list(tiers) + [s for g in groups.values() for s in g.surplus_sources]:
             if label.lower() not in habitats:
                 raise ReferenceDataError(f"{self.rid}: credit table names unknown habitat {label!r}")
-
-        return Release(
-            rules=self.workbook_rules(),
-            id=self.rid,
-            title=self.info.title,
-            aliases=self.info.aliases,
-            label=self.info.label,
-            version=self.info.version,
-            area_habitats=MappingProxyType(habitats),
-            area_habitats_exact=MappingProxyType({h.label: h for h in habitats.values()}),
-            area_type_index=MappingProxyType(type_index),
-            distinctiveness_scores=MappingProxyType(dist),
-            trading_rule_of_band=MappingProxyType(rule_of_band),
-            condition_scores=MappingProxyType(
-                {r["condition"]: _number(r["score"]) for r in self.rows("condition_scores.csv")}
-            ),
-            difficulty_multipliers=MappingProxyType(
-                {r["difficulty"]: _number(r["multiplier"]) for r in self.rows("difficulty_multipliers.csv")}
-            ),
-            temporal_multipliers=MappingProxyType(temporal),
-            strategic_significance=MappingProxyType(ss),
-            strategic_significance_aliases=MappingProxyType(ss_alias),
-            spatial_risk=MappingProxyType(srm),
-            spatial_risk_watercourse=MappingProxyType(srm_w),
-            tree_areas_ha=MappingProxyType(trees),
-            hedgerow_types=MappingProxyType(hedges),
-            hedgerow_change=MappingProxyType(change),
-            hedgerow_distinctiveness_years=MappingProxyType(hedge_years),
-            watercourse_types=MappingProxyType(waters),
-            watercourse_encroachment=MappingProxyType(enc),
-            riparian_encroachment=MappingProxyType(rip),
-            watercourse_creation_years=MappingProxyType(w_create),
-            watercourse_distinctiveness_years=w_dist_years,
-            watercourse_condition_years=MappingProxyType(w_cond),
-            watercourse_creation_years_ci=_ci(w_create),
-            watercourse_condition_years_ci=MappingProxyType(
-                {(a.lower(), b.lower()): v for (a, b), v in w_cond.items()}
-            ),
-            area_trading_layout=layout,
-            credit_tiers=MappingProxyType(tiers),
-            medium_groups=tuple(groups.values()),
-            credit_prices=prices,
-        )
+        return layout, tiers, groups, prices
