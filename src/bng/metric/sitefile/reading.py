@@ -123,12 +123,27 @@ def _location(
     if not isinstance(data, Mapping):
         reader.issue(path, None, None, "expected an object with area, hedgerow and watercourse", "NOT_AN_OBJECT")
         return Location()
-    area = area_rows(reader, data.get("area") or {}, path + ".area", gain_site, srm)
-    hedgerow = hedgerow_rows(reader, data.get("hedgerow") or {}, path + ".hedgerow", gain_site, srm)
+    area = area_rows(reader, _section(reader, data, "area", path), path + ".area", gain_site, srm)
+    hedgerow = hedgerow_rows(reader, _section(reader, data, "hedgerow", path), path + ".hedgerow", gain_site, srm)
     watercourse = watercourse_rows(
-        reader, data.get("watercourse") or {}, path + ".watercourse", gain_site, srm_watercourse
+        reader, _section(reader, data, "watercourse", path), path + ".watercourse", gain_site, srm_watercourse
     )
     return Location(area, hedgerow, watercourse)
+
+
+def _section(reader: RowReader, data: Mapping[str, Any], module: str, path: str) -> Mapping[str, Any]:
+    """A module's part of a location: an object holding its baseline, creation and enhancement rows."""
+    value = data.get(module) or {}
+    if isinstance(value, Mapping):
+        return value
+    reader.issue(
+        f"{path}.{module}",
+        None,
+        None,
+        f"expected an object with baseline, creation and enhancement rows, got {type(value).__name__}",
+        "NOT_AN_OBJECT",
+    )
+    return {}
 
 
 def _off_site(parts: list[Location]) -> Location:
