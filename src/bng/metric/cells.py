@@ -50,8 +50,11 @@ class _Created(Protocol):
 
 
 def creation_key(row: _Created, *more: object) -> tuple[object, ...]:
-    """What a creation row's multipliers depend on, in every module (habitat, condition, strategic
-    significance and years), with the module's own inputs after it: rows with equal keys share them."""
+    """What a creation row's multipliers depend on: rows with equal keys share them.
+
+    In every module that is the habitat, condition, strategic significance and the years; the
+    module's own inputs (encroachment …) come after.
+    """
     return (
         row.habitat,
         row.condition,
@@ -63,6 +66,7 @@ def creation_key(row: _Created, *more: object) -> tuple[object, ...]:
 
 
 def iferror(fn: Callable[[], Value], fallback: Value) -> Value:
+    """IFERROR(formula, fallback): the formula's value, or ``fallback`` where it errors."""
     try:
         return fn()
     except XlError:
@@ -117,6 +121,7 @@ class RowCalc:
         gain_site: str | None = None,
         baseline_ref: str | None = None,
     ) -> None:
+        """A row of a sheet not yet calculated: where it is and which input row it comes from."""
         self.module = module
         self.location = location
         self.stage = stage
@@ -144,6 +149,7 @@ class RowCalc:
                     texts.append(v)
 
     def codes(self) -> list[str]:
+        """The stable codes of the texts the row shows."""
         return [code_of(t) for t in self.texts]
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from . import xl
 from .messages import T
@@ -52,9 +53,9 @@ class Deficit:
     deficit: Value
 
 
-def area_tier_losses(rel: Release, at: AreaTrading) -> dict[str, Value]:
+def area_tier_losses(rel: Release, area: AreaTrading) -> dict[str, Value]:
     """F10 … F13 and the inputs of F9 (A1): High losses by tier plus Medium losses by rule."""
-    change = {k: c.total for k, c in at.changes.items()}
+    change = {k: c.total for k, c in area.changes.items()}
     high: dict[str, list[Value]] = {}
     for label, tier in rel.credit_tiers.items():
         high.setdefault(tier, []).append(change[label.lower()])
@@ -65,7 +66,7 @@ def area_tier_losses(rel: Release, at: AreaTrading) -> dict[str, Value]:
     hcol: dict[str, Value] = {}
     for g in groups:
         surplus = _pos(change[s.lower()] for s in g.surplus_sources)  # E: higher gains of the group
-        block = at.medium_blocks.get(g.medium_block, 0.0) if g.medium_block else 0.0
+        block = area.medium_blocks.get(g.medium_block, 0.0) if g.medium_block else 0.0
         hcol[g.name] = _rule1(surplus, block)
     h133 = _pos(hcol.values())
     tiers_in_order = rel.rules.medium_offset_order  # most expensive Medium tier first
@@ -91,7 +92,7 @@ def area_tier_losses(rel: Release, at: AreaTrading) -> dict[str, Value]:
     k133 = _pos(k.values())
     m = {tier: _min0(k[tier]) for tier in tiers_in_order}  # final Medium losses in tier
     # Rule 5: Low losses after the Medium surplus and what higher surplus is left
-    e138 = catch(lambda: xl.add(_min0(at.k124), at.k88))
+    e138 = catch(lambda: xl.add(_min0(area.low_change), area.medium_group_gains))
     f138 = catch(lambda: xl.add(num(e138), k133))
     g138 = _min0(f138)
     out: dict[str, Value] = {}
@@ -110,53 +111,53 @@ def _rule1(surplus: float, block: Value) -> Value:
         return xl.ERROR
 
 
-def _a1(losses: Mapping[str, Value], d: Deficit) -> Value:
+def _a1(losses: Mapping[str, Value], deficit: Deficit) -> Value:
     """F9: A1 takes its own losses, or the part of the unit deficit the other tiers leave."""
-    ell = num(losses["A1_losses"])
+    own = num(losses["A1_losses"])
     f10, f11, f12, f13 = (num(losses[t]) for t in ("A2", "A3", "A4", "A5"))
-    s1 = xl.add(xl.add(xl.add(xl.add(f13, f12), f11), f10), ell)
-    g3 = d.deficit
-    if ge(s1, g3):
-        return ell
-    span = xl.sub(num(d.required), num(d.baseline))  # F3 − E3: the uplift the target asks for
-    if ge(s1, xl.sub(num(g3), span)):
-        return xl.add(ell, xl.sub(num(g3), s1))
-    if le(g3, 0.0):
-        return ell
-    if lt(s1, g3):
-        return xl.sub(num(g3), xl.add(xl.add(xl.add(f10, f11), f12), f13))
-    if ge(g3, span):
-        return xl.add(ell, span)
-    return xl.add(ell, num(g3))
+    all_losses = xl.add(xl.add(xl.add(xl.add(f13, f12), f11), f10), own)
+    short = deficit.deficit  # G3
+    if ge(all_losses, short):
+        return own
+    uplift = xl.sub(num(deficit.required), num(deficit.baseline))  # F3 − E3: the uplift the target asks for
+    if ge(all_losses, xl.sub(num(short), uplift)):
+        return xl.add(own, xl.sub(num(short), all_losses))
+    if le(short, 0.0):
+        return own
+    if lt(all_losses, short):
+        return xl.sub(num(short), xl.add(xl.add(xl.add(f10, f11), f12), f13))
+    if ge(short, uplift):
+        return xl.add(own, uplift)
+    return xl.add(own, num(short))
 
 
-def _linear(losses: Sequence[Value], d: Deficit) -> Value:
+def _linear(losses: Sequence[Value], deficit: Deficit) -> Value:
     """F14 / F15: hedgerow or watercourse losses not offset, or the deficit if larger."""
-    lh = _neg(losses) * -1.0
-    g = d.deficit
-    if lt(lh, g):
-        return g
-    if le(g, 0.0):
-        return lh
-    if ge(g, xl.sub(num(d.required), num(d.baseline))):
-        return lh
-    return xl.add(lh, num(g))
+    not_offset = _neg(losses) * -1.0
+    short = deficit.deficit  # G4 / G5
+    if lt(not_offset, short):
+        return short
+    if le(short, 0.0):
+        return not_offset
+    if ge(short, xl.sub(num(deficit.required), num(deficit.baseline))):
+        return not_offset
+    return xl.add(not_offset, num(short))
 
 
 def credits(
     rel: Release,
-    at: AreaTrading,
-    ht: LinearTrading,
-    wt: LinearTrading,
-    area_d: Deficit,
-    hedge_d: Deficit,
-    water_d: Deficit,
+    area: AreaTrading,
+    hedgerow: LinearTrading,
+    watercourse: LinearTrading,
+    area_deficit: Deficit,
+    hedgerow_deficit: Deficit,
+    watercourse_deficit: Deficit,
 ) -> Credits:
     """Unit shortfall summary D5:D11: statutory credits by tier (None where the workbook shows a text)."""
 
     def guard() -> bool:  # OR(K13<0, I13<0): both sides are evaluated, an error in either errors
-        area_loss = lt(at.k13, 0.0)
-        water_loss = lt(wt.very_high_loss, 0.0)
+        area_loss = lt(area.very_high_losses, 0.0)
+        water_loss = lt(watercourse.very_high_loss, 0.0)
         return area_loss or water_loss
 
     try:
@@ -172,18 +173,20 @@ def credits(
             return guard_value
         return fn()
 
-    losses = area_tier_losses(rel, at)
+    losses = area_tier_losses(rel, area)
     shortfall: dict[str, Value] = {}  # F9:F15 ("Unit shortfall by tier")
     for tier in ("A2", "A3", "A4", "A5"):
-        shortfall[tier] = _or_error(lambda tier=tier: tier_cell(lambda: num(losses[tier])))  # type: ignore[misc]
-    shortfall["A1"] = _or_error(lambda: tier_cell(lambda: _a1(losses, area_d)))
-    shortfall["H"] = _or_error(lambda: tier_cell(lambda: _linear(ht.losses_not_offset, hedge_d)))
-    shortfall["W"] = catch(lambda: tier_cell(lambda: _linear(wt.losses_not_offset, water_d)))  # no IFERROR
+        shortfall[tier] = _or_error(partial(tier_cell, partial(num, losses[tier])))
+    shortfall["A1"] = _or_error(lambda: tier_cell(lambda: _a1(losses, area_deficit)))
+    shortfall["H"] = _or_error(lambda: tier_cell(lambda: _linear(hedgerow.losses_not_offset, hedgerow_deficit)))
+    shortfall["W"] = catch(
+        lambda: tier_cell(lambda: _linear(watercourse.losses_not_offset, watercourse_deficit))
+    )  # no IFERROR
     by_tier: dict[str, float | None] = {}
     messages: list[str] = []
     for tier in TIERS:
         doubled = _doubled(shortfall[tier], iferror=tier in ("H", "W"))  # G9:G15
-        summary = _or_error(lambda doubled=doubled: tier_cell(lambda: _read(doubled)))  # type: ignore[misc]
+        summary = _or_error(partial(tier_cell, partial(_read, doubled)))
         by_tier[tier] = number(summary)
         if isinstance(summary, str) and summary not in messages:
             messages.append(summary)
@@ -225,6 +228,8 @@ def prices_on(table: Sequence[CreditPrice], on: date) -> dict[str, CreditPrice]:
 
 @dataclass(frozen=True, slots=True)
 class CreditCost:
+    """What the credits of one tier cost: how many, the price of one (ex VAT) and the total."""
+
     tier: str
     credits: float
     price_gbp: float

@@ -215,7 +215,7 @@ def _watercourse(rel: Release, site: Site) -> _Module:
 def _trading(
     rel: Release, modules: Mapping[str, _Module]
 ) -> tuple[trading.AreaTrading, trading.LinearTrading, trading.LinearTrading]:
-    """ "G-2 Habitat groups" per habitat or type, then the three trading summaries."""
+    """Sheet "G-2 Habitat groups" per habitat or type, then the three trading summaries."""
     area_changes = trading.changes(
         [h.label for h in rel.area_habitats.values()],
         modules["area"].sheets,

@@ -23,6 +23,8 @@ from .xl import Value, XlError, catch, lt, num
 
 @dataclass(frozen=True, slots=True)
 class GainSiteRow:
+    """A row of the summary (C7:M7 area, P7:Z7 hedgerow, AC7:AM7 watercourse): a gain site's units."""
+
     gain_site: str
     module: str
     baseline: Value
@@ -88,6 +90,7 @@ def summary(
     creation: Sequence[RowCalc],
     enhancement: Sequence[RowCalc],
 ) -> list[GainSiteRow]:
+    """One row per gain site of a module, in order of first appearance (UNIQUE(FILTER(…)) of the references)."""
     order: dict[str, str] = {}
     for calcs in (baseline, creation, enhancement):
         for c in calcs:

@@ -57,6 +57,7 @@ class HedgerowBaselineCalc(RowCalc):
         "band",
         "condition",
         "condition_score",
+        "enhanced_length",
         "length",
         "length_lost",
         "retained_srm",
@@ -74,6 +75,7 @@ class HedgerowBaselineCalc(RowCalc):
     condition: str  # H10
     condition_score: Value  # I10
     significance_multiplier: Value  # L10 strategic significance multiplier
+    enhanced_length: Value  # Q10 / T10
     length_lost: Value  # T10 / W10
     srm_category: str  # E-1!O10 spatial risk category
     srm: Value  # E-1!P10 spatial risk multiplier
@@ -89,7 +91,7 @@ def baseline(rel: Release, rows: Sequence[HedgerowBaseline], off: bool) -> list[
         c = HedgerowBaselineCalc("hedgerow", location, "baseline", row.ref, row, row.gain_site)
         hedgerow = rel.hedgerow_types.get(row.habitat)
         c.type = hedgerow.name if hedgerow else ""
-        c.length = row.length_km
+        c.length, c.enhanced_length = row.length_km, row.enhanced_km
         c.band, c.score = (hedgerow.band if hedgerow else ""), (hedgerow.score if hedgerow else "")
         c.condition = row.condition or ""
         c.condition_score = condition_score(rel, hedgerow, c.condition, off, True)
@@ -586,7 +588,6 @@ def _enhancement_row(
     e: HedgerowEnhancement | None, b: HedgerowBaselineCalc, terms: _EnhancementTerms, off: bool
 ) -> HedgerowEnhancementCalc:
     """B-3 / E-3 row: the terms applied to the enhanced length, units with and without spatial risk."""
-    brow: HedgerowBaseline = b.row  # type: ignore[assignment]
     c = HedgerowEnhancementCalc(
         "hedgerow",
         "off_site" if off else "on_site",
@@ -597,7 +598,7 @@ def _enhancement_row(
         b.ref,
     )
     c.proposed = terms.proposed
-    length: Value = brow.enhanced_km  # P12
+    length: Value = b.enhanced_length  # P12
     c.length = length
     baseline_units = b.units  # K12 (B-1!N / E-1!Q)
     if off:

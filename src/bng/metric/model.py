@@ -29,6 +29,8 @@ STAGES: tuple[Stage, ...] = ("baseline", "creation", "enhancement")
 
 @dataclass(frozen=True, slots=True)
 class AreaBaseline:
+    """A row of A-1 / D-1: a habitat parcel before development, and how much of it is retained or enhanced."""
+
     ref: str
     habitat: str
     area_ha: float | None
@@ -45,6 +47,8 @@ class AreaBaseline:
 
 @dataclass(frozen=True, slots=True)
 class AreaCreation:
+    """A row of A-2 / D-2: a habitat created, in a target condition, in advance or with a delay."""
+
     ref: str
     habitat: str
     area_ha: float | None
@@ -59,6 +63,8 @@ class AreaCreation:
 
 @dataclass(frozen=True, slots=True)
 class AreaEnhancement:
+    """A row of A-3 / D-3: the enhanced part of a baseline parcel (``baseline_ref``) and what it becomes."""
+
     ref: str
     baseline_ref: str
     habitat: str
@@ -71,6 +77,8 @@ class AreaEnhancement:
 
 @dataclass(frozen=True, slots=True)
 class HedgerowBaseline:
+    """A row of B-1 / E-1: a hedgerow before development, and how much of it is retained or enhanced."""
+
     ref: str
     habitat: str
     length_km: float | None
@@ -84,6 +92,8 @@ class HedgerowBaseline:
 
 @dataclass(frozen=True, slots=True)
 class HedgerowCreation:
+    """A row of B-2 / E-2: a hedgerow created."""
+
     ref: str
     habitat: str
     length_km: float | None
@@ -97,6 +107,8 @@ class HedgerowCreation:
 
 @dataclass(frozen=True, slots=True)
 class HedgerowEnhancement:
+    """A row of B-3 / E-3: the enhanced length of a baseline hedgerow and what it becomes."""
+
     ref: str
     baseline_ref: str
     habitat: str
@@ -109,6 +121,8 @@ class HedgerowEnhancement:
 
 @dataclass(frozen=True, slots=True)
 class WatercourseBaseline:
+    """A row of C-1 / F-1: a watercourse before development, its encroachments, what is retained or enhanced."""
+
     ref: str
     habitat: str
     length_km: float | None
@@ -125,6 +139,8 @@ class WatercourseBaseline:
 
 @dataclass(frozen=True, slots=True)
 class WatercourseCreation:
+    """A row of C-2 / F-2: a watercourse created."""
+
     ref: str
     habitat: str
     length_km: float | None
@@ -140,6 +156,8 @@ class WatercourseCreation:
 
 @dataclass(frozen=True, slots=True)
 class WatercourseEnhancement:
+    """A row of C-3 / F-3: the enhanced length of a baseline watercourse and what it becomes."""
+
     ref: str
     baseline_ref: str
     habitat: str
@@ -154,6 +172,8 @@ class WatercourseEnhancement:
 
 @dataclass(frozen=True, slots=True)
 class AreaRows:
+    """The area habitat rows of a location: baseline, creation, enhancement."""
+
     baseline: tuple[AreaBaseline, ...] = ()
     creation: tuple[AreaCreation, ...] = ()
     enhancement: tuple[AreaEnhancement, ...] = ()
@@ -161,6 +181,8 @@ class AreaRows:
 
 @dataclass(frozen=True, slots=True)
 class HedgerowRows:
+    """The hedgerow rows of a location: baseline, creation, enhancement."""
+
     baseline: tuple[HedgerowBaseline, ...] = ()
     creation: tuple[HedgerowCreation, ...] = ()
     enhancement: tuple[HedgerowEnhancement, ...] = ()
@@ -168,6 +190,8 @@ class HedgerowRows:
 
 @dataclass(frozen=True, slots=True)
 class WatercourseRows:
+    """The watercourse rows of a location: baseline, creation, enhancement."""
+
     baseline: tuple[WatercourseBaseline, ...] = ()
     creation: tuple[WatercourseCreation, ...] = ()
     enhancement: tuple[WatercourseEnhancement, ...] = ()
@@ -182,6 +206,7 @@ class Location:
     watercourse: WatercourseRows = field(default_factory=WatercourseRows)
 
     def row_count(self) -> int:
+        """How many input rows the location holds, over every module and stage."""
         return sum(len(getattr(getattr(self, m), s)) for m in MODULES for s in STAGES)
 
 
@@ -196,6 +221,8 @@ class GainSite:
 
 @dataclass(frozen=True, slots=True)
 class Project:
+    """The development: its name, planning reference, LPA, biodiversity gain target and other details."""
+
     name: str = ""
     planning_reference: str = ""
     lpa: str = ""
@@ -205,6 +232,8 @@ class Project:
 
 @dataclass(frozen=True, slots=True)
 class Site:
+    """A development as the metric sees it: the project, on-site and off-site rows, the gain sites, the release."""
+
     project: Project = field(default_factory=Project)
     on_site: Location = field(default_factory=Location)
     off_site: Location = field(default_factory=Location)

@@ -23,6 +23,7 @@ def number(v: Value) -> Number:
 
 
 def text(v: Value) -> str | None:
+    """The text a cell shows (an error value as "#VALUE!"), or None where it shows a number or nothing."""
     if isinstance(v, str) and v.strip():
         return v
     if v is not None and not isinstance(v, (float, str)):
@@ -48,11 +49,14 @@ class RowResult(NamedTuple):
 
     @property
     def has_error(self) -> bool:
+        """Whether the row shows an input error or a broken rule (a ▲ text)."""
         return any("▲" in m for m in self.messages)
 
 
 @dataclass(frozen=True, slots=True)
 class OnSiteTotals:
+    """A module's on-site totals: baseline, retained, created, enhanced, post-intervention and the change."""
+
     baseline_units: Number
     retained_units: Number
     enhanced_baseline_units: Number
@@ -66,6 +70,8 @@ class OnSiteTotals:
 
 @dataclass(frozen=True, slots=True)
 class OffSiteTotals:
+    """A module's off-site totals, before and after the spatial risk multiplier (SRM)."""
+
     baseline_units: Number
     post_intervention_units: Number
     net_change_units: Number
@@ -78,6 +84,8 @@ class OffSiteTotals:
 
 @dataclass(frozen=True, slots=True)
 class ModuleResult:
+    """One module's headline: totals, net change, the target and the units still required."""
+
     module: str
     on_site: OnSiteTotals
     off_site: OffSiteTotals
@@ -115,6 +123,8 @@ class GainSiteResult:
 
 @dataclass(frozen=True, slots=True)
 class HabitatChange:
+    """A habitat's (or type's) change in units on-site, off-site and in all."""
+
     habitat: str
     on_site_units: Number
     off_site_units: Number
@@ -135,6 +145,8 @@ class BandVerdict:
 
 @dataclass(frozen=True, slots=True)
 class TradingResult:
+    """One module's trading summary: each band's verdict, and every habitat's change."""
+
     module: str
     bands: tuple[BandVerdict, ...]
     satisfied: bool | None
@@ -150,6 +162,7 @@ class Credits:
 
     @property
     def total(self) -> Number:
+        """All credits; None where a tier shows a text."""
         values = list(self.by_tier.values())
         if any(v is None for v in values):
             return None
@@ -168,6 +181,7 @@ class InputIssue:
     severity: str = "error"
 
     def __str__(self) -> str:
+        """Where the problem is and what it is, in one line."""
         where = self.path + (f" row {self.ref!r}" if self.ref is not None else "")
         what = f" field {self.field!r}" if self.field else ""
         return f"{where}{what}: {self.message}"
@@ -175,6 +189,8 @@ class InputIssue:
 
 @dataclass(frozen=True)
 class Result:
+    """Everything the workbook computes for a site, naming the metric release that computed it."""
+
     metric_release: str
     release_title: str
     modules: dict[str, ModuleResult]
@@ -188,4 +204,5 @@ class Result:
 
     @property
     def row_errors(self) -> tuple[RowResult, ...]:
+        """The rows that show an input error or a broken rule."""
         return tuple(r for r in self.rows if r.has_error)

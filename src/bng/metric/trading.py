@@ -39,7 +39,8 @@ class Change:
     off: Value
 
     @property
-    def total(self) -> Value:  # BE = BB + BD
+    def total(self) -> Value:
+        """BE = BB + BD: the project-wide change (an error value where either part is one)."""
         return catch(lambda: xl.add(num(self.on), num(self.off)))
 
 
@@ -52,8 +53,11 @@ def sum_cell(values: list[Value]) -> Value:
 
 
 def _sumifs(rows: Sequence[RowCalc], key: str, *attrs: str) -> list[dict[str, Value]]:
-    """SUMIF by label (case ignored) of several value columns: numbers add, texts are skipped,
-    an error in a matching row errors. The rows are grouped once for all columns."""
+    """SUMIF by label (case ignored) of several value columns.
+
+    Numbers add, texts are skipped, an error in a matching row errors. The rows are grouped once
+    for all columns.
+    """
     groups: dict[str, list[RowCalc]] = {}
     labels = list(map(getattr, rows, [key] * len(rows)))  # getattr per row, in C
     lower = {label: str(label).lower() for label in set(labels)}  # each distinct label lowered once
@@ -157,17 +161,20 @@ def _result(
 
 @dataclass(slots=True)
 class AreaTrading:
+    """The area trading summary: its verdicts, and the cells "Unit shortfall calculations" reads."""
+
     result: TradingResult
-    verdicts: list[Value]
-    k12: float  # Σ V.High gains
-    k13: Value  # Σ V.High losses (G33)
-    k88: float  # Σ positive Medium group totals
-    k124: Value  # net Low change (F163)
+    verdicts: list[Value]  # G5:G8
+    very_high_gains: float  # K12: Σ V.High gains
+    very_high_losses: Value  # K13 (G33): Σ V.High losses
+    medium_group_gains: float  # K88: Σ positive Medium group totals
+    low_change: Value  # K124 (F163): the net Low change
     medium_blocks: dict[str, Value]  # block name → cumulative broad habitat change (G89 …)
     changes: dict[str, Change]
 
 
 def area(rel: Release, ch: dict[str, Change]) -> AreaTrading:
+    """Sheet "Trading Summary Area Habitats": V.High and High may lose nothing; Medium and Low by band."""
     rows = rel.area_trading_layout
     by_band: dict[str, list[tuple[str, Change]]] = {b: [] for b in ("V.High", "High", "Medium", "Low")}
     for r in rows:
@@ -209,11 +216,14 @@ def area(rel: Release, ch: dict[str, Change]) -> AreaTrading:
     ]
     all_changes = [_hc(r.display_label, ch[r.habitat.lower()]) for r in rows]
     verdicts = [g5, g6, g7, g8]
-    return AreaTrading(_result("area", bands, verdicts, all_changes), verdicts, k12, g33, k88, k124, block_totals, ch)
+    result = _result("area", bands, verdicts, all_changes)
+    return AreaTrading(result, verdicts, k12, g33, k88, k124, block_totals, ch)
 
 
 @dataclass(slots=True)
 class LinearTrading:
+    """The hedgerow or watercourse trading summary: its verdicts and the losses not offset."""
+
     result: TradingResult
     verdicts: list[Value]
     losses_not_offset: list[Value]  # Unit shortfall calculations F147:F151 / F157:F160
@@ -221,6 +231,7 @@ class LinearTrading:
 
 
 def hedgerow(rel: Release, ch: dict[str, Change]) -> LinearTrading:
+    """Sheet "Trading Summary Hedgerows": surpluses flow down the bands (I31 counts High twice, quirk 12)."""
     by_band: dict[str, list[tuple[str, Change]]] = {b: [] for b in BAND_KEYS}
     for name, t in rel.hedgerow_types.items():
         by_band[t.band].append((name, ch[name.lower()]))
@@ -256,6 +267,7 @@ def hedgerow(rel: Release, ch: dict[str, Change]) -> LinearTrading:
 
 
 def watercourse(rel: Release, ch: dict[str, Change]) -> LinearTrading:
+    """Sheet "Trading Summary WaterC's": V.High, High and each Medium type may lose nothing; Low takes the rest."""
     by_band: dict[str, list[tuple[str, Change]]] = {b: [] for b in ("V.High", "High", "Medium", "Low")}
     for name, t in rel.watercourse_types.items():
         by_band[t.band].append((name, ch[name.lower()]))

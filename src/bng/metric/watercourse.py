@@ -143,6 +143,7 @@ class WatercourseBaselineCalc(RowCalc):
         "condition",
         "condition_score",
         "encroachment_multiplier",
+        "enhanced_length",
         "irreplaceable",
         "length",
         "length_lost",
@@ -170,6 +171,7 @@ class WatercourseBaselineCalc(RowCalc):
     riparian_multiplier: Value  # P10 riparian zone encroachment
     required_action: str  # Q10 required action to meet trading rules
     retained_length: Value  # U10 / X10
+    enhanced_length: Value  # V10 / Y10
     length_lost: Value  # Y10 / AB10
     units_lost: Value  # Z10 / AC10
     bespoke_compensation: str  # AA10 / AD10
@@ -226,7 +228,7 @@ def _watercourse_cells(rel: Release, c: WatercourseBaselineCalc, row: Watercours
     watercourse = rel.watercourse_types.get(row.habitat)
     name = watercourse.name if watercourse else ""
     c.type = name
-    c.length, c.retained_length = row.length_km, row.retained_km
+    c.length, c.retained_length, c.enhanced_length = row.length_km, row.retained_km, row.enhanced_km
     c.band = watercourse.band if watercourse else ""
     c.score = watercourse.score if watercourse else ""
     c.condition = row.condition or ""
@@ -707,7 +709,6 @@ def _enhancement_row(
     e: WatercourseEnhancement | None, b: WatercourseBaselineCalc, terms: _EnhancementTerms, off: bool
 ) -> WatercourseEnhancementCalc:
     """C-3 / F-3 row: the terms applied to the enhanced length, and the baseline units to compare with."""
-    brow: WatercourseBaseline = b.row  # type: ignore[assignment]
     c = WatercourseEnhancementCalc(
         "watercourse",
         "off_site" if off else "on_site",
@@ -718,7 +719,7 @@ def _enhancement_row(
         b.ref,
     )
     c.proposed = terms.proposed
-    length: Value = brow.enhanced_km if terms.proposed else ""  # Q12
+    length: Value = b.enhanced_length if terms.proposed else ""  # Q12
     c.length = length
     if off:
         _offsite_enhancement_units(c, e, b, terms, length)

@@ -28,6 +28,7 @@ class ErrorValue:
     __slots__ = ()
 
     def __repr__(self) -> str:
+        """The value as a cell shows it."""
         return "#VALUE!"
 
 
@@ -101,6 +102,7 @@ def catch(fn: Callable[[], Value]) -> Value:
 
 
 def is_num(v: Value) -> bool:
+    """ISNUMBER(v)."""
     return isinstance(v, float)
 
 
@@ -129,6 +131,7 @@ def _cmp(a: Value, b: Value) -> int:
 
 
 def eq(a: Value, b: Value) -> bool:
+    """``a = b``: texts ignore case, a number never equals a text, nearly equal numbers are equal."""
     ta, tb = type(a), type(b)
     if ta is float:
         if tb is float:
@@ -147,10 +150,12 @@ def eq(a: Value, b: Value) -> bool:
 
 
 def ne(a: Value, b: Value) -> bool:
+    """``a <> b``."""
     return not eq(a, b)
 
 
 def gt(a: Value, b: Value) -> bool:
+    """``a > b``: any text is more than any number; nearly equal numbers are not more."""
     if type(a) is float and type(b) is float:
         if a <= b:
             return False
@@ -160,6 +165,7 @@ def gt(a: Value, b: Value) -> bool:
 
 
 def ge(a: Value, b: Value) -> bool:
+    """``a >= b``."""
     if type(a) is float and type(b) is float:
         if a >= b:
             return True
@@ -169,6 +175,7 @@ def ge(a: Value, b: Value) -> bool:
 
 
 def lt(a: Value, b: Value) -> bool:
+    """``a < b``."""
     if type(a) is float and type(b) is float:
         if a >= b:
             return False
@@ -178,6 +185,7 @@ def lt(a: Value, b: Value) -> bool:
 
 
 def le(a: Value, b: Value) -> bool:
+    """``a <= b``."""
     if type(a) is float and type(b) is float:
         if a <= b:
             return True

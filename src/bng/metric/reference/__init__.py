@@ -51,6 +51,8 @@ class ReferenceDataError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class AreaHabitat:
+    """A habitat of G-1 (with its G-5 enhancement years): band, scores, difficulties, times to target."""
+
     label: str
     broad: str
     type: str
@@ -68,11 +70,14 @@ class AreaHabitat:
     enhancement_years_ci: Mapping[str, Cell]  # keyed by lower-case change label (MATCH ignores case)
 
     def allowed_conditions(self) -> tuple[str, ...]:
+        """The conditions the habitat can be in (those with a condition score)."""
         return tuple(c for c, s in self.condition_scores.items() if isinstance(s, float))
 
 
 @dataclass(frozen=True, slots=True)
 class HedgerowType:
+    """A hedgerow type of G-6: band, score, times to target condition, difficulties, trading rule."""
+
     name: str
     band: str
     score: float
@@ -86,11 +91,14 @@ class HedgerowType:
     condition_group: str
 
     def allowed_conditions(self) -> tuple[str, ...]:
+        """The conditions the type can be in: Poor only for the "Hedgecond2" group."""
         return ("Poor",) if self.condition_group == "Hedgecond2" else ("Good", "Moderate", "Poor")
 
 
 @dataclass(frozen=True, slots=True)
 class WatercourseType:
+    """A watercourse type of G-7: band, score, condition scores, difficulties, trading rule."""
+
     name: str
     band: str
     score: float
@@ -102,6 +110,7 @@ class WatercourseType:
     condition_scores_ci: Mapping[str, Cell]
 
     def allowed_conditions(self) -> tuple[str, ...]:
+        """The conditions the habitat can be in (those with a condition score)."""
         return tuple(c for c, s in self.condition_scores.items() if isinstance(s, float))
 
 
@@ -128,6 +137,8 @@ class MediumGroup:
 
 @dataclass(frozen=True, slots=True)
 class CreditPrice:
+    """The price of one statutory credit of a tier (ex VAT) from a date, and credits per unit short."""
+
     tier: str
     price_gbp: float
     module: str
