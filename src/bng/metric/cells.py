@@ -75,22 +75,24 @@ def iferror(fn: Callable[[], Value], fallback: Value) -> Value:
 
 def uplift(
     size: Value,
-    post_score: Value,
-    post_cond: Value,
-    base_score: Value,
-    base_cond: Value,
+    proposed_score: Value,
+    proposed_condition: Value,
+    baseline_score: Value,
+    baseline_condition: Value,
     risk: float,
-    size_base: Value | None = None,
+    baseline_size: Value | None = None,
 ) -> float:
-    """``((size·D'·C' − size0·D·C)·risk + size0·D·C)``: the enhancement formula's core.
+    """``((size·D'·C' − size₀·D·C)·risk + size₀·D·C)``: the enhancement formula's core.
 
-    The baseline value of the enhanced parcel is kept whole; only the uplift is discounted
-    by time and difficulty (A-3!AN12, B-3!AH12, C-3!AM12). ``size_base`` is the length the
-    baseline is valued on where it differs (watercourse lengthening, C-3!AM12).
+    D and C are the baseline's distinctiveness and condition scores, D' and C' the proposal's,
+    ``risk`` the difficulty and temporal multipliers together. The baseline value of the enhanced
+    parcel is kept whole; only the uplift is discounted by time and difficulty (A-3!AN12, B-3!AH12,
+    C-3!AM12). ``baseline_size`` is the length the baseline is valued on where it differs
+    (a lengthened watercourse, C-3!AM12).
     """
-    s0 = size if size_base is None else size_base
-    base = prod(s0, base_score, base_cond)
-    return xl.add(prod(xl.sub(prod(size, post_score, post_cond), base), risk), base)
+    size0 = size if baseline_size is None else baseline_size
+    baseline = prod(size0, baseline_score, baseline_condition)
+    return xl.add(prod(xl.sub(prod(size, proposed_score, proposed_condition), baseline), risk), baseline)
 
 
 class RowCalc:

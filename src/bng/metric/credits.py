@@ -59,47 +59,51 @@ def area_tier_losses(rel: Release, area: AreaTrading) -> dict[str, Value]:
     high: dict[str, list[Value]] = {}
     for label, tier in rel.credit_tiers.items():
         high.setdefault(tier, []).append(change[label.lower()])
-    h = {tier: _neg(values) for tier, values in high.items()}  # H21, H27, H45, H57, H65
+    high_losses = {tier: _neg(values) for tier, values in high.items()}  # H21, H27, H45, H57, H65
+    medium_losses, surplus = _medium_losses(rel, area, change)
+    # Rule 5: Low losses after the Medium surplus and what higher surplus is left (E138:G138)
+    low_after_medium = catch(lambda: xl.add(_min0(area.low_change), area.medium_group_gains))
+    low_losses = _min0(catch(lambda: xl.add(num(low_after_medium), surplus)))
+    out: dict[str, Value] = {}
+    for tier in ("A2", "A3", "A4", "A5"):
+        out[tier] = xl.add(high_losses.get(tier, 0.0), medium_losses.get(tier, 0.0)) * -1.0
+    a1 = xl.add(xl.add(high_losses.get("A1", 0.0), medium_losses.get("A1", 0.0)), low_losses)
+    out["A1_losses"] = a1 * -1.0
+    return out
 
-    # rules 1-4 over the Medium broad-habitat groups (rows 122-131)
+
+def _medium_losses(rel: Release, area: AreaTrading, change: Mapping[str, Value]) -> tuple[dict[str, float], float]:
+    """Rules 1-4 over the Medium broad-habitat groups (rows 122-133): the Medium losses left in each tier.
+
+    Returns them by tier, and the surplus left after rule 4 (K133) for the Low losses of rule 5.
+    """
     groups = rel.medium_groups
-    hcol: dict[str, Value] = {}
+    after_rule1: dict[str, Value] = {}  # column H
     for g in groups:
         surplus = _pos(change[s.lower()] for s in g.surplus_sources)  # E: higher gains of the group
         block = area.medium_blocks.get(g.medium_block, 0.0) if g.medium_block else 0.0
-        hcol[g.name] = _rule1(surplus, block)
-    h133 = _pos(hcol.values())
+        after_rule1[g.name] = _rule1(surplus, block)
     tiers_in_order = rel.rules.medium_offset_order  # most expensive Medium tier first
     by_tier: dict[str, list[str]] = {}
     for g in groups:
         by_tier.setdefault(g.tier, []).append(g.name)
     # Rule 2: I = Σ negative H of the tier (+ H133 for the first tier)
-    i: dict[str, float] = {}
+    after_rule2: dict[str, float] = {}
     for n, tier in enumerate(tiers_in_order):
-        i[tier] = _neg(hcol[g] for g in by_tier.get(tier, ()))
+        after_rule2[tier] = _neg(after_rule1[g] for g in by_tier.get(tier, ()))
         if n == 0:
-            i[tier] = xl.add(i[tier], h133)
-    i133 = _pos(i.values())
+            after_rule2[tier] = xl.add(after_rule2[tier], _pos(after_rule1.values()))
+    surplus2 = _pos(after_rule2.values())  # I133
     # Rule 3: J (second tier) = I + I133; others keep their negative part
-    j: dict[str, float] = {}
+    after_rule3: dict[str, float] = {}
     for n, tier in enumerate(tiers_in_order):
-        j[tier] = xl.add(i[tier], i133) if n == 1 else _min0(i[tier])
-    j133 = _pos(j.values())
+        after_rule3[tier] = xl.add(after_rule2[tier], surplus2) if n == 1 else _min0(after_rule2[tier])
+    surplus3 = _pos(after_rule3.values())  # J133
     # Rule 4: K (third tier) = J + J133
-    k: dict[str, float] = {}
+    after_rule4: dict[str, float] = {}
     for n, tier in enumerate(tiers_in_order):
-        k[tier] = xl.add(j[tier], j133) if n == 2 else _min0(j[tier])
-    k133 = _pos(k.values())
-    m = {tier: _min0(k[tier]) for tier in tiers_in_order}  # final Medium losses in tier
-    # Rule 5: Low losses after the Medium surplus and what higher surplus is left
-    e138 = catch(lambda: xl.add(_min0(area.low_change), area.medium_group_gains))
-    f138 = catch(lambda: xl.add(num(e138), k133))
-    g138 = _min0(f138)
-    out: dict[str, Value] = {}
-    for tier in ("A2", "A3", "A4", "A5"):
-        out[tier] = xl.add(h.get(tier, 0.0), m.get(tier, 0.0)) * -1.0
-    out["A1_losses"] = xl.add(xl.add(h.get("A1", 0.0), m.get("A1", 0.0)), g138) * -1.0
-    return out
+        after_rule4[tier] = xl.add(after_rule3[tier], surplus3) if n == 2 else _min0(after_rule3[tier])
+    return {tier: _min0(after_rule4[tier]) for tier in tiers_in_order}, _pos(after_rule4.values())
 
 
 def _rule1(surplus: float, block: Value) -> Value:
@@ -195,10 +199,10 @@ def credits(
     return Credits(by_tier, tuple(messages))
 
 
-def _doubled(f: Value, iferror: bool) -> Value:
+def _doubled(shortfall: Value, iferror: bool) -> Value:
     """G = IF(F="ERROR", "ERROR", F*2): 2 credits per unit of shortfall (SRM 0.5 applied)."""
     try:
-        return T.CREDITS_ERROR if xl.eq(f, T.CREDITS_ERROR) else num(f) * 2.0
+        return T.CREDITS_ERROR if xl.eq(shortfall, T.CREDITS_ERROR) else num(shortfall) * 2.0
     except XlError:
         return T.CREDITS_OTHER_ERROR if iferror else xl.ERROR
 

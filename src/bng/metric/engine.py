@@ -257,42 +257,42 @@ def _pct(v: Value) -> float | None:
     return None if n is None else n * 100.0
 
 
-def _module(module: str, h: Headline, t: SheetTotals, trading_ok: bool | None) -> ModuleResult:
+def _module(module: str, head: Headline, totals: SheetTotals, trading_ok: bool | None) -> ModuleResult:
     pct = _pct
-    srm_deduction = 0.0 if h.srm_deduction == "0.00" else number(h.srm_deduction)
-    deficit = number(h.unit_deficit)
+    srm_deduction = 0.0 if head.srm_deduction == "0.00" else number(head.srm_deduction)
+    deficit = number(head.unit_deficit)
     return ModuleResult(
         module=module,
         on_site=OnSiteTotals(
-            baseline_units=number(h.on_site_baseline),
-            retained_units=number(t.on_site_retained),
-            enhanced_baseline_units=number(t.on_site_enhanced_baseline),
-            creation_units=number(t.on_site_creation),
-            enhancement_units=number(t.on_site_enhancement),
-            post_intervention_units=number(h.on_site_post_intervention),
-            net_change_units=number(h.on_site_change),
-            net_change_percent=pct(h.on_site_change_percent),
-            vhdh_bespoke_units=None if module == "hedgerow" else number(t.on_site_vhdh_bespoke),
+            baseline_units=number(head.on_site_baseline),
+            retained_units=number(totals.on_site_retained),
+            enhanced_baseline_units=number(totals.on_site_enhanced_baseline),
+            creation_units=number(totals.on_site_creation),
+            enhancement_units=number(totals.on_site_enhancement),
+            post_intervention_units=number(head.on_site_post_intervention),
+            net_change_units=number(head.on_site_change),
+            net_change_percent=pct(head.on_site_change_percent),
+            vhdh_bespoke_units=None if module == "hedgerow" else number(totals.on_site_vhdh_bespoke),
         ),
         off_site=OffSiteTotals(
-            baseline_units=number(h.off_site_baseline),
-            post_intervention_units=number(h.off_site_post_intervention),
-            net_change_units=number(h.off_site_change),
+            baseline_units=number(head.off_site_baseline),
+            post_intervention_units=number(head.off_site_post_intervention),
+            net_change_units=number(head.off_site_change),
             srm_deduction_units=srm_deduction,
-            baseline_units_srm=number(h.off_site_baseline_srm),
-            post_intervention_units_srm=number(h.off_site_post_intervention_srm),
-            net_change_percent=pct(h.off_site_change_percent),
-            change_with_srm_units=number(h.off_site_change_srm),
+            baseline_units_srm=number(head.off_site_baseline_srm),
+            post_intervention_units_srm=number(head.off_site_post_intervention_srm),
+            net_change_percent=pct(head.off_site_change_percent),
+            change_with_srm_units=number(head.off_site_change_srm),
         ),
-        combined_net_change_units=number(h.combined_change),
-        total_net_change_units=number(h.total_change),
-        total_net_change_percent=pct(h.total_change_percent),
-        target_percent=h.target * 100.0,
-        units_required=number(h.units_required),
+        combined_net_change_units=number(head.combined_change),
+        total_net_change_units=number(head.total_change),
+        total_net_change_percent=pct(head.total_change_percent),
+        target_percent=head.target * 100.0,
+        units_required=number(head.units_required),
         target_met=None if deficit is None else deficit == 0.0,
         unit_deficit=deficit,
         trading_rules_satisfied=trading_ok,
-        messages=h.messages,
+        messages=head.messages,
     )
 
 

@@ -66,15 +66,15 @@ def _div(a: Value, b: Value) -> float:
     return num(a) / d
 
 
-def percent_change(base: Value, post: Value) -> Value:
-    """J16 / J28: ``post / base − 1`` (0 when both are 0, "N/A" for a zero baseline with a gain)."""
+def percent_change(baseline: Value, post_intervention: Value) -> Value:
+    """J16 / J28: ``post / baseline − 1`` (0 when both are 0, "N/A" for a zero baseline with a gain)."""
 
     def cell() -> Value:
-        if eq(base, 0.0) and eq(post, 0.0):
+        if eq(baseline, 0.0) and eq(post_intervention, 0.0):
             return 0.0
-        if eq(base, 0.0) and gt(post, 0.0):
+        if eq(baseline, 0.0) and gt(post_intervention, 0.0):
             return T.NA
-        return iferror(lambda: xl.sub(_div(post, base), 1.0), T.CHECK_DATA)
+        return iferror(lambda: xl.sub(_div(post_intervention, baseline), 1.0), T.CHECK_DATA)
 
     return catch(cell)
 
@@ -125,10 +125,10 @@ class _OffSite(NamedTuple):
     change_srm: Value
 
 
-def headline(module: str, t: SheetTotals, target: float, gain_site_error: bool | None) -> Headline:
+def headline(module: str, totals: SheetTotals, target: float, gain_site_error: bool | None) -> Headline:
     """Rows 8-63 of "Headline Results" for one module. ``gain_site_error`` is B19 (None: an error)."""
-    on = _on_site(module, t)
-    off = _off_site(t)
+    on = _on_site(module, totals)
+    off = _off_site(totals)
     combined = iferror(lambda: xl.add(num(on.change), num(off.change)), T.CHECK_DATA)  # H37
     srm_deduction = iferror(lambda: xl.sub(num(off.change), num(off.change_srm)), "0.00")  # H41
     total = iferror(lambda: _total_change(on, off), T.CHECK_DATA)  # H47
@@ -159,27 +159,29 @@ def headline(module: str, t: SheetTotals, target: float, gain_site_error: bool |
     )
 
 
-def _on_site(module: str, t: SheetTotals) -> _OnSite:
+def _on_site(module: str, totals: SheetTotals) -> _OnSite:
     """H8:J16. The watercourse baseline (H10) has no IFERROR; the hedgerow H13 says "Check Data⚠"."""
     check = T.CHECK_DATA_HEADLINE_NO_SPACE if module == "hedgerow" else T.CHECK_DATA
     if module == "watercourse":
-        baseline: Value = t.on_site_baseline
+        baseline: Value = totals.on_site_baseline
     else:
-        baseline = iferror(lambda: num(t.on_site_baseline), T.CHECK_DATA)
+        baseline = iferror(lambda: num(totals.on_site_baseline), T.CHECK_DATA)
     post = iferror(
-        lambda: add_all((t.on_site_creation, t.on_site_enhancement, t.on_site_retained, t.on_site_vhdh_bespoke)),
+        lambda: add_all(
+            (totals.on_site_creation, totals.on_site_enhancement, totals.on_site_retained, totals.on_site_vhdh_bespoke)
+        ),
         check,
     )
     change = iferror(lambda: xl.sub(num(post), num(baseline)), T.HEADLINE_ERROR)
     return _OnSite(baseline, post, change, percent_change(baseline, post))
 
 
-def _off_site(t: SheetTotals) -> _OffSite:
+def _off_site(totals: SheetTotals) -> _OffSite:
     """H20:L32: spatial risk counts only where the off-site change is an uplift (H32, quirk 15)."""
-    baseline = iferror(lambda: num(t.off_site_baseline), T.CHECK_DATA)
-    baseline_srm = iferror(lambda: num(t.off_site_baseline_srm), T.CHECK_DATA)
-    post = iferror(lambda: num(t.off_site_post_intervention), T.CHECK_DATA)
-    post_srm = iferror(lambda: num(t.off_site_post_intervention_srm), T.CHECK_DATA)
+    baseline = iferror(lambda: num(totals.off_site_baseline), T.CHECK_DATA)
+    baseline_srm = iferror(lambda: num(totals.off_site_baseline_srm), T.CHECK_DATA)
+    post = iferror(lambda: num(totals.off_site_post_intervention), T.CHECK_DATA)
+    post_srm = iferror(lambda: num(totals.off_site_post_intervention_srm), T.CHECK_DATA)
     change = iferror(lambda: xl.sub(num(post), num(baseline)), T.HEADLINE_ERROR)
     change_srm = catch(lambda: T.NA if le(change, 0.0) else xl.sub(num(post_srm), num(baseline_srm)))
     return _OffSite(baseline, baseline_srm, post, post_srm, change, percent_change(baseline, post), change_srm)

@@ -137,18 +137,18 @@ def _band(band: str, rule: str, verdict: Value, shortfall: Value, failing: Seque
     )
 
 
-def _hc(name: str, ch: Change) -> HabitatChange:
-    return HabitatChange(name, number(ch.on), number(ch.off), number(ch.total))
+def _habitat_change(name: str, change: Change) -> HabitatChange:
+    return HabitatChange(name, number(change.on), number(change.off), number(change.total))
 
 
 def _negative(items: Iterable[tuple[str, Change]]) -> list[HabitatChange]:
     out = []
-    for name, ch in items:
+    for name, change in items:
         try:
-            if lt(ch.total, 0.0):
-                out.append(_hc(name, ch))
+            if lt(change.total, 0.0):
+                out.append(_habitat_change(name, change))
         except XlError:
-            out.append(_hc(name, ch))
+            out.append(_habitat_change(name, change))
     return out
 
 
@@ -173,51 +173,56 @@ class AreaTrading:
     changes: dict[str, Change]
 
 
-def area(rel: Release, ch: dict[str, Change]) -> AreaTrading:
+def area(rel: Release, changes: dict[str, Change]) -> AreaTrading:
     """Sheet "Trading Summary Area Habitats": V.High and High may lose nothing; Medium and Low by band."""
     rows = rel.area_trading_layout
     by_band: dict[str, list[tuple[str, Change]]] = {b: [] for b in ("V.High", "High", "Medium", "Low")}
     for r in rows:
-        by_band[r.band].append((r.display_label, ch[r.habitat.lower()]))
-    f = {b: [c.total for _, c in items] for b, items in by_band.items()}
+        by_band[r.band].append((r.display_label, changes[r.habitat.lower()]))
+    totals = {b: [c.total for _, c in items] for b, items in by_band.items()}  # column F, by band
 
     def losses(values: list[Value]) -> Value:  # BF = IF(BE<0, BE, ""), then SUM
         return sum_cell([_loss(v) for v in values])
 
-    g33 = losses(f["V.High"])
-    k12 = xl.sum_positive(f["V.High"])
-    k40 = xl.sum_positive(f["High"])
-    k41 = losses(f["High"])
+    very_high_losses = losses(totals["V.High"])  # G33
+    very_high_gains = xl.sum_positive(totals["V.High"])  # K12
+    high_gains = xl.sum_positive(totals["High"])  # K40
+    high_losses = losses(totals["High"])  # K41
     blocks: dict[str, list[Value]] = {}
     for r in rows:
         if r.band == "Medium":
-            blocks.setdefault(r.medium_block, []).append(ch[r.habitat.lower()].total)
-    block_totals = {name: sum_cell(vals) for name, vals in blocks.items()}
-    k88 = xl.sum_positive(block_totals.values())
-    k89 = xl.sum_negative(block_totals.values())
-    k90 = xl.add(xl.add(k40, k12), k89)
-    k91 = xl.add(k90, k88)
-    k124 = sum_cell(f["Low"])
-    k125 = catch(lambda: xl.add(num(k124), k91) if k91 > 0 else num(k124))
-    g5 = _verdict(lambda: lt(g33, 0.0), True)
-    g6 = _verdict(lambda: lt(k41, 0.0), True)
-    g7 = _verdict(lambda: k90 < 0.0, False)
-    g8 = _verdict(lambda: lt(k125, 0.0), False)
+            blocks.setdefault(r.medium_block, []).append(changes[r.habitat.lower()].total)
+    block_totals = {name: sum_cell(vals) for name, vals in blocks.items()}  # G89 …: each broad habitat
+    medium_gains = xl.sum_positive(block_totals.values())  # K88
+    medium_losses = xl.sum_negative(block_totals.values())  # K89
+    # K90: V.High and High gains offset Medium losses, without first deducting their losses (quirk 13)
+    medium_net = xl.add(xl.add(high_gains, very_high_gains), medium_losses)
+    surplus = xl.add(medium_net, medium_gains)  # K91
+    low_change = sum_cell(totals["Low"])  # K124
+    low_net = catch(lambda: xl.add(num(low_change), surplus) if surplus > 0 else num(low_change))  # K125
+    verdicts = [  # G5:G8
+        _verdict(lambda: lt(very_high_losses, 0.0), True),
+        _verdict(lambda: lt(high_losses, 0.0), True),
+        _verdict(lambda: medium_net < 0.0, False),
+        _verdict(lambda: lt(low_net, 0.0), False),
+    ]
     medium_failing = [
         HabitatChange(name, None, None, number(v))
         for name, v in block_totals.items()
         if isinstance(v, float) and v < 0.0
     ]
+    rule = rel.trading_rule_of_band
     bands = [
-        _band("V.High", rel.trading_rule_of_band["V.High"], g5, g33, _negative(by_band["V.High"])),
-        _band("High", rel.trading_rule_of_band["High"], g6, k41, _negative(by_band["High"])),
-        _band("Medium", rel.trading_rule_of_band["Medium"], g7, k90, medium_failing),
-        _band("Low", rel.trading_rule_of_band["Low"], g8, k125, _negative(by_band["Low"])),
+        _band("V.High", rule["V.High"], verdicts[0], very_high_losses, _negative(by_band["V.High"])),
+        _band("High", rule["High"], verdicts[1], high_losses, _negative(by_band["High"])),
+        _band("Medium", rule["Medium"], verdicts[2], medium_net, medium_failing),
+        _band("Low", rule["Low"], verdicts[3], low_net, _negative(by_band["Low"])),
     ]
-    all_changes = [_hc(r.display_label, ch[r.habitat.lower()]) for r in rows]
-    verdicts = [g5, g6, g7, g8]
+    all_changes = [_habitat_change(r.display_label, changes[r.habitat.lower()]) for r in rows]
     result = _result("area", bands, verdicts, all_changes)
-    return AreaTrading(result, verdicts, k12, g33, k88, k124, block_totals, ch)
+    return AreaTrading(
+        result, verdicts, very_high_gains, very_high_losses, medium_gains, low_change, block_totals, changes
+    )
 
 
 @dataclass(slots=True)
@@ -230,72 +235,84 @@ class LinearTrading:
     very_high_loss: Value  # WaterC's I13 (the credit guard)
 
 
-def hedgerow(rel: Release, ch: dict[str, Change]) -> LinearTrading:
+def hedgerow(rel: Release, changes: dict[str, Change]) -> LinearTrading:
     """Sheet "Trading Summary Hedgerows": surpluses flow down the bands (I31 counts High twice, quirk 12)."""
     by_band: dict[str, list[tuple[str, Change]]] = {b: [] for b in BAND_KEYS}
     for name, t in rel.hedgerow_types.items():
-        by_band[t.band].append((name, ch[name.lower()]))
-    e = {b: [c.total for _, c in items] for b, items in by_band.items()}
-    i13 = xl.sum_positive(e["V.High"])
-    i14 = xl.sum_negative(e["V.High"])
-    i21 = xl.sum_positive(e["High"])
-    i22 = xl.sum_negative(e["High"])
-    i23 = xl.add(i13, i22)
-    i31 = xl.add(i23 if i23 > 0 else 0.0, i21)
-    i32 = sum_cell(e["Medium"])
-    i33 = catch(lambda: xl.add(num(i32), i31))
-    i43 = sum_cell(e["Low"])
-    i44 = catch(lambda: xl.add(num(i43), num(i33)) if gt(i33, 0.0) else num(i43))
-    i53 = sum_cell(e["V.Low"])
-    i54 = catch(lambda: xl.add(num(i53), num(i44)) if gt(i44, 0.0) else num(i53))
-    f5 = _verdict(lambda: i14 < 0.0, True)
-    f6 = _verdict(lambda: xl.add(i22, i13) < 0.0, False)
-    f7 = _verdict(lambda: lt(i33, 0.0), False)
-    f8 = _verdict(lambda: lt(i44, 0.0), False)
-    f9 = _verdict(lambda: lt(i54, 0.0), False)
+        by_band[t.band].append((name, changes[name.lower()]))
+    totals = {b: [c.total for _, c in items] for b, items in by_band.items()}  # column E, by band
+    very_high_gains = xl.sum_positive(totals["V.High"])  # I13
+    very_high_losses = xl.sum_negative(totals["V.High"])  # I14
+    high_gains = xl.sum_positive(totals["High"])  # I21
+    high_losses = xl.sum_negative(totals["High"])  # I22
+    high_net = xl.add(very_high_gains, high_losses)  # I23
+    surplus_to_medium = xl.add(high_net if high_net > 0 else 0.0, high_gains)  # I31
+    medium_change = sum_cell(totals["Medium"])  # I32
+    medium_net = catch(lambda: xl.add(num(medium_change), surplus_to_medium))  # I33
+    low_change = sum_cell(totals["Low"])  # I43
+    low_net = catch(  # I44
+        lambda: xl.add(num(low_change), num(medium_net)) if gt(medium_net, 0.0) else num(low_change)
+    )
+    very_low_change = sum_cell(totals["V.Low"])  # I53
+    very_low_net = catch(  # I54
+        lambda: xl.add(num(very_low_change), num(low_net)) if gt(low_net, 0.0) else num(very_low_change)
+    )
+    verdicts = [  # F5:F9
+        _verdict(lambda: very_high_losses < 0.0, True),
+        _verdict(lambda: xl.add(high_losses, very_high_gains) < 0.0, False),
+        _verdict(lambda: lt(medium_net, 0.0), False),
+        _verdict(lambda: lt(low_net, 0.0), False),
+        _verdict(lambda: lt(very_low_net, 0.0), False),
+    ]
     rule = {t.band: t.trading_rule for t in rel.hedgerow_types.values()}
     bands = [
-        _band("V.High", rule["V.High"], f5, i14, _negative(by_band["V.High"])),
-        _band("High", rule["High"], f6, xl.add(i22, i13), _negative(by_band["High"])),
-        _band("Medium", rule["Medium"], f7, i33, _negative(by_band["Medium"])),
-        _band("Low", rule["Low"], f8, i44, _negative(by_band["Low"])),
-        _band("V.Low", rule["V.Low"], f9, i54, _negative(by_band["V.Low"])),
+        _band("V.High", rule["V.High"], verdicts[0], very_high_losses, _negative(by_band["V.High"])),
+        _band("High", rule["High"], verdicts[1], xl.add(high_losses, very_high_gains), _negative(by_band["High"])),
+        _band("Medium", rule["Medium"], verdicts[2], medium_net, _negative(by_band["Medium"])),
+        _band("Low", rule["Low"], verdicts[3], low_net, _negative(by_band["Low"])),
+        _band("V.Low", rule["V.Low"], verdicts[4], very_low_net, _negative(by_band["V.Low"])),
     ]
-    all_changes = [_hc(name, c) for items in by_band.values() for name, c in items]
-    verdicts = [f5, f6, f7, f8, f9]
-    return LinearTrading(_result("hedgerow", bands, verdicts, all_changes), verdicts, [i14, i23, i33, i44, i54], i14)
+    all_changes = [_habitat_change(name, c) for items in by_band.values() for name, c in items]
+    result = _result("hedgerow", bands, verdicts, all_changes)
+    not_offset = [very_high_losses, high_net, medium_net, low_net, very_low_net]
+    return LinearTrading(result, verdicts, not_offset, very_high_losses)
 
 
-def watercourse(rel: Release, ch: dict[str, Change]) -> LinearTrading:
+def watercourse(rel: Release, changes: dict[str, Change]) -> LinearTrading:
     """Sheet "Trading Summary WaterC's": V.High, High and each Medium type may lose nothing; Low takes the rest."""
     by_band: dict[str, list[tuple[str, Change]]] = {b: [] for b in ("V.High", "High", "Medium", "Low")}
     for name, t in rel.watercourse_types.items():
-        by_band[t.band].append((name, ch[name.lower()]))
-    e = {b: [c.total for _, c in items] for b, items in by_band.items()}
-    e14 = sum_cell(e["V.High"])
-    i12 = xl.sum_positive(e["V.High"])
-    i13 = catch(lambda: num(e14) if lt(e14, 0.0) else 0.0)
-    e23 = sum_cell(e["High"])
-    i21 = catch(lambda: num(e23) if gt(e23, 0.0) else 0.0)
-    i22 = catch(lambda: num(e23) if lt(e23, 0.0) else 0.0)
-    i29 = xl.sum_positive(e["Medium"])
-    i30 = xl.sum_negative(e["Medium"])
-    i41 = sum_cell(e["Low"])
-    i42 = catch(lambda: xl.add(num(i41), xl.add(xl.add(i29, num(i21)), i12)))
-    g5 = _verdict(lambda: lt(e14, 0.0), False)
-    g6 = _verdict(lambda: lt(i22, 0.0), False)
-    g7 = _verdict(lambda: i30 < 0.0, False)
-    g8 = _verdict(lambda: lt(i42, 0.0), False)
+        by_band[t.band].append((name, changes[name.lower()]))
+    totals = {b: [c.total for _, c in items] for b, items in by_band.items()}  # column E, by band
+    very_high_change = sum_cell(totals["V.High"])  # E14
+    very_high_gains = xl.sum_positive(totals["V.High"])  # I12
+    very_high_loss = catch(lambda: num(very_high_change) if lt(very_high_change, 0.0) else 0.0)  # I13
+    high_change = sum_cell(totals["High"])  # E23
+    high_gain = catch(lambda: num(high_change) if gt(high_change, 0.0) else 0.0)  # I21
+    high_loss = catch(lambda: num(high_change) if lt(high_change, 0.0) else 0.0)  # I22
+    medium_gains = xl.sum_positive(totals["Medium"])  # I29
+    medium_losses = xl.sum_negative(totals["Medium"])  # I30
+    low_change = sum_cell(totals["Low"])  # I41
+    low_net = catch(  # I42
+        lambda: xl.add(num(low_change), xl.add(xl.add(medium_gains, num(high_gain)), very_high_gains))
+    )
+    verdicts = [  # G5:G8
+        _verdict(lambda: lt(very_high_change, 0.0), False),
+        _verdict(lambda: lt(high_loss, 0.0), False),
+        _verdict(lambda: medium_losses < 0.0, False),
+        _verdict(lambda: lt(low_net, 0.0), False),
+    ]
     rule = {t.band: t.trading_rule for t in rel.watercourse_types.values()}
     bands = [
-        _band("V.High", rule["V.High"], g5, e14, _negative(by_band["V.High"])),
-        _band("High", rule["High"], g6, i22, _negative(by_band["High"])),
-        _band("Medium", rule["Medium"], g7, i30, _negative(by_band["Medium"])),
-        _band("Low", rule["Low"], g8, i42, _negative(by_band["Low"])),
+        _band("V.High", rule["V.High"], verdicts[0], very_high_change, _negative(by_band["V.High"])),
+        _band("High", rule["High"], verdicts[1], high_loss, _negative(by_band["High"])),
+        _band("Medium", rule["Medium"], verdicts[2], medium_losses, _negative(by_band["Medium"])),
+        _band("Low", rule["Low"], verdicts[3], low_net, _negative(by_band["Low"])),
     ]
-    all_changes = [_hc(name, c) for items in by_band.values() for name, c in items]
-    verdicts = [g5, g6, g7, g8]
-    return LinearTrading(_result("watercourse", bands, verdicts, all_changes), verdicts, [i13, i22, i30, i42], i13)
+    all_changes = [_habitat_change(name, c) for items in by_band.values() for name, c in items]
+    result = _result("watercourse", bands, verdicts, all_changes)
+    not_offset = [very_high_loss, high_loss, medium_losses, low_net]
+    return LinearTrading(result, verdicts, not_offset, very_high_loss)
 
 
 def all_satisfied(*verdict_lists: list[Value]) -> bool | None:

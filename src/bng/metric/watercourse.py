@@ -753,7 +753,7 @@ def _enhancement_units(b: WatercourseBaselineCalc, terms: _EnhancementTerms, len
         score,
         condition_score,
         risk,
-        size_base=baseline_length if gt(length, baseline_length) else None,
+        baseline_size=baseline_length if gt(length, baseline_length) else None,
     )
     if with_srm:
         return prod(
