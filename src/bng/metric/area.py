@@ -498,28 +498,20 @@ def creation(
         terms = cache.get(key)
         if terms is None:
             terms = cache[key] = _creation_terms(rel, row)
-        habitat = terms.habitat
+        habitat, score, condition_score, multiplier, _, status, _, temporal, applied, difficulty = terms
         c.label = habitat.label if habitat else ""
-        c.area = row.area_ha
-        applied, difficulty = terms.applied_difficulty, terms.difficulty_multiplier
-        if off and habitat is not None and terms.status == T.POOR_THRESHOLD_REACHED:
+        c.area = area = row.area_ha
+        if off and habitat is not None and status == T.POOR_THRESHOLD_REACHED:
             applied, difficulty = _poor_threshold_offsite(rel, rows, index, habitat, terms, row.advance_years)
         try:
-            units: Value = prod(
-                row.area_ha,
-                terms.score,
-                terms.condition_score,
-                terms.significance_multiplier,
-                terms.temporal_multiplier,
-                difficulty,
-            )  # Y11
+            units: Value = prod(area, score, condition_score, multiplier, temporal, difficulty)  # Y11
         except XlError:
             units = ""
         if off:
             _offsite_creation_units(rel, c, row, units)
         else:
             c.units = units
-        c.note(c.units, terms.status, applied if applied == T.LOW_DIFFICULTY else None, terms.condition_score)
+        c.note(c.units, status, applied if applied == T.LOW_DIFFICULTY else None, condition_score)
         out.append(c)
     return out
 

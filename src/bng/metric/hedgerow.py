@@ -312,15 +312,9 @@ def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[
 
 def _creation_units(row: HedgerowCreation, terms: _CreationTerms) -> Value:
     """B-2!W12 / E-2!Z12's product ``E × G × I × L × R × V``: "" where it errors."""
+    _, score, condition_score, multiplier, _, temporal, difficulty = terms
     try:
-        return prod(
-            row.length_km,
-            terms.score,
-            terms.condition_score,
-            terms.significance_multiplier,
-            terms.temporal_multiplier,
-            terms.difficulty_multiplier,
-        )
+        return prod(row.length_km, score, condition_score, multiplier, temporal, difficulty)
     except XlError:
         return ""
 

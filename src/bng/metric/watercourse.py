@@ -441,34 +441,10 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
 
 def _creation_units(row: WatercourseCreation, terms: _CreationTerms, off: bool) -> float:
     """C-2!Z12 ``D × F × H × K × Q × U × Y × W``; F-2!AC12 multiplies W before Y."""
-    length, score, condition, multiplier = (
-        row.length_km,
-        terms.score,
-        terms.condition_score,
-        terms.significance_multiplier,
-    )
-    temporal, difficulty = terms.temporal_multiplier, terms.difficulty_multiplier
+    _, score, condition_score, multiplier, _, temporal, difficulty, encroachment, riparian, _ = terms
     if off:
-        return prod(
-            length,
-            score,
-            condition,
-            multiplier,
-            temporal,
-            difficulty,
-            terms.encroachment_multiplier,
-            terms.riparian_multiplier,
-        )
-    return prod(
-        length,
-        score,
-        condition,
-        multiplier,
-        temporal,
-        difficulty,
-        terms.riparian_multiplier,
-        terms.encroachment_multiplier,
-    )
+        return prod(row.length_km, score, condition_score, multiplier, temporal, difficulty, encroachment, riparian)
+    return prod(row.length_km, score, condition_score, multiplier, temporal, difficulty, riparian, encroachment)
 
 
 def _offsite_creation_units(
