@@ -11,6 +11,7 @@ from datetime import datetime
 from .audit import Actor
 from .errors import NotFound
 from .ledger import MICRO, SELLABLE_STAGES
+from .lpas import current
 from .model import (
     Allocation,
     GainSite,
@@ -102,9 +103,11 @@ class PublicRegister(Service):
         with self._uow() as uow:
             return uow.sites.last_change()
 
-    def lpas(self) -> Sequence[Lpa]:
+    def lpas(self, include_past: bool = False) -> Sequence[Lpa]:
+        """The LPAs to offer: those that are LPAs today (``include_past``: abolished ones too, for records)."""
         with self._uow() as uow:
-            return list(uow.lpas.all())
+            found = list(uow.lpas.all())
+        return found if include_past else current(found, self.today())
 
     def responsible_bodies(self, include_withdrawn: bool = False) -> list[ResponsibleBody]:
         with self._uow() as uow:

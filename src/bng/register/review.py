@@ -110,7 +110,12 @@ class Review(Service):
         assert app.id is not None
         uow.add(ApplicationEvent(app.id, self.now(), kind, message, actor.user_id))
 
-    def record_payment(self, actor: Actor | None, reference: str, received_on: date | None, method: str) -> None:
+    def record_payment(
+        self, actor: Actor | None, reference: str, received_on: date | None, method: str, payment: str = ""
+    ) -> None:
+        """Record one fee as received, on its own date: ``payment`` is its payment reference (it may be left
+        out when only one fee is due). The combined case's two fees are paid separately, and each keeps
+        the day it was received."""
         actor = require(actor, Permission.RECORD_PAYMENTS)
         method = payments.received(received_on, method, self.today())
         with self._uow(write=True) as uow:
@@ -124,29 +129,38 @@ class Review(Service):
             ]  # not one withdrawn or refunded
             if not due:
                 raise Conflict("No fee is due on this application")
-            for payment in due:
-                before = audit.snapshot(payment, ("status", "received_on", "method"))
-                payment.status = PaymentStatus.RECEIVED
-                payment.received_on = received_on
-                payment.method = method
-                payment.recorded_by = actor.user_id
-                audit.record(
-                    uow,
-                    self.now(),
-                    actor,
-                    "payment.received",
-                    "payment",
-                    payment.reference,
-                    before,
-                    audit.snapshot(payment, ("status", "received_on", "method")),
-                )
-                self._event(
-                    uow,
-                    app,
-                    actor,
-                    "payment_received",
-                    f"Fee of {payment.amount_pence / 100:,.2f} pounds received by {method}",
-                )
+            wanted = normalise(payment) if payment.strip() else ""
+            chosen = [p for p in due if p.reference == wanted] if wanted else due
+            if not chosen:
+                raise Conflict(f"The fee {payment.strip()[:20]} is not due on this application")
+            if len(chosen) > 1:
+                listed = ", ".join(f"{FEE_NAMES[FeePurpose(p.purpose)].lower()} ({p.reference})" for p in chosen)
+                raise Invalid.one("payment", f"Say which fee was received: {listed}; each is recorded on its own")
+            [fee] = chosen
+            before = audit.snapshot(fee, ("status", "received_on", "method"))
+            fee.status = PaymentStatus.RECEIVED
+            fee.received_on = received_on
+            fee.method = method
+            fee.recorded_by = actor.user_id
+            audit.record(
+                uow,
+                self.now(),
+                actor,
+                "payment.received",
+                "payment",
+                fee.reference,
+                before,
+                audit.snapshot(fee, ("status", "received_on", "method")),
+            )
+            assert received_on is not None
+            self._event(
+                uow,
+                app,
+                actor,
+                "payment_received",
+                f"{FEE_NAMES[FeePurpose(fee.purpose)]} of {pounds(fee.amount_pence)} (payment reference "
+                f"{fee.reference}) received on {long_date(received_on)} by {method}",
+            )
             uow.commit()
 
     def record_refund(

@@ -20,12 +20,28 @@ from . import boundary as boundary_rules
 from .errors import Invalid, Problem
 from .filetypes import DocumentKind, FileType, sniff
 from .habitats import Habitats, area_problems, from_site_json
+from .lpas import not_current
 from .model import AgreementType, Lpa, ResponsibleBody, StoredFile
 from .places import Places
 from .rules import thirty_year_rule
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TEXT = 500
+"""The most characters a typed answer may have where ``TEXT_LIMITS`` says nothing. Longer answers are
+refused with a message saying so, never cut short."""
+TEXT_LIMITS: dict[str, tuple[str, int]] = {
+    "name": ("Your full name", 200),
+    "organisation": ("The organisation's name", 200),
+    "client_name": ("The landowner's name", 200),
+    "email": ("The email address", 320),
+    "phone": ("The telephone number", 40),
+    "landowners": ("The names of the landowners", 2_000),
+    "title_numbers": ("The title numbers", 500),
+    "site_name": ("The gain site's name", 200),
+    "development_name": ("The development's name", 200),
+    "planning_reference": ("The planning reference", 100),
+}
+"""Each typed answer's label and its limit in characters (the database's column sizes where they are kept)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +51,7 @@ class Upload:
     field: str
     filename: str
     data: bytes
+    file_id: int | None = None  # a file kept from a save that failed: stored already
 
 
 class SectionContext(Protocol):
@@ -69,8 +86,32 @@ class Section:
 
 
 def _text(values: Mapping[str, Any], name: str) -> str:
+    """A typed answer as given, line breaks kept (a browser's CR LF read as one line break)."""
     v = values.get(name)
-    return str(v).strip()[:MAX_TEXT] if v is not None else ""
+    return str(v).replace("\r\n", "\n").strip() if v is not None else ""
+
+
+def text_limit(name: str) -> tuple[str, int]:
+    return TEXT_LIMITS.get(name, ("The answer", MAX_TEXT))
+
+
+def text_problems(section: str, values: Mapping[str, Any]) -> list[Problem]:
+    """Every typed answer longer than its limit, each named with its length: refused, not cut short."""
+    problems = []
+    for name, v in values.items():
+        if not isinstance(v, str):
+            continue
+        n = len(v.replace("\r\n", "\n").strip())
+        label, limit = text_limit(name)
+        if n > limit:
+            problems.append(Problem(name, f"{label} must be {limit:,} characters or fewer (it has {n:,})", section))
+    return problems
+
+
+def within_limits(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with any over-long text cut to its limit: what a section's checks read while the answer
+    itself is refused (so no check repeats a megabyte of text back), never what is kept."""
+    return {k: v[: text_limit(k)[1]] if isinstance(v, str) else v for k, v in values.items()}
 
 
 def _require(problems: list[Problem], section: str, values: Mapping[str, Any], name: str, label: str) -> str:
@@ -363,8 +404,11 @@ def legal_agreement(
                 Problem("lpa_ids", "Select the local planning authority (LPA) or authorities party to the agreement", s)
             )
         for lpa_id in ids:
-            if ctx.lpa(lpa_id) is None:
+            lpa = ctx.lpa(lpa_id)
+            if lpa is None:
                 p.append(Problem("lpa_ids", "Select an LPA from the list", s))
+            elif why := not_current(lpa, ctx.today):
+                p.append(Problem("lpa_ids", why, s))
         answers["lpa_ids"] = ids
     elif kind == AgreementType.CONSERVATION_COVENANT:
         raw_body = _text(values, "responsible_body_id")

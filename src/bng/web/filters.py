@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from bng.register.fees import pounds
 from bng.register.ledger import MICRO
@@ -38,7 +39,13 @@ def number(value: float | None, places: int = 2) -> str:
     return "" if value is None else f"{value:,.{places}f}"
 
 
+def lines(value: object) -> Markup:
+    """Typed text as HTML with its line breaks kept (an address, a list of owners, a reason)."""
+    return Markup("<br>").join(escape(line) for line in str(value if value is not None else "").split("\n"))
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(lines, "lines")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(when, "when")
     app.add_template_filter(pounds, "pounds")

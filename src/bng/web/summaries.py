@@ -14,7 +14,7 @@ from bng.register.ledger import MICRO
 from bng.register.model import AGREEMENT_LABELS, AgreementType
 from bng.register.sections import DECLARATIONS, SECTIONS
 
-from .filters import long_date
+from .filters import lines, long_date
 
 
 def _file(view: ApplicationView, file_id: Any) -> Markup:
@@ -36,7 +36,7 @@ def file_size(size: int) -> str:
 def _row(key: str, value: Any, change: str | None = None, label: str = "") -> dict[str, Any]:
     row: dict[str, Any] = {
         "key": {"text": key},
-        "value": {"html": value if isinstance(value, Markup) else escape(value)},
+        "value": {"html": value if isinstance(value, Markup) else lines(value)},
     }
     if change:
         row["actions"] = {"items": [{"href": change, "text": "Change", "visuallyHiddenText": label or key.lower()}]}
@@ -45,7 +45,7 @@ def _row(key: str, value: Any, change: str | None = None, label: str = "") -> di
 
 def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[str, Any]]:
     a: dict[str, Any] = view.application.answers.get(key) or {}
-    change = url_for("apply.section", reference=view.application.reference, key=key) if editable else None
+    change = url_for("apply.section", reference=view.application.reference, key=key, back="check") if editable else None
     rows: list[dict[str, Any]] = []
     if key == "applicant":
         rows.append(

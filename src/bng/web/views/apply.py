@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -123,6 +123,15 @@ def _prefill(form: FlaskForm, answers: dict[str, Any], key: str) -> None:
         form.hmmp_in_agreement.data = "yes" if answers["hmmp_in_agreement"] else "no"  # type: ignore[attr-defined]
 
 
+def _from_account(form: FlaskForm) -> None:
+    """A first visit to the applicant's details: the account already knows the name, email and organisation."""
+    user = g.get("user")
+    if user is not None:
+        form.name.data = user.name  # type: ignore[attr-defined]
+        form.email.data = user.email  # type: ignore[attr-defined]
+        form.organisation.data = user.organisation  # type: ignore[attr-defined]
+
+
 def _choices(form: FlaskForm, key: str) -> None:
     if key == "allocation":
         lpas = [(lpa.id, lpa.name) for lpa in services().register.lpas()]
@@ -167,6 +176,8 @@ def section(reference: str, key: str) -> ResponseReturnValue:
     status_code = 200
     if request.method == "GET":
         _prefill(form, answers, key)
+        if key == "applicant" and not answers:
+            _from_account(form)
     else:
         form.validate()
         if "csrf_token" in form.errors:
@@ -183,8 +194,11 @@ def section(reference: str, key: str) -> ResponseReturnValue:
         except Invalid as err:
             other = show_problems(form, err, ALIASES)
         else:
-            if not form.errors:
-                return redirect(url_for("apply.task_list", reference=app.reference))
+            if not form.errors:  # "Change" from check your answers goes back there
+                back = "apply.check" if request.args.get("back") == "check" else "apply.task_list"
+                return redirect(url_for(back, reference=app.reference))
+        view = _view(reference)  # with the files kept from this post, shown as uploaded
+        answers = view.application.answers.get(key) or {}
     extra = _allocation_inputs(app.answers, answers) if key == "allocation" else {}
     return (
         render_template(
