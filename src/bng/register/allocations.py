@@ -599,4 +599,9 @@ def metric_flags(
             f"The metric also names gain site{'s' if len(metric.others) > 1 else ''} {', '.join(metric.others)}; "
             "record an allocation from each of them too"
         )
+    flags += [
+        f"The metric's {row}, so it is not part of this allocation: if the development uses it from "
+        f"{gain_site}, enter the gain site's reference in that row's off-site reference column"
+        for row in metric.left_out
+    ]
     return flags

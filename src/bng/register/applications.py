@@ -147,6 +147,10 @@ class _Context:
             raise NotFound("No such file")
         return self._store.get(stored.key)
 
+    def file_name(self, file_id: int) -> str:
+        stored = self.uow.files.get(file_id)
+        return stored.name if stored is not None and stored.application_id == self.app.id else ""
+
     @property
     def answers(self) -> Mapping[str, Any]:
         return self.app.answers

@@ -20,7 +20,7 @@ from .model import AgreementType, GainSite, ResponsibleBody
 from .places import Places
 from .ports import UnitOfWork
 from .rules import land_charge_rule, thirty_year_rule
-from .sections import SECTIONS, all_completed, boundary_of, cross_section_problems, done
+from .sections import SECTIONS, all_completed, boundary_of, cross_section_problems, done, habitats_of, uplift_problems
 
 OVERLAP_TOLERANCE_M2 = 1.0
 """Boundaries digitised from the same map may share an edge to within a square metre."""
@@ -55,6 +55,9 @@ def run_checks(
     if b.geometry is not None:
         out.errors += check_boundary(b.geometry, places)
     out.errors += cross_section_problems(answers)
+    h = habitats_of(answers)
+    if h is not None:  # answers saved before the rule: checked again at submission and acceptance
+        out.errors += uplift_problems(h)
     la = answers["legal-agreement"]
     out.errors += thirty_year_rule(
         date.fromisoformat(la["works_completion_date"]), date.fromisoformat(la["secured_until"])

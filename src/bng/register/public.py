@@ -10,7 +10,7 @@ from datetime import datetime
 
 from .audit import Actor
 from .errors import NotFound
-from .ledger import MICRO, SELLABLE_STAGES
+from .ledger import MICRO, SELLABLE_STAGES, shown
 from .lpas import current
 from .model import (
     Allocation,
@@ -57,7 +57,7 @@ class SiteView:
         """What an allocation took, in words: "1.23 habitat units, 0.10 hedgerow units"."""
         taken = self.allocated_units.get(allocation.id or 0, {})
         words = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
-        return ", ".join(f"{taken[m]:,.2f} {words[m]}" for m in words if m in taken)
+        return ", ".join(f"{shown(taken[m])} {words[m]}" for m in words if m in taken)
 
     def totals(self) -> list[ModuleTotals]:
         out = {m: ModuleTotals(m) for m in ("area", "hedgerow", "watercourse")}

@@ -68,6 +68,7 @@ class SectionContext(Protocol):
 
     def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]: ...
     def file_bytes(self, file_id: int) -> bytes: ...
+    def file_name(self, file_id: int) -> str: ...  # as stored: the upload's own name, in safe characters
     def lpa(self, lpa_id: int) -> Lpa | None: ...
     def body(self, body_id: int) -> ResponsibleBody | None: ...
 
@@ -353,7 +354,8 @@ def habitats(
             from .metric_doors import habitats_from_maps
 
             base, post = (ctx.file_bytes(i) for i in ids)  # type: ignore[arg-type]
-            _read(p, s, answers, lambda: habitats_from_maps(base, post, label), MAP_FIELDS[0])
+            names = (ctx.file_name(ids[0]), ctx.file_name(ids[1]))  # type: ignore[arg-type]
+            _read(p, s, answers, lambda: habitats_from_maps(base, post, label, names), MAP_FIELDS[0])
         elif None not in ids and "habitats" in current:
             answers["habitats"] = current["habitats"]
     else:
@@ -376,9 +378,44 @@ MAP_LABELS = {
 
 def _read(p: list[Problem], s: str, answers: dict[str, Any], read: Callable[[], Habitats], field: str) -> None:
     try:
-        answers["habitats"] = read().to_dict()
+        habitats = read()
     except Invalid as err:
         p.extend(Problem(q.field if q.field == "gain_site_label" else field, q.message, s) for q in err.problems)
+    else:
+        answers["habitats"] = habitats.to_dict()
+        p.extend(uplift_problems(habitats, field))
+
+
+def uplift_problems(h: Habitats, field: str = "metric_file") -> list[Problem]:
+    """A gain site must deliver an uplift: habitat created or enhanced on it, and more biodiversity units
+    after the works than before in at least one module. Retained baseline alone is not a gain site."""
+    sellable = [q for q in h.parcels if q.stage in ("creation", "enhancement") and q.size > 0 and q.units > 0]
+    if not sellable:
+        return [
+            Problem(
+                field,
+                "The habitats give this gain site no created or enhanced habitat: every parcel is baseline habitat "
+                "retained as it is. A gain site must deliver an uplift: create or enhance habitat on it, and record "
+                "that on the metric's off-site sheets (D-2, D-3, E-2, E-3, F-2, F-3) or in the post-intervention map",
+                SECTION_HABITATS,
+            )
+        ]
+    gains = {m: t.get("net_change_units", 0.0) for m, t in h.totals.items()}
+    if gains and all(g <= 0 for g in gains.values()):
+        shown = [m for m, t in h.totals.items() if t.get("baseline_units") or t.get("post_intervention_units")]
+        worst = ", ".join(f"{m} {gains[m]:+,.2f}" for m in shown)
+        return [
+            Problem(
+                field,
+                f"The habitats give this gain site no net gain in any module (units after the works less units "
+                f"before: {worst}). A gain site must deliver an uplift",
+                SECTION_HABITATS,
+            )
+        ]
+    return []
+
+
+SECTION_HABITATS = "habitats"
 
 
 def habitats_of(answers: Mapping[str, Any]) -> Habitats | None:

@@ -15,6 +15,7 @@ from bng.register.credit_orders import SECTIONS
 from bng.register.credit_pricing import Quote
 from bng.register.fees import pounds
 from bng.register.habitats import MODULE_LABELS
+from bng.register.ledger import shown
 
 from .filters import lines, long_date, number
 from .summaries import file_size
@@ -164,8 +165,8 @@ def _shortfall(units: float | None) -> str:
     """A unit shortfall to 4 decimal places, without trailing zeros past the second: 12.14, 10.1168."""
     if units is None:
         return ""
-    shown = f"{units:,.4f}"
-    return shown[:-2] + shown[-2:].rstrip("0") if shown.endswith("0") else shown
+    text = shown(units, 4)
+    return text[:-2] + text[-2:].rstrip("0") if text.endswith("0") else text
 
 
 def _money(pence: int, classes: str = "") -> dict[str, Any]:

@@ -97,7 +97,12 @@ def task_list(reference: str) -> ResponseReturnValue:
         }
     )
     done = sum(status(app.answers, s.key) == "completed" for s in required)
-    return render_template("apply/task_list.html", view=view, groups=groups, done=done, total=len(required))
+    # the checks between sections, as soon as both are answered: a metric whose area is not the boundary's
+    # is said when it is uploaded, not first at check your answers
+    cross = services().applications.cross_checks(app.answers)
+    return render_template(
+        "apply/task_list.html", view=view, groups=groups, done=done, total=len(required), cross_checks=cross
+    )
 
 
 def _prefill(form: FlaskForm, answers: dict[str, Any], key: str) -> None:
@@ -200,6 +205,8 @@ def section(reference: str, key: str) -> ResponseReturnValue:
         view = _view(reference)  # with the files kept from this post, shown as uploaded
         answers = view.application.answers.get(key) or {}
     extra = _allocation_inputs(app.answers, answers) if key == "allocation" else {}
+    if key in ("boundary", "habitats"):
+        extra["cross_checks"] = services().applications.cross_checks(view.application.answers)
     return (
         render_template(
             f"apply/sections/{key}.html", form=form, view=view, spec=spec, answers=answers, other=other, **extra
