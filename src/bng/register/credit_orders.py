@@ -447,7 +447,8 @@ class CreditOrders(CreditService):
             elsewhere = self._metric_elsewhere(uow, order, actor, sha256)
             elsewhere += self._start_sheet(uow, a["development"], metric)
             if elsewhere:
-                raise Invalid("The metric cannot be used to order credits", elsewhere)
+                lead = elsewhere[0].message if len(elsewhere) == 1 else "The metric cannot be used to order credits"
+                raise Invalid(lead, elsewhere)
             quantities = a["quantities"]["by_tier"]
             for tier in TIERS:
                 n = int(quantities.get(tier, 0))
