@@ -289,7 +289,7 @@ class Applications(Service):
             except Invalid as err:
                 raise Invalid(err.message, [*too_long, *err.problems]) from None
             if too_long:
-                raise Invalid("There is a problem with your answers", too_long)
+                raise Invalid(too_long[0].message if len(too_long) == 1 else "There is a problem", too_long)
             answers = dict(app.answers)
             answers[key] = after
             before_answers, app.answers = app.answers, answers
@@ -371,7 +371,7 @@ class Applications(Service):
             raise NotFound("No such section")
         too_long = text_problems(key, values)
         if too_long:  # kept as typed, or not at all: never cut short
-            raise Invalid("There is a problem with your answers", too_long)
+            raise Invalid(too_long[0].message if len(too_long) == 1 else "There is a problem", too_long)
         now = self.now()
         with self._uow(write=True) as uow:
             actor, app = self._editable(uow, actor, reference)
