@@ -152,3 +152,19 @@ def test_the_check_page_totals_are_the_registered_sites(register: Register) -> N
 
     base = sum(to_micro(p["units"]) for p in parcels if p["module"] == "area" and p["stage"] == "baseline")
     assert shown(base, micro=True) == shown(area.baseline_units)
+
+
+def test_the_register_teams_forms_name_every_problem_at_once(register: Register) -> None:
+    """The same fault as the payment form's, in the other forms of the register team: one batch at a time."""
+    world, s = register.world, register.services
+    assert world is not None
+    worker = world.actors["case_worker"]
+    with pytest.raises(Invalid) as err:
+        s.reference.add_body(worker, "", "a club", None, "x" * 501)
+    assert {p.field for p in err.value.problems} == {"name", "body_type", "designated_on", "source"}
+    with pytest.raises(Invalid) as err:
+        s.review.amend(worker, world.site, None, "")
+    assert {p.field for p in err.value.problems} == {"description", "on"}
+    with pytest.raises(Invalid) as err:
+        s.credits.prices.add_price(worker, "Z9", "lots", None, "")
+    assert {p.field for p in err.value.problems} == {"tier", "price", "valid_from", "source"}

@@ -20,7 +20,7 @@ from . import audit, combined, payments
 from .allocations import Allocations
 from .applications import FEE_NAMES, NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
 from .audit import Actor
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound, Problem, gather, refuse
 from .fees import FeePurpose, pounds
 from .filetypes import DocumentKind
 from .model import (
@@ -420,11 +420,15 @@ class Review(Service):
     def amend(self, actor: Actor | None, reference: str, on: date | None, description: str) -> None:
         """Record an amendment to a registered gain site, with its date and what changed."""
         actor = require(actor, Permission.AMEND_REGISTER)
-        description = _reason(description, "description", "a description of the amendment")
+        problems: list[Problem] = []
+        described = gather(problems, lambda: _reason(description, "description", "a description of the amendment"))
         if on is None:
-            raise Invalid.one("on", "Enter the date of the amendment")
-        if on > self.today():
-            raise Invalid.one("on", "The date of the amendment must be today or in the past")
+            problems.append(Problem("on", "Enter the date of the amendment"))
+        elif on > self.today():
+            problems.append(Problem("on", "The date of the amendment must be today or in the past"))
+        refuse(problems)
+        assert described is not None and on is not None
+        description = described
         with self._uow(write=True) as uow:
             site = self._site(uow, reference)
             if site.status != SiteStatus.REGISTERED:
@@ -448,11 +452,15 @@ class Review(Service):
     def remove(self, actor: Actor | None, reference: str, on: date | None, description: str) -> None:
         """Remove a gain site from the register: only when none of its units is allocated."""
         actor = require(actor, Permission.AMEND_REGISTER)
-        description = _reason(description, "description", "why the gain site is removed")
+        problems: list[Problem] = []
+        described = gather(problems, lambda: _reason(description, "description", "why the gain site is removed"))
         if on is None:
-            raise Invalid.one("on", "Enter the date of the removal")
-        if on > self.today():
-            raise Invalid.one("on", "The date of the removal must be today or in the past")
+            problems.append(Problem("on", "Enter the date of the removal"))
+        elif on > self.today():
+            problems.append(Problem("on", "The date of the removal must be today or in the past"))
+        refuse(problems)
+        assert described is not None and on is not None
+        description = described
         with self._uow(write=True) as uow:
             site = self._site(uow, reference)
             if site.status != SiteStatus.REGISTERED:
