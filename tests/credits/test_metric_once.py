@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bng.register.credit_orders import NO_SHORTFALL
 from bng.register.errors import Conflict, Invalid
 from bng.register.sections import Upload
 from tests.conftest import VECTORS
@@ -114,7 +113,9 @@ def test_the_metric_step_says_no_shortfall_first_and_lists_every_problem(registe
     with pytest.raises(Invalid) as err:
         orders.save_section(developer, reference, "metric", {}, _no_shortfall_with_a_problem())
     messages = [p.message for p in err.value.problems]
-    assert messages[0] == NO_SHORTFALL
+    assert messages[0] == (
+        "The metric shows no unit shortfall in any tier: the development does not need statutory biodiversity credits"
+    )
     assert messages[1] == "The metric has 1 problem: correct it and upload the metric again"
     assert "condition 'Good' is not possible for 'Non-native and ornamental hedgerow'" in messages[2]
     with pytest.raises(Invalid) as err:

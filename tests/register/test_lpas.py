@@ -15,7 +15,6 @@ from bng.register import samples
 from bng.register.allocation_risk import locate_development
 from bng.register.allocations import Development
 from bng.register.errors import Invalid
-from bng.register.lpas import SECRETARY_OF_STATE
 from bng.register.places import places
 from bng.register.rules import add_months, add_years
 from tests.db.fixtures import Register
@@ -23,6 +22,7 @@ from tests.register.test_combined import allocation
 from tests.register.world import TODAY, uploads
 
 HARROGATE_TOWN = "430000, 455000"  # Harrogate, North Yorkshire
+SECRETARY_OF_STATE = "Secretary of State"  # on the list, with no area of its own
 BNG_BEGAN = date(2024, 2, 12)  # mandatory biodiversity net gain for major developments
 
 
@@ -121,3 +121,18 @@ def test_harrogate_is_refused_for_a_credit_order(register: Register) -> None:
     # every problem at once: the LPA and the two empty answers (the LPA's used to be the only one shown)
     assert {p.field for p in err.value.problems} == {"lpa_id", "planning_reference", "development_name"}
     assert any("abolished on 1 April 2023" in p.message for p in err.value.problems)
+
+
+def test_an_agreement_saved_with_an_abolished_lpa_fails_at_submission(register: Register) -> None:
+    from bng.register.checks import run_checks
+
+    world, s = register.world, register.services
+    assert world is not None
+    answers = dict(s.applications.view(world.actors["landowner"], world.applications["ready"]).application.answers)
+    answers["legal-agreement"] = answers["legal-agreement"] | {"lpa_ids": [world.lpa_ids["Wycombe LPA"]]}
+    with register.database() as uow:
+        result = run_checks(uow, answers, places(), TODAY, None)
+    assert [p.message for p in result.errors if p.field == "lpa_ids"] == [
+        "Wycombe LPA was abolished on 1 April 2020: its area is Buckinghamshire LPA's now, so select "
+        "Buckinghamshire LPA"
+    ]

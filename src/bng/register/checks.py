@@ -16,6 +16,7 @@ import shapely
 
 from .boundary import check_boundary
 from .errors import Problem
+from .lpas import not_current
 from .model import AgreementType, GainSite, ResponsibleBody
 from .places import Places
 from .ports import UnitOfWork
@@ -65,6 +66,10 @@ def run_checks(
     if la["agreement_type"] == AgreementType.CONSERVATION_COVENANT:
         body = uow.bodies.get(la["responsible_body_id"])
         out.errors += _body_problems(body, date.fromisoformat(la["agreement_date"]))
+    else:  # an LPA abolished since the section was saved (or before the register knew the dates)
+        for lpa in filter(None, (uow.lpas.get(i) for i in la.get("lpa_ids", []))):
+            if why := not_current(lpa, on):
+                out.errors.append(Problem("lpa_ids", why, "legal-agreement"))
     out.errors += land_charge_rule(date.fromisoformat(answers["land-charge"]["certificate_date"]), on)
     hm = answers["hmmp"]
     if not hm.get("hmmp_in_agreement") and not hm.get("hmmp_file"):
