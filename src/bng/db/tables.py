@@ -52,6 +52,10 @@ lpa = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("ons_code", String(9), unique=True),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("successor", String(200), nullable=False, server_default=""),
+    Column("source", Text, nullable=False, server_default=""),
 )
 
 responsible_body = Table(

@@ -340,6 +340,8 @@ def translate(err: BaseException) -> errors.RegisterError | None:
             return errors.Conflict("The gain site is not on the register")
         if "statutory credit order" in text:  # the credit tables' triggers (migration 0004)
             return errors.Conflict(text.split("statutory credit order", 1)[1].split("\n")[0].strip(" :."))
+        if "uq_credit_order_live_metric" in text or "credit_order.metric_sha256" in text:
+            return errors.Conflict("This metric has already been used to order statutory biodiversity credits")
         if "cannot be removed from the register" in text:
             return errors.Conflict("The gain site has allocations, so it cannot be removed from the register")
         if isinstance(err, OperationalError) and "locked" in text:

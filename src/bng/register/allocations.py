@@ -32,6 +32,7 @@ from .fees import FeePurpose, fee
 from .filetypes import DocumentKind, FileType, check_upload, sniff
 from .habitats import SIZE_UNITS
 from .ledger import MICRO, Capacity, check_allocation
+from .lpas import not_current
 from .model import (
     Allocation,
     AllocationLine,
@@ -431,6 +432,9 @@ class Allocations(Service):
         lpa = uow.lpas.get(development.lpa_id) if development.lpa_id is not None else None
         if development.lpa_id is not None and lpa is None:
             problems.append(Problem("lpa_id", "Select the development's LPA from the list"))
+        elif lpa is not None and (why := not_current(lpa, self.today())):
+            problems.append(Problem("lpa_id", why))
+            lpa = None
         place = None
         try:
             place = locate_development(self._places(), development.grid_reference, lpa.name if lpa else "")
@@ -595,4 +599,9 @@ def metric_flags(
             f"The metric also names gain site{'s' if len(metric.others) > 1 else ''} {', '.join(metric.others)}; "
             "record an allocation from each of them too"
         )
+    flags += [
+        f"The metric's {row}, so it is not part of this allocation: if the development uses it from "
+        f"{gain_site}, enter the gain site's reference in that row's off-site reference column"
+        for row in metric.left_out
+    ]
     return flags

@@ -34,10 +34,20 @@ from .places import Places
 from .ports import Clock, FileStore, UnitOfWork, UnitOfWorkFactory
 from .references import application_reference, normalise, payment_reference
 from .roles import Permission, can
-from .sections import SECTION_BY_KEY, SECTIONS, Upload, cross_section_problems, file_ids
+from .sections import (
+    SECTION_BY_KEY,
+    SECTIONS,
+    Upload,
+    cross_section_problems,
+    file_ids,
+    text_problems,
+    within_limits,
+)
 from .service import Service, require
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED)
+KEPT = "uploaded"
+"""A section's files kept from a save that failed (field -> file id), used by its next save."""
 FILE_FIELDS: dict[str, dict[str, DocumentKind]] = {
     "applicant": {"authorisation_file": DocumentKind.AUTHORISATION},
     "ownership": {"ownership_file": DocumentKind.OWNERSHIP},
@@ -103,6 +113,11 @@ class _Context:
         self._bytes: dict[int, bytes] = {}
 
     def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]:
+        if upload.file_id is not None:  # kept from a save that failed: stored already, checked again
+            kept = self.uow.files.get(upload.file_id)
+            if kept is None or kept.application_id != self.app.id or kept.kind != kind:
+                raise NotFound("No such file")
+            return kept, check_upload(kind, kept.name, upload.data, upload.field).file_type
         checked = check_upload(kind, upload.filename, upload.data, upload.field)
         key = self._store.put(upload.data)
         self.uow.on_rollback(lambda: self._store.delete(key))
@@ -131,6 +146,10 @@ class _Context:
         if stored is None or stored.application_id != self.app.id:
             raise NotFound("No such file")
         return self._store.get(stored.key)
+
+    def file_name(self, file_id: int) -> str:
+        stored = self.uow.files.get(file_id)
+        return stored.name if stored is not None and stored.application_id == self.app.id else ""
 
     @property
     def answers(self) -> Mapping[str, Any]:
@@ -231,19 +250,46 @@ class Applications(Service):
         *,
         dry_run: bool = False,
     ) -> ApplicationView:
-        """Check and save a section's answers; raises Invalid (and keeps nothing) when they fail.
+        """Check and save a section's answers; raises Invalid when they fail, and keeps nothing but the
+        files uploaded with them that passed their own checks (``_keep_uploads``: nobody should have to
+        find a file again because a date was wrong).
 
-        ``dry_run`` checks without keeping anything, for a form whose own fields failed to parse:
-        the page can then show every problem at once."""
+        ``dry_run`` checks without keeping anything but those files, for a form whose own fields failed
+        to parse: the page can then show every problem at once."""
         section = SECTION_BY_KEY.get(key)
         if section is None:
             raise NotFound("No such section")
+        try:
+            view = self._save_section(actor, reference, section, values, uploads or {}, dry_run)
+        except Invalid as err:
+            self._keep_uploads(actor, reference, key, uploads or {}, {p.field for p in err.problems})
+            raise
+        if dry_run:
+            self._keep_uploads(actor, reference, key, uploads or {}, set())
+        return view
+
+    def _save_section(
+        self,
+        actor: Actor | None,
+        reference: str,
+        section: Any,
+        values: Mapping[str, Any],
+        uploads: Mapping[str, Upload],
+        dry_run: bool,
+    ) -> ApplicationView:
+        key = section.key
         now = self.now()
         with self._uow(write=True) as uow:
             actor, app = self._editable(uow, actor, reference)
             before = dict(app.answers.get(key) or {})
             ctx = _Context(uow, self._store, app, actor, self._places(), now)
-            after = section.handler(before, values, uploads or {}, ctx)
+            too_long = text_problems(key, values)
+            try:
+                after = section.handler(before, within_limits(values), self._with_kept(ctx, key, before, uploads), ctx)
+            except Invalid as err:
+                raise Invalid(err.message, [*too_long, *err.problems]) from None
+            if too_long:
+                raise Invalid(too_long[0].message if len(too_long) == 1 else "There is a problem", too_long)
             answers = dict(app.answers)
             answers[key] = after
             before_answers, app.answers = app.answers, answers
@@ -258,6 +304,59 @@ class Applications(Service):
                 uow.commit()
             return view
 
+    @staticmethod
+    def _with_kept(
+        ctx: _Context, key: str, answers: Mapping[str, Any], uploads: Mapping[str, Upload]
+    ) -> dict[str, Upload]:
+        """The uploads, and for each file field without one, the file kept from a save that failed."""
+        out = dict(uploads)
+        for name, file_id in (answers.get(KEPT) or {}).items():
+            if name in FILE_FIELDS[key] and not (name in out and out[name].data) and isinstance(file_id, int):
+                stored = ctx.uow.files.get(file_id)
+                if stored is not None and stored.application_id == ctx.app.id:
+                    out[name] = Upload(name, stored.name, ctx.file_bytes(file_id), file_id=file_id)
+        return out
+
+    def _keep_uploads(
+        self, actor: Actor | None, reference: str, key: str, uploads: Mapping[str, Upload], refused: set[str]
+    ) -> None:
+        """After a save that failed: each new upload whose own field has no problem is stored and kept in the
+        section as uploaded (shown "Uploaded: name", used by the next save), in a transaction of its own.
+        A file with a problem of its own (the wrong type, a metric that cannot be read) is not kept."""
+        wanted = {
+            name: u
+            for name, u in uploads.items()
+            if name in FILE_FIELDS[key] and u.data and u.file_id is None and name not in refused
+        }
+        if not wanted:
+            return
+        now = self.now()
+        with self._uow(write=True) as uow:
+            try:
+                actor, app = self._editable(uow, actor, reference)
+            except (Conflict, NotFound):
+                return
+            ctx = _Context(uow, self._store, app, actor, self._places(), now)
+            before = dict(app.answers.get(key) or {})
+            kept = dict(before.get(KEPT) or {})
+            for name, upload in wanted.items():
+                try:
+                    stored, _ = ctx.store(FILE_FIELDS[key][name], upload)
+                except Invalid:
+                    continue
+                kept[name] = stored.id
+            if kept == (before.get(KEPT) or {}):
+                return
+            answers = dict(app.answers)
+            answers[key] = before | {KEPT: kept}
+            app.answers = answers
+            app.updated_at = now
+            audit.record(
+                uow, now, actor, "application.upload_kept", "application", app.reference,
+                {key: {KEPT: before.get(KEPT) or {}}}, {key: {KEPT: kept}},
+            )  # fmt: skip
+            uow.commit()
+
     def save_for_later(
         self,
         actor: Actor | None,
@@ -270,6 +369,9 @@ class Applications(Service):
         Files are still checked before they are kept."""
         if key not in SECTION_BY_KEY:
             raise NotFound("No such section")
+        too_long = text_problems(key, values)
+        if too_long:  # kept as typed, or not at all: never cut short
+            raise Invalid(too_long[0].message if len(too_long) == 1 else "There is a problem", too_long)
         now = self.now()
         with self._uow(write=True) as uow:
             actor, app = self._editable(uow, actor, reference)
@@ -278,6 +380,8 @@ class Applications(Service):
             for name, v in values.items():
                 if name in FILE_FIELDS[key]:
                     continue
+                if isinstance(v, str):
+                    v = v.replace("\r\n", "\n")
                 after[name] = v.isoformat() if isinstance(v, date) else v
             ctx = _Context(uow, self._store, app, actor, self._places(), now)
             for name, kind in FILE_FIELDS[key].items():
@@ -285,6 +389,9 @@ class Applications(Service):
                 if upload is not None and upload.data:
                     stored, _ = ctx.store(kind, upload)
                     after[name] = stored.id
+                elif isinstance((before.get(KEPT) or {}).get(name), int):
+                    after[name] = before[KEPT][name]  # kept from a save that failed
+            after.pop(KEPT, None)
             after["completed"] = False
             answers = dict(app.answers)
             answers[key] = after

@@ -32,6 +32,7 @@ from .errors import Invalid, OverAllocation, Problem
 from .filetypes import DocumentKind
 from .habitats import SIZE_UNITS, ParcelDraft
 from .ledger import MICRO, SELLABLE_STAGES, Capacity, check_allocation
+from .lpas import not_current
 from .sections import SectionContext, Upload, boundary_of, habitats_of
 
 if TYPE_CHECKING:
@@ -187,6 +188,9 @@ def section(
         lpa = ctx.lpa(development.lpa_id) if development.lpa_id is not None else None
         if development.lpa_id is not None and lpa is None:
             problems.append(Problem("lpa_id", "Select the development's LPA from the list", SECTION))
+        elif lpa is not None and (why := not_current(lpa, ctx.today)):
+            problems.append(Problem("lpa_id", why, SECTION))
+            lpa = None
         try:
             locate_development(ctx.places, development.grid_reference, lpa.name if lpa else "")
         except Invalid as err:

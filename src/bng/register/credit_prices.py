@@ -17,7 +17,7 @@ from .credit_amounts import TIER_LABELS, TIERS, parse_percent, parse_pounds, sho
 from .credit_ports import CreditUnitOfWorkFactory
 from .credit_pricing import in_force, vat_in_force
 from .credit_records import CreditPrice, VatRate
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound, Problem, gather, refuse
 from .fees import pounds
 from .ports import Clock
 from .roles import Permission
@@ -75,11 +75,14 @@ class CreditPrices(Service):
         self, actor: Actor | None, tier: str, price: str | None, valid_from: date | None, source: str | None
     ) -> CreditPrice:
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
+        problems: list[Problem] = []
         if tier not in TIERS:
-            raise Invalid.one("tier", "Select the tier the price is for")
-        pence = parse_pounds(price, "price", "the price per credit")
-        start = _start(valid_from, self.today(), "valid_from")
-        text = _source(source)
+            problems.append(Problem("tier", "Select the tier the price is for"))
+        pence = gather(problems, lambda: parse_pounds(price, "price", "the price per credit"))
+        start = gather(problems, lambda: _start(valid_from, self.today(), "valid_from"))
+        text = gather(problems, lambda: _source(source))
+        refuse(problems)
+        assert pence is not None and start is not None and text is not None
         now = self.now()
         with self._credit_uow(write=True) as uow:
             if any(p.tier == tier and p.valid_from == start for p in uow.credits.prices()):
@@ -114,9 +117,12 @@ class CreditPrices(Service):
         self, actor: Actor | None, rate: str | None, valid_from: date | None, source: str | None
     ) -> VatRate:
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
-        basis_points = parse_percent(rate, "rate")
-        start = _start(valid_from, self.today(), "vat_valid_from")
-        text = _source(source)
+        problems: list[Problem] = []
+        basis_points = gather(problems, lambda: parse_percent(rate, "rate"))
+        start = gather(problems, lambda: _start(valid_from, self.today(), "vat_valid_from"))
+        text = gather(problems, lambda: _source(source))
+        refuse(problems)
+        assert basis_points is not None and start is not None and text is not None
         now = self.now()
         with self._credit_uow(write=True) as uow:
             if any(r.valid_from == start for r in uow.credits.vat_rates()):

@@ -62,6 +62,9 @@ class Habitats:
     gain_site_label: str
     parcels: tuple[ParcelDraft, ...]
     totals: dict[str, dict[str, float]] = field(default_factory=dict)
+    left_out: tuple[str, ...] = ()
+    """Rows of the metric not taken, each said in words (rows with no gain site reference when the metric
+    names several): shown, never dropped silently."""
 
     def baseline_area_ha(self, excluded: frozenset[str] = frozenset()) -> float:
         return sum(
@@ -76,6 +79,7 @@ class Habitats:
             "gain_site_label": self.gain_site_label,
             "parcels": [asdict(p) for p in self.parcels],
             "totals": self.totals,
+            "left_out": list(self.left_out),
         }
 
     @classmethod
@@ -85,6 +89,7 @@ class Habitats:
             doc.get("gain_site_label", ""),
             tuple(ParcelDraft(**p) for p in doc.get("parcels", [])),
             doc.get("totals", {}),
+            tuple(doc.get("left_out", ())),
         )
 
 
@@ -116,7 +121,9 @@ def from_site(
 
     A metric may describe several gain sites (a landowner's, or a combined case's); ``only``
     names the one being registered, and its rows are taken alone."""
+    left_out: tuple[str, ...] = ()
     if only.strip():
+        left_out = unreferenced(site)
         site = _only(site, only.strip(), field_name)
     off = site.off_site
     if off.row_count() == 0:
@@ -181,7 +188,22 @@ def from_site(
         }
         for m in MODULES
     }
-    return Habitats(result.metric_release, labels[0] if labels else "", tuple(parcels), totals)
+    return Habitats(result.metric_release, labels[0] if labels else "", tuple(parcels), totals, left_out)
+
+
+SHEETS = {"area": "D", "hedgerow": "E", "watercourse": "F"}
+
+
+def unreferenced(site: Site) -> tuple[str, ...]:
+    """The off-site rows with a habitat but no gain site reference: when a metric names several gain sites,
+    nothing says which one such a row belongs to, so it is left out, and said so."""
+    out = []
+    for m in MODULES:
+        for i, st in enumerate(STAGES, start=1):
+            for r in _rows(site, m, st):
+                if (r.habitat or "").strip() and not (r.gain_site or "").strip():
+                    out.append(f"off-site sheet {SHEETS[m]}-{i} row {r.ref} ({r.habitat}) gives no off-site reference")
+    return tuple(out)
 
 
 def _only(site: Site, label: str, field_name: str) -> Site:

@@ -11,11 +11,13 @@ from datetime import date
 
 from . import audit
 from .audit import Actor
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound, Problem, refuse
 from .model import ResponsibleBody
 from .roles import Permission
 from .service import Service, require
 
+MAX_NAME = 300  # the responsible_body.name column
+MAX_SOURCE = 500
 BODY_TYPES = (
     "local authority",
     "registered charity",
@@ -33,18 +35,28 @@ class ReferenceData(Service):
     ) -> ResponsibleBody:
         actor = require(actor, Permission.MANAGE_REFERENCE_DATA)
         name = " ".join(name.split())
+        source = source.strip()
+        problems: list[Problem] = []  # every one at once
         if not name:
-            raise Invalid.one("name", "Enter the responsible body's name as the designation list gives it")
+            problems.append(Problem("name", "Enter the responsible body's name as the designation list gives it"))
+        elif len(name) > MAX_NAME:
+            problems.append(Problem("name", f"The name must be {MAX_NAME} characters or fewer (it has {len(name)})"))
         if body_type not in BODY_TYPES:
-            raise Invalid.one("body_type", "Select the type of organisation")
+            problems.append(Problem("body_type", "Select the type of organisation"))
         if designated_on is None:
-            raise Invalid.one("designated_on", "Enter the date the body was designated")
-        if designated_on > self.today():
-            raise Invalid.one("designated_on", "The designation date must be today or in the past")
+            problems.append(Problem("designated_on", "Enter the date the body was designated"))
+        elif designated_on > self.today():
+            problems.append(Problem("designated_on", "The designation date must be today or in the past"))
+        if len(source) > MAX_SOURCE:  # refused, not cut short
+            problems.append(
+                Problem("source", f"The source must be {MAX_SOURCE} characters or fewer (it has {len(source)})")
+            )
+        refuse(problems)
+        assert designated_on is not None
         with self._uow(write=True) as uow:
             if uow.bodies.by_name(name) is not None:
                 raise Invalid.one("name", f"{name} is already on the list")
-            body = ResponsibleBody(name, body_type, designated_on, source.strip()[:500])
+            body = ResponsibleBody(name, body_type, designated_on, source)
             uow.add(body)
             uow.flush()
             audit.record(

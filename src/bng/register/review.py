@@ -20,7 +20,7 @@ from . import audit, combined, payments
 from .allocations import Allocations
 from .applications import FEE_NAMES, NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
 from .audit import Actor
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound, Problem, gather, refuse
 from .fees import FeePurpose, pounds
 from .filetypes import DocumentKind
 from .model import (
@@ -110,7 +110,12 @@ class Review(Service):
         assert app.id is not None
         uow.add(ApplicationEvent(app.id, self.now(), kind, message, actor.user_id))
 
-    def record_payment(self, actor: Actor | None, reference: str, received_on: date | None, method: str) -> None:
+    def record_payment(
+        self, actor: Actor | None, reference: str, received_on: date | None, method: str, payment: str = ""
+    ) -> None:
+        """Record one fee as received, on its own date: ``payment`` is its payment reference (it may be left
+        out when only one fee is due). The combined case's two fees are paid separately, and each keeps
+        the day it was received."""
         actor = require(actor, Permission.RECORD_PAYMENTS)
         method = payments.received(received_on, method, self.today())
         with self._uow(write=True) as uow:
@@ -124,29 +129,38 @@ class Review(Service):
             ]  # not one withdrawn or refunded
             if not due:
                 raise Conflict("No fee is due on this application")
-            for payment in due:
-                before = audit.snapshot(payment, ("status", "received_on", "method"))
-                payment.status = PaymentStatus.RECEIVED
-                payment.received_on = received_on
-                payment.method = method
-                payment.recorded_by = actor.user_id
-                audit.record(
-                    uow,
-                    self.now(),
-                    actor,
-                    "payment.received",
-                    "payment",
-                    payment.reference,
-                    before,
-                    audit.snapshot(payment, ("status", "received_on", "method")),
-                )
-                self._event(
-                    uow,
-                    app,
-                    actor,
-                    "payment_received",
-                    f"Fee of {payment.amount_pence / 100:,.2f} pounds received by {method}",
-                )
+            wanted = normalise(payment) if payment.strip() else ""
+            chosen = [p for p in due if p.reference == wanted] if wanted else due
+            if not chosen:
+                raise Conflict(f"The fee {payment.strip()[:20]} is not due on this application")
+            if len(chosen) > 1:
+                listed = ", ".join(f"{FEE_NAMES[FeePurpose(p.purpose)].lower()} ({p.reference})" for p in chosen)
+                raise Invalid.one("payment", f"Say which fee was received: {listed}; each is recorded on its own")
+            [fee] = chosen
+            before = audit.snapshot(fee, ("status", "received_on", "method"))
+            fee.status = PaymentStatus.RECEIVED
+            fee.received_on = received_on
+            fee.method = method
+            fee.recorded_by = actor.user_id
+            audit.record(
+                uow,
+                self.now(),
+                actor,
+                "payment.received",
+                "payment",
+                fee.reference,
+                before,
+                audit.snapshot(fee, ("status", "received_on", "method")),
+            )
+            assert received_on is not None
+            self._event(
+                uow,
+                app,
+                actor,
+                "payment_received",
+                f"{FEE_NAMES[FeePurpose(fee.purpose)]} of {pounds(fee.amount_pence)} (payment reference "
+                f"{fee.reference}) received on {long_date(received_on)} by {method}",
+            )
             uow.commit()
 
     def record_refund(
@@ -406,11 +420,15 @@ class Review(Service):
     def amend(self, actor: Actor | None, reference: str, on: date | None, description: str) -> None:
         """Record an amendment to a registered gain site, with its date and what changed."""
         actor = require(actor, Permission.AMEND_REGISTER)
-        description = _reason(description, "description", "a description of the amendment")
+        problems: list[Problem] = []
+        described = gather(problems, lambda: _reason(description, "description", "a description of the amendment"))
         if on is None:
-            raise Invalid.one("on", "Enter the date of the amendment")
-        if on > self.today():
-            raise Invalid.one("on", "The date of the amendment must be today or in the past")
+            problems.append(Problem("on", "Enter the date of the amendment"))
+        elif on > self.today():
+            problems.append(Problem("on", "The date of the amendment must be today or in the past"))
+        refuse(problems)
+        assert described is not None and on is not None
+        description = described
         with self._uow(write=True) as uow:
             site = self._site(uow, reference)
             if site.status != SiteStatus.REGISTERED:
@@ -434,11 +452,15 @@ class Review(Service):
     def remove(self, actor: Actor | None, reference: str, on: date | None, description: str) -> None:
         """Remove a gain site from the register: only when none of its units is allocated."""
         actor = require(actor, Permission.AMEND_REGISTER)
-        description = _reason(description, "description", "why the gain site is removed")
+        problems: list[Problem] = []
+        described = gather(problems, lambda: _reason(description, "description", "why the gain site is removed"))
         if on is None:
-            raise Invalid.one("on", "Enter the date of the removal")
-        if on > self.today():
-            raise Invalid.one("on", "The date of the removal must be today or in the past")
+            problems.append(Problem("on", "Enter the date of the removal"))
+        elif on > self.today():
+            problems.append(Problem("on", "The date of the removal must be today or in the past"))
+        refuse(problems)
+        assert described is not None and on is not None
+        description = described
         with self._uow(write=True) as uow:
             site = self._site(uow, reference)
             if site.status != SiteStatus.REGISTERED:

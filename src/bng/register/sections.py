@@ -20,12 +20,28 @@ from . import boundary as boundary_rules
 from .errors import Invalid, Problem
 from .filetypes import DocumentKind, FileType, sniff
 from .habitats import Habitats, area_problems, from_site_json
+from .lpas import not_current
 from .model import AgreementType, Lpa, ResponsibleBody, StoredFile
 from .places import Places
 from .rules import thirty_year_rule
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TEXT = 500
+"""The most characters a typed answer may have where ``TEXT_LIMITS`` says nothing. Longer answers are
+refused with a message saying so, never cut short."""
+TEXT_LIMITS: dict[str, tuple[str, int]] = {
+    "name": ("Your full name", 200),
+    "organisation": ("The organisation's name", 200),
+    "client_name": ("The landowner's name", 200),
+    "email": ("The email address", 320),
+    "phone": ("The telephone number", 40),
+    "landowners": ("The names of the landowners", 2_000),
+    "title_numbers": ("The title numbers", 500),
+    "site_name": ("The gain site's name", 200),
+    "development_name": ("The development's name", 200),
+    "planning_reference": ("The planning reference", 100),
+}
+"""Each typed answer's label and its limit in characters (the database's column sizes where they are kept)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +51,7 @@ class Upload:
     field: str
     filename: str
     data: bytes
+    file_id: int | None = None  # a file kept from a save that failed: stored already
 
 
 class SectionContext(Protocol):
@@ -51,6 +68,7 @@ class SectionContext(Protocol):
 
     def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]: ...
     def file_bytes(self, file_id: int) -> bytes: ...
+    def file_name(self, file_id: int) -> str: ...  # as stored: the upload's own name, in safe characters
     def lpa(self, lpa_id: int) -> Lpa | None: ...
     def body(self, body_id: int) -> ResponsibleBody | None: ...
 
@@ -69,8 +87,32 @@ class Section:
 
 
 def _text(values: Mapping[str, Any], name: str) -> str:
+    """A typed answer as given, line breaks kept (a browser's CR LF read as one line break)."""
     v = values.get(name)
-    return str(v).strip()[:MAX_TEXT] if v is not None else ""
+    return str(v).replace("\r\n", "\n").strip() if v is not None else ""
+
+
+def text_limit(name: str) -> tuple[str, int]:
+    return TEXT_LIMITS.get(name, ("The answer", MAX_TEXT))
+
+
+def text_problems(section: str, values: Mapping[str, Any]) -> list[Problem]:
+    """Every typed answer longer than its limit, each named with its length: refused, not cut short."""
+    problems = []
+    for name, v in values.items():
+        if not isinstance(v, str):
+            continue
+        n = len(v.replace("\r\n", "\n").strip())
+        label, limit = text_limit(name)
+        if n > limit:
+            problems.append(Problem(name, f"{label} must be {limit:,} characters or fewer (it has {n:,})", section))
+    return problems
+
+
+def within_limits(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with any over-long text cut to its limit: what a section's checks read while the answer
+    itself is refused (so no check repeats a megabyte of text back), never what is kept."""
+    return {k: v[: text_limit(k)[1]] if isinstance(v, str) else v for k, v in values.items()}
 
 
 def _require(problems: list[Problem], section: str, values: Mapping[str, Any], name: str, label: str) -> str:
@@ -312,7 +354,8 @@ def habitats(
             from .metric_doors import habitats_from_maps
 
             base, post = (ctx.file_bytes(i) for i in ids)  # type: ignore[arg-type]
-            _read(p, s, answers, lambda: habitats_from_maps(base, post, label), MAP_FIELDS[0])
+            names = (ctx.file_name(ids[0]), ctx.file_name(ids[1]))  # type: ignore[arg-type]
+            _read(p, s, answers, lambda: habitats_from_maps(base, post, label, names), MAP_FIELDS[0])
         elif None not in ids and "habitats" in current:
             answers["habitats"] = current["habitats"]
     else:
@@ -335,9 +378,44 @@ MAP_LABELS = {
 
 def _read(p: list[Problem], s: str, answers: dict[str, Any], read: Callable[[], Habitats], field: str) -> None:
     try:
-        answers["habitats"] = read().to_dict()
+        habitats = read()
     except Invalid as err:
         p.extend(Problem(q.field if q.field == "gain_site_label" else field, q.message, s) for q in err.problems)
+    else:
+        answers["habitats"] = habitats.to_dict()
+        p.extend(uplift_problems(habitats, field))
+
+
+def uplift_problems(h: Habitats, field: str = "metric_file") -> list[Problem]:
+    """A gain site must deliver an uplift: habitat created or enhanced on it, and more biodiversity units
+    after the works than before in at least one module. Retained baseline alone is not a gain site."""
+    sellable = [q for q in h.parcels if q.stage in ("creation", "enhancement") and q.size > 0 and q.units > 0]
+    if not sellable:
+        return [
+            Problem(
+                field,
+                "The habitats give this gain site no created or enhanced habitat: every parcel is baseline habitat "
+                "retained as it is. A gain site must deliver an uplift: create or enhance habitat on it, and record "
+                "that on the metric's off-site sheets (D-2, D-3, E-2, E-3, F-2, F-3) or in the post-intervention map",
+                SECTION_HABITATS,
+            )
+        ]
+    gains = {m: t.get("net_change_units", 0.0) for m, t in h.totals.items()}
+    if gains and all(g <= 0 for g in gains.values()):
+        shown = [m for m, t in h.totals.items() if t.get("baseline_units") or t.get("post_intervention_units")]
+        worst = ", ".join(f"{m} {gains[m]:+,.2f}" for m in shown)
+        return [
+            Problem(
+                field,
+                f"The habitats give this gain site no net gain in any module (units after the works less units "
+                f"before: {worst}). A gain site must deliver an uplift",
+                SECTION_HABITATS,
+            )
+        ]
+    return []
+
+
+SECTION_HABITATS = "habitats"
 
 
 def habitats_of(answers: Mapping[str, Any]) -> Habitats | None:
@@ -363,8 +441,11 @@ def legal_agreement(
                 Problem("lpa_ids", "Select the local planning authority (LPA) or authorities party to the agreement", s)
             )
         for lpa_id in ids:
-            if ctx.lpa(lpa_id) is None:
+            lpa = ctx.lpa(lpa_id)
+            if lpa is None:
                 p.append(Problem("lpa_ids", "Select an LPA from the list", s))
+            elif why := not_current(lpa, ctx.today):
+                p.append(Problem("lpa_ids", why, s))
         answers["lpa_ids"] = ids
     elif kind == AgreementType.CONSERVATION_COVENANT:
         raw_body = _text(values, "responsible_body_id")

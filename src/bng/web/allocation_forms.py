@@ -4,10 +4,10 @@ the allocation service checks the answers and says what is wrong."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
 from wtforms import HiddenField, RadioField, SelectField
 
 from .forms import opts, submit, text, upload
+from .widgets import GovRadioInput, GovSelect
 
 METHODS = (
     ("parcels", "Choose habitat parcels and how much of each"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField
 
 from bng.register.credit_amounts import TIER_LABELS, TIERS
+from bng.register.credit_fulfilment import MAX_NOTE
+from bng.register.credit_orders import MAX_TEXT
 
 from .forms import GovDateField, area, opts, submit, text, upload
+from .widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovTextInput
 
 
 def _quantity(tier: str) -> StringField:
@@ -77,10 +79,12 @@ class HierarchyForm(FlaskForm):
     onsite_reason = area(
         "Why can on-site gains not deliver the remaining units?",
         "For example, what habitat the development creates or enhances on-site, and why it cannot do more",
+        MAX_TEXT,
     )
     offsite_reason = area(
         "Why can registered off-site gains not deliver them?",
         "Say why the gain sites found on the register, or others you approached, cannot be used",
+        MAX_TEXT,
     )
     submit = submit()
 
@@ -130,7 +134,7 @@ class SubmitOrderForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    reason = area("Why are you withdrawing the order? (optional)")
+    reason = area("Why are you withdrawing the order? (optional)", maxlength=MAX_TEXT)
     submit = submit("Withdraw order")
 
 
@@ -141,7 +145,7 @@ class DueDiligenceDecisionForm(FlaskForm):
         widget=GovRadioInput(),
         validate_choice=False,
     )
-    note = area("Note (required if the checks failed: the developer sees it)")
+    note = area("Note (required if the checks failed: the developer sees it)", maxlength=MAX_NOTE)
     submit = submit("Record the checks")
 
 
@@ -158,7 +162,7 @@ class PaymentForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = area("Reason (the developer sees it)")
+    reason = area("Reason (the developer sees it)", maxlength=MAX_NOTE)
     submit = submit("Continue")
 
 

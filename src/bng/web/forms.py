@@ -12,17 +12,6 @@ from typing import Any
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovDateInput,
-    GovFileInput,
-    GovPasswordInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from markupsafe import Markup
 from wtforms import (
     Field,
@@ -38,8 +27,22 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from bng.register.reference_data import BODY_TYPES
+from bng.register.review import MAX_REASON
 from bng.register.roles import ROLE_LABELS, SELF_SERVICE_ROLES, Role
-from bng.register.sections import DECLARATIONS
+from bng.register.sections import DECLARATIONS, text_limit
+
+from .widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovDateInput,
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 
 class CachedGovSelect(GovSelect):
@@ -103,7 +106,17 @@ def text(label: str, description: str = "") -> StringField:
     return StringField(label, description=description, widget=GovTextInput())
 
 
-def area(label: str, description: str = "") -> TextAreaField:
+class LimitedTextArea(TextAreaField):
+    """A textarea whose answer has a limit in characters, shown with GOV.UK's character count."""
+
+    def __init__(self, label: str, maxlength: int, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.maxlength = maxlength
+
+
+def area(label: str, description: str = "", maxlength: int | None = None) -> TextAreaField:
+    if maxlength:
+        return LimitedTextArea(label, maxlength, description=description, widget=GovCharacterCount())
     return TextAreaField(label, description=description, widget=GovTextArea())
 
 
@@ -168,7 +181,11 @@ class ApplicantForm(FlaskForm):
 
 
 class OwnershipForm(FlaskForm):
-    landowners = area("Who owns the land?", "Give the name of every owner, and anyone else with an interest in it")
+    landowners = area(
+        "Who owns the land?",
+        "Give the name of every owner, and anyone else with an interest in it",
+        text_limit("landowners")[1],
+    )
     title_numbers = text("HM Land Registry title numbers (optional)", "For example, CB123456")
     ownership_file = upload(
         "Proof of land ownership", "For example, the register of title. A PDF, Word document or image, under 20 MB"
@@ -278,12 +295,12 @@ class SignOutForm(FlaskForm):
 
 
 class MessageForm(FlaskForm):
-    message = area("What further information do you need?", "The applicant sees exactly this")
+    message = area("What further information do you need?", "The applicant sees exactly this", MAX_REASON)
     submit = submit("Send request")
 
 
 class RejectForm(FlaskForm):
-    reasons = area("Reasons for rejecting the application", "The applicant sees exactly this")
+    reasons = area("Reasons for rejecting the application", "The applicant sees exactly this", MAX_REASON)
     submit = submit("Reject application")
 
 
@@ -308,6 +325,7 @@ class AcceptForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
+    payment = HiddenField()  # the payment reference of the fee received (each fee is recorded on its own)
     received_on = GovDateField("Date the fee was received")
     method = RadioField(
         "How was the fee paid?",
@@ -335,7 +353,7 @@ class RefundForm(FlaskForm):
 
 class SiteChangeForm(FlaskForm):
     on = GovDateField("Date")
-    description = area("Description")
+    description = area("Description", maxlength=MAX_REASON)
     submit = submit("Record")
 
 

@@ -327,8 +327,9 @@ def section(reference: str, key: str) -> ResponseReturnValue:
                 )
             except Invalid as err:
                 other = show_problems(form, err)
-            else:
-                return redirect(url_for("credits.order", reference=view.order.reference))
+            else:  # "Change" from check your answers goes back there
+                back = "credits.check" if request.args.get("back") == "check" else "credits.order"
+                return redirect(url_for(back, reference=view.order.reference))
     extra: dict[str, Any] = {}
     metric = view.metric
     if key == "gain-hierarchy" and metric is not None:

@@ -85,7 +85,9 @@ def _act(reference: str, name: str, action: object) -> ResponseReturnValue:
 @requires(Permission.RECORD_PAYMENTS)
 def payment(reference: str) -> ResponseReturnValue:
     def act(form: forms.PaymentForm) -> str:
-        services().review.record_payment(actor(), reference, form.received_on.data, form.method.data or "")
+        services().review.record_payment(
+            actor(), reference, form.received_on.data, form.method.data or "", form.payment.data or ""
+        )
         return "Payment recorded"
 
     return _act(reference, "payment", act)
