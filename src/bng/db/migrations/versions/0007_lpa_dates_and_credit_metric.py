@@ -12,7 +12,7 @@ failed due diligence): one metric buys credits for one development, even when tw
 Plain ``ALTER TABLE … ADD COLUMN`` on both engines (no foreign key or CHECK, so SQLite need not
 rebuild ``lpa``, which four tables reference).
 
-Revision ID: 0009
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-12
 """
@@ -27,7 +27,7 @@ from importlib import resources
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
