@@ -116,12 +116,12 @@ def run_audit(
     outcome = Outcome(len(items), len(items) - len(todo), 0, 0, 0.0, 0)
     if not todo:
         return outcome
-    bar = progress(len(todo))
     config = {"distributed.scheduler.allowed-failures": 0, "distributed.worker.daemon": False}
     with ExitStack() as stack:
         stack.enter_context(dask.config.set(config))
         if scheduler:
             client = stack.enter_context(Client(scheduler, timeout="30s"))
+            client.wait_for_workers(1, timeout=60)  # a scheduler with no workers would wait for ever
             limit = None
         else:
             cluster = stack.enter_context(
@@ -138,6 +138,7 @@ def run_audit(
             limit = memory_limit
         threads = sum(client.nthreads().values()) or 1
         outcome.workers = threads
+        bar = progress(len(todo))  # started once the cluster is up: its rate is the audit's
         queue: Iterator[Item] = iter(todo)
         running: dict[Any, Item] = {}
         pending = as_completed()
