@@ -166,7 +166,7 @@ def main() -> None:
         "--fresh` as a whole process on a LocalCluster (one thread and 2 GiB per worker process); throughput is "
         "the files over the time from the first submission to the last result, as the command reports it.",
         "",
-        "| workers | files | could not be checked | audit time | files/s | whole process | CPU in tasks | "
+        "| workers | files | could not be checked | audit time | files/s | whole process | time in tasks, summed | "
         "load average before → after |",
         "|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
