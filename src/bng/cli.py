@@ -1,26 +1,116 @@
-"""The ``bng`` command line: ``bng metric calculate SITE.json`` and, as they come, more."""
+"""The ``bng`` command line.
+
+It starts at once because nothing is imported before it is needed: this module imports typer
+and the standard library only; each command imports its package when it runs, and each package
+imports its heavy libraries (GDAL, PROJ, matplotlib, WeasyPrint, SQLAlchemy, Dask) inside the
+functions that need them. tests/test_startup.py fails when ``import bng.cli`` pulls one in, and
+``benchmarks/bench_startup.py`` times whole processes.
+
+A command or command group kept in another package is listed here, not imported here: one entry
+in ``COMMANDS`` (or ``METRIC_COMMANDS`` for ``bng metric …``) names where it lives and its line
+of help, for example::
+
+    "planning": Lazy("bng.planning.cli:planning_app", "Planning applications: …"),
+
+The target is a ``typer.Typer`` (a command group) or a command function; it is imported the
+first time the command is run or its ``--help`` is asked for, so its module may import what it
+likes at the top. ``bng --help`` shows the line of help given here (a test checks that it is the
+command's own). Commands defined in this module (``bng metric calculate``, ``bng db``,
+``bng serve``) import their packages inside their functions.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from bng.metric import calculate, load, parse_site, result_to_dict
-from bng.metric.credits import cost
-from bng.metric.result import ModuleResult, Result
+if TYPE_CHECKING:
+    from bng.metric.result import ModuleResult, Result
+
+
+class Lazy(NamedTuple):
+    """A command kept in another module: ``"package.module:attribute"`` and its line of help."""
+
+    target: str
+    help: str
+
+
+COMMANDS: dict[str, Lazy] = {
+    "gis": Lazy("bng.gis.cli:gis_app", "Habitat maps: validate, convert to a site, reconcile and draw plans."),
+    "audit": Lazy(
+        "bng.audit.cli:audit_command",
+        "Recalculate and check every metric workbook (and GeoPackage pair) in folders or zips, on Dask.",
+    ),
+}
+METRIC_COMMANDS: dict[str, Lazy] = {
+    "check": Lazy(
+        "bng.workbook.cli:check_command",
+        "Recalculate a metric workbook and compare: consistent with its cached values? compliant with the rules?",
+    ),
+    "export": Lazy(
+        "bng.workbook.cli:export_command",
+        "Write a site into a copy of the official statutory metric workbook (macros and drop-downs kept).",
+    ),
+}
+
+
+class _Listed(TyperCommand):
+    """What a group shows of a lazy command until it is run: its name and its line of help."""
+
+
+def lazy_group(commands: Mapping[str, Lazy]) -> type[TyperGroup]:
+    """A command group class that lists ``commands`` by their help and imports one only to run it."""
+
+    class LazyGroup(TyperGroup):
+        def __init__(self, **attrs: Any) -> None:
+            super().__init__(**attrs)
+            for name, lazy in commands.items():  # listed (and suggested for typos) without an import
+                self.commands.setdefault(name, _Listed(name, help=lazy.help))
+
+        def list_commands(self, ctx: Any) -> list[str]:
+            return sorted(self.commands)
+
+        def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+            name, command, rest = super().resolve_command(ctx, args)
+            if name is not None and isinstance(command, _Listed):
+                command = self.commands[name] = _load(name, commands[name], self.rich_markup_mode)
+            return name, command, rest
+
+    return LazyGroup
+
+
+def _load(name: str, lazy: Lazy, markup: Any) -> Any:
+    """Import a lazy command and build it as if it had been added to its group in the ordinary way."""
+    module, _, attribute = lazy.target.partition(":")
+    target = getattr(importlib.import_module(module), attribute)
+    wrapper = typer.Typer(rich_markup_mode=markup, add_completion=False)
+    if isinstance(target, typer.Typer):
+        wrapper.add_typer(target, name=name)
+        group: Any = typer.main.get_command(wrapper)
+        return group.commands[name]
+    wrapper.command(name)(target)
+    return typer.main.get_command(wrapper)
+
 
 app = typer.Typer(
     name="bng",
     help="Biodiversity net gain: the statutory biodiversity metric, its workbook, maps and register.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: rich's import alone costs more than bng --help's whole budget
+    cls=lazy_group(COMMANDS),
 )
-metric_app = typer.Typer(help="The statutory biodiversity metric.", no_args_is_help=True)
+metric_app = typer.Typer(
+    help="The statutory biodiversity metric.", no_args_is_help=True, cls=lazy_group(METRIC_COMMANDS)
+)
 app.add_typer(metric_app, name="metric")
 
 MAX_SITE_FILE_BYTES = 50 * 1024 * 1024
@@ -111,6 +201,9 @@ def credits_summary(result: Result, on: date) -> str | None:
     cells = "  ".join(f"{tier} {_fmt(v)}" for tier, v in by_tier.items())
     lines = [f"Statutory credits needed (2 per unit short): {cells}"]
     lines += [f"  the workbook shows {m!r}" for m in result.credits.messages]
+    from bng.metric import load
+    from bng.metric.credits import cost
+
     try:
         costs = cost(by_tier, load(result.metric_release).credit_prices, on)
     except ValueError as err:
@@ -149,6 +242,8 @@ def calculate_command(
     ] = None,
 ) -> None:
     """Calculate a site's biodiversity units, net change, trading rules and credits."""
+    from bng.metric import calculate, parse_site, result_to_dict
+
     try:
         on = date.fromisoformat(price_date) if price_date else date.today()
     except ValueError:
@@ -310,18 +405,6 @@ def serve_command(
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"bng register: http://{shown}:{port}/  (database: {wired.database.dialect}; Ctrl+C stops it)")
     serve(application, host, port, threads)
-
-
-def _register_commands() -> None:
-    """Wire in the command groups of the other packages (each keeps its commands beside its code)."""
-    from bng.gis.cli import gis_app
-    from bng.workbook.cli import register as register_workbook
-
-    register_workbook(metric_app)
-    app.add_typer(gis_app, name="gis")
-
-
-_register_commands()
 
 
 def main() -> None:
