@@ -312,6 +312,70 @@ def serve_command(
     serve(application, host, port, threads)
 
 
+planning_app = typer.Typer(
+    help="The planning side: does the biodiversity gain condition apply, is an application's submission valid.",
+    no_args_is_help=True,
+)
+app.add_typer(planning_app, name="planning")
+Commencement = Annotated[
+    str | None,
+    typer.Option(help="Commence a change not yet in force, e.g. 2026-phase-1=2026-07-31 (default: none)."),
+]
+
+
+@planning_app.command("applicability")
+def planning_applicability(
+    application: Annotated[Path, typer.Argument(help="The application's facts as JSON (see docs/planning.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    metric: Annotated[
+        Path | None, typer.Option(help="The metric (workbook or site file) to measure the habitat impacted.")
+    ] = None,
+    commencement: Commencement = None,
+) -> None:
+    """Does the biodiversity gain condition apply, or which exemption does, with the law's words."""
+    from bng.submission.cli import applicability_command
+
+    raise typer.Exit(applicability_command(application, as_json=as_json, metric=metric, commencement=commencement))
+
+
+@planning_app.command("validate")
+def planning_validate(
+    submission: Annotated[Path, typer.Argument(help="The application's documents: a folder or a .zip.")],
+    lpa: Annotated[
+        str | None, typer.Option(help="LPA profile: code, ONS code or name (default: the application's).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    report: Annotated[Path | None, typer.Option(help="Also write the report: .pdf, .html or .json.")] = None,
+    commencement: Commencement = None,
+    on: Annotated[str | None, typer.Option(help="Validation date (default: today).")] = None,
+) -> None:
+    """Check a submission against the national minimum information and the LPA's local list."""
+    import os
+
+    from bng.submission.cli import validate_command
+
+    records = None
+    database = None
+    var = Path(os.environ.get("BNG_VAR", "var"))
+    url = os.environ.get("DATABASE_URL") or (
+        (f"sqlite:///{(var / 'bng.sqlite3').resolve()}") if (var / "bng.sqlite3").exists() else ""
+    )
+    if url:
+        from bng.db.database import Database
+        from bng.register.planning_records import RegisterRecords
+
+        database = Database(url)
+        records = RegisterRecords(database) if database.is_current() else None
+    try:
+        code = validate_command(
+            submission, lpa=lpa, as_json=as_json, report=report, commencement=commencement, on=on, records=records
+        )
+    finally:
+        if database is not None:
+            database.dispose()
+    raise typer.Exit(code)
+
+
 def _register_commands() -> None:
     """Wire in the command groups of the other packages (each keeps its commands beside its code)."""
     from bng.gis.cli import gis_app
