@@ -338,37 +338,72 @@ def planning_applicability(
     raise typer.Exit(applicability_command(application, as_json=as_json, metric=metric, commencement=commencement))
 
 
+def _planning_records() -> tuple[Any, Any]:
+    """The register's records for the planning commands, when a register is configured (DATABASE_URL,
+    or var/bng.sqlite3); (None, None) when there is none."""
+    import os
+
+    var = Path(os.environ.get("BNG_VAR", "var"))
+    default = var / "bng.sqlite3"
+    url = os.environ.get("DATABASE_URL") or (f"sqlite:///{default.resolve()}" if default.exists() else "")
+    if not url:
+        return None, None
+    from bng.db.database import Database
+    from bng.register.planning_records import RegisterRecords
+
+    database = Database(url)
+    if not database.is_current():
+        typer.echo("note: the register's database is not at the newest schema; nothing is checked against it", err=True)
+        return None, database
+    return RegisterRecords(database), database
+
+
+Lpa = Annotated[str | None, typer.Option(help="LPA profile: code, ONS code or name (default: the application's).")]
+OnDate = Annotated[str | None, typer.Option(help="The date to judge and print on (default: today).")]
+
+
 @planning_app.command("validate")
 def planning_validate(
     submission: Annotated[Path, typer.Argument(help="The application's documents: a folder or a .zip.")],
-    lpa: Annotated[
-        str | None, typer.Option(help="LPA profile: code, ONS code or name (default: the application's).")
-    ] = None,
+    lpa: Lpa = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     report: Annotated[Path | None, typer.Option(help="Also write the report: .pdf, .html or .json.")] = None,
     commencement: Commencement = None,
-    on: Annotated[str | None, typer.Option(help="Validation date (default: today).")] = None,
+    on: OnDate = None,
 ) -> None:
     """Check a submission against the national minimum information and the LPA's local list."""
-    import os
-
     from bng.submission.cli import validate_command
 
-    records = None
-    database = None
-    var = Path(os.environ.get("BNG_VAR", "var"))
-    url = os.environ.get("DATABASE_URL") or (
-        (f"sqlite:///{(var / 'bng.sqlite3').resolve()}") if (var / "bng.sqlite3").exists() else ""
-    )
-    if url:
-        from bng.db.database import Database
-        from bng.register.planning_records import RegisterRecords
-
-        database = Database(url)
-        records = RegisterRecords(database) if database.is_current() else None
+    records, database = _planning_records()
     try:
         code = validate_command(
             submission, lpa=lpa, as_json=as_json, report=report, commencement=commencement, on=on, records=records
+        )
+    finally:
+        if database is not None:
+            database.dispose()
+    raise typer.Exit(code)
+
+
+@planning_app.command("documents")
+def planning_documents(
+    submission: Annotated[Path, typer.Argument(help="The application's documents: a folder or a .zip.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the documents into.")],
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="statement, draft-gain-plan, gain-plan or hmmp (repeat; default: all but gain-plan)."),
+    ] = None,
+    lpa: Lpa = None,
+    commencement: Commencement = None,
+    on: OnDate = None,
+) -> None:
+    """Write the Biodiversity Statement, gain plan and HMMP skeleton (HTML, PDF and JSON) from a submission."""
+    from bng.submission.cli import documents_command
+
+    records, database = _planning_records()
+    try:
+        code = documents_command(
+            submission, out=output, lpa=lpa, kinds=kind or [], on=on, commencement=commencement, records=records
         )
     finally:
         if database is not None:

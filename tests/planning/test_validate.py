@@ -27,15 +27,10 @@ from bng.submission.check import ValidationReport, validate_submission
 from bng.submission.samples import SetPaths
 from tests.db.fixtures import Register
 
-from .sets import MISSING_ALLOCATION, build_all, copy_set
+from .sets import MISSING_ALLOCATION, copy_set
 
 ON = date(2025, 3, 10)
 runner = CliRunner()
-
-
-@pytest.fixture(scope="session")
-def sets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SetPaths]:
-    return build_all(tmp_path_factory.mktemp("planning-sets"))
 
 
 def check(path: Path, **kwargs: Any) -> ValidationReport:

@@ -669,7 +669,7 @@ class _Checker:
                     "the same totals",
                 )
             )
-        former = _former_habitats(loaded.mapped)
+        former = former_habitats(loaded.mapped)
         return reads, rec, former
 
     # -- the statement's answers -------------------------------------------------------------------
@@ -1092,7 +1092,7 @@ def _offsite_by_site(result: Result) -> dict[str, dict[str, float]]:
     return out
 
 
-def _former_habitats(mapped: Any) -> dict[str, str]:
+def former_habitats(mapped: Any) -> dict[str, str]:
     """For each created on-site area parcel on the maps: the baseline habitat it mostly replaces."""
     geoms = mapped.geometry
     base = [

@@ -187,3 +187,41 @@ def validate_command(
         if report is not None:
             typer.echo(f"\nReport written to {report}")
     return 0 if result.valid else 1
+
+
+def documents_command(
+    submission: Path,
+    *,
+    out: Path,
+    lpa: str | None,
+    kinds: list[str],
+    on: str | None,
+    commencement: str | None,
+    records: Records | None,
+) -> int:
+    """Write the Biodiversity Statement, the draft or final gain plan and the HMMP skeleton of a submission."""
+    from .bundle import BundleError
+    from .check import UnknownLpa
+    from .documents import KINDS, DocumentInputError, case_from_submission, write_documents
+
+    config = config_from(commencement)
+    for k in kinds:
+        if k not in KINDS:
+            raise _fail(f"--kind {k!r}: expected one of {', '.join(KINDS)}")
+    try:
+        today = date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        raise _fail(f"--on {on!r} is not a date such as 2026-11-22") from None
+    try:
+        case, notes = case_from_submission(submission, lpa=lpa, records=records, config=config, today=today)
+    except (BundleError, UnknownLpa, DocumentInputError) as err:
+        raise _fail(str(err)) from None
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    try:
+        written = write_documents(case, out, tuple(kinds) if kinds else ("statement", "draft-gain-plan", "hmmp"))
+    except OSError as err:
+        raise _fail(f"{out}: cannot write the documents ({err.strerror})") from None
+    for p in written:
+        typer.echo(f"wrote {p}")
+    return 0

@@ -10,6 +10,7 @@ scale (the plan pages have no margins, so 1:1,250 on the plan is 1:1,250 on the 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -135,14 +136,18 @@ def gain_plan(case: Case, status: str = "draft") -> GainPlan:
 
 
 def svg_plan(map_file: Path, baseline: Path | None, planning_reference: str, on: date) -> str:
-    """A habitat plan drawn by ``bng gis plan`` (bng.gis.plan.draw_plan), as inline SVG markup."""
+    """A habitat plan drawn by ``bng gis plan`` (bng.gis.plan.draw_plan), as inline SVG markup whose
+    element ids are its own (two plans in one document must not share an id)."""
     from bng.gis.plan import draw_plan
 
     with tempfile.TemporaryDirectory(prefix="bng-plan-") as tmp:
         out = Path(tmp) / "plan.svg"
         draw_plan(map_file, out, baseline=baseline, planning_reference=planning_reference, when=on)
         text = out.read_text(encoding="utf-8")
-    return text[text.index("<svg") :]
+    prefix = "post" if baseline is not None else "base"
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', text[text.index("<svg") :])
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
+    return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', text)
 
 
 def _n(v: float | None, places: int = 4) -> str:
@@ -436,4 +441,123 @@ def metric_ref(path: Path | None, site: Site, sha256: str = "", title: str = "")
     )
 
 
-__all__ = ["KINDS", "Case", "build_case", "gain_plan", "metric_ref", "render", "svg_plan", "write_documents"]
+class DocumentInputError(ValueError):
+    """The submission lacks what the documents are made from (the message says what)."""
+
+
+def register_items(app: Application, records: Any) -> tuple[tuple[Allocated, ...], tuple[Purchased, ...], list[str]]:
+    """The application's allocations and credit purchases as the register records them."""
+    notes: list[str] = []
+    allocations: list[Allocated] = []
+    purchases: list[Purchased] = []
+    for ref in dict.fromkeys(r.strip().upper() for r in app.allocations):
+        rec = records.allocation(ref) if records is not None and records.available else None
+        if rec is None:
+            verified = None if records is None or not records.available else False
+            allocations.append(Allocated(ref, "", {}, verified, "not on the register" if verified is False else ""))
+            continue
+        mine = rec.planning_reference.strip().lower() == app.reference.strip().lower()
+        allocations.append(
+            Allocated(
+                ref, rec.gain_site, dict(rec.units), mine, "" if mine else f"allocated to {rec.planning_reference}"
+            )
+        )
+    for ref in dict.fromkeys(r.strip().upper() for r in app.credit_purchases):
+        bought = records.credit_purchase(ref) if records is not None and records.available else None
+        if bought is None:
+            verified = None if records is None or not records.available else False
+            purchases.append(Purchased(ref, {}, verified, "no such purchase" if verified is False else ""))
+            continue
+        mine = bought.planning_reference.strip().lower() == app.reference.strip().lower() and bought.allocated
+        purchases.append(Purchased(ref, dict(bought.credits), mine, "" if mine else "not this development's"))
+    if (records is None or not records.available) and (app.allocations or app.credit_purchases):
+        notes.append("no register configured: allocations and credit purchases are shown as not verified")
+    return tuple(allocations), tuple(purchases), notes
+
+
+def case_from_submission(
+    path: Path,
+    *,
+    lpa: str | None = None,
+    records: Any = None,
+    config: PlanningConfig = DEFAULT,
+    today: date | None = None,
+) -> tuple[Case, list[str]]:
+    """The documents' case from a submission: its application.json, metric and maps."""
+    from bng.gis.reconcile import MetricError, read_metric
+    from bng.gis.workflow import MapError, load_maps
+    from bng.planning import parse_application
+
+    from .bundle import declare, open_bundle
+    from .check import former_habitats, profile_of
+
+    today = today or date.today()
+    notes: list[str] = []
+    with open_bundle(path) as bundle:
+        if bundle.application is None:
+            raise DocumentInputError(f"{path}: no application.json, so nothing to write the documents from")
+        try:
+            data = json.loads(bundle.application.path.read_bytes().decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise DocumentInputError(f"{bundle.application.name}: not valid JSON ({err})") from None
+        app, issues = parse_application(data)
+        notes += [str(i) for i in issues]
+        declare(bundle, [(d.file, d.type) for d in app.documents])
+        books = bundle.of_type("metric")
+        if not books:
+            raise DocumentInputError(f"{path}: no metric workbook (.xlsx or .xlsm), so no values to write")
+        try:
+            metric = read_metric(books[0].path)
+        except MetricError as err:
+            raise DocumentInputError(str(err)) from None
+        if lpa and tables().lpa(lpa) is None:
+            raise DocumentInputError(f"--lpa {lpa!r}: no such LPA profile")
+        profile = profile_of(lpa, app)
+        maps = {f.type: f.path for f in bundle.of_type("baseline-map", "post-intervention-map")}
+        plans: dict[str, str] = {}
+        former: dict[str, str] = {}
+        base, post = maps.get("baseline-map"), maps.get("post-intervention-map")
+        try:
+            if base is not None:
+                plans["baseline"] = svg_plan(base, None, app.reference, today)
+            if base is not None and post is not None:
+                plans["post-intervention"] = svg_plan(post, base, app.reference, today)
+                labels = {k[3]: v for k, v in metric.labels.items() if k[1] == "on_site" and k[2] == "creation"}
+                by_map = former_habitats(load_maps([base, post]).mapped)
+                former = {
+                    r.ref: by_map[labels.get(r.ref, r.ref)]
+                    for r in metric.site.on_site.area.creation
+                    if labels.get(r.ref, r.ref) in by_map
+                }
+        except (MapError, ValueError) as err:
+            notes.append(f"habitat plans not drawn: {str(err).splitlines()[0]}")
+        allocations, purchases, more = register_items(app, records)
+        notes += more
+        ref = metric_ref(books[0].path, metric.site, books[0].sha256())
+        case = build_case(
+            app,
+            metric.site,
+            ref,
+            profile,
+            former=former,
+            allocations=allocations,
+            purchases=purchases,
+            plans=plans,
+            prepared_on=today,
+            config=config,
+        )
+        return case, notes
+
+
+__all__ = [
+    "KINDS",
+    "Case",
+    "DocumentInputError",
+    "build_case",
+    "case_from_submission",
+    "gain_plan",
+    "metric_ref",
+    "render",
+    "svg_plan",
+    "write_documents",
+]
