@@ -78,14 +78,15 @@ class Clock:
     def text(self) -> str:
         if self.decided_on is not None:
             late = (self.decided_on - self.due_on).days
-            when = "on time" if late <= 0 else f"{late} day(s) after the date due"
+            when = "on time" if late <= 0 else f"{late} day{'s' if late != 1 else ''} after the date due"
             return f"decided on {self.decided_on.isoformat()}, {when} ({self.due_on.isoformat()})"
         if self.overdue:
             return (
                 f"overdue since {self.due_on.isoformat()}: the plan is NOT approved by default (no deemed discharge); "
                 "development may not begin, and the applicant may appeal against non-determination"
             )
-        return f"decision due by {self.due_on.isoformat()} ({self.days_left} day(s) left)"
+        n = self.days_left
+        return f"decision due by {self.due_on.isoformat()} ({n} day{'s' if n != 1 else ''} left)"
 
 
 def due_date(received_on: date, agreed_extension_to: date | None = None) -> date:
