@@ -110,15 +110,32 @@ class Verdict:
     def text(self) -> str:
         if self.valid:
             return "VALID: every item of the national minimum information and the local list is met."
-        names = "; ".join(f"{r.item.code} ({r.item.title})" for r in self.missing)
-        extra = f"; and {len(self.input_problems)} problem(s) with the files" if self.input_problems else ""
-        return f"INVALID: {len(self.missing)} item(s) not met: {names}{extra}."
+        parts = []
+        if self.missing:
+            names = "; ".join(f"{r.item.code} ({r.item.title})" for r in self.missing)
+            parts.append(f"{len(self.missing)} item{'s' if len(self.missing) != 1 else ''} not met: {names}")
+        if self.input_problems:
+            codes = ", ".join(dict.fromkeys(p.code for p in self.input_problems))
+            n = len(self.input_problems)
+            parts.append(f"{n} other problem{'s' if n != 1 else ''} ({codes})")
+        return "INVALID: " + "; and ".join(parts) + "."
 
 
 def verdict(results: tuple[ItemResult, ...], problems: Iterable[Problem]) -> Verdict:
     missing = tuple(r for r in results if r.status == "not met")
     loose = tuple(p for p in problems if not p.item and p.severity == "blocking")
     return Verdict(not missing and not loose, missing, loose)
+
+
+LETTER_LISTS = 12
+"""At most this many problems of one item in the letter; the report lists them all."""
+
+
+def _bullets(problems: list[Problem]) -> list[str]:
+    out = [f"   • {p}" for p in problems[:LETTER_LISTS]]
+    if len(problems) > LETTER_LISTS:
+        out.append(f"   • … and {len(problems) - LETTER_LISTS} more, listed in the validation report")
+    return out
 
 
 def letter(
@@ -151,14 +168,13 @@ def letter(
         )
         n = 0
         for r in result.missing:
-            for p in [p for p in r.problems if p.severity == "blocking"] or [
-                Problem(r.item.code, r.item.code, "", f"{r.item.title}: not provided", r.item.title)
-            ]:
-                n += 1
-                paras.append(f"{n}. {r.item.title} — {p}")
-        for p in result.input_problems:
             n += 1
-            paras.append(f"{n}. {p}")
+            paras.append(f"{n}. {r.item.title}:")
+            paras += _bullets([p for p in r.problems if p.severity == "blocking"]) or ["   • not provided"]
+        if result.input_problems:
+            n += 1
+            paras.append(f"{n}. Other problems with the documents:")
+            paras += _bullets(list(result.input_problems))
     paras.append(f"Checked on {on.day} {on:%B %Y}. Please quote the planning reference when you reply.")
     paras.append(f"Yours faithfully,\n{lpa or 'The local planning authority'}")
     return paras

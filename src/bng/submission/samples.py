@@ -218,3 +218,63 @@ def real_set(geopackages: Path, stem: str, out: Path, **kwargs: Any) -> SetPaths
         development=development,
         **kwargs,
     )
+
+
+MISSING_ALLOCATION = "ALL-ZZZZ-ZZZZ"
+
+
+def all_sets(geopackages: Path, root: Path) -> dict[str, SetPaths]:
+    """The six application sets of the five real sites: one complete, one with each defect.
+
+    * ``complete``: Cambridge, with the two plans and the statement, draft gain plan and HMMP as PDFs;
+    * ``no-metric``: Broadland, everything but the workbook;
+    * ``other-site``: Barking and Dagenham's maps with Sunderland's metric;
+    * ``maps-differ``: Wiltshire, its metric edited after the maps (one parcel's habitat, another's area);
+    * ``allocations``: Sunderland, with an allocation reference the register does not hold.
+    (A proof of purchase for another development needs a register that issued one: the tests add it.)
+    """
+    from bng.gis.workflow import load_maps
+    from bng.workbook.writer import export_site as write_workbook
+
+    def pair(stem: str) -> list[Path]:
+        return [geopackages / f"{stem}-baseline.gpkg", geopackages / f"{stem}-post-intervention.gpkg"]
+
+    sets: dict[str, SetPaths] = {}
+    sets["complete"] = real_set(geopackages, "CAMBRIDGE_24_03964_FUL", root / "complete")
+    sets["no-metric"] = real_set(
+        geopackages, "BROADLAND_2024_3282", root / "no-metric", with_metric=False, documents=False, plans=False
+    )
+    ref, lpa, name = REAL_SITES["Sunderland_24_00723_FU4"]
+    other = load_maps(pair("Sunderland_24_00723_FU4"), Project(name=name, planning_reference=ref, lpa=lpa)).mapped.site
+    sets["other-site"] = real_set(
+        geopackages,
+        "BarkingandDagenham2400625FULL",
+        root / "other-site",
+        metric_site=other,
+        documents=False,
+        plans=False,
+    )
+    differ = real_set(geopackages, "Wiltshire_PL_2024_08441", root / "maps-differ", documents=False, plans=False)
+    ref, lpa, name = REAL_SITES["Wiltshire_PL_2024_08441"]
+    wilts = load_maps([differ.baseline_map, differ.post_map], Project(name=name, planning_reference=ref, lpa=lpa))
+    site = wilts.mapped.site
+    base = site.on_site.area.baseline
+    edited = (
+        replace(base[0], habitat="Grassland - Other neutral grassland", condition="Moderate"),
+        replace(base[1], area_ha=(base[1].area_ha or 0) + 0.5),
+        *base[2:],
+    )
+    site = replace(site, on_site=replace(site.on_site, area=replace(site.on_site.area, baseline=edited)))
+    assert differ.metric is not None
+    details = dict(site.project.details) | {"completed_by": "A. Ecologist CEcol", "completed_on": "2025-03-03"}
+    write_workbook(replace(site, project=replace(site.project, details=tuple(details.items()))), differ.metric)
+    sets["maps-differ"] = differ
+    sets["allocations"] = real_set(
+        geopackages,
+        "Sunderland_24_00723_FU4",
+        root / "allocations",
+        documents=False,
+        plans=False,
+        extra={"allocations": [MISSING_ALLOCATION]},
+    )
+    return sets
