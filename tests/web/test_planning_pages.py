@@ -244,3 +244,51 @@ def test_officer_checks_documents_without_keeping_them(client: CheckedClient, re
         content_type="multipart/form-data",
     )
     assert bad.status_code == 400 and "not a readable .zip" in bad.get_data(as_text=True)
+
+
+def test_a_phase_is_decided_against_its_approved_overall_plan(register: Register) -> None:
+    import pytest
+
+    from bng.register.errors import Invalid
+    from bng.register.sections import Upload
+
+    world = register.world
+    assert world is not None
+    developer, officer = world.actors["developer"], world.actors["lpa_officer"]
+    planning = register.services.planning
+    cambridge = world.lpa_ids["Cambridge LPA"]
+
+    def send(phase: str, overall: str = "", **facts: object) -> str:
+        case = planning.submit(
+            developer,
+            planning_reference=REFERENCE,
+            lpa_id=cambridge,
+            development_name="Riverside Farm",
+            upload=Upload("submission_file", f"{phase}.zip", submission_zip(**facts)),
+            phase=phase,
+            overall_reference=overall,
+        )
+        planning.validated(officer, case.reference)
+        return case.reference
+
+    # the example metric's on-site post-development area value is 10.85 habitat units
+    overall = send("overall", phases=[{"phase": "1", "post_development": {"area": 12.0}}])
+    assert planning.decide(officer, overall, "approved", "").status == "approved"
+    phase_1 = send("1", overall)
+    with pytest.raises(Invalid, match="cannot be approved") as refused_:
+        planning.decide(officer, phase_1, "approved", "")
+    assert "phase 1: area value below the overall plan's 12.0000" in str(refused_.value.problems)
+    lower = send("overall", development="Lower", phases=[{"phase": "1", "post_development": {"area": 10.0}}])
+    planning.decide(officer, lower, "approved", "")
+    ok = send("1", lower, development="Phase 1 again")
+    assert planning.decide(officer, ok, "approved", "").status == "approved"
+    with pytest.raises(Invalid) as no_overall:
+        planning.submit(
+            developer,
+            planning_reference=REFERENCE,
+            lpa_id=cambridge,
+            development_name="x",
+            upload=Upload("submission_file", "p.zip", submission_zip(development="y")),
+            phase="2",
+        )
+    assert "A phase plan names the overall plan it belongs to" in str(no_overall.value.problems)

@@ -132,6 +132,8 @@ class Application:
     allocations: tuple[str, ...] = ()
     credit_purchases: tuple[str, ...] = ()
     hierarchy: Mapping[str, StepAnswer] = field(default_factory=dict)
+    phase: str = ""  # a phased development's plan: "overall", or the phase's name ("" when not phased)
+    phases: tuple[tuple[str, Mapping[str, float]], ...] = ()  # the overall plan's value per phase and module
 
     @property
     def is_s73(self) -> bool:
@@ -279,6 +281,33 @@ def parse_application(data: Any) -> tuple[Application, list[FactIssue]]:
             )
     else:
         r.issues.append(FactIssue("hierarchy", "expected an object keyed by step"))
+    phases: list[tuple[str, dict[str, float]]] = []
+    given = data.get("phases", [])
+    if not isinstance(given, list):
+        r.issues.append(
+            FactIssue("phases", "expected a list of {phase, post_development: {area, hedgerow, watercourse}}")
+        )
+        given = []
+    for i, ph in enumerate(given):
+        values = ph.get("post_development") if isinstance(ph, dict) else None
+        if not isinstance(ph, dict) or not isinstance(ph.get("phase"), str) or not isinstance(values, dict):
+            r.issues.append(FactIssue(f"phases[{i}]", "expected {phase, post_development: {area: units, …}}"))
+            continue
+        clean = {}
+        for module, v in values.items():
+            if (
+                module not in ("area", "hedgerow", "watercourse")
+                or isinstance(v, bool)
+                or not isinstance(v, (int, float))
+            ):
+                r.issues.append(
+                    FactIssue(
+                        f"phases[{i}].post_development.{module}", "expected units of area, hedgerow or watercourse"
+                    )
+                )
+                continue
+            clean[module] = float(v)
+        phases.append((ph["phase"].strip(), clean))
     app = Application(
         reference=r.text("reference"),
         lpa=r.text("lpa"),
@@ -321,6 +350,8 @@ def parse_application(data: Any) -> tuple[Application, list[FactIssue]]:
         allocations=r.texts("allocations"),
         credit_purchases=r.texts("credit_purchases"),
         hierarchy=hierarchy,
+        phase=r.text("phase"),
+        phases=tuple(phases),
     )
     if app.is_s73 and app.original_application_date is None:
         r.issues.append(
@@ -387,6 +418,10 @@ def application_to_dict(app: Application) -> dict[str, Any]:
             for k, s in app.hierarchy.items()
         },
     }
+    if app.phase:
+        out["phase"] = app.phase
+    if app.phases:
+        out["phases"] = [{"phase": p, "post_development": dict(v)} for p, v in app.phases]
     if app.degradation is not None:
         out["degradation"] = {
             "date": d(app.degradation.on),

@@ -27,7 +27,7 @@ from bng.planning import applicability
 from bng.planning.application import Application
 from bng.planning.config import DEFAULT, PlanningConfig
 from bng.planning.exemptions import Applicability, long_date
-from bng.planning.gainplan import Allocated, GainPlan, MetricRef, Purchased, module_values
+from bng.planning.gainplan import Allocated, GainPlan, MetricRef, PhaseValue, Purchased, module_values
 from bng.planning.habitats import IrreplaceableFound, impact_of, irreplaceable_in
 from bng.planning.hierarchy import HierarchyReview, review_hierarchy
 from bng.planning.parcels import baseline_totals, post_parcels
@@ -132,6 +132,8 @@ def gain_plan(case: Case, status: str = "draft") -> GainPlan:
         purchases=case.purchases,
         plans=tuple(sorted(case.plans)),
         prepared_by=case.prepared_by,
+        phase=a.phase,
+        phases=tuple(PhaseValue(p, dict(v)) for p, v in a.phases),
     )
 
 
