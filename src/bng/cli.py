@@ -328,7 +328,10 @@ def planning_applicability(
     application: Annotated[Path, typer.Argument(help="The application's facts as JSON (see docs/planning.md).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     metric: Annotated[
-        Path | None, typer.Option(help="The metric (workbook or site file) to measure the habitat impacted.")
+        Path | None,
+        typer.Option(
+            help="The metric (workbook or site file), or the post-intervention map, to measure what is impacted."
+        ),
     ] = None,
     commencement: Commencement = None,
 ) -> None:

@@ -251,3 +251,14 @@ def test_cli_asks_the_configured_register(
     assert doc["register_available"] is True
     assert "ALLOCATION_NOT_ON_REGISTER" in {p["code"] for p in doc["problems"]}
     assert result.exit_code == 1
+
+
+def test_applicability_measures_the_habitat_impacted_from_the_metric_or_the_maps(sets: dict[str, SetPaths]) -> None:
+    with_metric = runner.invoke(cli, ["planning", "applicability", str(sets["complete"].application), "--json"])
+    doc = json.loads(with_metric.output)
+    assert doc["measured_from"] == "metric.xlsm" and doc["impact"]["source"] == "metric"
+    assert round(doc["impact"]["area_m2"], 2) == 1544.78 and doc["condition_applies"] is True
+    assert doc["mhclg"]["bng"]["bng-details"]["pre-development-biodiversity-value"] > 0
+    from_maps = runner.invoke(cli, ["planning", "applicability", str(sets["no-metric"].application)])
+    assert "measured from the maps baseline.gpkg and post-intervention.gpkg" in from_maps.output
+    assert from_maps.exit_code == 0

@@ -16,7 +16,6 @@ or GeoJSON layer files.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import stat
 import tempfile
@@ -254,7 +253,3 @@ def declare(bundle: Bundle, documents: list[tuple[str, str]]) -> list[str]:
             f.type = kind
         f.declared = True
     return missing
-
-
-def cleanup_name(name: str) -> str:
-    return os.path.basename(name)

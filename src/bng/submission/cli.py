@@ -16,6 +16,7 @@ from typing import Any
 import typer
 
 from bng.planning import applicability, parse_application, parse_commencements
+from bng.planning.application import Application
 from bng.planning.config import DEFAULT, ConfigError, PlanningConfig
 from bng.planning.exemptions import Applicability, long_date
 from bng.planning.habitats import Impact, impact_of
@@ -69,7 +70,28 @@ def _metric_impact(path: Path) -> tuple[Impact, Any]:
     return impact_of(metric.site), metric.site
 
 
-def _text(result: Applicability, ssm: SsmEligibility, module: dict[str, Any]) -> str:
+def _maps_impact(baseline: Path, post: Path) -> tuple[Impact, Any]:
+    """The habitat impacted, from the baseline and post-intervention maps (bng gis to-site's site)."""
+    from bng.gis.workflow import MapError, load_maps
+
+    try:
+        site = load_maps([baseline, post]).mapped.site
+    except MapError as err:
+        raise _fail(str(err).splitlines()[0]) from None
+    return impact_of(site), site
+
+
+def _listed(application: Path, app: Application, kind: str) -> Path | None:
+    """A document of the application's list, if it is beside application.json (never outside its folder)."""
+    for d in app.documents:
+        if d.type == kind:
+            candidate = (application.parent / d.file).resolve()
+            if application.parent.resolve() in candidate.parents and candidate.exists():
+                return candidate
+    return None
+
+
+def _text(result: Applicability, ssm: SsmEligibility, module: dict[str, Any], measured: str = "") -> str:
     a = result.application
     made = f", made {long_date(a.application_date)}" if a.application_date else ""
     out = [f"Planning application {a.reference or '(no reference)'}: {a.application_type}{made}", "", result.verdict()]
@@ -83,7 +105,7 @@ def _text(result: Applicability, ssm: SsmEligibility, module: dict[str, Any]) ->
     im = result.impact
     if im.source:
         out.append(
-            f"Habitat impacted ({'measured from the metric' if im.source == 'metric' else 'as stated'}): "
+            f"Habitat impacted ({f'measured from {measured}' if im.source == 'metric' else 'as stated'}): "
             f"{'—' if im.area_m2 is None else f'{im.area_m2:,.2f} m²'}, "
             f"{'—' if im.length_m is None else f'{im.length_m:,.2f} m'} of linear habitat; priority habitat "
             + {True: "impacted", False: "not impacted", None: "not known"}[im.priority_impacted]
@@ -120,14 +142,16 @@ def applicability_command(application: Path, *, as_json: bool, metric: Path | No
     app, issues = parse_application(data)
     if isinstance(data, dict) and not isinstance(data.get("application_type", "full"), str):
         raise _fail(f"{application}: application_type must be text")
-    metric_path = metric
-    if metric_path is None:
-        listed = [d for d in app.documents if d.type == "metric"]
-        if listed:
-            candidate = (application.parent / listed[0].file).resolve()
-            if application.parent.resolve() in candidate.parents and candidate.exists():
-                metric_path = candidate
-    impact, site = _metric_impact(metric_path) if metric_path is not None else (None, None)
+    metric_path = metric or _listed(application, app, "metric")
+    impact, site = (None, None)
+    measured = metric_path.name if metric_path is not None else ""
+    if metric_path is not None:
+        impact, site = _metric_impact(metric_path)
+    else:
+        base, post = _listed(application, app, "baseline-map"), _listed(application, app, "post-intervention-map")
+        if base is not None and post is not None:
+            impact, site = _maps_impact(base, post)
+            measured = f"the maps {base.name} and {post.name}"
     result = applicability(app, impact, config)
     ssm = ssm_eligibility(app, site)
     baseline = None
@@ -141,14 +165,14 @@ def applicability_command(application: Path, *, as_json: bool, metric: Path | No
         doc["input_problems"] = [{"field": i.field, "message": i.message} for i in issues]
         doc["small_sites_metric"] = ssm.to_dict()
         doc["mhclg"] = module
-        doc["metric"] = str(metric_path) if metric_path else None
+        doc["measured_from"] = measured or None
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         if issues:
             typer.echo("Problems with the application's facts:")
             typer.echo("\n".join(f"  {i}" for i in issues))
             typer.echo("")
-        typer.echo(_text(result, ssm, module))
+        typer.echo(_text(result, ssm, module, measured))
     return 1 if result.condition_applies is None else 0
 
 
