@@ -407,6 +407,108 @@ def serve_command(
     serve(application, host, port, threads)
 
 
+planning_app = typer.Typer(
+    help="The planning side: does the biodiversity gain condition apply, is an application's submission valid.",
+    no_args_is_help=True,
+)
+app.add_typer(planning_app, name="planning")
+Commencement = Annotated[
+    str | None,
+    typer.Option(help="Commence a change not yet in force, e.g. 2026-phase-1=2026-07-31 (default: none)."),
+]
+
+
+@planning_app.command("applicability")
+def planning_applicability(
+    application: Annotated[Path, typer.Argument(help="The application's facts as JSON (see docs/planning.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    metric: Annotated[
+        Path | None,
+        typer.Option(
+            help="The metric (workbook or site file), or the post-intervention map, to measure what is impacted."
+        ),
+    ] = None,
+    commencement: Commencement = None,
+) -> None:
+    """Does the biodiversity gain condition apply, or which exemption does, with the law's words."""
+    from bng.submission.cli import applicability_command
+
+    raise typer.Exit(applicability_command(application, as_json=as_json, metric=metric, commencement=commencement))
+
+
+def _planning_records() -> tuple[Any, Any]:
+    """The register's records for the planning commands, when a register is configured (DATABASE_URL,
+    or var/bng.sqlite3); (None, None) when there is none."""
+    import os
+
+    var = Path(os.environ.get("BNG_VAR", "var"))
+    default = var / "bng.sqlite3"
+    url = os.environ.get("DATABASE_URL") or (f"sqlite:///{default.resolve()}" if default.exists() else "")
+    if not url:
+        return None, None
+    from bng.db.database import Database
+    from bng.register.planning_records import RegisterRecords
+
+    database = Database(url)
+    if not database.is_current():
+        typer.echo("note: the register's database is not at the newest schema; nothing is checked against it", err=True)
+        return None, database
+    return RegisterRecords(database), database
+
+
+Lpa = Annotated[str | None, typer.Option(help="LPA profile: code, ONS code or name (default: the application's).")]
+OnDate = Annotated[str | None, typer.Option(help="The date to judge and print on (default: today).")]
+
+
+@planning_app.command("validate")
+def planning_validate(
+    submission: Annotated[Path, typer.Argument(help="The application's documents: a folder or a .zip.")],
+    lpa: Lpa = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    report: Annotated[Path | None, typer.Option(help="Also write the report: .pdf, .html or .json.")] = None,
+    commencement: Commencement = None,
+    on: OnDate = None,
+) -> None:
+    """Check a submission against the national minimum information and the LPA's local list."""
+    from bng.submission.cli import validate_command
+
+    records, database = _planning_records()
+    try:
+        code = validate_command(
+            submission, lpa=lpa, as_json=as_json, report=report, commencement=commencement, on=on, records=records
+        )
+    finally:
+        if database is not None:
+            database.dispose()
+    raise typer.Exit(code)
+
+
+@planning_app.command("documents")
+def planning_documents(
+    submission: Annotated[Path, typer.Argument(help="The application's documents: a folder or a .zip.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the documents into.")],
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="statement, draft-gain-plan, gain-plan or hmmp (repeat; default: all but gain-plan)."),
+    ] = None,
+    lpa: Lpa = None,
+    commencement: Commencement = None,
+    on: OnDate = None,
+) -> None:
+    """Write the Biodiversity Statement, gain plan and HMMP skeleton (HTML, PDF and JSON) from a submission."""
+    from bng.submission.cli import documents_command
+
+    records, database = _planning_records()
+    try:
+        code = documents_command(
+            submission, out=output, lpa=lpa, kinds=kind or [], on=on, commencement=commencement, records=records
+        )
+    finally:
+        if database is not None:
+            database.dispose()
+    raise typer.Exit(code)
+
+
 def main() -> None:
     app(prog_name="bng")
 

@@ -48,6 +48,7 @@ from .credit_repos import CreditRecords
 from .engine import WRITE
 from .mapping import map_models
 from .open_data import OpenData
+from .planning_repos import PlanningRecords
 
 
 class _Repo:
@@ -369,6 +370,7 @@ class SqlUnitOfWork:
         self.sites, self.ledger, self.audit = Sites(s), Ledger(s), Audit(s)
         self.open_data = OpenData(s)
         self.credits = CreditRecords(s)
+        self.planning = PlanningRecords(s)
         return self
 
     def add(self, record: object) -> None:

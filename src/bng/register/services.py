@@ -13,6 +13,7 @@ from .credit_services import CreditServices, build_credit_services
 from .open_data import OpenRegister
 from .passwords import Passwords
 from .places import Places
+from .planning_cases import PlanningCases
 from .ports import Clock, FileStore, UnitOfWorkFactory
 from .public import PublicRegister
 from .reference_data import ReferenceData
@@ -32,6 +33,7 @@ class Services:
     uow: UnitOfWorkFactory
     store: FileStore
     credits: CreditServices  # statutory biodiversity credits: estimates, orders, fulfilment, prices
+    planning: PlanningCases  # gain plans submitted to LPAs: validation and determination
 
 
 def build_services(
@@ -55,4 +57,5 @@ def build_services(
         uow=uow,
         store=store,
         credits=build_credit_services(uow, clock, store, places),  # type: ignore[arg-type]  # uow has .credits
+        planning=PlanningCases(uow, clock, store),
     )

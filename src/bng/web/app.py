@@ -20,6 +20,8 @@ from .assets import ASSETS_DIR, assets
 from .views import account, admin, apply, credits, credits_casework, files, lpa, public, review
 from .views.allocate import bp as allocations_bp
 from .views.common import error_list, legend
+from .views.planning import bp as planning_bp
+from .views.planning_lpa import bp as planning_lpa_bp
 
 SERVICE_NAME = "Biodiversity gain sites register"
 
@@ -75,5 +77,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
     for blueprint in (allocations_bp,):  # allocations, open data
         app.register_blueprint(blueprint)
     for blueprint in (credits.bp, credits_casework.bp):  # statutory biodiversity credits
+        app.register_blueprint(blueprint)
+    for blueprint in (planning_bp, planning_lpa_bp):  # the planning side: gain plans and their decisions
         app.register_blueprint(blueprint)
     return app
