@@ -4,7 +4,8 @@ One unit of work is one transaction. Leaving it without ``commit()`` rolls every
 runs the ``on_rollback`` actions (removing files the action stored). Database errors that mean
 "someone else got there first" become the register's own errors: a broken CHECK of the capacity
 ledger is :class:`~bng.register.errors.OverAllocation`, a lost update or unique clash is
-:class:`~bng.register.errors.Conflict`.
+:class:`~bng.register.errors.Conflict`; a number or text the database cannot hold is
+:class:`~bng.register.errors.Invalid`.
 """
 
 from __future__ import annotations
@@ -330,6 +331,8 @@ def translate(err: BaseException) -> errors.RegisterError | None:
     """The register's error for a database error that means a rule or a race, else None."""
     if isinstance(err, StaleDataError):
         return errors.Conflict("Someone else changed this at the same time; reload the page and try again")
+    if isinstance(err, OverflowError):  # SQLite: a Python int beyond 64 bits, e.g. an id typed into a form
+        return errors.Invalid("A number in the request is larger than the register can hold")
     if isinstance(err, IntegrityError | DBAPIError):
         text = str(getattr(err, "orig", err))
         if "within_capacity" in text:
@@ -342,6 +345,10 @@ def translate(err: BaseException) -> errors.RegisterError | None:
             return errors.Conflict(text.split("statutory credit order", 1)[1].split("\n")[0].strip(" :."))
         if "cannot be removed from the register" in text:
             return errors.Conflict("The gain site has allocations, so it cannot be removed from the register")
+        if "out of range" in text:  # PostgreSQL: integer or bigint out of range
+            return errors.Invalid("A number in the request is larger than the register can hold")
+        if "NUL (0x00)" in text:  # PostgreSQL's text cannot hold one
+            return errors.Invalid("The text has a NUL character, which the register cannot store")
         if isinstance(err, OperationalError) and "locked" in text:
             return errors.Conflict("The register is busy; try again in a moment")
         if "deadlock" in text or "could not serialize" in text:

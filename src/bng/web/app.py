@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter, Map
 
 from bng.register.filetypes import MAX_UPLOAD_BYTES
 from bng.register.services import Services
@@ -17,11 +19,21 @@ from bng.register.services import Services
 from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
+from .paging import MAX_ID
 from .views import account, admin, apply, credits, credits_casework, files, lpa, public, review
 from .views.allocate import bp as allocations_bp
 from .views.common import error_list, legend
 
 SERVICE_NAME = "Biodiversity gain sites register"
+
+
+class RecordId(IntegerConverter):
+    """``<int:…>`` in a route: a whole number a record's id can be (a larger one is no page: 404,
+    rather than a number the database cannot hold)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,7 @@ class Settings:
 
 def create_app(services: Services, settings: Settings) -> Flask:
     app = Flask(__name__, static_folder="static", static_url_path="/static")
+    app.url_map.converters["int"] = RecordId
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME="bng_session",

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from shapely.geometry import Point, mapping
 from shapely.geometry.base import BaseGeometry
 
+from bng.register.errors import Invalid
 from bng.register.habitats import SIZE_UNITS
 from bng.register.ledger import MICRO
 from bng.register.model import GainSite, HabitatParcel
@@ -25,10 +26,11 @@ from bng.register.places import bng_points_to_wgs84, bng_to_wgs84
 from bng.register.ports import AllocationQuery, Page, ParcelQuery
 from bng.register.public import SiteView
 
+from ..paging import page_number
 from ..security import services
 from ..site_filters import FilterError, site_query
 from . import formats, models
-from .openapi import document
+from .openapi import CRS_PARAM, KINDS, PAGING, document
 
 api = Blueprint("api", __name__, url_prefix="/api")
 MAX_PER_PAGE = 100  # JSON
@@ -110,19 +112,19 @@ class Listing:
     shapes: list[BaseGeometry | None]
 
 
-def _int(name: str, default: int) -> int:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return default
-    if not text.isdigit() or int(text) < 1:
-        raise BadRequest([FilterError(name, f"{name} must be a whole number, 1 or more")])
-    return int(text)
-
-
 def _paging(fmt: str, default: int) -> tuple[int, int]:
+    """The page and the items a page: a page past MAX_PAGE is refused, more items than the most are cut."""
     most = MAX_PER_PAGE if fmt == "json" else MAX_PER_FILE
-    per_page = min(most, _int("per_page", default if fmt == "json" else MAX_PER_FILE))
-    return _int("page", 1), per_page
+    try:
+        page = page_number(request.args)
+    except Invalid as err:
+        raise BadRequest([FilterError("page", err.message)]) from None
+    text = request.args.get("per_page", "").strip()
+    if not text:
+        return page, default if fmt == "json" else MAX_PER_FILE
+    if not text.isascii() or not text.isdigit() or text.strip("0") == "":
+        raise BadRequest([FilterError("per_page", "per_page must be a whole number, 1 or more")])
+    return page, most if len(text) > len(str(most)) else min(most, int(text))
 
 
 def _site_listing(fmt: str) -> Listing:
@@ -226,9 +228,25 @@ def _links(kind: str, fmt: str, found: Page) -> dict[str, str | None]:
     }
 
 
+def _choices(kind: str, fmt: str) -> None:
+    """A parameter the OpenAPI document gives a list of values must be one of them, exactly (an empty
+    ``module=`` is not "any module"), and each parameter comes once."""
+    declared = [*KINDS[kind][2], *PAGING, *([CRS_PARAM] if fmt == "geojson" else [])]
+    problems = []
+    for param in declared:
+        name, values = param["name"], request.args.getlist(param["name"])
+        if len(values) > 1:
+            problems.append(FilterError(name, f"{name} must be given once"))
+        elif values and "enum" in param["schema"] and values[0] not in param["schema"]["enum"]:
+            problems.append(FilterError(name, f"{name} must be one of: {', '.join(param['schema']['enum'])}"))
+    if problems:
+        raise BadRequest(problems)
+
+
 def _serve(kind: str, fmt: str) -> ResponseReturnValue:
     crs = "4326"
     try:
+        _choices(kind, fmt)
         if fmt == "geojson":
             crs = formats.parse_crs(request.args.get("crs", "4326")) or ""
             if not crs:

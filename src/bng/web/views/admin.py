@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from bng.register.roles import Permission
 
 from .. import forms
+from ..paging import page_number
 from ..security import actor, requires, services
 from .common import form_page, new_account
 
@@ -70,6 +71,6 @@ def accounts() -> ResponseReturnValue:
 @bp.get("/audit")
 @requires(Permission.VIEW_AUDIT_LOG)
 def audit() -> ResponseReturnValue:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     found = services().audit.recent(actor(), page, request.args.get("entity", ""), request.args.get("id", ""))
     return render_template("admin/audit.html", page=found)
