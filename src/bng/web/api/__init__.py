@@ -29,7 +29,7 @@ from bng.register.public import SiteView
 from ..paging import page_number
 from ..security import services
 from ..site_filters import FilterError, site_query
-from . import formats, models
+from . import formats, models, params
 from .openapi import CRS_PARAM, KINDS, PAGING, document
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -228,25 +228,17 @@ def _links(kind: str, fmt: str, found: Page) -> dict[str, str | None]:
     }
 
 
-def _choices(kind: str, fmt: str) -> None:
-    """A parameter the OpenAPI document gives a list of values must be one of them, exactly (an empty
-    ``module=`` is not "any module"), and each parameter comes once."""
-    declared = [*KINDS[kind][2], *PAGING, *([CRS_PARAM] if fmt == "geojson" else [])]
-    problems = []
-    for param in declared:
-        name, values = param["name"], request.args.getlist(param["name"])
-        if len(values) > 1:
-            problems.append(FilterError(name, f"{name} must be given once"))
-        elif values and "enum" in param["schema"] and values[0] not in param["schema"]["enum"]:
-            problems.append(FilterError(name, f"{name} must be one of: {', '.join(param['schema']['enum'])}"))
-    if problems:
-        raise BadRequest(problems)
+def _declared(kind: str, fmt: str) -> None:
+    """Each query parameter as the OpenAPI document declares it (an empty ``module=`` is not "any module")."""
+    found = params.check([*KINDS[kind][2], *PAGING, *([CRS_PARAM] if fmt == "geojson" else [])], request.args)
+    if found:
+        raise BadRequest(found)
 
 
 def _serve(kind: str, fmt: str) -> ResponseReturnValue:
     crs = "4326"
     try:
-        _choices(kind, fmt)
+        _declared(kind, fmt)
         if fmt == "geojson":
             crs = formats.parse_crs(request.args.get("crs", "4326")) or ""
             if not crs:
