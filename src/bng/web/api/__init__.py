@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
 from shapely.geometry import Point, mapping
@@ -26,6 +26,7 @@ from bng.register.places import bng_points_to_wgs84, bng_to_wgs84
 from bng.register.ports import AllocationQuery, Page, ParcelQuery
 from bng.register.public import SiteView
 
+from ..links import absolute, base_url
 from ..paging import page_number
 from ..security import services
 from ..site_filters import FilterError, site_query
@@ -84,13 +85,13 @@ def _summary(site: GainSite, body: str | None, lonlat: tuple[float, float] | Non
         "remaining_habitat_units": _remaining(site, "area"),
         "remaining_hedgerow_units": _remaining(site, "hedgerow"),
         "remaining_watercourse_units": _remaining(site, "watercourse"),
-        "url": url_for("api.site", reference=site.reference, _external=True),
+        "url": absolute("api.site", reference=site.reference),
     }
 
 
 @api.get("/v1/openapi.json")
 def openapi() -> ResponseReturnValue:
-    return _json(document(request.host_url.rstrip("/")))
+    return _json(document(base_url()))
 
 
 @api.get("")
@@ -217,7 +218,7 @@ def _links(kind: str, fmt: str, found: Page) -> dict[str, str | None]:
     args = {k: v for k, v in request.args.items() if k != "page"}
 
     def link(p: int) -> str:
-        return url_for(endpoint, page=p, **args, _external=True)
+        return absolute(endpoint, page=p, **args)
 
     return {
         "self": link(found.page),
@@ -375,7 +376,7 @@ def detail(view: SiteView) -> models.SiteDetail:
         ],
         history=[models.HistoryEntry(kind=e.kind, date=e.on, description=e.description) for e in view.events],  # type: ignore[arg-type]
         documents=[
-            models.Document(kind=f.kind, name=f.name, url=url_for("files.download", file_id=f.id, _external=True))
+            models.Document(kind=f.kind, name=f.name, url=absolute("files.download", file_id=f.id))
             for f in view.documents
         ],
         boundary=mapping(bng_to_wgs84(site.boundary)) if site.boundary is not None else None,
