@@ -60,7 +60,7 @@ class Accounts(Service):
             p.append(Problem("email", "Enter an email address in the correct format, like name@example.com"))
         if new.role not in allowed_roles:
             p.append(Problem("role", "Select what you will use the register for"))
-        why = password_problem(new.password, new.email)
+        why = password_problem(new.password, new.email, new.name)
         if why:
             p.append(Problem("password", why))
         return p
