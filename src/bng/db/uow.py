@@ -11,11 +11,12 @@ ledger is :class:`~bng.register.errors.OverAllocation`, a lost update or unique 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, Float, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Engine, Float, and_, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -42,7 +43,7 @@ from bng.register.model import (
     StoredFile,
     User,
 )
-from bng.register.ports import Page, SiteQuery
+from bng.register.ports import Claimed, EmailLink, Page, SiteQuery
 
 from . import tables
 from .credit_repos import CreditRecords
@@ -327,6 +328,71 @@ class Audit(_Repo):
         return Page(self.s.scalars(q).all(), int(total), max(1, page), per_page)
 
 
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+class Submissions(_Repo):
+    def claim(self, token_hash: str, user_id: int, action: str, at: datetime) -> Claimed | None:
+        t = tables.submission
+        row = {"token_hash": token_hash, "user_id": user_id, "action": action, "target": "", "created_at": at}
+        # ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit or roll back
+        made = self.s.execute(_insert(self.s)(t).values(**row).on_conflict_do_nothing().returning(t.c.token_hash))
+        if made.first() is not None:
+            return None
+        first = self.find(token_hash)
+        assert first is not None
+        return first
+
+    def find(self, token_hash: str) -> Claimed | None:
+        t = tables.submission
+        row = self.s.execute(select(t.c.user_id, t.c.action, t.c.target).where(t.c.token_hash == token_hash)).first()
+        return Claimed(int(row.user_id), str(row.action), str(row.target)) if row is not None else None
+
+    def settle(self, token_hash: str, target: str) -> None:
+        t = tables.submission
+        self.s.execute(update(t).where(t.c.token_hash == token_hash).values(target=target))
+
+
+class Throttle(_Repo):
+    def failures(self, keys: Sequence[str], since: datetime) -> dict[str, int]:
+        t = tables.sign_in_throttle
+        q = select(t.c.key_hash, t.c.failures).where(t.c.key_hash.in_(list(keys)), t.c.window_start >= since)
+        return {str(k): int(n) for k, n in self.s.execute(q)}
+
+    def fail(self, keys: Sequence[str], at: datetime, window_start_after: datetime) -> None:
+        t = tables.sign_in_throttle
+        for key in sorted(set(keys)):  # always in the same order: two sign-ins never wait on each other's rows
+            stmt = _insert(self.s)(t).values(key_hash=key, failures=1, window_start=at)
+            stale = t.c.window_start < window_start_after
+            self.s.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[t.c.key_hash],
+                    set_={
+                        "failures": case((stale, 1), else_=t.c.failures + 1),
+                        "window_start": case((stale, at), else_=t.c.window_start),
+                    },
+                )
+            )
+
+    def clear(self, keys: Sequence[str]) -> None:
+        t = tables.sign_in_throttle
+        self.s.execute(delete(t).where(t.c.key_hash.in_(list(keys))))
+
+
+class EmailLinks(_Repo):
+    def add(self, link: EmailLink) -> None:
+        values = {f.name: getattr(link, f.name) for f in fields(EmailLink)}
+        self.s.execute(insert(tables.email_link).values(**values))
+
+    def take(self, token_hash: str, purpose: str, now: datetime) -> EmailLink | None:
+        t = tables.email_link
+        usable = and_(t.c.token_hash == token_hash, t.c.purpose == purpose, t.c.used_at.is_(None), t.c.expires_at > now)
+        columns = [t.c[f.name] for f in fields(EmailLink)]
+        row = self.s.execute(update(t).where(usable).values(used_at=now).returning(*columns)).first()
+        return EmailLink(*row) if row is not None else None
+
+
 def translate(err: BaseException) -> errors.RegisterError | None:
     """The register's error for a database error that means a rule or a race, else None."""
     if isinstance(err, StaleDataError):
@@ -373,6 +439,7 @@ class SqlUnitOfWork:
         self.files, self.applications, self.payments = Files(s), Applications(s), Payments(s)
         self.sites, self.ledger, self.audit = Sites(s), Ledger(s), Audit(s)
         self.open_data = OpenData(s)
+        self.submissions, self.throttle, self.email_links = Submissions(s), Throttle(s), EmailLinks(s)
         self.credits = CreditRecords(s)
         return self
 

@@ -17,6 +17,7 @@ from .ports import Clock, FileStore, UnitOfWorkFactory
 from .public import PublicRegister
 from .reference_data import ReferenceData
 from .review import Review
+from .submissions import Submissions
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Services:
     uow: UnitOfWorkFactory
     store: FileStore
     credits: CreditServices  # statutory biodiversity credits: estimates, orders, fulfilment, prices
+    submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
 
 
 def build_services(
@@ -55,4 +57,5 @@ def build_services(
         uow=uow,
         store=store,
         credits=build_credit_services(uow, clock, store, places),  # type: ignore[arg-type]  # uow has .credits
+        submissions=Submissions(uow, clock),
     )

@@ -8,6 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
 from wtforms import HiddenField, RadioField, SelectField
 
 from .forms import opts, submit, text, upload
+from .once import OnceForm
 
 METHODS = (
     ("parcels", "Choose habitat parcels and how much of each"),
@@ -53,7 +54,7 @@ class AllocationForm(FlaskForm):
     submit = submit("Continue")
 
 
-class ConfirmAllocationForm(AllocationForm):
+class ConfirmAllocationForm(OnceForm, AllocationForm):
     """The checked answers come back as hidden fields; the landowner's consent is uploaded here."""
 
     consent_file = upload(

@@ -21,6 +21,7 @@ from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
 from .links import base_url_problem
+from .once import token_field
 from .paging import MAX_ID
 from .views import account, admin, apply, credits, credits_casework, files, lpa, public, review
 from .views.allocate import bp as allocations_bp
@@ -93,6 +94,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
     WTFormsHelpers(app)
     app.add_template_global(error_list, "error_list")
     app.add_template_global(legend, "legend")
+    app.add_template_global(token_field, "submission_token_field")
     CSRFProtect(app)
     filters.register(app)
     security.register(app)

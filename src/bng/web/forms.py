@@ -41,6 +41,8 @@ from bng.register.reference_data import BODY_TYPES
 from bng.register.roles import ROLE_LABELS, SELF_SERVICE_ROLES, Role
 from bng.register.sections import DECLARATIONS
 
+from .once import OnceForm
+
 
 class CachedGovSelect(GovSelect):
     """GOV.UK Frontend's select, its HTML kept per application and reused for the same parameters.
@@ -138,7 +140,7 @@ class CreateAccountForm(FlaskForm):
     submit = submit("Create account")
 
 
-class StaffAccountForm(FlaskForm):
+class StaffAccountForm(OnceForm):
     name = text("Full name")
     email = text("Email address")
     role = SelectField(
@@ -265,11 +267,11 @@ class DeclarationsForm(FlaskForm):
     submit = submit()
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(OnceForm):
     submit = submit("Accept and send")
 
 
-class StartForm(FlaskForm):
+class StartForm(OnceForm):
     submit = submit("Start a new application")
 
 
@@ -277,17 +279,17 @@ class SignOutForm(FlaskForm):
     submit = submit("Sign out")
 
 
-class MessageForm(FlaskForm):
+class MessageForm(OnceForm):
     message = area("What further information do you need?", "The applicant sees exactly this")
     submit = submit("Send request")
 
 
-class RejectForm(FlaskForm):
+class RejectForm(OnceForm):
     reasons = area("Reasons for rejecting the application", "The applicant sees exactly this")
     submit = submit("Reject application")
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(OnceForm):
     publish = SelectMultipleField(
         "Publish these documents on the register",
         choices=opts(
@@ -307,7 +309,7 @@ class AcceptForm(FlaskForm):
     submit = submit("Accept and register the gain site")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(OnceForm):
     received_on = GovDateField("Date the fee was received")
     method = RadioField(
         "How was the fee paid?",
@@ -318,7 +320,7 @@ class PaymentForm(FlaskForm):
     submit = submit("Record payment")
 
 
-class RefundForm(FlaskForm):
+class RefundForm(OnceForm):
     """A fee received and no longer owed, paid back: the payment it refunds is named by its reference."""
 
     payment = HiddenField()
@@ -333,13 +335,13 @@ class RefundForm(FlaskForm):
     submit = submit("Record refund")
 
 
-class SiteChangeForm(FlaskForm):
+class SiteChangeForm(OnceForm):
     on = GovDateField("Date")
     description = area("Description")
     submit = submit("Record")
 
 
-class BodyForm(FlaskForm):
+class BodyForm(OnceForm):
     name = text("Name, as the designation list gives it")
     body_type = SelectField(
         "Type of organisation",
@@ -352,7 +354,7 @@ class BodyForm(FlaskForm):
     submit = submit("Add responsible body")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(OnceForm):
     withdrawn_on = GovDateField("Date the designation was withdrawn")
     submit = submit("Withdraw designation")
 
