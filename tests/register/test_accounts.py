@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
-from bng.register.accounts import NewAccount
+from bng.register.accounts import (
+    ACCOUNT_LIMIT,
+    CLIENT_LIMIT,
+    SECOND_STEP,
+    WINDOW,
+    WRONG,
+    Attempt,
+    NewAccount,
+    SecondStep,
+)
 from bng.register.errors import Forbidden, Invalid
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
@@ -56,21 +66,86 @@ def test_sign_in_sessions_expire_and_end(register: Register) -> None:
     assert accounts.user_for(token) is None
 
 
-def test_wrong_passwords_get_the_same_answer_and_ten_lock_the_account(register: Register) -> None:
+def _link(t: str) -> str:
+    return f"https://register.example.gov.uk/sign-in/link/{t}"
+
+
+def _wrong(accounts: Any, email: str, attempt: Attempt, times: int) -> list[str]:
+    said = []
+    for _ in range(times):
+        with pytest.raises(Invalid) as err:
+            accounts.sign_in(email, "wrong password", attempt, link=_link)
+        said.append(err.value.message)
+    return said
+
+
+def test_a_stranger_cannot_lock_the_owner_out_nor_learn_who_has_an_account(register: Register) -> None:
+    """Ten wrong passwords for an address, from a browser it never signed in from: from then on such
+    browsers need the emailed link as well as the password, for that address. Nothing locks: the owner's
+    own browser signs in as before, and the link finishes a sign-in from a new one. An address with no
+    account is answered the same, failure for failure."""
     accounts = register.services.accounts
-    with pytest.raises(Invalid, match="Enter a correct email address and password"):
-        accounts.sign_in("nobody@example.com", PASSWORD)
-    for _ in range(10):
-        with pytest.raises(Invalid, match="Enter a correct email address and password"):
-            accounts.sign_in(EMAILS["developer"], "wrong password")
-    with pytest.raises(Invalid, match="too many attempts"):
-        accounts.sign_in(EMAILS["developer"], PASSWORD)
-    with register.database() as uow:
-        entries = uow.audit.recent(1, 20, "user", str(register.world.actors["developer"].user_id)).items  # type: ignore[union-attr]
-    assert [e.action for e in entries][:2] == ["account.locked", "account.sign_in_failed"]
-    assert entries[0].before == {"failed_logins": 9, "locked_until": None}
+    owner = EMAILS["developer"]
+    home = Attempt("192.0.2.10", None)
+    token = accounts.sign_in(owner, PASSWORD, home)  # the owner, earlier: the web gives the browser a device cookie
+    assert accounts.user_for(token) is not None
+    own_browser = Attempt("192.0.2.10", "nonce-of-the-owners-browser")
+    stranger = Attempt("203.0.113.66", None)
+
+    said_known = _wrong(accounts, owner, stranger, ACCOUNT_LIMIT)
+    said_unknown = _wrong(accounts, "nobody@example.com", Attempt("203.0.113.67", None), ACCOUNT_LIMIT)
+    assert set(said_known) == set(said_unknown) == {WRONG}
+    for email in (owner, "nobody@example.com"):  # the next, right or wrong, gets the second step's answer
+        with pytest.raises(SecondStep):
+            accounts.sign_in(email, "wrong password", Attempt("198.51.100.5", None), link=_link)
+    outbox = accounts.outbox
+    sent_before = len(outbox.sent)
+    with pytest.raises(SecondStep) as right:  # the right password from a new browser: the same words...
+        accounts.sign_in(owner, PASSWORD, Attempt("198.51.100.5", None), link=_link)
+    assert right.value.message == SECOND_STEP
+    [message] = list(outbox.sent)[sent_before:]  # ...and the link is sent to the account, only then
+    assert message.to == owner and message.template == "sign_in_link"
+    link_token = message.fields["link"].rsplit("/", 1)[1]
+
+    assert accounts.user_for(accounts.sign_in(owner, PASSWORD, own_browser)) is not None  # never locked out
+    session = accounts.use_sign_in_link(link_token)
+    assert accounts.user_for(session).email == owner  # type: ignore[union-attr]
+    with pytest.raises(Invalid, match="expired or has been used"):
+        accounts.use_sign_in_link(link_token)  # once
+    register.clock.now += WINDOW + timedelta(minutes=1)
+    assert accounts.user_for(accounts.sign_in(owner, PASSWORD, Attempt("198.51.100.5", None))) is not None
+
+
+def test_a_client_with_too_many_failures_needs_the_link_for_every_address(register: Register) -> None:
+    accounts = register.services.accounts
+    bot = Attempt("203.0.113.99", None)
+    for i in range(CLIENT_LIMIT):  # spraying: one try at each of many addresses
+        with pytest.raises(Invalid, match=WRONG):
+            accounts.sign_in(f"person{i}@example.com", "Summer2026!", bot, link=_link)
+    with pytest.raises(SecondStep):
+        accounts.sign_in(EMAILS["landowner"], PASSWORD, bot, link=_link)
+    assert accounts.user_for(accounts.sign_in(EMAILS["landowner"], PASSWORD, Attempt("192.0.2.1", None))) is not None
+
+
+def test_a_sign_in_link_expires(register: Register) -> None:
+    accounts = register.services.accounts
+    stranger = Attempt("203.0.113.66", None)
+    _wrong(accounts, EMAILS["landowner"], stranger, ACCOUNT_LIMIT)
+    with pytest.raises(SecondStep):
+        accounts.sign_in(EMAILS["landowner"], PASSWORD, stranger, link=_link)
+    token = accounts.outbox.sent[-1].fields["link"].rsplit("/", 1)[1]
     register.clock.now += timedelta(minutes=16)
-    assert accounts.user_for(accounts.sign_in(EMAILS["developer"], PASSWORD)) is not None
+    with pytest.raises(Invalid, match="expired"):
+        accounts.use_sign_in_link(token)
+
+
+def test_failures_are_audited_without_the_address_typed(register: Register) -> None:
+    accounts = register.services.accounts
+    _wrong(accounts, "Mistyped.Password@Example.com", Attempt("192.0.2.9", None), 1)
+    with register.database() as uow:
+        [entry] = uow.audit.recent(1, 1).items
+    assert entry.action == "account.sign_in_failed" and entry.entity_id.startswith("email:")
+    assert "mistyped" not in str(entry.entity_id).lower()
 
 
 def test_a_deactivated_account_is_signed_out_everywhere(register: Register) -> None:

@@ -27,8 +27,10 @@ def test_security_headers_and_cookie(client: CheckedClient) -> None:
         "/sign-in",
         data={"csrf_token": client.csrf(), "email": "owner@example.com", "password": "correct horse battery"},
     )
-    cookie = signed.headers["Set-Cookie"]
-    assert "bng_session=" in cookie and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    cookies = signed.headers.getlist("Set-Cookie")
+    assert {c.split("=")[0] for c in cookies} == {"bng_session", "bng_device"}  # the session, and this browser
+    for cookie in cookies:
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert client.get("/applications").headers["Cache-Control"] == "no-store"
 
 
@@ -78,7 +80,7 @@ def test_every_form_without_its_csrf_token_is_refused_and_changes_nothing(
         for rule in app.url_map.iter_rules():
             if "POST" not in (rule.methods or set()):
                 continue
-            args = {"reference": world.applications["submitted"], "key": "applicant", "body_id": 1}
+            args = {"reference": world.applications["submitted"], "key": "applicant", "body_id": 1, "token": "x"}
             args |= {"price_id": 1, "rate_id": 1}
             path = url_for(rule.endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
             response = client.post(path, data={"email": "x@example.com", "name": "Body", "body_type": "public body"})

@@ -123,6 +123,12 @@ class SignInForm(FlaskForm):
     submit = submit("Sign in")
 
 
+class LinkForm(FlaskForm):
+    """The page an emailed link opens: a button, so that a mail scanner opening the link uses nothing."""
+
+    submit = submit("Continue")
+
+
 class CreateAccountForm(FlaskForm):
     name = text("Full name")
     email = text("Email address", "We will use this to tell you about your applications")
