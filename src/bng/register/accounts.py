@@ -194,9 +194,9 @@ class Accounts(Service):
         with self._uow(write=True) as uow:
             found = uow.email_links.take(token_hash(token), "new_account", now)
             if found is None or found.details is None:
-                raise Invalid.one("token", "This link has expired or has been used. Create your account again")
+                raise Invalid.one("", "This link has expired or has been used. Create your account again")
             if uow.users.by_email(found.email) is not None:
-                raise Invalid.one("token", "An account with this email address already exists; sign in instead")
+                raise Invalid.one("", "An account with this email address already exists; sign in instead")
             d = found.details
             user = User(
                 email=found.email,
@@ -270,7 +270,7 @@ class Accounts(Service):
             found = uow.email_links.take(token_hash(token), "sign_in", now)
             user = uow.users.get(found.user_id) if found is not None and found.user_id is not None else None
             if user is None or not user.active:
-                raise Invalid.one("token", "This link has expired or has been used. Sign in again")
+                raise Invalid.one("", "This link has expired or has been used. Sign in again")
             token = self._session(uow, user, now)
             uow.commit()
             return token
