@@ -251,9 +251,9 @@ def test_every_failure_costs_the_same_work(register: Register) -> None:
 
 @pytest.mark.slow
 def test_every_failure_takes_about_the_same_time(register: Register) -> None:
-    """With the production Argon2 costs: the median of seven sign-ins of each kind within a factor of 1.5
-    (the fault this replaces answered a locked account 30 to 100 times faster)."""
-    import statistics
+    """With the production Argon2 costs: the fastest of nine sign-ins of each kind (the least disturbed by
+    whatever else the machine is doing) within a factor of 1.5 of each other (the fault this replaces
+    answered a locked account 30 to 100 times faster)."""
     import time
 
     from bng.register.passwords import Passwords
@@ -274,11 +274,11 @@ def test_every_failure_takes_about_the_same_time(register: Register) -> None:
         "deactivated": lambda: accounts.sign_in(EMAILS["other_landowner"], PASSWORD, attempt(), link=_link),
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(7):
+    for _ in range(9):
         for name, case in cases.items():  # interleaved: the machine's load falls on every kind alike
             start = time.perf_counter()
             with pytest.raises(Invalid):
                 case()
             times[name].append(time.perf_counter() - start)
-    medians = {name: statistics.median(t) for name, t in times.items()}
-    assert max(medians.values()) / min(medians.values()) < 1.5, medians
+    fastest = {name: min(t) for name, t in times.items()}
+    assert max(fastest.values()) / min(fastest.values()) < 1.5, times

@@ -23,7 +23,7 @@ from tests.web.test_allocate import QuickClient, answers, hidden, parcels, racin
 CLIENTS = 50
 TABLES = (
     "allocation", "allocation_line", "payment", "payment_refund", "application", "gain_site", "site_event",
-    "stored_file", "credit_order", "credit_invoice", "credit_price", "responsible_body", "submission",
+    "stored_file", "credit_order", "credit_invoice", "credit_price", "responsible_body", "submission", "account",
 )  # fmt: skip
 
 
@@ -143,6 +143,13 @@ def test_the_same_form_twice_records_once(client: CheckedClient, register: Regis
     added = _twice(client, "/admin/responsible-bodies", body, "/admin/responsible-bodies")
     assert [r.status_code for r in added] == [302, 302]
     assert grew(register, before) == {"responsible_body": 1, "submission": 1}
+
+    before = counts(register)
+    staff = {"name": "Pat Second", "email": "pat.second@example.gov.uk", "role": "case_worker", "lpa_id": "",
+             "password": "kestrel over the water meadow"}  # fmt: skip
+    created = _twice(client, "/admin/accounts", staff, "/admin/accounts")
+    assert [r.status_code for r in created] == [302, 302]
+    assert grew(register, before) == {"account": 1, "submission": 1}
 
 
 def test_the_same_credit_forms_twice_record_once(client: CheckedClient, register: Register) -> None:

@@ -12,7 +12,7 @@ from bng.register.submissions import AlreadyDone
 
 from .. import forms
 from ..once import once
-from ..paging import page_number
+from ..paging import MAX_ID, page_number, whole
 from ..security import actor, requires, services
 from .common import form_page, new_account
 
@@ -69,8 +69,9 @@ def accounts() -> ResponseReturnValue:
     form.lpa_id.choices = forms.choices(lpas, "Not an LPA officer")
 
     def create() -> ResponseReturnValue:
-        new = new_account(form, lpa_id=int(form.lpa_id.data) if (form.lpa_id.data or "").isdigit() else None)
-        services().accounts.create_account(new, actor=actor())
+        new = new_account(form, lpa_id=whole(form.lpa_id.data or "", 1, MAX_ID))
+        with suppress(AlreadyDone):  # created by the same form a moment ago
+            services().accounts.create_account(new, actor=actor(), once=once(form, "account.create"))
         flash(f"Account created for {new.email}")
         return redirect(url_for("admin.accounts"))
 
