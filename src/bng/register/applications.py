@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from . import audit, combined
+from . import audit, combined, submissions
 from .audit import Actor
 from .checks import CheckResult, run_checks
 from .errors import Conflict, Invalid, NotFound
@@ -218,16 +218,18 @@ class Applications(Service):
 
     # -- changing -------------------------------------------------------------------------------------
 
-    def start(self, actor: Actor | None) -> Application:
+    def start(self, actor: Actor | None, *, once: submissions.Once | None = None) -> Application:
         actor = require(actor, Permission.APPLY_TO_REGISTER)
         now = self.now()
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             app = Application(reference=application_reference(), owner_id=actor.user_id, created_at=now, updated_at=now)
             uow.add(app)
             uow.flush()
             audit.record(
                 uow, now, actor, "application.started", "application", app.reference, None, audit.snapshot(app)
             )
+            submissions.settle(uow, once, app.reference)
             uow.commit()
             return app
 
@@ -411,10 +413,11 @@ class Applications(Service):
             uow.commit()
             return app
 
-    def submit(self, actor: Actor | None, reference: str) -> ApplicationView:
+    def submit(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> ApplicationView:
         """Run every check; if all pass, submit the application and record the fee as due."""
         now = self.now()
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             actor, app = self._editable(uow, actor, reference)
             result = self._checks(uow, app)
             if not result.ok:

@@ -193,6 +193,60 @@ class Audit(Protocol):
     def recent(self, page: int, per_page: int, entity: str = "", entity_id: str = "") -> Page: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A submission token used before: by whom, for what, and what it made (a reference, or "")."""
+
+    user_id: int
+    action: str
+    target: str
+
+
+class Submissions(Protocol):
+    def claim(self, token_hash: str, user_id: int, action: str, at: datetime) -> Claimed | None:
+        """Record the token's first use in this transaction, or return the use that came first (a use in a
+        transaction not yet ended is waited for: its commit makes it the first, its rollback makes this one)."""
+        ...
+
+    def settle(self, token_hash: str, target: str) -> None:
+        """Say what the submission made (the reference a repeat of it is sent to)."""
+        ...
+
+    def find(self, token_hash: str) -> Claimed | None: ...
+
+
+class Throttle(Protocol):
+    def failures(self, keys: Sequence[str], since: datetime) -> dict[str, int]:
+        """Failures counted for each key in a window that started at ``since`` or later."""
+        ...
+
+    def fail(self, keys: Sequence[str], at: datetime, window_start_after: datetime) -> None:
+        """Count a failure for each key; a window that started before ``window_start_after`` starts again."""
+        ...
+
+    def clear(self, keys: Sequence[str]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EmailLink:
+    """A one-time link sent by email (``sign_in`` or ``new_account``), with what it finishes."""
+
+    token_hash: str
+    purpose: str
+    email: str
+    user_id: int | None
+    details: dict[str, Any] | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class EmailLinks(Protocol):
+    def add(self, link: EmailLink) -> None: ...
+    def take(self, token_hash: str, purpose: str, now: datetime) -> EmailLink | None:
+        """The link, marked used, if it is unused and unexpired; else None. Only one taker ever gets it."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; leave it without ``commit()`` and nothing is kept."""
 
@@ -207,6 +261,9 @@ class UnitOfWork(Protocol):
     ledger: Ledger
     audit: Audit
     open_data: OpenData
+    submissions: Submissions
+    throttle: Throttle
+    email_links: EmailLinks
 
     def add(self, record: object) -> None: ...
     def flush(self) -> None: ...

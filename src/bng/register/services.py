@@ -18,6 +18,7 @@ from .ports import Clock, FileStore, UnitOfWorkFactory
 from .public import PublicRegister
 from .reference_data import ReferenceData
 from .review import Review
+from .submissions import Submissions
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Services:
     store: FileStore
     credits: CreditServices  # statutory biodiversity credits: estimates, orders, fulfilment, prices
     planning: PlanningCases  # gain plans submitted to LPAs: validation and determination
+    submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
 
 
 def build_services(
@@ -58,4 +60,5 @@ def build_services(
         store=store,
         credits=build_credit_services(uow, clock, store, places),  # type: ignore[arg-type]  # uow has .credits
         planning=PlanningCases(uow, clock, store),
+        submissions=Submissions(uow, clock),
     )
