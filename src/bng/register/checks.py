@@ -50,11 +50,11 @@ def run_checks(
             if not done(answers, s):
                 out.errors.append(Problem(s.key, f"Complete the section '{s.title}'", s.key))
         return out
-    b = boundary_of(answers)
+    b = boundary_of(answers, uow.geometries)
     assert b is not None
     if b.geometry is not None:
         out.errors += check_boundary(b.geometry, places)
-    out.errors += cross_section_problems(answers)
+    out.errors += cross_section_problems(answers, uow.geometries)
     la = answers["legal-agreement"]
     out.errors += thirty_year_rule(
         date.fromisoformat(la["works_completion_date"]), date.fromisoformat(la["secured_until"])
@@ -111,7 +111,7 @@ def overlap_problems(
 ) -> tuple[list[Problem], list[Problem]]:
     """Land already on the register: an error under the same agreement (double registration), and
     a warning for the case worker under a different one."""
-    b = boundary_of(answers)
+    b = boundary_of(answers, uow.geometries)
     if b is None:
         return [], []
     shape = b.shape()
