@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -43,24 +42,22 @@ def test_a_geopackage_that_runs_code_is_refused_unread(
     make: Callable[[Path], Path], named: str, tmp_path: Path
 ) -> None:
     path = make(tmp_path / "map.gpkg")
-    started = time.monotonic()
-    report = validate(path)
-    took = time.monotonic() - started
+    with hostile.Timed() as took:
+        report = validate(path)
     assert report.codes() == {"GPKG_UNSAFE_SCHEMA"} and report.format is None
     [finding] = report.findings
     assert named in finding.message and "bng reads tables only" in finding.message
-    assert took < 2.0, f"refused in {took:.2f} s"
+    assert took.cpu < 2.0 and took.wall < 10.0, f"refused in {took}"
 
 
 def test_the_recursive_view_is_refused_by_the_command_in_its_own_process(tmp_path: Path) -> None:
     """`bng gis validate` used to run the view for ever; it now exits 2 naming the view (the time
     limit of the subprocess is the proof that it ends, the CliRunner the proof that it is quick)."""
     path = hostile.recursive_view(tmp_path / "Baseline - hostile.gpkg")
-    started = time.monotonic()
-    result = CliRunner().invoke(app, ["gis", "validate", str(path)])
-    took = time.monotonic() - started
+    with hostile.Timed() as took:
+        result = CliRunner().invoke(app, ["gis", "validate", str(path)])
     assert result.exit_code == 2 and "the SQL view 'Habitats'" in result.output
-    assert took < 2.0, f"refused in {took:.2f} s"
+    assert took.cpu < 2.0 and took.wall < 10.0, f"refused in {took}"
     done = subprocess.run(
         [*BNG, "gis", "validate", str(path)], capture_output=True, text=True, timeout=120, env={**os.environ}
     )
@@ -95,13 +92,12 @@ def test_the_structural_checks_run_under_a_time_limit(tmp_path: Path) -> None:
 
 def test_a_feature_with_too_many_vertices_is_refused_before_its_geometry_is_built(tmp_path: Path) -> None:
     path = hostile.many_vertices(tmp_path / "map.gpkg", 1_000_001)
-    started = time.monotonic()
-    report = validate(path)
-    took = time.monotonic() - started
+    with hostile.Timed() as took:
+        report = validate(path)
     [finding] = [f for f in report.findings if f.code == "TOO_MANY_VERTICES"]
     assert finding.layer == "Habitats" and finding.fid == 1
     assert "1,000,001 vertices" in finding.message and f"{MAX_VERTICES_PER_FEATURE:,}" in finding.message
-    assert took < 2.0, f"refused in {took:.2f} s"
+    assert took.cpu < 2.0 and took.wall < 10.0, f"refused in {took}"
 
 
 def test_just_under_the_feature_limit_is_read(tmp_path: Path) -> None:
@@ -130,12 +126,11 @@ def test_a_huge_geojson_layer_is_refused_from_its_text(tmp_path: Path) -> None:
     text = habitats.read_text()
     big = text.replace('"coordinates": [', '"coordinates": [' + _ring_json(polygon) + ", ", 1)
     habitats.write_text(big)
-    started = time.monotonic()
-    source = read_map(folder)
-    took = time.monotonic() - started
+    with hostile.Timed() as took:
+        source = read_map(folder)
     [finding] = [f for f in source.findings if f.code == "TOO_MANY_VERTICES"]
     assert "coordinate pairs" in finding.message and finding.layer == "Habitats"
-    assert took < 2.0, f"refused in {took:.2f} s"
+    assert took.cpu < 2.0 and took.wall < 10.0, f"refused in {took}"
 
 
 def _ring_json(polygon: shapely.Polygon) -> str:
