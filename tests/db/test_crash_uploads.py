@@ -18,7 +18,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Connection, text
@@ -80,12 +79,17 @@ def _start_upload(register: Register, tmp_path: Path) -> tuple[subprocess.Popen[
     return child, reference
 
 
-def _wait_until_blocked(register: Register, store: LocalFileStore, child: subprocess.Popen[str]) -> list[Any]:
-    """Until the child has staged its file and waits for the row lock; what it staged."""
+def _files(root: Path) -> set[str]:
+    """Every file in the store (staged, in place, set aside), by its path in the store."""
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def _wait_until_blocked(register: Register, before: set[str], child: subprocess.Popen[str]) -> set[str]:
+    """Until the child has written its file and waits for the row lock; the files it wrote."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert child.poll() is None, child.communicate()
-        staged = list(store.staged())
+        staged = _files(register.files) - before
         with register.database.engine.connect() as conn:
             waiting = conn.execute(
                 text(
@@ -104,33 +108,40 @@ def _keys(register: Register) -> set[str]:
         return set(conn.execute(text("SELECT key FROM stored_file")).scalars())
 
 
+def _without_row(register: Register) -> set[str]:
+    """The files of the store that no row of stored_file names (their key is ``xx/<name>``)."""
+    keys = _keys(register)
+    return {f for f in _files(register.files) if f not in keys}
+
+
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_a_process_killed_mid_upload_leaves_no_file_without_its_row(register: Register, tmp_path: Path) -> None:
-    store = LocalFileStore(register.files)
-    keys_before, placed_before = _keys(register), set(store.placed())
-    assert placed_before <= keys_before
+    before = _files(register.files)
+    assert not _without_row(register)
     child, reference = _start_upload(register, tmp_path)
     with _row_locked(register, reference):
-        [(key, pid, _)] = _wait_until_blocked(register, store, child)
-        assert pid == child.pid and key not in set(store.placed())  # staged, not in place
+        [written] = _wait_until_blocked(register, before, child)
         os.kill(child.pid, signal.SIGKILL)
         child.wait(30)
     assert child.returncode == -signal.SIGKILL
-    assert key not in _keys(register)  # the row was never committed
-    assert [k for k, _, _ in store.staged()] == [key]  # what the crash left: one staged file
+    assert _without_row(register) == {written}  # what the crash left: its file, without a row
     wired = wire(Config(register.url, register.files, "test-secret"), passwords=CHEAP_PASSWORDS)  # a restart
     wired.database.dispose()
-    assert not list(store.staged())
-    assert set(store.placed()) == placed_before and set(store.placed()) <= _keys(register)
+    assert not _without_row(register)
+    assert _files(register.files) == before
+    assert written.startswith("staging/") and written.endswith(f".{child.pid}")  # it was staged, never in place
 
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_the_sweep_leaves_an_upload_in_progress_alone(register: Register, tmp_path: Path) -> None:
     """Another process starting up while an upload waits must not take its file for an orphan."""
     store = LocalFileStore(register.files)
+    before = _files(register.files)
     child, reference = _start_upload(register, tmp_path)
     with _row_locked(register, reference):
-        [(key, _, _)] = _wait_until_blocked(register, store, child)
+        [written] = _wait_until_blocked(register, before, child)
+        [(key, _, _)] = store.staged()
+        assert written == f"staging/{key[3:]}.{child.pid}"
         swept = register.database.sweep(store)
         assert swept is not None and swept.removed_staged == 0 and [k for k, _, _ in store.staged()] == [key]
     out, err = child.communicate(timeout=120)

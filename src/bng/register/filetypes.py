@@ -191,7 +191,7 @@ def zip_members(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[str
     return [i.filename for i in infos]
 
 
-JSON_PARSED_BYTES = 4 * MB
+JSON_PARSED_BYTES = MB
 """A JSON upload larger than this is told by its first bytes, not parsed whole: parsing 40 MB of
 GeoJSON takes seconds and ten times its size in memory, and the reader that follows bounds it anyway."""
 _GEOJSON_TYPES = ("FeatureCollection", "Feature", "Polygon", "MultiPolygon", "GeometryCollection")
