@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from tests.db.fixtures import Register
 from tests.gis import hostile
+from tests.register.world import EMAILS, PASSWORD
 from tests.web.fixtures import CheckedClient
 from tests.web.html import problems
 
@@ -53,7 +54,7 @@ class SigningIn:
             started = time.monotonic()
             response = client.post(
                 "/sign-in",
-                data={"csrf_token": token, "email": "developer@example.com", "password": "correct horse battery"},
+                data={"csrf_token": token, "email": EMAILS["developer"], "password": PASSWORD},
             )
             self.done.append((started, time.monotonic(), response.status_code))
 
