@@ -90,6 +90,7 @@ class Wired:
 def wire(config: Config, clock: Callable[[], datetime] = utc_now, passwords: Passwords | None = None) -> Wired:
     database = Database(config.database_url)
     store = LocalFileStore(config.file_store)
+    database.sweep(store)  # what a crash left in the file store (bng.db.filestore)
     services = build_services(database, store, clock, places, passwords)
     return Wired(config, database, services)
 

@@ -154,6 +154,20 @@ stored_file = Table(
     ),
 )
 
+stored_geometry = Table(
+    "stored_geometry",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # the SHA-256 of the geometry's WKB (ISO, little-endian, 2D): what answers and the audit log hold
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("wkb_bytes", BigInteger, nullable=False),
+    Column("geometry", Geometry("GEOMETRY"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    CheckConstraint("wkb_bytes > 0", name="wkb_bytes"),
+)
+"""A boundary or a mapped parcel of an application, kept once (migration 0007): its answers and the
+audit log name it by digest instead of copying it."""
+
 payment = Table(
     "payment",
     metadata,

@@ -1,7 +1,8 @@
 """The unit of work and repositories of :mod:`bng.register.ports`, on SQLAlchemy.
 
 One unit of work is one transaction. Leaving it without ``commit()`` rolls everything back and
-runs the ``on_rollback`` actions (removing files the action stored). Database errors that mean
+runs the ``on_rollback`` actions (removing files the action stored); ``commit()`` runs the
+``on_commit`` ones (moving staged files into place). Database errors that mean
 "someone else got there first" become the register's own errors: a broken CHECK of the capacity
 ledger is :class:`~bng.register.errors.OverAllocation`, a lost update or unique clash is
 :class:`~bng.register.errors.Conflict`; a number or text the database cannot hold is
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from datetime import datetime
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Engine, Float, and_, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bng.register import errors
+from bng.register.geometries import GeometryRef, canonical, ref_of
 from bng.register.ledger import to_micro
 from bng.register.model import (
     AgreementLpa,
@@ -309,6 +312,28 @@ class Ledger(_Repo):
         return self.s.scalars(q).all()
 
 
+class Geometries(_Repo):
+    """``stored_geometry``: each geometry once, by the digest of its WKB."""
+
+    def __init__(self, session: Session, now: Callable[[], datetime]) -> None:
+        super().__init__(session)
+        self._now = now
+
+    def get(self, sha256: str) -> BaseGeometry | None:
+        t = tables.stored_geometry
+        found: BaseGeometry | None = self.s.execute(select(t.c.geometry).where(t.c.sha256 == sha256)).scalar()
+        return found
+
+    def keep(self, geom: BaseGeometry) -> GeometryRef:
+        ref = ref_of(geom)
+        t = tables.stored_geometry
+        dialect = self.s.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        row = {"sha256": ref.sha256, "wkb_bytes": ref.bytes, "geometry": canonical(geom), "created_at": self._now()}
+        self.s.execute(insert(t).values(**row).on_conflict_do_nothing(index_elements=[t.c.sha256]))
+        return ref
+
+
 class Audit(_Repo):
     def recent(self, page: int, per_page: int, entity: str = "", entity_id: str = "") -> Page:
         t = tables.audit_event
@@ -427,11 +452,16 @@ def translate(err: BaseException) -> errors.RegisterError | None:
     return None
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 class SqlUnitOfWork:
     def __init__(self, engine: Engine, write: bool) -> None:
         self._engine = engine
         self._write = write
         self._rollback_actions: list[Callable[[], None]] = []
+        self._commit_actions: list[Callable[[], None]] = []
         self._committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -441,6 +471,7 @@ class SqlUnitOfWork:
         self.users, self.sessions, self.lpas, self.bodies = Users(s), Sessions(s), Lpas(s), Bodies(s)
         self.files, self.applications, self.payments = Files(s), Applications(s), Payments(s)
         self.sites, self.ledger, self.audit = Sites(s), Ledger(s), Audit(s)
+        self.geometries = Geometries(s, _utc_now)
         self.open_data = OpenData(s)
         self.submissions, self.throttle, self.email_links = Submissions(s), Throttle(s), EmailLinks(s)
         self.credits = CreditRecords(s)
@@ -457,9 +488,15 @@ class SqlUnitOfWork:
         self.session.commit()
         self._committed = True
         self._rollback_actions.clear()
+        actions, self._commit_actions = self._commit_actions, []
+        for action in actions:  # what is committed stays committed, whatever an action does
+            action()
 
     def on_rollback(self, action: Callable[[], None]) -> None:
         self._rollback_actions.append(action)
+
+    def on_commit(self, action: Callable[[], None]) -> None:
+        self._commit_actions.append(action)
 
     def next_number(self, scope: str) -> int:
         c = tables.counter

@@ -51,6 +51,7 @@ from .references import allocation_reference, normalise, payment_reference
 from .roles import Permission, Role, can
 from .sections import Upload
 from .service import Service, require
+from .uploads import store_bytes
 
 MAX_PLANNING_REFERENCE = 100
 MAX_NAME = 200
@@ -530,8 +531,7 @@ class Allocations(Service):
 
     def _store_file(self, uow: UnitOfWork, actor: Actor, kind: DocumentKind, upload: Upload) -> StoredFile:
         checked = check_upload(kind, upload.filename, upload.data, upload.field)
-        key = self._store.put(upload.data)
-        uow.on_rollback(lambda: self._store.delete(key))
+        key = store_bytes(uow, self._store, upload.data)
         stored = StoredFile(
             key=key,
             kind=kind,

@@ -33,6 +33,7 @@ from .model import Lpa, StoredFile
 from .ports import Clock, FileStore
 from .roles import Permission
 from .service import require
+from .uploads import store_bytes
 
 OFFER_DAYS = 90
 """The pro forma invoice is an offer the developer accepts by paying within 90 days (terms of sale 1.2(e))."""
@@ -228,8 +229,7 @@ class CreditFulfilment(CreditService):
             assert order.id is not None
             view = self._view(uow, order)
             data = proof_pdf(view, now)
-            key = self._store.put(data)
-            uow.on_rollback(lambda: self._store.delete(key))
+            key = store_bytes(uow, self._store, data)
             digest = hashlib.sha256(data).hexdigest()
             stored = StoredFile(
                 key=key,

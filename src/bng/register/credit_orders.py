@@ -48,6 +48,7 @@ from .roles import Permission, can
 from .rules import add_years
 from .sections import Upload
 from .service import require
+from .uploads import store_bytes
 
 MAX_TEXT = 5_000
 MINIMUM_AGE = 18
@@ -315,8 +316,7 @@ class CreditOrders(CreditService):
         if usable_problems:
             raise Invalid("The metric cannot be used to order credits", usable_problems)
         checked = check_upload(DocumentKind.METRIC, upload.filename, upload.data, "metric_file")
-        key = self._store.put(upload.data)
-        uow.on_rollback(lambda: self._store.delete(key))
+        key = store_bytes(uow, self._store, upload.data)
         stored = StoredFile(
             key=key, kind=DocumentKind.METRIC, name=checked.name, media_type=checked.media_type, size=len(upload.data),
             sha256=digest, uploaded_at=self.now(), uploaded_by=actor.user_id,

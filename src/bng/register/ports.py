@@ -2,8 +2,8 @@
 
 ``bng.db`` implements :class:`UnitOfWork` on SQLAlchemy (SQLite or PostgreSQL + PostGIS) and
 :class:`FileStore` on a local directory. A service opens one unit of work per action: everything
-it changes is committed together or not at all, files included (``on_rollback`` removes files
-stored by an action that failed).
+it changes is committed together or not at all, files included (files are staged, moved into place
+``on_commit`` and removed ``on_rollback``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
+from .geometries import Geometries
 from .model import (
     Allocation,
     AllocationLine,
@@ -264,6 +265,7 @@ class UnitOfWork(Protocol):
     submissions: Submissions
     throttle: Throttle
     email_links: EmailLinks
+    geometries: Geometries
 
     def add(self, record: object) -> None: ...
     def flush(self) -> None: ...
@@ -273,6 +275,10 @@ class UnitOfWork(Protocol):
         ...
 
     def on_rollback(self, action: Callable[[], None]) -> None: ...
+    def on_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the transaction has committed (moving staged files into place)."""
+        ...
+
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -284,9 +290,13 @@ UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
 class FileStore(Protocol):
-    """Where uploaded documents live; keys are opaque and never derived from what a user typed."""
+    """Where uploaded documents live; keys are opaque and never derived from what a user typed.
+
+    ``put`` stages the bytes; ``publish`` moves them into place once their row is committed
+    (``bng.register.uploads.store_bytes`` does both); ``get`` reads staged files too."""
 
     def put(self, data: bytes) -> str: ...
+    def publish(self, key: str) -> None: ...
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...

@@ -360,7 +360,7 @@ class Review(Service):
             return site
 
     def _new_site(self, uow: UnitOfWork, app: Application, today: date, now: object) -> GainSite:
-        b = boundary_of(app.answers)
+        b = boundary_of(app.answers, uow.geometries)
         h = habitats_of(app.answers)
         assert b is not None and h is not None
         la = app.answers["legal-agreement"]
@@ -431,7 +431,7 @@ class Review(Service):
                     size_micro=p.size_micro,
                     units_micro=p.units_micro,
                     baseline_ref=p.baseline_ref,
-                    geometry=shapely.from_wkt(p.geometry_wkt) if p.geometry_wkt else None,
+                    geometry=uow.geometries.get(p.geometry_sha256) if p.geometry_sha256 else None,
                 )
             )
 
