@@ -62,3 +62,41 @@ def test_metric_core_does_not_open_files() -> None:
 
 def test_allowed_stdlib_is_stdlib() -> None:
     assert ALLOWED_STDLIB.issubset(sys.stdlib_module_names)
+
+
+# -- the planning rules: pure like the metric core (they may use it) ----------------------------------
+
+PLANNING = CORE.parent / "planning"
+
+
+def test_planning_rules_import_only_the_metric_core_and_pure_stdlib() -> None:
+    bad: list[str] = []
+    for path in sorted(PLANNING.rglob("*.py")):
+        for name, level in _imports(path):
+            if level > 0:
+                continue  # relative: inside bng.planning
+            top = name.split(".")[0]
+            if name.startswith(("bng.metric", "bng.planning")) or top in ALLOWED_STDLIB | {"enum"}:
+                continue
+            bad.append(f"{path.relative_to(PLANNING.parent)} imports {name}")
+    assert not bad, "the planning rules must stay pure:\n" + "\n".join(bad)
+
+
+def test_planning_rules_do_not_open_files() -> None:
+    """The planning tables are package resources read with importlib.resources, as the metric's are."""
+    offenders = []
+    for path in sorted(PLANNING.rglob("*.py")):
+        text = path.read_text()
+        for needle in ("open(", "Path(", "os.environ", "print("):
+            if needle in text:
+                offenders.append(f"{path.name}: {needle}")
+    assert not offenders, offenders
+
+
+def test_every_planning_table_names_its_source() -> None:
+    """Law as data: each table of bng.planning has a source column (and V/T/U markers where it states law)."""
+    import csv
+
+    for path in sorted((PLANNING / "data").glob("*.csv")):
+        header = next(csv.reader(path.open(encoding="utf-8")))
+        assert {"source", "source_url", "why"} & set(header), f"{path.name} has no source column"

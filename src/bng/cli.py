@@ -1,26 +1,117 @@
-"""The ``bng`` command line: ``bng metric calculate SITE.json`` and, as they come, more."""
+"""The ``bng`` command line.
+
+It starts at once because nothing is imported before it is needed: this module imports typer
+and the standard library only; each command imports its package when it runs, and each package
+imports its heavy libraries (GDAL, PROJ, matplotlib, WeasyPrint, SQLAlchemy, Dask) inside the
+functions that need them. tests/test_startup.py fails when ``import bng.cli`` pulls one in, and
+``benchmarks/bench_startup.py`` times whole processes.
+
+A command or command group kept in another package is listed here, not imported here: one entry
+in ``COMMANDS`` (or ``METRIC_COMMANDS`` for ``bng metric …``) names where it lives and its line
+of help, for example::
+
+    "planning": Lazy("bng.planning.cli:planning_app", "Planning applications: …"),
+
+The target is a ``typer.Typer`` (a command group) or a command function; it is imported the
+first time the command is run or its ``--help`` is asked for, so its module may import what it
+likes at the top. ``bng --help`` shows the line of help given here (a test checks that it is the
+command's own). Commands defined in this module (``bng metric calculate``, ``bng db``,
+``bng serve``) import their packages inside their functions.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import sys
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from bng.metric import calculate, load, parse_site, result_to_dict
-from bng.metric.credits import cost
-from bng.metric.result import ModuleResult, Result
+if TYPE_CHECKING:
+    from bng.metric.result import ModuleResult, Result
+
+
+class Lazy(NamedTuple):
+    """A command kept in another module: ``"package.module:attribute"`` and its line of help."""
+
+    target: str
+    help: str
+
+
+COMMANDS: dict[str, Lazy] = {
+    "gis": Lazy("bng.gis.cli:gis_app", "Habitat maps: validate, convert to a site, reconcile and draw plans."),
+    "audit": Lazy(
+        "bng.audit.cli:audit_command",
+        "Recalculate and check every metric workbook (and GeoPackage pair) in folders or zips, on Dask.",
+    ),
+}
+METRIC_COMMANDS: dict[str, Lazy] = {
+    "check": Lazy(
+        "bng.workbook.cli:check_command",
+        "Recalculate a metric workbook and compare: consistent with its cached values? compliant with the rules?",
+    ),
+    "export": Lazy(
+        "bng.workbook.cli:export_command",
+        "Write a site into a copy of the official statutory metric workbook (macros and drop-downs kept).",
+    ),
+}
+
+
+class _Listed(TyperCommand):
+    """What a group shows of a lazy command until it is run: its name and its line of help."""
+
+
+def lazy_group(commands: Mapping[str, Lazy]) -> type[TyperGroup]:
+    """A command group class that lists ``commands`` by their help and imports one only to run it."""
+
+    class LazyGroup(TyperGroup):
+        def __init__(self, **attrs: Any) -> None:
+            super().__init__(**attrs)
+            for name, lazy in commands.items():  # listed (and suggested for typos) without an import
+                self.commands.setdefault(name, _Listed(name, help=lazy.help))
+
+        def list_commands(self, ctx: Any) -> list[str]:
+            return sorted(self.commands)
+
+        def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+            name, command, rest = super().resolve_command(ctx, args)
+            if name is not None and isinstance(command, _Listed):
+                command = self.commands[name] = _load(name, commands[name], self.rich_markup_mode)
+            return name, command, rest
+
+    return LazyGroup
+
+
+def _load(name: str, lazy: Lazy, markup: Any) -> Any:
+    """Import a lazy command and build it as if it had been added to its group in the ordinary way."""
+    module, _, attribute = lazy.target.partition(":")
+    target = getattr(importlib.import_module(module), attribute)
+    wrapper = typer.Typer(rich_markup_mode=markup, add_completion=False)
+    if isinstance(target, typer.Typer):
+        wrapper.add_typer(target, name=name)
+        group: Any = typer.main.get_command(wrapper)
+        return group.commands[name]
+    wrapper.command(name)(target)
+    return typer.main.get_command(wrapper)
+
 
 app = typer.Typer(
     name="bng",
     help="Biodiversity net gain: the statutory biodiversity metric, its workbook, maps and register.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: rich's import alone costs more than bng --help's whole budget
+    cls=lazy_group(COMMANDS),
 )
-metric_app = typer.Typer(help="The statutory biodiversity metric.", no_args_is_help=True)
+metric_app = typer.Typer(
+    help="The statutory biodiversity metric.", no_args_is_help=True, cls=lazy_group(METRIC_COMMANDS)
+)
 app.add_typer(metric_app, name="metric")
 
 MAX_SITE_FILE_BYTES = 50 * 1024 * 1024
@@ -111,6 +202,9 @@ def credits_summary(result: Result, on: date) -> str | None:
     cells = "  ".join(f"{tier} {_fmt(v)}" for tier, v in by_tier.items())
     lines = [f"Statutory credits needed (2 per unit short): {cells}"]
     lines += [f"  the workbook shows {m!r}" for m in result.credits.messages]
+    from bng.metric import load
+    from bng.metric.credits import cost
+
     try:
         costs = cost(by_tier, load(result.metric_release).credit_prices, on)
     except ValueError as err:
@@ -149,6 +243,8 @@ def calculate_command(
     ] = None,
 ) -> None:
     """Calculate a site's biodiversity units, net change, trading rules and credits."""
+    from bng.metric import calculate, parse_site, result_to_dict
+
     try:
         on = date.fromisoformat(price_date) if price_date else date.today()
     except ValueError:
@@ -302,26 +398,117 @@ def serve_command(
             err=True,
         )
         raise typer.Exit(2)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    os.environ.setdefault("BNG_BASE_URL", f"http://{shown}:{port}")  # links point where it listens, unless told
     wired = wire(load_config())
     if not wired.database.is_current():
         typer.echo("error: the database schema is not the newest; run: bng db upgrade", err=True)
         raise typer.Exit(2)
     application = create_app(wired=wired)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"bng register: http://{shown}:{port}/  (database: {wired.database.dialect}; Ctrl+C stops it)")
     serve(application, host, port, threads)
 
 
-def _register_commands() -> None:
-    """Wire in the command groups of the other packages (each keeps its commands beside its code)."""
-    from bng.gis.cli import gis_app
-    from bng.workbook.cli import register as register_workbook
+planning_app = typer.Typer(
+    help="The planning side: does the biodiversity gain condition apply, is an application's submission valid.",
+    no_args_is_help=True,
+)
+app.add_typer(planning_app, name="planning")
+Commencement = Annotated[
+    str | None,
+    typer.Option(help="Commence a change not yet in force, e.g. 2026-phase-1=2026-07-31 (default: none)."),
+]
 
-    register_workbook(metric_app)
-    app.add_typer(gis_app, name="gis")
+
+@planning_app.command("applicability")
+def planning_applicability(
+    application: Annotated[Path, typer.Argument(help="The application's facts as JSON (see docs/planning.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    metric: Annotated[
+        Path | None,
+        typer.Option(
+            help="The metric (workbook or site file), or the post-intervention map, to measure what is impacted."
+        ),
+    ] = None,
+    commencement: Commencement = None,
+) -> None:
+    """Does the biodiversity gain condition apply, or which exemption does, with the law's words."""
+    from bng.submission.cli import applicability_command
+
+    raise typer.Exit(applicability_command(application, as_json=as_json, metric=metric, commencement=commencement))
 
 
-_register_commands()
+def _planning_records() -> tuple[Any, Any]:
+    """The register's records for the planning commands, when a register is configured (DATABASE_URL,
+    or var/bng.sqlite3); (None, None) when there is none."""
+    import os
+
+    var = Path(os.environ.get("BNG_VAR", "var"))
+    default = var / "bng.sqlite3"
+    url = os.environ.get("DATABASE_URL") or (f"sqlite:///{default.resolve()}" if default.exists() else "")
+    if not url:
+        return None, None
+    from bng.db.database import Database
+    from bng.register.planning_records import RegisterRecords
+
+    database = Database(url)
+    if not database.is_current():
+        typer.echo("note: the register's database is not at the newest schema; nothing is checked against it", err=True)
+        return None, database
+    return RegisterRecords(database), database
+
+
+Lpa = Annotated[str | None, typer.Option(help="LPA profile: code, ONS code or name (default: the application's).")]
+OnDate = Annotated[str | None, typer.Option(help="The date to judge and print on (default: today).")]
+
+
+@planning_app.command("validate")
+def planning_validate(
+    submission: Annotated[Path, typer.Argument(help="The application's documents: a folder or a .zip.")],
+    lpa: Lpa = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    report: Annotated[Path | None, typer.Option(help="Also write the report: .pdf, .html or .json.")] = None,
+    commencement: Commencement = None,
+    on: OnDate = None,
+) -> None:
+    """Check a submission against the national minimum information and the LPA's local list."""
+    from bng.submission.cli import validate_command
+
+    records, database = _planning_records()
+    try:
+        code = validate_command(
+            submission, lpa=lpa, as_json=as_json, report=report, commencement=commencement, on=on, records=records
+        )
+    finally:
+        if database is not None:
+            database.dispose()
+    raise typer.Exit(code)
+
+
+@planning_app.command("documents")
+def planning_documents(
+    submission: Annotated[Path, typer.Argument(help="The application's documents: a folder or a .zip.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the documents into.")],
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="statement, draft-gain-plan, gain-plan or hmmp (repeat; default: all but gain-plan)."),
+    ] = None,
+    lpa: Lpa = None,
+    commencement: Commencement = None,
+    on: OnDate = None,
+) -> None:
+    """Write the Biodiversity Statement, gain plan and HMMP skeleton (HTML, PDF and JSON) from a submission."""
+    from bng.submission.cli import documents_command
+
+    records, database = _planning_records()
+    try:
+        code = documents_command(
+            submission, out=output, lpa=lpa, kinds=kind or [], on=on, commencement=commencement, records=records
+        )
+    finally:
+        if database is not None:
+            database.dispose()
+    raise typer.Exit(code)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ that carries credits in six tiers (pub-39)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,14 @@ def metric_upload(path: Path = METRIC, name: str = "metric.json") -> dict[str, U
     return {"metric_file": Upload("metric_file", name, path.read_bytes())}
 
 
+def development_metric(development: str, path: Path = METRIC) -> dict[str, Upload]:
+    """The metric with the development's name on its Start sheet: each development has its own file (a metric
+    buys credits once)."""
+    doc = json.loads(path.read_text("utf-8"))
+    doc["project"] = {**doc.get("project", {}), "name": development}
+    return {"metric_file": Upload("metric_file", "metric.json", json.dumps(doc).encode())}
+
+
 def answer_all(services: Services, developer: Actor, reference: str, lpa_id: int, **overrides: Any) -> None:
     """Answer every section of an order (the quantities exactly as the metric needs them)."""
     save = services.credits.orders.save_section
@@ -36,7 +45,8 @@ def answer_all(services: Services, developer: Actor, reference: str, lpa_id: int
             "development_name": overrides.get("name", "Mill Lane, 40 homes"),
         },
     )
-    view = save(developer, reference, "metric", {}, overrides.get("metric", metric_upload()))
+    name = overrides.get("name", "Mill Lane, 40 homes")
+    view = save(developer, reference, "metric", {}, overrides.get("metric", development_metric(name)))
     assert view.metric is not None
     typed = {f"quantity_{t}": quantity_text(n or 0) if n else "" for t, n in view.metric.needed.items()}
     save(developer, reference, "quantities", typed | overrides.get("quantities", {}))

@@ -79,3 +79,32 @@ def geopackage(geom: shapely.Geometry, layer: str = "Red Line Boundary") -> byte
 
 def square(easting: float = 545_000, northing: float = 258_000, hectares: float = 4.0) -> shapely.Polygon:
     return shapely.Polygon(samples.square(easting, northing, hectares))
+
+
+RETAINED = "spec/geopackages/valid/{} - retained areas hedgerows and watercourses.gpkg"
+
+
+def retained_maps(shared: Path) -> tuple[bytes, bytes]:
+    """DEFRA's valid pair whose post-intervention map retains every habitat: no uplift at all."""
+    base, post = (shared / RETAINED.format(stage) for stage in ("Baseline", "Post-intervention"))
+    return base.read_bytes(), post.read_bytes()
+
+
+def enhanced_maps(shared: Path) -> tuple[bytes, bytes]:
+    """The retained pair with its 1.5 ha of moderate modified grassland (parcel H0H1) enhanced to other neutral
+    grassland in the post-intervention map: a gain site's maps, with an uplift (the map edited as QGIS would,
+    in its attribute table)."""
+    import sqlite3
+
+    base, post = retained_maps(shared)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "post.gpkg"
+        path.write_bytes(post)
+        with sqlite3.connect(path) as db:
+            db.execute(
+                """UPDATE "Habitats" SET "Retention Category" = 'Enhanced', "Proposed Broad Habitat Type" = 'Grassland',
+                   "Proposed Habitat Type" = 'Other neutral grassland', "Proposed Condition" = 'Moderate',
+                   "Proposed Distinctiveness" = 'Medium' WHERE "Parcel Ref" = 'H0H1'"""
+            )
+        db.close()
+        return base, path.read_bytes()

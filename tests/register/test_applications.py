@@ -59,21 +59,47 @@ def test_others_cannot_see_or_change_an_application(register: Register) -> None:
     assert s.applications.file(world.actors["case_worker"], world.files["owner"])[1].startswith(b"%PDF")
 
 
-def test_a_failed_save_changes_nothing_not_even_the_file_store(register: Register) -> None:
+def test_a_failed_save_keeps_the_uploaded_file_and_nothing_else(register: Register) -> None:
+    """Issue 10, item 15: a wrong date no longer costs the applicant the file they chose. The file, sound
+    in itself, is kept in the section as uploaded (and used by the next save); nothing else changes."""
+    world, s = register.world, register.services
+    assert world is not None
+    owner, ref = world.actors["landowner"], world.applications["draft"]
+    before, answers = _counts(register), _answers(register, ref)
+    agreement = {
+        "agreement_type": "s106", "lpa_ids": [world.lpa_ids["Cambridge LPA"]], "agreement_date": date(2026, 10, 1),
+        "works_completion_date": date(2027, 3, 31), "secured_until": date(2050, 1, 1),
+    }  # fmt: skip
+    with pytest.raises(Invalid) as err:
+        s.applications.save_section(
+            owner, ref, "legal-agreement", agreement, uploads(agreement_file=samples.pdf("agreement"))
+        )
+    assert [p.field for p in err.value.problems] == ["secured_until"]
+    after = _counts(register)
+    assert {k: after[k] - before[k] for k in after} == {
+        "stored_file": 1, "files_on_disk": 1, "audit_event": 2, "application": 0, "payment": 0, "gain_site": 0,
+    }  # fmt: skip
+    now = _answers(register, ref)
+    kept = now["legal-agreement"]["uploaded"]["agreement_file"]
+    assert now["legal-agreement"] == {"uploaded": {"agreement_file": kept}}  # in progress, nothing else saved
+    assert {k: v for k, v in now.items() if k != "legal-agreement"} == answers
+    view = s.applications.save_section(owner, ref, "legal-agreement", agreement | {"secured_until": date(2057, 4, 1)})
+    saved = view.application.answers["legal-agreement"]
+    assert saved["completed"] and saved["agreement_file"] == kept and "uploaded" not in saved
+    assert _counts(register)["stored_file"] == after["stored_file"]  # the kept file, not a second copy
+
+
+def test_a_file_with_a_problem_of_its_own_is_not_kept(register: Register) -> None:
     world, s = register.world, register.services
     assert world is not None
     owner, ref = world.actors["landowner"], world.applications["draft"]
     before, answers = _counts(register), _answers(register, ref)
     with pytest.raises(Invalid) as err:
         s.applications.save_section(
-            owner,
-            ref,
-            "legal-agreement",
-            {"agreement_type": "s106", "lpa_ids": [world.lpa_ids["Cambridge LPA"]], "agreement_date": date(2026, 10, 1),
-             "works_completion_date": date(2027, 3, 31), "secured_until": date(2050, 1, 1)},
-            uploads(agreement_file=samples.pdf("agreement")),
+            owner, ref, "land-charge", {"certificate_date": date(2020, 1, 1)},
+            {"land_charge_file": Upload("land_charge_file", "search.pdf", b"<html>not a PDF</html>")},
         )  # fmt: skip
-    assert [p.field for p in err.value.problems] == ["secured_until"]
+    assert {p.field for p in err.value.problems} == {"certificate_date", "land_charge_file"}
     assert _counts(register) == before
     assert _answers(register, ref) == answers
 
@@ -197,7 +223,7 @@ def test_the_document_route_takes_a_grid_reference_and_an_area(register: Registe
     values = {"method": "document", "site_name": "Plan", "grid_reference": "TL 6000 5000", "area_ha": "2.5"}
     s.applications.save_section(owner, ref, "boundary", values, uploads(boundary_file=samples.pdf("plan")))
     b = _answers(register, ref)["boundary"]
-    assert b["grid_reference"] == "TL 60005 50005" and b["area_ha"] == 2.5 and b["wkt"] == ""
+    assert b["grid_reference"] == "TL 60005 50005" and b["area_ha"] == 2.5 and b["geometry_sha256"] == ""
     with pytest.raises(Invalid) as err:
         s.applications.save_section(owner, ref, "boundary", {**values, "grid_reference": "ZZ 1 2", "area_ha": "lots"})
     assert {p.field for p in err.value.problems} == {"area_ha", "grid_reference"}

@@ -16,6 +16,7 @@ from bng.register.ledger import MICRO
 from bng.register.model import SiteStatus
 from tests.db.fixtures import Register
 from tests.register.test_allocations import CAMBRIDGE_POINT, COUNTED, counts
+from tests.register.world import record_fees
 
 QUANTITIES = {"parcel-area-creation-1": "0.5", "parcel-hedgerow-creation-H1": "0.1"}
 
@@ -56,7 +57,7 @@ def test_register_and_allocate_in_one_application(register: Register) -> None:
     ]
     with pytest.raises(Invalid, match="Record the registration and allocation fees as received"):
         s.review.accept(worker, ref)
-    s.review.record_payment(worker, ref, date(2026, 11, 22), "bank transfer")
+    record_fees(s, worker, ref, date(2026, 11, 22), "bank transfer")
     before = counts(register)
     site = s.review.accept(worker, ref)
     after = counts(register)
@@ -149,7 +150,7 @@ def test_acceptance_registers_nothing_when_the_allocation_cannot_be_recorded(reg
     owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
     s.applications.save_section(owner, ref, "allocation", allocation(register))
     s.applications.submit(owner, ref)
-    s.review.record_payment(worker, ref, date(2026, 11, 22), "card")
+    record_fees(s, worker, ref, date(2026, 11, 22), "card")
     with register.database.engine.begin() as conn:  # as if saved when parcel 1 was bigger
         a = tables.application
         answers = conn.execute(select(a.c.answers).where(a.c.reference == ref)).scalar_one()
@@ -218,7 +219,7 @@ def test_a_fee_received_is_to_be_refunded_and_owed_again_if_the_allocation_comes
     owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
     s.applications.save_section(owner, ref, "allocation", allocation(register))
     s.applications.submit(owner, ref)
-    s.review.record_payment(worker, ref, date(2026, 11, 22), "bank transfer")
+    record_fees(s, worker, ref, date(2026, 11, 22), "bank transfer")
     s.review.request_information(worker, ref, "Check the development's grid reference")
     view = s.applications.save_section(owner, ref, "allocation", {"allocate": "no"})
     [fee] = [p for p in view.payments if p.purpose == "allocation"]
@@ -279,7 +280,7 @@ def test_the_developments_metric_names_the_application_and_is_matched_to_its_par
     again = s.applications.save_section(owner, ref, "allocation", by_metric).application.answers["allocation"]
     assert again == answers
     s.applications.submit(owner, ref)
-    s.review.record_payment(worker, ref, date(2026, 11, 22), "card")
+    record_fees(s, worker, ref, date(2026, 11, 22), "card")
     site = s.review.accept(worker, ref)
     [(made, _)] = s.register.site(site.reference).allocations
     assert made.metric_file_id == answers["development_metric_file"]

@@ -17,6 +17,7 @@ from tests.db.fixtures import Register
 from tests.register.test_allocations import CAMBRIDGE_POINT, SOUTH_CAMBS_POINT, WESTMINSTER_POINT
 from tests.register.test_combined import allocation
 from tests.register.test_refunds import PAID
+from tests.register.world import record_fees
 
 
 @pytest.mark.parametrize(
@@ -42,7 +43,7 @@ def test_the_case_shows_the_spatial_risk_the_allocation_will_have(
     assert shown.site_lpas == ["Cambridge LPA"] and shown.site_ncas
     assert shown.place is not None and shown.place.lpa == lpa and shown.lpa_name == lpa
     assert shown.risk_label.startswith(("Within", "In a neighbouring", "Beyond"))
-    s.review.record_payment(worker, ref, PAID, "card")
+    record_fees(s, worker, ref, PAID, "card")
     site = s.review.accept(worker, ref)
     [(made, _)] = s.register.site(site.reference).allocations
     assert made.spatial_risk == risk.value  # what acceptance derives from the registered site
@@ -101,7 +102,7 @@ def test_the_case_flags_a_metric_stating_the_wrong_category(register: Register) 
     assert start == (
         "The metric's Start sheet gives planning reference '25/9999/FUL'; this allocation is for '26/04321/OUT'"
     )
-    s.review.record_payment(worker, ref, PAID, "card")
+    record_fees(s, worker, ref, PAID, "card")
     site = s.review.accept(worker, ref)
     [(made, _)] = s.register.site(site.reference).allocations
     assert (made.spatial_risk, made.stated_spatial_risk) == ("neighbouring", "within")

@@ -20,6 +20,7 @@ from bng.register.ledger import MICRO
 from tests.db.fixtures import Register
 from tests.register.test_allocations import CAMBRIDGE_POINT, counts
 from tests.register.test_combined import allocation, payment_audit
+from tests.register.world import record_fees
 
 PAID = date(2026, 11, 20)
 COUNTED = ("payment", "payment_refund", "audit_event", "application_event", "allocation")
@@ -38,7 +39,7 @@ def to_refund(register: Register) -> tuple[str, str]:
     owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
     s.applications.save_section(owner, ref, "allocation", allocation(register))
     s.applications.submit(owner, ref)
-    s.review.record_payment(worker, ref, PAID, "bank transfer")
+    record_fees(s, worker, ref, PAID, "bank transfer")
     s.review.request_information(worker, ref, "Check the development's grid reference")
     view = s.applications.save_section(owner, ref, "allocation", {"allocate": "no"})
     [fee] = [p for p in view.payments if p.purpose == "allocation"]
@@ -170,7 +171,7 @@ def test_a_refunded_fee_is_settled_and_a_new_one_falls_due_if_the_allocation_com
     assert standings == [("allocation", "due"), ("allocation", "refunded"), ("registration", "received")]
     with pytest.raises(Invalid, match="Record the registration and allocation fees as received"):
         s.review.accept(worker, ref)
-    s.review.record_payment(worker, ref, date(2026, 11, 22), "card")
+    record_fees(s, worker, ref, date(2026, 11, 22), "card")
     site = s.review.accept(worker, ref)
     [(made, _)] = s.register.site(site.reference).allocations
     linked = s.allocations.view(worker, made.reference).payments

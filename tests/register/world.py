@@ -100,7 +100,7 @@ def answer_all(
 
 def build(services: Services) -> World:
     world = World()
-    lpas = {lpa.name: lpa.id for lpa in services.register.lpas()}
+    lpas = {lpa.name: lpa.id for lpa in services.register.lpas(include_past=True)}
     world.lpa_ids = {k: v for k, v in lpas.items() if v is not None}
     for key, email in EMAILS.items():
         lpa = lpas["Cambridge LPA"] if ROLES[key] == "lpa_officer" else None
@@ -163,3 +163,11 @@ def to_dict(world: World) -> dict[str, Any]:
         "lpa_ids": world.lpa_ids,
         "credit_orders": world.credit_orders,
     }
+
+
+def record_fees(services: Services, worker: Actor, reference: str, on: date, method: str) -> None:
+    """Record every fee due on an application as received on a day, each on its own (as the case page does)."""
+    view = services.applications.view(worker, reference)
+    for payment in view.payments:
+        if view.fee_standing(payment) == "due":
+            services.review.record_payment(worker, reference, on, method, payment.reference)

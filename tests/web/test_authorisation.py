@@ -49,6 +49,8 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "account.sign_in": EVERYONE,
     "account.sign_out": EVERYONE,
     "account.create_account": EVERYONE,
+    "account.sign_in_link": EVERYONE,  # an emailed one-time link: its page, then 400 for a token never sent
+    "account.confirm_account": EVERYONE,
     "account.dashboard": SIGNED_IN,
     "apply.applications": LANDOWNERS,
     "apply.start": LANDOWNERS,
@@ -110,17 +112,36 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "credit_cases.send": CASE_WORKER,
     "credit_cases.cancel": CASE_WORKER,
     "credit_cases.refund": CASE_WORKER,
+    # the planning side: anyone checks applicability and reads decisions; the developer submits and follows
+    # their own gain plan; Cambridge's officer validates and decides it; its PDFs are for both
+    "planning.applicability": EVERYONE,
+    "planning.decisions": EVERYONE,
+    "planning.decision": EVERYONE,
+    "planning.mine": DEVELOPER,
+    "planning.submit": DEVELOPER,
+    "planning.case": DEVELOPER,
+    "planning.report_pdf": DEVELOPER | frozenset({"lpa_officer"}),
+    "planning.document_pdf": DEVELOPER | frozenset({"lpa_officer"}),
+    "planning_lpa.queue": frozenset({"lpa_officer"}),
+    "planning_lpa.case": frozenset({"lpa_officer"}),
+    "planning_lpa.validated": frozenset({"lpa_officer"}),
+    "planning_lpa.invalid": frozenset({"lpa_officer"}),
+    "planning_lpa.decide": frozenset({"lpa_officer"}),
+    "planning_lpa.findings": frozenset({"lpa_officer"}),
+    "planning_lpa.check": frozenset({"lpa_officer"}),
 }
 
 
 ALLOCATION_PAGES = ("allocate.allocation", "allocate.casework", "allocate.payment")
 
 
-def _arguments(endpoint: str, register: Register, allocation: str = "") -> dict[str, Any]:
+def _arguments(endpoint: str, register: Register, allocation: str = "", planning: str = "") -> dict[str, Any]:
     world = register.world
     assert world is not None
     if endpoint in ALLOCATION_PAGES:
         return {"reference": allocation}
+    if endpoint.startswith("planning"):
+        return {"reference": planning, "kind": "statement"}
     if endpoint.startswith(("credits.", "credit_cases.")):
         return _credit_arguments(endpoint, world.credit_orders)
     if endpoint.startswith("apply."):
@@ -133,6 +154,7 @@ def _arguments(endpoint: str, register: Register, allocation: str = "") -> dict[
         return {"reference": world.applications["submitted"]}
     return {
         "reference": world.site,
+        "token": "no-such-link",
         "file_id": world.files["owner"],
         "body_id": 1,
         "filename": "govuk-frontend.min.css" if endpoint == "assets.asset" else "app.css",
@@ -157,13 +179,13 @@ def _denied(response: Any) -> bool:
     return response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
 
 
-def _calls(app: Flask, register: Register, allocation: str = "") -> list[tuple[str, str, str]]:
+def _calls(app: Flask, register: Register, allocation: str = "", planning: str = "") -> list[tuple[str, str, str]]:
     calls = []
     with app.test_request_context():
         from flask import url_for
 
         for rule in app.url_map.iter_rules():
-            found = _arguments(rule.endpoint, register, allocation)
+            found = _arguments(rule.endpoint, register, allocation, planning)
             args = {k: v for k, v in found.items() if k in rule.arguments}
             path = url_for(rule.endpoint, **args)
             for method in sorted((rule.methods or set()) & {"GET", "POST"}):
@@ -195,12 +217,22 @@ def allocation(register: Register) -> str:
     return str(made.reference)
 
 
+@pytest.fixture
+def planning_case(register: Register) -> str:
+    """A gain plan the developer submitted to Cambridge LPA, validated and refused (so public)."""
+    from tests.web.planning import refused
+
+    return refused(register).reference
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_who_may_do_what(role: str, app: Flask, client: CheckedClient, register: Register, allocation: str) -> None:
+def test_who_may_do_what(
+    role: str, app: Flask, client: CheckedClient, register: Register, allocation: str, planning_case: str
+) -> None:
     if role != "public":
         client.sign_in(role)
     wrong = []
-    for endpoint, method, path in _calls(app, register, allocation):
+    for endpoint, method, path in _calls(app, register, allocation, planning_case):
         if method == "GET":
             response = client.get(path)
         else:

@@ -356,14 +356,14 @@ def test_search_by_location_in_the_browser(page: Any, live_server: LiveServer, r
     page.goto(f"{live_server.url}/register")
     page.get_by_label("Near a grid reference").fill("TL 4600 5900")
     page.get_by_label("Within (kilometres)").fill("nowhere")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state()
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Distance must be a number of kilometres" in summary
     page.get_by_label("Within (kilometres)").fill("3")
     page.get_by_label("At least this many units still available").fill("1")
     page.get_by_label("Units of").select_option(label="Hedgerow")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state()
     main = page.locator("main").inner_text()
     assert "1 gain site found" in main and world.site in main and "Hedgerow units left" in main

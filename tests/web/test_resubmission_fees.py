@@ -9,6 +9,7 @@ from datetime import date
 from tests.db.fixtures import Register
 from tests.register.test_combined import allocation
 from tests.register.test_refunds import PAID, to_refund
+from tests.register.world import record_fees
 from tests.web.fixtures import CheckedClient
 
 FIRST_TIME = "When you submit, you will get a payment reference"
@@ -49,7 +50,7 @@ def test_a_fee_received_is_already_paid(client: CheckedClient, register: Registe
     assert world is not None
     owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
     [fee] = s.applications.submit(owner, ref).payments
-    s.review.record_payment(worker, ref, PAID, "card")
+    record_fees(s, worker, ref, PAID, "card")
     s.review.request_information(worker, ref, "Send the habitat map again")
     page = _check(client, ref)
     assert FIRST_TIME not in page
@@ -65,7 +66,7 @@ def test_the_allocation_added_at_a_resubmission_falls_due_then(client: CheckedCl
     assert world is not None
     owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
     s.applications.submit(owner, ref)
-    s.review.record_payment(worker, ref, PAID, "card")
+    record_fees(s, worker, ref, PAID, "card")
     s.review.request_information(worker, ref, "Which development will use the units?")
     s.applications.save_section(owner, ref, "allocation", allocation(register))
     page = _check(client, ref)

@@ -41,6 +41,10 @@ class CreditRecords:
         q = select(CreditOrder).where(o.c.status.in_(list(statuses))).order_by(o.c.submitted_at, o.c.id)
         return self.s.scalars(q).all()
 
+    def orders_with_metric(self, sha256: str) -> Sequence[CreditOrder]:
+        o = t.credit_order
+        return self.s.scalars(select(CreditOrder).where(o.c.metric_sha256 == sha256).order_by(o.c.id)).all()
+
     def orders_sent_to(self, lpa_id: int) -> Sequence[CreditOrder]:
         o = t.credit_order
         q = (

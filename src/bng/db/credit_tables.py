@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from .tables import metadata
@@ -47,6 +48,10 @@ ORDER_STATUSES = (
 
 def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+ENDED_OR_DRAFT = ("draft", "withdrawn", "cancelled", "refunded", "due_diligence_failed")
+LIVE_METRIC = f"metric_sha256 <> '' AND NOT {_in('status', ENDED_OR_DRAFT)}"
 
 
 credit_price = Table(
@@ -93,6 +98,7 @@ credit_order = Table(
     Column("purchase_order", String(60), nullable=False, default=""),
     Column("metric_file_id", Integer, ForeignKey("stored_file.id")),
     Column("metric_release", String(40), nullable=False, default=""),
+    Column("metric_sha256", String(64), nullable=False, server_default=""),
     Column("onsite_reason", Text, nullable=False, default=""),
     Column("offsite_reason", Text, nullable=False, default=""),
     Column("register_search", JSONDoc),
@@ -133,6 +139,14 @@ credit_order = Table(
     ),
     Index("ix_credit_order_status", "status"),
     Index("ix_credit_order_lpa_id", "lpa_id"),
+    # one metric buys credits for one development: unique among the orders still live (revision 0009)
+    Index(
+        "uq_credit_order_live_metric",
+        "metric_sha256",
+        unique=True,
+        sqlite_where=text(LIVE_METRIC),
+        postgresql_where=text(LIVE_METRIC),
+    ),
 )
 
 credit_order_line = Table(

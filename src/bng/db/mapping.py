@@ -9,6 +9,7 @@ from bng.register import model
 
 from . import tables
 from .credit_mapping import map_credit_models
+from .planning_mapping import map_planning_models
 
 mapper_registry = registry(metadata=tables.metadata)
 _mapped = False
@@ -38,4 +39,5 @@ def map_models() -> None:
     m(model.SiteEvent, tables.site_event, properties={"on": tables.site_event.c.on_date})
     m(model.AuditEvent, tables.audit_event)
     map_credit_models(m)
+    map_planning_models(m)
     _mapped = True

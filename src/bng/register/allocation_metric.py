@@ -70,6 +70,7 @@ class DevelopmentMetric:
     stated: tuple[tuple[str, str], ...]  # (where, stated text) for every area and hedgerow row that states one
     summary: tuple[GainSiteResult, ...]  # the workbook's "Off-site gain site summary" for this gain site
     others: tuple[str, ...] = ()  # other gain sites the metric names
+    left_out: tuple[str, ...] = ()  # its off-site rows that name no gain site (not part of any allocation)
 
     @property
     def stated_category(self) -> str:
@@ -176,7 +177,9 @@ def development_metric(
     result = calculate(site)
     summary = tuple(g for g in result.gain_sites if _key(g.gain_site) == key)
     others = tuple(n for n in named if _key(n) != key)
-    return DevelopmentMetric(habitats.metric_release, site.project, gain_site, rows, tuple(stated), summary, others)
+    return DevelopmentMetric(
+        habitats.metric_release, site.project, gain_site, rows, tuple(stated), summary, others, habitats.left_out
+    )
 
 
 def _order(row: MetricRow, parcel: HabitatParcel) -> tuple[int, int, int]:

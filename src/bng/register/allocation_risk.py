@@ -20,6 +20,7 @@ import shapely
 
 from .boundary import parse_grid_reference
 from .errors import Invalid
+from .lpas import SECRETARY_OF_STATE
 from .model import GainSiteArea
 from .places import SPATIAL_RISK_WORDING, Places, SpatialRisk
 
@@ -62,6 +63,11 @@ def locate_development(places: Places, text: str, lpa_name: str, field: str = "g
     found = places.locate(point)
     lpa = found["lpa"][0][0] if found["lpa"] else ""
     lpas = places.areas["lpa"]
+    if lpa_name and lpa_name != SECRETARY_OF_STATE and not lpas.has(lpa_name):
+        # every current LPA has an outline (a test holds the list to it): one without is no LPA now
+        raise Invalid.one(
+            field, f"{lpa_name} is not a current LPA, so the register cannot check that the development lies in it"
+        )
     if lpa_name and lpas.has(lpa_name) and lpa != lpa_name and not lpas.within(lpa_name, point, LPA_TOLERANCE_M):
         raise Invalid.one(
             field,

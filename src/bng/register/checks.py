@@ -16,11 +16,12 @@ import shapely
 
 from .boundary import check_boundary
 from .errors import Problem
+from .lpas import not_current
 from .model import AgreementType, GainSite, ResponsibleBody
 from .places import Places
 from .ports import UnitOfWork
 from .rules import land_charge_rule, thirty_year_rule
-from .sections import SECTIONS, all_completed, boundary_of, cross_section_problems, done
+from .sections import SECTIONS, all_completed, boundary_of, cross_section_problems, done, habitats_of, uplift_problems
 
 OVERLAP_TOLERANCE_M2 = 1.0
 """Boundaries digitised from the same map may share an edge to within a square metre."""
@@ -50,11 +51,14 @@ def run_checks(
             if not done(answers, s):
                 out.errors.append(Problem(s.key, f"Complete the section '{s.title}'", s.key))
         return out
-    b = boundary_of(answers)
+    b = boundary_of(answers, uow.geometries)
     assert b is not None
     if b.geometry is not None:
         out.errors += check_boundary(b.geometry, places)
-    out.errors += cross_section_problems(answers)
+    out.errors += cross_section_problems(answers, uow.geometries)
+    h = habitats_of(answers)
+    if h is not None:  # answers saved before the rule: checked again at submission and acceptance
+        out.errors += uplift_problems(h)
     la = answers["legal-agreement"]
     out.errors += thirty_year_rule(
         date.fromisoformat(la["works_completion_date"]), date.fromisoformat(la["secured_until"])
@@ -62,6 +66,10 @@ def run_checks(
     if la["agreement_type"] == AgreementType.CONSERVATION_COVENANT:
         body = uow.bodies.get(la["responsible_body_id"])
         out.errors += _body_problems(body, date.fromisoformat(la["agreement_date"]))
+    else:  # an LPA abolished since the section was saved (or before the register knew the dates)
+        for lpa in filter(None, (uow.lpas.get(i) for i in la.get("lpa_ids", []))):
+            if why := not_current(lpa, on):
+                out.errors.append(Problem("lpa_ids", why, "legal-agreement"))
     out.errors += land_charge_rule(date.fromisoformat(answers["land-charge"]["certificate_date"]), on)
     hm = answers["hmmp"]
     if not hm.get("hmmp_in_agreement") and not hm.get("hmmp_file"):
@@ -111,7 +119,7 @@ def overlap_problems(
 ) -> tuple[list[Problem], list[Problem]]:
     """Land already on the register: an error under the same agreement (double registration), and
     a warning for the case worker under a different one."""
-    b = boundary_of(answers)
+    b = boundary_of(answers, uow.geometries)
     if b is None:
         return [], []
     shape = b.shape()

@@ -32,6 +32,7 @@ from .errors import Invalid, OverAllocation, Problem
 from .filetypes import DocumentKind
 from .habitats import SIZE_UNITS, ParcelDraft
 from .ledger import MICRO, SELLABLE_STAGES, Capacity, check_allocation
+from .lpas import not_current
 from .sections import SectionContext, Upload, boundary_of, habitats_of
 
 if TYPE_CHECKING:
@@ -187,6 +188,9 @@ def section(
         lpa = ctx.lpa(development.lpa_id) if development.lpa_id is not None else None
         if development.lpa_id is not None and lpa is None:
             problems.append(Problem("lpa_id", "Select the development's LPA from the list", SECTION))
+        elif lpa is not None and (why := not_current(lpa, ctx.today)):
+            problems.append(Problem("lpa_id", why, SECTION))
+            lpa = None
         try:
             locate_development(ctx.places, development.grid_reference, lpa.name if lpa else "")
         except Invalid as err:
@@ -210,7 +214,7 @@ def section(
                 problems.append(Problem(METRIC_FIELD, "Select the development's metric", SECTION))
             else:
                 try:
-                    quantities = metric_quantities(ctx.answers, data, ctx.reference)
+                    quantities = ctx.parsed(metric_quantities, ctx.answers, data, ctx.reference)
                 except Invalid as err:
                     problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
                 else:
@@ -347,7 +351,7 @@ def preview(uow: UnitOfWork, places: Places, app: Application, files: FileStore)
         shown.place = locate_development(places, dev.grid_reference, shown.lpa_name)
     except Invalid as err:
         shown.problems += [p.message for p in err.problems]
-    b = boundary_of(app.answers)
+    b = boundary_of(app.answers, uow.geometries)
     if b is not None:
         shape = b.geometry if b.geometry is not None else shapely.Point(b.easting, b.northing)
         found = places.locate(shape)

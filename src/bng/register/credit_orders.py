@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from . import audit
+from . import audit, submissions
 from .audit import Actor
 from .credit_amounts import TIER_LABELS, TIERS, parse_quantity, show_quantity
 from .credit_base import CreditService, OrderView
@@ -29,6 +29,7 @@ from .credit_ports import CreditUnitOfWork, CreditUnitOfWorkFactory
 from .credit_pricing import Quote, quote
 from .credit_records import (
     BEFORE_PAYMENT,
+    ENDED,
     CreditCustomer,
     CreditOrder,
     CreditOrderEvent,
@@ -38,6 +39,7 @@ from .credit_records import (
 )
 from .errors import Conflict, Invalid, NotFound, Problem
 from .filetypes import DocumentKind, check_upload
+from .lpas import not_current
 from .model import StoredFile
 from .places import Places
 from .ports import Clock, FileStore
@@ -46,6 +48,7 @@ from .roles import Permission, can
 from .rules import add_years
 from .sections import Upload
 from .service import require
+from .uploads import store_bytes
 
 MAX_TEXT = 5_000
 MINIMUM_AGE = 18
@@ -90,12 +93,30 @@ def all_done(answers: Mapping[str, Any]) -> bool:
 
 
 def _text(data: Mapping[str, Any], name: str, what: str, limit: int, required: bool = True) -> str:
-    value = " ".join(str(data.get(name) or "").split()) if limit <= 200 else str(data.get(name) or "").strip()
+    """A typed answer: one line (spaces tidied) up to 200 characters, else as typed with its line breaks.
+    Longer than ``limit`` is refused, never cut short."""
+    raw = str(data.get(name) or "").replace("\r\n", "\n")
+    value = " ".join(raw.split()) if limit <= 200 else raw.strip()
     if required and not value:
         raise Invalid.one(name, f"Enter {what}")
     if len(value) > limit:
-        raise Invalid.one(name, f"{what[0].upper()}{what[1:]} must be {limit:,} characters or fewer")
+        raise Invalid.one(
+            name, f"{what[0].upper()}{what[1:]} must be {limit:,} characters or fewer (it has {len(value):,})"
+        )
     return value
+
+
+def _texts(data: Mapping[str, Any], *fields: tuple[str, str, int]) -> dict[str, str]:
+    """Several typed answers, every problem at once."""
+    out, problems = {}, []
+    for name, what, limit in fields:
+        try:
+            out[name] = _text(data, name, what, limit)
+        except Invalid as err:
+            problems += err.problems
+    if problems:
+        raise Invalid("There is a problem", problems)
+    return out
 
 
 class CreditOrders(CreditService):
@@ -160,10 +181,11 @@ class CreditOrders(CreditService):
 
     # -- the draft -----------------------------------------------------------------------------------
 
-    def start(self, actor: Actor | None) -> CreditOrder:
+    def start(self, actor: Actor | None, *, once: submissions.Once | None = None) -> CreditOrder:
         actor = require(actor, Permission.BUY_CREDITS)
         now = self.now()
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = CreditOrder(credit_order_reference(), actor.user_id, now, now)
             uow.add(order)
             uow.flush()
@@ -171,6 +193,7 @@ class CreditOrders(CreditService):
             uow.add(CreditOrderEvent(order.id, now, "started", "Order started", actor.user_id))
             audit.record(uow, now, actor, "credit_order.started", "credit_order", order.reference, None,
                          audit.snapshot(order, ("reference", "status", "owner_id")))  # fmt: skip
+            submissions.settle(uow, once, order.reference)
             uow.commit()
             return order
 
@@ -227,12 +250,11 @@ class CreditOrders(CreditService):
         if key == "quantities":
             return _quantities(answers, data)
         if key == "gain-hierarchy":
-            return {
-                "onsite_reason": _text(data, "onsite_reason", "why on-site gains cannot deliver the units", MAX_TEXT),
-                "offsite_reason": _text(
-                    data, "offsite_reason", "why registered off-site gains cannot deliver the units", MAX_TEXT
-                ),
-            }
+            return _texts(
+                data,
+                ("onsite_reason", "why on-site gains cannot deliver the units", MAX_TEXT),
+                ("offsite_reason", "why registered off-site gains cannot deliver the units", MAX_TEXT),
+            )
         if key == "purchase-order":
             value = _text(data, "purchase_order", "the purchase order number", 60, required=False)
             if value and not re.match(r"^[A-Za-z0-9][A-Za-z0-9 ./_-]*$", value):
@@ -255,10 +277,12 @@ class CreditOrders(CreditService):
     def _development(self, uow: CreditUnitOfWork, data: Mapping[str, Any]) -> dict[str, Any]:
         raw = str(data.get("lpa_id") or "").strip()
         lpa = uow.lpas.get(int(raw)) if raw.isdigit() else None
-        if lpa is None or lpa.id is None:
-            raise Invalid.one("lpa_id", "Select the development's local planning authority (LPA) from the list")
         problems: list[Problem] = []
-        out: dict[str, Any] = {"lpa_id": lpa.id}
+        if lpa is None or lpa.id is None:
+            problems.append(Problem("lpa_id", "Select the development's local planning authority (LPA) from the list"))
+        elif why := not_current(lpa, self.today()):
+            problems.append(Problem("lpa_id", why))
+        out: dict[str, Any] = {"lpa_id": lpa.id if lpa is not None else None}
         for name, what, limit in (
             ("planning_reference", "the planning application reference", 100),
             ("development_name", "the name of the development", 200),
@@ -285,13 +309,14 @@ class CreditOrders(CreditService):
                 return dict(answers["metric"])  # kept as it was
             raise Invalid.one("metric_file", "Upload the development's statutory biodiversity metric")
         credits = metric_credits(upload.filename, upload.data, "metric_file")
+        digest = hashlib.sha256(upload.data).hexdigest()
         usable_problems = _order_problems(credits)
+        usable_problems += self._metric_elsewhere(uow, order, actor, digest)
+        usable_problems += self._start_sheet(uow, answers.get("development"), credits)
         if usable_problems:
             raise Invalid("The metric cannot be used to order credits", usable_problems)
         checked = check_upload(DocumentKind.METRIC, upload.filename, upload.data, "metric_file")
-        key = self._store.put(upload.data)
-        uow.on_rollback(lambda: self._store.delete(key))
-        digest = hashlib.sha256(upload.data).hexdigest()
+        key = store_bytes(uow, self._store, upload.data)
         stored = StoredFile(
             key=key, kind=DocumentKind.METRIC, name=checked.name, media_type=checked.media_type, size=len(upload.data),
             sha256=digest, uploaded_at=self.now(), uploaded_by=actor.user_id,
@@ -300,6 +325,55 @@ class CreditOrders(CreditService):
         uow.flush()
         audit.record(uow, self.now(), actor, "file.uploaded", "file", stored.id, None, audit.snapshot(stored))
         return {"file_id": stored.id, "name": stored.name, "sha256": digest, "credits": credits.to_dict()}
+
+    @staticmethod
+    def _metric_elsewhere(uow: CreditUnitOfWork, order: CreditOrder, actor: Actor, sha256: str) -> list[Problem]:
+        """A metric buys credits once: refused when a submitted order still live was made with the same file."""
+        for other in uow.credits.orders_with_metric(sha256):
+            if other.id == order.id or OrderStatus(other.status) in ENDED:
+                continue
+            which = f" (your order {other.reference})" if other.owner_id == actor.user_id else ""
+            return [
+                Problem(
+                    "metric_file",
+                    f"This metric (the same file, by its SHA-256 fingerprint) has already been used to order "
+                    f"statutory biodiversity credits{which}. A metric buys credits for one development once: upload "
+                    "this development's own metric",
+                )
+            ]
+        return []
+
+    @staticmethod
+    def _start_sheet(uow: CreditUnitOfWork, development: Any, credits: MetricCredits) -> list[Problem]:
+        """The metric's Start sheet must not name another development: its planning reference, or an LPA of
+        the register's list other than the order's (a name the list does not know is not judged)."""
+        if not isinstance(development, Mapping):
+            return []
+        problems = []
+        stated = credits.project.get("planning_reference", "")
+        given = str(development.get("planning_reference") or "")
+        if stated and given and _plain(stated) != _plain(given):
+            problems.append(
+                Problem(
+                    "metric_file",
+                    f"The metric's Start sheet gives planning reference {stated!r}, but this order is for planning "
+                    f"application {given!r}: upload this development's metric, or correct the development details",
+                )
+            )
+        lpa = uow.lpas.get(int(development["lpa_id"])) if development.get("lpa_id") else None
+        said = _council(credits.project.get("lpa", ""))
+        if lpa is not None and said and said != _council(lpa.name):
+            named = next((x.name for x in uow.lpas.all() if _council(x.name) == said), None)
+            if named is not None:
+                problems.append(
+                    Problem(
+                        "metric_file",
+                        f"The metric's Start sheet names the LPA {credits.project['lpa']!r} ({named}), but this order "
+                        f"is for a development in {lpa.name}: upload this development's metric, or correct the "
+                        "development details",
+                    )
+                )
+        return problems
 
     def _customer(self, data: Mapping[str, Any]) -> dict[str, Any]:
         kind = str(data.get("customer_type") or "")
@@ -356,11 +430,12 @@ class CreditOrders(CreditService):
 
     # -- submitting and withdrawing --------------------------------------------------------------------
 
-    def submit(self, actor: Actor | None, reference: str) -> CreditOrder:
+    def submit(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> CreditOrder:
         """Submit a complete draft: typed records, the register's search as evidence, then "submitted"."""
         actor = require(actor, Permission.BUY_CREDITS)
         now = self.now()
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = self._draft(uow, actor, reference)
             a = order.answers
             missing = [s for s in SECTIONS if not section_done(a, s.key)]
@@ -371,6 +446,12 @@ class CreditOrders(CreditService):
                 )
             assert order.id is not None
             metric = MetricCredits.from_dict(a["metric"]["credits"])
+            sha256 = a["metric"]["sha256"]
+            elsewhere = self._metric_elsewhere(uow, order, actor, sha256)
+            elsewhere += self._start_sheet(uow, a["development"], metric)
+            if elsewhere:
+                lead = elsewhere[0].message if len(elsewhere) == 1 else "The metric cannot be used to order credits"
+                raise Invalid(lead, elsewhere)
             quantities = a["quantities"]["by_tier"]
             for tier in TIERS:
                 n = int(quantities.get(tier, 0))
@@ -409,6 +490,7 @@ class CreditOrders(CreditService):
                     "purchase_order": a["purchase-order"]["purchase_order"],
                     "metric_file_id": a["metric"]["file_id"],
                     "metric_release": metric.metric_release,
+                    "metric_sha256": sha256,
                     "onsite_reason": a["gain-hierarchy"]["onsite_reason"],
                     "offsite_reason": a["gain-hierarchy"]["offsite_reason"],
                     "register_search": evidence,
@@ -418,10 +500,13 @@ class CreditOrders(CreditService):
             uow.commit()
             return order
 
-    def withdraw(self, actor: Actor | None, reference: str, reason: str = "") -> CreditOrder:
+    def withdraw(
+        self, actor: Actor | None, reference: str, reason: str = "", *, once: submissions.Once | None = None
+    ) -> CreditOrder:
         """The developer withdraws an order, at any time before paying for the credits."""
         actor = require(actor, Permission.BUY_CREDITS)
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = self._order(uow, actor, reference, for_update=True)
             if order.owner_id != actor.user_id:
                 raise NotFound("No such statutory biodiversity credit order")
@@ -430,7 +515,7 @@ class CreditOrders(CreditService):
                     "The credits have been paid for, so the order cannot be withdrawn; if the development does not "
                     "go ahead, ask the register team for a refund"
                 )
-            text = " ".join((reason or "").split())[:MAX_TEXT]
+            text = _text({"reason": reason}, "reason", "the reason", MAX_TEXT, required=False)
             message = "Order withdrawn by the developer" + (f": {text}" if text else "")
             changes = {"ended_on": self.today(), "end_reason": text or "Withdrawn by the developer"}
             self._move(uow, order, OrderStatus.WITHDRAWN, actor, message, changes)
@@ -453,28 +538,44 @@ class CreditOrders(CreditService):
             return view.metric_file, self._store.get(view.metric_file.key)
 
 
+NO_SHORTFALL = (
+    "The metric shows no unit shortfall in any tier: the development does not need statutory biodiversity credits"
+)
+
+
 def _order_problems(credits: MetricCredits) -> list[Problem]:
-    """Why an order cannot be made from this metric (none when it can)."""
+    """Why an order cannot be made from this metric (none when it can): the problems found, each listed
+    (the page shows every one), after what matters most: a metric with no shortfall needs no credits."""
+    out = []
+    if credits.usable and not credits.any_needed:
+        out.append(Problem("metric_file", NO_SHORTFALL))
     if credits.problems:
+        n = len(credits.problems)
         shown = [Problem("metric_file", p) for p in credits.problems[:20]]
-        more = len(credits.problems) - len(shown)
-        lead = Problem(
-            "metric_file",
-            f"The metric has {len(credits.problems)} problem{'s' if len(credits.problems) != 1 else ''}: correct "
-            "them and upload it again" + (f" ({more} more not listed)" if more > 0 else ""),
+        more = n - len(shown)
+        lead = (
+            "The metric has 1 problem: correct it and upload the metric again"
+            if n == 1
+            else f"The metric has {n} problems: correct them and upload the metric again"
         )
-        return [lead, *shown]
-    if not credits.usable:
-        return [Problem("metric_file", credits.tier_error())]
-    if not credits.any_needed:
-        return [
-            Problem(
-                "metric_file",
-                "The metric shows no unit shortfall in any tier: the development does not need statutory "
-                "biodiversity credits",
-            )
-        ]
-    return []
+        out += [Problem("metric_file", lead + (f" ({more} more are not listed)" if more > 0 else "")), *shown]
+    elif not credits.usable:
+        out.append(Problem("metric_file", credits.tier_error()))
+    return out
+
+
+def _plain(text: str) -> str:
+    return "".join(text.lower().split())
+
+
+COUNCIL_WORDS = frozenset({"lpa", "council", "district", "borough", "city", "county", "metropolitan", "the", "of"})
+
+
+def _council(name: str) -> str:
+    """An LPA's name without the words councils add to it ("South Cambridgeshire District Council" and
+    "South Cambridgeshire LPA" are the same); "" for none."""
+    words = re.sub(r"[^a-z0-9 ]", " ", name.lower().replace("&", " and ")).split()
+    return " ".join(w for w in words if w not in COUNCIL_WORDS)
 
 
 def _quantities(answers: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:

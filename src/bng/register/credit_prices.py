@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from . import audit
+from . import audit, submissions
 from .audit import Actor
 from .credit_amounts import TIER_LABELS, TIERS, parse_percent, parse_pounds, show_percent
 from .credit_ports import CreditUnitOfWorkFactory
 from .credit_pricing import in_force, vat_in_force
 from .credit_records import CreditPrice, VatRate
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound, Problem, gather, refuse
 from .fees import pounds
 from .ports import Clock
 from .roles import Permission
@@ -72,16 +72,27 @@ class CreditPrices(Service):
         return PriceTable(day, prices, rates, in_force(prices, day), vat_in_force(rates, day))
 
     def add_price(
-        self, actor: Actor | None, tier: str, price: str | None, valid_from: date | None, source: str | None
+        self,
+        actor: Actor | None,
+        tier: str,
+        price: str | None,
+        valid_from: date | None,
+        source: str | None,
+        *,
+        once: submissions.Once | None = None,
     ) -> CreditPrice:
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
+        problems: list[Problem] = []
         if tier not in TIERS:
-            raise Invalid.one("tier", "Select the tier the price is for")
-        pence = parse_pounds(price, "price", "the price per credit")
-        start = _start(valid_from, self.today(), "valid_from")
-        text = _source(source)
+            problems.append(Problem("tier", "Select the tier the price is for"))
+        pence = gather(problems, lambda: parse_pounds(price, "price", "the price per credit"))
+        start = gather(problems, lambda: _start(valid_from, self.today(), "valid_from"))
+        text = gather(problems, lambda: _source(source))
+        refuse(problems)
+        assert pence is not None and start is not None and text is not None
         now = self.now()
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             if any(p.tier == tier and p.valid_from == start for p in uow.credits.prices()):
                 raise Invalid.one(
                     "valid_from", f"{TIER_LABELS[tier]} already has a price from {long_date(start)}: remove it first"
@@ -93,9 +104,10 @@ class CreditPrices(Service):
             uow.commit()
             return row
 
-    def remove_price(self, actor: Actor | None, price_id: int) -> CreditPrice:
+    def remove_price(self, actor: Actor | None, price_id: int, *, once: submissions.Once | None = None) -> CreditPrice:
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             row = uow.credits.price(price_id)
             if row is None:
                 raise NotFound("No such price")
@@ -111,14 +123,24 @@ class CreditPrices(Service):
             return row
 
     def add_vat_rate(
-        self, actor: Actor | None, rate: str | None, valid_from: date | None, source: str | None
+        self,
+        actor: Actor | None,
+        rate: str | None,
+        valid_from: date | None,
+        source: str | None,
+        *,
+        once: submissions.Once | None = None,
     ) -> VatRate:
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
-        basis_points = parse_percent(rate, "rate")
-        start = _start(valid_from, self.today(), "vat_valid_from")
-        text = _source(source)
+        problems: list[Problem] = []
+        basis_points = gather(problems, lambda: parse_percent(rate, "rate"))
+        start = gather(problems, lambda: _start(valid_from, self.today(), "vat_valid_from"))
+        text = gather(problems, lambda: _source(source))
+        refuse(problems)
+        assert basis_points is not None and start is not None and text is not None
         now = self.now()
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             if any(r.valid_from == start for r in uow.credits.vat_rates()):
                 raise Invalid.one("vat_valid_from", f"There is already a VAT rate from {long_date(start)}")
             row = VatRate(basis_points, start, text, now, actor.user_id)
@@ -128,9 +150,10 @@ class CreditPrices(Service):
             uow.commit()
             return row
 
-    def remove_vat_rate(self, actor: Actor | None, rate_id: int) -> VatRate:
+    def remove_vat_rate(self, actor: Actor | None, rate_id: int, *, once: submissions.Once | None = None) -> VatRate:
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             row = uow.credits.vat_rate(rate_id)
             if row is None:
                 raise NotFound("No such VAT rate")

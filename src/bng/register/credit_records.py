@@ -114,6 +114,7 @@ class CreditOrder:
     purchase_order: str = ""
     metric_file_id: int | None = None
     metric_release: str = ""
+    metric_sha256: str = ""
     onsite_reason: str = ""
     offsite_reason: str = ""
     register_search: dict[str, Any] | None = None

@@ -7,8 +7,11 @@ the same list.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,22 @@ class Invalid(RegisterError):
     @classmethod
     def one(cls, field: str, message: str, section: str = "") -> Invalid:
         return cls(message, [Problem(field, message, section)])
+
+
+def gather(problems: list[Problem], check: Callable[[], T]) -> T | None:
+    """The check's value, or None with its problems added: a form's answers are checked each in turn and
+    every problem reported at once, not one batch at a time."""
+    try:
+        return check()
+    except Invalid as err:
+        problems.extend(err.problems)
+        return None
+
+
+def refuse(problems: list[Problem], summary: str = "There is a problem") -> None:
+    """Raise the problems gathered, if any (one problem is its own summary)."""
+    if problems:
+        raise Invalid(problems[0].message if len(problems) == 1 else summary, problems)
 
 
 class NotFound(RegisterError):

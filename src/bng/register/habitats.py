@@ -16,6 +16,7 @@ from bng.metric import Site, calculate, load, parse_site
 from bng.metric.result import Result
 
 from .errors import Invalid, Problem
+from .geometries import BYTES, SHA256, Geometries
 from .ledger import to_micro
 
 SECTION = "habitats"
@@ -43,7 +44,9 @@ class ParcelDraft:
     size: float
     units: float
     baseline_ref: str = ""
-    geometry_wkt: str = ""
+    geometry_sha256: str = ""
+    """The parcel's outline from a habitat map, kept apart (``bng.register.geometries``); "" when none."""
+    geometry_bytes: int = 0
 
     @property
     def size_micro(self) -> int:
@@ -62,6 +65,9 @@ class Habitats:
     gain_site_label: str
     parcels: tuple[ParcelDraft, ...]
     totals: dict[str, dict[str, float]] = field(default_factory=dict)
+    left_out: tuple[str, ...] = ()
+    """Rows of the metric not taken, each said in words (rows with no gain site reference when the metric
+    names several): shown, never dropped silently."""
 
     def baseline_area_ha(self, excluded: frozenset[str] = frozenset()) -> float:
         return sum(
@@ -76,6 +82,7 @@ class Habitats:
             "gain_site_label": self.gain_site_label,
             "parcels": [asdict(p) for p in self.parcels],
             "totals": self.totals,
+            "left_out": list(self.left_out),
         }
 
     @classmethod
@@ -85,6 +92,7 @@ class Habitats:
             doc.get("gain_site_label", ""),
             tuple(ParcelDraft(**p) for p in doc.get("parcels", [])),
             doc.get("totals", {}),
+            tuple(doc.get("left_out", ())),
         )
 
 
@@ -109,14 +117,17 @@ def site_from_json(data: bytes, field_name: str = "metric_file", section: str = 
 def from_site(
     site: Site,
     field_name: str = "metric_file",
-    geometries: dict[tuple[str, str, str], str] | None = None,
+    geometries: dict[tuple[str, str, str], dict[str, Any]] | None = None,
     only: str = "",
 ) -> Habitats:
-    """The off-site rows of a Site as parcels, with the units the engine computes for them.
+    """The off-site rows of a Site as parcels, with the units the engine computes for them (and, from
+    ``geometries``, the digest and size of each mapped parcel's outline).
 
     A metric may describe several gain sites (a landowner's, or a combined case's); ``only``
     names the one being registered, and its rows are taken alone."""
+    left_out: tuple[str, ...] = ()
     if only.strip():
+        left_out = unreferenced(site)
         site = _only(site, only.strip(), field_name)
     off = site.off_site
     if off.row_count() == 0:
@@ -158,6 +169,7 @@ def from_site(
                     continue
                 size = _size(module, stage, row, baseline)
                 u = units.get((module, stage, row.ref))
+                outline = geometries.get((module, stage, str(row.ref)), {})
                 parcels.append(
                     ParcelDraft(
                         module=module,
@@ -170,7 +182,8 @@ def from_site(
                         size=float(size or 0.0),
                         units=float(u) if isinstance(u, int | float) else 0.0,
                         baseline_ref=str(getattr(row, "baseline_ref", "") or ""),
-                        geometry_wkt=geometries.get((module, stage, str(row.ref)), ""),
+                        geometry_sha256=str(outline.get(SHA256, "")),
+                        geometry_bytes=int(outline.get(BYTES, 0)),
                     )
                 )
     totals = {
@@ -181,7 +194,22 @@ def from_site(
         }
         for m in MODULES
     }
-    return Habitats(result.metric_release, labels[0] if labels else "", tuple(parcels), totals)
+    return Habitats(result.metric_release, labels[0] if labels else "", tuple(parcels), totals, left_out)
+
+
+SHEETS = {"area": "D", "hedgerow": "E", "watercourse": "F"}
+
+
+def unreferenced(site: Site) -> tuple[str, ...]:
+    """The off-site rows with a habitat but no gain site reference: when a metric names several gain sites,
+    nothing says which one such a row belongs to, so it is left out, and said so."""
+    out = []
+    for m in MODULES:
+        for i, st in enumerate(STAGES, start=1):
+            for r in _rows(site, m, st):
+                if (r.habitat or "").strip() and not (r.gain_site or "").strip():
+                    out.append(f"off-site sheet {SHEETS[m]}-{i} row {r.ref} ({r.habitat}) gives no off-site reference")
+    return tuple(out)
 
 
 def _only(site: Site, label: str, field_name: str) -> Site:
@@ -277,15 +305,17 @@ OUTSIDE_TOLERANCE_M2 = 0.5
 """As the GeoPackage standard's red-line rule: slivers under half a square metre are digitising noise."""
 
 
-def parcels_outside(habitats: Habitats, boundary: Any, field_name: str = "habitat_maps") -> list[Problem]:
+def parcels_outside(
+    habitats: Habitats, boundary: Any, geometries: Geometries, field_name: str = "habitat_maps"
+) -> list[Problem]:
     """Mapped parcels must lie inside the gain site's boundary."""
-    import shapely
-
     problems = []
     for p in habitats.parcels:
-        if not p.geometry_wkt:
+        if not p.geometry_sha256:
             continue
-        geom = shapely.from_wkt(p.geometry_wkt)
+        geom = geometries.get(p.geometry_sha256)
+        if geom is None:
+            raise LookupError(f"no stored geometry {p.geometry_sha256}")
         outside = geom.difference(boundary) if geom.area > 0 else geom.difference(boundary.buffer(OUTSIDE_TOLERANCE_M2))
         size = outside.area if geom.area > 0 else outside.length
         if size > OUTSIDE_TOLERANCE_M2:

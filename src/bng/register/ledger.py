@@ -11,7 +11,7 @@ requests race).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from .errors import Invalid, OverAllocation
 
@@ -26,6 +26,16 @@ def to_micro(value: float | Decimal | str) -> int:
 
 def from_micro(value: int) -> float:
     return value / MICRO
+
+
+def shown(value: int | float | Decimal | None, places: int = 2, *, micro: bool = False) -> str:
+    """The one rounding rule for every figure the register shows: the exact decimal (millionths as whole
+    numbers, a float by its shortest form) rounded half away from zero, as the metric workbook displays
+    it, with thousands separators. 97.175 units is 97.18 on every page, whatever path it came by."""
+    if value is None:
+        return ""
+    exact = Decimal(value) / MICRO if micro else Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return f"{exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,.{places}f}"
 
 
 @dataclass(frozen=True, slots=True)

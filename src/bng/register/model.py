@@ -54,11 +54,22 @@ AGREEMENT_LABELS = {
 
 @dataclass(eq=False)
 class Lpa:
-    """A local planning authority (the register's list, with its ONS code)."""
+    """A local planning authority (the register's list, with its ONS code). Councils come and go
+    (the 2019-2023 reorganisations abolished 28 of DEFRA's list): each has the dates it was an LPA
+    (None: since before the register began, or still is), the name of the LPA that took over its
+    area, and the source of those dates, so a reorganisation is new rows, not new code."""
 
     name: str
     ons_code: str | None = None
     id: int | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    successor: str = ""
+    source: str = ""
+
+    def current(self, on: date) -> bool:
+        """Whether it is an LPA on a day (from ``valid_from`` to ``valid_to``, both included)."""
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
 
 
 @dataclass(eq=False)

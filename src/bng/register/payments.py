@@ -16,14 +16,18 @@ MAX_REFUND_REFERENCE = 100
 
 
 def received(received_on: date | None, method: str, today: date) -> str:
-    """Check the date a fee was received (today or before) and how it was paid; the method, tidied."""
+    """Check the date a fee was received (today or before) and how it was paid (every problem at once);
+    the method, tidied."""
+    problems = []
     if received_on is None:
-        raise Invalid.one("received_on", "Enter the date the payment was received")
-    if received_on > today:
-        raise Invalid.one("received_on", "The date the payment was received must be today or in the past")
+        problems.append(Problem("received_on", "Enter the date the payment was received"))
+    elif received_on > today:
+        problems.append(Problem("received_on", "The date the payment was received must be today or in the past"))
     method = (method or "").strip()
     if method not in METHODS:
-        raise Invalid.one("method", "Select how the fee was paid")
+        problems.append(Problem("method", "Select how the fee was paid"))
+    if problems:
+        raise Invalid(problems[0].message if len(problems) == 1 else "There is a problem", problems)
     return method
 
 

@@ -10,7 +10,8 @@ from datetime import datetime
 
 from .audit import Actor
 from .errors import NotFound
-from .ledger import MICRO, SELLABLE_STAGES
+from .ledger import MICRO, SELLABLE_STAGES, shown
+from .lpas import current
 from .model import (
     Allocation,
     GainSite,
@@ -56,7 +57,7 @@ class SiteView:
         """What an allocation took, in words: "1.23 habitat units, 0.10 hedgerow units"."""
         taken = self.allocated_units.get(allocation.id or 0, {})
         words = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
-        return ", ".join(f"{taken[m]:,.2f} {words[m]}" for m in words if m in taken)
+        return ", ".join(f"{shown(taken[m])} {words[m]}" for m in words if m in taken)
 
     def totals(self) -> list[ModuleTotals]:
         out = {m: ModuleTotals(m) for m in ("area", "hedgerow", "watercourse")}
@@ -102,9 +103,11 @@ class PublicRegister(Service):
         with self._uow() as uow:
             return uow.sites.last_change()
 
-    def lpas(self) -> Sequence[Lpa]:
+    def lpas(self, include_past: bool = False) -> Sequence[Lpa]:
+        """The LPAs to offer: those that are LPAs today (``include_past``: abolished ones too, for records)."""
         with self._uow() as uow:
-            return list(uow.lpas.all())
+            found = list(uow.lpas.all())
+        return found if include_past else current(found, self.today())
 
     def responsible_bodies(self, include_withdrawn: bool = False) -> list[ResponsibleBody]:
         with self._uow() as uow:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import audit
+from . import audit, submissions
 from .audit import Actor
-from .errors import Conflict, Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound, Problem, refuse
 from .model import ResponsibleBody
 from .roles import Permission
 from .service import Service, require
 
+MAX_NAME = 300  # the responsible_body.name column
+MAX_SOURCE = 500
 BODY_TYPES = (
     "local authority",
     "registered charity",
@@ -29,22 +31,40 @@ BODY_TYPES = (
 
 class ReferenceData(Service):
     def add_body(
-        self, actor: Actor | None, name: str, body_type: str, designated_on: date | None, source: str
+        self,
+        actor: Actor | None,
+        name: str,
+        body_type: str,
+        designated_on: date | None,
+        source: str,
+        *,
+        once: submissions.Once | None = None,
     ) -> ResponsibleBody:
         actor = require(actor, Permission.MANAGE_REFERENCE_DATA)
         name = " ".join(name.split())
+        source = source.strip()
+        problems: list[Problem] = []  # every one at once
         if not name:
-            raise Invalid.one("name", "Enter the responsible body's name as the designation list gives it")
+            problems.append(Problem("name", "Enter the responsible body's name as the designation list gives it"))
+        elif len(name) > MAX_NAME:
+            problems.append(Problem("name", f"The name must be {MAX_NAME} characters or fewer (it has {len(name)})"))
         if body_type not in BODY_TYPES:
-            raise Invalid.one("body_type", "Select the type of organisation")
+            problems.append(Problem("body_type", "Select the type of organisation"))
         if designated_on is None:
-            raise Invalid.one("designated_on", "Enter the date the body was designated")
-        if designated_on > self.today():
-            raise Invalid.one("designated_on", "The designation date must be today or in the past")
+            problems.append(Problem("designated_on", "Enter the date the body was designated"))
+        elif designated_on > self.today():
+            problems.append(Problem("designated_on", "The designation date must be today or in the past"))
+        if len(source) > MAX_SOURCE:  # refused, not cut short
+            problems.append(
+                Problem("source", f"The source must be {MAX_SOURCE} characters or fewer (it has {len(source)})")
+            )
+        refuse(problems)
+        assert designated_on is not None
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             if uow.bodies.by_name(name) is not None:
                 raise Invalid.one("name", f"{name} is already on the list")
-            body = ResponsibleBody(name, body_type, designated_on, source.strip()[:500])
+            body = ResponsibleBody(name, body_type, designated_on, source)
             uow.add(body)
             uow.flush()
             audit.record(
@@ -60,11 +80,14 @@ class ReferenceData(Service):
             uow.commit()
             return body
 
-    def withdraw_body(self, actor: Actor | None, body_id: int, on: date | None) -> ResponsibleBody:
+    def withdraw_body(
+        self, actor: Actor | None, body_id: int, on: date | None, *, once: submissions.Once | None = None
+    ) -> ResponsibleBody:
         actor = require(actor, Permission.MANAGE_REFERENCE_DATA)
         if on is None:
             raise Invalid.one("withdrawn_on", "Enter the date the designation was withdrawn")
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             body = uow.bodies.get(body_id)
             if body is None:
                 raise NotFound("No such responsible body")

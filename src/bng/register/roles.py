@@ -42,12 +42,16 @@ class Permission(StrEnum):
     PROCESS_CREDIT_ORDERS = "process_credit_orders"  # due diligence, invoice, payment, allocation, proof, refund
     MANAGE_CREDIT_PRICES = "manage_credit_prices"  # the credit price table and VAT rates, with effective dates
     VIEW_LPA_CREDITS = "view_lpa_credits"  # the proofs of purchase sent to one's own LPA
+    SUBMIT_GAIN_PLAN = "submit_gain_plan"  # submit a development's biodiversity gain plan to its LPA
+    DETERMINE_GAIN_PLANS = "determine_gain_plans"  # validate and decide the gain plans of one's own LPA
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LANDOWNER: frozenset({Permission.APPLY_TO_REGISTER, Permission.ALLOCATE}),
-    Role.DEVELOPER: frozenset({Permission.ALLOCATE, Permission.BUY_CREDITS}),
-    Role.LPA_OFFICER: frozenset({Permission.VIEW_LPA_CASES, Permission.VIEW_LPA_CREDITS}),
+    Role.DEVELOPER: frozenset({Permission.ALLOCATE, Permission.BUY_CREDITS, Permission.SUBMIT_GAIN_PLAN}),
+    Role.LPA_OFFICER: frozenset(
+        {Permission.VIEW_LPA_CASES, Permission.VIEW_LPA_CREDITS, Permission.DETERMINE_GAIN_PLANS}
+    ),
     Role.CASE_WORKER: frozenset(
         {
             Permission.REVIEW_APPLICATIONS,

@@ -12,20 +12,37 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import shapely
 
 from . import boundary as boundary_rules
 from .errors import Invalid, Problem
 from .filetypes import DocumentKind, FileType, sniff
+from .geometries import BYTES, SHA256, Geometries, geometry_in
 from .habitats import Habitats, area_problems, from_site_json
+from .lpas import not_current
 from .model import AgreementType, Lpa, ResponsibleBody, StoredFile
 from .places import Places
 from .rules import thirty_year_rule
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TEXT = 500
+"""The most characters a typed answer may have where ``TEXT_LIMITS`` says nothing. Longer answers are
+refused with a message saying so, never cut short."""
+TEXT_LIMITS: dict[str, tuple[str, int]] = {
+    "name": ("Your full name", 200),
+    "organisation": ("The organisation's name", 200),
+    "client_name": ("The landowner's name", 200),
+    "email": ("The email address", 320),
+    "phone": ("The telephone number", 40),
+    "landowners": ("The names of the landowners", 2_000),
+    "title_numbers": ("The title numbers", 500),
+    "site_name": ("The gain site's name", 200),
+    "development_name": ("The development's name", 200),
+    "planning_reference": ("The planning reference", 100),
+}
+"""Each typed answer's label and its limit in characters (the database's column sizes where they are kept)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +52,7 @@ class Upload:
     field: str
     filename: str
     data: bytes
+    file_id: int | None = None  # a file kept from a save that failed: stored already
 
 
 class SectionContext(Protocol):
@@ -51,10 +69,20 @@ class SectionContext(Protocol):
 
     def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]: ...
     def file_bytes(self, file_id: int) -> bytes: ...
+    def file_name(self, file_id: int) -> str: ...  # as stored: the upload's own name, in safe characters
+    def parsed(self, read: Callable[..., T], *args: Any) -> T:
+        """``read(*args)``: reading an upload, done once, before any database transaction opens."""
+        ...
+
+    def keep_geometry(self, geom: Any) -> dict[str, Any]:
+        """Keep a geometry apart from the answers; what the answers hold of it (its digest and size)."""
+        ...
+
     def lpa(self, lpa_id: int) -> Lpa | None: ...
     def body(self, body_id: int) -> ResponsibleBody | None: ...
 
 
+T = TypeVar("T")
 Handler = Callable[[dict[str, Any], Mapping[str, Any], Mapping[str, Upload], SectionContext], dict[str, Any]]
 
 
@@ -69,8 +97,32 @@ class Section:
 
 
 def _text(values: Mapping[str, Any], name: str) -> str:
+    """A typed answer as given, line breaks kept (a browser's CR LF read as one line break)."""
     v = values.get(name)
-    return str(v).strip()[:MAX_TEXT] if v is not None else ""
+    return str(v).replace("\r\n", "\n").strip() if v is not None else ""
+
+
+def text_limit(name: str) -> tuple[str, int]:
+    return TEXT_LIMITS.get(name, ("The answer", MAX_TEXT))
+
+
+def text_problems(section: str, values: Mapping[str, Any]) -> list[Problem]:
+    """Every typed answer longer than its limit, each named with its length: refused, not cut short."""
+    problems = []
+    for name, v in values.items():
+        if not isinstance(v, str):
+            continue
+        n = len(v.replace("\r\n", "\n").strip())
+        label, limit = text_limit(name)
+        if n > limit:
+            problems.append(Problem(name, f"{label} must be {limit:,} characters or fewer (it has {n:,})", section))
+    return problems
+
+
+def within_limits(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with any over-long text cut to its limit: what a section's checks read while the answer
+    itself is refused (so no check repeats a megabyte of text back), never what is kept."""
+    return {k: v[: text_limit(k)[1]] if isinstance(v, str) else v for k, v in values.items()}
 
 
 def _require(problems: list[Problem], section: str, values: Mapping[str, Any], name: str, label: str) -> str:
@@ -189,17 +241,16 @@ def boundary(
         answers["boundary_file"] = file_id
         if found is not None and file_id is not None:
             try:
-                geom = boundary_rules.read_boundary_file(ctx.file_bytes(file_id), found)
+                geom = ctx.parsed(boundary_rules.read_boundary_file, ctx.file_bytes(file_id), found)
             except Invalid as err:
                 p.extend(err.problems)
             else:
-                p.extend(boundary_rules.check_boundary(geom, ctx.places))
+                p.extend(ctx.parsed(boundary_rules.check_boundary, geom, ctx.places))
                 b = boundary_rules.from_geometry(geom)
-                answers |= _boundary_answers(b)
+                answers |= _boundary_answers(b) | ctx.keep_geometry(geom)
         elif file_id is not None and current.get("method") == "map":
-            answers |= {
-                k: current[k] for k in ("wkt", "area_ha", "easting", "northing", "grid_reference") if k in current
-            }
+            kept = ("wkt", SHA256, BYTES, "area_ha", "easting", "northing", "grid_reference")
+            answers |= {k: current[k] for k in kept if k in current}
     elif method == "document":
         answers["boundary_file"], _ = _file(
             p, s, current, uploads, ctx, "boundary_file", DocumentKind.BOUNDARY_DOCUMENT, "boundary plan"
@@ -243,8 +294,10 @@ def _number(problems: list[Problem], section: str, values: Mapping[str, Any], na
 
 
 def _boundary_answers(b: boundary_rules.Boundary) -> dict[str, Any]:
+    """The boundary's answers but its geometry, which is kept apart (``keep_geometry``)."""
     return {
-        "wkt": b.geometry.wkt if b.geometry is not None else "",
+        SHA256: "",
+        BYTES: 0,
         "area_ha": round(b.area_ha, 6),
         "easting": round(b.easting, 2),
         "northing": round(b.northing, 2),
@@ -252,12 +305,12 @@ def _boundary_answers(b: boundary_rules.Boundary) -> dict[str, Any]:
     }
 
 
-def boundary_of(answers: Mapping[str, Any]) -> boundary_rules.Boundary | None:
+def boundary_of(answers: Mapping[str, Any], geometries: Geometries) -> boundary_rules.Boundary | None:
     """The saved boundary of an application's answers, or None if not given yet."""
     b = answers.get("boundary") or {}
     if not b.get("completed"):
         return None
-    geom = shapely.from_wkt(b["wkt"]) if b.get("wkt") else None
+    geom = geometry_in(b, geometries)
     return boundary_rules.Boundary(
         geom, float(b["area_ha"]), float(b["easting"]), float(b["northing"]), b["grid_reference"]
     )
@@ -299,7 +352,7 @@ def habitats(
         ):
             found = sniff(ctx.file_bytes(file_id))  # the same metric, read again for another of its gain sites
         if found is not None and file_id is not None:
-            _read(p, s, answers, lambda: _read_metric(ctx.file_bytes(file_id), found, label), "metric_file")
+            _read(p, s, answers, lambda: ctx.parsed(_read_metric, ctx.file_bytes(file_id), found, label), "metric_file")
         elif "habitats" in current:
             answers["habitats"] = current["habitats"]
     elif new_maps or current.get(MAP_FIELDS[0]):
@@ -312,7 +365,9 @@ def habitats(
             from .metric_doors import habitats_from_maps
 
             base, post = (ctx.file_bytes(i) for i in ids)  # type: ignore[arg-type]
-            _read(p, s, answers, lambda: habitats_from_maps(base, post, label), MAP_FIELDS[0])
+            names = (ctx.file_name(ids[0]), ctx.file_name(ids[1]))  # type: ignore[arg-type]
+            read = lambda: ctx.parsed(habitats_from_maps, base, post, label, names, ctx.keep_geometry)  # noqa: E731
+            _read(p, s, answers, read, MAP_FIELDS[0])
         elif None not in ids and "habitats" in current:
             answers["habitats"] = current["habitats"]
     else:
@@ -335,9 +390,44 @@ MAP_LABELS = {
 
 def _read(p: list[Problem], s: str, answers: dict[str, Any], read: Callable[[], Habitats], field: str) -> None:
     try:
-        answers["habitats"] = read().to_dict()
+        habitats = read()
     except Invalid as err:
         p.extend(Problem(q.field if q.field == "gain_site_label" else field, q.message, s) for q in err.problems)
+    else:
+        answers["habitats"] = habitats.to_dict()
+        p.extend(uplift_problems(habitats, field))
+
+
+def uplift_problems(h: Habitats, field: str = "metric_file") -> list[Problem]:
+    """A gain site must deliver an uplift: habitat created or enhanced on it, and more biodiversity units
+    after the works than before in at least one module. Retained baseline alone is not a gain site."""
+    sellable = [q for q in h.parcels if q.stage in ("creation", "enhancement") and q.size > 0 and q.units > 0]
+    if not sellable:
+        return [
+            Problem(
+                field,
+                "The habitats give this gain site no created or enhanced habitat: every parcel is baseline habitat "
+                "retained as it is. A gain site must deliver an uplift: create or enhance habitat on it, and record "
+                "that on the metric's off-site sheets (D-2, D-3, E-2, E-3, F-2, F-3) or in the post-intervention map",
+                SECTION_HABITATS,
+            )
+        ]
+    gains = {m: t.get("net_change_units", 0.0) for m, t in h.totals.items()}
+    if gains and all(g <= 0 for g in gains.values()):
+        shown = [m for m, t in h.totals.items() if t.get("baseline_units") or t.get("post_intervention_units")]
+        worst = ", ".join(f"{m} {gains[m]:+,.2f}" for m in shown)
+        return [
+            Problem(
+                field,
+                f"The habitats give this gain site no net gain in any module (units after the works less units "
+                f"before: {worst}). A gain site must deliver an uplift",
+                SECTION_HABITATS,
+            )
+        ]
+    return []
+
+
+SECTION_HABITATS = "habitats"
 
 
 def habitats_of(answers: Mapping[str, Any]) -> Habitats | None:
@@ -363,8 +453,11 @@ def legal_agreement(
                 Problem("lpa_ids", "Select the local planning authority (LPA) or authorities party to the agreement", s)
             )
         for lpa_id in ids:
-            if ctx.lpa(lpa_id) is None:
+            lpa = ctx.lpa(lpa_id)
+            if lpa is None:
                 p.append(Problem("lpa_ids", "Select an LPA from the list", s))
+            elif why := not_current(lpa, ctx.today):
+                p.append(Problem("lpa_ids", why, s))
         answers["lpa_ids"] = ids
     elif kind == AgreementType.CONSERVATION_COVENANT:
         raw_body = _text(values, "responsible_body_id")
@@ -518,18 +611,18 @@ def all_completed(answers: Mapping[str, Any]) -> bool:
     return all(done(answers, s) for s in SECTIONS)
 
 
-def cross_section_problems(answers: Mapping[str, Any]) -> list[Problem]:
+def cross_section_problems(answers: Mapping[str, Any], geometries: Geometries) -> list[Problem]:
     """Checks between sections that can run as soon as both are answered (repeated at submission)."""
     from .combined import problems as allocation_problems
 
-    b, h = boundary_of(answers), habitats_of(answers)
+    b, h = boundary_of(answers, geometries), habitats_of(answers)
     if b is None or h is None:
         return []
     from .habitats import parcels_outside
 
     out = area_problems(h, b.area_ha) + allocation_problems(answers)
     if b.geometry is not None:
-        out += parcels_outside(h, b.geometry)
+        out += parcels_outside(h, b.geometry, geometries)
     return out
 
 

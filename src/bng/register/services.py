@@ -13,10 +13,12 @@ from .credit_services import CreditServices, build_credit_services
 from .open_data import OpenRegister
 from .passwords import Passwords
 from .places import Places
+from .planning_cases import PlanningCases
 from .ports import Clock, FileStore, UnitOfWorkFactory
 from .public import PublicRegister
 from .reference_data import ReferenceData
 from .review import Review
+from .submissions import Submissions
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Services:
     uow: UnitOfWorkFactory
     store: FileStore
     credits: CreditServices  # statutory biodiversity credits: estimates, orders, fulfilment, prices
+    planning: PlanningCases  # gain plans submitted to LPAs: validation and determination
+    submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
 
 
 def build_services(
@@ -55,4 +59,6 @@ def build_services(
         uow=uow,
         store=store,
         credits=build_credit_services(uow, clock, store, places),  # type: ignore[arg-type]  # uow has .credits
+        planning=PlanningCases(uow, clock, store),
+        submissions=Submissions(uow, clock),
     )

@@ -4,10 +4,11 @@ the allocation service checks the answers and says what is wrong."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
 from wtforms import HiddenField, RadioField, SelectField
 
 from .forms import opts, submit, text, upload
+from .once import OnceForm
+from .widgets import GovRadioInput, GovSelect
 
 METHODS = (
     ("parcels", "Choose habitat parcels and how much of each"),
@@ -53,7 +54,7 @@ class AllocationForm(FlaskForm):
     submit = submit("Continue")
 
 
-class ConfirmAllocationForm(AllocationForm):
+class ConfirmAllocationForm(OnceForm, AllocationForm):
     """The checked answers come back as hidden fields; the landowner's consent is uploaded here."""
 
     consent_file = upload(

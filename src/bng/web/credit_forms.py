@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField
 
 from bng.register.credit_amounts import TIER_LABELS, TIERS
+from bng.register.credit_fulfilment import MAX_NOTE
+from bng.register.credit_orders import MAX_TEXT
 
 from .forms import GovDateField, area, opts, submit, text, upload
+from .once import OnceForm
+from .widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovTextInput
 
 
 def _quantity(tier: str) -> StringField:
@@ -50,7 +53,7 @@ class EstimateForm(_Quantities):
     submit = submit("Estimate the cost")
 
 
-class StartOrderForm(FlaskForm):
+class StartOrderForm(OnceForm):
     submit = submit("Start a new order")
 
 
@@ -77,10 +80,12 @@ class HierarchyForm(FlaskForm):
     onsite_reason = area(
         "Why can on-site gains not deliver the remaining units?",
         "For example, what habitat the development creates or enhances on-site, and why it cannot do more",
+        MAX_TEXT,
     )
     offsite_reason = area(
         "Why can registered off-site gains not deliver them?",
         "Say why the gain sites found on the register, or others you approached, cannot be used",
+        MAX_TEXT,
     )
     submit = submit()
 
@@ -125,44 +130,44 @@ class TermsForm(FlaskForm):
     submit = submit()
 
 
-class SubmitOrderForm(FlaskForm):
+class SubmitOrderForm(OnceForm):
     submit = submit("Submit order")
 
 
-class WithdrawForm(FlaskForm):
-    reason = area("Why are you withdrawing the order? (optional)")
+class WithdrawForm(OnceForm):
+    reason = area("Why are you withdrawing the order? (optional)", maxlength=MAX_TEXT)
     submit = submit("Withdraw order")
 
 
-class DueDiligenceDecisionForm(FlaskForm):
+class DueDiligenceDecisionForm(OnceForm):
     outcome = RadioField(
         "Customer due diligence checks",
         choices=opts([("passed", "Passed"), ("failed", "Failed")]),
         widget=GovRadioInput(),
         validate_choice=False,
     )
-    note = area("Note (required if the checks failed: the developer sees it)")
+    note = area("Note (required if the checks failed: the developer sees it)", maxlength=MAX_NOTE)
     submit = submit("Record the checks")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(OnceForm):
     """A button that moves the order on (issue the invoice, allocate, send to the LPA)."""
 
     submit = submit("Continue")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(OnceForm):
     received_on = GovDateField("Date the payment was received")
     amount = text("Amount received, in pounds", "The invoice total, for example 3199120")
     submit = submit("Record payment")
 
 
-class ReasonForm(FlaskForm):
-    reason = area("Reason (the developer sees it)")
+class ReasonForm(OnceForm):
+    reason = area("Reason (the developer sees it)", maxlength=MAX_NOTE)
     submit = submit("Continue")
 
 
-class PriceForm(FlaskForm):
+class PriceForm(OnceForm):
     tier = SelectField(
         "Tier",
         choices=opts([("", "Select a tier"), *[(t, TIER_LABELS[t]) for t in TIERS]]),
@@ -175,12 +180,12 @@ class PriceForm(FlaskForm):
     submit = submit("Add price")
 
 
-class VatForm(FlaskForm):
+class VatForm(OnceForm):
     rate = text("VAT rate, per cent", "For example, 20, or 0 where VAT is not payable")
     vat_valid_from = GovDateField("Applies from", description="Today or later, for example 1 4 2027")
     source = text("Source", "For example, the GOV.UK page and the date it was published")
     submit = submit("Add VAT rate")
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(OnceForm):
     submit = submit("Remove")

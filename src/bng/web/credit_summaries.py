@@ -15,15 +15,16 @@ from bng.register.credit_orders import SECTIONS
 from bng.register.credit_pricing import Quote
 from bng.register.fees import pounds
 from bng.register.habitats import MODULE_LABELS
+from bng.register.ledger import shown
 
-from .filters import long_date, number
+from .filters import lines, long_date, number
 from .summaries import file_size
 
 
 def _row(key: str, value: Any, change: str | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {
         "key": {"text": key},
-        "value": {"html": value if isinstance(value, Markup) else escape(value)},
+        "value": {"html": value if isinstance(value, Markup) else lines(value)},
     }
     if change:
         row["actions"] = {"items": [{"href": change, "text": "Change", "visuallyHiddenText": key.lower()}]}
@@ -37,7 +38,7 @@ def _lines(*parts: Any) -> Markup:
 def section_rows(view: OrderView, key: str, editable: bool) -> list[dict[str, Any]]:
     order = view.order
     a: dict[str, Any] = order.answers.get(key) or {}
-    change = url_for("credits.section", reference=order.reference, key=key) if editable else None
+    change = url_for("credits.section", reference=order.reference, key=key, back="check") if editable else None
     if key == "development":
         lpa = view.lpa
         lpa_text = f"{lpa.name} ({lpa.ons_code})" if lpa and lpa.ons_code else (lpa.name if lpa else "")
@@ -164,8 +165,8 @@ def _shortfall(units: float | None) -> str:
     """A unit shortfall to 4 decimal places, without trailing zeros past the second: 12.14, 10.1168."""
     if units is None:
         return ""
-    shown = f"{units:,.4f}"
-    return shown[:-2] + shown[-2:].rstrip("0") if shown.endswith("0") else shown
+    text = shown(units, 4)
+    return text[:-2] + text[-2:].rstrip("0") if text.endswith("0") else text
 
 
 def _money(pence: int, classes: str = "") -> dict[str, Any]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from bng.register.fees import pounds
-from bng.register.ledger import MICRO
+from bng.register.ledger import shown
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -31,14 +33,39 @@ def when(value: datetime | None) -> str:
 
 
 def micro(value: int, places: int = 2) -> str:
-    return f"{value / MICRO:,.{places}f}"
+    return shown(value, places, micro=True)
 
 
 def number(value: float | None, places: int = 2) -> str:
-    return "" if value is None else f"{value:,.{places}f}"
+    return shown(value, places)
+
+
+def lines(value: object) -> Markup:
+    """Typed text as HTML with its line breaks kept (an address, a list of owners, a reason)."""
+    return Markup("<br>").join(escape(line) for line in str(value if value is not None else "").split("\n"))
+
+
+def stacked(params: dict[str, Any]) -> dict[str, Any]:
+    """A GOV.UK table that stacks on a narrow screen (``bng-table--stack`` in app.css): each cell is labelled
+    with its column's heading, so a row reads as a short list and nothing is wider than the phone."""
+    head = [str(h.get("text", "")) for h in params.get("head") or []]
+    rows = []
+    for row in params.get("rows") or []:
+        cells, column = [], 0
+        for cell in row:
+            span = int(cell.get("colspan") or 1)
+            attributes = dict(cell.get("attributes") or {})
+            if span == 1 and column < len(head) and head[column]:
+                attributes["data-label"] = head[column]
+            cells.append({**cell, "attributes": attributes})
+            column += span
+        rows.append(cells)
+    return {**params, "rows": rows, "classes": f"{params.get('classes', '')} bng-table--stack".strip()}
 
 
 def register(app: Flask) -> None:
+    app.add_template_filter(lines, "lines")
+    app.add_template_filter(stacked, "stacked")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(when, "when")
     app.add_template_filter(pounds, "pounds")

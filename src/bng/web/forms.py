@@ -12,17 +12,6 @@ from typing import Any
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovDateInput,
-    GovFileInput,
-    GovPasswordInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from markupsafe import Markup
 from wtforms import (
     Field,
@@ -38,8 +27,23 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from bng.register.reference_data import BODY_TYPES
+from bng.register.review import MAX_REASON
 from bng.register.roles import ROLE_LABELS, SELF_SERVICE_ROLES, Role
-from bng.register.sections import DECLARATIONS
+from bng.register.sections import DECLARATIONS, text_limit
+
+from .once import OnceForm
+from .widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovDateInput,
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 
 class CachedGovSelect(GovSelect):
@@ -103,7 +107,17 @@ def text(label: str, description: str = "") -> StringField:
     return StringField(label, description=description, widget=GovTextInput())
 
 
-def area(label: str, description: str = "") -> TextAreaField:
+class LimitedTextArea(TextAreaField):
+    """A textarea whose answer has a limit in characters, shown with GOV.UK's character count."""
+
+    def __init__(self, label: str, maxlength: int, **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.maxlength = maxlength
+
+
+def area(label: str, description: str = "", maxlength: int | None = None) -> TextAreaField:
+    if maxlength:
+        return LimitedTextArea(label, maxlength, description=description, widget=GovCharacterCount())
     return TextAreaField(label, description=description, widget=GovTextArea())
 
 
@@ -119,6 +133,12 @@ class SignInForm(FlaskForm):
     email = text("Email address")
     password = PasswordField("Password", widget=GovPasswordInput())
     submit = submit("Sign in")
+
+
+class LinkForm(FlaskForm):
+    """The page an emailed link opens: a button, so that a mail scanner opening the link uses nothing."""
+
+    submit = submit("Continue")
 
 
 class CreateAccountForm(FlaskForm):
@@ -138,7 +158,7 @@ class CreateAccountForm(FlaskForm):
     submit = submit("Create account")
 
 
-class StaffAccountForm(FlaskForm):
+class StaffAccountForm(OnceForm):
     name = text("Full name")
     email = text("Email address")
     role = SelectField(
@@ -168,7 +188,11 @@ class ApplicantForm(FlaskForm):
 
 
 class OwnershipForm(FlaskForm):
-    landowners = area("Who owns the land?", "Give the name of every owner, and anyone else with an interest in it")
+    landowners = area(
+        "Who owns the land?",
+        "Give the name of every owner, and anyone else with an interest in it",
+        text_limit("landowners")[1],
+    )
     title_numbers = text("HM Land Registry title numbers (optional)", "For example, CB123456")
     ownership_file = upload(
         "Proof of land ownership", "For example, the register of title. A PDF, Word document or image, under 20 MB"
@@ -265,11 +289,11 @@ class DeclarationsForm(FlaskForm):
     submit = submit()
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(OnceForm):
     submit = submit("Accept and send")
 
 
-class StartForm(FlaskForm):
+class StartForm(OnceForm):
     submit = submit("Start a new application")
 
 
@@ -277,17 +301,17 @@ class SignOutForm(FlaskForm):
     submit = submit("Sign out")
 
 
-class MessageForm(FlaskForm):
-    message = area("What further information do you need?", "The applicant sees exactly this")
+class MessageForm(OnceForm):
+    message = area("What further information do you need?", "The applicant sees exactly this", MAX_REASON)
     submit = submit("Send request")
 
 
-class RejectForm(FlaskForm):
-    reasons = area("Reasons for rejecting the application", "The applicant sees exactly this")
+class RejectForm(OnceForm):
+    reasons = area("Reasons for rejecting the application", "The applicant sees exactly this", MAX_REASON)
     submit = submit("Reject application")
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(OnceForm):
     publish = SelectMultipleField(
         "Publish these documents on the register",
         choices=opts(
@@ -307,7 +331,8 @@ class AcceptForm(FlaskForm):
     submit = submit("Accept and register the gain site")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(OnceForm):
+    payment = HiddenField()  # the payment reference of the fee received (each fee is recorded on its own)
     received_on = GovDateField("Date the fee was received")
     method = RadioField(
         "How was the fee paid?",
@@ -318,7 +343,7 @@ class PaymentForm(FlaskForm):
     submit = submit("Record payment")
 
 
-class RefundForm(FlaskForm):
+class RefundForm(OnceForm):
     """A fee received and no longer owed, paid back: the payment it refunds is named by its reference."""
 
     payment = HiddenField()
@@ -333,13 +358,13 @@ class RefundForm(FlaskForm):
     submit = submit("Record refund")
 
 
-class SiteChangeForm(FlaskForm):
+class SiteChangeForm(OnceForm):
     on = GovDateField("Date")
-    description = area("Description")
+    description = area("Description", maxlength=MAX_REASON)
     submit = submit("Record")
 
 
-class BodyForm(FlaskForm):
+class BodyForm(OnceForm):
     name = text("Name, as the designation list gives it")
     body_type = SelectField(
         "Type of organisation",
@@ -352,7 +377,7 @@ class BodyForm(FlaskForm):
     submit = submit("Add responsible body")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(OnceForm):
     withdrawn_on = GovDateField("Date the designation was withdrawn")
     submit = submit("Withdraw designation")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from bng.register.ledger import shown
 from bng.register.public import SiteView
 
 WIDTH, HEIGHT, PAD = 640, 420, 28
@@ -37,7 +38,7 @@ def site_map(view: SiteView) -> Markup:
     if site.boundary is None:
         return Markup(
             f'<p class="govuk-body">The boundary was given as a plan; the gain site is centred on grid reference '
-            f"{escape(site.grid_reference)} and covers {site.area_ha:,.2f} hectares.</p>"
+            f"{escape(site.grid_reference)} and covers {shown(site.area_ha)} hectares.</p>"
         )
     x0, y0, x1, y1 = site.boundary.bounds
     span = max(x1 - x0, y1 - y0, 50.0)

@@ -10,11 +10,11 @@ from markupsafe import Markup, escape
 from bng.register import combined
 from bng.register.applications import ApplicationView
 from bng.register.habitats import MODULE_LABELS, SIZE_UNITS, UNIT_LABELS, Habitats
-from bng.register.ledger import MICRO
+from bng.register.ledger import shown
 from bng.register.model import AGREEMENT_LABELS, AgreementType
 from bng.register.sections import DECLARATIONS, SECTIONS
 
-from .filters import long_date
+from .filters import lines, long_date
 
 
 def _file(view: ApplicationView, file_id: Any) -> Markup:
@@ -36,7 +36,7 @@ def file_size(size: int) -> str:
 def _row(key: str, value: Any, change: str | None = None, label: str = "") -> dict[str, Any]:
     row: dict[str, Any] = {
         "key": {"text": key},
-        "value": {"html": value if isinstance(value, Markup) else escape(value)},
+        "value": {"html": value if isinstance(value, Markup) else lines(value)},
     }
     if change:
         row["actions"] = {"items": [{"href": change, "text": "Change", "visuallyHiddenText": label or key.lower()}]}
@@ -45,7 +45,7 @@ def _row(key: str, value: Any, change: str | None = None, label: str = "") -> di
 
 def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[str, Any]]:
     a: dict[str, Any] = view.application.answers.get(key) or {}
-    change = url_for("apply.section", reference=view.application.reference, key=key) if editable else None
+    change = url_for("apply.section", reference=view.application.reference, key=key, back="check") if editable else None
     rows: list[dict[str, Any]] = []
     if key == "applicant":
         rows.append(
@@ -74,7 +74,7 @@ def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[s
         rows.append(_row("Gain site name", a.get("site_name", ""), change))
         rows.append(_row("Boundary", _file(view, a.get("boundary_file")), change))
         if a.get("area_ha") is not None:
-            rows.append(_row("Area", f"{float(a['area_ha']):,.4f} hectares", change))
+            rows.append(_row("Area", f"{shown(float(a['area_ha']), 4)} hectares", change))
             rows.append(_row("Grid reference", a.get("grid_reference", ""), change))
     elif key == "habitats":
         if a.get("habitat_baseline_map"):
@@ -84,22 +84,28 @@ def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[s
             rows.append(_row("Metric", _file(view, a.get("metric_file")), change))
         if a.get("habitats"):
             h = Habitats.from_dict(a["habitats"])
-            for module, totals in h.totals.items():
-                if totals.get("baseline_units") or totals.get("post_intervention_units"):
+            # the parcels' units as the register keeps them (millionths), so these totals are the gain site
+            # page's to the last figure once it is registered
+            for module in MODULE_LABELS:
+                base = sum(p.units_micro for p in h.parcels if p.module == module and p.stage == "baseline")
+                post = sum(p.units_micro for p in h.parcels if p.module == module and p.stage != "baseline")
+                if base or post:
                     rows.append(
                         _row(
                             MODULE_LABELS[module],
-                            f"{totals['baseline_units']:,.2f} units baseline, "
-                            f"{totals['post_intervention_units']:,.2f} units post-intervention",
+                            f"{shown(base, micro=True)} units baseline, {shown(post, micro=True)} units created or "
+                            "enhanced",
                             change,
                         )
                     )
+            if h.left_out:
+                rows.append(_row("Rows of the metric left out", "\n".join(h.left_out), change))
             created = [p for p in h.parcels if p.stage != "baseline"]
             rows.append(
                 _row(
                     "Created and enhanced habitat",
                     Markup("<br>").join(
-                        escape(f"{p.habitat}: {p.size:,.4f} {SIZE_UNITS[p.module]}, {p.condition} ({p.stage})")
+                        escape(f"{p.habitat}: {shown(p.size, 4)} {SIZE_UNITS[p.module]}, {p.condition} ({p.stage})")
                         for p in created
                     )
                     or "None",
@@ -148,8 +154,8 @@ def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[s
                     "Habitat parcels",
                     Markup("<br>").join(
                         escape(
-                            f"{p.habitat} (parcel {p.ref}): {size / MICRO:,.4f} {SIZE_UNITS[p.module]}, "
-                            f"{units / MICRO:,.4f} {UNIT_LABELS[p.module]}"
+                            f"{p.habitat} (parcel {p.ref}): {shown(size, 4, micro=True)} {SIZE_UNITS[p.module]}, "
+                            f"{shown(units, 4, micro=True)} {UNIT_LABELS[p.module]}"
                         )
                         for p, size, units in taken
                     )

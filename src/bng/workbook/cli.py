@@ -20,8 +20,6 @@ from bng.metric.reference import release_id
 
 from .check import EXIT_UNREADABLE, check_workbook
 from .errors import WorkbookError
-from .report import render_text, write_report
-from .writer import export_site
 
 MAX_SITE_FILE_BYTES = 50 * 1024 * 1024
 
@@ -52,6 +50,8 @@ def check_command(
     ] = None,
 ) -> None:
     """Recalculate a metric workbook and compare: consistent with its cached values? compliant with the rules?"""
+    from .report import render_text, write_report  # Jinja: imported by the command that uses it
+
     if release is not None:
         try:
             release_id(release)
@@ -118,6 +118,8 @@ def export_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="The workbook to write (.xlsm).")],
 ) -> None:
     """Write a site into a copy of the official statutory metric workbook (macros and drop-downs kept)."""
+    from .writer import export_site
+
     data = _read_site(site_file)
     site, issues = parse_site(data)
     given, kept = _rows_given(data), site.on_site.row_count() + site.off_site.row_count()

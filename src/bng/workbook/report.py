@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
-from jinja2 import Environment, PackageLoader, select_autoescape
+from typing import TYPE_CHECKING
 
 from .check import CheckReport
 from .compliance import MODULE_NAMES
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 HEADLINE_ROWS: tuple[tuple[str, str], ...] = (
     ("On-site baseline", "on_site.baseline_units"),
@@ -109,6 +111,8 @@ def render_text(report: CheckReport) -> str:
 
 
 def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, select_autoescape  # only for HTML: the text report needs none
+
     return Environment(
         loader=PackageLoader("bng.workbook", "templates"),
         autoescape=select_autoescape(("html", "j2")),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,9 +18,11 @@ from bng.register.errors import Invalid
 from bng.register.model import ApplicationStatus
 from bng.register.roles import Permission
 from bng.register.sections import SECTION_BY_KEY, SECTIONS, all_completed, status
+from bng.register.submissions import AlreadyDone
 
 from .. import forms
 from ..allocation_forms import AllocationSectionForm
+from ..once import once
 from ..security import actor, requires, services
 from ..summaries import all_sections
 from .common import problems_list, show_problems, uploads
@@ -59,8 +61,11 @@ def start() -> ResponseReturnValue:
     form = forms.StartForm()
     if not form.validate_on_submit():
         abort(400)
-    app = services().applications.start(actor())
-    return redirect(url_for("apply.task_list", reference=app.reference))
+    try:
+        made = services().applications.start(actor(), once=once(form, "application.start")).reference
+    except AlreadyDone as done:  # a double click starts one application
+        made = done.target
+    return redirect(url_for("apply.task_list", reference=made))
 
 
 def _view(reference: str) -> ApplicationView:
@@ -97,7 +102,12 @@ def task_list(reference: str) -> ResponseReturnValue:
         }
     )
     done = sum(status(app.answers, s.key) == "completed" for s in required)
-    return render_template("apply/task_list.html", view=view, groups=groups, done=done, total=len(required))
+    # the checks between sections, as soon as both are answered: a metric whose area is not the boundary's
+    # is said when it is uploaded, not first at check your answers
+    cross = services().applications.cross_checks(app.answers)
+    return render_template(
+        "apply/task_list.html", view=view, groups=groups, done=done, total=len(required), cross_checks=cross
+    )
 
 
 def _prefill(form: FlaskForm, answers: dict[str, Any], key: str) -> None:
@@ -121,6 +131,15 @@ def _prefill(form: FlaskForm, answers: dict[str, Any], key: str) -> None:
         form.method.data = "parcels"  # type: ignore[attr-defined]
     if key == "hmmp" and "hmmp_in_agreement" in answers and isinstance(answers["hmmp_in_agreement"], bool):
         form.hmmp_in_agreement.data = "yes" if answers["hmmp_in_agreement"] else "no"  # type: ignore[attr-defined]
+
+
+def _from_account(form: FlaskForm) -> None:
+    """A first visit to the applicant's details: the account already knows the name, email and organisation."""
+    user = g.get("user")
+    if user is not None:
+        form.name.data = user.name  # type: ignore[attr-defined]
+        form.email.data = user.email  # type: ignore[attr-defined]
+        form.organisation.data = user.organisation  # type: ignore[attr-defined]
 
 
 def _choices(form: FlaskForm, key: str) -> None:
@@ -167,6 +186,8 @@ def section(reference: str, key: str) -> ResponseReturnValue:
     status_code = 200
     if request.method == "GET":
         _prefill(form, answers, key)
+        if key == "applicant" and not answers:
+            _from_account(form)
     else:
         form.validate()
         if "csrf_token" in form.errors:
@@ -183,9 +204,14 @@ def section(reference: str, key: str) -> ResponseReturnValue:
         except Invalid as err:
             other = show_problems(form, err, ALIASES)
         else:
-            if not form.errors:
-                return redirect(url_for("apply.task_list", reference=app.reference))
+            if not form.errors:  # "Change" from check your answers goes back there
+                back = "apply.check" if request.args.get("back") == "check" else "apply.task_list"
+                return redirect(url_for(back, reference=app.reference))
+        view = _view(reference)  # with the files kept from this post, shown as uploaded
+        answers = view.application.answers.get(key) or {}
     extra = _allocation_inputs(app.answers, answers) if key == "allocation" else {}
+    if key in ("boundary", "habitats"):
+        extra["cross_checks"] = services().applications.cross_checks(view.application.answers)
     return (
         render_template(
             f"apply/sections/{key}.html", form=form, view=view, spec=spec, answers=answers, other=other, **extra
@@ -240,10 +266,13 @@ def _fees(view: ApplicationView) -> list[FeeLine]:
 @requires(Permission.APPLY_TO_REGISTER)
 def submit(reference: str) -> ResponseReturnValue:
     form = forms.SubmitForm()
+    _view(reference)  # someone else's application is not found, whatever was sent
     if not form.validate_on_submit():
         abort(400)
     try:
-        services().applications.submit(actor(), reference)
+        services().applications.submit(actor(), reference, once=once(form, "application.submit"))
+    except AlreadyDone:
+        pass  # submitted by the same form a moment ago: one submission, one fee
     except Invalid as err:
         view = _view(reference)
         return (

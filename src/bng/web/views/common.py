@@ -85,7 +85,7 @@ def error_list(form: FlaskForm | None, other: list[dict[str, str]] | None = None
         for field in form:
             if field.errors and field.type != "CSRFTokenField":
                 target = f"{field.id}-day" if isinstance(field, GovDateField) else field.id
-                listed.append({"text": str(field.errors[0]), "href": f"#{target}"})
+                listed += [{"text": str(e), "href": f"#{target}"} for e in field.errors]  # every one, not the first
     return listed + list(other or [])
 
 
