@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def test_every_golden_row_follows_the_engine() -> None:
             # year 0 is the metric's own value, and the units never fall as the years pass
             assert t.expected_units(0) == pytest.approx(p.units, rel=1e-12), (path.name, p.key)
             series = [t.expected_units(n) for n in range(31)]
-            assert all(b is not None and a is not None and b >= a - 1e-12 for a, b in zip(series, series[1:])), p.key
+            assert all(b is not None and a is not None and b >= a - 1e-12 for a, b in pairwise(series)), p.key
             if t.final == "30+":
                 assert set(series) == {p.units}, (path.name, p.key)  # the target lies beyond the 30 years
                 continue
