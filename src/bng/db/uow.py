@@ -47,6 +47,7 @@ from . import tables
 from .credit_repos import CreditRecords
 from .engine import WRITE
 from .mapping import map_models
+from .monitoring_repos import MonitoringRecords
 from .open_data import OpenData
 from .planning_repos import PlanningRecords
 
@@ -371,6 +372,7 @@ class SqlUnitOfWork:
         self.open_data = OpenData(s)
         self.credits = CreditRecords(s)
         self.planning = PlanningRecords(s)
+        self.monitoring = MonitoringRecords(s)
         return self
 
     def add(self, record: object) -> None:

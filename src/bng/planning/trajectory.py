@@ -387,6 +387,7 @@ def trajectory(
     baseline_size: float | None = None,
     encroachment: str | None = None,
     riparian_encroachment: str | None = None,
+    on_site: bool = True,
 ) -> Trajectory:
     """A parcel's trajectory from the metric's tables (see the module's doc)."""
     if intervention == "retained":
@@ -409,7 +410,32 @@ def trajectory(
             riparian_encroachment,
             habitat,
             condition,
+            on_site,
         )
         base = found if found is not None else 0.0
     steps = path(rel, module, intervention, habitat, condition, baseline_habitat, baseline_condition, advance, delay)
     return Trajectory(key, module, intervention, habitat, condition, size, plan_units, base, std, fin, steps, rel.id)
+
+
+def from_parcel(parcel: Mapping[str, Any], release: str) -> Trajectory:
+    """The trajectory of a gain plan's parcel (its ``bng/gain-plan/1`` entry): the one it carries, or, for a
+    plan written before trajectories were kept, one made now from the parcel's own fields."""
+    kept = parcel.get("trajectory")
+    if isinstance(kept, Mapping):
+        return Trajectory.from_dict(kept)
+    units = parcel.get("units")
+    return trajectory(
+        load(release),
+        key=str(parcel["key"]),
+        module=str(parcel["module"]),
+        intervention=str(parcel["intervention"]),
+        habitat=str(parcel["habitat"]),
+        condition=str(parcel["condition"]),
+        size=float(parcel.get("size") or 0.0),
+        plan_units=float(units) if isinstance(units, int | float) else None,
+        strategic_significance=str(parcel.get("strategic_significance") or ""),
+        baseline_habitat=parcel.get("baseline_habitat") if parcel.get("intervention") != "created" else None,
+        baseline_condition=parcel.get("baseline_condition"),
+        advance=parcel.get("advance_years") or 0.0,
+        delay=parcel.get("delay_years") or 0.0,
+    )

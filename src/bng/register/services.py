@@ -10,6 +10,9 @@ from .allocations import Allocations
 from .applications import Applications
 from .audit_log import AuditLog
 from .credit_services import CreditServices, build_credit_services
+from .monitoring_calendar import Calendars
+from .monitoring_excess import ExcessSales
+from .monitoring_service import Monitoring
 from .open_data import OpenRegister
 from .passwords import Passwords
 from .places import Places
@@ -34,6 +37,9 @@ class Services:
     store: FileStore
     credits: CreditServices  # statutory biodiversity credits: estimates, orders, fulfilment, prices
     planning: PlanningCases  # gain plans submitted to LPAs: validation and determination
+    monitoring: Monitoring  # 30 years of monitoring: obligations, reports, remedial action, fees, flags
+    excess: ExcessSales  # excess on-site gains sold to other developments
+    calendars: Calendars  # monitoring calendars (ICS)
 
 
 def build_services(
@@ -58,4 +64,7 @@ def build_services(
         store=store,
         credits=build_credit_services(uow, clock, store, places),  # type: ignore[arg-type]  # uow has .credits
         planning=PlanningCases(uow, clock, store),
+        monitoring=Monitoring(uow, clock, store),
+        excess=ExcessSales(uow, clock),
+        calendars=Calendars(uow, clock),
     )
