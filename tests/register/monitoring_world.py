@@ -37,6 +37,7 @@ OFFICER = "officer@worcestershire.example.gov.uk"
 GRASS = "Grassland - Other neutral grassland"
 SCRUB = "Heathland and shrub - Mixed scrub"
 MODIFIED = "Grassland - Modified grassland"
+LOW = "Low"
 
 SITE: dict[str, Any] = {
     "metric_release": "statutory-2024",
