@@ -201,6 +201,23 @@ def flags_of(
     return out
 
 
+def view_of(uow: MonitoringUnitOfWork, ob: Obligation, today: date) -> ObligationView:
+    """An obligation with its LPA, responsible body, provider, reports, actions and history, as of ``today``."""
+    assert ob.id is not None
+    body = uow.bodies.get(ob.responsible_body_id) if ob.responsible_body_id else None
+    provider = uow.users.get(ob.provider_id)
+    return ObligationView(
+        ob,
+        uow.lpas.get(ob.lpa_id),
+        body.name if body else "",
+        provider.name if provider else "",
+        tuple(uow.monitoring.reports(ob.id)),
+        tuple(uow.monitoring.actions(ob.id)),
+        tuple(uow.monitoring.events(ob.id)),
+        today,
+    )
+
+
 class Monitoring(Service):
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, store: FileStore) -> None:
         super().__init__(uow, clock)
@@ -452,19 +469,7 @@ class Monitoring(Service):
         raise NotFound("No such obligation")
 
     def _view(self, uow: MonitoringUnitOfWork, ob: Obligation) -> ObligationView:
-        assert ob.id is not None
-        body = uow.bodies.get(ob.responsible_body_id) if ob.responsible_body_id else None
-        provider = uow.users.get(ob.provider_id)
-        return ObligationView(
-            ob,
-            uow.lpas.get(ob.lpa_id),
-            body.name if body else "",
-            provider.name if provider else "",
-            tuple(uow.monitoring.reports(ob.id)),
-            tuple(uow.monitoring.actions(ob.id)),
-            tuple(uow.monitoring.events(ob.id)),
-            self.today(),
-        )
+        return view_of(uow, ob, self.today())
 
     def view(self, actor: Actor | None, reference: str) -> ObligationView:
         with self._muow() as uow:

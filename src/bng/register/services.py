@@ -12,6 +12,7 @@ from .audit_log import AuditLog
 from .credit_services import CreditServices, build_credit_services
 from .monitoring_calendar import Calendars
 from .monitoring_excess import ExcessSales
+from .monitoring_lpa import LpaMonitoring
 from .monitoring_service import Monitoring
 from .open_data import OpenRegister
 from .passwords import Passwords
@@ -40,6 +41,7 @@ class Services:
     monitoring: Monitoring  # 30 years of monitoring: obligations, reports, remedial action, fees, flags
     excess: ExcessSales  # excess on-site gains sold to other developments
     calendars: Calendars  # monitoring calendars (ICS)
+    lpa_monitoring: LpaMonitoring  # the LPA's dashboard, downloads and biodiversity report (s.40A)
 
 
 def build_services(
@@ -67,4 +69,5 @@ def build_services(
         monitoring=Monitoring(uow, clock, store),
         excess=ExcessSales(uow, clock),
         calendars=Calendars(uow, clock),
+        lpa_monitoring=LpaMonitoring(uow, clock),
     )
