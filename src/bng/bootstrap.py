@@ -9,7 +9,12 @@ Configuration comes from the environment:
 - ``BNG_FILE_STORE``: where uploaded documents live (``$BNG_VAR/files``);
 - ``BNG_SECRET_KEY``: the key that signs session cookies (made once and kept in ``$BNG_VAR/secret_key``);
 - ``BNG_INSECURE_COOKIES=1``: send cookies over plain http to hosts other than localhost (never in
-  production; browsers accept Secure cookies from http://localhost and http://127.0.0.1 anyway).
+  production; browsers accept Secure cookies from http://localhost and http://127.0.0.1 anyway);
+- ``BNG_BASE_URL``: where the public reach the service, ``https://host[:port]``; absolute links (the API's,
+  e-mailed links) are made from it, never from the request's Host header (``bng serve`` defaults it to
+  the address it listens on);
+- ``BNG_TRUSTED_PROXIES``: how many reverse proxies (TLS terminators) stand in front and set
+  X-Forwarded-For and X-Forwarded-Proto (0, the default, ignores those headers).
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ class Config:
     secret_key: str
     secure_cookies: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
+    base_url: str = "http://127.0.0.1:8000"
+    trusted_proxies: int = 0
 
 
 def _secret(var: Path) -> str:
@@ -56,7 +63,17 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     url = env.get("DATABASE_URL") or f"sqlite:///{var / 'bng.sqlite3'}"
     store = Path(env.get("BNG_FILE_STORE") or var / "files").resolve()
     key = env.get("BNG_SECRET_KEY") or _secret(var)
-    return Config(url, store, key, secure_cookies=env.get("BNG_INSECURE_COOKIES", "") != "1")
+    proxies = env.get("BNG_TRUSTED_PROXIES", "0").strip() or "0"
+    if not proxies.isascii() or not proxies.isdigit():
+        raise ValueError(f"BNG_TRUSTED_PROXIES must be a whole number of proxies (got {proxies!r})")
+    return Config(
+        url,
+        store,
+        key,
+        secure_cookies=env.get("BNG_INSECURE_COOKIES", "") != "1",
+        base_url=env.get("BNG_BASE_URL") or Config.base_url,
+        trusted_proxies=int(proxies),
+    )
 
 
 def utc_now() -> datetime:
@@ -73,6 +90,7 @@ class Wired:
 def wire(config: Config, clock: Callable[[], datetime] = utc_now, passwords: Passwords | None = None) -> Wired:
     database = Database(config.database_url)
     store = LocalFileStore(config.file_store)
+    database.sweep(store)  # what a crash left in the file store (bng.db.filestore)
     services = build_services(database, store, clock, places, passwords)
     return Wired(config, database, services)
 
@@ -83,5 +101,8 @@ def create_app(config: Config | None = None, wired: Wired | None = None) -> Any:
     from bng.web.app import create_app as make
 
     wired = wired or wire(config or load_config())
-    settings = Settings(secret_key=wired.config.secret_key, secure_cookies=wired.config.secure_cookies)
+    c = wired.config
+    settings = Settings(
+        secret_key=c.secret_key, secure_cookies=c.secure_cookies, base_url=c.base_url, trusted_proxies=c.trusted_proxies
+    )
     return make(wired.services, settings)

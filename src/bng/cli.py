@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from collections.abc import Mapping
 from datetime import date
@@ -397,12 +398,13 @@ def serve_command(
             err=True,
         )
         raise typer.Exit(2)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    os.environ.setdefault("BNG_BASE_URL", f"http://{shown}:{port}")  # links point where it listens, unless told
     wired = wire(load_config())
     if not wired.database.is_current():
         typer.echo("error: the database schema is not the newest; run: bng db upgrade", err=True)
         raise typer.Exit(2)
     application = create_app(wired=wired)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"bng register: http://{shown}:{port}/  (database: {wired.database.dialect}; Ctrl+C stops it)")
     serve(application, host, port, threads)
 

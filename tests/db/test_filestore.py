@@ -13,8 +13,11 @@ from bng.db.filestore import LocalFileStore
 def test_put_get_delete(tmp_path: Path) -> None:
     store = LocalFileStore(tmp_path / "files")
     key = store.put(b"%PDF-1.4 hello")
-    assert store.exists(key) and store.get(key) == b"%PDF-1.4 hello"
+    assert store.exists(key) and store.get(key) == b"%PDF-1.4 hello"  # staged, and readable
     path = tmp_path / "files" / key
+    assert not path.exists()  # in place only once its row is committed
+    store.publish(key)
+    assert store.get(key) == b"%PDF-1.4 hello" and not list((tmp_path / "files" / "staging").iterdir())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "files").stat().st_mode) == 0o700
     assert not list((tmp_path / "files").rglob("*.part"))

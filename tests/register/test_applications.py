@@ -223,7 +223,7 @@ def test_the_document_route_takes_a_grid_reference_and_an_area(register: Registe
     values = {"method": "document", "site_name": "Plan", "grid_reference": "TL 6000 5000", "area_ha": "2.5"}
     s.applications.save_section(owner, ref, "boundary", values, uploads(boundary_file=samples.pdf("plan")))
     b = _answers(register, ref)["boundary"]
-    assert b["grid_reference"] == "TL 60005 50005" and b["area_ha"] == 2.5 and b["wkt"] == ""
+    assert b["grid_reference"] == "TL 60005 50005" and b["area_ha"] == 2.5 and b["geometry_sha256"] == ""
     with pytest.raises(Invalid) as err:
         s.applications.save_section(owner, ref, "boundary", {**values, "grid_reference": "ZZ 1 2", "area_ha": "lots"})
     assert {p.field for p in err.value.problems} == {"area_ha", "grid_reference"}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import shapely
 
@@ -18,6 +20,7 @@ from bng.register.boundary import (
 from bng.register.errors import Invalid
 from bng.register.filetypes import sniff
 from bng.register.places import places
+from tests.gis import hostile
 from tests.register import files
 
 
@@ -113,3 +116,65 @@ def test_grid_reference_of_a_point_round_trips() -> None:
     assert grid_reference(216_650, 771_250, digits=6) == "NN 166 712"
     b = from_grid_reference("TL 4500 5800", 12.5)
     assert b.geometry is None and b.area_ha == 12.5 and b.bbox == (545_005.0, 258_005.0, 545_005.0, 258_005.0)
+
+
+# -- hostile files: refused before GDAL or GEOS can be kept busy ---------------------------------------
+
+
+@pytest.mark.parametrize("make", ["recursive_view", "own_trigger", "generated_column", "virtual_table"])
+def test_a_geopackage_that_runs_code_is_refused_unread(make: str, tmp_path: Path) -> None:
+    """The Red Line Boundary layer as a self-recursive view used to hang the boundary reader."""
+    path = getattr(hostile, make)(
+        tmp_path / "boundary.gpkg", **({"layer": "Red Line Boundary"} if make == "recursive_view" else {})
+    )
+    with hostile.Timed() as took, pytest.raises(Invalid) as err:
+        _read(path.read_bytes())
+    [problem] = err.value.problems
+    assert problem.field == "boundary_file" and "bng reads tables only" in problem.message
+    assert took.cpu < 2.0 and took.wall < 10.0, f"refused in {took}"
+
+
+def _ring(vertices: int) -> list[list[float]]:
+    t = np.linspace(0, 2 * np.pi, vertices)
+    ring = np.column_stack([545_000 + 50 * np.cos(t), 258_000 + 50 * np.sin(t)])
+    ring[-1] = ring[0]
+    return ring.tolist()
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "shapefile"])
+def test_a_boundary_of_a_million_vertices_is_refused_before_its_geometry_is_built(fmt: str) -> None:
+    """One 1,000,001-vertex polygon used to take 85 s and 1.9 GB in the server."""
+    ring = _ring(1_000_001)
+    data = {
+        "geojson": lambda: samples.boundary_geojson(ring),
+        "gpkg": lambda: files.geopackage(shapely.Polygon(ring)),
+        "shapefile": lambda: files.shapefile_zip(shapely.Polygon(ring)),
+    }[fmt]()
+    with hostile.Timed() as took, pytest.raises(Invalid) as err:
+        _read(data)
+    [problem] = err.value.problems
+    assert "1,000,001" in problem.message and "at most" in problem.message and "100,000" in problem.message
+    assert took.cpu < 2.0 and took.wall < 10.0, f"refused in {took}"
+
+
+def test_the_limit_of_the_whole_boundary_file_counts_every_polygon() -> None:
+    """Ten polygons of 20,000 vertices: each is allowed, together they are more than a boundary holds."""
+    many = [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [_shifted(i)]}}
+        for i in range(10)
+    ]
+    doc = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
+        "features": many,
+    }
+    with pytest.raises(Invalid, match=r"at most 100,000 in one file"):
+        _read(json.dumps(doc).encode())
+
+
+def _shifted(i: int) -> list[list[float]]:
+    return [[x + 200 * i, y] for x, y in _ring(20_000)]
+
+
+def test_a_real_boundary_well_under_the_limits_is_read() -> None:
+    assert _read(samples.boundary_geojson(_ring(10_000))).area == pytest.approx(np.pi * 50**2, rel=1e-3)

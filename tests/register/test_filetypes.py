@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +103,69 @@ def test_the_extension_follows_the_type_found() -> None:
     assert safe_name("agreement.exe", FileType.PDF) == "agreement.pdf"
     assert safe_name("", FileType.DOCX) == "document.docx"
     assert safe_name("a" * 300 + ".pdf", FileType.PDF) == "a" * 100 + ".pdf"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "/tmp/site.shp",
+        "\\tmp\\site.shp",
+        "C:/Users/me/site.shp",
+        "C:\\Users\\me\\site.shp",
+        "c:site.shp",
+        "//host/site.shp",
+    ],
+)
+def test_a_shapefile_zip_with_an_absolute_path_is_refused_like_a_climbing_one(name: str) -> None:
+    stem = name[: -len(".shp")]
+    data = files.zipped({name: b"x", f"{stem}.shx": b"x", f"{stem}.dbf": b"x", f"{stem}.prj": b"x"})
+    with pytest.raises(Invalid) as err:
+        check_upload(DocumentKind.BOUNDARY_MAP, "site.zip", data, field="boundary_file")
+    [problem] = err.value.problems
+    assert problem.field == "boundary_file" and "unsafe path" in problem.message and repr(name) in problem.message
+
+
+def test_a_zip_with_ordinary_folders_is_still_a_shapefile() -> None:
+    data = files.zipped({f"maps/site{ext}": b"x" for ext in (".shp", ".shx", ".dbf", ".prj")})
+    assert sniff(data) == FileType.SHAPEFILE_ZIP
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n", "web page markup"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n<!DOCTYPE html><title>x</title>\n%%EOF\n", "web page markup"),
+        (b"%PDF-1.4\n" + b"1 0 obj << >> endobj\n" * 1000, "does not end as a PDF ends"),
+        (b"%PDF-1.4\n" + b"junk " * 200 + b"\n%%EOF\n", "its structure cannot be read"),
+    ],
+)
+def test_a_file_that_only_starts_like_a_pdf_is_refused(data: bytes, why: str) -> None:
+    """A polyglot (%PDF, then a web page) used to pass: only the first five bytes were looked at."""
+    assert sniff(data) == FileType.PDF
+    with pytest.raises(Invalid) as err:
+        check_upload(DocumentKind.LEGAL_AGREEMENT, "agreement.pdf", data, field="agreement_file")
+    [problem] = err.value.problems
+    assert problem.field == "agreement_file" and "starts like a PDF but" in problem.message and why in problem.message
+
+
+def test_a_pdf_with_html_after_its_first_kilobyte_is_judged_by_its_structure() -> None:
+    """Markup deep inside a real PDF (a page's text, say) is not a polyglot: a browser does not sniff there."""
+    lines = tuple(f"Clause {n}: the landowner shall maintain the habitat." for n in range(30))
+    real = samples.pdf("Legal agreement", (*lines, "<html> is how a web page starts"))
+    assert real.index(b"<html>") > 1024
+    assert check_upload(DocumentKind.LEGAL_AGREEMENT, "agreement.pdf", real).file_type == FileType.PDF
+
+
+def test_real_pdfs_of_other_programs_pass(tmp_path: Path) -> None:
+    """A PDF made by another program than ours (matplotlib's PDF backend, as bng's plans use) passes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    fig = plt.figure()
+    fig.text(0.5, 0.5, "A legal agreement")
+    path = tmp_path / "made.pdf"
+    fig.savefig(path)
+    plt.close(fig)
+    assert check_upload(DocumentKind.LEGAL_AGREEMENT, "agreement.pdf", path.read_bytes()).file_type == FileType.PDF

@@ -67,10 +67,21 @@ def test_areas_must_agree_with_the_boundary() -> None:
 def test_mapped_parcels_must_lie_inside_the_boundary() -> None:
     from dataclasses import replace
 
+    from bng.register.geometries import GeometryRef, ref_of
+
+    class Kept(dict[str, shapely.Geometry]):
+        """Geometries in memory, by digest (the port ``stored_geometry`` implements in the database)."""
+
+        def keep(self, geom: shapely.Geometry) -> GeometryRef:
+            ref = ref_of(geom)
+            self[ref.sha256] = geom
+            return ref
+
+    kept = Kept()
     h = from_site_json(samples.gain_site_metric("A", 4.0))
     boundary = shapely.box(0, 0, 200, 200)
-    inside = replace(h.parcels[2], geometry_wkt=shapely.box(10, 10, 100, 100).wkt)
-    outside = replace(h.parcels[3], geometry_wkt=shapely.box(150, 150, 260, 260).wkt)
+    inside = replace(h.parcels[2], geometry_sha256=kept.keep(shapely.box(10, 10, 100, 100)).sha256)
+    outside = replace(h.parcels[3], geometry_sha256=kept.keep(shapely.box(150, 150, 260, 260)).sha256)
     h2 = replace(h, parcels=(inside, outside))
-    [problem] = parcels_outside(h2, boundary)
+    [problem] = parcels_outside(h2, boundary, kept)
     assert "creation area parcel '2'" in problem.message and "outside the gain site's boundary" in problem.message

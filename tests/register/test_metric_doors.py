@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import shapely
 
 from bng.register.errors import Invalid
 from bng.register.filetypes import FileType, sniff
+from bng.register.geometries import ref_of
 from bng.register.metric_doors import habitats_from_workbook
 from bng.workbook.reader import read_workbook
 from tests.register.files import enhanced_maps, retained_maps
@@ -70,8 +73,11 @@ def _maps(shared: Path) -> tuple[bytes, bytes]:
 def test_habitats_from_a_geopackage_pair_keep_their_geometry(shared: Path) -> None:
     from bng.register.metric_doors import habitats_from_maps
 
-    habitats = habitats_from_maps(*_maps(shared))
-    assert habitats.parcels and all(p.geometry_wkt for p in habitats.parcels)
+    kept: list[shapely.Geometry] = []
+    habitats = habitats_from_maps(*_maps(shared), keep=lambda g: kept.append(g) or ref_of(g).to_dict())
+    assert habitats.parcels and all(p.geometry_sha256 and p.geometry_bytes > 0 for p in habitats.parcels)
+    assert {p.geometry_sha256 for p in habitats.parcels} == {ref_of(g).sha256 for g in kept}
+    assert "wkt" not in json.dumps(habitats.to_dict())  # the answers hold digests, not coordinates
     assert {p.stage for p in habitats.parcels} >= {"baseline", "creation"}
     assert habitats.totals["area"]["post_intervention_units"] > 0
 

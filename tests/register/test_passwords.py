@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from argon2 import PasswordHasher
 
 from bng.register.passwords import Passwords, password_problem
@@ -28,3 +29,40 @@ def test_policy() -> None:
     assert password_problem("password123", "a@example.com") is not None
     assert password_problem("a@example.com", "A@example.com") is not None
     assert password_problem("four unrelated words", "a@example.com") is None
+
+
+@pytest.mark.parametrize(
+    ("password", "words"),
+    [
+        ("aaaaaaaaaa", "repeats"),
+        (" " * 10, "repeats"),
+        ("1owner@example.com", "email address"),
+        ("Owner@Example.com!", "email address"),
+        ("qwertyuiop", "commonest"),
+        ("iloveyou12", "commonest"),
+        ("abcdefghijk", "harder to guess"),
+        ("1234567890ab", "harder to guess"),
+        ("alexowner1", "your name"),  # the person's own name
+        ("Alex.Owner.2026", "your name"),
+        ("Biodiversity 2026!", "this service"),  # the service's own words
+        ("a" * 100, "repeats"),  # judged by its first 72 characters
+    ],
+)
+def test_weak_passwords_are_refused_with_the_reason(password: str, words: str) -> None:
+    found = password_problem(password, "owner@example.com", "Alex Owner")
+    assert found is not None and words in found, found
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["correct horse battery", "a long passphrase", "mill road homes 2026", "Tr0ub4dor&3x", "x" * 3 + "🦔 hedge 🦔 row"],
+)
+def test_strong_passwords_are_accepted(password: str) -> None:
+    assert password_problem(password, "owner@example.com", "Alex Owner") is None
+
+
+def test_the_common_list_is_shipped_data_not_a_lookup() -> None:
+    """zxcvbn's list of the commonest leaked passwords comes with the package: no network at run time."""
+    from bng.register.passwords import COMMONEST
+
+    assert len(COMMONEST) == 30_000 and {"123456", "password", "qwerty", "letmein"} <= COMMONEST

@@ -59,14 +59,26 @@ class CheckedClient(FlaskClient):
         assert m, f"no CSRF token on {path}"
         return m.group(1) or m.group(2)
 
+    def tokens(self, path: str, prefix: str = "") -> dict[str, str]:
+        """The CSRF token and, if the page's form with this prefix confirms a change, its one-time
+        submission token, as a browser would send them back from the page at ``path``."""
+        page = self.get(path).get_data(as_text=True)
+        m = CSRF.search(page)
+        assert m, f"no CSRF token on {path}"
+        found = {f"{prefix}csrf_token": m.group(1) or m.group(2)}
+        once = re.search(rf'name="{re.escape(prefix)}submission_token" value="([^"]+)"', page)
+        if once:
+            found[f"{prefix}submission_token"] = once.group(1)
+        return found
+
     def sign_in(self, who: str) -> None:
         email = EMAILS.get(who, who)
         response = self.post("/sign-in", data={"csrf_token": self.csrf(), "email": email, "password": PASSWORD})
         assert response.status_code == 302, f"could not sign in as {who}"
 
     def form(self, path: str, data: dict[str, Any], page: str | None = None, **kwargs: Any) -> Any:
-        """POST a form with this session's CSRF token."""
-        return self.post(path, data={"csrf_token": self.csrf(page or "/account"), **data}, **kwargs)
+        """POST a form with this session's CSRF token (and the page's submission token, if it has one)."""
+        return self.post(path, data={**self.tokens(page or "/account"), **data}, **kwargs)
 
 
 @pytest.fixture

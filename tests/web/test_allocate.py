@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 import threading
 from collections import Counter
 from html import unescape
@@ -262,7 +263,7 @@ def test_an_allocated_gain_site_cannot_be_removed(client: CheckedClient, registe
     before = counts(register)
     for data in ({"remove-on": ["1", "11", "2026"], "remove-description": "Sold"}, {}):
         # blank too: the reason, not a form's errors on a page that shows no removal form
-        refused = client.post(f"{page}/remove", data={"remove-csrf_token": client.csrf(page), **data})
+        refused = client.post(f"{page}/remove", data={**client.tokens(page, "remove-"), **data})
         assert refused.status_code == 409
         assert f"Gain site {world.site} has allocations" in refused.get_data(as_text=True)
     assert counts(register) == before
@@ -311,7 +312,7 @@ def test_64_clients_race_through_the_allocation_journey(racing_app: Flask, regis
     first.sign_in("developer")
     page = first.form(start, answers(register, method="parcels", **{f"parcel-{grass.id}": "0.1"}), start)
     assert page.status_code == 200
-    checked = hidden(page.get_data(as_text=True))  # the same check page for everyone, but for the CSRF token
+    checked = hidden(page.get_data(as_text=True))  # the same check page for everyone, but for the tokens
     clients: list[CheckedClient] = []
     checks: list[dict[str, str]] = []
     for _ in range(64):  # each its own session
@@ -319,7 +320,8 @@ def test_64_clients_race_through_the_allocation_journey(racing_app: Flask, regis
         assert isinstance(c, CheckedClient)
         c.sign_in("developer")
         clients.append(c)
-        checks.append({**checked, "csrf_token": c.csrf("/account")})
+        # its own CSRF token and its own confirmation (each client saw its own check page: its own one-time token)
+        checks.append({**checked, "csrf_token": c.csrf("/account"), "submission_token": secrets.token_urlsafe(24)})
     barrier = threading.Barrier(64)
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()

@@ -50,6 +50,8 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "account.sign_in": EVERYONE,
     "account.sign_out": EVERYONE,
     "account.create_account": EVERYONE,
+    "account.sign_in_link": EVERYONE,  # an emailed one-time link: its page, then 400 for a token never sent
+    "account.confirm_account": EVERYONE,
     "account.dashboard": SIGNED_IN,
     "apply.applications": LANDOWNERS,
     "apply.start": LANDOWNERS,
@@ -193,6 +195,7 @@ def _arguments(
         return {"reference": world.applications["submitted"]}
     return {
         "reference": world.site,
+        "token": "no-such-link",
         "file_id": world.files["owner"],
         "body_id": 1,
         "filename": "govuk-frontend.min.css" if endpoint == "assets.asset" else "app.css",

@@ -15,7 +15,7 @@ from tests.web.fixtures import CheckedClient
 
 
 def _post(client: CheckedClient, path: str, data: dict[str, Any], page: str | None = None, prefix: str = "") -> Any:
-    token = {f"{prefix}csrf_token": client.csrf(page or path)}
+    token = client.tokens(page or path, prefix)
     return client.post(path, data={**token, **data}, content_type="multipart/form-data")
 
 

@@ -56,7 +56,7 @@ def test_the_payment_form_names_every_problem_at_once(client: CheckedClient, reg
     assert world is not None
     case = f"/review/applications/{world.applications['submitted']}"
     client.sign_in("case_worker")
-    page = client.post(f"{case}/payment", data={"payment-csrf_token": client.csrf(case)})
+    page = client.post(f"{case}/payment", data=client.tokens(case, "payment-"))
     html = page.get_data(as_text=True)
     assert page.status_code == 400
     summary = html[html.index("govuk-error-summary") : html.index("</ul>", html.index("govuk-error-summary"))]

@@ -27,8 +27,10 @@ def test_security_headers_and_cookie(client: CheckedClient) -> None:
         "/sign-in",
         data={"csrf_token": client.csrf(), "email": "owner@example.com", "password": "correct horse battery"},
     )
-    cookie = signed.headers["Set-Cookie"]
-    assert "bng_session=" in cookie and "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    cookies = signed.headers.getlist("Set-Cookie")
+    assert {c.split("=")[0] for c in cookies} == {"bng_session", "bng_device"}  # the session, and this browser
+    for cookie in cookies:
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert client.get("/applications").headers["Cache-Control"] == "no-store"
 
 
@@ -38,7 +40,7 @@ def test_sign_in_errors_and_sign_out(client: CheckedClient) -> None:
     assert "<title>Error: Sign in" in bad.get_data(as_text=True)
     client.sign_in("landowner")
     assert client.get("/applications").status_code == 200
-    out = client.post("/sign-out", data={"csrf_token": client.csrf("/account")})
+    out = client.post("/sign-out", data={**client.tokens("/account")})
     assert out.status_code == 302
     assert client.get("/applications").headers["Location"].startswith("/sign-in")
 
@@ -78,7 +80,7 @@ def test_every_form_without_its_csrf_token_is_refused_and_changes_nothing(
         for rule in app.url_map.iter_rules():
             if "POST" not in (rule.methods or set()):
                 continue
-            args = {"reference": world.applications["submitted"], "key": "applicant", "body_id": 1}
+            args = {"reference": world.applications["submitted"], "key": "applicant", "body_id": 1, "token": "x"}
             args |= {"price_id": 1, "rate_id": 1}
             path = url_for(rule.endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
             response = client.post(path, data={"email": "x@example.com", "name": "Body", "body_type": "public body"})
@@ -88,7 +90,7 @@ def test_every_form_without_its_csrf_token_is_refused_and_changes_nothing(
 
 
 def _post(client: CheckedClient, path: str, data: dict[str, Any]) -> Any:
-    return client.post(path, data={"csrf_token": client.csrf(path), **data}, content_type="multipart/form-data")
+    return client.post(path, data={**client.tokens(path), **data}, content_type="multipart/form-data")
 
 
 def test_a_registration_through_the_forms(client: CheckedClient, register: Register) -> None:
@@ -96,7 +98,7 @@ def test_a_registration_through_the_forms(client: CheckedClient, register: Regis
     world = register.world
     assert world is not None
     client.sign_in("landowner")
-    started = client.post("/applications", data={"csrf_token": client.csrf("/applications")})
+    started = client.post("/applications", data={**client.tokens("/applications")})
     task_list = started.headers["Location"]
     ref = task_list.rsplit("/", 1)[1]
     pdf = samples.pdf("A document")
@@ -139,9 +141,7 @@ def test_a_registration_through_the_forms(client: CheckedClient, register: Regis
         assert response.status_code == 302, f"{key}: {response.status_code}\n{response.get_data(as_text=True)[-3000:]}"
     check = client.get(f"/applications/{ref}/check").get_data(as_text=True)
     assert "Brook Farm" in check and "£639" in check and "Cambridge LPA" in check and "31 March 2057" in check
-    submitted = client.post(
-        f"/applications/{ref}/submit", data={"csrf_token": client.csrf(f"/applications/{ref}/check")}
-    )
+    submitted = client.post(f"/applications/{ref}/submit", data={**client.tokens(f"/applications/{ref}/check")})
     assert submitted.status_code == 302
     confirmation = client.get(submitted.headers["Location"]).get_data(as_text=True)
     assert "Application submitted" in confirmation and re.search(r"PAY-[0-9A-Z]{4}-[0-9A-Z]{4}", confirmation)
@@ -208,14 +208,14 @@ def test_review_pages_decide_through_the_forms(client: CheckedClient, register: 
     paid = client.post(
         f"{case}/payment",
         data={
-            "payment-csrf_token": client.csrf(case),
+            **client.tokens(case, "payment-"),
             "payment-received_on": ["20", "11", "2026"],
             "payment-method": "card",
         },
     )
     assert paid.status_code == 302
     accepted = client.post(
-        f"{case}/accept", data={"accept-csrf_token": client.csrf(case), "accept-publish": ["legal_agreement"]}
+        f"{case}/accept", data={**client.tokens(case, "accept-"), "accept-publish": ["legal_agreement"]}
     )
     assert accepted.status_code == 302
     page = client.get(case).get_data(as_text=True)

@@ -116,8 +116,9 @@ def test_officer_validates_records_findings_and_decides(client: CheckedClient, r
     queue = client.get("/lpa/planning").get_data(as_text=True)
     assert REFERENCE in queue and "Received" in queue and "days left" in queue
     page = f"/lpa/planning/{case.reference}"
-    assert client.form(f"{page}/validated", {}, page=page).status_code == 302
-    assert client.form(f"{page}/validated", {}, page=page).status_code == 302  # again: nothing more happens
+    validated = client.tokens(page, "validated-")
+    assert client.post(f"{page}/validated", data=validated).status_code == 302
+    assert client.post(f"{page}/validated", data=validated).status_code == 302  # the same form again: nothing more
     findings = {
         "finding_avoid-mitigate": "accepted",
         "note_avoid-mitigate": "Meadow kept",
@@ -125,14 +126,21 @@ def test_officer_validates_records_findings_and_decides(client: CheckedClient, r
         "note_credits": "No proof none were available",
     }
     assert client.form(f"{page}/findings", findings, page=page).status_code == 302
-    refusal = client.form(f"{page}/decision", {"decision-outcome": "refused", "decision-reasons": ""}, page=page)
+    refusal = client.post(
+        f"{page}/decision",
+        data={**client.tokens(page, "decision-"), **{"decision-outcome": "refused", "decision-reasons": ""}},
+    )
     assert refusal.status_code == 400 and "Give the reasons for refusing the plan" in refusal.get_data(as_text=True)
-    done = client.form(f"{page}/decision", {"decision-outcome": "refused", "decision-reasons": "No HMMP"}, page=page)
+    stale = client.tokens(page, "decision-")  # the same page open in another tab
+    done = client.post(
+        f"{page}/decision",
+        data={**client.tokens(page, "decision-"), **{"decision-outcome": "refused", "decision-reasons": "No HMMP"}},
+    )
     assert done.status_code == 302
     shown = client.get(page).get_data(as_text=True)
     assert "Refused" in shown and "No HMMP" in shown and "Meadow kept" in shown
-    again = client.form(f"{page}/decision", {"decision-outcome": "approved", "decision-reasons": ""}, page=page)
-    assert again.status_code == 302  # decided: refused to change, said on the page
+    again = client.post(f"{page}/decision", data={**stale, "decision-outcome": "approved", "decision-reasons": ""})
+    assert again.status_code == 302  # from a page opened before the decision: refused to change, said on the page
     assert register.services.planning.view(world.actors["lpa_officer"], case.reference).case.status == "refused"
     entries = register.services.audit.recent(world.actors["case_worker"], 1, "planning_case", case.reference).items
     assert {e.action for e in entries} >= {

@@ -23,7 +23,7 @@ def test_the_case_worker_records_a_refund_on_the_case_page(client: CheckedClient
     bad = client.post(
         f"{case}/refund",
         data={
-            "refund-csrf_token": client.csrf(case),
+            **client.tokens(case, "refund-"),
             "refund-payment": fee,
             "refund-refunded_on": ["1", "12", "2026"],
             "refund-refund_method": "",
@@ -43,7 +43,7 @@ def test_the_case_worker_records_a_refund_on_the_case_page(client: CheckedClient
     done = client.post(
         f"{case}/refund",
         data={
-            "refund-csrf_token": client.csrf(case),
+            **client.tokens(case, "refund-"),
             "refund-payment": fee,
             "refund-refunded_on": ["21", "11", "2026"],
             "refund-refund_method": "bank transfer",

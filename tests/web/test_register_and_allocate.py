@@ -63,14 +63,14 @@ def test_register_and_allocate_through_the_pages(client: CheckedClient, register
         paid = client.post(
             f"{case}/payment",
             data={
-                "payment-csrf_token": client.csrf(case),
+                **client.tokens(case, "payment-"),
                 "payment-payment": fee.reference,
                 "payment-received_on": ["22", "11", "2026"],
                 "payment-method": "card",
             },
         )
         assert paid.status_code == 302
-    accepted = client.post(f"{case}/accept", data={"accept-csrf_token": client.csrf(case), "accept-publish": []})
+    accepted = client.post(f"{case}/accept", data={**client.tokens(case, "accept-"), "accept-publish": []})
     assert accepted.status_code == 302
     decided = client.get(case).get_data(as_text=True)
     site = re.search(
@@ -109,14 +109,14 @@ def test_dropping_the_allocation_after_submission_withdraws_its_fee(client: Chec
     paid = client.post(
         f"{case}/payment",
         data={
-            "payment-csrf_token": client.csrf(case),
+            **client.tokens(case, "payment-"),
             "payment-received_on": ["22", "11", "2026"],
             "payment-method": "card",
         },
     )
     assert paid.status_code == 302
     assert 'name="payment-received_on' not in client.get(case).get_data(as_text=True)  # nothing left to record
-    accepted = client.post(f"{case}/accept", data={"accept-csrf_token": client.csrf(case), "accept-publish": []})
+    accepted = client.post(f"{case}/accept", data={**client.tokens(case, "accept-"), "accept-publish": []})
     assert accepted.status_code == 302
     decided = client.get(case).get_data(as_text=True)
     assert re.search(r"Registered as gain site BGS-\d{9}<", decided) and "with allocation" not in decided

@@ -3,8 +3,11 @@ so that nothing outside this package touches SQLAlchemy."""
 
 from __future__ import annotations
 
-from . import migrate
+from sqlalchemy import inspect, select
+
+from . import migrate, tables
 from .engine import make_engine, normalise_url
+from .filestore import LocalFileStore, Swept, sweep
 from .uow import SqlUnitOfWork, unit_of_work_factory
 
 
@@ -29,6 +32,17 @@ class Database:
 
     def __call__(self, write: bool = False) -> SqlUnitOfWork:
         return self.unit_of_work(write)
+
+    def stored_file_keys(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(tables.stored_file.c.key)).scalars())
+
+    def sweep(self, store: LocalFileStore) -> Swept | None:
+        """Settle the file store against the files this database records (``filestore.sweep``); nothing
+        when the database has no table of files yet (never migrated: its files cannot be told)."""
+        if not inspect(self.engine).has_table("stored_file"):
+            return None
+        return sweep(store, self.stored_file_keys)
 
     def dispose(self) -> None:
         self.engine.dispose()

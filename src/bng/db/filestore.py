@@ -1,51 +1,184 @@
 """The file store: documents on a local directory (the default; another store implements the same
-four methods of :class:`bng.register.ports.FileStore`).
+methods of :class:`bng.register.ports.FileStore`).
 
-Keys are random (never derived from a name a user typed), files are written to a temporary name
-and renamed into place, so a reader never sees half a file, and directories are private to the
-service (0700). Files are served only through the register's services, which decide who may see
-them.
+Keys are random (never derived from a name a user typed) and directories are private to the
+service (0700). A file is first written, whole and synced, under a staging name that carries the
+writing process's id (``staging/<name>.<pid>``); ``publish`` renames it into place once the row
+that records it is committed (``bng.register.uploads.store_bytes``). So a process killed in the
+middle of an upload leaves a staged file, never a file in place without its row, and
+:func:`sweep`, run at start-up, settles what crashes left: a staged file whose row was committed is
+moved into place, one whose row never was (and whose process is gone) is removed. A file in place
+that no row records (left by versions before staging, or a store shared with another database) is
+moved aside to ``orphans/``, not deleted, since it cannot be told from another database's file.
+Files are served only through the register's services, which decide who may see them.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 _KEY = re.compile(r"^[a-f0-9]{2}/[a-f0-9]{40}$")
+_STAGED = re.compile(r"^(?P<name>[a-f0-9]{40})\.(?P<pid>\d+)$")
+STAGING = "staging"
+ORPHANS = "orphans"
+_STARTED = time.time()
+log = logging.getLogger(__name__)
 
 
 class LocalFileStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.staging = self.root / STAGING
+        self.staging.mkdir(exist_ok=True, mode=0o700)
 
     def _path(self, key: str) -> Path:
         if not _KEY.match(key):
             raise ValueError(f"not a file store key: {key!r}")
         return self.root / key
 
+    def _staged(self, key: str, pid: int | None = None) -> Path:
+        self._path(key)  # checks the key
+        return self.staging / f"{key[3:]}.{os.getpid() if pid is None else pid}"
+
     def put(self, data: bytes) -> str:
+        """Write the bytes under a staging name; ``publish`` moves them into place."""
         name = secrets.token_hex(20)
         key = f"{name[:2]}/{name}"
-        path = self._path(key)
-        path.parent.mkdir(exist_ok=True, mode=0o700)
-        tmp = path.with_suffix(".part")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(self._staged(key), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
         return key
 
+    def publish(self, key: str, pid: int | None = None) -> None:
+        """Move a staged file into place (nothing to do if it is in place already)."""
+        path = self._path(key)
+        path.parent.mkdir(exist_ok=True, mode=0o700)
+        try:
+            os.replace(self._staged(key, pid), path)
+        except FileNotFoundError:
+            if not path.exists():
+                raise
+            return
+        _sync_dir(path.parent)
+
     def get(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
+        path = self._path(key)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            for staged in self.staging.glob(f"{key[3:]}.*"):  # committed, not yet moved (or not yet swept)
+                return staged.read_bytes()
+            raise
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+        self._staged(key).unlink(missing_ok=True)
 
     def exists(self, key: str) -> bool:
-        return self._path(key).exists()
+        return self._path(key).exists() or any(self.staging.glob(f"{key[3:]}.*"))
+
+    # -- for the sweep -------------------------------------------------------------------------------
+
+    def placed(self) -> Iterable[str]:
+        """The keys of the files in place."""
+        for folder in self.root.iterdir():
+            if folder.is_dir() and len(folder.name) == 2:
+                for path in folder.iterdir():
+                    key = f"{folder.name}/{path.name}"
+                    if _KEY.match(key):
+                        yield key
+                    elif path.name.endswith(".part"):  # a write cut short by versions before staging
+                        path.unlink(missing_ok=True)
+
+    def staged(self) -> Iterable[tuple[str, int, float]]:
+        """(key, writing process id, time written) of each staged file."""
+        for path in self.staging.iterdir():
+            m = _STAGED.match(path.name)
+            if m:
+                try:
+                    written = path.stat().st_mtime
+                except FileNotFoundError:  # published meanwhile
+                    continue
+                yield f"{m['name'][:2]}/{m['name']}", int(m["pid"]), written
+
+    def remove_staged(self, key: str, pid: int) -> None:
+        self._staged(key, pid).unlink(missing_ok=True)
+
+    def set_aside(self, key: str) -> None:
+        """Move a file in place out of the store's keys, into ``orphans/``."""
+        folder = self.root / ORPHANS
+        folder.mkdir(exist_ok=True, mode=0o700)
+        os.replace(self._path(key), folder / key.replace("/", "-"))
+
+
+def _sync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _writer_gone(pid: int, written: float) -> bool:
+    """Whether the process that staged a file at ``written`` has ended (a process of the same id
+    started since, as after a restart in a container, is another process)."""
+    if pid == os.getpid():
+        return written < _STARTED
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass
+    try:
+        started = os.stat(f"/proc/{pid}").st_ctime
+    except OSError:
+        return False
+    return started > written + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Swept:
+    published: int = 0  # staged files whose row was committed, moved into place
+    removed_staged: int = 0  # staged files of ended processes whose row never was
+    set_aside: int = 0  # files in place that no row records, moved to orphans/
+
+
+def sweep(store: LocalFileStore, recorded: Callable[[], set[str]]) -> Swept:
+    """Settle what crashes left in the store; ``recorded()`` gives the keys the database records.
+
+    The files are listed before the keys are read, so a file moved into place meanwhile (its row
+    committed first) is never taken for an orphan; a staged file of a live process is an upload
+    in progress and is left alone."""
+    placed = list(store.placed())
+    staged = list(store.staged())
+    keys = recorded()
+    published = removed = orphans = 0
+    for key, pid, written in staged:
+        if key in keys:
+            try:
+                store.publish(key, pid)
+            except FileNotFoundError:
+                continue  # published by its own process meanwhile
+            published += 1
+        elif _writer_gone(pid, written):
+            store.remove_staged(key, pid)
+            removed += 1
+    for key in placed:
+        if key not in keys:
+            store.set_aside(key)
+            orphans += 1
+    result = Swept(published, removed, orphans)
+    if published or removed or orphans:
+        log.warning("file store %s swept: %s", store.root, result)
+    return result

@@ -154,6 +154,20 @@ stored_file = Table(
     ),
 )
 
+stored_geometry = Table(
+    "stored_geometry",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # the SHA-256 of the geometry's WKB (ISO, little-endian, 2D): what answers and the audit log hold
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("wkb_bytes", BigInteger, nullable=False),
+    Column("geometry", Geometry("GEOMETRY"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    CheckConstraint("wkb_bytes > 0", name="wkb_bytes"),
+)
+"""A boundary or a mapped parcel of an application, kept once (migration 0007): its answers and the
+audit log name it by digest instead of copying it."""
+
 payment = Table(
     "payment",
     metadata,
@@ -380,3 +394,43 @@ counter = Table(
     Column("value", Integer, nullable=False),
     CheckConstraint("value > 0", name="value"),
 )
+
+submission = Table(
+    "submission",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("account.id"), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("target", String(100), nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+)
+"""One row per confirmation made: the SHA-256 of its one-time submission token (idempotency key), who
+sent it, what it did and what it made. Its primary key is what turns a second identical post away."""
+
+sign_in_throttle = Table(
+    "sign_in_throttle",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime, nullable=False),
+    CheckConstraint("failures >= 0", name="failures"),
+)
+"""Failed sign-ins in the current window, by the SHA-256 of a key: a client's address, an email address
+(whether or not it has an account), or a device an account signed in from before."""
+
+email_link = Table(
+    "email_link",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("purpose", String(20), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("user_id", Integer, ForeignKey("account.id")),
+    Column("details", JSONDoc),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime),
+    CheckConstraint("purpose IN ('sign_in', 'new_account')", name="purpose"),
+)
+"""One-time links sent by email: finishing a sign-in that needed a second step, confirming a new account
+(its details, the password's hash included, wait here until the link is followed)."""

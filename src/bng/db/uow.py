@@ -1,26 +1,31 @@
 """The unit of work and repositories of :mod:`bng.register.ports`, on SQLAlchemy.
 
 One unit of work is one transaction. Leaving it without ``commit()`` rolls everything back and
-runs the ``on_rollback`` actions (removing files the action stored). Database errors that mean
+runs the ``on_rollback`` actions (removing files the action stored); ``commit()`` runs the
+``on_commit`` ones (moving staged files into place). Database errors that mean
 "someone else got there first" become the register's own errors: a broken CHECK of the capacity
 ledger is :class:`~bng.register.errors.OverAllocation`, a lost update or unique clash is
-:class:`~bng.register.errors.Conflict`.
+:class:`~bng.register.errors.Conflict`; a number or text the database cannot hold is
+:class:`~bng.register.errors.Invalid`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from dataclasses import fields
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, Float, and_, case, exists, func, literal, or_, select
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Engine, Float, and_, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bng.register import errors
+from bng.register.geometries import GeometryRef, canonical, ref_of
 from bng.register.ledger import to_micro
 from bng.register.model import (
     AgreementLpa,
@@ -41,7 +46,7 @@ from bng.register.model import (
     StoredFile,
     User,
 )
-from bng.register.ports import Page, SiteQuery
+from bng.register.ports import Claimed, EmailLink, Page, SiteQuery
 
 from . import tables
 from .credit_repos import CreditRecords
@@ -308,6 +313,28 @@ class Ledger(_Repo):
         return self.s.scalars(q).all()
 
 
+class Geometries(_Repo):
+    """``stored_geometry``: each geometry once, by the digest of its WKB."""
+
+    def __init__(self, session: Session, now: Callable[[], datetime]) -> None:
+        super().__init__(session)
+        self._now = now
+
+    def get(self, sha256: str) -> BaseGeometry | None:
+        t = tables.stored_geometry
+        found: BaseGeometry | None = self.s.execute(select(t.c.geometry).where(t.c.sha256 == sha256)).scalar()
+        return found
+
+    def keep(self, geom: BaseGeometry) -> GeometryRef:
+        ref = ref_of(geom)
+        t = tables.stored_geometry
+        dialect = self.s.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        row = {"sha256": ref.sha256, "wkb_bytes": ref.bytes, "geometry": canonical(geom), "created_at": self._now()}
+        self.s.execute(insert(t).values(**row).on_conflict_do_nothing(index_elements=[t.c.sha256]))
+        return ref
+
+
 class Audit(_Repo):
     def recent(self, page: int, per_page: int, entity: str = "", entity_id: str = "") -> Page:
         t = tables.audit_event
@@ -328,10 +355,77 @@ class Audit(_Repo):
         return Page(self.s.scalars(q).all(), int(total), max(1, page), per_page)
 
 
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+class Submissions(_Repo):
+    def claim(self, token_hash: str, user_id: int, action: str, at: datetime) -> Claimed | None:
+        t = tables.submission
+        row = {"token_hash": token_hash, "user_id": user_id, "action": action, "target": "", "created_at": at}
+        # ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit or roll back
+        made = self.s.execute(_insert(self.s)(t).values(**row).on_conflict_do_nothing().returning(t.c.token_hash))
+        if made.first() is not None:
+            return None
+        first = self.find(token_hash)
+        assert first is not None
+        return first
+
+    def find(self, token_hash: str) -> Claimed | None:
+        t = tables.submission
+        row = self.s.execute(select(t.c.user_id, t.c.action, t.c.target).where(t.c.token_hash == token_hash)).first()
+        return Claimed(int(row.user_id), str(row.action), str(row.target)) if row is not None else None
+
+    def settle(self, token_hash: str, target: str) -> None:
+        t = tables.submission
+        self.s.execute(update(t).where(t.c.token_hash == token_hash).values(target=target))
+
+
+class Throttle(_Repo):
+    def failures(self, keys: Sequence[str], since: datetime) -> dict[str, int]:
+        t = tables.sign_in_throttle
+        q = select(t.c.key_hash, t.c.failures).where(t.c.key_hash.in_(list(keys)), t.c.window_start >= since)
+        return {str(k): int(n) for k, n in self.s.execute(q)}
+
+    def fail(self, keys: Sequence[str], at: datetime, window_start_after: datetime) -> None:
+        t = tables.sign_in_throttle
+        for key in sorted(set(keys)):  # always in the same order: two sign-ins never wait on each other's rows
+            stmt = _insert(self.s)(t).values(key_hash=key, failures=1, window_start=at)
+            stale = t.c.window_start < window_start_after
+            self.s.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[t.c.key_hash],
+                    set_={
+                        "failures": case((stale, 1), else_=t.c.failures + 1),
+                        "window_start": case((stale, at), else_=t.c.window_start),
+                    },
+                )
+            )
+
+    def clear(self, keys: Sequence[str]) -> None:
+        t = tables.sign_in_throttle
+        self.s.execute(delete(t).where(t.c.key_hash.in_(list(keys))))
+
+
+class EmailLinks(_Repo):
+    def add(self, link: EmailLink) -> None:
+        values = {f.name: getattr(link, f.name) for f in fields(EmailLink)}
+        self.s.execute(insert(tables.email_link).values(**values))
+
+    def take(self, token_hash: str, purpose: str, now: datetime) -> EmailLink | None:
+        t = tables.email_link
+        usable = and_(t.c.token_hash == token_hash, t.c.purpose == purpose, t.c.used_at.is_(None), t.c.expires_at > now)
+        columns = [t.c[f.name] for f in fields(EmailLink)]
+        row = self.s.execute(update(t).where(usable).values(used_at=now).returning(*columns)).first()
+        return EmailLink(*row) if row is not None else None
+
+
 def translate(err: BaseException) -> errors.RegisterError | None:
     """The register's error for a database error that means a rule or a race, else None."""
     if isinstance(err, StaleDataError):
         return errors.Conflict("Someone else changed this at the same time; reload the page and try again")
+    if isinstance(err, OverflowError):  # SQLite: a Python int beyond 64 bits, e.g. an id typed into a form
+        return errors.Invalid("A number in the request is larger than the register can hold")
     if isinstance(err, IntegrityError | DBAPIError):
         text = str(getattr(err, "orig", err))
         if "within_capacity" in text:
@@ -346,6 +440,10 @@ def translate(err: BaseException) -> errors.RegisterError | None:
             return errors.Conflict("This metric has already been used to order statutory biodiversity credits")
         if "cannot be removed from the register" in text:
             return errors.Conflict("The gain site has allocations, so it cannot be removed from the register")
+        if "out of range" in text:  # PostgreSQL: integer or bigint out of range
+            return errors.Invalid("A number in the request is larger than the register can hold")
+        if "NUL (0x00)" in text:  # PostgreSQL's text cannot hold one
+            return errors.Invalid("The text has a NUL character, which the register cannot store")
         if isinstance(err, OperationalError) and "locked" in text:
             return errors.Conflict("The register is busy; try again in a moment")
         if "deadlock" in text or "could not serialize" in text:
@@ -355,11 +453,16 @@ def translate(err: BaseException) -> errors.RegisterError | None:
     return None
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 class SqlUnitOfWork:
     def __init__(self, engine: Engine, write: bool) -> None:
         self._engine = engine
         self._write = write
         self._rollback_actions: list[Callable[[], None]] = []
+        self._commit_actions: list[Callable[[], None]] = []
         self._committed = False
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -369,7 +472,9 @@ class SqlUnitOfWork:
         self.users, self.sessions, self.lpas, self.bodies = Users(s), Sessions(s), Lpas(s), Bodies(s)
         self.files, self.applications, self.payments = Files(s), Applications(s), Payments(s)
         self.sites, self.ledger, self.audit = Sites(s), Ledger(s), Audit(s)
+        self.geometries = Geometries(s, _utc_now)
         self.open_data = OpenData(s)
+        self.submissions, self.throttle, self.email_links = Submissions(s), Throttle(s), EmailLinks(s)
         self.credits = CreditRecords(s)
         self.planning = PlanningRecords(s)
         self.monitoring = MonitoringRecords(s)
@@ -385,9 +490,15 @@ class SqlUnitOfWork:
         self.session.commit()
         self._committed = True
         self._rollback_actions.clear()
+        actions, self._commit_actions = self._commit_actions, []
+        for action in actions:  # what is committed stays committed, whatever an action does
+            action()
 
     def on_rollback(self, action: Callable[[], None]) -> None:
         self._rollback_actions.append(action)
+
+    def on_commit(self, action: Callable[[], None]) -> None:
+        self._commit_actions.append(action)
 
     def next_number(self, scope: str) -> int:
         c = tables.counter

@@ -4,12 +4,20 @@ GDAL hides what the standard checks (the application id, the registration of eac
 ``gpkg_contents`` and ``gpkg_geometry_columns``, declared column types, the SRS written in
 each geometry blob), so these are read with :mod:`sqlite3`, opened read-only. Only small
 system tables and one SQL aggregate per layer are read here; features are read by GDAL later.
+
+A GeoPackage is a database, and a database can run code when it is read: a layer that is an
+SQL view (a self-recursive one never ends), a generated column, a virtual table of another
+module. So before anything else the schema itself is checked (:func:`unsafe_schema`): only
+tables, the R-tree indexes and the triggers the standard and GDAL write are allowed, and a file
+with anything else is refused unread. Every query here also runs under a time limit (an SQLite
+progress handler), and the file is opened immutable and read-only, so no trigger can ever fire.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +35,22 @@ from .standard import (
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 GEOMETRY_COLUMN_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+QUERY_SECONDS = 10.0
+"""The time the structural checks of one file may take (a 256 MB file is scanned in about a second)."""
+MAX_SCHEMA_OBJECTS = 2_000
+"""Tables, indexes and triggers: a template GeoPackage has about 60."""
+# the triggers the GeoPackage standard (R-tree spatial index, tile matrix, metadata extensions) and
+# GDAL (feature counts) write; nothing else may be in an uploaded file
+STANDARD_TRIGGERS = re.compile(
+    r"^(rtree_.+_(insert|update[1-7]|delete)"
+    r"|trigger_(insert|delete)_feature_count_.+"
+    r"|gpkg_tile_matrix_(zoom_level|matrix_width|matrix_height|pixel_x_size|pixel_y_size)_(insert|update)"
+    r"|gpkg_metadata_(md_scope|reference_reference_scope|reference_column_name|reference_row_id_value"
+    r"|reference_timestamp)_(insert|update)"
+    r"|gpkg_metadata_reference_(reference_scope|column_name|row_id_value|timestamp)_(insert|update))$",
+    re.IGNORECASE,
+)
+VIRTUAL_TABLE = re.compile(r"^\s*CREATE\s+VIRTUAL\s+TABLE\s+.*?\bUSING\s+(\w+)", re.IGNORECASE | re.DOTALL)
 
 
 class NotAGeoPackage(Exception):
@@ -78,14 +102,19 @@ BLOCKING = frozenset(
 )
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, seconds: float = QUERY_SECONDS) -> sqlite3.Connection:
+    """The file opened read-only and immutable (no lock, no journal, no trigger can fire), with every
+    query stopped once ``seconds`` have passed since opening."""
     with path.open("rb") as fh:
         head = fh.read(100)
     if not head.startswith(SQLITE_MAGIC):
         raise NotAGeoPackage(Finding("GPKG_INVALID_FILE", "the file is not an SQLite database, so not a GeoPackage"))
+    deadline = time.monotonic() + seconds
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        con.set_progress_handler(lambda: int(time.monotonic() > deadline), 1_000)
         con.execute("PRAGMA query_only = 1")
+        con.execute("PRAGMA trusted_schema = 0")
         app_id = con.execute("PRAGMA application_id").fetchone()[0]
     except sqlite3.DatabaseError as err:
         raise NotAGeoPackage(Finding("GPKG_INVALID_FILE", f"the SQLite database cannot be read ({err})")) from None
@@ -97,17 +126,77 @@ def _connect(path: Path) -> sqlite3.Connection:
     return con
 
 
+def unsafe_schema(con: sqlite3.Connection) -> list[str]:
+    """What in the database's schema could run code when it is read: views, generated columns, virtual
+    tables other than R-tree indexes, triggers other than the standard's. Empty when it holds tables only."""
+    objects = con.execute(f"SELECT type, name, sql FROM sqlite_master LIMIT {MAX_SCHEMA_OBJECTS + 1}").fetchall()
+    if len(objects) > MAX_SCHEMA_OBJECTS:
+        return [f"more than {MAX_SCHEMA_OBJECTS:,} tables, indexes and triggers"]
+    out = []
+    for kind, name, sql in objects:
+        if kind == "view":
+            out.append(f"the SQL view '{name}'")
+        elif kind == "trigger" and not STANDARD_TRIGGERS.match(name):
+            out.append(f"the trigger '{name}'")
+        elif kind == "table" and sql and (m := VIRTUAL_TABLE.match(sql)):
+            if m.group(1).lower() != "rtree":
+                out.append(f"the virtual table '{name}' (module {m.group(1)})")
+        elif kind == "table":
+            generated = [r[1] for r in con.execute(f"PRAGMA table_xinfo({_q(name)})") if r[6] in (2, 3)]
+            if generated:
+                names = ", ".join(f"'{g}'" for g in generated)
+                out.append(f"the generated column{'s' if len(generated) > 1 else ''} {names} of '{name}'")
+    return out
+
+
+def refuse_unsafe(con: sqlite3.Connection) -> None:
+    """Raise NotAGeoPackage when the schema holds anything but tables (see :func:`unsafe_schema`)."""
+    found = unsafe_schema(con)
+    if found:
+        shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+        raise NotAGeoPackage(
+            Finding(
+                "GPKG_UNSAFE_SCHEMA",
+                f"the GeoPackage holds {shown}: bng reads tables only (the template has no views, no "
+                "generated columns and only the standard's triggers), so the file was not read",
+            )
+        )
+
+
+def check_safe(path: Path, seconds: float = QUERY_SECONDS) -> None:
+    """Open a GeoPackage as :func:`read_schema` does and refuse it (NotAGeoPackage) if its schema is unsafe;
+    for readers of any GeoPackage (a plain boundary file) before they hand it to GDAL."""
+    con = _connect(path, seconds)
+    try:
+        refuse_unsafe(con)
+    except sqlite3.DatabaseError as err:
+        raise NotAGeoPackage(_unreadable(err, seconds)) from None
+    finally:
+        con.close()
+
+
+def _unreadable(err: sqlite3.DatabaseError, seconds: float) -> Finding:
+    if "interrupted" in str(err):
+        return Finding(
+            "GPKG_READ_TIMEOUT",
+            f"reading the GeoPackage's structure took longer than {seconds:g} s, far longer than a habitat "
+            "map needs, so it was stopped",
+        )
+    return Finding("GPKG_INVALID_FILE", f"the GeoPackage cannot be read ({err})")
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def read_schema(path: Path) -> Schema:
-    """Check the file's structure against the template; raise NotAGeoPackage if it is none."""
-    con = _connect(path)
+def read_schema(path: Path, seconds: float = QUERY_SECONDS) -> Schema:
+    """Check the file's structure against the template; raise NotAGeoPackage if it is none, or unsafe."""
+    con = _connect(path, seconds)
     try:
+        refuse_unsafe(con)
         return _check(con)
     except sqlite3.DatabaseError as err:
-        raise NotAGeoPackage(Finding("GPKG_INVALID_FILE", f"the GeoPackage cannot be read ({err})")) from None
+        raise NotAGeoPackage(_unreadable(err, seconds)) from None
     finally:
         con.close()
 

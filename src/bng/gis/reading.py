@@ -7,8 +7,12 @@ after the layer (``Habitats.shp``, ``red_line_boundary.geojson``; case and under
 matter); Shapefile columns may use the 10-character names GDAL gives the template's columns.
 
 A file is refused before anything is read when it is larger than ``max_bytes`` (a zip by its
-uncompressed size too), and a layer before its features are read when it has more than
-``max_features`` of them; so memory and time stay bounded whatever is uploaded.
+uncompressed size too), a layer before its features are read when it has more than
+``max_features`` of them, and a map before its geometries are built when a feature or the file
+has more vertices than ``bng.gis.vertices`` allows; so memory and time stay bounded whatever is
+uploaded. A GeoPackage holding anything but tables (an SQL view, a generated column, a trigger
+the standard does not write) is refused unread (``gpkgschema``), and so is a zip with a member
+whose path is absolute or climbs out of it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from .crs import CRSError, is_bng, parse_crs, to_bng
 from .findings import Finding
 from .gpkgschema import SQLITE_MAGIC, NotAGeoPackage, read_schema
 from .standard import IGNORED_LAYERS, LAYER_BY_KEY, LayerSpec, layer_key, sqlite_affinity
+from .vertices import MAX_VERTICES_PER_FEATURE, MAX_VERTICES_PER_MAP, TooManyVertices, check_geojson, check_wkb
+from .zips import unsafe_member
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_FEATURES = 500_000
@@ -82,6 +88,7 @@ class MapSource:
     findings: list[Finding] = field(default_factory=list)
     blocking: bool = False  # a structural fault: the content cannot be checked or used
     reprojections: list[str] = field(default_factory=list)
+    vertices: int = 0  # in the layers read so far; -1 once the map is refused for its vertices
 
     @property
     def site_name(self) -> str:
@@ -94,23 +101,38 @@ class MapSource:
         return ""
 
 
-def read_map(path: Path | str, *, max_bytes: int = MAX_FILE_BYTES, max_features: int = MAX_FEATURES) -> MapSource:
+@dataclass(frozen=True, slots=True)
+class Limits:
+    features: int = MAX_FEATURES  # in one layer
+    vertices_per_feature: int = MAX_VERTICES_PER_FEATURE
+    vertices: int = MAX_VERTICES_PER_MAP  # in the whole map
+
+
+def read_map(
+    path: Path | str,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_features: int = MAX_FEATURES,
+    max_vertices: int = MAX_VERTICES_PER_MAP,
+    max_feature_vertices: int = MAX_VERTICES_PER_FEATURE,
+) -> MapSource:
     """Open a map file, check its structure and read its layers; raise MapFileError if it is unusable."""
     path = Path(path)
     if not path.exists():
         raise MapFileError(path, Finding("GPKG_INVALID_FILE", "the file does not exist"))
     _check_size(path, max_bytes)
+    limits = Limits(max_features, max_feature_vertices, max_vertices)
     if path.is_dir():
-        return _read_set(path, _folder_members(path), max_features)
+        return _read_set(path, _folder_members(path), limits)
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        return _read_set(path, _zip_members(path), max_features)
+        return _read_set(path, _zip_members(path), limits)
     if suffix in VECTOR_SUFFIXES:
-        return _read_set(path.parent, _folder_members(path.parent), max_features)
+        return _read_set(path.parent, _folder_members(path.parent), limits)
     with path.open("rb") as fh:
         head = fh.read(16)
     if head.startswith(SQLITE_MAGIC) or suffix == ".gpkg":
-        return _read_geopackage(path, max_features)
+        return _read_geopackage(path, limits)
     raise MapFileError(
         path,
         Finding(
@@ -154,7 +176,7 @@ def _check_size(path: Path, limit: int) -> None:
 # -- GeoPackage ----------------------------------------------------------------------------------
 
 
-def _read_geopackage(path: Path, max_features: int) -> MapSource:
+def _read_geopackage(path: Path, limits: Limits) -> MapSource:
     try:
         schema = read_schema(path)
     except NotAGeoPackage as err:
@@ -163,7 +185,7 @@ def _read_geopackage(path: Path, max_features: int) -> MapSource:
     for name, info in schema.tables.items():
         if not info.readable:
             continue
-        layer = _read_layer(src, str(path), info.table, info.spec, max_features, check_columns=False)
+        layer = _read_layer(src, str(path), info.table, info.spec, limits, check_columns=False)
         if layer is not None:
             src.layers[name] = layer
     return src
@@ -183,6 +205,16 @@ def _folder_members(folder: Path) -> list[tuple[str, str]]:
 def _zip_members(path: Path) -> list[tuple[str, str]]:
     with zipfile.ZipFile(path) as zf:
         names = [i.filename for i in zf.infolist() if not i.is_dir()]
+    bad = [n for n in names if unsafe_member(n)]
+    if bad:
+        raise MapFileError(
+            path,
+            Finding(
+                "GPKG_INVALID_FILE",
+                f"the .zip holds a file with an absolute or climbing path ({bad[0]!r}); files in a zip are named "
+                "relative to it",
+            ),
+        )
     out = []
     for name in sorted(names):
         p = PurePosixPath(name)
@@ -191,7 +223,7 @@ def _zip_members(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def _read_set(path: Path, members: list[tuple[str, str]], max_features: int) -> MapSource:
+def _read_set(path: Path, members: list[tuple[str, str]], limits: Limits) -> MapSource:
     if not members:
         raise MapFileError(
             path,
@@ -241,7 +273,7 @@ def _read_set(path: Path, members: list[tuple[str, str]], max_features: int) -> 
             src.blocking = True
     for spec_name, (name, source) in chosen.items():
         spec = next(s for s in LAYER_BY_KEY.values() if s.name == spec_name)
-        layer = _read_layer(src, source, None, spec, max_features, check_columns=True, label=name)
+        layer = _read_layer(src, source, None, spec, limits, check_columns=True, label=name)
         if layer is not None:
             src.layers[spec.name] = layer
     return src
@@ -255,16 +287,27 @@ def _read_layer(
     source: str,
     layer_name: str | None,
     spec: LayerSpec,
-    max_features: int,
+    limits: Limits,
     *,
     check_columns: bool,
     label: str | None = None,
 ) -> Layer | None:
     shown = label or layer_name or spec.name
+    if src.vertices < 0:
+        return None  # the map was refused for its vertices: nothing more is read
+    max_features = limits.features
+    options = {"IMMUTABLE": "YES"} if layer_name is not None else {}  # a GeoPackage: no lock, no journal
+    if source.lower().endswith((".geojson", ".json")):
+        try:
+            check_geojson(_member_bytes(src.path, source), budget=limits.vertices, what=f"'{shown}'", used=src.vertices)
+        except TooManyVertices as err:
+            src.findings.append(Finding("TOO_MANY_VERTICES", str(err), spec.name))
+            src.blocking, src.vertices = True, -1
+            return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            info = pyogrio.read_info(source, layer=layer_name, force_feature_count=True)
+            info = pyogrio.read_info(source, layer=layer_name, force_feature_count=True, **options)
     except (DataSourceError, DataLayerError) as err:
         src.findings.append(Finding("GPKG_INVALID_FILE", f"'{shown}' cannot be read ({_short(err)})", spec.name))
         src.blocking = True
@@ -301,10 +344,23 @@ def _read_layer(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            meta, fids, wkb, values = pyogrio.raw.read(source, layer=layer_name, return_fids=True)
+            meta, fids, wkb, values = pyogrio.raw.read(source, layer=layer_name, return_fids=True, **options)
     except (DataSourceError, DataLayerError) as err:
         src.findings.append(Finding("GPKG_INVALID_FILE", f"'{shown}' cannot be read ({_short(err)})", spec.name))
         src.blocking = True
+        return None
+    try:
+        src.vertices = check_wkb(
+            wkb if wkb is not None else (),
+            per_feature=limits.vertices_per_feature,
+            budget=limits.vertices,
+            what=f"the map (at '{shown}')",
+            used=src.vertices,
+        )
+    except TooManyVertices as err:
+        fid = int(fids[err.feature]) if err.feature is not None and fids is not None else None
+        src.findings.append(Finding("TOO_MANY_VERTICES", str(err), spec.name, fid=fid))
+        src.blocking, src.vertices = True, -1
         return None
     geometry = _geometries(wkb)
     wrong = _coordinates_disagree(geometry, crs)
@@ -361,6 +417,15 @@ def _coordinates_disagree(geometry: np.ndarray, crs: Any) -> str | None:
                 f"({x1:,.4g}, {y1:,.4g}), which are not British National Grid eastings and northings"
             )
     return None
+
+
+def _member_bytes(path: Path, source: str) -> bytes:
+    """The bytes of a layer's file: a file of the folder, or a member of the zip ``path`` (sizes were checked)."""
+    prefix = f"/vsizip/{path.resolve()}/"
+    if source.startswith(prefix):
+        with zipfile.ZipFile(path) as zf:
+            return zf.read(source[len(prefix) :])
+    return Path(source).read_bytes()
 
 
 def _short(err: Exception) -> str:

@@ -23,7 +23,7 @@ from datetime import date
 
 from bng.metric import DEFAULT_RELEASE, load
 
-from . import audit, payments
+from . import audit, payments, submissions
 from .allocation_metric import DevelopmentMetric, development_metric, match, read_site, unit_flags
 from .allocation_risk import OTHER, RISK_LABELS, DevelopmentPlace, locate_development, spatial_risk
 from .audit import Actor
@@ -51,6 +51,7 @@ from .references import allocation_reference, normalise, payment_reference
 from .roles import Permission, Role, can
 from .sections import Upload
 from .service import Service, require
+from .uploads import store_bytes
 
 MAX_PLANNING_REFERENCE = 100
 MAX_NAME = 200
@@ -264,10 +265,12 @@ class Allocations(Service):
         *,
         metric_file_id: int | None = None,
         consent: Upload | None = None,
+        once: submissions.Once | None = None,
     ) -> Allocation:
         """Record the allocation and the fee due; raises (and records nothing) if anything is wrong."""
         actor = require(actor, Permission.ALLOCATE)
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             site = self._site(uow, site_reference, lock=True)
             metric_data = None
             metric_file = None
@@ -284,6 +287,7 @@ class Allocations(Service):
                     )
                 consent_file = self._store_file(uow, actor, DocumentKind.CONSENT, consent)
             allocation = self.record(uow, actor, plan, consent_file)
+            submissions.settle(uow, once, allocation.reference)
             uow.commit()
             return allocation
 
@@ -362,11 +366,20 @@ class Allocations(Service):
         )
         return allocation
 
-    def record_payment(self, actor: Actor | None, reference: str, received_on: date | None, method: str) -> None:
+    def record_payment(
+        self,
+        actor: Actor | None,
+        reference: str,
+        received_on: date | None,
+        method: str,
+        *,
+        once: submissions.Once | None = None,
+    ) -> None:
         """The register team records an allocation's fee as received."""
         actor = require(actor, Permission.RECORD_PAYMENTS)
         method = payments.received(received_on, method, self.today())
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             allocation = uow.ledger.allocation(normalise(reference))
             if allocation is None or allocation.id is None:
                 raise NotFound("No such allocation")
@@ -518,8 +531,7 @@ class Allocations(Service):
 
     def _store_file(self, uow: UnitOfWork, actor: Actor, kind: DocumentKind, upload: Upload) -> StoredFile:
         checked = check_upload(kind, upload.filename, upload.data, upload.field)
-        key = self._store.put(upload.data)
-        uow.on_rollback(lambda: self._store.delete(key))
+        key = store_bytes(uow, self._store, upload.data)
         stored = StoredFile(
             key=key,
             kind=kind,

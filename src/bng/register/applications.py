@@ -1,24 +1,28 @@
 """Registration applications, from the first draft to submission (the landowner's or agent's side).
 
 Each action is one transaction: saving a section stores its files and answers together, and a
-section whose answers fail its checks is not saved at all (the files it stored are removed).
+section whose answers fail its checks is not saved at all (the files it stored are removed). The
+uploads are read before that transaction opens (``bng.register.reads``), so that reading a big or
+hostile file never holds the database's write lock.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from . import audit, combined
+from . import audit, combined, submissions
 from .audit import Actor
 from .checks import CheckResult, run_checks
 from .errors import Conflict, Invalid, NotFound
 from .fees import FeePurpose, fee, pounds
 from .filetypes import DocumentKind, FileType, check_upload
+from .geometries import ref_of
 from .model import (
     Application,
     ApplicationEvent,
@@ -32,6 +36,7 @@ from .model import (
 )
 from .places import Places
 from .ports import Clock, FileStore, UnitOfWork, UnitOfWorkFactory
+from .reads import Reads
 from .references import application_reference, normalise, payment_reference
 from .roles import Permission, can
 from .sections import (
@@ -44,6 +49,9 @@ from .sections import (
     within_limits,
 )
 from .service import Service, require
+from .uploads import store_bytes
+
+T = TypeVar("T")
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED)
 KEPT = "uploaded"
@@ -102,27 +110,48 @@ class ApplicationView:
 
 
 class _Context:
-    """What a section handler may touch while saving (a SectionContext)."""
+    """What a section handler may touch while saving (a SectionContext).
+
+    Without a unit of work (``uow`` None) it is the first pass of a save (``bng.register.reads``):
+    nothing is written, uploads are only checked and given provisional ids (below zero), and what
+    the handler reads from the database it reads in short read-only units of work of its own, so
+    that no transaction is open while the uploads are read."""
 
     def __init__(
-        self, uow: UnitOfWork, store: FileStore, app: Application, actor: Actor, places: Places, now: Any
+        self,
+        uow: UnitOfWork | None,
+        store: FileStore,
+        app: Application,
+        actor: Actor,
+        places: Places,
+        now: Any,
+        reads: Reads | None = None,
+        reader: UnitOfWorkFactory | None = None,
     ) -> None:
         self.uow, self._store, self.app, self.actor, self.places = uow, store, app, actor, places
         self._now = now
         self.today: date = now.date()
         self._bytes: dict[int, bytes] = {}
+        self.reads = reads if reads is not None else Reads()
+        self._reader = reader
+        self._kept: set[str] = set()
+
+    def _read_only(self) -> UnitOfWork:
+        assert self._reader is not None
+        return self._reader()
+
+    def parsed(self, read: Callable[..., T], *args: Any) -> T:
+        return self.reads(read, *args)
 
     def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]:
         if upload.file_id is not None:  # kept from a save that failed: stored already, checked again
-            kept = self.uow.files.get(upload.file_id)
-            if kept is None or kept.application_id != self.app.id or kept.kind != kind:
+            kept = self.stored_file(upload.file_id)
+            if kept is None or kept.kind != kind:
                 raise NotFound("No such file")
-            return kept, check_upload(kind, kept.name, upload.data, upload.field).file_type
-        checked = check_upload(kind, upload.filename, upload.data, upload.field)
-        key = self._store.put(upload.data)
-        self.uow.on_rollback(lambda: self._store.delete(key))
+            return kept, self.parsed(check_upload, kind, kept.name, upload.data, upload.field).file_type
+        checked = self.parsed(check_upload, kind, upload.filename, upload.data, upload.field)
         stored = StoredFile(
-            key=key,
+            key="",
             kind=kind,
             name=checked.name,
             media_type=checked.media_type,
@@ -132,6 +161,11 @@ class _Context:
             uploaded_by=self.actor.user_id,
             application_id=self.app.id,
         )
+        if self.uow is None:
+            stored.id = -1 - len(self._bytes)
+            self._bytes[stored.id] = upload.data
+            return stored, checked.file_type
+        stored.key = store_bytes(self.uow, self._store, upload.data)
         self.uow.add(stored)
         self.uow.flush()
         assert stored.id is not None
@@ -142,14 +176,43 @@ class _Context:
     def file_bytes(self, file_id: int) -> bytes:
         if file_id in self._bytes:
             return self._bytes[file_id]
-        stored = self.uow.files.get(file_id)
+        if self.uow is None:
+            with self._read_only() as uow:
+                stored = uow.files.get(file_id)
+        else:
+            stored = self.uow.files.get(file_id)
         if stored is None or stored.application_id != self.app.id:
             raise NotFound("No such file")
         return self._store.get(stored.key)
 
+    def stored_file(self, file_id: int) -> StoredFile | None:
+        """The application's own stored file (None if it is not one of its files)."""
+        if self.uow is None:
+            with self._read_only() as uow:
+                stored = uow.files.get(file_id)
+        else:
+            stored = self.uow.files.get(file_id)
+        return stored if stored is not None and stored.application_id == self.app.id else None
+
     def file_name(self, file_id: int) -> str:
-        stored = self.uow.files.get(file_id)
-        return stored.name if stored is not None and stored.application_id == self.app.id else ""
+        stored = self.stored_file(file_id)
+        return stored.name if stored is not None else ""
+
+    def keep_geometry(self, geom: Any) -> dict[str, Any]:
+        ref = ref_of(geom)
+        self.reads.geometries[ref.sha256] = geom
+        if self.uow is not None and ref.sha256 not in self._kept:
+            self.uow.geometries.keep(geom)
+            self._kept.add(ref.sha256)
+        return ref.to_dict()
+
+    def keep_pending(self) -> None:
+        """Store the geometries the first pass kept apart (its reads are reused, not repeated)."""
+        assert self.uow is not None
+        for sha, geom in self.reads.geometries.items():
+            if sha not in self._kept:
+                self.uow.geometries.keep(geom)
+                self._kept.add(sha)
 
     @property
     def answers(self) -> Mapping[str, Any]:
@@ -160,9 +223,15 @@ class _Context:
         return self.app.reference
 
     def lpa(self, lpa_id: int) -> Lpa | None:
+        if self.uow is None:
+            with self._read_only() as uow:
+                return uow.lpas.get(lpa_id)
         return self.uow.lpas.get(lpa_id)
 
     def body(self, body_id: int) -> ResponsibleBody | None:
+        if self.uow is None:
+            with self._read_only() as uow:
+                return uow.bodies.get(body_id)
         return self.uow.bodies.get(body_id)
 
 
@@ -218,16 +287,18 @@ class Applications(Service):
 
     # -- changing -------------------------------------------------------------------------------------
 
-    def start(self, actor: Actor | None) -> Application:
+    def start(self, actor: Actor | None, *, once: submissions.Once | None = None) -> Application:
         actor = require(actor, Permission.APPLY_TO_REGISTER)
         now = self.now()
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             app = Application(reference=application_reference(), owner_id=actor.user_id, created_at=now, updated_at=now)
             uow.add(app)
             uow.flush()
             audit.record(
                 uow, now, actor, "application.started", "application", app.reference, None, audit.snapshot(app)
             )
+            submissions.settle(uow, once, app.reference)
             uow.commit()
             return app
 
@@ -279,10 +350,11 @@ class Applications(Service):
     ) -> ApplicationView:
         key = section.key
         now = self.now()
+        reads = self._read_first(actor, reference, key, values, uploads, now)
         with self._uow(write=True) as uow:
             actor, app = self._editable(uow, actor, reference)
             before = dict(app.answers.get(key) or {})
-            ctx = _Context(uow, self._store, app, actor, self._places(), now)
+            ctx = _Context(uow, self._store, app, actor, self._places(), now, reads)
             too_long = text_problems(key, values)
             try:
                 after = section.handler(before, within_limits(values), self._with_kept(ctx, key, before, uploads), ctx)
@@ -290,6 +362,7 @@ class Applications(Service):
                 raise Invalid(err.message, [*too_long, *err.problems]) from None
             if too_long:
                 raise Invalid(too_long[0].message if len(too_long) == 1 else "There is a problem", too_long)
+            ctx.keep_pending()
             answers = dict(app.answers)
             answers[key] = after
             before_answers, app.answers = app.answers, answers
@@ -312,8 +385,8 @@ class Applications(Service):
         out = dict(uploads)
         for name, file_id in (answers.get(KEPT) or {}).items():
             if name in FILE_FIELDS[key] and not (name in out and out[name].data) and isinstance(file_id, int):
-                stored = ctx.uow.files.get(file_id)
-                if stored is not None and stored.application_id == ctx.app.id:
+                stored = ctx.stored_file(file_id)
+                if stored is not None:
                     out[name] = Upload(name, stored.name, ctx.file_bytes(file_id), file_id=file_id)
         return out
 
@@ -331,12 +404,16 @@ class Applications(Service):
         if not wanted:
             return
         now = self.now()
+        reads = Reads()  # checked before the transaction opens, as a section's save does
+        for name, upload in wanted.items():
+            with suppress(Invalid):
+                reads(check_upload, FILE_FIELDS[key][name], upload.filename, upload.data, upload.field)
         with self._uow(write=True) as uow:
             try:
                 actor, app = self._editable(uow, actor, reference)
             except (Conflict, NotFound):
                 return
-            ctx = _Context(uow, self._store, app, actor, self._places(), now)
+            ctx = _Context(uow, self._store, app, actor, self._places(), now, reads)
             before = dict(app.answers.get(key) or {})
             kept = dict(before.get(KEPT) or {})
             for name, upload in wanted.items():
@@ -357,6 +434,29 @@ class Applications(Service):
             )  # fmt: skip
             uow.commit()
 
+    def _read_first(
+        self,
+        actor: Actor | None,
+        reference: str,
+        key: str,
+        values: Mapping[str, Any],
+        uploads: Mapping[str, Upload] | None,
+        now: datetime,
+    ) -> Reads:
+        """The first pass of a save: the section's handler with no transaction open, so that reading its
+        uploads (seconds, for a big map or workbook) never holds the database's write lock. Its
+        answers are thrown away; what it read is kept for the second pass, in the transaction."""
+        with self._uow() as uow:
+            actor, app = self._editable(uow, actor, reference)
+        reads = Reads()
+        ctx = _Context(None, self._store, app, actor, self._places(), now, reads, self._uow)
+        before = dict(app.answers.get(key) or {})
+        with suppress(Invalid):  # the second pass meets the same problems, and reports them
+            SECTION_BY_KEY[key].handler(
+                before, within_limits(values), self._with_kept(ctx, key, before, uploads or {}), ctx
+            )
+        return reads
+
     def save_for_later(
         self,
         actor: Actor | None,
@@ -373,6 +473,12 @@ class Applications(Service):
         if too_long:  # kept as typed, or not at all: never cut short
             raise Invalid(too_long[0].message if len(too_long) == 1 else "There is a problem", too_long)
         now = self.now()
+        reads = Reads()  # the uploads are checked before the transaction opens (a PDF's structure, a zip's members)
+        for name, kind in FILE_FIELDS[key].items():
+            upload = (uploads or {}).get(name)
+            if upload is not None and upload.data:
+                with suppress(Invalid):  # refused again below, in the transaction, as before
+                    reads(check_upload, kind, upload.filename, upload.data, upload.field)
         with self._uow(write=True) as uow:
             actor, app = self._editable(uow, actor, reference)
             before = dict(app.answers.get(key) or {})
@@ -383,7 +489,7 @@ class Applications(Service):
                 if isinstance(v, str):
                     v = v.replace("\r\n", "\n")
                 after[name] = v.isoformat() if isinstance(v, date) else v
-            ctx = _Context(uow, self._store, app, actor, self._places(), now)
+            ctx = _Context(uow, self._store, app, actor, self._places(), now, reads)
             for name, kind in FILE_FIELDS[key].items():
                 upload = (uploads or {}).get(name)
                 if upload is not None and upload.data:
@@ -411,10 +517,11 @@ class Applications(Service):
             uow.commit()
             return app
 
-    def submit(self, actor: Actor | None, reference: str) -> ApplicationView:
+    def submit(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> ApplicationView:
         """Run every check; if all pass, submit the application and record the fee as due."""
         now = self.now()
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             actor, app = self._editable(uow, actor, reference)
             result = self._checks(uow, app)
             if not result.ok:
@@ -470,7 +577,8 @@ class Applications(Service):
             return self._checks(uow, app)
 
     def cross_checks(self, answers: Mapping[str, Any]) -> list[Any]:
-        return cross_section_problems(answers)
+        with self._uow() as uow:
+            return cross_section_problems(answers, uow.geometries)
 
     # -- files -------------------------------------------------------------------------------------
 

@@ -4,6 +4,11 @@ A map file (GeoPackage, GeoJSON, or a zipped Shapefile) is read with GDAL (pyogr
 coordinate reference system, and turned into one (Multi)Polygon in EPSG:27700. Nothing is
 repaired silently: an invalid polygon is reported with GEOS's reason and where it is, because a
 boundary that crosses itself has no trustworthy area.
+
+Reading is bounded before any geometry is built: a GeoPackage holding anything but tables (an SQL
+view, a generated column, a trigger of its own) is refused unread, a GeoJSON text by the positions
+it holds, and every file by the vertices of its features (``bng.gis.vertices``: 100,000 in the
+whole boundary, ten times what a real red line rarely needs).
 """
 
 from __future__ import annotations
@@ -22,6 +27,15 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
+
+from bng.gis.gpkgschema import NotAGeoPackage, check_safe
+from bng.gis.vertices import (
+    MAX_VERTICES_PER_BOUNDARY,
+    MAX_VERTICES_PER_FEATURE,
+    TooManyVertices,
+    check_geojson,
+    check_wkb,
+)
 
 from .errors import Invalid, Problem
 from .filetypes import FileType, zip_members
@@ -95,7 +109,23 @@ def _unzip_shapefile(data: bytes, folder: Path, field: str) -> Path:
     return folder / "boundary.shp"
 
 
+def _refuse_unsafe(path: Path, file_type: FileType, field: str) -> dict[str, str]:
+    """Refuse what must not reach GDAL; the options GDAL opens the file with."""
+    try:
+        if file_type == FileType.GEOPACKAGE:
+            check_safe(path)
+            return {"IMMUTABLE": "YES"}
+        if file_type == FileType.GEOJSON:
+            check_geojson(path.read_bytes(), budget=MAX_VERTICES_PER_BOUNDARY, what="it")
+    except NotAGeoPackage as err:
+        raise Invalid.one(field, f"The boundary file cannot be used: {err.finding.message}", SECTION) from None
+    except TooManyVertices as err:
+        raise Invalid.one(field, f"The boundary file cannot be used: {err}", SECTION) from None
+    return {}
+
+
 def _read_polygons(path: Path, file_type: FileType, field: str) -> BaseGeometry:
+    options = _refuse_unsafe(path, file_type, field)
     try:
         layers = pyogrio.list_layers(path)
     except Exception as err:  # GDAL says why in its own words
@@ -118,16 +148,25 @@ def _read_polygons(path: Path, file_type: FileType, field: str) -> BaseGeometry:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            info = pyogrio.read_info(path, layer=layer)
+            info = pyogrio.read_info(path, layer=layer, **options)
             if info["features"] > MAX_FEATURES:
                 raise Invalid.one(
                     field, f"The boundary layer has {info['features']:,} features; at most {MAX_FEATURES:,}", SECTION
                 )
-            _meta, _fids, wkb, _fields = pyogrio.raw.read(path, layer=layer, read_geometry=True, columns=[])
+            _meta, _fids, wkb, _fields = pyogrio.raw.read(path, layer=layer, read_geometry=True, columns=[], **options)
     except Invalid:
         raise
     except Exception as err:
         raise Invalid.one(field, f"The boundary layer {layer!r} cannot be read: {_short(err)}", SECTION) from None
+    try:
+        check_wkb(
+            wkb if wkb is not None else (),
+            per_feature=MAX_VERTICES_PER_FEATURE,
+            budget=MAX_VERTICES_PER_BOUNDARY,
+            what="it",
+        )
+    except TooManyVertices as err:
+        raise Invalid.one(field, f"The boundary file cannot be used: {err}", SECTION) from None
     geoms = [g for g in shapely.from_wkb(np.asarray(wkb, dtype=object)) if g is not None and not g.is_empty]
     if not geoms:
         raise Invalid.one(field, f"The boundary layer {layer!r} has no polygons in it", SECTION)

@@ -51,11 +51,11 @@ def run_checks(
             if not done(answers, s):
                 out.errors.append(Problem(s.key, f"Complete the section '{s.title}'", s.key))
         return out
-    b = boundary_of(answers)
+    b = boundary_of(answers, uow.geometries)
     assert b is not None
     if b.geometry is not None:
         out.errors += check_boundary(b.geometry, places)
-    out.errors += cross_section_problems(answers)
+    out.errors += cross_section_problems(answers, uow.geometries)
     h = habitats_of(answers)
     if h is not None:  # answers saved before the rule: checked again at submission and acceptance
         out.errors += uplift_problems(h)
@@ -119,7 +119,7 @@ def overlap_problems(
 ) -> tuple[list[Problem], list[Problem]]:
     """Land already on the register: an error under the same agreement (double registration), and
     a warning for the case worker under a different one."""
-    b = boundary_of(answers)
+    b = boundary_of(answers, uow.geometries)
     if b is None:
         return [], []
     shape = b.shape()

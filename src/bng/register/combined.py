@@ -214,7 +214,7 @@ def section(
                 problems.append(Problem(METRIC_FIELD, "Select the development's metric", SECTION))
             else:
                 try:
-                    quantities = metric_quantities(ctx.answers, data, ctx.reference)
+                    quantities = ctx.parsed(metric_quantities, ctx.answers, data, ctx.reference)
                 except Invalid as err:
                     problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
                 else:
@@ -351,7 +351,7 @@ def preview(uow: UnitOfWork, places: Places, app: Application, files: FileStore)
         shown.place = locate_development(places, dev.grid_reference, shown.lpa_name)
     except Invalid as err:
         shown.problems += [p.message for p in err.problems]
-    b = boundary_of(app.answers)
+    b = boundary_of(app.answers, uow.geometries)
     if b is not None:
         shape = b.geometry if b.geometry is not None else shapely.Point(b.easting, b.northing)
         found = places.locate(shape)

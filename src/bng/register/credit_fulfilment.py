@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from . import submissions
 from .audit import Actor
 from .credit_base import CreditService, OrderView, when_text
 from .credit_ports import CreditUnitOfWorkFactory
@@ -32,6 +33,7 @@ from .model import Lpa, StoredFile
 from .ports import Clock, FileStore
 from .roles import Permission
 from .service import require
+from .uploads import store_bytes
 
 OFFER_DAYS = 90
 """The pro forma invoice is an offer the developer accepts by paying within 90 days (terms of sale 1.2(e))."""
@@ -84,13 +86,16 @@ class CreditFulfilment(CreditService):
         with self._credit_uow() as uow:
             return self._view(uow, self._order(uow, actor, reference))
 
-    def decide_due_diligence(self, actor: Actor | None, reference: str, outcome: str, note: str) -> CreditOrder:
+    def decide_due_diligence(
+        self, actor: Actor | None, reference: str, outcome: str, note: str, *, once: submissions.Once | None = None
+    ) -> CreditOrder:
         """Record the customer due diligence (anti-money laundering) checks: passed or failed."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)
         if outcome not in ("passed", "failed"):
             raise Invalid.one("outcome", "Select whether the customer due diligence checks were passed or failed")
         text = _note(note, "note", "why the checks failed (the developer sees this)", required=outcome == "failed")
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = self._order(uow, actor, reference, for_update=True)
             if outcome == "passed":
                 to, message = OrderStatus.DUE_DILIGENCE_PASSED, "Customer due diligence checks passed"
@@ -103,11 +108,14 @@ class CreditFulfilment(CreditService):
             uow.commit()
             return order
 
-    def issue_invoice(self, actor: Actor | None, reference: str) -> CreditInvoice:
+    def issue_invoice(
+        self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None
+    ) -> CreditInvoice:
         """The pro forma invoice at today's prices: written once, never changed (a later price does not reach it)."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)
         today, now = self.today(), self.now()
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = self._order(uow, actor, reference, for_update=True)
             if order.status != OrderStatus.DUE_DILIGENCE_PASSED:
                 raise Conflict("An invoice is issued once the customer due diligence checks have passed, and once only")
@@ -155,11 +163,18 @@ class CreditFulfilment(CreditService):
                 f"Invoice {invoice.number} issued for {pounds(invoice.total_pence)}; pay by "
                 f"{when_text(invoice.valid_until)}, quoting {order.reference}",
             )
+            submissions.settle(uow, once, invoice.number)
             uow.commit()
             return invoice
 
     def record_payment(
-        self, actor: Actor | None, reference: str, received_on: date | None, amount_pence: int | None
+        self,
+        actor: Actor | None,
+        reference: str,
+        received_on: date | None,
+        amount_pence: int | None,
+        *,
+        once: submissions.Once | None = None,
     ) -> CreditOrder:
         """The invoice paid in full, within its 90 days (the offer lapses after them)."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)
@@ -168,6 +183,7 @@ class CreditFulfilment(CreditService):
         if received_on > self.today():
             raise Invalid.one("received_on", "The date the payment was received must be today or in the past")
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = self._order(uow, actor, reference, for_update=True)
             assert order.id is not None
             invoice = uow.credits.invoice(order.id)
@@ -201,19 +217,19 @@ class CreditFulfilment(CreditService):
             uow.commit()
             return order
 
-    def allocate(self, actor: Actor | None, reference: str) -> CreditProof:
+    def allocate(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> CreditProof:
         """Allocate the paid credits to the development and issue the proof of purchase (a PDF)."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)
         now = self.now()
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = self._order(uow, actor, reference, for_update=True)
             if order.status != OrderStatus.PAID:
                 raise Conflict("Credits are allocated once the invoice has been paid, and once only")
             assert order.id is not None
             view = self._view(uow, order)
             data = proof_pdf(view, now)
-            key = self._store.put(data)
-            uow.on_rollback(lambda: self._store.delete(key))
+            key = store_bytes(uow, self._store, data)
             digest = hashlib.sha256(data).hexdigest()
             stored = StoredFile(
                 key=key,
@@ -243,10 +259,11 @@ class CreditFulfilment(CreditService):
             uow.commit()
             return proof
 
-    def send_to_lpa(self, actor: Actor | None, reference: str) -> CreditOrder:
+    def send_to_lpa(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> CreditOrder:
         """Send the proof of purchase to the development's LPA (its officers see it from now on)."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = self._order(uow, actor, reference, for_update=True)
             lpa = uow.lpas.get(order.lpa_id) if order.lpa_id else None
             name = lpa.name if lpa else "the LPA"
@@ -261,22 +278,28 @@ class CreditFulfilment(CreditService):
             uow.commit()
             return order
 
-    def cancel(self, actor: Actor | None, reference: str, reason: str) -> CreditOrder:
+    def cancel(
+        self, actor: Actor | None, reference: str, reason: str, *, once: submissions.Once | None = None
+    ) -> CreditOrder:
         """Cancel an order before payment (an expired invoice, a request the developer made another way)."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)
         text = _note(reason, "reason", "why the order is cancelled (the developer sees this)", required=True)
         return self._end(
             actor, reference, OrderStatus.CANCELLED, text, f"Order cancelled by the register team: {text}",
             BEFORE_PAYMENT, "A paid order cannot be cancelled; refund it if the development does not go ahead",
+            once=once,
         )  # fmt: skip
 
-    def refund(self, actor: Actor | None, reference: str, reason: str) -> CreditOrder:
+    def refund(
+        self, actor: Actor | None, reference: str, reason: str, *, once: submissions.Once | None = None
+    ) -> CreditOrder:
         """Refund a paid order because the development does not go ahead; its proof of purchase stops counting."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)
         text = _note(reason, "reason", "why the development does not go ahead", required=True)
         return self._end(
             actor, reference, OrderStatus.REFUNDED, text, f"Refunded because the development does not go ahead: {text}",
             PAID_STATES, "Only a paid order is refunded; cancel an order that has not been paid",
+            once=once,
         )  # fmt: skip
 
     def _end(
@@ -288,10 +311,13 @@ class CreditFulfilment(CreditService):
         message: str,
         allowed: frozenset[OrderStatus],
         refused: str,
+        *,
+        once: submissions.Once | None = None,
     ) -> CreditOrder:
         """Cancelling and refunding end an order alike: only from the states that allow it (else ``refused``),
         dated today, with the team's reason kept on the order."""
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = self._order(uow, actor, reference, for_update=True)
             if OrderStatus(order.status) not in allowed:
                 raise Conflict(refused)

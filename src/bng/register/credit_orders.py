@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from . import audit
+from . import audit, submissions
 from .audit import Actor
 from .credit_amounts import TIER_LABELS, TIERS, parse_quantity, show_quantity
 from .credit_base import CreditService, OrderView
@@ -48,6 +48,7 @@ from .roles import Permission, can
 from .rules import add_years
 from .sections import Upload
 from .service import require
+from .uploads import store_bytes
 
 MAX_TEXT = 5_000
 MINIMUM_AGE = 18
@@ -180,10 +181,11 @@ class CreditOrders(CreditService):
 
     # -- the draft -----------------------------------------------------------------------------------
 
-    def start(self, actor: Actor | None) -> CreditOrder:
+    def start(self, actor: Actor | None, *, once: submissions.Once | None = None) -> CreditOrder:
         actor = require(actor, Permission.BUY_CREDITS)
         now = self.now()
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = CreditOrder(credit_order_reference(), actor.user_id, now, now)
             uow.add(order)
             uow.flush()
@@ -191,6 +193,7 @@ class CreditOrders(CreditService):
             uow.add(CreditOrderEvent(order.id, now, "started", "Order started", actor.user_id))
             audit.record(uow, now, actor, "credit_order.started", "credit_order", order.reference, None,
                          audit.snapshot(order, ("reference", "status", "owner_id")))  # fmt: skip
+            submissions.settle(uow, once, order.reference)
             uow.commit()
             return order
 
@@ -313,8 +316,7 @@ class CreditOrders(CreditService):
         if usable_problems:
             raise Invalid("The metric cannot be used to order credits", usable_problems)
         checked = check_upload(DocumentKind.METRIC, upload.filename, upload.data, "metric_file")
-        key = self._store.put(upload.data)
-        uow.on_rollback(lambda: self._store.delete(key))
+        key = store_bytes(uow, self._store, upload.data)
         stored = StoredFile(
             key=key, kind=DocumentKind.METRIC, name=checked.name, media_type=checked.media_type, size=len(upload.data),
             sha256=digest, uploaded_at=self.now(), uploaded_by=actor.user_id,
@@ -428,11 +430,12 @@ class CreditOrders(CreditService):
 
     # -- submitting and withdrawing --------------------------------------------------------------------
 
-    def submit(self, actor: Actor | None, reference: str) -> CreditOrder:
+    def submit(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> CreditOrder:
         """Submit a complete draft: typed records, the register's search as evidence, then "submitted"."""
         actor = require(actor, Permission.BUY_CREDITS)
         now = self.now()
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = self._draft(uow, actor, reference)
             a = order.answers
             missing = [s for s in SECTIONS if not section_done(a, s.key)]
@@ -497,10 +500,13 @@ class CreditOrders(CreditService):
             uow.commit()
             return order
 
-    def withdraw(self, actor: Actor | None, reference: str, reason: str = "") -> CreditOrder:
+    def withdraw(
+        self, actor: Actor | None, reference: str, reason: str = "", *, once: submissions.Once | None = None
+    ) -> CreditOrder:
         """The developer withdraws an order, at any time before paying for the credits."""
         actor = require(actor, Permission.BUY_CREDITS)
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             order = self._order(uow, actor, reference, for_update=True)
             if order.owner_id != actor.user_id:
                 raise NotFound("No such statutory biodiversity credit order")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from . import audit
+from . import audit, submissions
 from .audit import Actor
 from .credit_amounts import TIER_LABELS, TIERS, parse_percent, parse_pounds, show_percent
 from .credit_ports import CreditUnitOfWorkFactory
@@ -72,7 +72,14 @@ class CreditPrices(Service):
         return PriceTable(day, prices, rates, in_force(prices, day), vat_in_force(rates, day))
 
     def add_price(
-        self, actor: Actor | None, tier: str, price: str | None, valid_from: date | None, source: str | None
+        self,
+        actor: Actor | None,
+        tier: str,
+        price: str | None,
+        valid_from: date | None,
+        source: str | None,
+        *,
+        once: submissions.Once | None = None,
     ) -> CreditPrice:
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
         problems: list[Problem] = []
@@ -85,6 +92,7 @@ class CreditPrices(Service):
         assert pence is not None and start is not None and text is not None
         now = self.now()
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             if any(p.tier == tier and p.valid_from == start for p in uow.credits.prices()):
                 raise Invalid.one(
                     "valid_from", f"{TIER_LABELS[tier]} already has a price from {long_date(start)}: remove it first"
@@ -96,9 +104,10 @@ class CreditPrices(Service):
             uow.commit()
             return row
 
-    def remove_price(self, actor: Actor | None, price_id: int) -> CreditPrice:
+    def remove_price(self, actor: Actor | None, price_id: int, *, once: submissions.Once | None = None) -> CreditPrice:
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             row = uow.credits.price(price_id)
             if row is None:
                 raise NotFound("No such price")
@@ -114,7 +123,13 @@ class CreditPrices(Service):
             return row
 
     def add_vat_rate(
-        self, actor: Actor | None, rate: str | None, valid_from: date | None, source: str | None
+        self,
+        actor: Actor | None,
+        rate: str | None,
+        valid_from: date | None,
+        source: str | None,
+        *,
+        once: submissions.Once | None = None,
     ) -> VatRate:
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
         problems: list[Problem] = []
@@ -125,6 +140,7 @@ class CreditPrices(Service):
         assert basis_points is not None and start is not None and text is not None
         now = self.now()
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             if any(r.valid_from == start for r in uow.credits.vat_rates()):
                 raise Invalid.one("vat_valid_from", f"There is already a VAT rate from {long_date(start)}")
             row = VatRate(basis_points, start, text, now, actor.user_id)
@@ -134,9 +150,10 @@ class CreditPrices(Service):
             uow.commit()
             return row
 
-    def remove_vat_rate(self, actor: Actor | None, rate_id: int) -> VatRate:
+    def remove_vat_rate(self, actor: Actor | None, rate_id: int, *, once: submissions.Once | None = None) -> VatRate:
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
         with self._credit_uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             row = uow.credits.vat_rate(rate_id)
             if row is None:
                 raise NotFound("No such VAT rate")

@@ -3,8 +3,12 @@
 Each kind of document accepts a few types. A type is recognised from its magic bytes and, for
 zip packages (Word and Excel files, zipped Shapefiles), from the members inside, read without
 unpacking them: a package whose members would unpack to more than ``MAX_UNPACKED_BYTES``, or
-that compresses suspiciously well, is refused as a possible zip bomb. Names are sanitised to a
-safe base name whose extension agrees with the type found.
+that compresses suspiciously well, is refused as a possible zip bomb, and so is one with a member
+whose path is absolute or climbs out of it. A PDF must be one throughout, not just in its first
+bytes: it must end with ``%%EOF`` (in its last kilobyte, as readers allow), its structure is read
+with pypdf (a page tree with at least one page), and markup a browser would take for a web page
+(``<html``, ``<script`` …) in its first kilobyte refuses it (a polyglot).
+Names are sanitised to a safe base name whose extension agrees with the type found.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
+
+from bng.gis.zips import unsafe_member
 
 from .errors import Invalid
 
@@ -103,7 +109,7 @@ KINDS: dict[DocumentKind, KindRule] = {
     DocumentKind.AUTHORISATION: KindRule("written authorisation from the landowner", (*_SCANS, FileType.DOCX), 20 * MB),
     DocumentKind.OWNERSHIP: KindRule("proof of land ownership", (*_SCANS, FileType.DOCX), 20 * MB),
     DocumentKind.BOUNDARY_MAP: KindRule(
-        "boundary map", (FileType.GEOPACKAGE, FileType.GEOJSON, FileType.SHAPEFILE_ZIP), 50 * MB
+        "boundary map", (FileType.GEOPACKAGE, FileType.GEOJSON, FileType.SHAPEFILE_ZIP), 10 * MB
     ),
     DocumentKind.BOUNDARY_DOCUMENT: KindRule("boundary plan", _SCANS, 20 * MB),
     DocumentKind.METRIC: KindRule(
@@ -169,7 +175,7 @@ def zip_members(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[str
         if info.flag_bits & 0x1:
             raise Invalid.one("file", "The file is encrypted (password protected); upload it without a password")
         name = info.filename
-        if name.startswith(("/", "\\")) or ".." in re.split(r"[\\/]", name):
+        if unsafe_member(name):
             raise Invalid.one("file", f"The zip package holds a file with an unsafe path ({name!r})")
         total += info.file_size
         if info.file_size > MB and info.file_size > MAX_RATIO * max(info.compress_size, 1):
@@ -185,17 +191,30 @@ def zip_members(data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> list[str
     return [i.filename for i in infos]
 
 
+JSON_PARSED_BYTES = MB
+"""A JSON upload larger than this is told by its first bytes, not parsed whole: parsing 40 MB of
+GeoJSON takes seconds and ten times its size in memory, and the reader that follows bounds it anyway."""
+_GEOJSON_TYPES = ("FeatureCollection", "Feature", "Polygon", "MultiPolygon", "GeometryCollection")
+_HEAD_TYPE = re.compile(rb'"type"\s*:\s*"(' + "|".join(_GEOJSON_TYPES).encode() + rb')"')
+_HEAD_SITE = re.compile(rb'"(off_site|on_site)"\s*:')
+
+
 def _json_type(data: bytes) -> FileType | None:
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith(b"{"):
         return None
+    if len(data) > JSON_PARSED_BYTES:
+        start = data[: 64 * 1024]
+        if _HEAD_TYPE.search(start):
+            return FileType.GEOJSON
+        return FileType.SITE_JSON if _HEAD_SITE.search(start) else None
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
     if not isinstance(doc, dict):
         return None
-    if doc.get("type") in ("FeatureCollection", "Feature", "Polygon", "MultiPolygon", "GeometryCollection"):
+    if doc.get("type") in _GEOJSON_TYPES:
         return FileType.GEOJSON
     if "off_site" in doc or "on_site" in doc:
         return FileType.SITE_JSON
@@ -222,7 +241,47 @@ def check_upload(kind: DocumentKind | str, filename: str, data: bytes, field: st
     if found not in rule.types:
         what = f"a {TYPE_NAMES[found]}" if found else "not a type the register accepts"
         raise Invalid.one(field, f"The selected file {shown} is {what}; the {rule.label} must be a {expected}")
+    if found == FileType.PDF:
+        problem = pdf_problem(data)
+        if problem:
+            raise Invalid.one(
+                field,
+                f"The selected file {shown} starts like a PDF but {problem}; upload the {rule.label} as a PDF "
+                "saved by the program that made it",
+            )
     return Checked(found, MEDIA_TYPES[found], safe_name(filename, found))
+
+
+# tags a browser's content sniffing takes for a web page (WHATWG MIME Sniffing), looked for near the
+# start of the file, where sniffers look; none can begin a PDF hex string (their second letter is not
+# a hex digit), so a real PDF never matches
+_MARKUP = re.compile(
+    rb"<\s*(!doctype\s+html|html|head|body|script|iframe|title|style|svg|meta|img|object|embed|form)\b", re.IGNORECASE
+)
+SNIFFED_BYTES = 1024
+
+
+def pdf_problem(data: bytes) -> str | None:
+    """Why the bytes are not a whole PDF (None when they are): unreadable by pypdf, no page, or markup
+    near the start that would let a browser treat the file as a web page."""
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if _MARKUP.search(data[:SNIFFED_BYTES]):
+        return "holds web page markup (HTML) at its start"
+    if b"%%EOF" not in data[-SNIFFED_BYTES:]:  # pypdf would search the whole file for it, line by line
+        return "does not end as a PDF ends (%%EOF)"
+    quiet = logging.getLogger("pypdf")
+    level, quiet.level = quiet.level, logging.CRITICAL  # pypdf logs every repair it makes
+    try:
+        pages = len(PdfReader(io.BytesIO(data), strict=False).pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OverflowError):
+        return "its structure cannot be read"
+    finally:
+        quiet.level = level
+    return None if pages > 0 else "it has no pages"
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._()\- ]+")

@@ -16,6 +16,7 @@ from bng.metric import Site, calculate, load, parse_site
 from bng.metric.result import Result
 
 from .errors import Invalid, Problem
+from .geometries import BYTES, SHA256, Geometries
 from .ledger import to_micro
 
 SECTION = "habitats"
@@ -43,7 +44,9 @@ class ParcelDraft:
     size: float
     units: float
     baseline_ref: str = ""
-    geometry_wkt: str = ""
+    geometry_sha256: str = ""
+    """The parcel's outline from a habitat map, kept apart (``bng.register.geometries``); "" when none."""
+    geometry_bytes: int = 0
 
     @property
     def size_micro(self) -> int:
@@ -114,10 +117,11 @@ def site_from_json(data: bytes, field_name: str = "metric_file", section: str = 
 def from_site(
     site: Site,
     field_name: str = "metric_file",
-    geometries: dict[tuple[str, str, str], str] | None = None,
+    geometries: dict[tuple[str, str, str], dict[str, Any]] | None = None,
     only: str = "",
 ) -> Habitats:
-    """The off-site rows of a Site as parcels, with the units the engine computes for them.
+    """The off-site rows of a Site as parcels, with the units the engine computes for them (and, from
+    ``geometries``, the digest and size of each mapped parcel's outline).
 
     A metric may describe several gain sites (a landowner's, or a combined case's); ``only``
     names the one being registered, and its rows are taken alone."""
@@ -165,6 +169,7 @@ def from_site(
                     continue
                 size = _size(module, stage, row, baseline)
                 u = units.get((module, stage, row.ref))
+                outline = geometries.get((module, stage, str(row.ref)), {})
                 parcels.append(
                     ParcelDraft(
                         module=module,
@@ -177,7 +182,8 @@ def from_site(
                         size=float(size or 0.0),
                         units=float(u) if isinstance(u, int | float) else 0.0,
                         baseline_ref=str(getattr(row, "baseline_ref", "") or ""),
-                        geometry_wkt=geometries.get((module, stage, str(row.ref)), ""),
+                        geometry_sha256=str(outline.get(SHA256, "")),
+                        geometry_bytes=int(outline.get(BYTES, 0)),
                     )
                 )
     totals = {
@@ -299,15 +305,17 @@ OUTSIDE_TOLERANCE_M2 = 0.5
 """As the GeoPackage standard's red-line rule: slivers under half a square metre are digitising noise."""
 
 
-def parcels_outside(habitats: Habitats, boundary: Any, field_name: str = "habitat_maps") -> list[Problem]:
+def parcels_outside(
+    habitats: Habitats, boundary: Any, geometries: Geometries, field_name: str = "habitat_maps"
+) -> list[Problem]:
     """Mapped parcels must lie inside the gain site's boundary."""
-    import shapely
-
     problems = []
     for p in habitats.parcels:
-        if not p.geometry_wkt:
+        if not p.geometry_sha256:
             continue
-        geom = shapely.from_wkt(p.geometry_wkt)
+        geom = geometries.get(p.geometry_sha256)
+        if geom is None:
+            raise LookupError(f"no stored geometry {p.geometry_sha256}")
         outside = geom.difference(boundary) if geom.area > 0 else geom.difference(boundary.buffer(OUTSIDE_TOLERANCE_M2))
         size = outside.area if geom.area > 0 else outside.length
         if size > OUTSIDE_TOLERANCE_M2:

@@ -13,6 +13,7 @@ problems that name the uploaded file.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from bng.metric import Site
 
 from .errors import Invalid, Problem
 from .filetypes import EXTENSIONS, FileType
+from .geometries import ref_of
 from .habitats import MODULES, SECTION, STAGES, Habitats, from_site
 
 OFF_SITE_PROVIDER = "This metric is being used by an off-site provider"
@@ -66,9 +68,16 @@ MAX_MAP_PROBLEMS = 50
 MAP_NAMES = ("baseline.gpkg", "post-intervention.gpkg")
 
 
-def habitats_from_maps(baseline: bytes, post: bytes, only: str = "", names: tuple[str, str] = MAP_NAMES) -> Habitats:
+def habitats_from_maps(
+    baseline: bytes,
+    post: bytes,
+    only: str = "",
+    names: tuple[str, str] = MAP_NAMES,
+    keep: Callable[[Any], dict[str, Any]] | None = None,
+) -> Habitats:
     """Habitats from a baseline and a post-intervention GeoPackage of DEFRA's digital metric. ``names`` are
-    the files' names as the person knows them: every problem names the file it is in by that name."""
+    the files' names as the person knows them: every problem names the file it is in by that name. ``keep``
+    keeps each parcel's outline apart and says what the parcel holds of it (its digest and size)."""
     from dataclasses import replace
 
     from bng.gis.workflow import MapError, load_maps
@@ -99,7 +108,7 @@ def habitats_from_maps(baseline: bytes, post: bytes, only: str = "", names: tupl
     if site.off_site.row_count() == 0:
         site, location = _as_gain_site(site, label), "on_site"
     geometries = {
-        (module, stage, ref): geom.whole.wkt
+        (module, stage, ref): keep(geom.whole) if keep is not None else ref_of(geom.whole).to_dict()
         for (module, loc, stage, ref), geom in mapped.geometry.items()
         if loc == location and geom.whole is not None
     }

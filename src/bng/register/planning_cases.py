@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from bng.planning.determination import DECIDED, LABELS, PlanStatus, TransitionError, clock, move
 from bng.planning.tables import tables
 
-from . import audit
+from . import audit, submissions
 from .audit import Actor
 from .errors import Conflict, Invalid, NotFound, Problem
 from .filetypes import MAX_UPLOAD_BYTES
@@ -179,6 +179,7 @@ class PlanningCases(Service):
         upload: Upload | None,
         phase: str = "",
         overall_reference: str = "",
+        once: submissions.Once | None = None,
     ) -> PlanningCase:
         """Receive a gain plan submission: validate it, keep it, start the 8-week clock. Idempotent: the same
         file for the same planning reference by the same applicant is the same case."""
@@ -217,8 +218,9 @@ class PlanningCases(Service):
         report, gain_plan, pdf = self._validate(upload, lpa, ref)
         now = self.now()
         with self._puow(write=True) as uow:
+            submissions.claim(uow, actor, once, now)
             same = uow.planning.by_submission(actor.user_id, digest, ref)
-            if same is not None:  # an identical post that won the race
+            if same is not None:  # an identical file that won the race
                 return same
             zip_file = self._put(uow, actor, SUBMISSION_KIND, upload.filename[-200:], "application/zip", upload.data)
             pdf_file = self._put(
@@ -245,6 +247,7 @@ class PlanningCases(Service):
             uow.add(case)
             uow.flush()
             assert case.id is not None
+            submissions.settle(uow, once, case.reference)
             verdict = "valid" if case.valid else "not valid"
             self._event(uow, case, "received", f"Received; bng's check on receipt: {verdict}", actor)
             audit.record(
@@ -427,10 +430,18 @@ class PlanningCases(Service):
             raise NotFound("No such case")
         return case
 
-    def _move(self, actor: Actor | None, reference: str, to: PlanStatus, reasons: str = "") -> PlanningCase:
+    def _move(
+        self,
+        actor: Actor | None,
+        reference: str,
+        to: PlanStatus,
+        reasons: str = "",
+        once: submissions.Once | None = None,
+    ) -> PlanningCase:
         actor = require(actor, Permission.DETERMINE_GAIN_PLANS)
         now = self.now()
         with self._puow(write=True) as uow:
+            submissions.claim(uow, actor, once, now)
             case = self._officers_case(uow, actor, reference)
             if case.status == to:  # the same decision posted again: nothing more to do
                 return case
@@ -459,6 +470,7 @@ class PlanningCases(Service):
             self._event(uow, case, to.value, words, actor)
             after = audit.snapshot(case, ("status", "decided_on", "decision_reasons", "invalid_reasons"))
             audit.record(uow, now, actor, f"planning_case.{to.value}", "planning_case", case.reference, before, after)
+            submissions.settle(uow, once, case.reference)
             uow.commit()
             return case
 
@@ -489,23 +501,32 @@ class PlanningCases(Service):
                         problems.append(f"phase {case.phase}: {module} value below the overall plan's {value:.4f}")
         return problems
 
-    def validated(self, actor: Actor | None, reference: str) -> PlanningCase:
-        return self._move(actor, reference, PlanStatus.VALIDATED)
+    def validated(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> PlanningCase:
+        return self._move(actor, reference, PlanStatus.VALIDATED, once=once)
 
-    def invalid(self, actor: Actor | None, reference: str, reasons: str) -> PlanningCase:
+    def invalid(
+        self, actor: Actor | None, reference: str, reasons: str, *, once: submissions.Once | None = None
+    ) -> PlanningCase:
         if not reasons.strip():
             raise Invalid.one("reasons", "Say what is missing or wrong")
-        return self._move(actor, reference, PlanStatus.INVALID, reasons)
+        return self._move(actor, reference, PlanStatus.INVALID, reasons, once)
 
-    def decide(self, actor: Actor | None, reference: str, outcome: str, reasons: str) -> PlanningCase:
+    def decide(
+        self, actor: Actor | None, reference: str, outcome: str, reasons: str, *, once: submissions.Once | None = None
+    ) -> PlanningCase:
         if outcome not in ("approved", "refused"):
             raise Invalid.one("outcome", "Select approve or refuse")
         if outcome == "refused" and not reasons.strip():
             raise Invalid.one("reasons", "Give the reasons for refusing the plan")
-        return self._move(actor, reference, PlanStatus(outcome), reasons)
+        return self._move(actor, reference, PlanStatus(outcome), reasons, once)
 
     def record_findings(
-        self, actor: Actor | None, reference: str, findings: dict[str, tuple[str, str]]
+        self,
+        actor: Actor | None,
+        reference: str,
+        findings: dict[str, tuple[str, str]],
+        *,
+        once: submissions.Once | None = None,
     ) -> PlanningCase:
         """The officer's finding on each step of the gain hierarchy: accepted / not accepted, with a note."""
         actor = require(actor, Permission.DETERMINE_GAIN_PLANS)
@@ -519,6 +540,7 @@ class PlanningCases(Service):
             clean[step] = {"finding": finding, "note": note.strip()[:2000]}
         now = self.now()
         with self._puow(write=True) as uow:
+            submissions.claim(uow, actor, once, now)
             case = self._officers_case(uow, actor, reference)
             if case.status in {s.value for s in DECIDED}:
                 raise Conflict("The plan is decided: its findings cannot change")
@@ -531,6 +553,7 @@ class PlanningCases(Service):
             audit.record(
                 uow, now, actor, "planning_case.findings", "planning_case", case.reference, before, {"findings": clean}
             )
+            submissions.settle(uow, once, case.reference)
             uow.commit()
             return case
 

@@ -2,8 +2,8 @@
 
 ``bng.db`` implements :class:`UnitOfWork` on SQLAlchemy (SQLite or PostgreSQL + PostGIS) and
 :class:`FileStore` on a local directory. A service opens one unit of work per action: everything
-it changes is committed together or not at all, files included (``on_rollback`` removes files
-stored by an action that failed).
+it changes is committed together or not at all, files included (files are staged, moved into place
+``on_commit`` and removed ``on_rollback``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
+from .geometries import Geometries
 from .model import (
     Allocation,
     AllocationLine,
@@ -193,6 +194,60 @@ class Audit(Protocol):
     def recent(self, page: int, per_page: int, entity: str = "", entity_id: str = "") -> Page: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A submission token used before: by whom, for what, and what it made (a reference, or "")."""
+
+    user_id: int
+    action: str
+    target: str
+
+
+class Submissions(Protocol):
+    def claim(self, token_hash: str, user_id: int, action: str, at: datetime) -> Claimed | None:
+        """Record the token's first use in this transaction, or return the use that came first (a use in a
+        transaction not yet ended is waited for: its commit makes it the first, its rollback makes this one)."""
+        ...
+
+    def settle(self, token_hash: str, target: str) -> None:
+        """Say what the submission made (the reference a repeat of it is sent to)."""
+        ...
+
+    def find(self, token_hash: str) -> Claimed | None: ...
+
+
+class Throttle(Protocol):
+    def failures(self, keys: Sequence[str], since: datetime) -> dict[str, int]:
+        """Failures counted for each key in a window that started at ``since`` or later."""
+        ...
+
+    def fail(self, keys: Sequence[str], at: datetime, window_start_after: datetime) -> None:
+        """Count a failure for each key; a window that started before ``window_start_after`` starts again."""
+        ...
+
+    def clear(self, keys: Sequence[str]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EmailLink:
+    """A one-time link sent by email (``sign_in`` or ``new_account``), with what it finishes."""
+
+    token_hash: str
+    purpose: str
+    email: str
+    user_id: int | None
+    details: dict[str, Any] | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class EmailLinks(Protocol):
+    def add(self, link: EmailLink) -> None: ...
+    def take(self, token_hash: str, purpose: str, now: datetime) -> EmailLink | None:
+        """The link, marked used, if it is unused and unexpired; else None. Only one taker ever gets it."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; leave it without ``commit()`` and nothing is kept."""
 
@@ -207,6 +262,10 @@ class UnitOfWork(Protocol):
     ledger: Ledger
     audit: Audit
     open_data: OpenData
+    submissions: Submissions
+    throttle: Throttle
+    email_links: EmailLinks
+    geometries: Geometries
 
     def add(self, record: object) -> None: ...
     def flush(self) -> None: ...
@@ -216,6 +275,10 @@ class UnitOfWork(Protocol):
         ...
 
     def on_rollback(self, action: Callable[[], None]) -> None: ...
+    def on_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the transaction has committed (moving staged files into place)."""
+        ...
+
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -227,9 +290,13 @@ UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
 class FileStore(Protocol):
-    """Where uploaded documents live; keys are opaque and never derived from what a user typed."""
+    """Where uploaded documents live; keys are opaque and never derived from what a user typed.
+
+    ``put`` stages the bytes; ``publish`` moves them into place once their row is committed
+    (``bng.register.uploads.store_bytes`` does both); ``get`` reads staged files too."""
 
     def put(self, data: bytes) -> str: ...
+    def publish(self, key: str) -> None: ...
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...

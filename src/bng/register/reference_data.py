@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import audit
+from . import audit, submissions
 from .audit import Actor
 from .errors import Conflict, Invalid, NotFound, Problem, refuse
 from .model import ResponsibleBody
@@ -31,7 +31,14 @@ BODY_TYPES = (
 
 class ReferenceData(Service):
     def add_body(
-        self, actor: Actor | None, name: str, body_type: str, designated_on: date | None, source: str
+        self,
+        actor: Actor | None,
+        name: str,
+        body_type: str,
+        designated_on: date | None,
+        source: str,
+        *,
+        once: submissions.Once | None = None,
     ) -> ResponsibleBody:
         actor = require(actor, Permission.MANAGE_REFERENCE_DATA)
         name = " ".join(name.split())
@@ -54,6 +61,7 @@ class ReferenceData(Service):
         refuse(problems)
         assert designated_on is not None
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             if uow.bodies.by_name(name) is not None:
                 raise Invalid.one("name", f"{name} is already on the list")
             body = ResponsibleBody(name, body_type, designated_on, source)
@@ -72,11 +80,14 @@ class ReferenceData(Service):
             uow.commit()
             return body
 
-    def withdraw_body(self, actor: Actor | None, body_id: int, on: date | None) -> ResponsibleBody:
+    def withdraw_body(
+        self, actor: Actor | None, body_id: int, on: date | None, *, once: submissions.Once | None = None
+    ) -> ResponsibleBody:
         actor = require(actor, Permission.MANAGE_REFERENCE_DATA)
         if on is None:
             raise Invalid.one("withdrawn_on", "Enter the date the designation was withdrawn")
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             body = uow.bodies.get(body_id)
             if body is None:
                 raise NotFound("No such responsible body")

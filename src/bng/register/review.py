@@ -16,7 +16,7 @@ from datetime import date
 
 import shapely
 
-from . import audit, combined, payments
+from . import audit, combined, payments, submissions
 from .allocations import Allocations
 from .applications import FEE_NAMES, NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
 from .audit import Actor
@@ -111,7 +111,14 @@ class Review(Service):
         uow.add(ApplicationEvent(app.id, self.now(), kind, message, actor.user_id))
 
     def record_payment(
-        self, actor: Actor | None, reference: str, received_on: date | None, method: str, payment: str = ""
+        self,
+        actor: Actor | None,
+        reference: str,
+        received_on: date | None,
+        method: str,
+        payment: str = "",
+        *,
+        once: submissions.Once | None = None,
     ) -> None:
         """Record one fee as received, on its own date: ``payment`` is its payment reference (it may be left
         out when only one fee is due). The combined case's two fees are paid separately, and each keeps
@@ -119,6 +126,7 @@ class Review(Service):
         actor = require(actor, Permission.RECORD_PAYMENTS)
         method = payments.received(received_on, method, self.today())
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             app = uow.applications.by_reference(normalise(reference))
             if app is None or app.id is None:
                 raise NotFound("No such application")
@@ -172,6 +180,7 @@ class Review(Service):
         refund_reference: str,
         *,
         application: str | None = None,
+        once: submissions.Once | None = None,
     ) -> Refund:
         """The register team records that a fee received and no longer owed (standing "to be refunded")
         has been paid back: when, how and the refund's reference. Its standing is then "refunded", for
@@ -180,6 +189,7 @@ class Review(Service):
         actor = require(actor, Permission.RECORD_PAYMENTS)
         now = self.now()
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             payment = uow.payments.by_reference(normalise(payment_reference))
             if payment is None or payment.id is None:
                 raise NotFound("No such payment")
@@ -233,13 +243,17 @@ class Review(Service):
                 )
                 self._event(uow, app, actor, "fee_refunded", message)
                 app.updated_at = now  # the answers cannot change under the refund unseen (optimistic version)
+            submissions.settle(uow, once, refund_reference)
             uow.commit()
             return refund
 
-    def request_information(self, actor: Actor | None, reference: str, message: str) -> None:
+    def request_information(
+        self, actor: Actor | None, reference: str, message: str, *, once: submissions.Once | None = None
+    ) -> None:
         actor = require(actor, Permission.REVIEW_APPLICATIONS)
         message = _reason(message, "message", "what further information you need")
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             app = self._submitted(uow, reference)
             before = audit.snapshot(app, ("status", "information_request"))
             app.status = ApplicationStatus.INFORMATION_REQUESTED
@@ -258,10 +272,13 @@ class Review(Service):
             )
             uow.commit()
 
-    def reject(self, actor: Actor | None, reference: str, reasons: str) -> None:
+    def reject(
+        self, actor: Actor | None, reference: str, reasons: str, *, once: submissions.Once | None = None
+    ) -> None:
         actor = require(actor, Permission.REVIEW_APPLICATIONS)
         reasons = _reason(reasons, "reasons", "the reasons for rejecting the application")
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             app = self._submitted(uow, reference)
             before = audit.snapshot(app, ("status", "decision_reason", "decided_at"))
             app.status = ApplicationStatus.REJECTED
@@ -281,11 +298,19 @@ class Review(Service):
             )
             uow.commit()
 
-    def accept(self, actor: Actor | None, reference: str, publish: Iterable[str] = PUBLISHABLE) -> GainSite:
+    def accept(
+        self,
+        actor: Actor | None,
+        reference: str,
+        publish: Iterable[str] = PUBLISHABLE,
+        *,
+        once: submissions.Once | None = None,
+    ) -> GainSite:
         """Put the gain site on the register; raises Invalid if a check fails or the fee is unpaid."""
         actor = require(actor, Permission.REVIEW_APPLICATIONS)
         now, today = self.now(), self.today()
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             app = self._submitted(uow, reference)
             assert app.id is not None
             result = self._applications._checks(uow, app)
@@ -330,11 +355,12 @@ class Review(Service):
                 audit.snapshot(app, ("status", "decided_at", "gain_site_id")),
             )
             audit.record(uow, now, actor, "site.registered", "gain_site", site.reference, None, audit.snapshot(site))
+            submissions.settle(uow, once, site.reference)
             uow.commit()
             return site
 
     def _new_site(self, uow: UnitOfWork, app: Application, today: date, now: object) -> GainSite:
-        b = boundary_of(app.answers)
+        b = boundary_of(app.answers, uow.geometries)
         h = habitats_of(app.answers)
         assert b is not None and h is not None
         la = app.answers["legal-agreement"]
@@ -405,7 +431,7 @@ class Review(Service):
                     size_micro=p.size_micro,
                     units_micro=p.units_micro,
                     baseline_ref=p.baseline_ref,
-                    geometry=shapely.from_wkt(p.geometry_wkt) if p.geometry_wkt else None,
+                    geometry=uow.geometries.get(p.geometry_sha256) if p.geometry_sha256 else None,
                 )
             )
 
@@ -417,7 +443,15 @@ class Review(Service):
             raise NotFound("No such gain site")
         return site
 
-    def amend(self, actor: Actor | None, reference: str, on: date | None, description: str) -> None:
+    def amend(
+        self,
+        actor: Actor | None,
+        reference: str,
+        on: date | None,
+        description: str,
+        *,
+        once: submissions.Once | None = None,
+    ) -> None:
         """Record an amendment to a registered gain site, with its date and what changed."""
         actor = require(actor, Permission.AMEND_REGISTER)
         problems: list[Problem] = []
@@ -430,6 +464,7 @@ class Review(Service):
         assert described is not None and on is not None
         description = described
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             site = self._site(uow, reference)
             if site.status != SiteStatus.REGISTERED:
                 raise Conflict("This gain site has been removed from the register")
@@ -449,7 +484,15 @@ class Review(Service):
             )
             uow.commit()
 
-    def remove(self, actor: Actor | None, reference: str, on: date | None, description: str) -> None:
+    def remove(
+        self,
+        actor: Actor | None,
+        reference: str,
+        on: date | None,
+        description: str,
+        *,
+        once: submissions.Once | None = None,
+    ) -> None:
         """Remove a gain site from the register: only when none of its units is allocated."""
         actor = require(actor, Permission.AMEND_REGISTER)
         problems: list[Problem] = []
@@ -462,6 +505,7 @@ class Review(Service):
         assert described is not None and on is not None
         description = described
         with self._uow(write=True) as uow:
+            submissions.claim(uow, actor, once, self.now())
             site = self._site(uow, reference)
             if site.status != SiteStatus.REGISTERED:
                 raise Conflict("This gain site has already been removed from the register")

@@ -12,13 +12,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import shapely
 
 from . import boundary as boundary_rules
 from .errors import Invalid, Problem
 from .filetypes import DocumentKind, FileType, sniff
+from .geometries import BYTES, SHA256, Geometries, geometry_in
 from .habitats import Habitats, area_problems, from_site_json
 from .lpas import not_current
 from .model import AgreementType, Lpa, ResponsibleBody, StoredFile
@@ -69,10 +70,19 @@ class SectionContext(Protocol):
     def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]: ...
     def file_bytes(self, file_id: int) -> bytes: ...
     def file_name(self, file_id: int) -> str: ...  # as stored: the upload's own name, in safe characters
+    def parsed(self, read: Callable[..., T], *args: Any) -> T:
+        """``read(*args)``: reading an upload, done once, before any database transaction opens."""
+        ...
+
+    def keep_geometry(self, geom: Any) -> dict[str, Any]:
+        """Keep a geometry apart from the answers; what the answers hold of it (its digest and size)."""
+        ...
+
     def lpa(self, lpa_id: int) -> Lpa | None: ...
     def body(self, body_id: int) -> ResponsibleBody | None: ...
 
 
+T = TypeVar("T")
 Handler = Callable[[dict[str, Any], Mapping[str, Any], Mapping[str, Upload], SectionContext], dict[str, Any]]
 
 
@@ -231,17 +241,16 @@ def boundary(
         answers["boundary_file"] = file_id
         if found is not None and file_id is not None:
             try:
-                geom = boundary_rules.read_boundary_file(ctx.file_bytes(file_id), found)
+                geom = ctx.parsed(boundary_rules.read_boundary_file, ctx.file_bytes(file_id), found)
             except Invalid as err:
                 p.extend(err.problems)
             else:
-                p.extend(boundary_rules.check_boundary(geom, ctx.places))
+                p.extend(ctx.parsed(boundary_rules.check_boundary, geom, ctx.places))
                 b = boundary_rules.from_geometry(geom)
-                answers |= _boundary_answers(b)
+                answers |= _boundary_answers(b) | ctx.keep_geometry(geom)
         elif file_id is not None and current.get("method") == "map":
-            answers |= {
-                k: current[k] for k in ("wkt", "area_ha", "easting", "northing", "grid_reference") if k in current
-            }
+            kept = ("wkt", SHA256, BYTES, "area_ha", "easting", "northing", "grid_reference")
+            answers |= {k: current[k] for k in kept if k in current}
     elif method == "document":
         answers["boundary_file"], _ = _file(
             p, s, current, uploads, ctx, "boundary_file", DocumentKind.BOUNDARY_DOCUMENT, "boundary plan"
@@ -285,8 +294,10 @@ def _number(problems: list[Problem], section: str, values: Mapping[str, Any], na
 
 
 def _boundary_answers(b: boundary_rules.Boundary) -> dict[str, Any]:
+    """The boundary's answers but its geometry, which is kept apart (``keep_geometry``)."""
     return {
-        "wkt": b.geometry.wkt if b.geometry is not None else "",
+        SHA256: "",
+        BYTES: 0,
         "area_ha": round(b.area_ha, 6),
         "easting": round(b.easting, 2),
         "northing": round(b.northing, 2),
@@ -294,12 +305,12 @@ def _boundary_answers(b: boundary_rules.Boundary) -> dict[str, Any]:
     }
 
 
-def boundary_of(answers: Mapping[str, Any]) -> boundary_rules.Boundary | None:
+def boundary_of(answers: Mapping[str, Any], geometries: Geometries) -> boundary_rules.Boundary | None:
     """The saved boundary of an application's answers, or None if not given yet."""
     b = answers.get("boundary") or {}
     if not b.get("completed"):
         return None
-    geom = shapely.from_wkt(b["wkt"]) if b.get("wkt") else None
+    geom = geometry_in(b, geometries)
     return boundary_rules.Boundary(
         geom, float(b["area_ha"]), float(b["easting"]), float(b["northing"]), b["grid_reference"]
     )
@@ -341,7 +352,7 @@ def habitats(
         ):
             found = sniff(ctx.file_bytes(file_id))  # the same metric, read again for another of its gain sites
         if found is not None and file_id is not None:
-            _read(p, s, answers, lambda: _read_metric(ctx.file_bytes(file_id), found, label), "metric_file")
+            _read(p, s, answers, lambda: ctx.parsed(_read_metric, ctx.file_bytes(file_id), found, label), "metric_file")
         elif "habitats" in current:
             answers["habitats"] = current["habitats"]
     elif new_maps or current.get(MAP_FIELDS[0]):
@@ -355,7 +366,8 @@ def habitats(
 
             base, post = (ctx.file_bytes(i) for i in ids)  # type: ignore[arg-type]
             names = (ctx.file_name(ids[0]), ctx.file_name(ids[1]))  # type: ignore[arg-type]
-            _read(p, s, answers, lambda: habitats_from_maps(base, post, label, names), MAP_FIELDS[0])
+            read = lambda: ctx.parsed(habitats_from_maps, base, post, label, names, ctx.keep_geometry)  # noqa: E731
+            _read(p, s, answers, read, MAP_FIELDS[0])
         elif None not in ids and "habitats" in current:
             answers["habitats"] = current["habitats"]
     else:
@@ -599,18 +611,18 @@ def all_completed(answers: Mapping[str, Any]) -> bool:
     return all(done(answers, s) for s in SECTIONS)
 
 
-def cross_section_problems(answers: Mapping[str, Any]) -> list[Problem]:
+def cross_section_problems(answers: Mapping[str, Any], geometries: Geometries) -> list[Problem]:
     """Checks between sections that can run as soon as both are answered (repeated at submission)."""
     from .combined import problems as allocation_problems
 
-    b, h = boundary_of(answers), habitats_of(answers)
+    b, h = boundary_of(answers, geometries), habitats_of(answers)
     if b is None or h is None:
         return []
     from .habitats import parcels_outside
 
     out = area_problems(h, b.area_ha) + allocation_problems(answers)
     if b.geometry is not None:
-        out += parcels_outside(h, b.geometry)
+        out += parcels_outside(h, b.geometry, geometries)
     return out
 
 

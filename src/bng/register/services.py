@@ -22,6 +22,7 @@ from .ports import Clock, FileStore, UnitOfWorkFactory
 from .public import PublicRegister
 from .reference_data import ReferenceData
 from .review import Review
+from .submissions import Submissions
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Services:
     excess: ExcessSales  # excess on-site gains sold to other developments
     calendars: Calendars  # monitoring calendars (ICS)
     lpa_monitoring: LpaMonitoring  # the LPA's dashboard, downloads and biodiversity report (s.40A)
+    submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
 
 
 def build_services(
@@ -70,4 +72,5 @@ def build_services(
         excess=ExcessSales(uow, clock),
         calendars=Calendars(uow, clock),
         lpa_monitoring=LpaMonitoring(uow, clock),
+        submissions=Submissions(uow, clock),
     )

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField
 
 from .forms import opts, submit, text, upload
+from .once import OnceForm
 from .widgets import GovRadioInput, GovSelect
 
 METHODS = (
@@ -53,7 +54,7 @@ class AllocationForm(FlaskForm):
     submit = submit("Continue")
 
 
-class ConfirmAllocationForm(AllocationForm):
+class ConfirmAllocationForm(OnceForm, AllocationForm):
     """The checked answers come back as hidden fields; the landowner's consent is uploaded here."""
 
     consent_file = upload(

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from bng.register.filetypes import MAX_UPLOAD_BYTES
 from bng.register.services import Services
@@ -17,6 +20,9 @@ from bng.register.services import Services
 from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
+from .links import base_url_problem
+from .once import token_field
+from .paging import MAX_ID
 from .views import account, admin, apply, credits, credits_casework, files, lpa, public, review
 from .views.allocate import bp as allocations_bp
 from .views.common import error_list, legend
@@ -28,16 +34,37 @@ from .views.planning_lpa import bp as planning_lpa_bp
 SERVICE_NAME = "Biodiversity gain sites register"
 
 
+class RecordId(IntegerConverter):
+    """``<int:…>`` in a route: a whole number a record's id can be (a larger one is no page: 404,
+    rather than a number the database cannot hold)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 @dataclass(frozen=True)
 class Settings:
     secret_key: str
     secure_cookies: bool = True
     testing: bool = False
     assets_dir: Path = ASSETS_DIR
+    base_url: str = "http://localhost"
+    """Where the public reach the service (``BNG_BASE_URL``): absolute links are made from it."""
+    trusted_proxies: int = 0
+    """How many reverse proxies in front of the service set X-Forwarded-For and -Proto (``BNG_TRUSTED_PROXIES``);
+    with none, those headers are ignored (anyone could send them)."""
 
 
 def create_app(services: Services, settings: Settings) -> Flask:
+    problem = base_url_problem(settings.base_url)
+    if problem:
+        raise ValueError(problem)
     app = Flask(__name__, static_folder="static", static_url_path="/static")
+    if settings.trusted_proxies:  # the client's address and https as the proxy saw them: HSTS, throttling
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
+    app.url_map.converters["int"] = RecordId
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_NAME="bng_session",
@@ -51,6 +78,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
         WTF_CSRF_SSL_STRICT=False,  # Referer checks break behind proxies that strip it; the token suffices
         TESTING=settings.testing,
         BNG_ASSETS_DIR=settings.assets_dir,
+        BNG_BASE_URL=settings.base_url.rstrip("/"),
         SERVICE_NAME=SERVICE_NAME,
     )
     app.extensions["bng.services"] = services
@@ -70,6 +98,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
     WTFormsHelpers(app)
     app.add_template_global(error_list, "error_list")
     app.add_template_global(legend, "legend")
+    app.add_template_global(token_field, "submission_token_field")
     CSRFProtect(app)
     filters.register(app)
     security.register(app)

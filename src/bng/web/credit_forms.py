@@ -10,6 +10,7 @@ from bng.register.credit_fulfilment import MAX_NOTE
 from bng.register.credit_orders import MAX_TEXT
 
 from .forms import GovDateField, area, opts, submit, text, upload
+from .once import OnceForm
 from .widgets import GovCheckboxesInput, GovRadioInput, GovSelect, GovTextInput
 
 
@@ -52,7 +53,7 @@ class EstimateForm(_Quantities):
     submit = submit("Estimate the cost")
 
 
-class StartOrderForm(FlaskForm):
+class StartOrderForm(OnceForm):
     submit = submit("Start a new order")
 
 
@@ -129,16 +130,16 @@ class TermsForm(FlaskForm):
     submit = submit()
 
 
-class SubmitOrderForm(FlaskForm):
+class SubmitOrderForm(OnceForm):
     submit = submit("Submit order")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(OnceForm):
     reason = area("Why are you withdrawing the order? (optional)", maxlength=MAX_TEXT)
     submit = submit("Withdraw order")
 
 
-class DueDiligenceDecisionForm(FlaskForm):
+class DueDiligenceDecisionForm(OnceForm):
     outcome = RadioField(
         "Customer due diligence checks",
         choices=opts([("passed", "Passed"), ("failed", "Failed")]),
@@ -149,24 +150,24 @@ class DueDiligenceDecisionForm(FlaskForm):
     submit = submit("Record the checks")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(OnceForm):
     """A button that moves the order on (issue the invoice, allocate, send to the LPA)."""
 
     submit = submit("Continue")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(OnceForm):
     received_on = GovDateField("Date the payment was received")
     amount = text("Amount received, in pounds", "The invoice total, for example 3199120")
     submit = submit("Record payment")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(OnceForm):
     reason = area("Reason (the developer sees it)", maxlength=MAX_NOTE)
     submit = submit("Continue")
 
 
-class PriceForm(FlaskForm):
+class PriceForm(OnceForm):
     tier = SelectField(
         "Tier",
         choices=opts([("", "Select a tier"), *[(t, TIER_LABELS[t]) for t in TIERS]]),
@@ -179,12 +180,12 @@ class PriceForm(FlaskForm):
     submit = submit("Add price")
 
 
-class VatForm(FlaskForm):
+class VatForm(OnceForm):
     rate = text("VAT rate, per cent", "For example, 20, or 0 where VAT is not payable")
     vat_valid_from = GovDateField("Applies from", description="Today or later, for example 1 4 2027")
     source = text("Source", "For example, the GOV.UK page and the date it was published")
     submit = submit("Add VAT rate")
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(OnceForm):
     submit = submit("Remove")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from bng.register import errors as register_errors
+
+from .api.models import Problem
 
 TITLES = {
     400: "There is a problem with the request",
@@ -21,8 +23,10 @@ TITLES = {
 
 
 def _page(status: int, message: str = "") -> ResponseReturnValue:
+    """An error page, or under /api an RFC 9457 problem (the OpenAPI document's ``Problem``)."""
     if request.path.startswith("/api/"):
-        return jsonify({"status": status, "title": TITLES.get(status, "Error"), "detail": message}), status
+        problem = Problem(status=status, title=TITLES.get(status, "Error"), detail=message)
+        return Response(problem.model_dump_json(), status=status, mimetype="application/problem+json")
     return render_template("error.html", status=status, title=TITLES.get(status, "Error"), message=message), status
 
 
@@ -58,7 +62,11 @@ def register(app: Flask) -> None:
         status = err.code or 500
         if status == 413:
             return _page(413, "The request is larger than the register accepts; upload a smaller file.")
-        return _page(status, "")
+        response = app.make_response(_page(status, ""))
+        allowed = dict(err.get_headers()).get("Allow")
+        if allowed:  # a 405 says which methods the address answers (RFC 9110)
+            response.headers["Allow"] = allowed
+        return response
 
     @app.errorhandler(Exception)
     def _crash(err: Exception) -> ResponseReturnValue:

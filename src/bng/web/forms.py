@@ -31,6 +31,7 @@ from bng.register.review import MAX_REASON
 from bng.register.roles import ROLE_LABELS, SELF_SERVICE_ROLES, Role
 from bng.register.sections import DECLARATIONS, text_limit
 
+from .once import OnceForm
 from .widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -134,6 +135,12 @@ class SignInForm(FlaskForm):
     submit = submit("Sign in")
 
 
+class LinkForm(FlaskForm):
+    """The page an emailed link opens: a button, so that a mail scanner opening the link uses nothing."""
+
+    submit = submit("Continue")
+
+
 class CreateAccountForm(FlaskForm):
     name = text("Full name")
     email = text("Email address", "We will use this to tell you about your applications")
@@ -151,7 +158,7 @@ class CreateAccountForm(FlaskForm):
     submit = submit("Create account")
 
 
-class StaffAccountForm(FlaskForm):
+class StaffAccountForm(OnceForm):
     name = text("Full name")
     email = text("Email address")
     role = SelectField(
@@ -282,11 +289,11 @@ class DeclarationsForm(FlaskForm):
     submit = submit()
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(OnceForm):
     submit = submit("Accept and send")
 
 
-class StartForm(FlaskForm):
+class StartForm(OnceForm):
     submit = submit("Start a new application")
 
 
@@ -294,17 +301,17 @@ class SignOutForm(FlaskForm):
     submit = submit("Sign out")
 
 
-class MessageForm(FlaskForm):
+class MessageForm(OnceForm):
     message = area("What further information do you need?", "The applicant sees exactly this", MAX_REASON)
     submit = submit("Send request")
 
 
-class RejectForm(FlaskForm):
+class RejectForm(OnceForm):
     reasons = area("Reasons for rejecting the application", "The applicant sees exactly this", MAX_REASON)
     submit = submit("Reject application")
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(OnceForm):
     publish = SelectMultipleField(
         "Publish these documents on the register",
         choices=opts(
@@ -324,7 +331,7 @@ class AcceptForm(FlaskForm):
     submit = submit("Accept and register the gain site")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(OnceForm):
     payment = HiddenField()  # the payment reference of the fee received (each fee is recorded on its own)
     received_on = GovDateField("Date the fee was received")
     method = RadioField(
@@ -336,7 +343,7 @@ class PaymentForm(FlaskForm):
     submit = submit("Record payment")
 
 
-class RefundForm(FlaskForm):
+class RefundForm(OnceForm):
     """A fee received and no longer owed, paid back: the payment it refunds is named by its reference."""
 
     payment = HiddenField()
@@ -351,13 +358,13 @@ class RefundForm(FlaskForm):
     submit = submit("Record refund")
 
 
-class SiteChangeForm(FlaskForm):
+class SiteChangeForm(OnceForm):
     on = GovDateField("Date")
     description = area("Description", maxlength=MAX_REASON)
     submit = submit("Record")
 
 
-class BodyForm(FlaskForm):
+class BodyForm(OnceForm):
     name = text("Name, as the designation list gives it")
     body_type = SelectField(
         "Type of organisation",
@@ -370,7 +377,7 @@ class BodyForm(FlaskForm):
     submit = submit("Add responsible body")
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(OnceForm):
     withdrawn_on = GovDateField("Date the designation was withdrawn")
     submit = submit("Withdraw designation")
 

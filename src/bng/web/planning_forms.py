@@ -10,6 +10,7 @@ from bng.planning.application import APPLICATION_TYPES
 from bng.planning.tables import tables
 
 from .forms import GovDateField, area, opts, submit, text, upload
+from .once import OnceForm
 
 YES_NO_UNKNOWN = opts([("yes", "Yes"), ("no", "No"), ("unknown", "Not known")])
 FLAGS = opts(
@@ -60,7 +61,7 @@ class ApplicabilityForm(FlaskForm):
     submit = submit("Check")
 
 
-class SubmitPlanForm(FlaskForm):
+class SubmitPlanForm(OnceForm):
     lpa_id = SelectField("Local planning authority (LPA)", choices=[], widget=GovSelect(), validate_choice=False)
     planning_reference = text("Planning application reference", "As on the decision notice, for example 24/03964/FUL")
     development_name = text("Name of the development", "For example, Mill Road Depot, 40 homes")
@@ -87,12 +88,12 @@ class SubmitPlanForm(FlaskForm):
     submit = submit("Submit the biodiversity gain plan")
 
 
-class ReasonsForm(FlaskForm):
+class ReasonsForm(OnceForm):
     reasons = area("Reasons", "What the applicant must put right, or why the plan is refused")
     submit = submit("Return as invalid")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(OnceForm):
     outcome = RadioField(
         "Decision",
         choices=opts([("approved", "Approve the biodiversity gain plan"), ("refused", "Refuse it")]),
@@ -103,14 +104,14 @@ class DecisionForm(FlaskForm):
     submit = submit("Record the decision")
 
 
-class ValidatedForm(FlaskForm):
+class ValidatedForm(OnceForm):
     submit = submit("Mark as validated")
 
 
-def findings_form() -> type[FlaskForm]:
+def findings_form() -> type[OnceForm]:
     """One finding and a note per step of the gain hierarchy (hierarchy_steps.csv)."""
 
-    class FindingsForm(FlaskForm):
+    class FindingsForm(OnceForm):
         pass
 
     for step in tables().hierarchy_steps:

@@ -39,6 +39,19 @@ def actor() -> Actor | None:
     return found
 
 
+def _refuse_nul() -> None:
+    """A NUL character can be stored by neither database (PostgreSQL refuses it in text): refuse the
+    request that carries one in its query, form fields or file names, before anything reads it."""
+    if request.endpoint in ("assets.asset", "static"):
+        return
+    sent = [*request.args.items(multi=True)]
+    if request.method == "POST":
+        sent += [*request.form.items(multi=True)]
+        sent += [(name, f.filename or "") for name, f in request.files.items(multi=True)]
+    if any("\x00" in key or "\x00" in value for key, value in sent):
+        abort(400)
+
+
 def _load_user() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
     g.user = None
@@ -78,6 +91,7 @@ def _headers(response: Response) -> Response:
 
 
 def register(app: Flask) -> None:
+    app.before_request(_refuse_nul)
     app.before_request(_load_user)
     app.after_request(_headers)
 
@@ -96,6 +110,8 @@ def safe_next(target: str | None) -> str | None:
     """A path on this site to return to after signing in (never another site)."""
     if not target:
         return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target) or "\\" in target:
+        return None  # a CR/LF would split the Location header; browsers read "/\evil.example" as "//evil.example"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

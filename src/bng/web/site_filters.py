@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from bng.register.boundary import parse_grid_reference
 from bng.register.ports import SiteQuery
 
+from .paging import MAX_ID, whole
+
 FILTERS = (
     "reference",
     "lpa",
@@ -32,6 +34,8 @@ FILTERS = (
 MODULES = {"area": "Habitat units", "hedgerow": "Hedgerow units", "watercourse": "Watercourse units"}
 DEFAULT_DISTANCE_KM = 5.0
 MAX_DISTANCE_KM = 100.0
+MAX_UNITS = 1_000_000.0
+"""More units than any gain site could hold (10,000 ha of the highest distinctiveness is under 300,000)."""
 # the extent of the British National Grid, metres
 MAX_EASTING, MAX_NORTHING = 700_000.0, 1_300_000.0
 
@@ -58,7 +62,8 @@ def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tu
         return (args.get(name) or "").strip()
 
     body = get("responsible_body")
-    if body and not body.isdigit():
+    body_id = whole(body, 1, MAX_ID) if body else None
+    if body and body_id is None:
         errors.append(FilterError("responsible_body", "Responsible body must be the number of a responsible body"))
 
     module = get("module") or "area"
@@ -68,8 +73,13 @@ def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tu
     min_units: float | None = None
     if get("min_units"):
         min_units = _number(get("min_units").replace(",", ""))
-        if min_units is None or min_units < 0:
-            errors.append(FilterError("min_units", "Units still available must be a number, 0 or more, like 2.5"))
+        if min_units is None or not 0 <= min_units <= MAX_UNITS:
+            errors.append(
+                FilterError(
+                    "min_units",
+                    f"Units still available must be a number, 0 or more and at most {MAX_UNITS:,.0f}, like 2.5",
+                )
+            )
             min_units = None
 
     near: tuple[float, float, float] | None = None
@@ -123,7 +133,7 @@ def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tu
         nca=get("nca"),
         lnrs=get("lnrs"),
         habitat=get("habitat"),
-        responsible_body_id=int(body) if body.isdigit() else None,
+        responsible_body_id=body_id,
         bbox=bbox,
         min_units=min_units,
         units_module=module,

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel
 from shapely.geometry import Point, mapping
 from shapely.geometry.base import BaseGeometry
 
+from bng.register.errors import Invalid
 from bng.register.habitats import SIZE_UNITS
 from bng.register.ledger import MICRO
 from bng.register.model import GainSite, HabitatParcel
@@ -25,10 +26,12 @@ from bng.register.places import bng_points_to_wgs84, bng_to_wgs84
 from bng.register.ports import AllocationQuery, Page, ParcelQuery
 from bng.register.public import SiteView
 
+from ..links import absolute, base_url
+from ..paging import page_number
 from ..security import services
 from ..site_filters import FilterError, site_query
-from . import formats, models
-from .openapi import document
+from . import formats, models, params
+from .openapi import CRS_PARAM, KINDS, PAGING, document
 
 api = Blueprint("api", __name__, url_prefix="/api")
 MAX_PER_PAGE = 100  # JSON
@@ -82,13 +85,13 @@ def _summary(site: GainSite, body: str | None, lonlat: tuple[float, float] | Non
         "remaining_habitat_units": _remaining(site, "area"),
         "remaining_hedgerow_units": _remaining(site, "hedgerow"),
         "remaining_watercourse_units": _remaining(site, "watercourse"),
-        "url": url_for("api.site", reference=site.reference, _external=True),
+        "url": absolute("api.site", reference=site.reference),
     }
 
 
 @api.get("/v1/openapi.json")
 def openapi() -> ResponseReturnValue:
-    return _json(document(request.host_url.rstrip("/")))
+    return _json(document(base_url()))
 
 
 @api.get("")
@@ -110,19 +113,19 @@ class Listing:
     shapes: list[BaseGeometry | None]
 
 
-def _int(name: str, default: int) -> int:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return default
-    if not text.isdigit() or int(text) < 1:
-        raise BadRequest([FilterError(name, f"{name} must be a whole number, 1 or more")])
-    return int(text)
-
-
 def _paging(fmt: str, default: int) -> tuple[int, int]:
+    """The page and the items a page: a page past MAX_PAGE is refused, more items than the most are cut."""
     most = MAX_PER_PAGE if fmt == "json" else MAX_PER_FILE
-    per_page = min(most, _int("per_page", default if fmt == "json" else MAX_PER_FILE))
-    return _int("page", 1), per_page
+    try:
+        page = page_number(request.args)
+    except Invalid as err:
+        raise BadRequest([FilterError("page", err.message)]) from None
+    text = request.args.get("per_page", "").strip()
+    if not text:
+        return page, default if fmt == "json" else MAX_PER_FILE
+    if not text.isascii() or not text.isdigit() or text.strip("0") == "":
+        raise BadRequest([FilterError("per_page", "per_page must be a whole number, 1 or more")])
+    return page, most if len(text) > len(str(most)) else min(most, int(text))
 
 
 def _site_listing(fmt: str) -> Listing:
@@ -215,7 +218,7 @@ def _links(kind: str, fmt: str, found: Page) -> dict[str, str | None]:
     args = {k: v for k, v in request.args.items() if k != "page"}
 
     def link(p: int) -> str:
-        return url_for(endpoint, page=p, **args, _external=True)
+        return absolute(endpoint, page=p, **args)
 
     return {
         "self": link(found.page),
@@ -226,9 +229,17 @@ def _links(kind: str, fmt: str, found: Page) -> dict[str, str | None]:
     }
 
 
+def _declared(kind: str, fmt: str) -> None:
+    """Each query parameter as the OpenAPI document declares it (an empty ``module=`` is not "any module")."""
+    found = params.check([*KINDS[kind][2], *PAGING, *([CRS_PARAM] if fmt == "geojson" else [])], request.args)
+    if found:
+        raise BadRequest(found)
+
+
 def _serve(kind: str, fmt: str) -> ResponseReturnValue:
     crs = "4326"
     try:
+        _declared(kind, fmt)
         if fmt == "geojson":
             crs = formats.parse_crs(request.args.get("crs", "4326")) or ""
             if not crs:
@@ -365,7 +376,7 @@ def detail(view: SiteView) -> models.SiteDetail:
         ],
         history=[models.HistoryEntry(kind=e.kind, date=e.on, description=e.description) for e in view.events],  # type: ignore[arg-type]
         documents=[
-            models.Document(kind=f.kind, name=f.name, url=url_for("files.download", file_id=f.id, _external=True))
+            models.Document(kind=f.kind, name=f.name, url=absolute("files.download", file_id=f.id))
             for f in view.documents
         ],
         boundary=mapping(bng_to_wgs84(site.boundary)) if site.boundary is not None else None,

@@ -1,5 +1,10 @@
 """The open data's files: CSV (RFC 4180, a header row) and GeoJSON, in British National Grid or WGS84.
 
+A CSV is opened in spreadsheets, which run a cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or
+a carriage return before one) as a formula: a site name ``=HYPERLINK(…)`` would become a link to anywhere.
+Every text cell that begins so gets a leading apostrophe (OWASP's advice for CSV injection), which
+spreadsheets show as text; numbers are written as numbers.
+
 GeoJSON in WGS84 follows RFC 7946 (longitude, latitude; 7 decimals, about 1 cm). GeoJSON in
 EPSG:27700 carries the 2008 specification's named ``crs`` member, which GDAL/QGIS read; its
 coordinates are eastings and northings in metres to the centimetre.
@@ -31,12 +36,24 @@ def parse_crs(text: str) -> str | None:
     return code if code in CRS else None
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def cell(value: Any) -> Any:
+    """A value as a CSV cell: None is empty, text a spreadsheet would run as a formula is made inert."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_text(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: cell(v) for k, v in row.items()})
     return out.getvalue()
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from ..paging import MAX_ID, MAX_PAGE
+from ..site_filters import MAX_DISTANCE_KM, MAX_UNITS
 from . import models
 
 REF = "#/components/schemas/{model}"
@@ -60,18 +62,30 @@ def _ok(
     }
 
 
+NO_NUL = "^[^\\u0000]*$"
+TEXT = {"type": "string", "pattern": NO_NUL}
+_COORD = r"\s*-?[0-9]+(\.[0-9]+)?\s*"
+BBOX = f"^{_COORD}(,{_COORD}){{3}}$"
+PATTERNS_SAY = {
+    NO_NUL: "{name} must not hold a NUL character",
+    BBOX: "Bounding box must be four numbers: min easting, min northing, max easting, max northing",
+}
+"""What a value that does not match a pattern is told."""
+"""Free text: anything but NUL, which neither database can hold."""
+
+
 def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "name": name,
         "in": "query",
         "required": False,
         "description": description,
-        "schema": schema or {"type": "string"},
+        "schema": schema or TEXT,
     }
 
 
 PAGING = [
-    _query("page", "Page number, from 1", {"type": "integer", "minimum": 1}),
+    _query("page", f"Page number, from 1 to {MAX_PAGE:,}", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
     _query("per_page", "Items per page, up to 100 (JSON) or 1,000 (CSV, GeoJSON); more is cut to the most",
            {"type": "integer", "minimum": 1}),
 ]  # fmt: skip
@@ -81,15 +95,18 @@ SITE_FILTERS = [
     _query("nca", "A National Character Area's name"),
     _query("lnrs", "A Local Nature Recovery Strategy area's name"),
     _query("habitat", "Part of the name of a habitat created or enhanced"),
-    _query("responsible_body", "A responsible body's id", {"type": "integer"}),
-    _query("min_units", "At least this many units still to allocate, of module", {"type": "number", "minimum": 0}),
+    _query("responsible_body", "A responsible body's id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}),
+    _query("min_units", "At least this many units still to allocate, of module",
+           {"type": "number", "minimum": 0, "maximum": MAX_UNITS}),
     _query("module", "The units min_units counts", {"type": "string", "enum": ["area", "hedgerow", "watercourse"]}),
     _query(
         "near", "An OS grid reference (TL 4600 5900) or easting,northing: sites within distance_km of it, nearest first"
     ),
-    _query("distance_km", "Kilometres from near, up to 100 (default 5)", {"type": "number", "exclusiveMinimum": 0}),
-    _query("bbox", "min easting,min northing,max easting,max northing (EPSG:27700): sites whose extent meets it"),
-]
+    _query("distance_km", f"Kilometres from near, up to {MAX_DISTANCE_KM:g} (default 5)",
+           {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_DISTANCE_KM}),
+    _query("bbox", "min easting,min northing,max easting,max northing (EPSG:27700): sites whose extent meets it; "
+           "each minimum below its maximum, on the British National Grid", {"type": "string", "pattern": BBOX}),
+]  # fmt: skip
 PARCEL_FILTERS = [
     _query("site", "A gain site reference"),
     _query("module", "area, hedgerow or watercourse", {"type": "string", "enum": ["area", "hedgerow", "watercourse"]}),
@@ -181,7 +198,7 @@ def document(server: str) -> dict[str, Any]:
     }
     not_found = {
         "description": "No such gain site",
-        "content": {"application/json": {"schema": {"$ref": REF.format(model="Problem")}}},
+        "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
     }
     return {
         "openapi": "3.1.0",

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask.typing import ResponseReturnValue
+import secrets
+from datetime import timedelta
 
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from bng.register.accounts import Attempt
 from bng.register.roles import Permission, can
 
-from ..forms import CreateAccountForm, SignInForm, SignOutForm
+from ..forms import CreateAccountForm, LinkForm, SignInForm, SignOutForm
+from ..links import absolute
 from ..security import actor, requires, safe_next, services, sign_in_session
 from .common import form_page, new_account
 
@@ -27,26 +33,71 @@ def _home_for_actor() -> str:
     return url_for("account.dashboard")
 
 
+DEVICE_COOKIE = "bng_device"
+DEVICE_AGE = timedelta(days=365)
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="bng-device")
+
+
+def _device(email: str) -> str | None:
+    """The nonce of this browser's device cookie, if it was given when this email address signed in here."""
+    try:
+        found = _signer().loads(request.cookies.get(DEVICE_COOKIE, ""))
+    except BadSignature:
+        return None
+    if isinstance(found, dict) and found.get("e") == email.strip().lower() and isinstance(found.get("n"), str):
+        return str(found["n"])
+    return None
+
+
+def _signed_in(token: str, target: str | None = None) -> Response:
+    """Start the session, go where the person is going, and remember this browser as theirs (the device
+    cookie: signing in here is not slowed by failures elsewhere)."""
+    sign_in_session(token)
+    user = services().accounts.user_for(token)
+    assert user is not None
+    homes = {"case_worker": "review.queue", "lpa_officer": "lpa.dashboard", "landowner": "apply.applications"}
+    response = redirect(target or url_for(homes.get(user.role, "account.dashboard")))
+    nonce = _device(user.email) or secrets.token_urlsafe(16)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _signer().dumps({"e": user.email, "n": nonce}),
+        max_age=int(DEVICE_AGE.total_seconds()),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
 
     def enter() -> ResponseReturnValue:
-        token = services().accounts.sign_in(form.email.data or "", form.password.data or "")
-        sign_in_session(token)
-        target = safe_next(request.args.get("next"))
-        if target:
-            return redirect(target)
-        user = services().accounts.user_for(token)
-        if user is not None and user.role == "case_worker":
-            return redirect(url_for("review.queue"))
-        if user is not None and user.role == "lpa_officer":
-            return redirect(url_for("lpa.dashboard"))
-        if user is not None and user.role == "landowner":
-            return redirect(url_for("apply.applications"))
-        return redirect(url_for("account.dashboard"))
+        email = form.email.data or ""
+        attempt = Attempt(client=request.remote_addr or "", device=_device(email))
+        token = services().accounts.sign_in(
+            email, form.password.data or "", attempt, link=lambda t: absolute("account.sign_in_link", token=t)
+        )
+        return _signed_in(token, safe_next(request.args.get("next")))
 
     return form_page(form, enter, "account/sign_in.html")
+
+
+@bp.route("/sign-in/link/<token>", methods=["GET", "POST"])
+def sign_in_link(token: str) -> ResponseReturnValue:
+    form = LinkForm()
+
+    def use() -> ResponseReturnValue:
+        return _signed_in(services().accounts.use_sign_in_link(token))
+
+    return form_page(
+        form, use, "account/link.html", heading="Finish signing in", again=url_for("account.sign_in"),
+        again_text="Sign in again",
+    )  # fmt: skip
 
 
 @bp.post("/sign-out")
@@ -61,17 +112,32 @@ def sign_out() -> ResponseReturnValue:
 
 @bp.route("/create-account", methods=["GET", "POST"])
 def create_account() -> ResponseReturnValue:
+    """The same answer whether or not the address has an account: check your email (which says which)."""
     form = CreateAccountForm()
 
     def create() -> ResponseReturnValue:
         new = new_account(form, organisation=form.organisation.data or "")
-        services().accounts.create_account(new)
-        token = services().accounts.sign_in(new.email, new.password)
-        sign_in_session(token)
-        flash("Your account has been created")
-        return redirect(url_for("account.dashboard"))
+        services().accounts.sign_up(
+            new, link=lambda t: absolute("account.confirm_account", token=t), sign_in=absolute("account.sign_in")
+        )
+        return render_template("account/check_email.html", email=new.email.strip())
 
     return form_page(form, create, "account/create.html")
+
+
+@bp.route("/create-account/confirm/<token>", methods=["GET", "POST"])
+def confirm_account(token: str) -> ResponseReturnValue:
+    form = LinkForm()
+
+    def confirm() -> ResponseReturnValue:
+        response = _signed_in(services().accounts.confirm_account(token), url_for("account.dashboard"))
+        flash("Your account has been created")
+        return response
+
+    return form_page(
+        form, confirm, "account/link.html", heading="Finish creating your account",
+        again=url_for("account.create_account"), again_text="Create your account again",
+    )  # fmt: skip
 
 
 @bp.get("/account")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from bng.register.roles import Permission
+from bng.register.submissions import AlreadyDone
 
 from .. import forms
+from ..once import once
+from ..paging import MAX_ID, page_number, whole
 from ..security import actor, requires, services
 from .common import form_page, new_account
 
@@ -20,14 +25,16 @@ def bodies() -> ResponseReturnValue:
     form = forms.BodyForm()
 
     def add() -> ResponseReturnValue:
-        body = services().reference.add_body(
-            actor(),
-            form.name.data or "",
-            form.body_type.data or "",
-            form.designated_on.data,
-            form.source.data or "",
-        )
-        flash(f"{body.name} added to the list of responsible bodies")
+        with suppress(AlreadyDone):  # added by the same form a moment ago
+            services().reference.add_body(
+                actor(),
+                form.name.data or "",
+                form.body_type.data or "",
+                form.designated_on.data,
+                form.source.data or "",
+                once=once(form, "responsible_body.add"),
+            )
+        flash(f"{' '.join((form.name.data or '').split())} added to the list of responsible bodies")
         return redirect(url_for("admin.bodies"))
 
     listed = services().register.responsible_bodies(include_withdrawn=True)
@@ -44,7 +51,10 @@ def withdraw(body_id: int) -> ResponseReturnValue:
     form = forms.WithdrawForm()
 
     def record() -> ResponseReturnValue:
-        services().reference.withdraw_body(actor(), body_id, form.withdrawn_on.data)
+        with suppress(AlreadyDone):  # recorded by the same form a moment ago
+            services().reference.withdraw_body(
+                actor(), body_id, form.withdrawn_on.data, once=once(form, "responsible_body.withdraw")
+            )
         flash(f"{body.name}'s designation is recorded as withdrawn")
         return redirect(url_for("admin.bodies"))
 
@@ -59,8 +69,9 @@ def accounts() -> ResponseReturnValue:
     form.lpa_id.choices = forms.choices(lpas, "Not an LPA officer")
 
     def create() -> ResponseReturnValue:
-        new = new_account(form, lpa_id=int(form.lpa_id.data) if (form.lpa_id.data or "").isdigit() else None)
-        services().accounts.create_account(new, actor=actor())
+        new = new_account(form, lpa_id=whole(form.lpa_id.data or "", 1, MAX_ID))
+        with suppress(AlreadyDone):  # created by the same form a moment ago
+            services().accounts.create_account(new, actor=actor(), once=once(form, "account.create"))
         flash(f"Account created for {new.email}")
         return redirect(url_for("admin.accounts"))
 
@@ -70,6 +81,6 @@ def accounts() -> ResponseReturnValue:
 @bp.get("/audit")
 @requires(Permission.VIEW_AUDIT_LOG)
 def audit() -> ResponseReturnValue:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     found = services().audit.recent(actor(), page, request.args.get("entity", ""), request.args.get("id", ""))
     return render_template("admin/audit.html", page=found)

@@ -20,9 +20,11 @@ from bng.register.ledger import MICRO, SELLABLE_STAGES
 from bng.register.public import SiteView
 from bng.register.roles import Permission
 from bng.register.sections import Upload
+from bng.register.submissions import AlreadyDone
 
 from .. import forms
 from ..allocation_forms import AllocationForm, ConfirmAllocationForm, FindSiteForm
+from ..once import once
 from ..security import actor, requires, services
 from .common import show_problems, uploads
 
@@ -247,10 +249,23 @@ def confirm(reference: str) -> ResponseReturnValue:
     consent: Upload | None = uploads("consent_file").get("consent_file")
     development = _development(form)
     lines = asked if metric_file_id is None else ()
+    token = once(form, "allocation.confirm")
     try:
-        allocation = services().allocations.allocate(
-            actor(), view.site.reference, development, lines, metric_file_id=metric_file_id, consent=consent
+        made = (
+            services()
+            .allocations.allocate(
+                actor(),
+                view.site.reference,
+                development,
+                lines,
+                metric_file_id=metric_file_id,
+                consent=consent,
+                once=token,
+            )
+            .reference
         )
+    except AlreadyDone as done:  # the same confirmation again (a double click): where the first one went
+        made = done.target
     except (Invalid, Conflict) as err:
         # the allocation as it would be now (someone may have taken units meanwhile), with what is wrong
         try:
@@ -266,8 +281,8 @@ def confirm(reference: str) -> ResponseReturnValue:
         said = [{"text": err.message, "href": "#main-content"}]
         other = show_problems(form, err) if isinstance(err, Invalid) else said
         return _check_page(view, plan, form, other)
-    flash(f"Allocation {allocation.reference} recorded")
-    return redirect(url_for("allocate.allocation", reference=allocation.reference))
+    flash(f"Allocation {made} recorded")
+    return redirect(url_for("allocate.allocation", reference=made))
 
 
 @bp.get("/allocations/<reference>")
@@ -301,7 +316,11 @@ def payment(reference: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _allocation_page(reference, form)
     try:
-        services().allocations.record_payment(actor(), reference, form.received_on.data, form.method.data or "")
+        services().allocations.record_payment(
+            actor(), reference, form.received_on.data, form.method.data or "", once=once(form, "allocation.payment")
+        )
+    except AlreadyDone:
+        pass  # recorded by the same form a moment ago
     except Invalid as err:
         return _allocation_page(reference, form, show_problems(form, err))
     flash("Payment recorded")

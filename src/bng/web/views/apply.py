@@ -18,9 +18,11 @@ from bng.register.errors import Invalid
 from bng.register.model import ApplicationStatus
 from bng.register.roles import Permission
 from bng.register.sections import SECTION_BY_KEY, SECTIONS, all_completed, status
+from bng.register.submissions import AlreadyDone
 
 from .. import forms
 from ..allocation_forms import AllocationSectionForm
+from ..once import once
 from ..security import actor, requires, services
 from ..summaries import all_sections
 from .common import problems_list, show_problems, uploads
@@ -59,8 +61,11 @@ def start() -> ResponseReturnValue:
     form = forms.StartForm()
     if not form.validate_on_submit():
         abort(400)
-    app = services().applications.start(actor())
-    return redirect(url_for("apply.task_list", reference=app.reference))
+    try:
+        made = services().applications.start(actor(), once=once(form, "application.start")).reference
+    except AlreadyDone as done:  # a double click starts one application
+        made = done.target
+    return redirect(url_for("apply.task_list", reference=made))
 
 
 def _view(reference: str) -> ApplicationView:
@@ -261,10 +266,13 @@ def _fees(view: ApplicationView) -> list[FeeLine]:
 @requires(Permission.APPLY_TO_REGISTER)
 def submit(reference: str) -> ResponseReturnValue:
     form = forms.SubmitForm()
+    _view(reference)  # someone else's application is not found, whatever was sent
     if not form.validate_on_submit():
         abort(400)
     try:
-        services().applications.submit(actor(), reference)
+        services().applications.submit(actor(), reference, once=once(form, "application.submit"))
+    except AlreadyDone:
+        pass  # submitted by the same form a moment ago: one submission, one fee
     except Invalid as err:
         view = _view(reference)
         return (

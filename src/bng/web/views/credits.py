@@ -4,6 +4,7 @@ draft to submission, its documents, and the proofs of purchase an LPA receives."
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date, datetime
 from typing import Any
 
@@ -13,18 +14,19 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SubmitField
 
-from bng.register.audit import Actor
 from bng.register.credit_amounts import TIER_LABELS, TIERS, quantity_text, show_percent, show_quantity
 from bng.register.credit_base import OrderView
 from bng.register.credit_orders import SECTION_BY_KEY, SECTIONS, all_done, section_done
 from bng.register.credit_records import STATUS_LABELS, OrderStatus
 from bng.register.errors import Invalid
 from bng.register.roles import Permission
+from bng.register.submissions import AlreadyDone, Once
 
 from .. import credit_forms as cf
 from ..credit_summaries import SEARCH_HEAD, all_sections, gains_table, quote_table, search_rows
 from ..filters import long_date, when
 from ..forms import choices
+from ..once import once
 from ..security import actor, requires, services
 from .common import problems_list, show_problems, uploads
 
@@ -143,26 +145,28 @@ def _prices_page(active: FlaskForm | None = None, other: list[dict[str, str]] | 
     )
 
 
-def _add_to_prices(form: FlaskForm, add: Callable[[], str]) -> ResponseReturnValue:
+def _add_to_prices(form: FlaskForm, add: Callable[[Once], str], action: str, repeated: str) -> ResponseReturnValue:
     """A price and a VAT rate are added alike: the page again with the form's problems, or back to the
-    table with what was added."""
+    table with what was added (``repeated`` for the same form sent again)."""
     if not form.validate_on_submit():
         return _prices_page(form, [])
     try:
-        message = add()
+        message = add(once(form, action))  # type: ignore[arg-type]
+    except AlreadyDone:
+        message = repeated
     except Invalid as err:
         return _prices_page(form, show_problems(form, err))
     flash(message)
     return redirect(url_for("credits.prices"))
 
 
-def _remove_from_prices(
-    remove: Callable[[Actor | None, int], object], row_id: int, message: str
-) -> ResponseReturnValue:
-    """A price and a VAT rate are removed alike."""
-    if not cf.RemoveForm().validate_on_submit():
+def _remove_from_prices(remove: Callable[..., object], row_id: int, message: str, action: str) -> ResponseReturnValue:
+    """A price and a VAT rate are removed alike (once: the same form again is told the same)."""
+    form = cf.RemoveForm()
+    if not form.validate_on_submit():
         abort(400)
-    remove(actor(), row_id)
+    with suppress(AlreadyDone):
+        remove(actor(), row_id, once=once(form, action))
     flash(message)
     return redirect(url_for("credits.prices"))
 
@@ -172,13 +176,13 @@ def _remove_from_prices(
 def add_price() -> ResponseReturnValue:
     form = cf.PriceForm(prefix="price")
 
-    def add() -> str:
+    def add(token: Once) -> str:
         row = services().credits.prices.add_price(
-            actor(), form.tier.data or "", form.price.data, form.valid_from.data, form.source.data
+            actor(), form.tier.data or "", form.price.data, form.valid_from.data, form.source.data, once=token
         )
         return f"Price added: tier {row.tier} from {row.valid_from.day} {row.valid_from:%B %Y}"
 
-    return _add_to_prices(form, add)
+    return _add_to_prices(form, add, "credit_price.add", "Price added")
 
 
 @bp.post("/prices/vat")
@@ -186,25 +190,27 @@ def add_price() -> ResponseReturnValue:
 def add_vat_rate() -> ResponseReturnValue:
     form = cf.VatForm(prefix="vat")
 
-    def add() -> str:
+    def add(token: Once) -> str:
         row = services().credits.prices.add_vat_rate(
-            actor(), form.rate.data, form.vat_valid_from.data, form.source.data
+            actor(), form.rate.data, form.vat_valid_from.data, form.source.data, once=token
         )
         return f"VAT rate added from {row.valid_from.day} {row.valid_from:%B %Y}"
 
-    return _add_to_prices(form, add)
+    return _add_to_prices(form, add, "vat_rate.add", "VAT rate added")
 
 
 @bp.post("/prices/<int:price_id>/remove")
 @requires(Permission.MANAGE_CREDIT_PRICES)
 def remove_price(price_id: int) -> ResponseReturnValue:
-    return _remove_from_prices(services().credits.prices.remove_price, price_id, "Price removed")
+    return _remove_from_prices(services().credits.prices.remove_price, price_id, "Price removed", "credit_price.remove")
 
 
 @bp.post("/prices/vat/<int:rate_id>/remove")
 @requires(Permission.MANAGE_CREDIT_PRICES)
 def remove_vat_rate(rate_id: int) -> ResponseReturnValue:
-    return _remove_from_prices(services().credits.prices.remove_vat_rate, rate_id, "VAT rate removed")
+    return _remove_from_prices(
+        services().credits.prices.remove_vat_rate, rate_id, "VAT rate removed", "vat_rate.remove"
+    )
 
 
 # -- a developer's orders ------------------------------------------------------------------------------
@@ -220,10 +226,14 @@ def orders() -> ResponseReturnValue:
 @bp.post("/orders")
 @requires(Permission.BUY_CREDITS)
 def start() -> ResponseReturnValue:
-    if not cf.StartOrderForm().validate_on_submit():
+    form = cf.StartOrderForm()
+    if not form.validate_on_submit():
         abort(400)
-    order = services().credits.orders.start(actor())
-    return redirect(url_for("credits.order", reference=order.reference))
+    try:
+        made = services().credits.orders.start(actor(), once=once(form, "credit_order.start")).reference
+    except AlreadyDone as done:  # a double click starts one order
+        made = done.target
+    return redirect(url_for("credits.order", reference=made))
 
 
 def _own(reference: str) -> OrderView:
@@ -386,10 +396,13 @@ def check(reference: str) -> ResponseReturnValue:
 @bp.post("/orders/<reference>/submit")
 @requires(Permission.BUY_CREDITS)
 def submit(reference: str) -> ResponseReturnValue:
-    if not cf.SubmitOrderForm().validate_on_submit():
+    form = cf.SubmitOrderForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        services().credits.orders.submit(actor(), reference)
+        services().credits.orders.submit(actor(), reference, once=once(form, "credit_order.submit"))
+    except AlreadyDone:
+        pass  # submitted by the same form a moment ago
     except Invalid as err:
         return _check_page(_own(reference), problems_list(err.problems), 400)
     return redirect(url_for("credits.confirmation", reference=reference))
@@ -410,7 +423,10 @@ def withdraw(reference: str) -> ResponseReturnValue:
     form = cf.WithdrawForm()
     if not form.validate_on_submit():
         abort(400)
-    services().credits.orders.withdraw(actor(), reference, form.reason.data or "")
+    with suppress(AlreadyDone):  # withdrawn by the same form a moment ago
+        services().credits.orders.withdraw(
+            actor(), reference, form.reason.data or "", once=once(form, "credit_order.withdraw")
+        )
     flash("The order has been withdrawn")
     return redirect(url_for("credits.order", reference=reference))
 

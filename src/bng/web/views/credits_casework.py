@@ -14,9 +14,11 @@ from bng.register.credit_amounts import parse_pounds
 from bng.register.credit_records import OrderStatus
 from bng.register.errors import Conflict, Invalid, RegisterError
 from bng.register.roles import Permission
+from bng.register.submissions import AlreadyDone, Once
 
 from .. import credit_forms as cf
 from ..credit_summaries import SEARCH_HEAD, all_sections, gains_table, quote_table, search_rows
+from ..once import once, repeat_of
 from ..security import actor, requires, services
 from .common import show_problems
 from .credits import TAG_CLASSES
@@ -69,79 +71,101 @@ def case(reference: str) -> ResponseReturnValue:
 
 def _act(reference: str, name: str) -> ResponseReturnValue:
     view = services().credits.fulfilment.case(actor(), reference)
-    if not view.can_become(STEPS[name].to):
-        raise Conflict(f"The order is {view.status_label.lower()}, so this step cannot be taken now")
     built = _forms()
     form = built[name]
+    action = f"credit_order.{name}"
+    if repeat_of(form, action) is not None:  # type: ignore[arg-type]
+        flash(STEPS[name].done)  # the same form again: the step was taken by its first post
+        return redirect(url_for("credit_cases.case", reference=reference))
+    if not view.can_become(STEPS[name].to):
+        raise Conflict(f"The order is {view.status_label.lower()}, so this step cannot be taken now")
     if not form.validate_on_submit():
         return _case(reference, name, Invalid("There is a problem", []), built)
     try:
-        message = STEPS[name].act(reference, form)
+        message = STEPS[name].act(reference, form, once(form, action))  # type: ignore[arg-type]
+    except AlreadyDone:
+        message = STEPS[name].done
     except Invalid as err:
         return _case(reference, name, err, built)
     flash(message)
     return redirect(url_for("credit_cases.case", reference=reference))
 
 
-def _due_diligence(reference: str, form: FlaskForm) -> str:
+def _due_diligence(reference: str, form: FlaskForm, token: Once) -> str:
     outcome = form.outcome.data or ""  # type: ignore[attr-defined]
-    services().credits.fulfilment.decide_due_diligence(actor(), reference, outcome, form.note.data or "")  # type: ignore[attr-defined]
+    note = form.note.data or ""  # type: ignore[attr-defined]
+    services().credits.fulfilment.decide_due_diligence(actor(), reference, outcome, note, once=token)
     return f"Customer due diligence checks recorded as {outcome}"
 
 
-def _invoice(reference: str, form: FlaskForm) -> str:
-    issued = services().credits.fulfilment.issue_invoice(actor(), reference)
+def _invoice(reference: str, form: FlaskForm, token: Once) -> str:
+    issued = services().credits.fulfilment.issue_invoice(actor(), reference, once=token)
     return f"Invoice {issued.number} issued"
 
 
-def _payment(reference: str, form: FlaskForm) -> str:
+def _payment(reference: str, form: FlaskForm, token: Once) -> str:
     amount = parse_pounds(form.amount.data, "amount", "the amount received")  # type: ignore[attr-defined]
-    services().credits.fulfilment.record_payment(actor(), reference, form.received_on.data, amount)  # type: ignore[attr-defined]
+    received = form.received_on.data  # type: ignore[attr-defined]
+    services().credits.fulfilment.record_payment(actor(), reference, received, amount, once=token)
     return "Payment recorded"
 
 
-def _allocate(reference: str, form: FlaskForm) -> str:
-    services().credits.fulfilment.allocate(actor(), reference)
+def _allocate(reference: str, form: FlaskForm, token: Once) -> str:
+    services().credits.fulfilment.allocate(actor(), reference, once=token)
     return "Credits allocated and the proof of purchase issued"
 
 
-def _send(reference: str, form: FlaskForm) -> str:
-    order = services().credits.fulfilment.send_to_lpa(actor(), reference)
+def _send(reference: str, form: FlaskForm, token: Once) -> str:
+    order = services().credits.fulfilment.send_to_lpa(actor(), reference, once=token)
     return f"Proof of purchase sent to the LPA ({order.reference})"
 
 
-def _cancel(reference: str, form: FlaskForm) -> str:
-    services().credits.fulfilment.cancel(actor(), reference, form.reason.data or "")  # type: ignore[attr-defined]
+def _cancel(reference: str, form: FlaskForm, token: Once) -> str:
+    services().credits.fulfilment.cancel(actor(), reference, form.reason.data or "", once=token)  # type: ignore[attr-defined]
     return "Order cancelled"
 
 
-def _refund(reference: str, form: FlaskForm) -> str:
-    services().credits.fulfilment.refund(actor(), reference, form.reason.data or "")  # type: ignore[attr-defined]
+def _refund(reference: str, form: FlaskForm, token: Once) -> str:
+    services().credits.fulfilment.refund(actor(), reference, form.reason.data or "", once=token)  # type: ignore[attr-defined]
     return "Order refunded"
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     """A step of the case work: its address, its form, the state it moves the order to (a step the
-    order's state does not allow is refused before its form is read) and what it does (the flash)."""
+    order's state does not allow is refused before its form is read), what it does (the flash) and what a
+    repeat of the same form is told."""
 
     path: str
     form: type[FlaskForm]
     prefix: str
     to: OrderStatus
-    act: Callable[[str, FlaskForm], str]
+    act: Callable[[str, FlaskForm, Once], str]
+    done: str
 
 
 STEPS: dict[str, Step] = {
     "due_diligence": Step(
-        "due-diligence", cf.DueDiligenceDecisionForm, "dd", OrderStatus.DUE_DILIGENCE_PASSED, _due_diligence
+        "due-diligence",
+        cf.DueDiligenceDecisionForm,
+        "dd",
+        OrderStatus.DUE_DILIGENCE_PASSED,
+        _due_diligence,
+        "Customer due diligence checks recorded",
     ),
-    "invoice": Step("invoice", cf.ActionForm, "invoice", OrderStatus.INVOICE_ISSUED, _invoice),
-    "payment": Step("payment", cf.PaymentForm, "payment", OrderStatus.PAID, _payment),
-    "allocate": Step("allocate", cf.ActionForm, "allocate", OrderStatus.ALLOCATED, _allocate),
-    "send": Step("send", cf.ActionForm, "send", OrderStatus.SENT_TO_LPA, _send),
-    "cancel": Step("cancel", cf.ReasonForm, "cancel", OrderStatus.CANCELLED, _cancel),
-    "refund": Step("refund", cf.ReasonForm, "refund", OrderStatus.REFUNDED, _refund),
+    "invoice": Step("invoice", cf.ActionForm, "invoice", OrderStatus.INVOICE_ISSUED, _invoice, "Invoice issued"),
+    "payment": Step("payment", cf.PaymentForm, "payment", OrderStatus.PAID, _payment, "Payment recorded"),
+    "allocate": Step(
+        "allocate",
+        cf.ActionForm,
+        "allocate",
+        OrderStatus.ALLOCATED,
+        _allocate,
+        "Credits allocated and the proof of purchase issued",
+    ),
+    "send": Step("send", cf.ActionForm, "send", OrderStatus.SENT_TO_LPA, _send, "Proof of purchase sent to the LPA"),
+    "cancel": Step("cancel", cf.ReasonForm, "cancel", OrderStatus.CANCELLED, _cancel, "Order cancelled"),
+    "refund": Step("refund", cf.ReasonForm, "refund", OrderStatus.REFUNDED, _refund, "Order refunded"),
 }
 
 

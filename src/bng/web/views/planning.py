@@ -17,9 +17,11 @@ from bng.planning.mhclg import bng_module
 from bng.planning.small_sites import ssm_eligibility
 from bng.register.errors import Invalid
 from bng.register.roles import Permission
+from bng.register.submissions import AlreadyDone
 
 from .. import planning_forms as pf
 from ..forms import choices
+from ..once import once
 from ..security import actor, requires, services
 from .common import show_problems, uploads
 
@@ -174,7 +176,10 @@ def submit() -> ResponseReturnValue:
                     upload=uploads("submission_file").get("submission_file"),
                     phase=phase,
                     overall_reference=form.overall_reference.data or "" if phase not in ("", "overall") else "",
+                    once=once(form, "planning.submit"),
                 )
+            except AlreadyDone as done:  # the same form sent again: where the first went
+                return redirect(url_for("planning.case", reference=done.target))
             except Invalid as err:
                 other = show_problems(form, err)
             else:

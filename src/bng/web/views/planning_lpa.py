@@ -9,8 +9,10 @@ from flask.typing import ResponseReturnValue
 from bng.planning.tables import tables
 from bng.register.errors import Conflict, Invalid
 from bng.register.roles import Permission
+from bng.register.submissions import AlreadyDone
 
 from .. import planning_forms as pf
+from ..once import once
 from ..security import actor, requires, services
 from .common import show_problems, uploads
 
@@ -65,6 +67,8 @@ def case(reference: str) -> ResponseReturnValue:
 def _act(reference: str, form_name: str, form: object, act: object) -> ResponseReturnValue:
     try:
         message = act()  # type: ignore[operator]
+    except AlreadyDone:  # the same form sent again: it was done the first time
+        return redirect(url_for("planning_lpa.case", reference=reference))
     except Invalid as err:
         other = show_problems(form, err)  # type: ignore[arg-type]
         return _page(reference, 400, **{form_name: form, "other": other})
@@ -85,7 +89,10 @@ def validated(reference: str) -> ResponseReturnValue:
         reference,
         "validated_form",
         form,
-        lambda: (services().planning.validated(actor(), reference), "Marked as validated")[1],
+        lambda: (
+            services().planning.validated(actor(), reference, once=once(form, "planning.validated")),
+            "Marked as validated",
+        )[1],
     )
 
 
@@ -100,7 +107,9 @@ def invalid(reference: str) -> ResponseReturnValue:
         "invalid_form",
         form,
         lambda: (
-            services().planning.invalid(actor(), reference, form.reasons.data or ""),
+            services().planning.invalid(
+                actor(), reference, form.reasons.data or "", once=once(form, "planning.invalid")
+            ),
             "Returned to the applicant as invalid",
         )[1],
     )
@@ -114,7 +123,9 @@ def decide(reference: str) -> ResponseReturnValue:
         abort(400)
 
     def act() -> str:
-        case = services().planning.decide(actor(), reference, form.outcome.data or "", form.reasons.data or "")
+        case = services().planning.decide(
+            actor(), reference, form.outcome.data or "", form.reasons.data or "", once=once(form, "planning.decision")
+        )
         return f"Decision recorded: {case.status}"
 
     return _act(reference, "decision_form", form, act)
@@ -135,7 +146,7 @@ def findings(reference: str) -> ResponseReturnValue:
         "findings_form",
         form,
         lambda: (
-            services().planning.record_findings(actor(), reference, answers),
+            services().planning.record_findings(actor(), reference, answers, once=once(form, "planning.findings")),
             "Findings on the gain hierarchy saved",
         )[1],
     )

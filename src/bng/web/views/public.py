@@ -10,6 +10,7 @@ from bng.register.ports import Page
 
 from ..forms import SearchForm, choices
 from ..maps import site_map
+from ..paging import page_number
 from ..security import services
 from ..site_filters import filter_args, site_query
 
@@ -36,13 +37,16 @@ def search() -> ResponseReturnValue:
     form.lnrs.choices = choices([(n, n) for n in p.names("lnrs")], "Any LNRS area")
     bodies = services().register.responsible_bodies(include_withdrawn=True)
     form.responsible_body.choices = choices([(b.id, b.name) for b in bodies], "Any responsible body")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     query, errors = site_query(request.args, page, PER_PAGE)
     for e in errors:
         getattr(form, e.field).errors = [e.message]
     results = services().register.search(query) if not errors else Page([], 0, 1, PER_PAGE)
     args = filter_args(request.args)
-    return render_template("register/search.html", form=form, results=results, args=args, errors=bool(errors))
+    return (
+        render_template("register/search.html", form=form, results=results, args=args, errors=bool(errors)),
+        400 if errors else 200,
+    )
 
 
 @bp.get("/register/<reference>")

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from bng.register.errors import Conflict, Invalid, RegisterError
 from bng.register.roles import Permission
+from bng.register.submissions import AlreadyDone, Once
 
 from .. import forms
 from ..maps import site_map
+from ..once import once, repeat_of
 from ..security import actor, requires, services
 from ..summaries import all_sections
 from .common import problems_list, show_problems
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+REQUESTED = "Further information requested; the applicant can now change their answers"
 
 
 @bp.get("")
@@ -68,13 +74,22 @@ def case(reference: str) -> ResponseReturnValue:
     return _case(reference)
 
 
-def _act(reference: str, name: str, action: object) -> ResponseReturnValue:
+def _act(
+    reference: str, name: str, action: Callable[[Any, Once], str], repeated: Callable[[str], str]
+) -> ResponseReturnValue:
+    """A decision's form: acted on once (``action`` says what was done; ``repeated`` says it again from what
+    the first made, for the same form sent twice), or the case again with what is wrong."""
     built = _case_forms()
     form = built[name]
+    if (first := repeat_of(form, f"application.{name}")) is not None:  # type: ignore[arg-type]
+        flash(repeated(first))  # the same form again: what the first did, before checks it changed the answer of
+        return redirect(url_for("review.case", reference=reference))
     if not form.validate_on_submit():
         return _case(reference, name, Invalid("There is a problem", []), built)
     try:
-        message = action(form)  # type: ignore[operator]
+        message = action(form, once(form, f"application.{name}"))  # type: ignore[arg-type]
+    except AlreadyDone as done:
+        message = repeated(done.target)
     except Invalid as err:
         return _case(reference, name, err, built)
     flash(message)
@@ -84,19 +99,19 @@ def _act(reference: str, name: str, action: object) -> ResponseReturnValue:
 @bp.post("/applications/<reference>/payment")
 @requires(Permission.RECORD_PAYMENTS)
 def payment(reference: str) -> ResponseReturnValue:
-    def act(form: forms.PaymentForm) -> str:
+    def act(form: forms.PaymentForm, token: Once) -> str:
         services().review.record_payment(
-            actor(), reference, form.received_on.data, form.method.data or "", form.payment.data or ""
+            actor(), reference, form.received_on.data, form.method.data or "", form.payment.data or "", once=token
         )
         return "Payment recorded"
 
-    return _act(reference, "payment", act)
+    return _act(reference, "payment", act, lambda _: "Payment recorded")
 
 
 @bp.post("/applications/<reference>/refund")
 @requires(Permission.RECORD_PAYMENTS)
 def refund(reference: str) -> ResponseReturnValue:
-    def act(form: forms.RefundForm) -> str:
+    def act(form: forms.RefundForm, token: Once) -> str:
         view = services().review.case(actor(), reference)
         if not any(p.reference == form.payment.data and view.fee_standing(p) == "to_refund" for p in view.payments):
             raise Conflict("No fee on this application is to be refunded")
@@ -107,40 +122,41 @@ def refund(reference: str) -> ResponseReturnValue:
             form.refund_method.data or "",
             form.refund_reference.data or "",
             application=reference,
+            once=token,
         )
         return f"Refund recorded ({made.reference})"
 
-    return _act(reference, "refund", act)
+    return _act(reference, "refund", act, lambda target: f"Refund recorded ({target})")
 
 
 @bp.post("/applications/<reference>/request-information")
 @requires(Permission.REVIEW_APPLICATIONS)
 def request_information(reference: str) -> ResponseReturnValue:
-    def act(form: forms.MessageForm) -> str:
-        services().review.request_information(actor(), reference, form.message.data or "")
-        return "Further information requested; the applicant can now change their answers"
+    def act(form: forms.MessageForm, token: Once) -> str:
+        services().review.request_information(actor(), reference, form.message.data or "", once=token)
+        return REQUESTED
 
-    return _act(reference, "info", act)
+    return _act(reference, "info", act, lambda _: REQUESTED)
 
 
 @bp.post("/applications/<reference>/accept")
 @requires(Permission.REVIEW_APPLICATIONS)
 def accept(reference: str) -> ResponseReturnValue:
-    def act(form: forms.AcceptForm) -> str:
-        site = services().review.accept(actor(), reference, form.publish.data or [])
+    def act(form: forms.AcceptForm, token: Once) -> str:
+        site = services().review.accept(actor(), reference, form.publish.data or [], once=token)
         return f"Gain site {site.reference} is on the register"
 
-    return _act(reference, "accept", act)
+    return _act(reference, "accept", act, lambda target: f"Gain site {target} is on the register")
 
 
 @bp.post("/applications/<reference>/reject")
 @requires(Permission.REVIEW_APPLICATIONS)
 def reject(reference: str) -> ResponseReturnValue:
-    def act(form: forms.RejectForm) -> str:
-        services().review.reject(actor(), reference, form.reasons.data or "")
+    def act(form: forms.RejectForm, token: Once) -> str:
+        services().review.reject(actor(), reference, form.reasons.data or "", once=token)
         return "Application rejected"
 
-    return _act(reference, "reject", act)
+    return _act(reference, "reject", act, lambda _: "Application rejected")
 
 
 @bp.route("/sites/<reference>", methods=["GET"])
@@ -172,15 +188,14 @@ def _site_act(reference: str, name: str) -> ResponseReturnValue:
     form = built[name]
     if not form.validate_on_submit():
         return _site(reference, name, Invalid("There is a problem", []), built)
+    change = services().review.amend if name == "amend" else services().review.remove
     try:
-        if name == "amend":
-            services().review.amend(actor(), reference, form.on.data, form.description.data or "")  # type: ignore[attr-defined]
-            flash("Amendment recorded")
-        else:
-            services().review.remove(actor(), reference, form.on.data, form.description.data or "")  # type: ignore[attr-defined]
-            flash("Gain site removed from the register")
+        change(actor(), reference, form.on.data, form.description.data or "", once=once(form, f"site.{name}"))  # type: ignore[attr-defined]
+    except AlreadyDone:
+        pass  # recorded by the same form a moment ago
     except Invalid as err:
         return _site(reference, name, err, built)
+    flash("Amendment recorded" if name == "amend" else "Gain site removed from the register")
     return redirect(url_for("review.site", reference=reference))
 
 

@@ -8,8 +8,8 @@ sales at once: the second fails on the first's updated row); ``notification_outb
 per message (a reminder is queued once). ``monitoring_event`` is append-only on both engines, like the
 audit log (PostgreSQL's ``bng_append_only()`` is revision 0001's).
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-08
 """
 
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0012"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
