@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bng.register.submissions import AlreadyDone, Once
 from tests.db.fixtures import Register
 from tests.register.monitoring_world import GRASS, MODIFIED, SCRUB, approved_case, worcestershire
 
@@ -95,7 +96,7 @@ def test_thirty_years_of_monitoring(register: Register) -> None:
             year=year,
             observations=seen,
             narrative=f"Year {year} survey",
-            token=f"report-token-{year:02d}-abcdef",
+            once=Once(f"report-token-{year:02d}-abcdef", "monitoring.report"),
         )
         statuses = _statuses(report)
         history[year] = report.assessment["status"]
@@ -114,18 +115,19 @@ def test_thirty_years_of_monitoring(register: Register) -> None:
                 description="Clear the bramble and re-seed C1 with a local neutral grassland mix",
                 deadline=due + timedelta(days=180),
                 parcel_keys=["area:created:C1"],
-                token="action-token-year10-abcdef",
+                once=Once("action-token-year10-abcdef", "monitoring_lpa.action"),
             )
-            same = s.monitoring.request_action(
-                officer,
-                ob.reference,
-                report.reference,
-                description="Clear the bramble and re-seed C1 with a local neutral grassland mix",
-                deadline=due + timedelta(days=180),
-                parcel_keys=["area:created:C1"],
-                token="action-token-year10-abcdef",
-            )
-            assert same.reference == action.reference
+            with pytest.raises(AlreadyDone) as again:
+                s.monitoring.request_action(
+                    officer,
+                    ob.reference,
+                    report.reference,
+                    description="Clear the bramble and re-seed C1 with a local neutral grassland mix",
+                    deadline=due + timedelta(days=180),
+                    parcel_keys=["area:created:C1"],
+                    once=Once("action-token-year10-abcdef", "monitoring_lpa.action"),
+                )
+            assert again.value.target == action.reference
             with pytest.raises(Conflict):
                 s.monitoring.accept(officer, ob.reference, report.reference)
             _at(register, due + timedelta(days=120))

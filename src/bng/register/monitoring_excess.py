@@ -22,7 +22,7 @@ from math import isfinite
 from bng.planning.excess import MODULES, ModuleExcess, excess
 from bng.planning.tables import tables
 
-from . import audit
+from . import audit, submissions
 from .audit import Actor
 from .errors import Conflict, Invalid, NotFound, Problem, refuse
 from .ledger import MICRO
@@ -119,12 +119,12 @@ class ExcessSales(Service):
         buyer_lpa_id: int | None,
         units: Mapping[str, float | None],
         gain_site_reference: str = "",
-        token: str | None = None,
+        once: submissions.Once | None = None,
     ) -> ExcessSale:
         """Record a sale of excess units to another development. Refused if more than what remains of the
         excess is asked for (by the database, so a sale made at the same moment cannot take it too)."""
         actor = require(actor, Permission.REPORT_MONITORING)
-        key = token_key(token)
+        key = token_key(once)
         problems: list[Problem] = []
         buyer = buyer_planning_reference.strip()
         if not buyer or len(buyer) > 100:
@@ -145,10 +145,6 @@ class ExcessSales(Service):
         refuse(problems)
         site_ref = gain_site_reference.strip().upper()
         with self._muow() as uow:
-            if key is not None:
-                done = uow.monitoring.sale_by_token(key)
-                if done is not None:
-                    return done
             case = self._case(uow, actor, case_reference)
             if buyer.upper() == case.planning_reference.upper():
                 raise Invalid.one("buyer_planning_reference", "A development cannot buy its own excess")
@@ -160,6 +156,7 @@ class ExcessSales(Service):
         now = self.now()
         try:
             with self._muow(write=True) as uow:
+                submissions.claim(uow, actor, once, now)
                 case = self._case(uow, actor, case_reference)
                 assert case.id is not None
                 for module, amount in micro.items():
@@ -194,6 +191,7 @@ class ExcessSales(Service):
                         ("reference", "buyer_planning_reference", "buyer_lpa_id", "units_micro", "gain_site_reference"),
                     ),
                 )
+                submissions.settle(uow, once, sale.reference)
                 uow.commit()
                 return sale
         except Conflict:

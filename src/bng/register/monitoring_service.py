@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,7 +24,7 @@ from bng.planning.schedules import INSPECTION, REPORT, Due, due_dates, end_date,
 from bng.planning.tables import tables
 from bng.planning.trajectory import LADDER, Trajectory, from_parcel, trajectory
 
-from . import audit
+from . import audit, submissions
 from .audit import Actor
 from .errors import Conflict, Invalid, NotFound, Problem, refuse
 from .filetypes import DocumentKind, FileType, check_upload, safe_name, sniff
@@ -51,7 +50,6 @@ from .sections import Upload
 from .service import Service, require
 
 T = TypeVar("T")
-TOKEN = re.compile(r"[A-Za-z0-9_-]{16,86}")
 CONDITIONS = (*LADDER, "Condition Assessment N/A", "N/A - Other")
 MAX_PHOTOS = 20
 PHOTO_BYTES = 20 * 1024 * 1024
@@ -59,13 +57,10 @@ TEXT_LIMIT = 10_000
 NO_REPORT = "no report yet"
 
 
-def token_key(token: str | None) -> str | None:
-    """The stored form of a form's one-time token (its SHA-256): None where no token was sent (the CLI)."""
-    if token is None or token == "":
-        return None
-    if not TOKEN.fullmatch(token):
-        raise Invalid.one("submission_token", "The form was not sent from this service; reload the page")
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+def token_key(once: submissions.Once | None) -> str | None:
+    """What a record keeps of the form's one-time token (its SHA-256, unique per table besides the claim in
+    ``submission``): None where no token was sent (the CLI)."""
+    return once.key if once is not None else None
 
 
 def lpa_profile_keys(lpa: Lpa | None) -> tuple[str, ...]:
@@ -263,6 +258,7 @@ class Monitoring(Service):
         mechanism: str,
         monitor: str = Monitor.LPA,
         responsible_body_id: int | None = None,
+        once: submissions.Once | None = None,
     ) -> Obligation:
         """The monitoring obligation of an approved gain plan: its significant on-site parcels for 30 years from
         the start (commencement, or the habitat works' completion). Made once per plan."""
@@ -272,6 +268,7 @@ class Monitoring(Service):
         assert start_date is not None
         now = self.now()
         with self._muow(write=True) as uow:
+            submissions.claim(uow, actor, once, now)
             case = uow.planning.case(case_reference.strip().upper(), for_update=True)
             if case is None or case.lpa_id != lpa_id:
                 raise NotFound("No such gain plan")
@@ -309,10 +306,18 @@ class Monitoring(Service):
                 planning_case_id=case.id,
                 now=now,
             )
+            submissions.settle(uow, once, ob.reference)
             uow.commit()
             return ob
 
-    def create_for_site(self, actor: Actor | None, site_reference: str, start_date: date | None = None) -> Obligation:
+    def create_for_site(
+        self,
+        actor: Actor | None,
+        site_reference: str,
+        start_date: date | None = None,
+        *,
+        once: submissions.Once | None = None,
+    ) -> Obligation:
         """The monitoring obligation of a registered gain site under an agreement with the officer's LPA: its
         created and enhanced parcels, from the habitat works' completion, by its agreement (section 106 with
         the LPA, or a conservation covenant with its responsible body)."""
@@ -320,6 +325,7 @@ class Monitoring(Service):
         lpa_id = self._officer_lpa(actor)
         now = self.now()
         with self._muow(write=True) as uow:
+            submissions.claim(uow, actor, once, now)
             site = uow.sites.by_reference(site_reference.strip().upper(), for_update=True)
             if site is None or site.id is None:
                 raise NotFound("No such gain site")
@@ -357,6 +363,7 @@ class Monitoring(Service):
                 gain_site_id=site.id,
                 now=now,
             )
+            submissions.settle(uow, once, ob.reference)
             uow.commit()
             return ob
 
@@ -501,7 +508,13 @@ class Monitoring(Service):
             return uow.lpas.get(lpa_id), [self._view(uow, ob) for ob in uow.monitoring.obligations_of_lpa(lpa_id)]
 
     def record_fee(
-        self, actor: Actor | None, reference: str, received_on: date | None, amount_pence: int | None
+        self,
+        actor: Actor | None,
+        reference: str,
+        received_on: date | None,
+        amount_pence: int | None,
+        *,
+        once: submissions.Once | None = None,
     ) -> Obligation:
         """The officer records the monitoring fee received (once: the same again is nothing new)."""
         actor = require(actor, Permission.REVIEW_MONITORING)
@@ -515,6 +528,7 @@ class Monitoring(Service):
         refuse(problems)
         now = self.now()
         with self._muow(write=True) as uow:
+            submissions.claim(uow, actor, once, now)
             ob = uow.monitoring.obligation(reference.strip().upper(), for_update=True)
             if ob is None or ob.lpa_id != actor.lpa_id:
                 raise NotFound("No such obligation")
@@ -536,6 +550,7 @@ class Monitoring(Service):
                 before,
                 audit.snapshot(ob, ("fee_received_on", "fee_received_pence")),
             )
+            submissions.settle(uow, once, ob.reference)
             uow.commit()
             return ob
 
@@ -613,22 +628,16 @@ class Monitoring(Service):
         changes: str = "",
         recommendations: str = "",
         files: Sequence[Upload] = (),
-        token: str | None = None,
+        once: submissions.Once | None = None,
     ) -> MonitoringReport:
         """The provider's report for year N, judged parcel by parcel against the metric's trajectory. Made once
         (the form's token; the same report again is the same report)."""
         actor = require(actor, Permission.REPORT_MONITORING)
-        key = token_key(token)
+        key = token_key(once)
         with self._muow() as uow:
             ob = uow.monitoring.obligation(reference.strip().upper())
             if ob is None or ob.provider_id != actor.user_id:
                 raise NotFound("No such obligation")
-            if key is not None:
-                done = uow.monitoring.report_by_token(key)
-                if done is not None:
-                    if done.obligation_id != ob.id:
-                        raise Conflict("This form was used already; reload the page and try again")
-                    return done
         problems = []
         if year is None or not 1 <= year <= int(monitoring_tables().number("period_years")):
             problems.append(Problem("year", "Select the year of monitoring the report is for"))
@@ -653,7 +662,7 @@ class Monitoring(Service):
 
         def act() -> MonitoringReport:
             return self._store_report(
-                actor, ob.reference, year, seen, assessment, narrative, changes, recommendations, checked, digest, key
+                actor, ob.reference, year, seen, assessment, narrative, changes, recommendations, checked, digest, once
             )
 
         def repeat() -> MonitoringReport | None:
@@ -674,10 +683,11 @@ class Monitoring(Service):
         recommendations: str,
         checked: list[tuple[str, Upload, str, str]],
         digest: str,
-        key: str | None,
+        once: submissions.Once | None,
     ) -> MonitoringReport:
         now = self.now()
         with self._muow(write=True) as uow:
+            submissions.claim(uow, actor, once, now)
             ob = uow.monitoring.obligation(reference, for_update=True)
             assert ob is not None and ob.id is not None
             same = uow.monitoring.report_by_content(ob.id, year, digest)
@@ -700,7 +710,7 @@ class Monitoring(Service):
                 recommendations=recommendations.strip(),
                 files=stored,
                 content_sha256=digest,
-                token=key,
+                token=token_key(once),
             )
             uow.add(report)
             uow.flush()
@@ -734,6 +744,7 @@ class Monitoring(Service):
                     self.today(),
                 )
             ob.updated_at = now
+            submissions.settle(uow, once, report.reference)
             uow.commit()
             return report
 
@@ -782,11 +793,20 @@ class Monitoring(Service):
             raise NotFound("No such report")
         return ob, report
 
-    def accept(self, actor: Actor | None, reference: str, report_reference: str, note: str = "") -> MonitoringReport:
+    def accept(
+        self,
+        actor: Actor | None,
+        reference: str,
+        report_reference: str,
+        note: str = "",
+        *,
+        once: submissions.Once | None = None,
+    ) -> MonitoringReport:
         """The officer accepts a report (once: accepting it again changes nothing)."""
         actor = require(actor, Permission.REVIEW_MONITORING)
         now = self.now()
         with self._muow(write=True) as uow:
+            submissions.claim(uow, actor, once, now)
             ob, report = self._officers_report(uow, actor, reference, report_reference)
             if report.status == ReportStatus.ACCEPTED:
                 return report
@@ -806,6 +826,7 @@ class Monitoring(Service):
                 before,
                 audit.snapshot(report, ("status", "reviewed_at", "review_note")),
             )
+            submissions.settle(uow, once, report.reference)
             uow.commit()
             return report
 
@@ -818,11 +839,11 @@ class Monitoring(Service):
         description: str,
         deadline: date | None,
         parcel_keys: Sequence[str],
-        token: str | None = None,
+        once: submissions.Once | None = None,
     ) -> RemedialAction:
         """The officer asks for remedial action on a report's parcels, by a deadline (once per form)."""
         actor = require(actor, Permission.REVIEW_MONITORING)
-        key = token_key(token)
+        key = token_key(once)
         problems = []
         if not description.strip():
             problems.append(Problem("description", "Say what must be done"))
@@ -838,10 +859,7 @@ class Monitoring(Service):
         def act() -> RemedialAction:
             now = self.now()
             with self._muow(write=True) as uow:
-                if key is not None:
-                    done = uow.monitoring.action_by_token(key)
-                    if done is not None:
-                        return done
+                submissions.claim(uow, actor, once, now)
                 ob, report = self._officers_report(uow, actor, reference, report_reference)
                 assert ob.id is not None and report.id is not None
                 keys = {p["key"] for p in ob.parcels}
@@ -895,6 +913,7 @@ class Monitoring(Service):
                     f"({ob.reference}) by {deadline:%d %B %Y}:\n{action.description}\n\nSee /monitoring/{ob.reference}",
                     self.today(),
                 )
+                submissions.settle(uow, once, action.reference)
                 uow.commit()
                 return action
 
@@ -904,13 +923,22 @@ class Monitoring(Service):
 
         return self._once(act, repeat)
 
-    def action_done(self, actor: Actor | None, reference: str, action_reference: str, note: str) -> RemedialAction:
+    def action_done(
+        self,
+        actor: Actor | None,
+        reference: str,
+        action_reference: str,
+        note: str,
+        *,
+        once: submissions.Once | None = None,
+    ) -> RemedialAction:
         """The provider says a remedial action is done, and how (once: saying it again changes nothing)."""
         actor = require(actor, Permission.REPORT_MONITORING)
         if not note.strip():
             raise Invalid.one("note", "Say what was done")
         now = self.now()
         with self._muow(write=True) as uow:
+            submissions.claim(uow, actor, once, now)
             ob = uow.monitoring.obligation(reference.strip().upper(), for_update=True)
             if ob is None or ob.provider_id != actor.user_id:
                 raise NotFound("No such action")
@@ -943,6 +971,7 @@ class Monitoring(Service):
                 f"done: {action.done_note}",
                 self.today(),
             )
+            submissions.settle(uow, once, action.reference)
             uow.commit()
             return action
 

@@ -1,65 +1,23 @@
 """The forms of monitoring's pages (parsing only: the monitoring services judge the answers).
 
-A form that confirms a change (a report, a remedial action, an excess sale) carries a one-time token
-(``submission_token``, drawn beside its CSRF token): the services keep it unique, so the same post sent
+A form that confirms a change (starting monitoring, a fee received, a report, the officer's acceptance or
+remedial action, an action done, an excess sale) is a :class:`~bng.web.once.OnceForm`: the same post sent
 twice makes one record.
 """
 
 from __future__ import annotations
 
-import secrets
-from typing import Any
-
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
-from wtforms import Field, HiddenField, RadioField, SelectField, SelectMultipleField
+from wtforms import RadioField, SelectField, SelectMultipleField
 
 from bng.register.monitoring import Mechanism, Monitor
 
 from .forms import GovDateField, area, opts, submit, text, upload
+from .once import OnceForm
 from .widgets import GovCheckboxesInput, GovRadioInput, GovSelect
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class _WithToken:
-    """The CSRF field's widget, drawing the form's one-time token after it."""
-
-    def __init__(self, token: Field) -> None:
-        self.token = token
-
-    def __call__(self, field: Field, **kwargs: Any) -> Markup:
-        def hidden(f: Field) -> str:
-            return f'<input type="hidden" name="{escape(f.name)}" value="{escape(f._value())}">'
-
-        return Markup(hidden(field) + "\n" + hidden(self.token))
-
-
-class OnceForm(FlaskForm):
-    """A form that confirms a change, with its one-time token."""
-
-    submission_token = HiddenField(default=new_token)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        csrf = getattr(self, "csrf_token", None)
-        if csrf is not None:
-            csrf.widget = _WithToken(self.submission_token)
-
-    @property
-    def token(self) -> str:
-        return str(self.submission_token.data or "")
-
-    @property
-    def sent(self) -> bool:
-        """Whether the post carried its token (a post without one did not come from this service's page)."""
-        raw = self.submission_token.raw_data
-        return bool(raw and raw[0])
-
-
-class StartForm(FlaskForm):
+class StartForm(OnceForm):
     start_date = GovDateField(
         "Date monitoring starts",
         description="When the habitat works were completed (or development commenced), for example 1 3 2027",
@@ -83,17 +41,17 @@ class StartForm(FlaskForm):
     submit = submit("Start monitoring")
 
 
-class SiteStartForm(FlaskForm):
+class SiteStartForm(OnceForm):
     submit = submit("Start monitoring the gain site")
 
 
-class FeeForm(FlaskForm):
+class FeeForm(OnceForm):
     received_on = GovDateField("Date the fee was received")
     amount = text("Amount received, in pounds", "For example, 13043.93")
     submit = submit("Record the fee")
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(OnceForm):
     note = area("Note (optional)", "For example, what the inspection found")
     submit = submit("Accept the report")
 
@@ -107,7 +65,7 @@ class ActionForm(OnceForm):
     submit = submit("Ask for remedial action")
 
 
-class DoneForm(FlaskForm):
+class DoneForm(OnceForm):
     note = area("What was done", "For example, scrub cleared and re-seeded in March")
     submit = submit("Record as done")
 

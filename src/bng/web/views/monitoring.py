@@ -16,9 +16,11 @@ from bng.register.errors import Conflict, Invalid
 from bng.register.monitoring_service import CONDITIONS, ObligationView, quote_fee
 from bng.register.roles import Permission, can
 from bng.register.sections import Upload
+from bng.register.submissions import AlreadyDone
 
 from .. import monitoring_forms as mf
 from ..forms import choices
+from ..once import once
 from ..security import actor, requires, services
 from .common import MAX_READ, show_problems
 
@@ -160,8 +162,7 @@ def new_report(reference: str) -> ResponseReturnValue:
         return _report_page(view, form)
     if not form.validate_on_submit():
         return _report_page(view, form, 400)
-    if not form.sent:
-        abort(400)
+    sent = once(form, "monitoring.report")
     observations: dict[str, dict[str, Any]] = {}
     for t in view.trajectories:
         field = t.key.replace(":", "-")
@@ -187,8 +188,10 @@ def new_report(reference: str) -> ResponseReturnValue:
             changes=form.changes.data or "",
             recommendations=form.recommendations.data or "",
             files=files,
-            token=form.token or None,
+            once=sent,
         )
+    except AlreadyDone as done:  # the same form sent again: the report it made
+        return redirect(url_for("monitoring.report", reference=reference, report_reference=done.target))
     except Invalid as err:
         other = show_problems(form, err)
         return _report_page(view, form, 400, other)
@@ -242,7 +245,11 @@ def action_done(reference: str, action_reference: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        services().monitoring.action_done(actor(), reference, action_reference, form.note.data or "")
+        services().monitoring.action_done(
+            actor(), reference, action_reference, form.note.data or "", once=once(form, "monitoring.action_done")
+        )
+    except AlreadyDone:
+        return redirect(url_for("monitoring.obligation", reference=reference))
     except Invalid as err:
         other = show_problems(form, err)
         return obligation_page(view, False, 400, done_form=form, other=other)
@@ -309,8 +316,7 @@ def excess(case_reference: str) -> ResponseReturnValue:
         return _excess_page(case_reference, form)
     if not form.validate_on_submit():
         return _excess_page(case_reference, form, 400)
-    if not form.sent:
-        abort(400)
+    sent = once(form, "monitoring.excess")
     units, bad = _units(form)
     lpa_raw = form.buyer_lpa_id.data or ""
     try:
@@ -325,8 +331,10 @@ def excess(case_reference: str) -> ResponseReturnValue:
             buyer_lpa_id=int(lpa_raw) if lpa_raw.isdigit() and len(lpa_raw) < 10 else None,
             units=units,
             gain_site_reference=form.gain_site_reference.data or "",
-            token=form.token or None,
+            once=sent,
         )
+    except AlreadyDone:
+        return redirect(url_for("monitoring.excess", case_reference=case_reference))
     except Invalid as err:
         return _excess_page(case_reference, form, 400, show_problems(form, err))
     except Conflict as err:

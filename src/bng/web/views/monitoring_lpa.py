@@ -14,9 +14,11 @@ from flask.typing import ResponseReturnValue
 from bng.register.errors import Conflict, Invalid
 from bng.register.monitoring import Monitor
 from bng.register.roles import Permission
+from bng.register.submissions import AlreadyDone
 
 from .. import monitoring_forms as mf
 from ..forms import choices
+from ..once import once
 from ..security import actor, requires, services
 from .common import show_problems
 from .monitoring import ics_response, obligation_page, report_page
@@ -113,7 +115,10 @@ def start(case_reference: str) -> ResponseReturnValue:
             mechanism=form.mechanism.data or "",
             monitor=form.monitor.data or Monitor.LPA.value,
             responsible_body_id=int(body_raw) if body_raw.isdigit() and len(body_raw) < 10 else None,
+            once=once(form, "monitoring_lpa.start"),
         )
+    except AlreadyDone as done:
+        return redirect(url_for("monitoring_lpa.obligation", reference=done.target))
     except Invalid as err:
         return _start_page(case_reference, form, 400, show_problems(form, err))
     except Conflict as err:
@@ -129,7 +134,11 @@ def start_site(site_reference: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        ob = services().monitoring.create_for_site(actor(), site_reference)
+        ob = services().monitoring.create_for_site(
+            actor(), site_reference, once=once(form, "monitoring_lpa.start_site")
+        )
+    except AlreadyDone as done:
+        return redirect(url_for("monitoring_lpa.obligation", reference=done.target))
     except Conflict as err:
         flash(err.message)
         return redirect(url_for("monitoring_lpa.dashboard"))
@@ -169,7 +178,11 @@ def fee(reference: str) -> ResponseReturnValue:
     try:
         if pence is None and raw:
             raise Invalid.one("amount", "Enter the amount received in pounds, like 2052.83")
-        services().monitoring.record_fee(actor(), reference, form.received_on.data, pence)
+        services().monitoring.record_fee(
+            actor(), reference, form.received_on.data, pence, once=once(form, "monitoring_lpa.fee")
+        )
+    except AlreadyDone:
+        return redirect(url_for("monitoring_lpa.obligation", reference=reference))
     except Invalid as err:
         return obligation_page(view, True, 400, fee_form=form, other=show_problems(form, err))
     except Conflict as err:
@@ -207,7 +220,11 @@ def accept(reference: str, report_reference: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        services().monitoring.accept(actor(), reference, report_reference, form.note.data or "")
+        services().monitoring.accept(
+            actor(), reference, report_reference, form.note.data or "", once=once(form, "monitoring_lpa.accept")
+        )
+    except AlreadyDone:
+        return redirect(url_for("monitoring_lpa.report", reference=reference, report_reference=report_reference))
     except Conflict as err:
         return _review_page(
             reference, report_reference, 409, accept_form=form, other=[{"text": err.message, "href": "#main-content"}]
@@ -222,8 +239,6 @@ def action(reference: str, report_reference: str) -> ResponseReturnValue:
     form = mf.ActionForm(prefix="action")
     if not form.validate_on_submit():
         return _review_page(reference, report_reference, 400, action_form=form)
-    if not form.sent:
-        abort(400)
     try:
         made = services().monitoring.request_action(
             actor(),
@@ -232,8 +247,10 @@ def action(reference: str, report_reference: str) -> ResponseReturnValue:
             description=form.description.data or "",
             deadline=form.deadline.data,
             parcel_keys=list(form.parcel_keys.data or []),
-            token=form.token,
+            once=once(form, "monitoring_lpa.action"),
         )
+    except AlreadyDone:
+        return redirect(url_for("monitoring_lpa.report", reference=reference, report_reference=report_reference))
     except Invalid as err:
         return _review_page(reference, report_reference, 400, action_form=form, other=show_problems(form, err))
     flash(f"Remedial action {made.reference} asked for, by {made.deadline:%d %B %Y}")
