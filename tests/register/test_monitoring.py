@@ -264,3 +264,60 @@ def test_one_parcel_each_way(register: Register, habitat: str, condition: str, e
     seen[key] = {"habitat": habitat, "condition": condition}
     report = s.monitoring.submit_report(world.actors["developer"], ob.reference, year=10, observations=seen)
     assert _statuses(report)[key] == expected
+
+
+def test_the_excess_is_sold_once(register: Register) -> None:
+    """A development sells at most its excess above max(10 %, the local target), from created and enhanced
+    habitat only; a second sale of the same units is refused, and so is one of two sales made at the same
+    instant (each its own thread and connection) when both together would take more than there is."""
+    import threading
+
+    from bng.register.errors import Conflict, Invalid
+
+    s = register.services
+    world = register.world
+    assert world is not None
+    developer = world.actors["developer"]
+    lpa_id, officer = worcestershire(register)
+    case = approved_case(register, officer, lpa_id)
+    position = s.excess.position(developer, case.reference)
+    [area] = [m for m in position.modules if m.module == "area"]
+    assert area.target_percent >= 10.0 and area.net_change_percent > area.target_percent
+    above_target = area.post_development - area.pre_development * (1 + area.target_percent / 100.0)
+    assert area.sellable == pytest.approx(min(above_target, area.uplift)) and area.uplift <= area.post_development
+    sellable = position.remaining("area")
+    assert sellable == pytest.approx(area.sellable) and sellable > 1.0
+
+    with pytest.raises((Invalid, Conflict)):  # more than the excess, even by a thousandth of a unit
+        s.excess.sell(developer, case.reference, buyer_planning_reference="B/1", buyer_lpa_id=lpa_id,
+                      units={"area": sellable + 0.001})  # fmt: skip
+    half = round(sellable / 2, 4)
+    s.excess.sell(developer, case.reference, buyer_planning_reference="B/1", buyer_lpa_id=lpa_id, units={"area": half})
+    with pytest.raises((Invalid, Conflict)):  # the same units again, to another buyer
+        s.excess.sell(developer, case.reference, buyer_planning_reference="B/2", buyer_lpa_id=lpa_id,
+                      units={"area": sellable - half + 0.001})  # fmt: skip
+    left = s.excess.position(developer, case.reference).remaining("area")
+    assert left == pytest.approx(sellable - half, abs=1e-6)
+
+    ask = round(left * 0.6, 4)  # two buyers at once, each for 60 % of what is left: one is refused
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def buy(i: int) -> None:
+        barrier.wait()
+        try:
+            s.excess.sell(developer, case.reference, buyer_planning_reference=f"C/{i}", buyer_lpa_id=lpa_id,
+                          units={"area": ask})  # fmt: skip
+            outcomes.append("sold")
+        except (Invalid, Conflict):
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=buy, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["refused", "sold"]
+    final = s.excess.position(developer, case.reference)
+    assert final.sold("area") == pytest.approx(half + ask, abs=1e-6) and final.remaining("area") >= 0
+    assert len(final.sales) == 2
