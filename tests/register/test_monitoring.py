@@ -188,6 +188,32 @@ def test_overdue_report_and_action_raise_one_enforcement_flag(register: Register
     assert len(flagged) == 2 and any(action.reference in m.body for m in flagged)
 
 
+def test_the_daily_sweep_from_the_command_line(register: Register, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``bng planning monitoring-sweep --on DAY`` on the register's own database: the year 3 report's
+    60-day reminder is queued once, however often the command runs that day."""
+    from typer.testing import CliRunner
+
+    from bng import cli
+
+    lpa_id, officer = worcestershire(register)
+    case = approved_case(register, officer, lpa_id)
+    ob = register.services.monitoring.create_for_case(
+        officer, case.reference, start_date=START, mechanism="planning condition"
+    )
+    monkeypatch.setenv("DATABASE_URL", register.url)
+    monkeypatch.setenv("BNG_FILE_STORE", str(register.files))
+    monkeypatch.setenv("BNG_SECRET_KEY", "test-secret")
+    day = (date(START.year + 3, START.month, START.day) - timedelta(days=60)).isoformat()
+    first = CliRunner().invoke(cli.app, ["planning", "monitoring-sweep", "--on", day])
+    assert first.exit_code == 0, first.output
+    assert f"{ob.reference}: reminder of the year 3 report (60 days)" in first.output
+    again = CliRunner().invoke(cli.app, ["planning", "monitoring-sweep", "--on", day])
+    assert again.exit_code == 0 and again.output.strip() == "nothing due"
+    assert [m.kind for m in register.services.monitoring.outbox()] == ["report_reminder"]
+    wrong = CliRunner().invoke(cli.app, ["planning", "monitoring-sweep", "--on", "1 March"])
+    assert wrong.exit_code == 2
+
+
 def test_who_sees_and_does_what(register: Register) -> None:
     from bng.register.errors import Forbidden, Invalid, NotFound
 

@@ -1010,7 +1010,7 @@ class Monitoring(Service):
         return sent
 
     def sweep(self, today: date | None = None) -> list[str]:
-        """Run daily (``bng monitoring sweep``): queue reminders before reports and remedial actions are due,
+        """Run daily (``bng planning monitoring-sweep``): queue reminders before reports and remedial actions are due,
         raise enforcement flags for what is overdue (once each: in the history, the audit log and the outbox
         to the LPA's officers), and end obligations whose 30 years are over. Returns what it did."""
         today = today or self.today()
