@@ -219,3 +219,23 @@ def test_the_calendars_are_icalendar(client: CheckedClient, register: Register, 
     assert [on for on, s in lpa if "report" in s.lower()] == reports
     assert any("inspection" in s.lower() for _, s in lpa), lpa
     assert ob.reference
+
+
+def test_an_excess_sale_twice_records_once(
+    client: CheckedClient, register: Register, monitored: dict[str, Any]
+) -> None:
+    page = f"/monitoring/excess/{monitored['case']}"
+    client.sign_in("developer")
+    shown = client.get(page).get_data(as_text=True)
+    assert "Record the sale" in shown
+    sale = {"buyer_planning_reference": "B/27/00001/FUL", "buyer_lpa_id": str(monitored["lpa_id"]), "units_area": "1.5"}
+    refused = client.post(page, data={**sale, "csrf_token": client.csrf(page)})
+    assert refused.status_code == 400
+    before = counts(register)
+    sold = twice(client, page, sale, page)
+    assert [r.status_code for r in sold] == [302, 302]
+    assert grew(register, before) == {"excess_sale": 1, "submission": 1}
+    position = register.services.excess.position(register.world.actors["developer"], monitored["case"])  # type: ignore[union-attr]
+    assert position.sold("area") == pytest.approx(1.5)
+    too_much = client.form(page, {**sale, "units_area": f"{position.remaining('area') + 1:.4f}"}, page)
+    assert too_much.status_code in (400, 409) and grew(register, before) == {"excess_sale": 1, "submission": 1}
