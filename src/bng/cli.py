@@ -511,6 +511,30 @@ def planning_documents(
     raise typer.Exit(code)
 
 
+@planning_app.command("monitoring-sweep")
+def planning_monitoring_sweep(on: OnDate = None) -> None:
+    """Queue monitoring reminders and raise enforcement flags for what is overdue (run it daily; the same day
+    twice queues nothing twice)."""
+    from bng.bootstrap import load_config, wire
+
+    try:
+        day = date.fromisoformat(on) if on else None
+    except ValueError:
+        typer.echo(f"error: --on {on!r} is not a date like 2027-03-01", err=True)
+        raise typer.Exit(2) from None
+    wired = wire(load_config())
+    try:
+        if not wired.database.is_current():
+            typer.echo("error: the database schema is not the newest; run: bng db upgrade", err=True)
+            raise typer.Exit(2)
+        done = wired.services.monitoring.sweep(day)
+        for line in done:
+            typer.echo(line)
+        typer.echo(f"{len(done)} reminders and flags queued" if done else "nothing due")
+    finally:
+        wired.database.dispose()
+
+
 def main() -> None:
     app(prog_name="bng")
 

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from bng.cli import app as cli
+from bng.register import samples
 from bng.register.allocations import Development, Request
 from bng.register.ledger import to_micro
 from bng.register.planning_records import RegisterRecords
@@ -200,7 +201,7 @@ def _allocate(register: Register, reference: str, lpa: str) -> str:
         register.world.site,
         Development(lpas[lpa], reference, "Hylton Park", "NZ 36000 57000"),
         [Request(parcel.id, to_micro(0.5))],
-        consent=Upload("consent_file", "consent.pdf", b"%PDF-1.4 consent"),
+        consent=Upload("consent_file", "consent.pdf", samples.pdf("Consent of the landowner")),
     )
     return allocation.reference
 

@@ -8,6 +8,7 @@ permission) or 404 (the thing is someone else's, and they may not learn it exist
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -129,17 +130,57 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "planning_lpa.decide": frozenset({"lpa_officer"}),
     "planning_lpa.findings": frozenset({"lpa_officer"}),
     "planning_lpa.check": frozenset({"lpa_officer"}),
+    # monitoring: the gain site's landowner reports on it (its obligation is Cambridge's, under its section 106
+    # agreement), Cambridge's officer reviews; a report's files are for both; any provider has a calendar; the
+    # developer sells their own plan's excess; a calendar's secret link is for whoever holds it
+    "monitoring.mine": LANDOWNERS | DEVELOPER,
+    "monitoring.obligation": OWNER,
+    "monitoring.new_report": OWNER,
+    "monitoring.report": OWNER,
+    "monitoring.report_file": OWNER | frozenset({"lpa_officer"}),
+    "monitoring.action_done": OWNER,
+    "monitoring.calendar": LANDOWNERS | DEVELOPER,
+    "monitoring.calendar_link": LANDOWNERS | DEVELOPER,
+    "monitoring.feed": EVERYONE,
+    "monitoring.excess": DEVELOPER,
+    "monitoring_lpa.dashboard": frozenset({"lpa_officer"}),
+    "monitoring_lpa.dashboard_json": frozenset({"lpa_officer"}),
+    "monitoring_lpa.obligations_csv": frozenset({"lpa_officer"}),
+    "monitoring_lpa.obligations_geojson": frozenset({"lpa_officer"}),
+    "monitoring_lpa.biodiversity_report": frozenset({"lpa_officer"}),
+    "monitoring_lpa.start": frozenset({"lpa_officer"}),
+    "monitoring_lpa.start_site": frozenset({"lpa_officer"}),
+    "monitoring_lpa.obligation": frozenset({"lpa_officer"}),
+    "monitoring_lpa.fee": frozenset({"lpa_officer"}),
+    "monitoring_lpa.report": frozenset({"lpa_officer"}),
+    "monitoring_lpa.accept": frozenset({"lpa_officer"}),
+    "monitoring_lpa.action": frozenset({"lpa_officer"}),
+    "monitoring_lpa.calendar": frozenset({"lpa_officer"}),
+    "monitoring_lpa.calendar_link": frozenset({"lpa_officer"}),
 }
 
 
 ALLOCATION_PAGES = ("allocate.allocation", "allocate.casework", "allocate.payment")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+TOMORROW = date(2026, 11, 23)  # the test world's clock is 22 November 2026
 
 
-def _arguments(endpoint: str, register: Register, allocation: str = "", planning: str = "") -> dict[str, Any]:
+def _arguments(
+    endpoint: str,
+    register: Register,
+    allocation: str = "",
+    planning: str = "",
+    monitoring: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     world = register.world
     assert world is not None
     if endpoint in ALLOCATION_PAGES:
         return {"reference": allocation}
+    if endpoint.startswith("monitoring"):
+        return {**(monitoring or {}), "case_reference": planning, "site_reference": world.site}
     if endpoint.startswith("planning"):
         return {"reference": planning, "kind": "statement"}
     if endpoint.startswith(("credits.", "credit_cases.")):
@@ -179,13 +220,15 @@ def _denied(response: Any) -> bool:
     return response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
 
 
-def _calls(app: Flask, register: Register, allocation: str = "", planning: str = "") -> list[tuple[str, str, str]]:
+def _calls(
+    app: Flask, register: Register, allocation: str = "", planning: str = "", monitoring: dict[str, Any] | None = None
+) -> list[tuple[str, str, str]]:
     calls = []
     with app.test_request_context():
         from flask import url_for
 
         for rule in app.url_map.iter_rules():
-            found = _arguments(rule.endpoint, register, allocation, planning)
+            found = _arguments(rule.endpoint, register, allocation, planning, monitoring)
             args = {k: v for k, v in found.items() if k in rule.arguments}
             path = url_for(rule.endpoint, **args)
             for method in sorted((rule.methods or set()) & {"GET", "POST"}):
@@ -225,14 +268,49 @@ def planning_case(register: Register) -> str:
     return refused(register).reference
 
 
+@pytest.fixture
+def monitoring(register: Register) -> dict[str, Any]:
+    """The gain site's obligation (Cambridge's officer made it), a year 2 report of its landowner with a photo,
+    a remedial action asked on it, and the calendar link of another landowner (one the roles here never
+    replace by making their own)."""
+    from bng.register.accounts import NewAccount, actor_of
+    from bng.register.sections import Upload
+    from tests.register.world import PASSWORD
+
+    world, s = register.world, register.services
+    assert world is not None
+    officer, owner = world.actors["lpa_officer"], world.actors["landowner"]
+    ob = s.monitoring.create_for_site(officer, world.site)
+    third = s.accounts.create_trusted(NewAccount("third.owner@example.com", "Third Owner", PASSWORD, "landowner"))
+    seen = {p["key"]: {"habitat": p["habitat"], "condition": p["condition"]} for p in ob.parcels}
+    photo = Upload("photos", "meadow.png", PNG)
+    report = s.monitoring.submit_report(owner, ob.reference, year=2, observations=seen, files=[photo])
+    action = s.monitoring.request_action(
+        officer, ob.reference, report.reference, description="Fence the meadow", deadline=TOMORROW, parcel_keys=[]
+    )
+    return {
+        "reference": ob.reference,
+        "report_reference": report.reference,
+        "action_reference": action.reference,
+        "file_id": report.files[0]["id"],
+        "token": s.calendars.new_link(actor_of(third)),
+    }
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_do_what(
-    role: str, app: Flask, client: CheckedClient, register: Register, allocation: str, planning_case: str
+    role: str,
+    app: Flask,
+    client: CheckedClient,
+    register: Register,
+    allocation: str,
+    planning_case: str,
+    monitoring: dict[str, Any],
 ) -> None:
     if role != "public":
         client.sign_in(role)
     wrong = []
-    for endpoint, method, path in _calls(app, register, allocation, planning_case):
+    for endpoint, method, path in _calls(app, register, allocation, planning_case, monitoring):
         if method == "GET":
             response = client.get(path)
         else:

@@ -203,6 +203,10 @@ CONFIRMATIONS = {
        ("due_diligence", "invoice", "payment", "allocate", "send", "cancel", "refund")},
     "planning.submit": ("developer", "/planning/gain-plans/new"),
     **{f"planning_lpa.{step}": ("lpa_officer", None) for step in ("validated", "invalid", "decide", "findings")},
+    # monitoring's confirmations need an obligation, a report or an approved plan: see test_monitoring_pages
+    **{f"monitoring.{step}": ("landowner", None) for step in ("new_report", "action_done")},
+    "monitoring.excess": ("developer", None),
+    **{f"monitoring_lpa.{step}": ("lpa_officer", None) for step in ("start", "start_site", "fee", "accept", "action")},
 }  # fmt: skip
 """The confirmations, with a role that may make them and where (None: the form has a prefix; see below)."""
 NOT_CONFIRMATIONS = {
@@ -217,6 +221,9 @@ NOT_CONFIRMATIONS = {
     "allocate.start": "checks an allocation; keeps its metric, which the confirmation names",
     "planning.applicability": "changes nothing: judges the facts it is sent",
     "planning_lpa.check": "changes nothing: checks a submission and keeps nothing",
+    "monitoring.calendar_link": "replaces the person's secret calendar link: the same twice leaves one link",
+    "monitoring_lpa.calendar_link": "replaces the LPA's secret calendar link: the same twice leaves one link",
+    "monitoring_lpa.biodiversity_report": "changes nothing: makes the s.40A report of a period",
 }
 
 

@@ -9,6 +9,7 @@ from bng.register import model
 
 from . import tables
 from .credit_mapping import map_credit_models
+from .monitoring_mapping import map_monitoring_models
 from .planning_mapping import map_planning_models
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -40,4 +41,5 @@ def map_models() -> None:
     m(model.AuditEvent, tables.audit_event)
     map_credit_models(m)
     map_planning_models(m)
+    map_monitoring_models(m)
     _mapped = True

@@ -52,6 +52,7 @@ from . import tables
 from .credit_repos import CreditRecords
 from .engine import WRITE
 from .mapping import map_models
+from .monitoring_repos import MonitoringRecords
 from .open_data import OpenData
 from .planning_repos import PlanningRecords
 
@@ -476,6 +477,7 @@ class SqlUnitOfWork:
         self.submissions, self.throttle, self.email_links = Submissions(s), Throttle(s), EmailLinks(s)
         self.credits = CreditRecords(s)
         self.planning = PlanningRecords(s)
+        self.monitoring = MonitoringRecords(s)
         return self
 
     def add(self, record: object) -> None:

@@ -17,6 +17,7 @@ from bng.metric.model import Site
 from bng.metric.result import Result
 
 from .habitats import band_of, score_of
+from .trajectory import Trajectory, trajectory
 
 UNIT = {"area": "ha", "hedgerow": "km", "watercourse": "km"}
 
@@ -39,6 +40,7 @@ class PostParcel:
     advance_years: float | str | None = None
     delay_years: float | str | None = None
     years_to_target: float | str | None = None  # created: the metric's time to target condition
+    trajectory: Trajectory | None = None  # the metric's path to target and units by year (monitoring)
 
     @property
     def unit(self) -> str:
@@ -68,6 +70,7 @@ class PostParcel:
             "advance_years": self.advance_years,
             "delay_years": self.delay_years,
             "years_to_target": self.years_to_target,
+            "trajectory": self.trajectory.to_dict() if self.trajectory else None,
         }
 
 
@@ -80,6 +83,31 @@ def _to_target(rel: Release, module: str, habitat: str, condition: str) -> float
         t = rel.hedgerow_types.get(habitat)
         return t.creation_years.get(condition) if t else None
     return rel.watercourse_creation_years.get(condition)
+
+
+def _with_trajectory(rel: Release, p: PostParcel, row: object = None, baseline_size: float | None = None) -> PostParcel:
+    """The parcel with its trajectory (monitoring's expectations, from the metric's own tables)."""
+    from dataclasses import replace
+
+    t = trajectory(
+        rel,
+        key=p.key,
+        module=p.module,
+        intervention=p.intervention,
+        habitat=p.habitat,
+        condition=p.condition,
+        size=p.size,
+        plan_units=p.units,
+        strategic_significance=p.strategic_significance,
+        baseline_habitat=p.baseline_habitat if p.intervention != "created" else None,
+        baseline_condition=p.baseline_condition,
+        advance=p.advance_years,
+        delay=p.delay_years,
+        baseline_size=baseline_size,
+        encroachment=getattr(row, "encroachment", None),
+        riparian_encroachment=getattr(row, "riparian_encroachment", None),
+    )
+    return replace(p, trajectory=t)
 
 
 def post_parcels(site: Site, result: Result, former: Mapping[str, str] | None = None) -> tuple[PostParcel, ...]:
@@ -97,20 +125,24 @@ def post_parcels(site: Site, result: Result, former: Mapping[str, str] | None = 
             if kept and kept > 0:
                 res = units.get((module, "baseline", b.ref))
                 out.append(
-                    PostParcel(
-                        module,
-                        b.ref,
-                        "retained",
-                        b.habitat,
-                        b.condition,
-                        b.strategic_significance,
-                        kept,
-                        res.retained_units if res else None,
-                        band_of(module, b.habitat, rel),
-                        score_of(module, b.habitat, rel),
-                        b.ref,
-                        b.habitat,
-                        b.condition,
+                    _with_trajectory(
+                        rel,
+                        PostParcel(
+                            module,
+                            b.ref,
+                            "retained",
+                            b.habitat,
+                            b.condition,
+                            b.strategic_significance,
+                            kept,
+                            res.retained_units if res else None,
+                            band_of(module, b.habitat, rel),
+                            score_of(module, b.habitat, rel),
+                            b.ref,
+                            b.habitat,
+                            b.condition,
+                        ),
+                        b,
                     )
                 )
         for e in rows.enhancement:
@@ -118,45 +150,54 @@ def post_parcels(site: Site, result: Result, former: Mapping[str, str] | None = 
             size = (base.enhanced_ha if module == "area" else base.enhanced_km) if base else None
             res = units.get((module, "enhancement", e.ref))
             out.append(
-                PostParcel(
-                    module,
-                    e.ref,
-                    "enhanced",
-                    e.habitat,
-                    e.condition,
-                    e.strategic_significance,
-                    size or 0.0,
-                    res.units if res else None,
-                    band_of(module, e.habitat, rel),
-                    score_of(module, e.habitat, rel),
-                    e.baseline_ref,
-                    base.habitat if base else None,
-                    base.condition if base else None,
-                    e.advance_years,
-                    e.delay_years,
+                _with_trajectory(
+                    rel,
+                    PostParcel(
+                        module,
+                        e.ref,
+                        "enhanced",
+                        e.habitat,
+                        e.condition,
+                        e.strategic_significance,
+                        size or 0.0,
+                        res.units if res else None,
+                        band_of(module, e.habitat, rel),
+                        score_of(module, e.habitat, rel),
+                        e.baseline_ref,
+                        base.habitat if base else None,
+                        base.condition if base else None,
+                        e.advance_years,
+                        e.delay_years,
+                    ),
+                    e,
+                    base.length_km if base is not None and module == "watercourse" else None,
                 )
             )
         for c in rows.creation:
             size = c.area_ha if module == "area" else c.length_km
             res = units.get((module, "creation", c.ref))
             out.append(
-                PostParcel(
-                    module,
-                    c.ref,
-                    "created",
-                    c.habitat,
-                    c.condition,
-                    c.strategic_significance,
-                    size or 0.0,
-                    res.units if res else None,
-                    band_of(module, c.habitat, rel),
-                    score_of(module, c.habitat, rel),
-                    None,
-                    former.get(c.ref),
-                    None,
-                    c.advance_years,
-                    c.delay_years,
-                    _to_target(rel, module, c.habitat, c.condition),
+                _with_trajectory(
+                    rel,
+                    PostParcel(
+                        module,
+                        c.ref,
+                        "created",
+                        c.habitat,
+                        c.condition,
+                        c.strategic_significance,
+                        size or 0.0,
+                        res.units if res else None,
+                        band_of(module, c.habitat, rel),
+                        score_of(module, c.habitat, rel),
+                        None,
+                        former.get(c.ref),
+                        None,
+                        c.advance_years,
+                        c.delay_years,
+                        _to_target(rel, module, c.habitat, c.condition),
+                    ),
+                    c,
                 )
             )
     return tuple(out)

@@ -44,13 +44,22 @@ class Permission(StrEnum):
     VIEW_LPA_CREDITS = "view_lpa_credits"  # the proofs of purchase sent to one's own LPA
     SUBMIT_GAIN_PLAN = "submit_gain_plan"  # submit a development's biodiversity gain plan to its LPA
     DETERMINE_GAIN_PLANS = "determine_gain_plans"  # validate and decide the gain plans of one's own LPA
+    REPORT_MONITORING = "report_monitoring"  # report on one's own obligations over 30 years; sell one's own excess
+    REVIEW_MONITORING = "review_monitoring"  # the obligations of one's own LPA: reports, remedial action, fees
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.LANDOWNER: frozenset({Permission.APPLY_TO_REGISTER, Permission.ALLOCATE}),
-    Role.DEVELOPER: frozenset({Permission.ALLOCATE, Permission.BUY_CREDITS, Permission.SUBMIT_GAIN_PLAN}),
+    Role.LANDOWNER: frozenset({Permission.APPLY_TO_REGISTER, Permission.ALLOCATE, Permission.REPORT_MONITORING}),
+    Role.DEVELOPER: frozenset(
+        {Permission.ALLOCATE, Permission.BUY_CREDITS, Permission.SUBMIT_GAIN_PLAN, Permission.REPORT_MONITORING}
+    ),
     Role.LPA_OFFICER: frozenset(
-        {Permission.VIEW_LPA_CASES, Permission.VIEW_LPA_CREDITS, Permission.DETERMINE_GAIN_PLANS}
+        {
+            Permission.VIEW_LPA_CASES,
+            Permission.VIEW_LPA_CREDITS,
+            Permission.DETERMINE_GAIN_PLANS,
+            Permission.REVIEW_MONITORING,
+        }
     ),
     Role.CASE_WORKER: frozenset(
         {

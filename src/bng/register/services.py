@@ -10,6 +10,10 @@ from .allocations import Allocations
 from .applications import Applications
 from .audit_log import AuditLog
 from .credit_services import CreditServices, build_credit_services
+from .monitoring_calendar import Calendars
+from .monitoring_excess import ExcessSales
+from .monitoring_lpa import LpaMonitoring
+from .monitoring_service import Monitoring
 from .open_data import OpenRegister
 from .passwords import Passwords
 from .places import Places
@@ -35,6 +39,10 @@ class Services:
     store: FileStore
     credits: CreditServices  # statutory biodiversity credits: estimates, orders, fulfilment, prices
     planning: PlanningCases  # gain plans submitted to LPAs: validation and determination
+    monitoring: Monitoring  # 30 years of monitoring: obligations, reports, remedial action, fees, flags
+    excess: ExcessSales  # excess on-site gains sold to other developments
+    calendars: Calendars  # monitoring calendars (ICS)
+    lpa_monitoring: LpaMonitoring  # the LPA's dashboard, downloads and biodiversity report (s.40A)
     submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
 
 
@@ -60,5 +68,9 @@ def build_services(
         store=store,
         credits=build_credit_services(uow, clock, store, places),  # type: ignore[arg-type]  # uow has .credits
         planning=PlanningCases(uow, clock, store),
+        monitoring=Monitoring(uow, clock, store),
+        excess=ExcessSales(uow, clock),
+        calendars=Calendars(uow, clock),
+        lpa_monitoring=LpaMonitoring(uow, clock),
         submissions=Submissions(uow, clock),
     )

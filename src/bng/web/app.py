@@ -26,6 +26,8 @@ from .paging import MAX_ID
 from .views import account, admin, apply, credits, credits_casework, files, lpa, public, review
 from .views.allocate import bp as allocations_bp
 from .views.common import error_list, legend
+from .views.monitoring import bp as monitoring_bp
+from .views.monitoring_lpa import bp as monitoring_lpa_bp
 from .views.planning import bp as planning_bp
 from .views.planning_lpa import bp as planning_lpa_bp
 
@@ -108,5 +110,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
     for blueprint in (credits.bp, credits_casework.bp):  # statutory biodiversity credits
         app.register_blueprint(blueprint)
     for blueprint in (planning_bp, planning_lpa_bp):  # the planning side: gain plans and their decisions
+        app.register_blueprint(blueprint)
+    for blueprint in (monitoring_bp, monitoring_lpa_bp):  # 30 years of monitoring, excess sales, s.40A report
         app.register_blueprint(blueprint)
     return app

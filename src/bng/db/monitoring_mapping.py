@@ -1,0 +1,22 @@
+"""Classical mappings of monitoring's records (``bng.register.monitoring``) onto their tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bng.register import monitoring as r
+
+from . import monitoring_tables as t
+
+
+def map_monitoring_models(map_imperatively: Any) -> None:
+    """Map monitoring's records with the register's mapper registry (called once by ``map_models``)."""
+    m = map_imperatively
+    m(r.Obligation, t.monitoring_obligation, version_id_col=t.monitoring_obligation.c.version)
+    m(r.MonitoringReport, t.monitoring_report, version_id_col=t.monitoring_report.c.version)
+    m(r.RemedialAction, t.monitoring_action, version_id_col=t.monitoring_action.c.version)
+    m(r.MonitoringEvent, t.monitoring_event)
+    m(r.OutboxMessage, t.notification_outbox)
+    m(r.CalendarFeed, t.calendar_feed)
+    m(r.ExcessAccount, t.excess_account)
+    m(r.ExcessSale, t.excess_sale)
