@@ -184,6 +184,8 @@ CONFIRMATIONS = {
     "allocate.payment": ("case_worker", None),
     "review.payment": ("case_worker", "/review/applications/{submitted}/payment"),
     "review.refund": ("case_worker", "/review/applications/{submitted}/refund"),
+    "review.refund_card": ("case_worker", "/review/applications/{submitted}/refund-card"),
+    "pay.start": ("landowner", None),  # its address names the fee: tests/web/test_card_payments.py
     "review.request_information": ("case_worker", "/review/applications/{submitted}/request-information"),
     "review.accept": ("case_worker", "/review/applications/{submitted}/accept"),
     "review.reject": ("case_worker", "/review/applications/{submitted}/reject"),
@@ -217,6 +219,9 @@ NOT_CONFIRMATIONS = {
     "allocate.start": "checks an allocation; keeps its metric, which the confirmation names",
     "planning.applicability": "changes nothing: judges the facts it is sent",
     "planning_lpa.check": "changes nothing: checks a submission and keeps nothing",
+    "pay_stand_in.create": "GOV.UK Pay's side (its local stand-in): Pay's API, with Pay's own rules",
+    "pay_stand_in.refund": "GOV.UK Pay's side: a refund twice is refused by Pay (refund_amount_available)",
+    "pay_stand_in.card": "GOV.UK Pay's card page: a payment finished stays finished",
 }
 
 
