@@ -406,6 +406,8 @@ def serve_command(
         raise typer.Exit(2)
     application = create_app(wired=wired)
     typer.echo(f"bng register: http://{shown}:{port}/  (database: {wired.database.dialect}; Ctrl+C stops it)")
+    if wired.services.pay_stand_in is not None:
+        typer.echo("card payments: GOV.UK Pay's local stand-in at /pay-stand-in (GOVUK_PAY_API_KEY: the real one)")
     serve(application, host, port, threads)
 
 

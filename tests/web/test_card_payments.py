@@ -18,14 +18,15 @@ from typer.testing import CliRunner
 
 from bng.db import tables
 from bng.register.errors import Conflict, NotFound
-from bng.register.fees import FeePurpose, fee
+from bng.register.fees import FeePurpose, fee, pounds
 from bng.register.govuk_pay import GovukPay
 from bng.register.pay_stand_in import PREFIX, STAND_IN_KEY
 from bng.register.ports import PayError
 from tests.db.fixtures import Register
-from tests.register.test_combined import allocation
+from tests.register.test_combined import allocation as combined_allocation
 from tests.register.world import TODAY
 from tests.web.fixtures import LiveServer, make_app
+from tests.web.test_authorisation import allocation as allocation
 
 
 @pytest.fixture
@@ -218,7 +219,7 @@ def card_paid_allocation_fee_to_refund(register: Register, server_url: str) -> t
     world, s = register.world, register.services
     assert world is not None
     owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
-    s.applications.save_section(owner, ref, "allocation", allocation(register))
+    s.applications.save_section(owner, ref, "allocation", combined_allocation(register))
     view = s.applications.submit(owner, ref)
     by_purpose = {p.purpose: p for p in view.payments}
     keys: list[str] = []
@@ -282,3 +283,31 @@ def test_pay_by_card_twice_from_one_page_starts_one_payment(client: Any, registe
     with register.database.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(tables.card_payment)).scalar_one() == before + 1
     assert client.get(first.location.replace("http://127.0.0.1:8000", "")).status_code == 200  # its card page
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_the_allocation_fee_paid_by_card_on_the_stand_in_that_starts_by_itself(
+    client: Any, register: Register, allocation: str
+) -> None:
+    """No GOV.UK Pay key configured: the app's own stand-in, in process. The developer pays the £45 fee of
+    their allocation by card from its page, on the stand-in's card page, and comes back to it paid."""
+    amount = pounds(fee(FeePurpose.ALLOCATION, TODAY))
+    client.sign_in("developer")
+    page = f"/allocations/{allocation}"
+    assert f"Pay {amount} by card" in client.get(page).get_data(as_text=True)
+    action = re.search(r'action="(/payments/PAY-[^"]+/card)"', client.get(page).get_data(as_text=True))
+    assert action
+    started = client.post(action.group(1), data=client.tokens(page))
+    assert started.status_code == 302
+    card = started.location.removeprefix("http://127.0.0.1:8000")
+    assert card.startswith(f"{PREFIX}/pay/")
+    form = client.get(card).get_data(as_text=True)
+    assert amount in form and "Allocation fee for an allocation of biodiversity units" in form
+    *_, token = re.findall(r'name="csrf_token" value="([^"]+)"', form)  # the card form's, after sign-out's
+    back = client.post(card, data={"outcome": "success", "csrf_token": token})
+    assert back.status_code == 302 and back.location.startswith("http://localhost/payments/card/")
+    paid = client.get(back.location.removeprefix("http://localhost"))
+    text = paid.get_data(as_text=True)
+    assert paid.status_code == 200 and "Payment received" in text and f'href="/allocations/{allocation}"' in text
+    shown = client.get(page).get_data(as_text=True)
+    assert f"{amount} received on 22 November 2026 by card" in shown and f"Pay {amount} by card" not in shown
