@@ -14,7 +14,10 @@ Configuration comes from the environment:
   e-mailed links) are made from it, never from the request's Host header (``bng serve`` defaults it to
   the address it listens on);
 - ``BNG_TRUSTED_PROXIES``: how many reverse proxies (TLS terminators) stand in front and set
-  X-Forwarded-For and X-Forwarded-Proto (0, the default, ignores those headers).
+  X-Forwarded-For and X-Forwarded-Proto (0, the default, ignores those headers);
+- ``GOVUK_PAY_API_KEY``: the service's GOV.UK Pay API key; without one, card payments go to a local
+  stand-in served by the service itself at ``/pay-stand-in`` (docs/payments.md);
+- ``GOVUK_PAY_BASE_URL``: GOV.UK Pay's API (``https://publicapi.payments.service.gov.uk``).
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ class Config:
     extra: Mapping[str, Any] = field(default_factory=dict)
     base_url: str = "http://127.0.0.1:8000"
     trusted_proxies: int = 0
+    pay_api_key: str = ""
+    pay_base_url: str = ""
 
 
 def _secret(var: Path) -> str:
@@ -73,6 +78,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         secure_cookies=env.get("BNG_INSECURE_COOKIES", "") != "1",
         base_url=env.get("BNG_BASE_URL") or Config.base_url,
         trusted_proxies=int(proxies),
+        pay_api_key=env.get("GOVUK_PAY_API_KEY", "").strip(),
+        pay_base_url=env.get("GOVUK_PAY_BASE_URL", "").strip(),
     )
 
 
@@ -87,11 +94,20 @@ class Wired:
     services: Services
 
 
+def pay_of(config: Config) -> Any:
+    """GOV.UK Pay when a key is configured; None (the local stand-in) otherwise."""
+    if not config.pay_api_key:
+        return None
+    from bng.register.govuk_pay import PRODUCTION, GovukPay
+
+    return GovukPay(config.pay_api_key, config.pay_base_url or PRODUCTION)
+
+
 def wire(config: Config, clock: Callable[[], datetime] = utc_now, passwords: Passwords | None = None) -> Wired:
     database = Database(config.database_url)
     store = LocalFileStore(config.file_store)
     database.sweep(store)  # what a crash left in the file store (bng.db.filestore)
-    services = build_services(database, store, clock, places, passwords)
+    services = build_services(database, store, clock, places, passwords, pay_of(config), config.base_url)
     return Wired(config, database, services)
 
 

@@ -406,7 +406,35 @@ def serve_command(
         raise typer.Exit(2)
     application = create_app(wired=wired)
     typer.echo(f"bng register: http://{shown}:{port}/  (database: {wired.database.dialect}; Ctrl+C stops it)")
+    if wired.services.pay_stand_in is not None:
+        typer.echo("card payments: GOV.UK Pay's local stand-in at /pay-stand-in (GOVUK_PAY_API_KEY: the real one)")
     serve(application, host, port, threads)
+
+
+pay_app = typer.Typer(help="Card payments through GOV.UK Pay (or its local stand-in).", no_args_is_help=True)
+app.add_typer(pay_app, name="pay")
+
+
+@pay_app.command("reconcile")
+def pay_reconcile() -> None:
+    """List card payments whose state at GOV.UK Pay differs from the register's (exit 1 if any)."""
+    from bng.bootstrap import load_config, wire
+    from bng.register.govuk_pay import GovukPay
+    from bng.register.pay_stand_in import PREFIX, STAND_IN_KEY
+
+    config = load_config()
+    wired = wire(config)
+    try:
+        if not config.pay_api_key:  # the stand-in lives in the running service: ask it over HTTP
+            wired.services.card_payments.use(GovukPay(STAND_IN_KEY, config.base_url.rstrip("/") + PREFIX))
+        found = wired.services.card_payments.reconcile()
+    finally:
+        wired.database.dispose()
+    for d in found:
+        typer.echo(f"{d.fee}  Pay {d.pay_id}: ours {d.ours}, at GOV.UK Pay {d.pays}: {d.why}")
+    typer.echo(f"{len(found)} card payment{'' if len(found) == 1 else 's'} differ{'s' if len(found) == 1 else ''}")
+    if found:
+        raise typer.Exit(1)
 
 
 planning_app = typer.Typer(

@@ -64,6 +64,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "review.case": CASE_WORKER,
     "review.payment": CASE_WORKER,
     "review.refund": CASE_WORKER,
+    "review.refund_card": CASE_WORKER,
     "review.request_information": CASE_WORKER,
     "review.accept": CASE_WORKER,
     "review.reject": CASE_WORKER,
@@ -157,6 +158,15 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "monitoring_lpa.action": frozenset({"lpa_officer"}),
     "monitoring_lpa.calendar": frozenset({"lpa_officer"}),
     "monitoring_lpa.calendar_link": frozenset({"lpa_officer"}),
+    # card payments: the payer starts paying their own fee; a return address is the payer's alone (one never
+    # given is no page for anyone). GOV.UK Pay's stand-in answers its API key, not a session (401 without it),
+    # and its card page only a payment it made (404 for one it never made)
+    "pay.start": OWNER,
+    "pay.returned": frozenset(),
+    "pay_stand_in.create": frozenset(),
+    "pay_stand_in.find": frozenset(),
+    "pay_stand_in.refund": frozenset(),
+    "pay_stand_in.card": frozenset(),
 }
 
 
@@ -187,6 +197,9 @@ def _arguments(
         return _credit_arguments(endpoint, world.credit_orders)
     if endpoint.startswith("apply."):
         return {"reference": world.applications["ready"], "key": "applicant"}
+    if endpoint.startswith("pay"):  # the submitted application's registration fee, the landowner's to pay
+        view = register.services.applications.view(world.actors["landowner"], world.applications["submitted"])
+        return {"reference": view.payments[0].reference, "key": "no-such-key", "payment_id": "no-such-payment"}
     if (
         endpoint.startswith("review.")
         and endpoint != "review.site"

@@ -184,6 +184,8 @@ CONFIRMATIONS = {
     "allocate.payment": ("case_worker", None),
     "review.payment": ("case_worker", "/review/applications/{submitted}/payment"),
     "review.refund": ("case_worker", "/review/applications/{submitted}/refund"),
+    "review.refund_card": ("case_worker", "/review/applications/{submitted}/refund-card"),
+    "pay.start": ("landowner", None),  # its address names the fee: tests/web/test_card_payments.py
     "review.request_information": ("case_worker", "/review/applications/{submitted}/request-information"),
     "review.accept": ("case_worker", "/review/applications/{submitted}/accept"),
     "review.reject": ("case_worker", "/review/applications/{submitted}/reject"),
@@ -224,6 +226,9 @@ NOT_CONFIRMATIONS = {
     "monitoring.calendar_link": "replaces the person's secret calendar link: the same twice leaves one link",
     "monitoring_lpa.calendar_link": "replaces the LPA's secret calendar link: the same twice leaves one link",
     "monitoring_lpa.biodiversity_report": "changes nothing: makes the s.40A report of a period",
+    "pay_stand_in.create": "GOV.UK Pay's side (its local stand-in): Pay's API, with Pay's own rules",
+    "pay_stand_in.refund": "GOV.UK Pay's side: a refund twice is refused by Pay (refund_amount_available)",
+    "pay_stand_in.card": "GOV.UK Pay's card page: a payment finished stays finished",
 }
 
 

@@ -31,6 +31,7 @@ def map_models() -> None:
     m(model.ApplicationEvent, tables.application_event)
     m(model.Payment, tables.payment)
     m(model.Refund, tables.payment_refund)
+    m(model.CardPayment, tables.card_payment)
     m(model.GainSite, tables.gain_site, version_id_col=tables.gain_site.c.version)
     m(model.GainSiteArea, tables.gain_site_area)
     m(model.AgreementLpa, tables.agreement_lpa)

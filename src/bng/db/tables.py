@@ -202,6 +202,28 @@ payment_refund = Table(
     CheckConstraint("reference <> ''", name="reference"),
 )
 
+card_payment = Table(
+    "card_payment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payment_id", Integer, ForeignKey("payment.id"), nullable=False, index=True),
+    Column("pay_id", String(64), nullable=False, unique=True),
+    Column("return_key", String(64), nullable=False, unique=True),
+    Column("amount_pence", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("finished", Boolean, nullable=False),
+    Column("next_url", String(2000), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", Integer, ForeignKey("account.id")),
+    Column("checked_at", DateTime),
+    Column("refund_id", String(64), nullable=False),
+    Column("refund_status", String(20), nullable=False),
+    CheckConstraint("amount_pence > 0", name="amount"),
+    CheckConstraint("outcome IN ('', 'recorded', 'not_needed')", name="outcome"),
+)
+"""A fee paid by card through GOV.UK Pay (migration 0012): Pay's id and the state it last reported."""
+
 gain_site = Table(
     "gain_site",
     metadata,

@@ -34,6 +34,7 @@ from bng.register.model import (
     Application,
     ApplicationEvent,
     AuditEvent,
+    CardPayment,
     GainSite,
     GainSiteArea,
     HabitatParcel,
@@ -137,6 +138,9 @@ class Applications(_Repo):
 
 
 class Payments(_Repo):
+    def get(self, payment_id: int) -> Payment | None:
+        return self.s.get(Payment, payment_id)
+
     def by_reference(self, reference: str) -> Payment | None:
         return self.s.scalars(select(Payment).where(tables.payment.c.reference == reference)).first()
 
@@ -153,6 +157,21 @@ class Payments(_Repo):
         if not payment_ids:
             return {}
         return {r.payment_id: r for r in self.s.scalars(select(Refund).where(t.c.payment_id.in_(list(payment_ids))))}
+
+
+class CardPayments(_Repo):
+    def by_key(self, return_key: str, *, for_update: bool = False) -> CardPayment | None:
+        q = select(CardPayment).where(tables.card_payment.c.return_key == return_key)
+        if for_update:  # two returns at once settle one after the other (SQLite's write lock is already held)
+            q = q.with_for_update().execution_options(populate_existing=True)
+        return self.s.scalars(q).first()
+
+    def for_payment(self, payment_id: int) -> Sequence[CardPayment]:
+        t = tables.card_payment
+        return self.s.scalars(select(CardPayment).where(t.c.payment_id == payment_id).order_by(t.c.id)).all()
+
+    def all(self) -> Sequence[CardPayment]:
+        return self.s.scalars(select(CardPayment).order_by(tables.card_payment.c.id)).all()
 
 
 class Sites(_Repo):
@@ -471,6 +490,7 @@ class SqlUnitOfWork:
         s = self.session
         self.users, self.sessions, self.lpas, self.bodies = Users(s), Sessions(s), Lpas(s), Bodies(s)
         self.files, self.applications, self.payments = Files(s), Applications(s), Payments(s)
+        self.card_payments = CardPayments(s)
         self.sites, self.ledger, self.audit = Sites(s), Ledger(s), Audit(s)
         self.geometries = Geometries(s, _utc_now)
         self.open_data = OpenData(s)

@@ -195,6 +195,29 @@ class Refund:
 
 
 @dataclass(eq=False)
+class CardPayment:
+    """A fee paid (or being paid) by card through GOV.UK Pay: Pay's payment id, the unguessable key of
+    our return address, and the state Pay last told us. ``outcome`` says what its success did: "" (not a
+    success yet), ``recorded`` (the fee was received by it) or ``not_needed`` (the fee was settled some
+    other way first: the money is to be paid back by hand)."""
+
+    payment_id: int
+    pay_id: str
+    return_key: str
+    amount_pence: int
+    status: str
+    next_url: str
+    created_at: datetime
+    created_by: int | None = None
+    finished: bool = False
+    outcome: str = ""
+    checked_at: datetime | None = None
+    refund_id: str = ""
+    refund_status: str = ""
+    id: int | None = None
+
+
+@dataclass(eq=False)
 class GainSite:
     """A gain site on the register. ``boundary`` is a shapely (Multi)Polygon in EPSG:27700, or None
     when the boundary was given as a document with a grid reference and area."""

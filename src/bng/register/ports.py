@@ -20,6 +20,7 @@ from .model import (
     AllocationLine,
     Application,
     ApplicationEvent,
+    CardPayment,
     GainSite,
     HabitatParcel,
     LoginSession,
@@ -135,12 +136,21 @@ class Applications(Protocol):
 
 
 class Payments(Protocol):
+    def get(self, payment_id: int) -> Payment | None: ...
     def by_reference(self, reference: str) -> Payment | None: ...
     def for_application(self, application_id: int) -> Sequence[Payment]: ...
     def for_allocation(self, allocation_id: int) -> Sequence[Payment]: ...
     def refunds(self, payment_ids: Sequence[int]) -> dict[int, Refund]:
         """The refunds recorded of these payments, by payment id."""
         ...
+
+
+class CardPayments(Protocol):
+    """Card payments made through GOV.UK Pay, as we last saw them (``bng.register.card_payments``)."""
+
+    def by_key(self, return_key: str, *, for_update: bool = False) -> CardPayment | None: ...
+    def for_payment(self, payment_id: int) -> Sequence[CardPayment]: ...
+    def all(self) -> Sequence[CardPayment]: ...
 
 
 class Sites(Protocol):
@@ -258,6 +268,7 @@ class UnitOfWork(Protocol):
     files: Files
     applications: Applications
     payments: Payments
+    card_payments: CardPayments
     sites: Sites
     ledger: Ledger
     audit: Audit
@@ -304,3 +315,48 @@ class FileStore(Protocol):
 
 Clock = Callable[[], datetime]
 """Now, in naive UTC (injected so that tests can fix the date)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PayState:
+    """A card payment as GOV.UK Pay reports it (``GET /v1/payments/{payment_id}``)."""
+
+    payment_id: str
+    status: str
+    """created, started, submitted, capturable, success, failed, cancelled or error."""
+    finished: bool
+    amount: int
+    """In pence."""
+    reference: str
+    next_url: str
+    """Where the payer enters their card details ("" once the payment is finished)."""
+    refund_available: int
+    """``refund_summary.amount_available``: what may still be refunded, in pence."""
+    message: str = ""
+    """Why a finished payment did not succeed (``state.message``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PayRefund:
+    """A refund as GOV.UK Pay reports it: its id, amount in pence and status (submitted, success, error)."""
+
+    refund_id: str
+    amount: int
+    status: str
+
+
+class PayError(Exception):
+    """GOV.UK Pay could not be reached, or refused a request (``status`` is its HTTP status, 0 if none)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class CardPay(Protocol):
+    """GOV.UK Pay's card payments: the production adapter (``bng.register.govuk_pay``) and the local
+    stand-in (``bng.register.pay_stand_in``) both answer it. Every call may raise :class:`PayError`."""
+
+    def create(self, amount_pence: int, reference: str, description: str, return_url: str) -> PayState: ...
+    def get(self, payment_id: str) -> PayState: ...
+    def refund(self, payment_id: str, amount_pence: int, refund_amount_available: int) -> PayRefund: ...

@@ -9,6 +9,7 @@ from .accounts import Accounts
 from .allocations import Allocations
 from .applications import Applications
 from .audit_log import AuditLog
+from .card_payments import CardPayments
 from .credit_services import CreditServices, build_credit_services
 from .monitoring_calendar import Calendars
 from .monitoring_excess import ExcessSales
@@ -16,9 +17,10 @@ from .monitoring_lpa import LpaMonitoring
 from .monitoring_service import Monitoring
 from .open_data import OpenRegister
 from .passwords import Passwords
+from .pay_stand_in import LocalPay, StandInPay
 from .places import Places
 from .planning_cases import PlanningCases
-from .ports import Clock, FileStore, UnitOfWorkFactory
+from .ports import CardPay, Clock, FileStore, UnitOfWorkFactory
 from .public import PublicRegister
 from .reference_data import ReferenceData
 from .review import Review
@@ -44,6 +46,8 @@ class Services:
     calendars: Calendars  # monitoring calendars (ICS)
     lpa_monitoring: LpaMonitoring  # the LPA's dashboard, downloads and biodiversity report (s.40A)
     submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
+    card_payments: CardPayments  # fees paid by card through GOV.UK Pay (or its local stand-in)
+    pay_stand_in: StandInPay | None = None  # the stand-in's side, served at /pay-stand-in when no Pay key is set
 
 
 def build_services(
@@ -52,13 +56,18 @@ def build_services(
     clock: Clock,
     places: Callable[[], Places],
     passwords: Passwords | None = None,
+    pay: CardPay | None = None,
+    base_url: str = "http://127.0.0.1:8000",
 ) -> Services:
+    """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``)."""
     applications = Applications(uow, clock, store, places)
     allocations = Allocations(uow, clock, store, places)
+    review = Review(uow, clock, store, places, applications, allocations)
+    stand_in = StandInPay() if pay is None else None
     return Services(
         accounts=Accounts(uow, clock, passwords),
         applications=applications,
-        review=Review(uow, clock, store, places, applications, allocations),
+        review=review,
         register=PublicRegister(uow, clock),
         open_data=OpenRegister(uow, clock),
         reference=ReferenceData(uow, clock),
@@ -73,4 +82,6 @@ def build_services(
         calendars=Calendars(uow, clock),
         lpa_monitoring=LpaMonitoring(uow, clock),
         submissions=Submissions(uow, clock),
+        card_payments=CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), review),
+        pay_stand_in=stand_in,
     )

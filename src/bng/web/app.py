@@ -23,7 +23,7 @@ from .assets import ASSETS_DIR, assets
 from .links import base_url_problem
 from .once import token_field
 from .paging import MAX_ID
-from .views import account, admin, apply, credits, credits_casework, files, lpa, public, review
+from .views import account, admin, apply, credits, credits_casework, files, lpa, pay, pay_stand_in, public, review
 from .views.allocate import bp as allocations_bp
 from .views.common import error_list, legend
 from .views.monitoring import bp as monitoring_bp
@@ -99,7 +99,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
     app.add_template_global(error_list, "error_list")
     app.add_template_global(legend, "legend")
     app.add_template_global(token_field, "submission_token_field")
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     filters.register(app)
     security.register(app)
     errors.register(app)
@@ -113,4 +113,11 @@ def create_app(services: Services, settings: Settings) -> Flask:
         app.register_blueprint(blueprint)
     for blueprint in (monitoring_bp, monitoring_lpa_bp):  # 30 years of monitoring, excess sales, s.40A report
         app.register_blueprint(blueprint)
+    app.register_blueprint(pay.bp)  # fees paid by card through GOV.UK Pay
+    if services.pay_stand_in is not None:  # no GOVUK_PAY_API_KEY: Pay's local stand-in, served here
+        csrf.exempt(pay_stand_in.create)  # its API takes a Bearer key, as Pay's does, not a session
+        csrf.exempt(pay_stand_in.find)
+        csrf.exempt(pay_stand_in.refund)
+        csrf.exempt(pay_stand_in.card)  # Pay's card page, not the register's form
+        app.register_blueprint(pay_stand_in.bp)
     return app

@@ -343,6 +343,19 @@ class PaymentForm(OnceForm):
     submit = submit("Record payment")
 
 
+class PayByCardForm(OnceForm):
+    """Pay a fee by card through GOV.UK Pay (the fee is named by the address)."""
+
+    submit = submit("Pay by card")
+
+
+class CardRefundForm(OnceForm):
+    """Pay a fee paid by card back through GOV.UK Pay: the payment it refunds is named by its reference."""
+
+    payment = HiddenField()
+    submit = submit("Refund through GOV.UK Pay")
+
+
 class RefundForm(OnceForm):
     """A fee received and no longer owed, paid back: the payment it refunds is named by its reference."""
 

@@ -38,6 +38,7 @@ def _case_forms() -> dict[str, FlaskForm]:
     return {
         "payment": forms.PaymentForm(prefix="payment"),
         "refund": forms.RefundForm(prefix="refund"),
+        "refund_card": forms.CardRefundForm(prefix="refund_card"),
         "info": forms.MessageForm(prefix="info"),
         "accept": accept,
         "reject": forms.RejectForm(prefix="reject"),
@@ -58,6 +59,7 @@ def _case(
             view=view,
             sections=all_sections(view, False),
             forms=case_forms,
+            paid_by_card=services().card_payments.paid_by_card([p.id for p in view.payments if p.id is not None]),
             active=active,
             other=other,
             checks=view.checks,
@@ -127,6 +129,16 @@ def refund(reference: str) -> ResponseReturnValue:
         return f"Refund recorded ({made.reference})"
 
     return _act(reference, "refund", act, lambda target: f"Refund recorded ({target})")
+
+
+@bp.post("/applications/<reference>/refund-card")
+@requires(Permission.RECORD_PAYMENTS)
+def refund_card(reference: str) -> ResponseReturnValue:
+    def act(form: forms.CardRefundForm, token: Once) -> str:
+        made = services().card_payments.refund(actor(), form.payment.data or "", reference, once=token)
+        return f"Refund made through GOV.UK Pay ({made.reference})"
+
+    return _act(reference, "refund_card", act, lambda target: f"Refund made through GOV.UK Pay ({target})")
 
 
 @bp.post("/applications/<reference>/request-information")
