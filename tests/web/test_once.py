@@ -203,6 +203,8 @@ CONFIRMATIONS = {
        ("due_diligence", "invoice", "payment", "allocate", "send", "cancel", "refund")},
     "planning.submit": ("developer", "/planning/gain-plans/new"),
     **{f"planning_lpa.{step}": ("lpa_officer", None) for step in ("validated", "invalid", "decide", "findings")},
+    "api_tokens.tokens": ("developer", "/account/api-tokens"),
+    "api_tokens.revoke": ("developer", None),  # a token of the developer's: see test_api_tokens
 }  # fmt: skip
 """The confirmations, with a role that may make them and where (None: the form has a prefix; see below)."""
 NOT_CONFIRMATIONS = {
@@ -217,6 +219,10 @@ NOT_CONFIRMATIONS = {
     "allocate.start": "checks an allocation; keeps its metric, which the confirmation names",
     "planning.applicability": "changes nothing: judges the facts it is sent",
     "planning_lpa.check": "changes nothing: checks a submission and keeps nothing",
+    "api.calculate_metric": "changes nothing: calculates and keeps nothing (an API call: a token, no form)",
+    "api.check_metric": "changes nothing: checks a workbook and keeps nothing",
+    "api.validate_maps": "changes nothing: validates maps and keeps nothing",
+    "api.estimate_credits": "changes nothing: prices credits and keeps nothing",
 }
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .accounts import Accounts
 from .allocations import Allocations
+from .api_tokens import ApiTokens
 from .applications import Applications
 from .audit_log import AuditLog
 from .credit_services import CreditServices, build_credit_services
@@ -36,6 +37,7 @@ class Services:
     credits: CreditServices  # statutory biodiversity credits: estimates, orders, fulfilment, prices
     planning: PlanningCases  # gain plans submitted to LPAs: validation and determination
     submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
+    api_tokens: ApiTokens  # the JSON API's tokens: made, revoked, and who a call with one is
 
 
 def build_services(
@@ -61,4 +63,5 @@ def build_services(
         credits=build_credit_services(uow, clock, store, places),  # type: ignore[arg-type]  # uow has .credits
         planning=PlanningCases(uow, clock, store),
         submissions=Submissions(uow, clock),
+        api_tokens=ApiTokens(uow, clock),
     )

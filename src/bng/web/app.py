@@ -23,7 +23,7 @@ from .assets import ASSETS_DIR, assets
 from .links import base_url_problem
 from .once import token_field
 from .paging import MAX_ID
-from .views import account, admin, apply, credits, credits_casework, files, lpa, public, review
+from .views import account, admin, api_tokens, apply, credits, credits_casework, files, lpa, public, review
 from .views.allocate import bp as allocations_bp
 from .views.common import error_list, legend
 from .views.planning import bp as planning_bp
@@ -97,7 +97,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
     app.add_template_global(error_list, "error_list")
     app.add_template_global(legend, "legend")
     app.add_template_global(token_field, "submission_token_field")
-    CSRFProtect(app)
+    CSRFProtect(app).exempt(api)  # the API reads no cookie: a call is its Bearer token's (api/private.py)
     filters.register(app)
     security.register(app)
     errors.register(app)
@@ -109,4 +109,5 @@ def create_app(services: Services, settings: Settings) -> Flask:
         app.register_blueprint(blueprint)
     for blueprint in (planning_bp, planning_lpa_bp):  # the planning side: gain plans and their decisions
         app.register_blueprint(blueprint)
+    app.register_blueprint(api_tokens.bp)  # an account's tokens for the JSON API
     return app

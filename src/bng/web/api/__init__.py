@@ -415,3 +415,6 @@ def _problem(status: int, detail: str, errors: list[FilterError] | None = None) 
         invalid_params=[models.InvalidParam(name=e.field, reason=e.message) for e in errors or []],
     )
     return Response(body.model_dump_json(), status=status, mimetype="application/problem+json")
+
+
+from . import private  # noqa: E402,F401  # the token-authenticated endpoints, on this blueprint
