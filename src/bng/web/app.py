@@ -97,9 +97,9 @@ def create_app(services: Services, settings: Settings) -> Flask:
     app.add_template_global(error_list, "error_list")
     app.add_template_global(legend, "legend")
     app.add_template_global(token_field, "submission_token_field")
-    CSRFProtect(app).exempt(api)  # the API reads no cookie: a call is its Bearer token's (api/private.py)
     filters.register(app)
-    security.register(app)
+    security.register(app)  # before CSRF: a request no form could send is refused before its check reads it
+    CSRFProtect(app).exempt(api)  # the API reads no cookie: a call is its Bearer token's (api/private.py)
     errors.register(app)
     for blueprint in (assets, public.bp, account.bp, apply.bp, review.bp, admin.bp, lpa.bp, files.bp, api):
         app.register_blueprint(blueprint)

@@ -6,6 +6,8 @@ from typing import Any
 
 from bng.register.api_tokens import RATE_LIMIT, SCOPES, Scope
 
+TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
+"""Free text: anything but NUL, which the service refuses in every request."""
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 SECURITY_SCHEMES = {
     "apiToken": {
@@ -51,7 +53,12 @@ def _upload(fields: dict[str, str], required: list[str], extra: dict[str, Any] |
         "required": True,
         "content": {
             "multipart/form-data": {
-                "schema": {"type": "object", "properties": properties, "required": required},
+                "schema": {
+                    "type": "object",
+                    "properties": properties,
+                    "required": required,
+                    "additionalProperties": False,
+                },
             }
         },
     }
@@ -98,7 +105,7 @@ def paths() -> dict[str, Any]:
                 _upload(
                     {"file": "A statutory metric workbook (.xlsx or .xlsm), up to 50 MB"},
                     ["file"],
-                    {"target": {"type": "string", "description": "A local target net gain in per cent"}},
+                    {"target": {**TEXT, "description": "A local target net gain in per cent"}},
                 ),
             )
         },
