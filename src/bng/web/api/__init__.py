@@ -96,7 +96,9 @@ def openapi() -> ResponseReturnValue:
 
 @api.get("")
 def docs() -> ResponseReturnValue:
-    return render_template("api.html")
+    from bng.register.api_tokens import RATE_LIMIT
+
+    return render_template("api.html", rate_limit=RATE_LIMIT)
 
 
 class BadRequest(Exception):

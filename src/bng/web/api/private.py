@@ -233,7 +233,11 @@ def validate_maps() -> ResponseReturnValue:
 @token(Scope.METRIC)
 def estimate_credits() -> ResponseReturnValue:
     filename, data = _upload("file", 50 * MB)
-    estimate = services().credits.estimates.from_metric(filename, data, _on())
+    try:
+        estimate = services().credits.estimates.from_metric(filename, data, _on())
+    except Invalid as err:  # the estimate page's field is this endpoint's "file"
+        named = [Problem("file" if p.field == "metric_file" else p.field, p.message) for p in err.problems]
+        raise Invalid(err.message, named) from None
     q = estimate.quote
     metric = estimate.metric
     body = {

@@ -6,8 +6,6 @@ from typing import Any
 
 from bng.register.api_tokens import RATE_LIMIT, SCOPES, Scope
 
-TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
-"""Free text: anything but NUL, which the service refuses in every request."""
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 SECURITY_SCHEMES = {
     "apiToken": {
@@ -105,7 +103,13 @@ def paths() -> dict[str, Any]:
                 _upload(
                     {"file": "A statutory metric workbook (.xlsx or .xlsm), up to 50 MB"},
                     ["file"],
-                    {"target": {**TEXT, "description": "A local target net gain in per cent"}},
+                    {
+                        "target": {
+                            "type": "string",
+                            "pattern": "^[0-9]{1,3}([.][0-9]{1,6})?$",
+                            "description": "A local target net gain in per cent, from 0 to 999",
+                        }
+                    },
                 ),
             )
         },
