@@ -43,6 +43,16 @@ def test_the_openapi_document_is_valid(spec: dict[str, Any]) -> None:
         "/api/v1/sites/{reference}",
         "/api/v1/lpas",
         "/api/v1/responsible-bodies",
+        # with an API token (test_api_tokens)
+        "/api/v1/metric/calculate",
+        "/api/v1/metric/check",
+        "/api/v1/maps/validate",
+        "/api/v1/credits/estimate",
+        "/api/v1/me/applications",
+        "/api/v1/me/allocations",
+        "/api/v1/me/credit-orders",
+        "/api/v1/lpa/allocations",
+        "/api/v1/lpa/proofs",
     }
 
 

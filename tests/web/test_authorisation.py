@@ -167,7 +167,27 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "pay_stand_in.find": frozenset(),
     "pay_stand_in.refund": frozenset(),
     "pay_stand_in.card": frozenset(),
+    # an account's API tokens: each makes its own and revokes its own (token 1 is the developer's)
+    "api_tokens.tokens": SIGNED_IN,
+    "api_tokens.revoke": DEVELOPER,
+    # the token-authenticated API: never by the session cookie (401 to every browser); API_SCOPES says who
+    **{endpoint: frozenset() for endpoint in ("api.calculate_metric", "api.check_metric", "api.validate_maps",
+       "api.estimate_credits", "api.my_applications", "api.my_allocations", "api.my_credit_orders",
+       "api.lpa_allocations", "api.lpa_proofs")},
+}  # fmt: skip
+API_SCOPES: dict[str, frozenset[str]] = {
+    "api.calculate_metric": SIGNED_IN,
+    "api.check_metric": SIGNED_IN,
+    "api.validate_maps": SIGNED_IN,
+    "api.estimate_credits": SIGNED_IN,
+    "api.my_applications": LANDOWNERS,
+    "api.my_allocations": ALLOCATORS,
+    "api.my_credit_orders": DEVELOPER,
+    "api.lpa_allocations": frozenset({"lpa_officer"}),
+    "api.lpa_proofs": frozenset({"lpa_officer"}),
 }
+"""Who may call each endpoint of the token-authenticated API, with a token holding every scope their role
+allows (the public have no token: 401)."""
 
 
 ALLOCATION_PAGES = ("allocate.allocation", "allocate.casework", "allocate.payment")
@@ -211,6 +231,7 @@ def _arguments(
         "token": "no-such-link",
         "file_id": world.files["owner"],
         "body_id": 1,
+        "token_id": 1,
         "filename": "govuk-frontend.min.css" if endpoint == "assets.asset" else "app.css",
     }
 
@@ -310,6 +331,13 @@ def monitoring(register: Register) -> dict[str, Any]:
     }
 
 
+def api_token(register: Register) -> str:
+    """The developer's API token (the register's first: id 1), for the token pages."""
+    world = register.world
+    assert world is not None
+    return str(register.services.api_tokens.create(world.actors["developer"], "Planning system", ["metric"])[1])
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_do_what(
     role: str,
@@ -319,6 +347,7 @@ def test_who_may_do_what(
     allocation: str,
     planning_case: str,
     monitoring: dict[str, Any],
+    api_token: str,
 ) -> None:
     if role != "public":
         client.sign_in(role)
@@ -348,3 +377,29 @@ def test_published_documents_are_public_and_others_are_not(
     assert client.get(f"/files/{world.published_file}").status_code == 200
     private = client.get(f"/files/{world.files['owner']}")
     assert private.status_code == (200 if role in ("landowner", "case_worker") else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_call_the_api_with_a_token(role: str, app: Flask, register: Register, allocation: str) -> None:
+    """Each role's token, holding every scope the role allows, on every token-authenticated endpoint: past
+    the token (any answer but 401, 403 and 404) exactly where API_SCOPES says."""
+    from bng.register.api_tokens import scopes_for
+
+    world = register.world
+    assert world is not None
+    assert {rule.endpoint for rule in app.url_map.iter_rules() if not WHO_MAY[rule.endpoint]} == set(API_SCOPES)
+    headers = {}
+    if role != "public":
+        who = world.actors[role]
+        scopes = [s.value for s in scopes_for(who.role)]
+        headers["Authorization"] = "Bearer " + register.services.api_tokens.create(who, role, scopes)[1]
+    client = app.test_client()
+    wrong = []
+    for endpoint, method, path in _calls(app, register, allocation):
+        if endpoint not in API_SCOPES:
+            continue
+        response = client.open(path, method=method, headers=headers)
+        if _denied(response) == (role in API_SCOPES[endpoint]):
+            wrong.append(f"{method} {path} as {role}: {response.status_code}")
+        assert response.status_code < 500 and response.mimetype in ("application/json", "application/problem+json")
+    assert not wrong, "\n".join(wrong)

@@ -209,6 +209,8 @@ CONFIRMATIONS = {
     **{f"monitoring.{step}": ("landowner", None) for step in ("new_report", "action_done")},
     "monitoring.excess": ("developer", None),
     **{f"monitoring_lpa.{step}": ("lpa_officer", None) for step in ("start", "start_site", "fee", "accept", "action")},
+    "api_tokens.tokens": ("developer", "/account/api-tokens"),
+    "api_tokens.revoke": ("developer", None),  # a token of the developer's: see test_api_tokens
 }  # fmt: skip
 """The confirmations, with a role that may make them and where (None: the form has a prefix; see below)."""
 NOT_CONFIRMATIONS = {
@@ -229,6 +231,10 @@ NOT_CONFIRMATIONS = {
     "pay_stand_in.create": "GOV.UK Pay's side (its local stand-in): Pay's API, with Pay's own rules",
     "pay_stand_in.refund": "GOV.UK Pay's side: a refund twice is refused by Pay (refund_amount_available)",
     "pay_stand_in.card": "GOV.UK Pay's card page: a payment finished stays finished",
+    "api.calculate_metric": "changes nothing: calculates and keeps nothing (an API call: a token, no form)",
+    "api.check_metric": "changes nothing: checks a workbook and keeps nothing",
+    "api.validate_maps": "changes nothing: validates maps and keeps nothing",
+    "api.estimate_credits": "changes nothing: prices credits and keeps nothing",
 }
 
 

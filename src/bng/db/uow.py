@@ -50,6 +50,7 @@ from bng.register.model import (
 from bng.register.ports import Claimed, EmailLink, Page, SiteQuery
 
 from . import tables
+from .api_token_repos import ApiTokenRecords
 from .credit_repos import CreditRecords
 from .engine import WRITE
 from .mapping import map_models
@@ -498,6 +499,7 @@ class SqlUnitOfWork:
         self.credits = CreditRecords(s)
         self.planning = PlanningRecords(s)
         self.monitoring = MonitoringRecords(s)
+        self.api_tokens = ApiTokenRecords(s)
         return self
 
     def add(self, record: object) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .accounts import Accounts
 from .allocations import Allocations
+from .api_tokens import ApiTokens
 from .applications import Applications
 from .audit_log import AuditLog
 from .card_payments import CardPayments
@@ -47,6 +48,7 @@ class Services:
     lpa_monitoring: LpaMonitoring  # the LPA's dashboard, downloads and biodiversity report (s.40A)
     submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
     card_payments: CardPayments  # fees paid by card through GOV.UK Pay (or its local stand-in)
+    api_tokens: ApiTokens  # the JSON API's tokens: made, revoked, and who a call with one is
     pay_stand_in: StandInPay | None = None  # the stand-in's side, served at /pay-stand-in when no Pay key is set
 
 
@@ -84,4 +86,5 @@ def build_services(
         submissions=Submissions(uow, clock),
         card_payments=CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), review),
         pay_stand_in=stand_in,
+        api_tokens=ApiTokens(uow, clock),
     )

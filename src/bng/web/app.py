@@ -23,7 +23,20 @@ from .assets import ASSETS_DIR, assets
 from .links import base_url_problem
 from .once import token_field
 from .paging import MAX_ID
-from .views import account, admin, apply, credits, credits_casework, files, lpa, pay, pay_stand_in, public, review
+from .views import (
+    account,
+    admin,
+    api_tokens,
+    apply,
+    credits,
+    credits_casework,
+    files,
+    lpa,
+    pay,
+    pay_stand_in,
+    public,
+    review,
+)
 from .views.allocate import bp as allocations_bp
 from .views.common import error_list, legend
 from .views.monitoring import bp as monitoring_bp
@@ -99,9 +112,10 @@ def create_app(services: Services, settings: Settings) -> Flask:
     app.add_template_global(error_list, "error_list")
     app.add_template_global(legend, "legend")
     app.add_template_global(token_field, "submission_token_field")
-    csrf = CSRFProtect(app)
     filters.register(app)
-    security.register(app)
+    security.register(app)  # before CSRF: a request no form could send is refused before its check reads it
+    csrf = CSRFProtect(app)
+    csrf.exempt(api)  # the API reads no cookie: a call is its Bearer token's (api/private.py)
     errors.register(app)
     for blueprint in (assets, public.bp, account.bp, apply.bp, review.bp, admin.bp, lpa.bp, files.bp, api):
         app.register_blueprint(blueprint)
@@ -120,4 +134,5 @@ def create_app(services: Services, settings: Settings) -> Flask:
         csrf.exempt(pay_stand_in.refund)
         csrf.exempt(pay_stand_in.card)  # Pay's card page, not the register's form
         app.register_blueprint(pay_stand_in.bp)
+    app.register_blueprint(api_tokens.bp)  # an account's tokens for the JSON API
     return app

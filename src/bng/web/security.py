@@ -48,7 +48,9 @@ def _refuse_nul() -> None:
     if request.method == "POST":
         sent += [*request.form.items(multi=True)]
         sent += [(name, f.filename or "") for name, f in request.files.items(multi=True)]
-    if any("\x00" in key or "\x00" in value for key, value in sent):
+    if any(key is None for key, _ in sent):  # a multipart part without a name is no form's (and crashed checks)
+        abort(400)
+    if any("\x00" in key or "\x00" in (value or "") for key, value in sent):
         abort(400)
 
 

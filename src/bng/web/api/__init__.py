@@ -96,7 +96,9 @@ def openapi() -> ResponseReturnValue:
 
 @api.get("")
 def docs() -> ResponseReturnValue:
-    return render_template("api.html")
+    from bng.register.api_tokens import RATE_LIMIT
+
+    return render_template("api.html", rate_limit=RATE_LIMIT)
 
 
 class BadRequest(Exception):
@@ -415,3 +417,6 @@ def _problem(status: int, detail: str, errors: list[FilterError] | None = None) 
         invalid_params=[models.InvalidParam(name=e.field, reason=e.message) for e in errors or []],
     )
     return Response(body.model_dump_json(), status=status, mimetype="application/problem+json")
+
+
+from . import private  # noqa: E402,F401  # the token-authenticated endpoints, on this blueprint

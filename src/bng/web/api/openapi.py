@@ -8,7 +8,7 @@ from pydantic.json_schema import models_json_schema
 
 from ..paging import MAX_ID, MAX_PAGE
 from ..site_filters import MAX_DISTANCE_KM, MAX_UNITS
-from . import models
+from . import models, private_openapi
 
 REF = "#/components/schemas/{model}"
 
@@ -245,6 +245,7 @@ def document(server: str) -> dict[str, Any]:
                     "responses": _ok(bodies, "Responsible bodies"),
                 }
             },
+            **private_openapi.paths(),
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": _schemas(), "securitySchemes": private_openapi.SECURITY_SCHEMES},
     }

@@ -1,0 +1,28 @@
+"""The table of API tokens (migration 0013), on the register's metadata."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, Integer, String, Table
+
+from .tables import metadata
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("account.id"), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("prefix", String(12), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", String(200), nullable=False),
+    Column("organisation", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+    Column("last_used_at", DateTime),
+    Column("window_start", DateTime),
+    Column("window_calls", Integer, nullable=False, server_default="0"),
+    CheckConstraint("window_calls >= 0", name="window_calls"),
+    Index("ix_api_token_user_id", "user_id"),
+)
+"""An account's API tokens: the SHA-256 of each (never the token), its first characters to recognise it,
+its scopes, when it was revoked, and its calls in the current rate-limit window."""

@@ -1,0 +1,69 @@
+"""An account's API tokens: make one (shown once), see them, revoke one."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from wtforms import SelectMultipleField
+
+from bng.register.api_tokens import MAX_NAME, RATE_LIMIT, SCOPES, scopes_for
+from bng.register.submissions import AlreadyDone
+
+from ..forms import opts, submit, text
+from ..once import OnceForm, once
+from ..security import actor, requires, services
+from ..widgets import GovCheckboxesInput
+from .common import form_page
+
+bp = Blueprint("api_tokens", __name__, url_prefix="/account/api-tokens")
+
+
+class TokenForm(OnceForm):
+    name = text("Name", f"What the token is for, such as the program that will use it ({MAX_NAME} characters or fewer)")
+    scopes = SelectMultipleField("What the token may do", widget=GovCheckboxesInput(), validate_choice=False)
+    submit = submit("Create token")
+
+
+class RevokeForm(OnceForm):
+    submit = submit("Revoke token")
+
+
+@bp.route("", methods=["GET", "POST"])
+@requires()
+def tokens() -> ResponseReturnValue:
+    who = actor()
+    assert who is not None
+    form = TokenForm()
+    form.scopes.choices = opts([(s.value, SCOPES[s][0]) for s in scopes_for(who.role)])
+
+    def create() -> ResponseReturnValue:
+        try:
+            made, secret = services().api_tokens.create(
+                who, form.name.data or "", list(form.scopes.data or []), once=once(form, "api_token.create")
+            )
+        except AlreadyDone:  # the same form again: the token was shown once, on the first answer
+            flash("That token was created already and shown once. If you did not copy it, revoke it and make another")
+            return redirect(url_for("api_tokens.tokens"))
+        return render_template("account/api_token_created.html", token=made, secret=secret, scopes=SCOPES)
+
+    listed = services().api_tokens.mine(who)
+    return form_page(form, create, "account/api_tokens.html", listed=listed, scopes=SCOPES, rate_limit=RATE_LIMIT)
+
+
+@bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])
+@requires()
+def revoke(token_id: int) -> ResponseReturnValue:
+    found = {t.id: t for t in services().api_tokens.mine(actor())}.get(token_id)
+    if found is None:
+        abort(404)
+    form = RevokeForm()
+
+    def record() -> ResponseReturnValue:
+        with suppress(AlreadyDone):  # revoked by the same form a moment ago
+            services().api_tokens.revoke(actor(), token_id, once=once(form, "api_token.revoke"))
+        flash(f"The token {found.name} ({found.prefix}…) is revoked: programs using it can no longer call the API")
+        return redirect(url_for("api_tokens.tokens"))
+
+    return form_page(form, record, "account/api_token_revoke.html", token=found)
