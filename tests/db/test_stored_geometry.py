@@ -20,6 +20,7 @@ from bng.register import samples
 from bng.register.errors import Invalid
 from bng.register.sections import Upload, boundary_of
 from tests.db.fixtures import Register
+from tests.register.files import enhanced_maps
 
 VALID = "spec/geopackages/valid"
 
@@ -121,10 +122,8 @@ def test_migration_0010_moves_the_geometries_of_a_register_that_copied_them(regi
     world, s = register.world, register.services
     assert world is not None
     owner, ref = world.actors["landowner"], world.applications["draft"]
-    maps = {
-        "habitat_baseline_map": (shared / VALID / "Baseline - complete with area refs.gpkg").read_bytes(),
-        "habitat_post_map": (shared / VALID / "Post-intervention - complete.gpkg").read_bytes(),
-    }
+    base, post = enhanced_maps(shared)  # a gain site's maps: with an uplift, as the register requires
+    maps = {"habitat_baseline_map": base, "habitat_post_map": post}
     s.applications.save_section(owner, ref, "habitats", {}, {n: Upload(n, f"{n}.gpkg", d) for n, d in maps.items()})
     _save_boundary(register, _ring(1_000))
     before = _answers(register.database)

@@ -18,6 +18,7 @@ from bng.register.places import Places, places
 from bng.register.sections import Upload
 from bng.register.services import build_services
 from tests.db.fixtures import CHEAP_PASSWORDS, Register
+from tests.register.files import enhanced_maps
 from tests.register.world import EMAILS, PASSWORD
 
 
@@ -82,11 +83,8 @@ def test_the_save_reads_each_upload_once(register: Register, shared: Path) -> No
         calls.append(1)
         return real(*args, **kwargs)
 
-    valid = shared / "spec/geopackages/valid"
-    maps = {
-        "habitat_baseline_map": (valid / "Baseline - complete with area refs.gpkg").read_bytes(),
-        "habitat_post_map": (valid / "Post-intervention - complete.gpkg").read_bytes(),
-    }
+    base, post = enhanced_maps(shared)  # a gain site's maps: with an uplift, as the register requires
+    maps = {"habitat_baseline_map": base, "habitat_post_map": post}
     workflow.load_maps = counted  # type: ignore[assignment]
     try:
         register.services.applications.save_section(

@@ -132,6 +132,7 @@ class _Context:
         self._now = now
         self.today: date = now.date()
         self._bytes: dict[int, bytes] = {}
+        self._names: dict[int, str] = {}  # the first pass's files, not yet stored: their names as uploaded
         self.reads = reads if reads is not None else Reads()
         self._reader = reader
         self._kept: set[str] = set()
@@ -164,6 +165,7 @@ class _Context:
         if self.uow is None:
             stored.id = -1 - len(self._bytes)
             self._bytes[stored.id] = upload.data
+            self._names[stored.id] = stored.name
             return stored, checked.file_type
         stored.key = store_bytes(self.uow, self._store, upload.data)
         self.uow.add(stored)
@@ -195,6 +197,8 @@ class _Context:
         return stored if stored is not None and stored.application_id == self.app.id else None
 
     def file_name(self, file_id: int) -> str:
+        if file_id in self._names:  # the first pass's: the same name the second pass finds stored
+            return self._names[file_id]
         stored = self.stored_file(file_id)
         return stored.name if stored is not None else ""
 
