@@ -53,6 +53,7 @@ def test_the_openapi_document_is_valid(spec: dict[str, Any]) -> None:
         "/api/v1/me/credit-orders",
         "/api/v1/lpa/allocations",
         "/api/v1/lpa/proofs",
+        "/api/v1/lpa/monitoring",
     }
 
 

@@ -163,6 +163,10 @@ def test_scopes_and_roles(client: CheckedClient, register: Register) -> None:
     allocations = client.get("/api/v1/lpa/allocations", headers=auth).get_json()
     assert reference in [i["reference"] for i in allocations["items"]]
     assert client.get("/api/v1/me/allocations", headers=auth).status_code == 403
+    monitoring = client.get("/api/v1/lpa/monitoring", headers=auth)
+    client.sign_in("lpa_officer")
+    assert monitoring.status_code == 200
+    assert monitoring.get_json() == client.get("/lpa/monitoring/dashboard.json").get_json()  # the officer's own
     with pytest.raises(Invalid) as refused_scope:
         _token(register, "developer", ["lpa"])  # a developer's token can never read an LPA's records
     assert [p.message for p in refused_scope.value.problems] == ["Select only what your account may do"]

@@ -371,3 +371,11 @@ def lpa_proofs() -> ResponseReturnValue:
         for p in proofs
     ]
     return _json({"lpa": lpa.name, "items": items})
+
+
+@api.get("/v1/lpa/monitoring")
+@token(Scope.LPA)
+def lpa_monitoring() -> ResponseReturnValue:
+    """The LPA's monitoring dashboard, as its officer downloads it signed in (``dashboard.json``): for the
+    software that reports on it (docs/monitoring.md)."""
+    return _json(services().lpa_monitoring.dashboard(_caller().actor).to_dict())

@@ -156,4 +156,12 @@ def paths() -> dict[str, Any]:
         "/api/v1/lpa/proofs": {
             "get": _operation("lpaProofs", "Proofs of purchase of credits sent to your LPA", Scope.LPA, lpa_items)
         },
+        "/api/v1/lpa/monitoring": {
+            "get": _operation(
+                "lpaMonitoring",
+                "Your LPA's monitoring: gain plans, units secured, obligations by judgement, flags and fees",
+                Scope.LPA,
+                {"type": "object"},
+            )
+        },
     }
