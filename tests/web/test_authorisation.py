@@ -340,6 +340,7 @@ def monitoring(register: Register) -> dict[str, Any]:
     }
 
 
+@pytest.fixture
 def api_token(register: Register) -> str:
     """The developer's API token (the register's first: id 1), for the token pages."""
     world = register.world
