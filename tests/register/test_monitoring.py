@@ -347,3 +347,28 @@ def test_the_excess_is_sold_once(register: Register) -> None:
     final = s.excess.position(developer, case.reference)
     assert final.sold("area") == pytest.approx(half + ask, abs=1e-6) and final.remaining("area") >= 0
     assert len(final.sales) == 2
+
+
+def test_a_report_s_hostile_files_are_refused_and_nothing_is_kept(register: Register, tmp_path: Any) -> None:
+    """A report's files go through the register's upload checks: a GeoPackage whose layer is a never-ending
+    view, and a "photo" that is no image, are each refused by name, and no report is made."""
+    from bng.register.errors import Invalid
+    from bng.register.sections import Upload
+    from tests.gis.hostile import recursive_view
+
+    s, world = register.services, register.world
+    assert world is not None
+    lpa_id, officer = worcestershire(register)
+    case = approved_case(register, officer, lpa_id)
+    ob = s.monitoring.create_for_case(officer, case.reference, start_date=START, mechanism="planning condition")
+    hostile = {
+        "map_file": Upload("map_file", "updated.gpkg", recursive_view(tmp_path / "updated.gpkg").read_bytes()),
+        "photos": Upload("photos", "meadow.jpg", b"<script>alert(1)</script>"),
+    }
+    for field, upload in hostile.items():
+        with pytest.raises(Invalid) as err:
+            s.monitoring.submit_report(
+                world.actors["developer"], ob.reference, year=3, observations=_on_path(ob, 3), files=[upload]
+            )
+        assert [p.field for p in err.value.problems] == [field]
+    assert s.monitoring.view(world.actors["developer"], ob.reference).reports == ()

@@ -16,11 +16,14 @@ from __future__ import annotations
 import io
 import json
 import re
+import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
+from bng.gis.gpkgschema import NotAGeoPackage, check_safe
 from bng.gis.zips import unsafe_member
 
 from .errors import Invalid
@@ -249,7 +252,24 @@ def check_upload(kind: DocumentKind | str, filename: str, data: bytes, field: st
                 f"The selected file {shown} starts like a PDF but {problem}; upload the {rule.label} as a PDF "
                 "saved by the program that made it",
             )
+    if found == FileType.GEOPACKAGE:
+        problem = geopackage_problem(data)
+        if problem:
+            raise Invalid.one(field, f"The selected file {shown} cannot be used: {problem}")
     return Checked(found, MEDIA_TYPES[found], safe_name(filename, found))
+
+
+def geopackage_problem(data: bytes) -> str | None:
+    """Why a GeoPackage must not be kept (views, triggers, a structure that takes too long to read), or None:
+    a file kept unread is still opened later (by bng or by the officer's GIS), so no upload skips the check."""
+    with tempfile.TemporaryDirectory(prefix="bng-gpkg-") as tmp:
+        path = Path(tmp) / "upload.gpkg"
+        path.write_bytes(data)
+        try:
+            check_safe(path)
+        except NotAGeoPackage as err:
+            return err.finding.message
+    return None
 
 
 # tags a browser's content sniffing takes for a web page (WHATWG MIME Sniffing), looked for near the
