@@ -10,7 +10,7 @@ apt_install postgresql-15 postgresql-15-postgis-3 chromium fonts-liberation
 echo "==> ruff"
 .venv/bin/ruff check src tests tools benchmarks
 .venv/bin/ruff format --check --quiet src tests tools benchmarks
-echo "==> mypy --strict (bng.metric)"
+echo "==> mypy --strict (all of src and the tests' helpers: pyproject.toml)"
 .venv/bin/mypy
 echo "==> import rules"
 .venv/bin/lint-imports --no-cache | tail -n 5

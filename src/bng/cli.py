@@ -24,7 +24,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import sys
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -568,4 +567,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

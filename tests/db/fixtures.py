@@ -95,7 +95,7 @@ class Templates:
                 wired.database.dispose()
         return Template(engine, location, files, found)
 
-    def clone(self, template: Template, target: Path) -> tuple[str, Path, Callable[[], None]]:
+    def clone(self, template: Template, target: Path) -> tuple[str, Path, Callable[[], object]]:
         files = target / "files"
         shutil.copytree(template.files, files)
         if template.engine == "sqlite":

@@ -175,4 +175,5 @@ def approved_case(
         upload=Upload("submission_file", "gain-plan.zip", submission_zip(f, metric)),
     )
     register.services.planning.validated(officer, case.reference)
-    return register.services.planning.decide(officer, case.reference, "approved", "")
+    decided: PlanningCase = register.services.planning.decide(officer, case.reference, "approved", "")
+    return decided

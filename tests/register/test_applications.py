@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from bng.db import tables
 from bng.register import samples
-from bng.register.errors import Conflict, Invalid, NotFound
+from bng.register.errors import Conflict, Invalid, NotFound, NotSignedIn
 from bng.register.rules import add_months, add_years
 from bng.register.sections import Upload, status
+from bng.register.submissions import Once
 from tests.db.fixtures import Register
 from tests.register.world import answer_all, uploads
 
@@ -44,6 +45,15 @@ def test_a_complete_application_is_submitted_with_the_fee_due(register: Register
     assert [e.kind for e in view.events] == ["submitted"]
     with pytest.raises(Conflict, match="submitted and cannot be changed"):
         s.applications.save_section(owner, ref, "hmmp", {"hmmp_in_agreement": "yes"})
+
+
+def test_a_signed_out_submission_with_a_token_is_told_to_sign_in(register: Register) -> None:
+    # the token was claimed for the actor before the actor was checked: None had no user_id (a crash, not a 401)
+    world, s = register.world, register.services
+    assert world is not None
+    with pytest.raises(NotSignedIn):
+        s.applications.submit(None, world.applications["ready"], once=Once("signed-out-token-abcdefghij", "submit"))
+    assert s.applications.view(world.actors["landowner"], world.applications["ready"]).application.status != "submitted"
 
 
 def test_others_cannot_see_or_change_an_application(register: Register) -> None:

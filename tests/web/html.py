@@ -20,7 +20,7 @@ LABELLED_BY_MACRO = {"hidden", "submit", "button", "image", "reset"}
 def _message(code: str, data: dict[str, str] | None) -> str:
     template = MESSAGES.get(code, code)
     try:
-        return template % (data or {})
+        return str(template % (data or {}))
     except (KeyError, TypeError, ValueError):
         return f"{code} {data}"
 

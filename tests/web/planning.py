@@ -67,13 +67,14 @@ def submit(register: Register, **changes: Any) -> PlanningCase:
     """The developer submits the gain plan to Cambridge LPA (through the service, as the page does)."""
     world = register.world
     assert world is not None
-    return register.services.planning.submit(
+    case: PlanningCase = register.services.planning.submit(
         world.actors["developer"],
         planning_reference=changes.pop("planning_reference", REFERENCE),
         lpa_id=world.lpa_ids["Cambridge LPA"],
         development_name="Riverside Farm, 12 homes",
         upload=Upload("submission_file", "gain-plan.zip", submission_zip(**changes)),
     )
+    return case
 
 
 def refused(register: Register) -> PlanningCase:
@@ -83,4 +84,7 @@ def refused(register: Register) -> PlanningCase:
     case = submit(register)
     officer = world.actors["lpa_officer"]
     register.services.planning.validated(officer, case.reference)
-    return register.services.planning.decide(officer, case.reference, "refused", "No HMMP for the meadow")
+    decided: PlanningCase = register.services.planning.decide(
+        officer, case.reference, "refused", "No HMMP for the meadow"
+    )
+    return decided

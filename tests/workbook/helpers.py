@@ -79,7 +79,7 @@ def normalised(site: Site) -> dict[str, Any]:
     """A Site as comparable data: refs kept, enhancement rows in baseline order, tree counts dropped."""
 
     def row(r: object) -> dict[str, Any]:
-        d = dataclasses.asdict(r)  # type: ignore[call-overload]
+        d: dict[str, Any] = dataclasses.asdict(r)  # type: ignore[call-overload]
         d.pop("trees", None)
         return d
 

@@ -35,7 +35,7 @@ def write_parquet(rows: Sequence[dict[str, Any]], path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {"str": pa.string(), "bool": pa.bool_(), "int": pa.int64(), "float": pa.float64()}
+    types: dict[str, pa.DataType] = {"str": pa.string(), "bool": pa.bool_(), "int": pa.int64(), "float": pa.float64()}
     schema = pa.schema([(name, types[kind]) for name, kind in COLUMNS.items()])
     clean = [{k: _typed(row.get(k), COLUMNS[k]) for k in COLUMNS} for row in rows]
     pq.write_table(pa.Table.from_pylist(clean, schema=schema), path)

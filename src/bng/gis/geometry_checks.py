@@ -66,7 +66,7 @@ def england() -> BaseGeometry:
     """England's outline (ONS Countries Dec 2024, BUC) in EPSG:27700, prepared for repeated tests."""
     geom = shapely.from_geojson(json.dumps(england_geojson()["geometry"]))
     out, _ = to_bng(np.array([geom], dtype=object), parse_crs("EPSG:4326"))
-    shape = shapely.make_valid(out[0])
+    shape: BaseGeometry = shapely.make_valid(out[0])
     shapely.prepare(shape)
     return shape
 
@@ -74,7 +74,7 @@ def england() -> BaseGeometry:
 def near(geom: BaseGeometry | None) -> str:
     if geom is None or geom.is_empty:
         return ""
-    p = geom.representative_point() if geom.geom_type != "Point" else geom
+    p = geom if isinstance(geom, shapely.Point) else geom.representative_point()
     return f" near E {p.x:.0f} N {p.y:.0f}"
 
 

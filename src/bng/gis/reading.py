@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import warnings
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -296,7 +297,9 @@ def _read_layer(
     if src.vertices < 0:
         return None  # the map was refused for its vertices: nothing more is read
     max_features = limits.features
-    options = {"IMMUTABLE": "YES"} if layer_name is not None else {}  # a GeoPackage: no lock, no journal
+    options: dict[str, Any] = (
+        {"IMMUTABLE": "YES"} if layer_name is not None else {}
+    )  # a GeoPackage: no lock, no journal
     if source.lower().endswith((".geojson", ".json")):
         try:
             check_geojson(_member_bytes(src.path, source), budget=limits.vertices, what=f"'{shown}'", used=src.vertices)
@@ -456,7 +459,7 @@ def _columns(spec: LayerSpec, fields: list[str], *, shapefile: bool) -> dict[str
 
 
 def _check_columns(
-    src: MapSource, spec: LayerSpec, info: dict[str, Any], fields: list[str], mapping: dict[str, str]
+    src: MapSource, spec: LayerSpec, info: Mapping[str, Any], fields: list[str], mapping: dict[str, str]
 ) -> bool:
     ok = True
     types = dict(zip(fields, info["ogr_types"], strict=True))

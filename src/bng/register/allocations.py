@@ -17,7 +17,7 @@ must upload the landowner's written consent.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -460,7 +460,7 @@ class Allocations(Service):
         assert lpa is not None and place is not None and site.id is not None
         metric = None
         flags: list[str] = []
-        parcels = {p.id: p for p in uow.sites.parcels(site.id)}
+        parcels = _by_id(uow.sites.parcels(site.id))
         if metric_data is not None:
             metric_site = read_site(metric_data, _metric_type(metric_data))
             metric = development_metric(metric_site, named or site.reference)
@@ -468,10 +468,10 @@ class Allocations(Service):
             if lock:
                 for pid in sorted(parcels):
                     uow.ledger.parcel(pid, for_update=True)
-                parcels = {p.id: p for p in uow.sites.parcels(site.id)}
+                parcels = _by_id(uow.sites.parcels(site.id))
             matched = match(metric, list(parcels.values()))
             lines = [Request(pid, size) for pid, size in matched.requests()]
-            flags = unit_flags(matched, {p.id: (p.size_micro, p.units_micro) for p in parcels.values() if p.id})
+            flags = unit_flags(matched, {pid: (p.size_micro, p.units_micro) for pid, p in parcels.items()})
         planned = self._lines(uow, site, lines, parcels, lock)
         areas = list(uow.sites.areas(site.id))
         risk = spatial_risk(self._places(), place, lpa.name, areas)
@@ -499,7 +499,7 @@ class Allocations(Service):
         uow: UnitOfWork,
         site: GainSite,
         lines: Sequence[Request],
-        parcels: dict[int | None, HabitatParcel],
+        parcels: dict[int, HabitatParcel],
         lock: bool,
     ) -> list[PlannedLine]:
         """Each request checked against what remains (its parcel locked, in id order, when recording)."""
@@ -563,6 +563,11 @@ class Allocations(Service):
         if uow.files.in_use(file_id):
             raise Invalid.one("metric_file", "That metric has already been used for an allocation; upload it again")
         return stored, self._store.get(stored.key)
+
+
+def _by_id(parcels: Iterable[HabitatParcel]) -> dict[int, HabitatParcel]:
+    """Stored parcels by id (every stored parcel has one; the model's ``None`` is for one not yet added)."""
+    return {p.id: p for p in parcels if p.id is not None}
 
 
 def _invalid(summary: str, problems: list[Problem]) -> Invalid:

@@ -523,6 +523,7 @@ class Applications(Service):
 
     def submit(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> ApplicationView:
         """Run every check; if all pass, submit the application and record the fee as due."""
+        actor = require(actor, Permission.APPLY_TO_REGISTER)  # before the claim, which needs the actor's id
         now = self.now()
         with self._uow(write=True) as uow:
             submissions.claim(uow, actor, once, self.now())

@@ -20,6 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyogrio
@@ -125,7 +126,7 @@ def _refuse_unsafe(path: Path, file_type: FileType, field: str) -> dict[str, str
 
 
 def _read_polygons(path: Path, file_type: FileType, field: str) -> BaseGeometry:
-    options = _refuse_unsafe(path, file_type, field)
+    options: dict[str, Any] = _refuse_unsafe(path, file_type, field)  # GDAL open options, as keywords
     try:
         layers = pyogrio.list_layers(path)
     except Exception as err:  # GDAL says why in its own words

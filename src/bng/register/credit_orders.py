@@ -108,7 +108,8 @@ def _text(data: Mapping[str, Any], name: str, what: str, limit: int, required: b
 
 def _texts(data: Mapping[str, Any], *fields: tuple[str, str, int]) -> dict[str, str]:
     """Several typed answers, every problem at once."""
-    out, problems = {}, []
+    out: dict[str, str] = {}
+    problems: list[Problem] = []
     for name, what, limit in fields:
         try:
             out[name] = _text(data, name, what, limit)

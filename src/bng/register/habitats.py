@@ -244,10 +244,10 @@ def _size(module: str, stage: str, row: Any, baseline: dict[str, Any]) -> float 
         base = baseline.get(row.baseline_ref)
         if base is None:
             return None
-        return base.enhanced_ha if module == "area" else base.enhanced_km
-    if module == "area":
-        return row.area_ha
-    return row.length_km
+        enhanced: float | None = base.enhanced_ha if module == "area" else base.enhanced_km
+        return enhanced
+    size: float | None = row.area_ha if module == "area" else row.length_km
+    return size
 
 
 def _band(release: Any, module: str, habitat: str) -> str:

@@ -15,7 +15,7 @@ Character Area is "within"; one in a neighbouring LPA or NCA is "neighbouring"; 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -151,7 +151,9 @@ class Places:
     def names(self, kind: str) -> tuple[str, ...]:
         return tuple(sorted(set(self.areas[kind].names)))
 
-    def spatial_risk(self, development: dict[str, Iterable[str]], gain_site: dict[str, Iterable[str]]) -> SpatialRisk:
+    def spatial_risk(
+        self, development: Mapping[str, Iterable[str]], gain_site: Mapping[str, Iterable[str]]
+    ) -> SpatialRisk:
         """The metric's spatial risk category of a gain site for a development, by LPA and NCA."""
         for kind in ("lpa", "nca"):
             if set(development.get(kind, ())) & set(gain_site.get(kind, ())):

@@ -154,8 +154,8 @@ def _trim_report(doc: dict[str, Any]) -> dict[str, Any]:
         "seconds",
     )
     out = {k: doc.get(k) for k in keep}
-    if out.get("applicability"):
-        out["applicability"] = {k: out["applicability"].get(k) for k in ("condition_applies", "verdict", "missing")}
+    if applicability := out.get("applicability"):
+        out["applicability"] = {k: applicability.get(k) for k in ("condition_applies", "verdict", "missing")}
     return out
 
 

@@ -51,7 +51,7 @@ def normalise(text: str) -> str:
     prefix, dash, rest = text.partition("-")
     if not dash or prefix == "BGS":
         return text
-    return f"{prefix}-{rest.translate(str.maketrans({'O': '0', 'I': '1', 'L': '1'}))}"
+    return f"{prefix}-{rest.translate(str.maketrans('OIL', '011'))}"
 
 
 def is_reference(text: str, prefix: str) -> bool:

@@ -366,7 +366,7 @@ class Review(Service):
         la = app.answers["legal-agreement"]
         number = uow.next_number(f"BGS-{today:%d%m%y}")
         geom = b.geometry
-        if geom is not None and geom.geom_type == "Polygon":
+        if isinstance(geom, shapely.Polygon):
             geom = shapely.MultiPolygon([geom])
         x0, y0, x1, y1 = b.bbox
         sha = ""

@@ -213,7 +213,7 @@ def applicant(
 def ownership(
     current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
 ) -> dict[str, Any]:
-    s, p = "ownership", []
+    s, p = "ownership", list[Problem]()
     answers: dict[str, Any] = {
         "landowners": _require(p, s, values, "landowners", "the names of everyone who owns the land"),
         "title_numbers": _text(values, "title_numbers"),
@@ -230,7 +230,7 @@ def ownership(
 def boundary(
     current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
 ) -> dict[str, Any]:
-    s, p = "boundary", []
+    s, p = "boundary", list[Problem]()
     method = _text(values, "method")
     answers: dict[str, Any] = {
         "method": method,
@@ -334,7 +334,7 @@ def habitats(
     current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
 ) -> dict[str, Any]:
     """The metric (workbook or site file), or a baseline and post-intervention GeoPackage pair."""
-    s, p = "habitats", []
+    s, p = "habitats", list[Problem]()
     label = _text(values, "gain_site_label")
     answers: dict[str, Any] = {"gain_site_label": label}
     maps = [uploads.get(n) for n in MAP_FIELDS]
@@ -352,7 +352,10 @@ def habitats(
         ):
             found = sniff(ctx.file_bytes(file_id))  # the same metric, read again for another of its gain sites
         if found is not None and file_id is not None:
-            _read(p, s, answers, lambda: ctx.parsed(_read_metric, ctx.file_bytes(file_id), found, label), "metric_file")
+            metric_id = file_id  # narrowed to int for the lambda (mypy does not carry narrowing into it)
+            _read(
+                p, s, answers, lambda: ctx.parsed(_read_metric, ctx.file_bytes(metric_id), found, label), "metric_file"
+            )
         elif "habitats" in current:
             answers["habitats"] = current["habitats"]
     elif new_maps or current.get(MAP_FIELDS[0]):
@@ -506,7 +509,7 @@ def land_charge(
 ) -> dict[str, Any]:
     from .rules import land_charge_rule
 
-    s, p = "land-charge", []
+    s, p = "land-charge", list[Problem]()
     when = _date(p, s, values, "certificate_date", "The date of the search certificate")
     if when:
         p.extend(land_charge_rule(when, ctx.today, s))

@@ -37,7 +37,7 @@ class SetPaths:
 
 def _fill_gaps(mapped: Any) -> Any:
     """The post-intervention map's unmapped part of the red line, as created developed land."""
-    import shapely  # type: ignore[import-untyped]
+    import shapely
 
     from bng.gis.sitemap import RowGeometry
 

@@ -128,7 +128,7 @@ def gains_table(metric: MetricCredits) -> dict[str, Any]:
 
 def quote_table(q: Quote, metric: MetricCredits | None = None, caption: str = "") -> dict[str, Any]:
     """Tiers, credits, prices and amounts, then the sum, the VAT (separately) and the total."""
-    rows = []
+    rows: list[list[dict[str, Any]]] = []
     for line in q.lines:
         row = [{"text": TIER_LABELS[line.tier]}]
         if metric is not None:
@@ -179,7 +179,7 @@ def _money(pence: int, classes: str = "") -> dict[str, Any]:
 def search_rows(evidence: dict[str, Any]) -> list[list[dict[str, Any]]]:
     """The gain sites the register's search found, each with its matching habitats and their units not
     yet allocated."""
-    rows = []
+    rows: list[list[dict[str, Any]]] = []
     for f in evidence.get("found", []):
         href = url_for("public.site", reference=f["reference"])
         site = Markup(

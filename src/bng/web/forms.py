@@ -24,7 +24,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # in wtforms 3.2, not in its stubs
 
 from bng.register.reference_data import BODY_TYPES
 from bng.register.review import MAX_REASON

@@ -25,7 +25,7 @@ def _rings(geom: Any) -> list[list[tuple[float, float]]]:
 
 def _nice(length: float) -> float:
     """A round length (1, 2 or 5 × 10ⁿ metres) near a fifth of the map's width."""
-    exp = 10 ** math.floor(math.log10(length))
+    exp: float = 10 ** math.floor(math.log10(length))  # int ** int is typed Any (a negative power is a float)
     for m in (5, 2, 1):
         if m * exp <= length:
             return m * exp

@@ -29,7 +29,7 @@ class _WithToken:
 
     def __call__(self, field: Field, **kwargs: Any) -> Markup:
         def hidden(f: Field) -> str:
-            return f'<input type="hidden" name="{escape(f.name)}" value="{escape(f._value())}">'
+            return f'<input type="hidden" name="{escape(f.name)}" value="{escape(f._value())}">'  # type: ignore[attr-defined]  # stubs: only input fields have _value
 
         return Markup(hidden(field) + "\n" + hidden(self.token))
 

@@ -126,7 +126,7 @@ def findings_form() -> type[OnceForm]:
             ),
         )
         setattr(FindingsForm, f"note_{step.code}", area("Note", ""))
-    FindingsForm.submit = submit("Save the findings")  # type: ignore[attr-defined]
+    FindingsForm.submit = submit("Save the findings")
     return FindingsForm
 
 

@@ -181,7 +181,8 @@ def _allocation_listing(fmt: str) -> Listing:
         per_page=per_page,
     )
     found = services().open_data.allocations(query)
-    rows, shapes = [], []
+    rows: list[dict[str, Any]] = []
+    shapes: list[BaseGeometry | None] = []
     for a, site_ref, lpa, taken, (e, n) in found.items:
 
         def amount(module: str, which: int, taken: dict[str, tuple[int, int]] = taken) -> float:
@@ -207,8 +208,11 @@ def _allocation_listing(fmt: str) -> Listing:
 
 
 LISTINGS = {"sites": _site_listing, "parcels": _parcel_listing, "allocations": _allocation_listing}
-PAGES = {"sites": (models.SitePage, models.SiteSummary), "parcels": (models.ParcelPage, models.OpenParcel),
-         "allocations": (models.AllocationPage, models.OpenAllocation)}  # fmt: skip
+PAGES: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
+    "sites": (models.SitePage, models.SiteSummary),
+    "parcels": (models.ParcelPage, models.OpenParcel),
+    "allocations": (models.AllocationPage, models.OpenAllocation),
+}
 COLUMNS = {
     kind: sorted(item.model_fields, key=lambda name: name != "site_reference") for kind, (_, item) in PAGES.items()
 }
@@ -257,7 +261,9 @@ def _serve(kind: str, fmt: str) -> ResponseReturnValue:
     paging = {"page": found.page, "per_page": found.per_page, "total": found.total, "pages": found.pages}
     if fmt == "json":
         page_model, item_model = PAGES[kind]
-        result = page_model(items=[item_model(**row) for row in listing.rows], **paging, links=models.Links(**links))
+        result = page_model(
+            items=[item_model(**row) for row in listing.rows], **paging, links=models.Links.model_validate(links)
+        )
         return _send(result.model_dump_json(), "application/json", changed, links)
     if fmt == "csv":
         body = formats.csv_text(COLUMNS[kind], listing.rows)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from ..paging import MAX_ID, MAX_PAGE
@@ -14,7 +15,7 @@ REF = "#/components/schemas/{model}"
 
 
 def _schemas() -> dict[str, Any]:
-    pairs = [
+    pairs: list[tuple[type[BaseModel], Literal["serialization"]]] = [
         (m, "serialization")
         for m in (
             models.SitePage,

@@ -29,7 +29,7 @@ REFUSALS = {
     },
 }
 BAD = {"description": "The upload or a field is wrong; invalid_params names it", "content": PROBLEM}
-ITEMS = {
+ITEMS: dict[str, Any] = {
     "type": "object",
     "properties": {"items": {"type": "array", "items": {"type": "object"}}},
     "required": ["items"],

@@ -5,9 +5,10 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response  # what redirect() makes
 
 from bng.register.accounts import Attempt
 from bng.register.roles import Permission, can

@@ -25,7 +25,7 @@ from bng.register.submissions import AlreadyDone, Once
 from .. import credit_forms as cf
 from ..credit_summaries import SEARCH_HEAD, all_sections, gains_table, quote_table, search_rows
 from ..filters import long_date, when
-from ..forms import choices
+from ..forms import GovDateField, choices
 from ..once import once
 from ..security import actor, requires, services
 from .common import problems_list, show_problems, uploads
@@ -286,7 +286,7 @@ def _prefill(form: FlaskForm, view: OrderView, key: str) -> None:
         if isinstance(field, FileField | SubmitField) or name == "csrf_token" or name not in answers:
             continue
         value = answers[name]
-        if isinstance(field, cf.GovDateField):
+        if isinstance(field, GovDateField):
             field.data = date.fromisoformat(value) if isinstance(value, str) and value else None
         elif value is not None:
             field.data = value if isinstance(value, list) else str(value)

@@ -156,7 +156,7 @@ def mine() -> ResponseReturnValue:
 def submit() -> ResponseReturnValue:
     form = pf.SubmitPlanForm()
     lpas = services().register.lpas()
-    form.lpa_id.choices = choices(  # type: ignore[assignment]
+    form.lpa_id.choices = choices(
         [(lpa.id, f"{lpa.name} ({lpa.ons_code})" if lpa.ons_code else lpa.name) for lpa in lpas], "Select the LPA"
     )
     other: list[dict[str, str]] = []

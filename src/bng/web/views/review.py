@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -46,7 +46,7 @@ def _case_forms() -> dict[str, FlaskForm]:
 
 
 def _case(
-    reference: str, active: str = "", err: RegisterError | None = None, built: dict[str, FlaskForm] | None = None
+    reference: str, active: str = "", err: RegisterError | None = None, built: Mapping[str, FlaskForm] | None = None
 ) -> ResponseReturnValue:
     view = services().review.case(actor(), reference)
     case_forms = built or _case_forms()
@@ -178,7 +178,7 @@ def site(reference: str) -> ResponseReturnValue:
 
 
 def _site(
-    reference: str, active: str = "", err: RegisterError | None = None, built: dict[str, FlaskForm] | None = None
+    reference: str, active: str = "", err: RegisterError | None = None, built: Mapping[str, FlaskForm] | None = None
 ) -> ResponseReturnValue:
     view = services().register.site(reference)
     site_forms = built or {
@@ -202,7 +202,7 @@ def _site_act(reference: str, name: str) -> ResponseReturnValue:
         return _site(reference, name, Invalid("There is a problem", []), built)
     change = services().review.amend if name == "amend" else services().review.remove
     try:
-        change(actor(), reference, form.on.data, form.description.data or "", once=once(form, f"site.{name}"))  # type: ignore[attr-defined]
+        change(actor(), reference, form.on.data, form.description.data or "", once=once(form, f"site.{name}"))
     except AlreadyDone:
         pass  # recorded by the same form a moment ago
     except Invalid as err:

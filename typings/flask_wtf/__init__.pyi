@@ -1,0 +1,13 @@
+# Flask-WTF ships no type information: the part of it bng uses, typed for mypy (typings/README.md).
+from typing import Any
+
+from markupsafe import Markup
+from wtforms import Form
+
+from .csrf import CSRFProtect as CSRFProtect
+
+class FlaskForm(Form):
+    def __init__(self, formdata: Any = ..., **kwargs: Any) -> None: ...
+    def is_submitted(self) -> bool: ...
+    def validate_on_submit(self, extra_validators: Any = None) -> bool: ...
+    def hidden_tag(self, *fields: Any) -> Markup: ...

@@ -1,0 +1,1 @@
+# govuk-frontend-wtf ships no type information: the part of it bng uses, typed for mypy (typings/README.md).
