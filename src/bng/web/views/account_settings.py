@@ -89,7 +89,9 @@ def reset_password(token: str) -> ResponseReturnValue:
     """Opening the link uses nothing (a mail scanner may); setting the password uses it."""
     form = ResetForm()
     if request.method == "GET" and not services().account_settings.reset_link_works(token):
-        return render_template("account/reset.html", form=None, other=[{"text": RESET_USED, "href": "#"}]), 400
+        return render_template(
+            "account/reset.html", form=None, other=[{"text": RESET_USED, "href": "#main-content"}]
+        ), 400
 
     def reset() -> ResponseReturnValue:
         services().account_settings.reset_password(token, form.password.data or "")
