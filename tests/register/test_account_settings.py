@@ -256,3 +256,21 @@ def test_a_staff_authenticator_is_asked_at_sign_in_and_a_code_is_used_once(regis
         settings.disable_second_factor(worker, "wrong")
     settings.disable_second_factor(worker, PASSWORD)
     assert accounts.user_for(accounts.sign_in(email, PASSWORD, Attempt("192.0.2.5"))) is not None
+
+
+def test_an_unverified_developer_cannot_submit_a_credit_order(register: Register) -> None:
+    from tests.credits.world import answer_all as answer_order
+
+    world, s = register.world, register.services
+    assert world is not None
+    made = s.accounts.create_account(
+        NewAccount("new.dev@example.com", "New Developer", PASSWORD, "developer"), actor=world.actors["case_worker"]
+    )
+    developer = actor_of(made)
+    reference = s.credits.orders.start(developer).reference
+    answer_order(s, developer, reference, world.lpa_ids["Cambridge LPA"], name="Unverified homes")
+    with pytest.raises(Invalid, match="Confirm your email address"):
+        s.credits.orders.submit(developer, reference)
+    s.account_settings.send_verification(developer, link=lambda t: t)
+    s.account_settings.verify_email(_last(register)[0].fields["link"])
+    assert s.credits.orders.submit(developer, reference).status == "submitted"

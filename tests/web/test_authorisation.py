@@ -54,7 +54,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "account.sign_in_link": EVERYONE,  # an emailed one-time link: its page, then 400 for a token never sent
     "account.confirm_account": EVERYONE,
     "account.dashboard": SIGNED_IN,
-    "account.sign_in_code": EVERYONE,  # without a pending sign-in it sends to sign in (not a refusal: the same)
+    "account.sign_in_code": EVERYONE,  # without a pending sign-in: "sign in again"
     "account_settings.forgot_password": EVERYONE,
     "account_settings.reset_password": EVERYONE,  # an emailed one-time link: 400 for a token never sent
     "account_settings.confirm_email": EVERYONE,

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from . import audit, combined, submissions
+from .accounts import require_verified
 from .audit import Actor
 from .checks import CheckResult, run_checks
 from .errors import Conflict, Invalid, NotFound
@@ -547,9 +548,7 @@ class Applications(Service):
         with self._uow(write=True) as uow:
             submissions.claim(uow, actor, once, self.now())
             actor, app = self._editable(uow, actor, reference)
-            owner = uow.users.get(actor.user_id)
-            if owner is None or owner.email_verified_at is None:
-                raise Invalid.one("", "Confirm your email address before you submit: your account page sends the link")
+            require_verified(uow, actor)
             result = self._checks(uow, app)
             if not result.ok:
                 raise Invalid("The application cannot be submitted yet", result.errors)

@@ -106,9 +106,12 @@ def _ask_code(needed: CodeNeeded, target: str | None) -> Response:
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def sign_in_code() -> ResponseReturnValue:
     pending = session.get(PENDING)
-    if not isinstance(pending, dict) or not isinstance(pending.get("token"), str):
-        return redirect(url_for("account.sign_in"))
     form = CodeForm()
+    if not isinstance(pending, dict) or not isinstance(pending.get("token"), str):  # none started in this browser
+        gone = [{"text": "This sign-in has expired. Sign in again", "href": "#main-content"}]
+        return render_template(
+            "account/sign_in_code.html", form=None, other=gone
+        ), 400 if request.method == "POST" else 200
 
     def finish() -> ResponseReturnValue:
         token = services().accounts.sign_in_with_code(pending["token"], form.code.data or "")
