@@ -54,10 +54,22 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "account.sign_in_link": EVERYONE,  # an emailed one-time link: its page, then 400 for a token never sent
     "account.confirm_account": EVERYONE,
     "account.dashboard": SIGNED_IN,
+    "account.sign_in_code": EVERYONE,  # without a pending sign-in: "sign in again"
+    "account_settings.forgot_password": EVERYONE,
+    "account_settings.reset_password": EVERYONE,  # an emailed one-time link: 400 for a token never sent
+    "account_settings.confirm_email": EVERYONE,
+    "account_settings.verify_email": EVERYONE,
+    "account_settings.change_password": SIGNED_IN,
+    "account_settings.change_email": SIGNED_IN,
+    "account_settings.send_verification": SIGNED_IN,
+    "account_settings.sign_out_everywhere": SIGNED_IN,
+    "account_settings.authenticator": frozenset({"lpa_officer", "case_worker"}),
+    "account_settings.remove_authenticator": frozenset({"lpa_officer", "case_worker"}),
     "apply.applications": LANDOWNERS,
     "apply.start": LANDOWNERS,
     "apply.task_list": OWNER,
     "apply.section": OWNER,
+    "apply.withdraw": OWNER,
     "apply.check": OWNER,
     "apply.submit": OWNER,
     "apply.confirmation": OWNER,

@@ -211,6 +211,12 @@ CONFIRMATIONS = {
     **{f"monitoring_lpa.{step}": ("lpa_officer", None) for step in ("start", "start_site", "fee", "accept", "action")},
     "api_tokens.tokens": ("developer", "/account/api-tokens"),
     "api_tokens.revoke": ("developer", None),  # a token of the developer's: see test_api_tokens
+    "apply.withdraw": ("landowner", "/applications/{ready}/withdraw"),
+    "account_settings.change_password": ("developer", "/account/password"),
+    "account_settings.change_email": ("developer", "/account/email"),
+    "account_settings.sign_out_everywhere": ("developer", "/account/sign-out-everywhere"),
+    "account_settings.authenticator": ("case_worker", "/account/authenticator"),
+    "account_settings.remove_authenticator": ("case_worker", "/account/authenticator/remove"),
 }  # fmt: skip
 """The confirmations, with a role that may make them and where (None: the form has a prefix; see below)."""
 NOT_CONFIRMATIONS = {
@@ -219,6 +225,12 @@ NOT_CONFIRMATIONS = {
     "account.create_account": "asks for an emailed link; the link's page confirms, once",
     "account.sign_in_link": "uses a one-time link",
     "account.confirm_account": "uses a one-time link",
+    "account.sign_in_code": "finishes a sign-in with a code, which is used once (see test_accounts_pages)",
+    "account_settings.forgot_password": "asks for an emailed link; the link's page sets the password, once",
+    "account_settings.reset_password": "uses a one-time link",
+    "account_settings.confirm_email": "uses a one-time link",
+    "account_settings.verify_email": "uses a one-time link",
+    "account_settings.send_verification": "asks for an emailed link: the newest link works, the others are void",
     "apply.section": "saves a section's answers: the same twice is the same",
     "credits.section": "saves a section's answers: the same twice is the same",
     "credits.estimate": "changes nothing",

@@ -39,6 +39,7 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 ROLES = ("landowner", "developer", "lpa_officer", "case_worker")
+EMAIL_LINK_PURPOSES = ("sign_in", "new_account", "password_reset", "verify_email", "change_email", "second_factor")
 APPLICATION_STATUSES = ("draft", "submitted", "information_requested", "accepted", "rejected")
 
 
@@ -84,6 +85,10 @@ account = Table(
     Column("failed_logins", Integer, nullable=False, default=0),
     Column("locked_until", DateTime),
     Column("created_at", DateTime, nullable=False),
+    Column("email_verified_at", DateTime),
+    Column("totp_secret", String(64)),
+    Column("totp_enabled_at", DateTime),
+    Column("totp_last_step", Integer),
     CheckConstraint(_in("role", ROLES), name="role"),
     CheckConstraint("(role = 'lpa_officer') = (lpa_id IS NOT NULL)", name="lpa_officer_has_lpa"),
     CheckConstraint("failed_logins >= 0", name="failed_logins"),
@@ -117,6 +122,7 @@ application = Table(
     Column("information_request", Text),
     Column("gain_site_id", Integer, ForeignKey("gain_site.id", use_alter=True)),
     Column("version", Integer, nullable=False),
+    Column("withdrawn_at", DateTime),
     CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
     CheckConstraint("kind IN ('registration', 'combined')", name="kind"),
     CheckConstraint("(status = 'accepted') = (gain_site_id IS NOT NULL)", name="accepted_has_site"),
@@ -452,7 +458,9 @@ email_link = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Column("used_at", DateTime),
-    CheckConstraint("purpose IN ('sign_in', 'new_account')", name="purpose"),
+    CheckConstraint(_in("purpose", EMAIL_LINK_PURPOSES), name="purpose"),
 )
 """One-time links sent by email: finishing a sign-in that needed a second step, confirming a new account
-(its details, the password's hash included, wait here until the link is followed)."""
+(its details, the password's hash included, wait here until the link is followed), resetting a forgotten
+password, verifying an email address or a new one; and (never emailed) a sign-in waiting for its
+authenticator code."""

@@ -74,10 +74,27 @@ class Users(_Repo):
     def all(self) -> Sequence[User]:
         return self.s.scalars(select(User).order_by(tables.account.c.role, tables.account.c.email)).all()
 
+    def advance_code_step(self, user_id: int, step: int) -> bool:
+        t = tables.account
+        later = or_(t.c.totp_last_step.is_(None), t.c.totp_last_step < step)
+        done = self.s.execute(update(t).where(t.c.id == user_id, later).values(totp_last_step=step))
+        user = self.s.get(User, user_id)
+        if user is not None and done.rowcount == 1:
+            user.totp_last_step = step  # the same value: the loaded object agrees with its row
+        return done.rowcount == 1
+
 
 class Sessions(_Repo):
     def by_token_hash(self, token_hash: str) -> LoginSession | None:
         return self.s.scalars(select(LoginSession).where(tables.login_session.c.token_hash == token_hash)).first()
+
+    def revoke_all(self, user_id: int, at: datetime, keep: str | None = None) -> int:
+        t = tables.login_session
+        live = self.s.scalars(select(LoginSession).where(t.c.user_id == user_id, t.c.revoked_at.is_(None))).all()
+        ended = [s for s in live if s.token_hash != keep]
+        for session in ended:
+            session.revoked_at = at
+        return len(ended)
 
 
 class Lpas(_Repo):
@@ -438,6 +455,17 @@ class EmailLinks(_Repo):
         columns = [t.c[f.name] for f in fields(EmailLink)]
         row = self.s.execute(update(t).where(usable).values(used_at=now).returning(*columns)).first()
         return EmailLink(*row) if row is not None else None
+
+    def find(self, token_hash: str, purpose: str, now: datetime) -> EmailLink | None:
+        t = tables.email_link
+        usable = and_(t.c.token_hash == token_hash, t.c.purpose == purpose, t.c.used_at.is_(None), t.c.expires_at > now)
+        row = self.s.execute(select(*[t.c[f.name] for f in fields(EmailLink)]).where(usable)).first()
+        return EmailLink(*row) if row is not None else None
+
+    def spend(self, user_id: int, purposes: Sequence[str], now: datetime) -> None:
+        t = tables.email_link
+        unused = and_(t.c.user_id == user_id, t.c.purpose.in_(list(purposes)), t.c.used_at.is_(None))
+        self.s.execute(update(t).where(unused).values(used_at=now))
 
 
 def translate(err: BaseException) -> errors.RegisterError | None:

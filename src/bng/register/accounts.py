@@ -17,6 +17,11 @@ browser is not slowed at all.
 Creating an account answers the same whether or not the address has an account: "check your email".
 A new address gets a link that finishes creating the account (the details wait, the password already
 hashed, in ``email_link``); an address with an account gets a message saying so.
+
+An account with the second factor on (staff only, ``second_factor``) is not signed in by its password,
+nor by an emailed sign-in link: either leaves a pending sign-in (:class:`CodeNeeded`, five minutes) that
+its authenticator's code finishes. Managing one's own account (passwords, email, sessions) is in
+``account_settings``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import audit, submissions
+from . import audit, second_factor, submissions
 from .audit import Actor
 from .errors import Forbidden, Invalid, NotFound, Problem
 from .model import LoginSession, User
@@ -48,6 +53,11 @@ ACCOUNT_LIMIT = 10
 DEVICE_LIMIT = 10
 """Failures from a browser the account signed in from before, after which it counts as any other."""
 SIGN_IN_LINK_LIFETIME = timedelta(minutes=15)
+CODE_WAIT = timedelta(minutes=5)
+"""How long a right password waits for the authenticator's code."""
+CODE_LIMIT = 5
+"""Wrong codes for one account in a window, after which its pending sign-ins are void until the window ends."""
+WRONG_CODE = "Enter the 6-digit code your authenticator app shows now"
 NEW_ACCOUNT_LINK_LIFETIME = timedelta(hours=24)
 WRONG = "Enter a correct email address and password"
 SECOND_STEP = (
@@ -66,6 +76,14 @@ class SecondStep(Invalid):
 
     def __init__(self) -> None:
         super().__init__(SECOND_STEP, [Problem("email", SECOND_STEP)])
+
+
+class CodeNeeded(Exception):
+    """The password was right; the sign-in waits for the authenticator's code (``token`` names it)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__("Enter the code from your authenticator app")
+        self.token = token
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +134,7 @@ class Accounts(Service):
     def create_trusted(self, new: NewAccount) -> User:
         """Create an account of any role, on the operator's own authority: for the command line
         (``bng db add-user``, the first case worker) and the demo data, never for a web request."""
-        return self._create(new, None, tuple(Role))
+        return self._create(new, None, tuple(Role), verified=True)
 
     def create_account(
         self, new: NewAccount, actor: Actor | None = None, *, once: submissions.Once | None = None
@@ -127,11 +145,19 @@ class Accounts(Service):
         staff = actor is not None
         if staff:
             require(actor, Permission.MANAGE_ACCOUNTS)
-        return self._create(new, actor, tuple(Role) if staff else SELF_SERVICE_ROLES, once)
+        return self._create(new, actor, tuple(Role) if staff else SELF_SERVICE_ROLES, once, verified=not staff)
 
     def _create(
-        self, new: NewAccount, actor: Actor | None, allowed: tuple[Role, ...], once: submissions.Once | None = None
+        self,
+        new: NewAccount,
+        actor: Actor | None,
+        allowed: tuple[Role, ...],
+        once: submissions.Once | None = None,
+        *,
+        verified: bool,
     ) -> User:
+        """``verified``: the address counts as the person's (the operator's word); an account a case worker
+        makes is not, until its owner follows the link the account page sends."""
         problems = self._check_new(new, allowed)
         if new.role == Role.LPA_OFFICER and new.lpa_id is None:
             problems.append(Problem("lpa_id", "Select the LPA the officer works for"))
@@ -153,6 +179,7 @@ class Accounts(Service):
                 created_at=self.now(),
                 organisation=new.organisation.strip(),
                 lpa_id=new.lpa_id if new.role == Role.LPA_OFFICER else None,
+                email_verified_at=self.now() if verified else None,
             )
             uow.add(user)
             uow.flush()
@@ -205,6 +232,7 @@ class Accounts(Service):
                 password_hash=d["password_hash"],
                 created_at=now,
                 organisation=d["organisation"],
+                email_verified_at=now,  # the link was followed
             )
             uow.add(user)
             uow.flush()
@@ -259,7 +287,7 @@ class Accounts(Service):
                 uow.throttle.clear([device])
             if self.passwords.needs_rehash(user.password_hash):
                 user.password_hash = self.passwords.hash(password)
-            token = self._session(uow, user, now)
+            token = self._session_or_code(uow, user, now)
             uow.commit()
             return token
 
@@ -271,6 +299,48 @@ class Accounts(Service):
             user = uow.users.get(found.user_id) if found is not None and found.user_id is not None else None
             if user is None or not user.active:
                 raise Invalid.one("", "This link has expired or has been used. Sign in again")
+            token = self._session_or_code(uow, user, now)
+            uow.commit()
+            return token
+
+    def _session_or_code(self, uow: UnitOfWork, user: User, now: datetime) -> str:
+        """A session token; or, with the second factor on, a pending sign-in (committed) and CodeNeeded."""
+        if user.totp_enabled_at is None:
+            return self._session(uow, user, now)
+        pending = secrets.token_urlsafe(32)
+        assert user.id is not None
+        uow.email_links.add(
+            EmailLink(token_hash(pending), "second_factor", user.email, user.id, None, now, now + CODE_WAIT)
+        )
+        audit.record(uow, now, actor_of(user), "account.code_asked", "user", user.id)
+        uow.commit()
+        raise CodeNeeded(pending)
+
+    def sign_in_with_code(self, pending: str, code: str) -> str:
+        """Finish a pending sign-in with the authenticator's code: a session token. A code is used once
+        (never again, nor an earlier one); past CODE_LIMIT wrong codes in a window, sign in again later."""
+        now = self.now()
+        expired = "This sign-in has expired. Sign in again"
+        with self._uow(write=True) as uow:
+            found = uow.email_links.find(token_hash(pending), "second_factor", now)
+            user = uow.users.get(found.user_id) if found is not None and found.user_id is not None else None
+            if user is None or not user.active or user.totp_secret is None or user.totp_enabled_at is None:
+                raise Invalid.one("code", expired)
+            assert user.id is not None
+            key = _key("code", str(user.id))
+            if uow.throttle.failures([key], now - WINDOW).get(key, 0) >= CODE_LIMIT:
+                uow.email_links.take(token_hash(pending), "second_factor", now)
+                uow.commit()
+                raise Invalid.one("code", "There have been too many wrong codes. Wait 15 minutes, then sign in again")
+            step = second_factor.matching_step(user.totp_secret, code, now, user.totp_last_step)
+            if step is None or not uow.users.advance_code_step(user.id, step):
+                uow.throttle.fail([key], now, now - WINDOW)
+                audit.record(uow, now, actor_of(user), "account.code_wrong", "user", user.id)
+                uow.commit()
+                raise Invalid.one("code", WRONG_CODE)
+            if uow.email_links.take(token_hash(pending), "second_factor", now) is None:
+                raise Invalid.one("code", expired)  # the same pending sign-in finished at the same time
+            uow.throttle.clear([key])
             token = self._session(uow, user, now)
             uow.commit()
             return token
@@ -335,6 +405,17 @@ class Accounts(Service):
             audit.record(uow, self.now(), actor, "account.updated", "user", user.id, before, {"active": active})
             uow.commit()
             return user
+
+
+NOT_VERIFIED = "Confirm your email address before you submit: your account page sends the link"
+
+
+def require_verified(uow: UnitOfWork, actor: Actor) -> None:
+    """Refuse a submission from an account whose email address is not verified (one a case worker made,
+    until its owner follows the link): what is submitted is answered by email."""
+    user = uow.users.get(actor.user_id)
+    if user is None or user.email_verified_at is None:
+        raise Invalid.one("", NOT_VERIFIED)
 
 
 def _key(kind: str, value: str) -> str:

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from . import audit, combined, submissions
+from .accounts import require_verified
 from .audit import Actor
 from .checks import CheckResult, run_checks
 from .errors import Conflict, Invalid, NotFound
@@ -250,7 +251,7 @@ class Applications(Service):
     def mine(self, actor: Actor | None) -> list[Application]:
         actor = require(actor, Permission.APPLY_TO_REGISTER)
         with self._uow() as uow:
-            return list(uow.applications.for_owner(actor.user_id))
+            return [a for a in uow.applications.for_owner(actor.user_id) if a.withdrawn_at is None]
 
     def _get(self, uow: UnitOfWork, actor: Actor | None, reference: str) -> Application:
         """The application, if the actor owns it or reviews applications; NotFound otherwise (so that
@@ -313,7 +314,27 @@ class Applications(Service):
             raise NotFound("No such application")
         if app.status not in EDITABLE:
             raise Conflict("This application has been submitted and cannot be changed now")
+        if app.withdrawn_at is not None:
+            raise Conflict("This draft has been withdrawn and cannot be changed")
         return actor, app
+
+    def withdraw_draft(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> None:
+        """Withdraw a draft never submitted: it can no longer be changed or submitted, and leaves the list of
+        applications (kept, with its files unpublished, for the audit trail; the account page lists it)."""
+        now = self.now()
+        with self._uow(write=True) as uow:
+            actor = require(actor, Permission.APPLY_TO_REGISTER)
+            submissions.claim(uow, actor, once, now)
+            actor, app = self._editable(uow, actor, reference)
+            if app.status != ApplicationStatus.DRAFT or app.submitted_at is not None:
+                raise Conflict("Only a draft that was never submitted can be withdrawn")
+            app.withdrawn_at = now
+            app.updated_at = now
+            audit.record(
+                uow, now, actor, "application.withdrawn", "application", app.reference, None, {"withdrawn": True}
+            )
+            submissions.settle(uow, once, app.reference)
+            uow.commit()
 
     def save_section(
         self,
@@ -528,6 +549,7 @@ class Applications(Service):
         with self._uow(write=True) as uow:
             submissions.claim(uow, actor, once, self.now())
             actor, app = self._editable(uow, actor, reference)
+            require_verified(uow, actor)
             result = self._checks(uow, app)
             if not result.ok:
                 raise Invalid("The application cannot be submitted yet", result.errors)

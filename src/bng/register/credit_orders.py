@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from . import audit, submissions
+from .accounts import require_verified
 from .audit import Actor
 from .credit_amounts import TIER_LABELS, TIERS, parse_quantity, show_quantity
 from .credit_base import CreditService, OrderView
@@ -438,6 +439,7 @@ class CreditOrders(CreditService):
         with self._credit_uow(write=True) as uow:
             submissions.claim(uow, actor, once, self.now())
             order = self._draft(uow, actor, reference)
+            require_verified(uow, actor)
             a = order.answers
             missing = [s for s in SECTIONS if not section_done(a, s.key)]
             if missing:

@@ -99,6 +99,14 @@ class User:
     active: bool = True
     failed_logins: int = 0
     locked_until: datetime | None = None
+    email_verified_at: datetime | None = None
+    """When the address was shown to be theirs (a link followed); an unverified account cannot submit."""
+    totp_secret: str | None = None
+    """The authenticator's shared secret (RFC 6238), once enrolment has begun."""
+    totp_enabled_at: datetime | None = None
+    """When the second factor was switched on (a first code checked); until then it is not asked for."""
+    totp_last_step: int | None = None
+    """The 30-second step of the last code accepted: a code is never accepted twice."""
     id: int | None = None
 
 
@@ -148,6 +156,8 @@ class Application:
     information_request: str | None = None
     gain_site_id: int | None = None
     version: int = 1
+    withdrawn_at: datetime | None = None
+    """Set when the owner withdraws a draft that was never submitted: it stays a draft, closed."""
     id: int | None = None
 
 

@@ -33,6 +33,60 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "There have been many attempts to sign in to your account, so signing in needs this link as well as "
         "your password: {link}\nIt works for 15 minutes. If you did not just sign in, change your password.",
     ),
+    "password_reset": (
+        "Reset your password",
+        "Someone, perhaps you, asked to reset the password of your account on the biodiversity gain sites "
+        "register. Open this link to choose a new one: {link}\n"
+        "It works once, for 1 hour. If you did not ask, you need do nothing: your password has not changed.",
+    ),
+    "password_reset_no_account": (
+        "Reset your password",
+        "Someone, perhaps you, asked to reset the password of an account on the biodiversity gain sites "
+        "register with this email address, but no account you can use has it. You can create an account at "
+        "{create}\nIf you did not ask, you need do nothing.",
+    ),
+    "password_changed": (
+        "Your password has been changed",
+        "The password of your account on the biodiversity gain sites register has been changed, and your "
+        "account has been signed out everywhere else. If you did not change it, reset your password now and "
+        "tell the register team.",
+    ),
+    "verify_email": (
+        "Confirm your email address",
+        "Open this link to confirm that this is your email address on the biodiversity gain sites register: "
+        "{link}\nIt works for 24 hours. Until it is confirmed, your account cannot submit applications.",
+    ),
+    "confirm_new_email": (
+        "Confirm your new email address",
+        "Open this link to make this the email address of your account on the biodiversity gain sites "
+        "register: {link}\nIt works for 24 hours. If you did not ask for this, you need do nothing.",
+    ),
+    "email_in_use": (
+        "This email address already has an account",
+        "Someone, perhaps you, asked to move another account on the biodiversity gain sites register to this "
+        "email address, which already has an account of its own, so nothing was changed.",
+    ),
+    "email_change_asked": (
+        "A change of your email address was asked for",
+        "Someone signed in to your account on the biodiversity gain sites register asked to change its email "
+        "address to {email}. Nothing changes until a link sent there is opened. If it was not you, change "
+        "your password and sign out everywhere.",
+    ),
+    "email_changed": (
+        "Your email address has been changed",
+        "Your account on the biodiversity gain sites register now uses {email}; this address will get no "
+        "more messages about it. If you did not do this, tell the register team.",
+    ),
+    "second_factor_on": (
+        "Your account now asks for an authenticator code",
+        "Signing in to your account on the biodiversity gain sites register now needs a code from your "
+        "authenticator app as well as your password. If you did not do this, tell the register team.",
+    ),
+    "second_factor_off": (
+        "Your account no longer asks for an authenticator code",
+        "Signing in to your account on the biodiversity gain sites register no longer needs a code from an "
+        "authenticator app. If you did not do this, reset your password and tell the register team.",
+    ),
 }
 """Each message: its subject and its text, with ``{fields}`` as Notify's personalisation."""
 

@@ -101,10 +101,17 @@ class Users(Protocol):
     def get(self, user_id: int) -> User | None: ...
     def by_email(self, email: str) -> User | None: ...
     def all(self) -> Sequence[User]: ...
+    def advance_code_step(self, user_id: int, step: int) -> bool:
+        """Record ``step`` as the account's last authenticator code, if it is later than the last; whether it
+        was (of two transactions with the same code, only one is)."""
+        ...
 
 
 class Sessions(Protocol):
     def by_token_hash(self, token_hash: str) -> LoginSession | None: ...
+    def revoke_all(self, user_id: int, at: datetime, keep: str | None = None) -> int:
+        """End every live session of the account (but the one whose token hash is ``keep``); how many."""
+        ...
 
 
 class Lpas(Protocol):
@@ -240,7 +247,8 @@ class Throttle(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class EmailLink:
-    """A one-time link sent by email (``sign_in`` or ``new_account``), with what it finishes."""
+    """A one-time link sent by email (``sign_in``, ``new_account``, ``password_reset``, ``verify_email``,
+    ``change_email``; or ``second_factor``, a sign-in awaiting its authenticator code), with what it finishes."""
 
     token_hash: str
     purpose: str
@@ -255,6 +263,14 @@ class EmailLinks(Protocol):
     def add(self, link: EmailLink) -> None: ...
     def take(self, token_hash: str, purpose: str, now: datetime) -> EmailLink | None:
         """The link, marked used, if it is unused and unexpired; else None. Only one taker ever gets it."""
+        ...
+
+    def find(self, token_hash: str, purpose: str, now: datetime) -> EmailLink | None:
+        """The link if it is unused and unexpired, left unused."""
+        ...
+
+    def spend(self, user_id: int, purposes: Sequence[str], now: datetime) -> None:
+        """Mark every unused link of the account for these purposes used (a new password voids old resets)."""
         ...
 
 

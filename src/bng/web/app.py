@@ -25,6 +25,7 @@ from .once import token_field
 from .paging import MAX_ID
 from .views import (
     account,
+    account_settings,
     admin,
     api_tokens,
     apply,
@@ -135,4 +136,5 @@ def create_app(services: Services, settings: Settings) -> Flask:
         csrf.exempt(pay_stand_in.card)  # Pay's card page, not the register's form
         app.register_blueprint(pay_stand_in.bp)
     app.register_blueprint(api_tokens.bp)  # an account's tokens for the JSON API
+    app.register_blueprint(account_settings.bp)  # one's own account: passwords, email, sessions, authenticator
     return app

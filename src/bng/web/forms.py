@@ -135,6 +135,17 @@ class SignInForm(FlaskForm):
     submit = submit("Sign in")
 
 
+class CodeForm(FlaskForm):
+    code = text("Code from your authenticator app", "The 6-digit code the app shows for this account now")
+    submit = submit("Continue")
+
+
+class VerifyEmailForm(FlaskForm):
+    """Asks for a link confirming the account's email address (sent again: the newest link works)."""
+
+    submit = submit("Send a link to confirm my email address")
+
+
 class LinkForm(FlaskForm):
     """The page an emailed link opens: a button, so that a mail scanner opening the link uses nothing."""
 
@@ -295,6 +306,10 @@ class SubmitForm(OnceForm):
 
 class StartForm(OnceForm):
     submit = submit("Start a new application")
+
+
+class WithdrawDraftForm(OnceForm):
+    submit = submit("Withdraw the draft")
 
 
 class SignOutForm(FlaskForm):

@@ -10,10 +10,12 @@ from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response  # what redirect() makes
 
-from bng.register.accounts import Attempt
-from bng.register.roles import Permission, can
+from bng.register.account_settings import STAFF_ROLES
+from bng.register.accounts import Attempt, CodeNeeded
+from bng.register.model import APPLICATION_STATUS_LABELS
+from bng.register.roles import Permission, Role, can
 
-from ..forms import CreateAccountForm, LinkForm, SignInForm, SignOutForm
+from ..forms import CodeForm, CreateAccountForm, LinkForm, SignInForm, SignOutForm, VerifyEmailForm
 from ..links import absolute
 from ..security import actor, requires, safe_next, services, sign_in_session
 from .common import form_page, new_account
@@ -80,12 +82,43 @@ def sign_in() -> ResponseReturnValue:
     def enter() -> ResponseReturnValue:
         email = form.email.data or ""
         attempt = Attempt(client=request.remote_addr or "", device=_device(email))
-        token = services().accounts.sign_in(
-            email, form.password.data or "", attempt, link=lambda t: absolute("account.sign_in_link", token=t)
-        )
+        try:
+            token = services().accounts.sign_in(
+                email, form.password.data or "", attempt, link=lambda t: absolute("account.sign_in_link", token=t)
+            )
+        except CodeNeeded as needed:
+            return _ask_code(needed, safe_next(request.args.get("next")))
         return _signed_in(token, safe_next(request.args.get("next")))
 
     return form_page(form, enter, "account/sign_in.html")
+
+
+PENDING = "pending_code"
+
+
+def _ask_code(needed: CodeNeeded, target: str | None) -> Response:
+    """The password was right and the account asks for its authenticator's code: the pending sign-in's
+    token waits in this browser's (signed) session, for the code page."""
+    session.clear()
+    session[PENDING] = {"token": needed.token, "next": target or ""}
+    return redirect(url_for("account.sign_in_code"))
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def sign_in_code() -> ResponseReturnValue:
+    pending = session.get(PENDING)
+    form = CodeForm()
+    if not isinstance(pending, dict) or not isinstance(pending.get("token"), str):  # none started in this browser
+        gone = [{"text": "This sign-in has expired. Sign in again", "href": "#main-content"}]
+        return render_template(
+            "account/sign_in_code.html", form=None, other=gone
+        ), 400 if request.method == "POST" else 200
+
+    def finish() -> ResponseReturnValue:
+        token = services().accounts.sign_in_with_code(pending["token"], form.code.data or "")
+        return _signed_in(token, safe_next(pending.get("next")) or None)
+
+    return form_page(form, finish, "account/sign_in_code.html")
 
 
 @bp.route("/sign-in/link/<token>", methods=["GET", "POST"])
@@ -93,7 +126,10 @@ def sign_in_link(token: str) -> ResponseReturnValue:
     form = LinkForm()
 
     def use() -> ResponseReturnValue:
-        return _signed_in(services().accounts.use_sign_in_link(token))
+        try:
+            return _signed_in(services().accounts.use_sign_in_link(token))
+        except CodeNeeded as needed:
+            return _ask_code(needed, None)
 
     return form_page(
         form, use, "account/link.html", heading="Finish signing in", again=url_for("account.sign_in"),
@@ -144,4 +180,21 @@ def confirm_account(token: str) -> ResponseReturnValue:
 @bp.get("/account")
 @requires()
 def dashboard() -> ResponseReturnValue:
-    return render_template("account/dashboard.html", home=_home_for_actor())
+    """The account page: the details, what the person has (applications, gain sites, allocations, credit
+    orders), and the ways to manage the account."""
+    who = actor()
+    assert who is not None
+    s = services()
+    held = s.account_settings.holdings(who)
+    allocations = s.allocations.mine(who) if can(who.role, Permission.ALLOCATE) else []
+    orders = s.credits.orders.mine(who) if can(who.role, Permission.BUY_CREDITS) else []
+    return render_template(
+        "account/dashboard.html",
+        home=_home_for_actor(),
+        held=held,
+        allocations=allocations,
+        orders=orders,
+        staff=Role(who.role) in STAFF_ROLES,
+        status_labels=APPLICATION_STATUS_LABELS,
+        verify_form=VerifyEmailForm(),
+    )

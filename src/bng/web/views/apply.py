@@ -3,6 +3,7 @@ check your answers, submit and pay."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from typing import Any
 
@@ -25,7 +26,7 @@ from ..allocation_forms import AllocationSectionForm
 from ..once import once
 from ..security import actor, requires, services
 from ..summaries import all_sections
-from .common import problems_list, show_problems, uploads
+from .common import form_page, problems_list, show_problems, uploads
 
 bp = Blueprint("apply", __name__, url_prefix="/applications")
 
@@ -80,6 +81,9 @@ def _view(reference: str) -> ApplicationView:
 def task_list(reference: str) -> ResponseReturnValue:
     view = _view(reference)
     app = view.application
+    if app.withdrawn_at is not None:
+        flash(f"The draft {app.reference} was withdrawn")
+        return redirect(url_for("account.dashboard"))
     if app.status not in EDITABLE:
         return render_template("apply/submitted.html", view=view, sections=all_sections(view, False))
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -287,6 +291,25 @@ def submit(reference: str) -> ResponseReturnValue:
             400,
         )
     return redirect(url_for("apply.confirmation", reference=reference))
+
+
+@bp.route("/<reference>/withdraw", methods=["GET", "POST"])
+@requires(Permission.APPLY_TO_REGISTER)
+def withdraw(reference: str) -> ResponseReturnValue:
+    """Withdraw a draft never submitted (it leaves the list; the account page keeps a note of it)."""
+    view = _view(reference)
+    app = view.application
+    if app.status != ApplicationStatus.DRAFT or app.submitted_at is not None or app.withdrawn_at is not None:
+        return redirect(url_for("apply.task_list", reference=app.reference))
+    form = forms.WithdrawDraftForm()
+
+    def record() -> ResponseReturnValue:
+        with suppress(AlreadyDone):  # withdrawn by the same form a moment ago
+            services().applications.withdraw_draft(actor(), reference, once=once(form, "application.withdraw"))
+        flash(f"The draft {app.reference} has been withdrawn")
+        return redirect(url_for("apply.applications"))
+
+    return form_page(form, record, "apply/withdraw.html", view=view)
 
 
 @bp.get("/<reference>/confirmation")
