@@ -77,6 +77,14 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "admin.accounts": CASE_WORKER,
     "admin.audit": CASE_WORKER,
     "lpa.dashboard": frozenset({"lpa_officer"}),
+    # who sees what: the allocations of the LPA's developments (and its credit purchases), each landowner the
+    # allocations from their own gain sites (the other landowner's page lists none of the landowner's: see
+    # test_access), and developers and officers message a gain site's provider
+    "lpa.allocations": frozenset({"lpa_officer"}),
+    "lpa.allocations_download": frozenset({"lpa_officer"}),
+    "lpa.purchases_download": frozenset({"lpa_officer"}),
+    "access.site_allocations": LANDOWNERS,
+    "access.message": DEVELOPER | frozenset({"lpa_officer"}),
     "files.download": OWNER | CASE_WORKER,  # an unpublished document of the landowner's draft
     # allocations: developers and landowners allocate; an allocation is its maker's (the developer's
     # here); the register team see it from the gain site and record its fee

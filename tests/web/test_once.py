@@ -181,6 +181,7 @@ CONFIRMATIONS = {
     "apply.start": ("landowner", "/applications"),
     "apply.submit": ("landowner", "/applications/{ready}/submit"),
     "allocate.confirm": ("developer", "/register/{site}/allocate/confirm"),
+    "access.message": ("developer", "/register/{site}/message"),
     "allocate.payment": ("case_worker", None),
     "review.payment": ("case_worker", "/review/applications/{submitted}/payment"),
     "review.refund": ("case_worker", "/review/applications/{submitted}/refund"),

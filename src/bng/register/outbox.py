@@ -33,6 +33,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "There have been many attempts to sign in to your account, so signing in needs this link as well as "
         "your password: {link}\nIt works for 15 minutes. If you did not just sign in, change your password.",
     ),
+    "provider_message": (
+        "A message about gain site {site_reference}",
+        "{sender_name} ({sender_organisation}) sent you this message through the biodiversity gain sites register "
+        "about your gain site {site_reference}, {site_name}:\n\n{message}\n\n"
+        "To reply, write to {sender_email}. The register did not give them your name or email address.",
+    ),
 }
 """Each message: its subject and its text, with ``{fields}`` as Notify's personalisation."""
 

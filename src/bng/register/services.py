@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .access import Access
 from .accounts import Accounts
 from .allocations import Allocations
 from .api_tokens import ApiTokens
@@ -49,6 +50,7 @@ class Services:
     submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
     card_payments: CardPayments  # fees paid by card through GOV.UK Pay (or its local stand-in)
     api_tokens: ApiTokens  # the JSON API's tokens: made, revoked, and who a call with one is
+    access: Access  # who sees what: a landowner's allocations, an LPA's allocations and purchases, messages
     pay_stand_in: StandInPay | None = None  # the stand-in's side, served at /pay-stand-in when no Pay key is set
 
 
@@ -66,8 +68,9 @@ def build_services(
     allocations = Allocations(uow, clock, store, places)
     review = Review(uow, clock, store, places, applications, allocations)
     stand_in = StandInPay() if pay is None else None
+    accounts = Accounts(uow, clock, passwords)
     return Services(
-        accounts=Accounts(uow, clock, passwords),
+        accounts=accounts,
         applications=applications,
         review=review,
         register=PublicRegister(uow, clock),
@@ -87,4 +90,5 @@ def build_services(
         card_payments=CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), review),
         pay_stand_in=stand_in,
         api_tokens=ApiTokens(uow, clock),
+        access=Access(uow, clock, accounts.outbox),  # messages go out through the accounts' outbox
     )

@@ -24,6 +24,7 @@ from .links import base_url_problem
 from .once import token_field
 from .paging import MAX_ID
 from .views import (
+    access,
     account,
     admin,
     api_tokens,
@@ -135,4 +136,5 @@ def create_app(services: Services, settings: Settings) -> Flask:
         csrf.exempt(pay_stand_in.card)  # Pay's card page, not the register's form
         app.register_blueprint(pay_stand_in.bp)
     app.register_blueprint(api_tokens.bp)  # an account's tokens for the JSON API
+    app.register_blueprint(access.bp)  # a landowner's allocations, messages to a gain site's provider
     return app

@@ -400,6 +400,7 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     reference = text("Gain site reference", "For example, BGS-221126001")
+    name = text("Gain site name", "Words of its name, for example, Mill meadow")
     lpa = SelectField("Local planning authority", choices=[], widget=CachedGovSelect(), validate_choice=False)
     nca = SelectField("National Character Area", choices=[], widget=CachedGovSelect(), validate_choice=False)
     lnrs = SelectField(
@@ -422,3 +423,15 @@ class SearchForm(FlaskForm):
         "for example 540000, 250000, 560000, 270000",
     )
     submit = submit("Search")
+
+
+class ProviderMessageForm(OnceForm):
+    """A message to a gain site's provider, sent through the service (the site is named by the address)."""
+
+    message = area(
+        "Your message",
+        "Say which development it is about and what you would like to know. We send it with your name, "
+        "organisation and email address so that the provider can reply to you.",
+        maxlength=2000,
+    )
+    submit = submit("Send message")
