@@ -85,6 +85,12 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "lpa.purchases_download": frozenset({"lpa_officer"}),
     "access.site_allocations": LANDOWNERS,
     "access.message": DEVELOPER | frozenset({"lpa_officer"}),
+    # money: the register team's page of a fee's overpayments and part refunds, and the bank details; an invoice
+    # PDF for whoever owes it (the landowner's submitted application, the developer's invoiced order) and the team
+    "money.account": CASE_WORKER,
+    "money.remittance": CASE_WORKER,
+    "money.credit_invoice": DEVELOPER | CASE_WORKER,
+    "money.application_invoice": OWNER | CASE_WORKER,
     "files.download": OWNER | CASE_WORKER,  # an unpublished document of the landowner's draft
     # allocations: developers and landowners allocate; an allocation is its maker's (the developer's
     # here); the register team see it from the gain site and record its fee
@@ -219,6 +225,14 @@ def _arguments(
     assert world is not None
     if endpoint in ALLOCATION_PAGES:
         return {"reference": allocation}
+    if endpoint.startswith("money."):  # the submitted application's registration fee, its invoice, the sent order's
+        fees = register.services.applications.view(world.actors["landowner"], world.applications["submitted"])
+        return {
+            "reference": {
+                "money.credit_invoice": world.credit_orders["sent"],
+                "money.application_invoice": world.applications["submitted"],
+            }.get(endpoint, fees.payments[0].reference)
+        }
     if endpoint.startswith("monitoring"):
         return {**(monitoring or {}), "case_reference": planning, "site_reference": world.site}
     if endpoint.startswith("planning"):

@@ -55,6 +55,7 @@ from .api_token_repos import ApiTokenRecords
 from .credit_repos import CreditRecords
 from .engine import WRITE
 from .mapping import map_models
+from .money_repos import MoneyRecords
 from .monitoring_repos import MonitoringRecords
 from .open_data import OpenData
 from .planning_repos import PlanningRecords
@@ -505,6 +506,7 @@ class SqlUnitOfWork:
         self.monitoring = MonitoringRecords(s)
         self.api_tokens = ApiTokenRecords(s)
         self.access = AccessRecords(s)  # who sees what: allocations by owner and LPA, messages to providers
+        self.money = MoneyRecords(s)  # overpayments, part refunds, remittance details
         return self
 
     def add(self, record: object) -> None:

@@ -13,6 +13,7 @@ from .applications import Applications
 from .audit_log import AuditLog
 from .card_payments import CardPayments
 from .credit_services import CreditServices, build_credit_services
+from .money import Money
 from .monitoring_calendar import Calendars
 from .monitoring_excess import ExcessSales
 from .monitoring_lpa import LpaMonitoring
@@ -25,6 +26,7 @@ from .planning_cases import PlanningCases
 from .ports import CardPay, Clock, FileStore, UnitOfWorkFactory
 from .public import PublicRegister
 from .reference_data import ReferenceData
+from .remittance import Invoices, Remittances
 from .review import Review
 from .submissions import Submissions
 
@@ -51,6 +53,9 @@ class Services:
     card_payments: CardPayments  # fees paid by card through GOV.UK Pay (or its local stand-in)
     api_tokens: ApiTokens  # the JSON API's tokens: made, revoked, and who a call with one is
     access: Access  # who sees what: a landowner's allocations, an LPA's allocations and purchases, messages
+    money: Money  # overpayments and part refunds the register team record, and each fee's or order's balance
+    remittances: Remittances  # the register's bank details for transfers, dated
+    invoices: Invoices  # invoice PDFs (credit orders, an application's fees) with the bank details
     pay_stand_in: StandInPay | None = None  # the stand-in's side, served at /pay-stand-in when no Pay key is set
 
 
@@ -69,6 +74,8 @@ def build_services(
     review = Review(uow, clock, store, places, applications, allocations)
     stand_in = StandInPay() if pay is None else None
     accounts = Accounts(uow, clock, passwords)
+    remittances = Remittances(uow, clock)
+    credits = build_credit_services(uow, clock, store, places)  # type: ignore[arg-type]  # uow has .credits
     return Services(
         accounts=accounts,
         applications=applications,
@@ -80,7 +87,7 @@ def build_services(
         audit=AuditLog(uow, clock),
         uow=uow,
         store=store,
-        credits=build_credit_services(uow, clock, store, places),  # type: ignore[arg-type]  # uow has .credits
+        credits=credits,
         planning=PlanningCases(uow, clock, store),
         monitoring=Monitoring(uow, clock, store),
         excess=ExcessSales(uow, clock),
@@ -91,4 +98,7 @@ def build_services(
         pay_stand_in=stand_in,
         api_tokens=ApiTokens(uow, clock),
         access=Access(uow, clock, accounts.outbox),  # messages go out through the accounts' outbox
+        money=Money(uow, clock),
+        remittances=remittances,
+        invoices=Invoices(uow, clock, remittances, credits.orders, applications),
     )
