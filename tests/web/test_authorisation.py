@@ -91,6 +91,7 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "money.remittance": CASE_WORKER,
     "money.credit_invoice": DEVELOPER | CASE_WORKER,
     "money.application_invoice": OWNER | CASE_WORKER,
+    "money.pay_invoice": DEVELOPER,  # the sent order is paid already: 409 for its developer, refused for others
     "files.download": OWNER | CASE_WORKER,  # an unpublished document of the landowner's draft
     # allocations: developers and landowners allocate; an allocation is its maker's (the developer's
     # here); the register team see it from the gain site and record its fee

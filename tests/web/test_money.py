@@ -5,6 +5,7 @@ order's invoice and an application's fees. SQLite and PostgreSQL + PostGIS."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -14,7 +15,9 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from bng.db.money_tables import money_adjustment
+from bng.register.credit_amounts import TIERS
 from bng.register.errors import Conflict, Forbidden, Invalid
+from bng.register.fees import pounds
 from bng.register.money import Adjustment, Kind, balance, parse_pence, short_of_whole_refund
 from tests.db.fixtures import Register
 from tests.register.world import TODAY
@@ -266,3 +269,103 @@ def test_bank_details_are_checked(register: Register) -> None:
     assert {p.field for p in err.value.problems} == {"valid_from", "sort_code", "account_number", "iban", "source"}
     with pytest.raises(Forbidden):
         register.services.remittances.add(world.actors["developer"], BANK)
+
+
+# -- a credit invoice paid by card ----------------------------------------------------------------------------
+
+
+def _invoiced(register: Register, cheap: bool = True) -> tuple[str, int]:
+    """The submitted order, its due diligence passed and its invoice issued: its reference and total. ``cheap``:
+    at a price of £10 a credit from today (the real prices make an invoice beyond GOV.UK Pay's £100,000)."""
+    world = register.world
+    assert world is not None
+    reference = world.credit_orders["submitted"]
+    if cheap:
+        for tier in TIERS:
+            register.services.credits.prices.add_price(world.actors["case_worker"], tier, "10", TODAY, "A test")
+    f = register.services.credits.fulfilment
+    f.decide_due_diligence(world.actors["case_worker"], reference, "passed", "")
+    return reference, f.issue_invoice(world.actors["case_worker"], reference).total_pence
+
+
+def _pay_on_the_stand_in(client: CheckedClient, page: str, action: str, outcome: str = "success") -> str:
+    started = client.post(action, data=client.tokens(page))
+    assert started.status_code == 302, started.get_data(as_text=True)[:500]
+    card = started.location.removeprefix("http://127.0.0.1:8000")
+    assert card.startswith("/pay-stand-in/pay/")
+    form = client.get(card).get_data(as_text=True)
+    *_, token = re.findall(r'name="csrf_token" value="([^"]+)"', form)
+    back = client.post(card, data={"outcome": outcome, "csrf_token": token})
+    assert back.status_code == 302 and back.location.startswith("http://localhost/payments/card/")
+    return str(back.location.removeprefix("http://localhost"))
+
+
+def test_a_credit_invoice_paid_by_card_moves_the_order_to_paid_once(register: Register, client: CheckedClient) -> None:
+    world = register.world
+    assert world is not None
+    reference, total = _invoiced(register)
+    client.sign_in("developer")
+    page = f"/credits/orders/{reference}"
+    amount = f"Pay {pounds(total)} by card"
+    assert amount in client.get(page).get_data(as_text=True)
+    action = f"/credits/orders/{reference}/pay-by-card"
+    declined = _pay_on_the_stand_in(client, page, action, "failed")
+    client.get(declined)
+    order = register.services.credits.orders.view(world.actors["developer"], reference)
+    assert order.order.status == "invoice_issued"  # a declined card changes nothing
+    returned = _pay_on_the_stand_in(client, page, action)
+    for _ in range(3):  # the return page reloaded: recorded once
+        assert client.get(returned).status_code == 200
+    assert f'href="/credits/orders/{reference}"' in client.get(returned).get_data(as_text=True)
+    order = register.services.credits.orders.view(world.actors["developer"], reference)
+    assert (order.order.status, order.order.payment_method, order.order.paid_on) == ("paid", "card", TODAY)
+    assert [e.kind for e in order.events].count("paid") == 1
+    assert amount not in client.get(page).get_data(as_text=True)
+    assert register.services.card_payments.reconcile() == []
+    account = register.services.money.account(world.actors["case_worker"], reference)
+    assert (account.balance.charged, account.balance.held, account.balance.owed_back) == (total, total, 0)
+
+
+def test_a_card_payment_after_a_transfer_is_paid_twice_and_listed(register: Register, client: CheckedClient) -> None:
+    world = register.world
+    assert world is not None
+    reference, total = _invoiced(register)
+    client.sign_in("developer")
+    page = f"/credits/orders/{reference}"
+    started = client.post(f"/credits/orders/{reference}/pay-by-card", data=client.tokens(page))
+    assert started.status_code == 302
+    register.services.credits.fulfilment.record_payment(world.actors["case_worker"], reference, TODAY, total)
+    card = started.location.removeprefix("http://127.0.0.1:8000")
+    *_, token = re.findall(r'name="csrf_token" value="([^"]+)"', client.get(card).get_data(as_text=True))
+    back = client.post(card, data={"outcome": "success", "csrf_token": token})
+    client.get(back.location.removeprefix("http://localhost"))
+    order = register.services.credits.orders.view(world.actors["developer"], reference)
+    assert (order.order.status, order.order.payment_method) == ("paid", "bank transfer")  # not paid twice
+    [twice] = register.services.card_payments.reconcile()
+    assert "paid twice" in twice.why
+
+
+def test_only_an_open_invoice_of_ones_own_is_paid_by_card(register: Register) -> None:
+    world = register.world
+    assert world is not None
+    card = register.services.credit_card
+    with pytest.raises(Conflict):  # paid already
+        card.fee_for(world.actors["developer"], world.credit_orders["sent"])
+    with pytest.raises(Conflict):  # no invoice yet
+        card.fee_for(world.actors["developer"], world.credit_orders["submitted"])
+    big, total = _invoiced(register, cheap=False)
+    assert total > 10_000_000
+    with pytest.raises(Conflict) as err:  # more than GOV.UK Pay takes in one payment
+        card.fee_for(world.actors["developer"], big)
+    assert "up to £100,000" in err.value.message and "bank transfer" in err.value.message
+
+
+def test_an_invoice_of_ones_own_gets_one_fee(register: Register) -> None:
+    world = register.world
+    assert world is not None
+    card = register.services.credit_card
+    reference, _ = _invoiced(register)
+    first = card.fee_for(world.actors["developer"], reference)
+    assert card.fee_for(world.actors["developer"], reference) == first  # one fee per order
+    with pytest.raises(Forbidden):
+        card.fee_for(world.actors["landowner"], reference)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bng.register.money import Adjustment
 from bng.register.remittance import Remittance
 
-from .money_tables import money_adjustment, remittance_detail
+from .money_tables import credit_order_payment, money_adjustment, remittance_detail
 
 ADJUSTMENT = ("kind", "amount_pence", "on", "method", "reference", "recorded_at", "recorded_by", "payment_id",
               "credit_order_id")  # fmt: skip
@@ -56,3 +56,16 @@ class MoneyRecords:
     def add_remittance(self, remittance: Remittance) -> None:
         values = {c: getattr(remittance, c) for c in REMITTANCE if c != "id"}
         self.s.execute(insert(remittance_detail).values(**values))
+
+    def credit_fee(self, order_id: int) -> int | None:
+        c = credit_order_payment
+        found = self.s.execute(select(c.c.payment_id).where(c.c.credit_order_id == order_id)).scalar()
+        return int(found) if found is not None else None
+
+    def link_credit_fee(self, order_id: int, payment_id: int) -> None:
+        self.s.execute(insert(credit_order_payment).values(credit_order_id=order_id, payment_id=payment_id))
+
+    def order_of_fee(self, payment_id: int) -> int | None:
+        c = credit_order_payment
+        found = self.s.execute(select(c.c.credit_order_id).where(c.c.payment_id == payment_id)).scalar()
+        return int(found) if found is not None else None

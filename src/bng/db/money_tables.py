@@ -49,3 +49,12 @@ remittance_detail = Table(
     CheckConstraint("source <> ''", name="source"),
 )
 """The bank account payers transfer to, from a date, with who said so (``source``): printed on invoices."""
+
+credit_order_payment = Table(
+    "credit_order_payment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("credit_order_id", Integer, ForeignKey("credit_order.id"), nullable=False, unique=True),
+    Column("payment_id", Integer, ForeignKey("payment.id"), nullable=False, unique=True),
+)
+"""A credit order's invoice as a fee paid by card (``bng.register.credit_card``): one fee per order."""

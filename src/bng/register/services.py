@@ -12,6 +12,7 @@ from .api_tokens import ApiTokens
 from .applications import Applications
 from .audit_log import AuditLog
 from .card_payments import CardPayments
+from .credit_card import CreditCardPay
 from .credit_services import CreditServices, build_credit_services
 from .money import Money
 from .monitoring_calendar import Calendars
@@ -56,6 +57,7 @@ class Services:
     money: Money  # overpayments and part refunds the register team record, and each fee's or order's balance
     remittances: Remittances  # the register's bank details for transfers, dated
     invoices: Invoices  # invoice PDFs (credit orders, an application's fees) with the bank details
+    credit_card: CreditCardPay  # a credit order's invoice paid by card through the same Pay port
     pay_stand_in: StandInPay | None = None  # the stand-in's side, served at /pay-stand-in when no Pay key is set
 
 
@@ -76,6 +78,9 @@ def build_services(
     accounts = Accounts(uow, clock, passwords)
     remittances = Remittances(uow, clock)
     credits = build_credit_services(uow, clock, store, places)  # type: ignore[arg-type]  # uow has .credits
+    card_payments = CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), review)
+    credit_card = CreditCardPay(uow, clock)  # type: ignore[arg-type]  # uow has .credits
+    card_payments.on_received.append(credit_card.received)
     return Services(
         accounts=accounts,
         applications=applications,
@@ -94,11 +99,12 @@ def build_services(
         calendars=Calendars(uow, clock),
         lpa_monitoring=LpaMonitoring(uow, clock),
         submissions=Submissions(uow, clock),
-        card_payments=CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), review),
+        card_payments=card_payments,
         pay_stand_in=stand_in,
         api_tokens=ApiTokens(uow, clock),
         access=Access(uow, clock, accounts.outbox),  # messages go out through the accounts' outbox
         money=Money(uow, clock),
         remittances=remittances,
         invoices=Invoices(uow, clock, remittances, credits.orders, applications),
+        credit_card=credit_card,
     )

@@ -4,21 +4,23 @@ print them (``bng.register.money``, ``bng.register.remittance``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from bng.register.credit_card import PAY_MAX_PENCE
 from bng.register.errors import Invalid
 from bng.register.money import KIND_LABELS, Kind
 from bng.register.roles import Permission
 from bng.register.submissions import AlreadyDone
 
-from ..forms import MoneyAdjustmentForm, RemittanceForm
+from ..forms import MoneyAdjustmentForm, PayByCardForm, RemittanceForm
 from ..once import once
 from ..security import actor, requires, services
 from .common import show_problems
 
 bp = Blueprint("money", __name__)
 bp.add_app_template_global(lambda kind: KIND_LABELS[Kind(kind)], "adjustment_label")
+bp.add_app_template_global(PAY_MAX_PENCE, "pay_max_pence")
 
 
 def _pdf(name: str, data: bytes) -> Response:
@@ -94,3 +96,20 @@ def application_invoice(reference: str) -> ResponseReturnValue:
         actor(), reference, _card_url(url_for("apply.task_list", reference=reference.strip().upper()))
     )
     return _pdf(name, data)
+
+
+@bp.post("/credits/orders/<reference>/pay-by-card")
+@requires(Permission.BUY_CREDITS)
+def pay_invoice(reference: str) -> ResponseReturnValue:
+    """The order's invoice paid by card: its total as a fee (made once), then the fees' own card journey."""
+    from .pay import _return_url
+
+    form = PayByCardForm()
+    if not form.validate_on_submit():
+        abort(400)
+    fee = services().credit_card.fee_for(actor(), reference)
+    try:
+        next_url = services().card_payments.start(actor(), fee, _return_url, once=once(form, "payment.card"))
+    except AlreadyDone:  # pragma: no cover - start answers a repeat itself
+        abort(409)
+    return redirect(next_url)

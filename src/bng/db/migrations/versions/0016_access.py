@@ -87,9 +87,25 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["recorded_by"], ["account.id"], name=op.f("fk_remittance_detail_recorded_by_account")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_remittance_detail")),
     )
+    op.create_table(
+        "credit_order_payment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("credit_order_id", sa.Integer(), nullable=False),
+        sa.Column("payment_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["credit_order_id"], ["credit_order.id"], name=op.f("fk_credit_order_payment_credit_order_id_credit_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["payment_id"], ["payment.id"], name=op.f("fk_credit_order_payment_payment_id_payment")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_order_payment")),
+        sa.UniqueConstraint("credit_order_id", name=op.f("uq_credit_order_payment_credit_order_id")),
+        sa.UniqueConstraint("payment_id", name=op.f("uq_credit_order_payment_payment_id")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("credit_order_payment")
     op.drop_table("remittance_detail")
     op.drop_index("ix_money_adjustment_credit_order_id", table_name="money_adjustment")
     op.drop_index("ix_money_adjustment_payment_id", table_name="money_adjustment")
