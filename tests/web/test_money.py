@@ -369,3 +369,45 @@ def test_an_invoice_of_ones_own_gets_one_fee(register: Register) -> None:
     assert card.fee_for(world.actors["developer"], reference) == first  # one fee per order
     with pytest.raises(Forbidden):
         card.fee_for(world.actors["landowner"], reference)
+
+
+def test_a_whole_refund_after_part_of_the_fee_was_paid_back_is_refused(register: Register) -> None:
+    """The combined case's £45 no longer owed (the allocation dropped): £20 paid back by hand, then the whole
+    refund is refused (it would pay back £20 twice); the rest goes back as a part refund, and nothing is owed."""
+    from tests.register.test_refunds import to_refund
+
+    world = register.world
+    assert world is not None
+    worker = world.actors["case_worker"]
+    application, fee = to_refund(register)
+    register.services.money.record(worker, fee, "part_refund", "20", TODAY, "bank transfer", "BACS 20")
+    with pytest.raises(Conflict) as err:
+        register.services.review.record_refund(worker, fee, TODAY, "bank transfer", "BACS 45")
+    assert "£20" in err.value.message and "part refund" in err.value.message
+    rest = register.services.money.record(worker, fee, "part_refund", "25", TODAY, "bank transfer", "BACS 25")
+    assert (rest.balance.charged, rest.balance.held, rest.balance.owed_back) == (0, 0, 0)
+    with pytest.raises(Invalid):  # nothing more is held
+        register.services.money.record(worker, fee, "part_refund", "0.01", TODAY, "bank transfer", "BACS 1")
+    assert application
+
+
+def test_the_combined_cases_invoice_bills_both_fees(register: Register, client: CheckedClient) -> None:
+    """Register and allocate in one application: the registration fee and the allocation fee, each with its
+    payment reference, on one invoice, and each payable by card on the application's page."""
+    from tests.register.test_refunds import allocation
+
+    world, s = register.world, register.services
+    assert world is not None
+    owner, ref = world.actors["landowner"], world.applications["ready"]
+    s.applications.save_section(owner, ref, "allocation", allocation(register))
+    s.applications.submit(owner, ref)
+    fees = {p.purpose: p for p in s.applications.view(owner, ref).payments}
+    assert set(fees) == {"registration", "allocation"}
+    client.sign_in("landowner")
+    page = client.get(f"/applications/{ref}").get_data(as_text=True)
+    assert page.count("by card") >= 2
+    text = _text(client.get(f"/applications/{ref}/invoice.pdf").data)
+    assert "Invoice: register and allocate" in text
+    assert "Registration fee" in text and fees["registration"].reference in text and "£639.00" in text
+    assert "Allocation fee" in text and fees["allocation"].reference in text and "£45.00" in text
+    assert "£684.00" in text and f"quoting {ref}" not in text  # no bank details set: no transfer asked for

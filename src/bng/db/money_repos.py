@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bng.register.money import Adjustment
 from bng.register.remittance import Remittance
 
+from .credit_tables import credit_order
 from .money_tables import credit_order_payment, money_adjustment, remittance_detail
 
 ADJUSTMENT = ("kind", "amount_pence", "on", "method", "reference", "recorded_at", "recorded_by", "payment_id",
@@ -65,7 +66,12 @@ class MoneyRecords:
     def link_credit_fee(self, order_id: int, payment_id: int) -> None:
         self.s.execute(insert(credit_order_payment).values(credit_order_id=order_id, payment_id=payment_id))
 
-    def order_of_fee(self, payment_id: int) -> int | None:
-        c = credit_order_payment
-        found = self.s.execute(select(c.c.credit_order_id).where(c.c.payment_id == payment_id)).scalar()
-        return int(found) if found is not None else None
+    def order_of_fee(self, payment_id: int) -> str | None:
+        c, o = credit_order_payment, credit_order
+        q = (
+            select(o.c.reference)
+            .select_from(c.join(o, c.c.credit_order_id == o.c.id))
+            .where(c.c.payment_id == payment_id)
+        )
+        found = self.s.execute(q).scalar()
+        return str(found) if found is not None else None

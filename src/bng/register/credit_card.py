@@ -33,7 +33,9 @@ PURPOSE = "credits"
 class CreditFeeLinks(Protocol):
     def credit_fee(self, order_id: int) -> int | None: ...
     def link_credit_fee(self, order_id: int, payment_id: int) -> None: ...
-    def order_of_fee(self, payment_id: int) -> int | None: ...
+    def order_of_fee(self, payment_id: int) -> str | None:
+        """The reference of the order a credits fee pays for."""
+        ...
 
 
 class CreditCardUnitOfWork(CreditUnitOfWork, Protocol):
@@ -91,13 +93,7 @@ class CreditCardPay(CreditService):
     def order_reference(self, payment_id: int) -> str:
         """The order a credits fee pays for ("" for any other fee)."""
         with self._credit_uow() as uow:
-            order_id = _links(uow).order_of_fee(payment_id)
-            if order_id is None:
-                return ""
-            for order in uow.credits.orders_with_status([s.value for s in OrderStatus]):
-                if order.id == order_id:
-                    return order.reference
-            return ""
+            return _links(uow).order_of_fee(payment_id) or ""
 
     def received(self, uow: UnitOfWork, actor: Actor, fee: Payment) -> None:
         """Pay said success and the fee was recorded (``CardPayments``' hook, in its transaction): the order
@@ -105,12 +101,10 @@ class CreditCardPay(CreditService):
         if fee.purpose != PURPOSE or fee.id is None:
             return
         credit_uow: CreditUnitOfWork = uow  # type: ignore[assignment]  # the SQL unit of work has .credits
-        order_id = _links(uow).order_of_fee(fee.id)
-        orders = [o for o in credit_uow.credits.orders_with_status([OrderStatus.INVOICE_ISSUED]) if o.id == order_id]
-        if not orders:
+        reference = _links(uow).order_of_fee(fee.id)
+        order = credit_uow.credits.order(reference, for_update=True) if reference else None
+        if order is None or order.status != OrderStatus.INVOICE_ISSUED:
             return
-        order = credit_uow.credits.order(orders[0].reference, for_update=True)
-        assert order is not None
         self._move(
             credit_uow, order, OrderStatus.PAID, actor,
             f"Payment of {pounds(fee.amount_pence)} received by card through GOV.UK Pay on {when_text(self.today())}",
