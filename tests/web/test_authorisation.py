@@ -231,6 +231,7 @@ def _arguments(
         return {
             "reference": {
                 "money.credit_invoice": world.credit_orders["sent"],
+                "money.pay_invoice": world.credit_orders["sent"],
                 "money.application_invoice": world.applications["submitted"],
             }.get(endpoint, fees.payments[0].reference)
         }
