@@ -89,6 +89,21 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "admin.accounts": CASE_WORKER,
     "admin.audit": CASE_WORKER,
     "lpa.dashboard": frozenset({"lpa_officer"}),
+    # who sees what: the allocations of the LPA's developments (and its credit purchases), each landowner the
+    # allocations from their own gain sites (the other landowner's page lists none of the landowner's: see
+    # test_access), and developers and officers message a gain site's provider
+    "lpa.allocations": frozenset({"lpa_officer"}),
+    "lpa.allocations_download": frozenset({"lpa_officer"}),
+    "lpa.purchases_download": frozenset({"lpa_officer"}),
+    "access.site_allocations": LANDOWNERS,
+    "access.message": DEVELOPER | frozenset({"lpa_officer"}),
+    # money: the register team's page of a fee's overpayments and part refunds, and the bank details; an invoice
+    # PDF for whoever owes it (the landowner's submitted application, the developer's invoiced order) and the team
+    "money.account": CASE_WORKER,
+    "money.remittance": CASE_WORKER,
+    "money.credit_invoice": DEVELOPER | CASE_WORKER,
+    "money.application_invoice": OWNER | CASE_WORKER,
+    "money.pay_invoice": DEVELOPER,  # the sent order is paid already: 409 for its developer, refused for others
     "files.download": OWNER | CASE_WORKER,  # an unpublished document of the landowner's draft
     # allocations: developers and landowners allocate; an allocation is its maker's (the developer's
     # here); the register team see it from the gain site and record its fee
@@ -223,6 +238,15 @@ def _arguments(
     assert world is not None
     if endpoint in ALLOCATION_PAGES:
         return {"reference": allocation}
+    if endpoint.startswith("money."):  # the submitted application's registration fee, its invoice, the sent order's
+        fees = register.services.applications.view(world.actors["landowner"], world.applications["submitted"])
+        return {
+            "reference": {
+                "money.credit_invoice": world.credit_orders["sent"],
+                "money.pay_invoice": world.credit_orders["sent"],
+                "money.application_invoice": world.applications["submitted"],
+            }.get(endpoint, fees.payments[0].reference)
+        }
     if endpoint.startswith("monitoring"):
         return {**(monitoring or {}), "case_reference": planning, "site_reference": world.site}
     if endpoint.startswith("planning"):

@@ -181,6 +181,10 @@ CONFIRMATIONS = {
     "apply.start": ("landowner", "/applications"),
     "apply.submit": ("landowner", "/applications/{ready}/submit"),
     "allocate.confirm": ("developer", "/register/{site}/allocate/confirm"),
+    "access.message": ("developer", "/register/{site}/message"),
+    "money.account": ("case_worker", None),  # its address names a fee received: tests/web/test_money.py
+    "money.remittance": ("case_worker", "/review/remittance"),
+    "money.pay_invoice": ("developer", None),  # an invoiced order's: tests/web/test_money.py
     "allocate.payment": ("case_worker", None),
     "review.payment": ("case_worker", "/review/applications/{submitted}/payment"),
     "review.refund": ("case_worker", "/review/applications/{submitted}/refund"),

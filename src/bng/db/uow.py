@@ -50,10 +50,12 @@ from bng.register.model import (
 from bng.register.ports import Claimed, EmailLink, Page, SiteQuery
 
 from . import tables
+from .access_repos import AccessRecords
 from .api_token_repos import ApiTokenRecords
 from .credit_repos import CreditRecords
 from .engine import WRITE
 from .mapping import map_models
+from .money_repos import MoneyRecords
 from .monitoring_repos import MonitoringRecords
 from .open_data import OpenData
 from .planning_repos import PlanningRecords
@@ -209,6 +211,9 @@ class Sites(_Repo):
             conditions.append(g.c.status == "registered")
         if query.reference:
             conditions.append(g.c.reference.like(query.reference.strip().upper() + "%"))
+        for word in query.name.lower().split():  # each word of the name, anywhere in it, any case
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(func.lower(g.c.name).like(pattern, escape="\\"))
         for kind, name in (("lpa", query.lpa), ("nca", query.nca), ("lnrs", query.lnrs)):
             if name:
                 a = tables.gain_site_area
@@ -528,6 +533,8 @@ class SqlUnitOfWork:
         self.planning = PlanningRecords(s)
         self.monitoring = MonitoringRecords(s)
         self.api_tokens = ApiTokenRecords(s)
+        self.access = AccessRecords(s)  # who sees what: allocations by owner and LPA, messages to providers
+        self.money = MoneyRecords(s)  # overpayments, part refunds, remittance details
         return self
 
     def add(self, record: object) -> None:

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import audit, submissions
+from . import audit, money, submissions
 from .applications import FEE_NAMES, FeeStanding, fee_standing
 from .audit import Actor
 from .errors import Conflict, NotFound, NotSignedIn
@@ -74,6 +74,8 @@ class CardPayments(Service):
         super().__init__(uow, clock)
         self.pay = pay
         self._review = review
+        self.on_received: list[Callable[[UnitOfWork, Actor, Payment], None]] = []
+        """What else a fee recorded as paid by card settles, in the same transaction (a credit order: paid)."""
 
     def use(self, pay: CardPay) -> None:
         """Talk to another Pay (the tests point the production adapter at a live server's stand-in)."""
@@ -123,7 +125,11 @@ class CardPayments(Service):
             if _standing(uow, fee) != FeeStanding.DUE:
                 raise Conflict(f"The fee with payment reference {fee.reference} is not due")
             open_ones = [c for c in uow.card_payments.for_payment(fee.id) if not c.finished]
-            what = FEE_NAMES.get(FeePurpose(fee.purpose), "Fee")
+            what = (
+                "Statutory biodiversity credits"
+                if fee.purpose == "credits"
+                else FEE_NAMES.get(FeePurpose(fee.purpose), "Fee")
+            )
             where = ""
             if fee.application_id is not None:
                 app = uow.applications.get(fee.application_id)
@@ -194,6 +200,8 @@ class CardPayments(Service):
             if state.status == SUCCESS and card.outcome == "":
                 if _standing(uow, fee) == FeeStanding.DUE:
                     self._received(uow, actor, fee, card, app)
+                    for settle in self.on_received:
+                        settle(uow, actor, fee)
                     card.outcome = "recorded"
                 else:
                     card.outcome = "not_needed"
@@ -248,6 +256,8 @@ class CardPayments(Service):
                 raise Conflict(f"The fee {fee.reference} was not paid by card through GOV.UK Pay")
             if _standing(uow, fee) != FeeStanding.TO_REFUND:
                 raise Conflict(f"The fee with payment reference {fee.reference} is not to be refunded")
+            if money.short_of_whole_refund(uow, fee.id, fee.amount_pence, True):  # before Pay is asked for anything
+                raise Conflict(f"Part of the fee {fee.reference} was paid back already: record the rest by hand")
         [card] = cards
         state = self._call(lambda: self.pay.get(card.pay_id))
         try:

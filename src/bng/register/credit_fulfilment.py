@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from . import submissions
 from .audit import Actor
 from .credit_base import CreditService, OrderView, when_text
+from .credit_card import mark_paid_by_hand
 from .credit_ports import CreditUnitOfWorkFactory
 from .credit_pricing import quote
 from .credit_proof import proof_pdf
@@ -214,6 +215,7 @@ class CreditFulfilment(CreditService):
                 f"Payment of {pounds(invoice.total_pence)} received on {when_text(received_on)}",
                 {"paid_on": received_on, "payment_method": "bank transfer"},
             )
+            mark_paid_by_hand(uow, order.id, received_on, actor.user_id)  # a card payment begun is not needed now
             uow.commit()
             return order
 

@@ -87,6 +87,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Signing in to your account on the biodiversity gain sites register no longer needs a code from an "
         "authenticator app. If you did not do this, reset your password and tell the register team.",
     ),
+    "provider_message": (
+        "A message about gain site {site_reference}",
+        "{sender_name} ({sender_organisation}) sent you this message through the biodiversity gain sites register "
+        "about your gain site {site_reference}, {site_name}:\n\n{message}\n\n"
+        "To reply, write to {sender_email}. The register did not give them your name or email address.",
+    ),
 }
 """Each message: its subject and its text, with ``{fields}`` as Notify's personalisation."""
 

@@ -59,6 +59,8 @@ class SiteQuery:
     distance of a point, nearest first; ``bbox`` for sites whose extent meets a box."""
 
     reference: str = ""
+    name: str = ""
+    """Words of the gain site's name, each to be found in it (any case, in any order)."""
     lpa: str = ""
     nca: str = ""
     lnrs: str = ""

@@ -45,6 +45,10 @@ def allocation_reference() -> str:
     return _random("ALL")
 
 
+def message_reference() -> str:
+    return _random("MSG")
+
+
 def normalise(text: str) -> str:
     """Upper case and trimmed; in the random part, O read as 0 and I or L as 1 (Crockford's rule)."""
     text = text.strip().upper()

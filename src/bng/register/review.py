@@ -16,7 +16,7 @@ from datetime import date
 
 import shapely
 
-from . import audit, combined, payments, submissions
+from . import audit, combined, money, payments, submissions
 from .allocations import Allocations
 from .applications import FEE_NAMES, NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
 from .audit import Actor
@@ -206,6 +206,12 @@ class Review(Service):
                     FeeStanding.RECEIVED: "is still owed",
                 }[standing]
                 raise Conflict(f"The fee with payment reference {payment.reference} {said}, so it cannot be refunded")
+            short = money.short_of_whole_refund(uow, payment.id, payment.amount_pence, payment.status == "received")
+            if short:
+                raise Conflict(
+                    f"Part of the fee {payment.reference} was paid back already ({pounds(short)}): record the rest "
+                    "as a part refund on its money page"
+                )
             # the answers are checked once the fee is known to be refundable (its form is on the page)
             method, refund_reference = payments.refund(refunded_on, method, refund_reference, self.today())
             assert refunded_on is not None

@@ -46,12 +46,27 @@ class Permission(StrEnum):
     DETERMINE_GAIN_PLANS = "determine_gain_plans"  # validate and decide the gain plans of one's own LPA
     REPORT_MONITORING = "report_monitoring"  # report on one's own obligations over 30 years; sell one's own excess
     REVIEW_MONITORING = "review_monitoring"  # the obligations of one's own LPA: reports, remedial action, fees
+    VIEW_OWN_SITE_ALLOCATIONS = "view_own_site_allocations"  # the allocations made against one's own gain sites
+    MESSAGE_PROVIDERS = "message_providers"  # send a message to a gain site's provider through the service
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.LANDOWNER: frozenset({Permission.APPLY_TO_REGISTER, Permission.ALLOCATE, Permission.REPORT_MONITORING}),
+    Role.LANDOWNER: frozenset(
+        {
+            Permission.APPLY_TO_REGISTER,
+            Permission.ALLOCATE,
+            Permission.REPORT_MONITORING,
+            Permission.VIEW_OWN_SITE_ALLOCATIONS,
+        }
+    ),
     Role.DEVELOPER: frozenset(
-        {Permission.ALLOCATE, Permission.BUY_CREDITS, Permission.SUBMIT_GAIN_PLAN, Permission.REPORT_MONITORING}
+        {
+            Permission.ALLOCATE,
+            Permission.BUY_CREDITS,
+            Permission.SUBMIT_GAIN_PLAN,
+            Permission.REPORT_MONITORING,
+            Permission.MESSAGE_PROVIDERS,
+        }
     ),
     Role.LPA_OFFICER: frozenset(
         {
@@ -59,6 +74,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_LPA_CREDITS,
             Permission.DETERMINE_GAIN_PLANS,
             Permission.REVIEW_MONITORING,
+            Permission.MESSAGE_PROVIDERS,
         }
     ),
     Role.CASE_WORKER: frozenset(

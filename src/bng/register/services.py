@@ -6,13 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .account_settings import AccountSettings
+from .access import Access
 from .accounts import Accounts
 from .allocations import Allocations
 from .api_tokens import ApiTokens
 from .applications import Applications
 from .audit_log import AuditLog
 from .card_payments import CardPayments
+from .credit_card import CreditCardPay
 from .credit_services import CreditServices, build_credit_services
+from .money import Money
 from .monitoring_calendar import Calendars
 from .monitoring_excess import ExcessSales
 from .monitoring_lpa import LpaMonitoring
@@ -25,6 +28,7 @@ from .planning_cases import PlanningCases
 from .ports import CardPay, Clock, FileStore, UnitOfWorkFactory
 from .public import PublicRegister
 from .reference_data import ReferenceData
+from .remittance import Invoices, Remittances
 from .review import Review
 from .submissions import Submissions
 
@@ -51,6 +55,11 @@ class Services:
     card_payments: CardPayments  # fees paid by card through GOV.UK Pay (or its local stand-in)
     api_tokens: ApiTokens  # the JSON API's tokens: made, revoked, and who a call with one is
     account_settings: AccountSettings  # one's own account: passwords, email, sessions, authenticator
+    access: Access  # who sees what: a landowner's allocations, an LPA's allocations and purchases, messages
+    money: Money  # overpayments and part refunds the register team record, and each fee's or order's balance
+    remittances: Remittances  # the register's bank details for transfers, dated
+    invoices: Invoices  # invoice PDFs (credit orders, an application's fees) with the bank details
+    credit_card: CreditCardPay  # a credit order's invoice paid by card through the same Pay port
     pay_stand_in: StandInPay | None = None  # the stand-in's side, served at /pay-stand-in when no Pay key is set
 
 
@@ -69,6 +78,11 @@ def build_services(
     review = Review(uow, clock, store, places, applications, allocations)
     stand_in = StandInPay() if pay is None else None
     accounts = Accounts(uow, clock, passwords)
+    remittances = Remittances(uow, clock)
+    credits = build_credit_services(uow, clock, store, places)  # type: ignore[arg-type]  # uow has .credits
+    card_payments = CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), review)
+    credit_card = CreditCardPay(uow, clock)  # type: ignore[arg-type]  # uow has .credits
+    card_payments.on_received.append(credit_card.received)
     return Services(
         accounts=accounts,
         applications=applications,
@@ -80,15 +94,20 @@ def build_services(
         audit=AuditLog(uow, clock),
         uow=uow,
         store=store,
-        credits=build_credit_services(uow, clock, store, places),  # type: ignore[arg-type]  # uow has .credits
+        credits=credits,
         planning=PlanningCases(uow, clock, store),
         monitoring=Monitoring(uow, clock, store),
         excess=ExcessSales(uow, clock),
         calendars=Calendars(uow, clock),
         lpa_monitoring=LpaMonitoring(uow, clock),
         submissions=Submissions(uow, clock),
-        card_payments=CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), review),
+        card_payments=card_payments,
         pay_stand_in=stand_in,
         api_tokens=ApiTokens(uow, clock),
         account_settings=AccountSettings(accounts),
+        access=Access(uow, clock, accounts.outbox),  # messages go out through the accounts' outbox
+        money=Money(uow, clock),
+        remittances=remittances,
+        invoices=Invoices(uow, clock, remittances, credits.orders, applications),
+        credit_card=credit_card,
     )

@@ -24,6 +24,7 @@ from .links import base_url_problem
 from .once import token_field
 from .paging import MAX_ID
 from .views import (
+    access,
     account,
     account_settings,
     admin,
@@ -33,6 +34,7 @@ from .views import (
     credits_casework,
     files,
     lpa,
+    money,
     pay,
     pay_stand_in,
     public,
@@ -137,4 +139,6 @@ def create_app(services: Services, settings: Settings) -> Flask:
         app.register_blueprint(pay_stand_in.bp)
     app.register_blueprint(api_tokens.bp)  # an account's tokens for the JSON API
     app.register_blueprint(account_settings.bp)  # one's own account: passwords, email, sessions, authenticator
+    app.register_blueprint(access.bp)  # a landowner's allocations, messages to a gain site's provider
+    app.register_blueprint(money.bp)  # overpayments, part refunds, bank details, invoice PDFs
     return app

@@ -415,6 +415,7 @@ class SearchForm(FlaskForm):
         csrf = False  # a GET search changes nothing
 
     reference = text("Gain site reference", "For example, BGS-221126001")
+    name = text("Gain site name", "Words of its name, for example, Mill meadow")
     lpa = SelectField("Local planning authority", choices=[], widget=CachedGovSelect(), validate_choice=False)
     nca = SelectField("National Character Area", choices=[], widget=CachedGovSelect(), validate_choice=False)
     lnrs = SelectField(
@@ -437,3 +438,55 @@ class SearchForm(FlaskForm):
         "for example 540000, 250000, 560000, 270000",
     )
     submit = submit("Search")
+
+
+class ProviderMessageForm(OnceForm):
+    """A message to a gain site's provider, sent through the service (the site is named by the address)."""
+
+    message = area(
+        "Your message",
+        "Say which development it is about and what you would like to know. We send it with your name, "
+        "organisation and email address so that the provider can reply to you.",
+        maxlength=2000,
+    )
+    submit = submit("Send message")
+
+
+class MoneyAdjustmentForm(OnceForm):
+    """An overpayment received or a part refund paid (the fee or order is named by the address)."""
+
+    kind = RadioField(
+        "What happened?",
+        choices=opts(
+            [
+                ("overpayment", "More was received than was due (an overpayment)"),
+                ("part_refund", "Part of the money was paid back (a part refund)"),
+            ]
+        ),
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    amount = text("Amount, in pounds", "For example, 12.50")
+    on = GovDateField("Date the money was received or paid back")
+    method = RadioField(
+        "How?",
+        choices=opts([("bank transfer", "Bank transfer"), ("card", "Card")]),
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    reference = text("Reference", "The reference of the bank transfer or card payment")
+    submit = submit("Record")
+
+
+class RemittanceForm(OnceForm):
+    """The register's bank details for transfers, from a date (printed on invoices issued from then)."""
+
+    valid_from = GovDateField("Date these details apply from")
+    account_name = text("Account name")
+    bank_name = text("Bank")
+    sort_code = text("Sort code", "6 digits, like 60-70-80")
+    account_number = text("Account number", "8 digits")
+    iban = text("IBAN (optional)", "For payers abroad")
+    bic = text("BIC or SWIFT code (optional)")
+    source = text("Who gave these details", "For example, Natural England finance team, letter of 1 December 2026")
+    submit = submit("Save bank details")

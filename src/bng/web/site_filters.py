@@ -18,6 +18,7 @@ from .paging import MAX_ID, whole
 
 FILTERS = (
     "reference",
+    "name",
     "lpa",
     "nca",
     "lnrs",
@@ -34,6 +35,8 @@ FILTERS = (
 MODULES = {"area": "Habitat units", "hedgerow": "Hedgerow units", "watercourse": "Watercourse units"}
 DEFAULT_DISTANCE_KM = 5.0
 MAX_DISTANCE_KM = 100.0
+MAX_NAME = 200
+"""As long as a gain site's name can be."""
 MAX_UNITS = 1_000_000.0
 """More units than any gain site could hold (10,000 ha of the highest distinctiveness is under 300,000)."""
 # the extent of the British National Grid, metres
@@ -60,6 +63,11 @@ def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tu
 
     def get(name: str) -> str:
         return (args.get(name) or "").strip()
+
+    name = " ".join(get("name").split())
+    if len(args.get("name") or "") > MAX_NAME:
+        errors.append(FilterError("name", f"Site name must be {MAX_NAME} characters or fewer"))
+        name = ""
 
     body = get("responsible_body")
     body_id = whole(body, 1, MAX_ID) if body else None
@@ -129,6 +137,7 @@ def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tu
 
     query = SiteQuery(
         reference=get("reference"),
+        name=name,
         lpa=get("lpa"),
         nca=get("nca"),
         lnrs=get("lnrs"),

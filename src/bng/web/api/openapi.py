@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from ..paging import MAX_ID, MAX_PAGE
-from ..site_filters import MAX_DISTANCE_KM, MAX_UNITS
+from ..site_filters import MAX_DISTANCE_KM, MAX_NAME, MAX_UNITS
 from . import models, private_openapi
 
 REF = "#/components/schemas/{model}"
@@ -92,6 +92,8 @@ PAGING = [
 ]  # fmt: skip
 SITE_FILTERS = [
     _query("reference", "A gain site reference, or its beginning"),
+    _query("name", "Words of the gain site's name, each found in it (any case, any order), up to 200 characters",
+           {"type": "string", "maxLength": MAX_NAME}),
     _query("lpa", "A local planning authority's name, e.g. Cambridge LPA"),
     _query("nca", "A National Character Area's name"),
     _query("lnrs", "A Local Nature Recovery Strategy area's name"),

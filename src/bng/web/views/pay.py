@@ -43,6 +43,8 @@ def returned(key: str) -> ResponseReturnValue:
         where = url_for("apply.task_list", reference=back.application)
     elif back.allocation:
         where = url_for("allocate.allocation", reference=back.allocation)
+    elif back.fee.id is not None and (order := services().credit_card.order_reference(back.fee.id)):
+        where = url_for("credits.order", reference=order)  # a credit order's invoice paid by card
     else:
         where = url_for("account.dashboard")
     again = forms.PayByCardForm() if back.fee.status == "due" and back.state.finished else None
