@@ -48,6 +48,8 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "api.allocations": EVERYONE,
     "api.allocations_csv": EVERYONE,
     "api.allocations_geojson": EVERYONE,
+    "maps.areas": EVERYONE,  # the offline base map's boundaries (open data)
+    "maps.tile": frozenset(),  # OS Maps tiles: 404 for all without OS_MAPS_API_KEY, as in these tests
     "account.sign_in": EVERYONE,
     "account.sign_out": EVERYONE,
     "account.create_account": EVERYONE,
@@ -234,6 +236,10 @@ def _arguments(
         "file_id": world.files["owner"],
         "body_id": 1,
         "token_id": 1,
+        "kind": "lpa",
+        "z": 0,
+        "x": 0,
+        "y": 0,
         "filename": "govuk-frontend.min.css" if endpoint == "assets.asset" else "app.css",
     }
 

@@ -21,7 +21,9 @@ from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
 from .links import base_url_problem
+from .maps import boundary_map, site_map
 from .once import token_field
+from .os_maps import OsMaps
 from .paging import MAX_ID
 from .views import (
     account,
@@ -32,6 +34,7 @@ from .views import (
     credits_casework,
     files,
     lpa,
+    maps,
     pay,
     pay_stand_in,
     public,
@@ -67,6 +70,8 @@ class Settings:
     trusted_proxies: int = 0
     """How many reverse proxies in front of the service set X-Forwarded-For and -Proto (``BNG_TRUSTED_PROXIES``);
     with none, those headers are ignored (anyone could send them)."""
+    os_maps: OsMaps | None = None
+    """OS Maps API tiles for the maps' base (``OS_MAPS_API_KEY``); without them, the offline base."""
 
 
 def create_app(services: Services, settings: Settings) -> Flask:
@@ -92,6 +97,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
         TESTING=settings.testing,
         BNG_ASSETS_DIR=settings.assets_dir,
         BNG_BASE_URL=settings.base_url.rstrip("/"),
+        BNG_OS_MAPS=settings.os_maps,
         SERVICE_NAME=SERVICE_NAME,
     )
     app.extensions["bng.services"] = services
@@ -135,4 +141,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
         csrf.exempt(pay_stand_in.card)  # Pay's card page, not the register's form
         app.register_blueprint(pay_stand_in.bp)
     app.register_blueprint(api_tokens.bp)  # an account's tokens for the JSON API
+    app.register_blueprint(maps.bp)  # the maps' offline base (GeoJSON) and OS Maps tiles
+    app.add_template_global(site_map, "site_map")
+    app.add_template_global(boundary_map, "boundary_map")
     return app
