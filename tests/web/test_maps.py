@@ -186,3 +186,25 @@ def test_os_maps_tiles_are_passed_on_and_the_key_stays_on_the_server(register: R
         assert wrong.test_client().get("/maps/tiles/1/1/1.png").status_code == 502
     with pytest.raises(ValueError, match="OS_MAPS_LAYER"):
         OsMaps(KEY, "Nonsense_3857")
+
+
+def test_the_allocation_check_page_maps_the_development_beside_the_gain_site(
+    client: CheckedClient, register: Register
+) -> None:
+    from tests.web.test_allocate import answers, parcels
+
+    world = register.world
+    assert world is not None
+    grass = parcels(register)["area-creation-1"]
+    client.sign_in("developer")
+    start = f"/register/{world.site}/allocate"
+    check = client.form(start, answers(register, method="parcels", **{f"parcel-{grass.id}": "0.5"}), start)
+    page = check.get_data(as_text=True)
+    assert check.status_code == 200
+    said = re.findall(r"The development \(([^)]+)\) is ([^<]+)</p>", page)
+    assert said == [("546000, 259000", "1.3 km from the gain site.")]
+    cfg = _config(page)
+    kinds = [f["properties"]["kind"] for f in cfg["features"]["features"]]
+    assert kinds == ["boundary", "development"]
+    point = shape(cfg["features"]["features"][1]["geometry"])
+    assert wgs84_to_bng(point).distance(shapely.Point(546_000, 259_000)) < 1

@@ -13,6 +13,7 @@ import pytest
 
 from tests.db.fixtures import Register
 from tests.web.fixtures import SCREENSHOTS, LiveServer
+from tests.web.test_browser import sign_in
 
 pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
@@ -103,6 +104,8 @@ def test_the_register_is_searched_by_drawing_a_box_and_by_typing_one(
     _ready(page)
     assert page.locator('.leaflet-bng-shapes-pane path[stroke="#1d70b8"]').count() == 1, "the box searched, drawn"
     page.wait_for_function("() => document.querySelector('[data-module=bng-map]').dataset.results === '1'")
+    page.mouse.move(0, 0)
+    page.locator('[data-module="bng-map"]').screenshot(path=str(SCREENSHOTS / "map-search-box.png"))
     # a box typed (the keyboard's way, and the no-JavaScript way) that misses the site
     page.get_by_label("Bounding box").fill("400000,400000,410000,410000")
     page.get_by_role("button", name="Apply filters").click()
@@ -114,6 +117,23 @@ def test_the_register_is_searched_by_drawing_a_box_and_by_typing_one(
         page.get_by_role("button", name="Search the area shown").click()
     shown = [float(v) for v in parse_qs(urlsplit(page.url).query)["bbox"][0].split(",")]
     assert shown[0] <= 400_000 and shown[2] >= 410_000 and shown[2] - shown[0] < 60_000
+
+
+def test_the_case_worker_and_the_developer_see_the_boundary_on_a_map(
+    page: Any, live_server: LiveServer, register: Register
+) -> None:
+    world = register.world
+    assert world is not None
+    sign_in(page, live_server, "case_worker")
+    page.goto(f"{live_server.url}/review/applications/{world.applications['submitted']}")
+    _ready(page)
+    assert page.locator('.leaflet-bng-shapes-pane path[stroke="#00703c"]').count() == 1
+    assert page.get_by_role("region", name=f"Map of the boundary of application {world.applications['submitted']}")
+    page.context.clear_cookies()
+    sign_in(page, live_server, "developer")
+    page.goto(f"{live_server.url}/register/{world.site}/allocate")
+    _ready(page)
+    assert page.locator('.leaflet-bng-shapes-pane path[stroke="#00703c"]').count() == 1
 
 
 def test_without_javascript_the_static_drawing_stays(page: Any, live_server: LiveServer, register: Register) -> None:

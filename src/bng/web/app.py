@@ -21,7 +21,7 @@ from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
 from .links import base_url_problem
-from .maps import boundary_map, site_map
+from .maps import allocation_map, boundary_map, site_map
 from .once import token_field
 from .os_maps import OsMaps
 from .paging import MAX_ID
@@ -144,4 +144,5 @@ def create_app(services: Services, settings: Settings) -> Flask:
     app.register_blueprint(maps.bp)  # the maps' offline base (GeoJSON) and OS Maps tiles
     app.add_template_global(site_map, "site_map")
     app.add_template_global(boundary_map, "boundary_map")
+    app.add_template_global(allocation_map, "allocation_map")
     return app

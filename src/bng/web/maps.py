@@ -9,10 +9,12 @@ import json
 import math
 from typing import Any
 
+import shapely
 from flask import current_app, url_for
 from markupsafe import Markup, escape
 from shapely.geometry.base import BaseGeometry
 
+from bng.register.allocations import AllocationPlan
 from bng.register.ledger import shown
 from bng.register.public import SiteView
 
@@ -85,6 +87,27 @@ def boundary_map(boundary: BaseGeometry | None, title: str) -> Markup:
     if boundary is None or boundary.is_empty:
         return Markup("")
     return frame(drawing(boundary, [], title), title, [shape_geojson(boundary, kind="boundary", name=title)])
+
+
+def allocation_map(plan: AllocationPlan) -> Markup:
+    """Where the development is (its grid reference) beside the gain site it is allocated from."""
+    site, place = plan.site, plan.place
+    point = shapely.Point(place.easting, place.northing)
+    shape = site.boundary if site.boundary is not None else shapely.Point(site.easting, site.northing)
+    km = shapely.distance(point, shape) / 1000
+    title = f"Map of development {plan.development.name} and gain site {site.reference}"
+    said = Markup(
+        f'<p class="govuk-body">The development ({escape(place.grid_reference)}) is '
+        f"{'inside the gain site' if km == 0 else f'{km:,.1f} km from the gain site'}.</p>"
+    )
+    features = [
+        shape_geojson(site.boundary, kind="boundary", name=f"{site.reference} {site.name}"),
+        shape_geojson(point, kind="development", name=plan.development.name),
+    ]
+    if site.boundary is None:
+        return frame(said, title, features)
+    drawn = drawing(site.boundary, [], f"Map of the boundary of gain site {site.reference}")
+    return said + frame(drawn, title, features)
 
 
 def search_map(results_url: str, bbox: tuple[float, float, float, float] | None) -> Markup:

@@ -25,6 +25,7 @@ const STYLES = {
   lnrs: { color: "#6f4fb4", weight: 1.5, dashArray: "2 4", fillOpacity: 0 },
   boundary: { color: "#00703c", weight: 3, fillColor: "#00703c", fillOpacity: 0.15 },
   parcel: { color: "#1d70b8", weight: 1, fillColor: "#1d70b8", fillOpacity: 0.2 },
+  development: { color: "#0b0c0c", weight: 2, fillColor: "#f47738", fillOpacity: 0.9 },
   result: { color: "#d4351c", weight: 2, fillColor: "#d4351c", fillOpacity: 0.25 },
   box: { color: "#1d70b8", weight: 2, dashArray: "6 4", fill: false, interactive: false },
 };
@@ -152,6 +153,7 @@ function start(frame) {
   const shapes = L.geoJSON(cfg.features, {
     pane: "bng-shapes",
     style: (f) => STYLES[f.properties.kind] || STYLES.boundary,
+    pointToLayer: (f, at) => L.circleMarker(at, { ...(STYLES[f.properties.kind] || STYLES.boundary), radius: 8 }),
     onEachFeature: (f, l) => l.bindTooltip(`${f.properties.name}`, { sticky: true }),
   }).addTo(map);
 
