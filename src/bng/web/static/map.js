@@ -59,17 +59,24 @@ function bngCrs() {
   });
 }
 
-// The map's view as a box of the British National Grid (metres), from its four corners.
-function viewBox(map, crs, bounds = map.getBounds()) {
-  const corners = [bounds.getSouthWest(), bounds.getNorthWest(), bounds.getNorthEast(), bounds.getSouthEast()];
-  const pts = corners.map((c) => crs.projection.project(c));
-  const xs = pts.map((p) => p.x), ys = pts.map((p) => p.y);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+// The map's view as a box of the British National Grid (metres). The map is drawn in EPSG:27700, so its
+// screen is a box of the grid: its corners, from the screen, give the box exactly.
+function viewBox(map, crs) {
+  const size = map.getSize();
+  return gridBox(crs, map.containerPointToLatLng([0, size.y]), map.containerPointToLatLng([size.x, 0]));
 }
 
-function boxLatLngs(crs, box) {
+// The box of the grid with two points (latitude, longitude) at opposite corners.
+function gridBox(crs, a, b) {
+  const p = crs.projection.project(a), q = crs.projection.project(b);
+  return [Math.min(p.x, q.x), Math.min(p.y, q.y), Math.max(p.x, q.x), Math.max(p.y, q.y)];
+}
+
+// A box of the grid as a polygon (a rectangle of latitudes and longitudes would be turned on the grid).
+function boxPolygon(crs, box, style) {
   const [x0, y0, x1, y1] = box;
-  return L.latLngBounds(crs.projection.unproject(L.point(x0, y0)), crs.projection.unproject(L.point(x1, y1)));
+  const at = (x, y) => crs.projection.unproject(L.point(x, y));
+  return L.polygon([at(x0, y0), at(x0, y1), at(x1, y1), at(x1, y0)], { ...style, pane: "bng-shapes" });
 }
 
 // One kind of area of the offline base, fetched for a box three times the view's size and again only when
@@ -127,17 +134,14 @@ function start(frame) {
     L.tileLayer(cfg.tiles, {
       maxZoom: RESOLUTIONS.length - 1,
       maxNativeZoom: cfg.maxNativeZoom,
-      bounds: boxLatLngs(crs, [-238375, 0, 900000, 1376256]),
+      bounds: boxPolygon(crs, [-238375, 0, 900000, 1376256], STYLES.box).getBounds(),
       attribution: `Contains OS data &copy; Crown copyright and database rights ${year}`,
     }).addTo(map);
     frame.dataset.base = "os-maps";
   } else {
     const england = areaLayer("england", cfg.areas, crs, frame).addTo(map);
     refreshers.push(england);
-    map.attributionControl.addAttribution(
-      "Boundaries: ONS, Natural England (Open Government Licence); " +
-        "contains OS data &copy; Crown copyright and database rights",
-    );
+    map.attributionControl.addAttribution("Boundaries: ONS, Natural England (OGL); &copy; Crown copyright");
     frame.dataset.base = "offline";
   }
   for (const kind of ["lpa", "nca", "lnrs"]) {
@@ -159,7 +163,7 @@ function start(frame) {
 
   const found = cfg.search ? searching(frame, map, crs, cfg.search) : null;
   if (cfg.search && cfg.search.bbox) {
-    map.fitBounds(boxLatLngs(crs, cfg.search.bbox));
+    map.fitBounds(boxPolygon(crs, cfg.search.bbox, STYLES.box).getBounds());
   } else if (shapes.getLayers().length) {
     map.fitBounds(shapes.getBounds(), { padding: [30, 30], maxZoom: 9 });
   } else {
@@ -177,7 +181,7 @@ function start(frame) {
 function searching(frame, map, crs, search) {
   const form = document.querySelector('form[action$="/register"]');
   const field = form && form.querySelector('[name="bbox"]');
-  if (search.bbox) L.rectangle(boxLatLngs(crs, search.bbox), { ...STYLES.box, pane: "bng-shapes" }).addTo(map);
+  if (search.bbox) boxPolygon(crs, search.bbox, STYLES.box).addTo(map);
   const send = (box) => {
     if (!field) return;
     field.value = box.map((v) => Math.round(v)).join(",");
@@ -220,16 +224,18 @@ function searching(frame, map, crs, search) {
     if (!drawing) return;
     from = e.latlng;
     if (rect) rect.remove();
-    rect = L.rectangle(L.latLngBounds(from, from), { ...STYLES.box, pane: "bng-shapes" }).addTo(map);
+    rect = null;
   });
   map.on("mousemove", (e) => {
-    if (drawing && from && rect) rect.setBounds(L.latLngBounds(from, e.latlng));
+    if (!drawing || !from) return;
+    const shape = boxPolygon(crs, gridBox(crs, from, e.latlng), STYLES.box);
+    if (rect) rect.setLatLngs(shape.getLatLngs());
+    else rect = shape.addTo(map);
   });
   map.on("mouseup", (e) => {
     if (!drawing || !from) return;
-    const bounds = L.latLngBounds(from, e.latlng);
+    const box = gridBox(crs, from, e.latlng);
     stop();
-    const box = viewBox(map, crs, bounds);
     if (box[2] - box[0] >= 1 && box[3] - box[1] >= 1) send(box);
   });
 
