@@ -100,6 +100,34 @@ def areas_geojson(kind: str, box: tuple[float, float, float, float]) -> dict[str
     """The areas of ``kind`` touching ``box`` (EPSG:27700), cut to it, as a GeoJSON FeatureCollection."""
     if kind not in KINDS:
         raise KeyError(kind)
+    _names, shapes, _tree = _layer(kind, LEVELS[-1])
+    x0, y0, x1, y1 = shapely.total_bounds(shapes)
+    if (
+        box[0] <= x0
+        and box[1] <= y0
+        and box[2] >= x1
+        and box[3] >= y1
+        and _level(max(x1 - x0, y1 - y0)) == len(LEVELS) - 1
+    ):
+        tol, features = _whole(kind)  # the whole layer at its coarsest: the same for every box around it
+    else:
+        tol, features = _features(kind, box)
+    return {
+        "type": "FeatureCollection",
+        "name": LABELS[kind],
+        "bbox_27700": list(box),
+        "simplified_m": tol,
+        "features": features,
+    }
+
+
+@cache
+def _whole(kind: str) -> tuple[float, list[dict[str, Any]]]:
+    _names, shapes, _tree = _layer(kind, LEVELS[-1])
+    return _features(kind, tuple(float(v) for v in shapely.total_bounds(shapes)))  # type: ignore[arg-type]
+
+
+def _features(kind: str, box: tuple[float, float, float, float]) -> tuple[float, list[dict[str, Any]]]:
     tol, keep = _clip(kind, box)
     features = []
     for name, geom in keep:
@@ -114,13 +142,7 @@ def areas_geojson(kind: str, box: tuple[float, float, float, float]) -> dict[str
                 "geometry": json.loads(shapely.to_geojson(wgs)),
             }
         )
-    return {
-        "type": "FeatureCollection",
-        "name": LABELS[kind],
-        "bbox_27700": list(box),
-        "simplified_m": tol,
-        "features": features,
-    }
+    return tol, features
 
 
 def shape_geojson(geom: BaseGeometry | None, **properties: Any) -> dict[str, Any] | None:
