@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Shared set-up for run.sh and test.sh: the Python environment from uv.lock, and GOV.UK Frontend
-# from package-lock.json (its compiled assets are copied where the web service serves them).
+# Shared set-up for run.sh and test.sh: the Python environment from uv.lock, and GOV.UK Frontend and
+# the map libraries (Leaflet, proj4, Proj4Leaflet) from package-lock.json (their built files are copied
+# where the web service serves them).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -33,11 +34,13 @@ apt_install() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# install_web_assets: GOV.UK Frontend from npm (pinned in package-lock.json), copied to src/bng/web/assets
+# install_web_assets: GOV.UK Frontend and the map libraries from npm (pinned in package-lock.json),
+# copied to src/bng/web/assets (the maps' to src/bng/web/assets/maps)
 install_web_assets() {
   command -v npm >/dev/null 2>&1 || apt_install nodejs npm
-  if [ ! -f node_modules/govuk-frontend/package.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "==> installing GOV.UK Frontend from package-lock.json"
+  if [ ! -f node_modules/govuk-frontend/package.json ] || [ ! -f node_modules/proj4leaflet/package.json ] \
+    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "==> installing GOV.UK Frontend and the map libraries from package-lock.json"
     npm ci --no-audit --no-fund --loglevel=error
   fi
   local from=node_modules/govuk-frontend/dist/govuk to=src/bng/web/assets
@@ -45,5 +48,9 @@ install_web_assets() {
   mkdir -p "$to"
   cp -R "$from/assets/." "$to/"
   cp "$from/govuk-frontend.min.css" "$from/govuk-frontend.min.js" "$to/"
+  mkdir -p "$to/maps/images"
+  cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$to/maps/"
+  cp node_modules/leaflet/dist/images/*.png "$to/maps/images/"
+  cp node_modules/proj4/dist/proj4.js node_modules/proj4leaflet/src/proj4leaflet.js "$to/maps/"
 }
 install_web_assets

@@ -17,7 +17,11 @@ Configuration comes from the environment:
   X-Forwarded-For and X-Forwarded-Proto (0, the default, ignores those headers);
 - ``GOVUK_PAY_API_KEY``: the service's GOV.UK Pay API key; without one, card payments go to a local
   stand-in served by the service itself at ``/pay-stand-in`` (docs/payments.md);
-- ``GOVUK_PAY_BASE_URL``: GOV.UK Pay's API (``https://publicapi.payments.service.gov.uk``).
+- ``GOVUK_PAY_BASE_URL``: GOV.UK Pay's API (``https://publicapi.payments.service.gov.uk``);
+- ``OS_MAPS_API_KEY``: an OS Maps API key for the maps' base tiles, fetched by the server (the key stays
+  there); without one, the maps draw an offline base from the register's boundaries (docs/maps.md);
+- ``OS_MAPS_LAYER`` (``Road_27700``, ``Outdoor_27700``, ``Light_27700`` or ``Leisure_27700``) and
+  ``OS_MAPS_BASE_URL`` (``https://api.os.uk/maps/raster/v1/zxy``).
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ class Config:
     trusted_proxies: int = 0
     pay_api_key: str = ""
     pay_base_url: str = ""
+    os_maps_api_key: str = ""
+    os_maps_layer: str = ""
+    os_maps_base_url: str = ""
 
 
 def _secret(var: Path) -> str:
@@ -80,6 +87,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         trusted_proxies=int(proxies),
         pay_api_key=env.get("GOVUK_PAY_API_KEY", "").strip(),
         pay_base_url=env.get("GOVUK_PAY_BASE_URL", "").strip(),
+        os_maps_api_key=env.get("OS_MAPS_API_KEY", "").strip(),
+        os_maps_layer=env.get("OS_MAPS_LAYER", "").strip(),
+        os_maps_base_url=env.get("OS_MAPS_BASE_URL", "").strip(),
     )
 
 
@@ -103,6 +113,15 @@ def pay_of(config: Config) -> Any:
     return GovukPay(config.pay_api_key, config.pay_base_url or PRODUCTION)
 
 
+def os_maps_of(config: Config) -> Any:
+    """OS Maps API tiles when a key is configured; None (the maps' offline base) otherwise."""
+    if not config.os_maps_api_key:
+        return None
+    from bng.web.os_maps import PRODUCTION, OsMaps
+
+    return OsMaps(config.os_maps_api_key, config.os_maps_layer or "Road_27700", config.os_maps_base_url or PRODUCTION)
+
+
 def wire(config: Config, clock: Callable[[], datetime] = utc_now, passwords: Passwords | None = None) -> Wired:
     database = Database(config.database_url)
     store = LocalFileStore(config.file_store)
@@ -119,6 +138,10 @@ def create_app(config: Config | None = None, wired: Wired | None = None) -> Any:
     wired = wired or wire(config or load_config())
     c = wired.config
     settings = Settings(
-        secret_key=c.secret_key, secure_cookies=c.secure_cookies, base_url=c.base_url, trusted_proxies=c.trusted_proxies
+        secret_key=c.secret_key,
+        secure_cookies=c.secure_cookies,
+        base_url=c.base_url,
+        trusted_proxies=c.trusted_proxies,
+        os_maps=os_maps_of(c),
     )
     return make(wired.services, settings)

@@ -48,6 +48,8 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "api.allocations": EVERYONE,
     "api.allocations_csv": EVERYONE,
     "api.allocations_geojson": EVERYONE,
+    "maps.areas": EVERYONE,  # the offline base map's boundaries (open data)
+    "maps.tile": frozenset(),  # OS Maps tiles: 404 for all without OS_MAPS_API_KEY, as in these tests
     "account.sign_in": EVERYONE,
     "account.sign_out": EVERYONE,
     "account.create_account": EVERYONE,
@@ -270,6 +272,10 @@ def _arguments(
         "file_id": world.files["owner"],
         "body_id": 1,
         "token_id": 1,
+        "kind": "lpa",
+        "z": 0,
+        "x": 0,
+        "y": 0,
         "filename": "govuk-frontend.min.css" if endpoint == "assets.asset" else "app.css",
     }
 
@@ -434,8 +440,9 @@ def test_who_may_call_the_api_with_a_token(role: str, app: Flask, register: Regi
     world = register.world
     assert world is not None
     closed = {rule.endpoint for rule in app.url_map.iter_rules() if not WHO_MAY[rule.endpoint]}
-    # closed to every browser: the token API, and Pay's side (its stand-in, and the return only the payer holds)
-    assert {e for e in closed if e.split(".")[0] not in ("pay", "pay_stand_in")} == set(API_SCOPES)
+    # closed to every browser: the token API, and Pay's side (its stand-in, and the return only the payer holds);
+    # OS Maps tiles are no page without OS_MAPS_API_KEY
+    assert {e for e in closed if e.split(".")[0] not in ("pay", "pay_stand_in", "maps")} == set(API_SCOPES)
     headers = {}
     if role != "public":
         who = world.actors[role]

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from shapely.geometry.base import BaseGeometry
+
 from . import audit, combined, submissions
 from .accounts import require_verified
 from .audit import Actor
@@ -23,7 +25,7 @@ from .checks import CheckResult, run_checks
 from .errors import Conflict, Invalid, NotFound
 from .fees import FeePurpose, fee, pounds
 from .filetypes import DocumentKind, FileType, check_upload
-from .geometries import ref_of
+from .geometries import geometry_in, ref_of
 from .model import (
     Application,
     ApplicationEvent,
@@ -97,6 +99,8 @@ class ApplicationView:
     allocation: combined.Preview | None = None
     """For the case worker, of a submitted application that also allocates: the spatial risk and the
     metric's flags, as the allocation journey derives them."""
+    boundary: BaseGeometry | None = None
+    """For the case worker: the boundary given (EPSG:27700), for the case page's map."""
 
     def fee_standing(self, payment: Payment) -> FeeStanding:
         return fee_standing(payment, self.application.answers, self.refund(payment))
@@ -285,6 +289,9 @@ class Applications(Service):
         if with_checks and app.status == ApplicationStatus.SUBMITTED:
             view.checks = self._checks(uow, app)
             view.allocation = combined.preview(uow, self._places(), app, self._store)
+        if with_checks and (app.answers.get("boundary") or {}).get("completed"):
+            with suppress(LookupError):
+                view.boundary = geometry_in(app.answers["boundary"], uow.geometries)
         return view
 
     def _checks(self, uow: UnitOfWork, app: Application, exclude_site_id: int | None = None) -> CheckResult:

@@ -21,7 +21,9 @@ from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
 from .links import base_url_problem
+from .maps import allocation_map, boundary_map, site_map
 from .once import token_field
+from .os_maps import OsMaps
 from .paging import MAX_ID
 from .views import (
     access,
@@ -34,6 +36,7 @@ from .views import (
     credits_casework,
     files,
     lpa,
+    maps,
     money,
     pay,
     pay_stand_in,
@@ -70,6 +73,8 @@ class Settings:
     trusted_proxies: int = 0
     """How many reverse proxies in front of the service set X-Forwarded-For and -Proto (``BNG_TRUSTED_PROXIES``);
     with none, those headers are ignored (anyone could send them)."""
+    os_maps: OsMaps | None = None
+    """OS Maps API tiles for the maps' base (``OS_MAPS_API_KEY``); without them, the offline base."""
 
 
 def create_app(services: Services, settings: Settings) -> Flask:
@@ -95,6 +100,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
         TESTING=settings.testing,
         BNG_ASSETS_DIR=settings.assets_dir,
         BNG_BASE_URL=settings.base_url.rstrip("/"),
+        BNG_OS_MAPS=settings.os_maps,
         SERVICE_NAME=SERVICE_NAME,
     )
     app.extensions["bng.services"] = services
@@ -141,4 +147,8 @@ def create_app(services: Services, settings: Settings) -> Flask:
     app.register_blueprint(account_settings.bp)  # one's own account: passwords, email, sessions, authenticator
     app.register_blueprint(access.bp)  # a landowner's allocations, messages to a gain site's provider
     app.register_blueprint(money.bp)  # overpayments, part refunds, bank details, invoice PDFs
+    app.register_blueprint(maps.bp)  # the maps' offline base (GeoJSON) and OS Maps tiles
+    app.add_template_global(site_map, "site_map")
+    app.add_template_global(boundary_map, "boundary_map")
+    app.add_template_global(allocation_map, "allocation_map")
     return app

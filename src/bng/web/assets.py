@@ -1,7 +1,8 @@
 """GOV.UK Frontend's compiled assets (CSS, JavaScript, fonts, images), served at ``/assets``.
 
 They come from the npm package ``govuk-frontend`` (pinned in package.json to the release that
-govuk-frontend-jinja ports); ``scripts/setup.sh`` installs it and copies ``dist/govuk`` here.
+govuk-frontend-jinja ports); ``scripts/setup.sh`` installs it and copies ``dist/govuk`` here, and
+the map libraries (Leaflet, proj4, Proj4Leaflet, pinned the same way) to ``maps/``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ from flask import Blueprint, abort, current_app, send_from_directory
 from flask.typing import ResponseReturnValue
 
 ASSETS_DIR = Path(__file__).parent / "assets"
-REQUIRED = ("govuk-frontend.min.css", "govuk-frontend.min.js", "images/favicon.ico")
+REQUIRED = (
+    "govuk-frontend.min.css",
+    "govuk-frontend.min.js",
+    "images/favicon.ico",
+    "maps/leaflet.js",
+    "maps/leaflet.css",
+    "maps/proj4.js",
+    "maps/proj4leaflet.js",
+)
 
 assets = Blueprint("assets", __name__)
 

@@ -1,15 +1,24 @@
-"""The gain site's boundary map as inline SVG: drawn from the register's own geometry, so the page
-needs no map tiles from elsewhere (nothing is fetched at run time), with a scale bar and north arrow."""
+"""The pages' maps. First a drawing in inline SVG, from the register's own geometry, with a scale bar and
+north arrow: it needs no JavaScript and nothing from elsewhere. Around it, a frame whose ``data-map``
+(the shapes as GeoJSON, the base map's sources) lets ``static/map.js`` put an interactive map in its
+place (Leaflet in British National Grid, docs/maps.md); without JavaScript, the drawing stays."""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
+import shapely
+from flask import current_app, url_for
 from markupsafe import Markup, escape
+from shapely.geometry.base import BaseGeometry
 
+from bng.register.allocations import AllocationPlan
 from bng.register.ledger import shown
 from bng.register.public import SiteView
+
+from .map_data import shape_geojson
 
 WIDTH, HEIGHT, PAD = 640, 420, 28
 
@@ -32,7 +41,30 @@ def _nice(length: float) -> float:
     return exp
 
 
+def map_sources() -> dict[str, Any]:
+    """Where the interactive map gets its base: OS Maps tiles (through this service) or the offline base."""
+    os_maps = current_app.config.get("BNG_OS_MAPS")
+    areas = url_for("maps.areas", kind="KIND")
+    if os_maps is None:
+        return {"areas": areas, "tiles": None}
+    tiles = url_for("maps.tile", z=0, x=0, y=0).removesuffix("/0/0/0.png") + "/{z}/{x}/{y}.png"
+    return {"areas": areas, "tiles": tiles, "maxNativeZoom": os_maps.max_zoom, "tileLayer": os_maps.layer}
+
+
+def frame(inner: Markup, label: str, features: list[dict[str, Any] | None], **extra: Any) -> Markup:
+    """The static drawing (or other no-JavaScript content) in a frame the interactive map takes over."""
+    config = {
+        **map_sources(),
+        "label": label,
+        "features": {"type": "FeatureCollection", "features": [f for f in features if f is not None]},
+        **extra,
+    }
+    data = escape(json.dumps(config, separators=(",", ":")))
+    return Markup(f'<div class="bng-map-frame" data-module="bng-map" data-map="{data}">{inner}</div>')
+
+
 def site_map(view: SiteView) -> Markup:
+    """The gain site's boundary and its created and enhanced habitat parcels."""
     site = view.site
     title = f"Map of the boundary of gain site {site.reference}"
     if site.boundary is None:
@@ -40,7 +72,54 @@ def site_map(view: SiteView) -> Markup:
             f'<p class="govuk-body">The boundary was given as a plan; the gain site is centred on grid reference '
             f"{escape(site.grid_reference)} and covers {shown(site.area_ha)} hectares.</p>"
         )
-    x0, y0, x1, y1 = site.boundary.bounds
+    parcels = [
+        (p.geometry, p.habitat)
+        for p in view.parcels
+        if p.geometry is not None and p.stage != "baseline" and not p.geometry.is_empty
+    ]
+    features = [shape_geojson(site.boundary, kind="boundary", name=f"{site.reference} {site.name}")]
+    features += [shape_geojson(g, kind="parcel", name=habitat) for g, habitat in parcels]
+    return frame(drawing(site.boundary, parcels, title), title, features)
+
+
+def boundary_map(boundary: BaseGeometry | None, title: str) -> Markup:
+    """A boundary on its own (an application's, before it is a gain site)."""
+    if boundary is None or boundary.is_empty:
+        return Markup("")
+    return frame(drawing(boundary, [], title), title, [shape_geojson(boundary, kind="boundary", name=title)])
+
+
+def allocation_map(plan: AllocationPlan) -> Markup:
+    """Where the development is (its grid reference) beside the gain site it is allocated from."""
+    site, place = plan.site, plan.place
+    point = shapely.Point(place.easting, place.northing)
+    shape = site.boundary if site.boundary is not None else shapely.Point(site.easting, site.northing)
+    km = shapely.distance(point, shape) / 1000
+    title = f"Map of development {plan.development.name} and gain site {site.reference}"
+    said = Markup(
+        f'<p class="govuk-body">The development ({escape(place.grid_reference)}) is '
+        f"{'inside the gain site' if km == 0 else f'{km:,.1f} km from the gain site'}.</p>"
+    )
+    features = [
+        shape_geojson(site.boundary, kind="boundary", name=f"{site.reference} {site.name}"),
+        shape_geojson(point, kind="development", name=plan.development.name),
+    ]
+    if site.boundary is None:
+        return frame(said, title, features)
+    drawn = drawing(site.boundary, [], f"Map of the boundary of gain site {site.reference}")
+    return said + frame(drawn, title, features)
+
+
+def search_map(results_url: str, bbox: tuple[float, float, float, float] | None) -> Markup:
+    """The register search's map: the results (fetched as GeoJSON), the box searched, and a box to draw."""
+    label = "Map of the gain sites found"
+    inner = Markup("")
+    return frame(inner, label, [], search={"results": results_url, "bbox": list(bbox) if bbox else None})
+
+
+def drawing(boundary: BaseGeometry, parcels: list[tuple[BaseGeometry, str]], title: str) -> Markup:
+    """The SVG drawing of a boundary (EPSG:27700) and the polygons of its parcels."""
+    x0, y0, x1, y1 = boundary.bounds
     span = max(x1 - x0, y1 - y0, 50.0)
     scale = min(
         (WIDTH - 2 * PAD) / max(x1 - x0, 1.0), (HEIGHT - 2 * PAD) / max(y1 - y0, 1.0), (WIDTH - 2 * PAD) / span * 4
@@ -57,13 +136,12 @@ def site_map(view: SiteView) -> Markup:
         f'<title id="map-title">{escape(title)}</title>',
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" class="bng-map__background"/>',
     ]
-    for parcel in view.parcels:
-        g = parcel.geometry
-        if g is None or g.geom_type not in ("Polygon", "MultiPolygon") or parcel.stage == "baseline":
+    for g, habitat in parcels:
+        if g.geom_type not in ("Polygon", "MultiPolygon"):
             continue
         d = " ".join("M " + " L ".join(pt(x, y) for x, y in ring) + " Z" for ring in _rings(g))
-        parts.append(f'<path d="{d}" class="bng-map__parcel"><title>{escape(parcel.habitat)}</title></path>')
-    d = " ".join("M " + " L ".join(pt(x, y) for x, y in ring) + " Z" for ring in _rings(site.boundary))
+        parts.append(f'<path d="{d}" class="bng-map__parcel"><title>{escape(habitat)}</title></path>')
+    d = " ".join("M " + " L ".join(pt(x, y) for x, y in ring) + " Z" for ring in _rings(boundary))
     parts.append(f'<path d="{d}" class="bng-map__boundary" fill-rule="evenodd"/>')
     bar_m = _nice((WIDTH - 2 * PAD) / scale / 5)
     bar_px = bar_m * scale

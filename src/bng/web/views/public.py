@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from bng.register.places import places
 from bng.register.ports import Page
 
 from ..forms import SearchForm, choices
-from ..maps import site_map
+from ..maps import search_map, site_map
 from ..paging import page_number
 from ..security import services
 from ..site_filters import filter_args, site_query
@@ -43,8 +43,11 @@ def search() -> ResponseReturnValue:
         getattr(form, e.field).errors = [e.message]
     results = services().register.search(query) if not errors else Page([], 0, 1, PER_PAGE)
     args = filter_args(request.args)
+    found_map = search_map(url_for("api.sites_geojson", **args), query.bbox) if not errors else None
     return (
-        render_template("register/search.html", form=form, results=results, args=args, errors=bool(errors)),
+        render_template(
+            "register/search.html", form=form, results=results, args=args, errors=bool(errors), found_map=found_map
+        ),
         400 if errors else 200,
     )
 
