@@ -33,3 +33,35 @@ def shared() -> Path:
     if not (SHARED / "spec").is_dir():
         pytest.fail(f"shared reference material not found at {SHARED} (set BNG_SHARED)")
     return SHARED
+
+
+# -- tiers: `pytest -m "not slow"` is the fast unit tier (docs/architecture.md); the whole suite runs in CI --
+
+SLOW_FIXTURES = frozenset({"postgres_server", "browser", "page", "live_server"})
+"""A real PostgreSQL server, or Chromium driving the pages: the integration and browser tiers."""
+
+SLOW_PARAMS = {"engine": "postgresql"}
+"""The PostgreSQL half of a test parametrised over both databases (its SQLite half stays fast)."""
+
+SLOW_MODULES = frozenset(
+    {
+        "tests/db/test_bench_register.py",  # a register of benchmark size
+    }
+)
+"""Modules whose every test takes more than about a second here (measured: docs/performance.md)."""
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if any(params.get(name) == value for name, value in SLOW_PARAMS.items()):
+        return True
+    return item.path.relative_to(ROOT).as_posix() in SLOW_MODULES
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow tier by what a test uses, so a new test of a slow kind is marked without a decorator."""
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
