@@ -347,46 +347,58 @@ def run(rounds: int, clients: int, seconds: float, log: Any = print, tamper: boo
             row = conn.execute("SELECT reference FROM gain_site WHERE name = %s", (SITE_NAME,)).fetchone()
         assert row is not None
         site = row[0]
-        reg.serve()
-        kills = ("server", "postgres", "both")
-        for r in range(rounds):
-            kill = kills[r % len(kills)]
-            stop = threading.Event()
-            before = (len(done.files), len(done.allocations))
-            workers = [
-                threading.Thread(
-                    target=submitter if i % 2 == 0 else allocator,
-                    args=(reg.base, done, stop, f"r{r}c{i}")
-                    if i % 2 == 0
-                    else (reg.base, site, done, stop, f"r{r}c{i}"),
+        try:
+            reg.serve()
+            kills = ("server", "postgres", "both")
+            for r in range(rounds):
+                kill = kills[r % len(kills)]
+                stop = threading.Event()
+                before = (len(done.files), len(done.allocations))
+                workers = [
+                    threading.Thread(
+                        target=submitter if i % 2 == 0 else allocator,
+                        args=(reg.base, done, stop, f"r{r}c{i}")
+                        if i % 2 == 0
+                        else (reg.base, site, done, stop, f"r{r}c{i}"),
+                    )
+                    for i in range(clients)
+                ]
+                for w in workers:
+                    w.start()
+                # the kill comes in the middle: after ``seconds`` and once both kinds of request have been
+                # confirmed this round (a loaded machine is slow to start the clients), at most 5 minutes
+                began = time.monotonic()
+                while time.monotonic() - began < 300 and (
+                    time.monotonic() - began < seconds
+                    or len(done.files) == before[0]
+                    or len(done.allocations) == before[1]
+                ):
+                    time.sleep(0.2)
+                if kill in ("server", "both"):
+                    reg.kill_server()
+                if kill in ("postgres", "both"):
+                    reg.kill_postgres()
+                stop.set()
+                for w in workers:
+                    w.join(120)
+                if reg.server is not None:
+                    reg.kill_server()  # (after a kill of PostgreSQL alone, the server too must start again to sweep)
+                if kill != "server":
+                    _start_postgres(pg)
+                reg.serve()  # its start-up sweeps the file store
+                problems = check(reg, done)
+                made = (len(done.files) - before[0], len(done.allocations) - before[1])
+                results.append(
+                    {"round": r + 1, "kill": kill, "documents": made[0], "allocations": made[1], "problems": problems}
                 )
-                for i in range(clients)
-            ]
-            for w in workers:
-                w.start()
-            time.sleep(seconds)  # the clients are in the middle of their submissions and allocations
-            if kill in ("server", "both"):
+                log(
+                    f"round {r + 1}: killed {kill}; {made[0]} documents and {made[1]} allocations confirmed "
+                    f"before the kill; problems: {problems or 'none'}; clients that could not start: {done.why}"
+                )
+                done.why.clear()
+        finally:
+            if reg.server is not None:  # interrupted: no server left behind
                 reg.kill_server()
-            if kill in ("postgres", "both"):
-                reg.kill_postgres()
-            stop.set()
-            for w in workers:
-                w.join(120)
-            if reg.server is not None:
-                reg.kill_server()  # (after a kill of PostgreSQL alone, the server too must start again to sweep)
-            if kill != "server":
-                _start_postgres(pg)
-            reg.serve()  # its start-up sweeps the file store
-            problems = check(reg, done)
-            made = (len(done.files) - before[0], len(done.allocations) - before[1])
-            results.append(
-                {"round": r + 1, "kill": kill, "documents": made[0], "allocations": made[1], "problems": problems}
-            )
-            log(
-                f"round {r + 1}: killed {kill}; {made[0]} documents and {made[1]} allocations confirmed "
-                f"before the kill; problems: {problems or 'none'}; clients that could not start: {done.why}"
-            )
-            done.why.clear()
         reg.stop()
         tampered: list[str] = []
         if tamper:
