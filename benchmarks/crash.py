@@ -63,7 +63,7 @@ class Done:
     allocations: set[str] = field(default_factory=set)
     attempts: int = 0
     failures: int = 0
-    why: list[str] = field(default_factory=list)  # how each client's run ended early, if it did
+    why: list[str] = field(default_factory=list)  # how each client stopped (before the kill, or cut off by it)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -393,7 +393,7 @@ def run(rounds: int, clients: int, seconds: float, log: Any = print, tamper: boo
                 )
                 log(
                     f"round {r + 1}: killed {kill}; {made[0]} documents and {made[1]} allocations confirmed "
-                    f"before the kill; problems: {problems or 'none'}; clients that could not start: {done.why}"
+                    f"before the kill; problems: {problems or 'none'}; how clients stopped: {done.why}"
                 )
                 done.why.clear()
         finally:
