@@ -92,8 +92,12 @@ def _copy(conn: psycopg.Connection[Any], table: str, columns: list[str], rows: I
             copy.write_row(row)
 
 
-def generate(url: str, sites: int, seed: int = 1) -> dict[str, float]:
-    """Migrate the database at ``url`` and fill it with ``sites`` registered gain sites; timings in s."""
+def generate(url: str, sites: int, seed: int = 1, parcels: int = 0) -> dict[str, float]:
+    """Migrate the database at ``url`` and fill it with ``sites`` registered gain sites; timings in s.
+
+    Each site has three or four parcels (a baseline, an area and a hedgerow creation, sometimes a
+    watercourse enhancement); ``parcels``, if more, is made up with further baseline parcels spread
+    evenly over the sites (which change no totals)."""
     t0 = time.perf_counter()
     Database(url).upgrade()
     t_migrate = time.perf_counter() - t0
@@ -117,6 +121,9 @@ def generate(url: str, sites: int, seed: int = 1) -> dict[str, float]:
     allocated_m = np.rint(allocated * MICRO).astype(np.int64)
     left_area = units_m - allocated_m
     left_hedge = np.rint(hedge_units * MICRO).astype(np.int64)
+    base = 3 * sites + int(water.sum())
+    extra = np.full(sites, max(0, parcels - base) // sites)
+    extra[: max(0, parcels - base) % sites] += 1
     t_draw = time.perf_counter() - t1
 
     t2 = time.perf_counter()
@@ -184,6 +191,9 @@ def generate(url: str, sites: int, seed: int = 1) -> dict[str, float]:
                 if water[i]:
                     yield (i + 1, "watercourse", "enhancement", "W1", "Other rivers and streams", "Medium",
                            "Moderate", int(0.5 * MICRO), int(1.5 * MICRO), 0, 0, "", "W0")  # fmt: skip
+                for k in range(int(extra[i])):
+                    yield (i + 1, "area", "baseline", f"B{k + 2}", BASELINE_HABITATS[(i + k + 1) % 2], "Low", "Poor",
+                           MICRO // 10, MICRO // 5, 0, 0, "", "")  # fmt: skip
 
         _copy(
             conn,
@@ -192,7 +202,7 @@ def generate(url: str, sites: int, seed: int = 1) -> dict[str, float]:
              "units_micro", "allocated_size_micro", "allocated_units_micro", "strategic_significance", "baseline_ref"],
             parcel_rows(),
         )  # fmt: skip
-        for table in ("application", "gain_site", "gain_site_area", "habitat_parcel"):
+        for table in ("account", "application", "gain_site", "gain_site_area", "habitat_parcel"):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         conn.execute("SET session_replication_role = origin")
         conn.commit()

@@ -383,12 +383,19 @@ def db_add_user(
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    threads: Annotated[int, typer.Option(help="Worker threads.")] = 8,
+    threads: Annotated[int, typer.Option(help="Worker threads (of each worker process with --workers).")] = 8,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Serve with gunicorn and this many worker processes (0: one per core), for production on "
+            "PostgreSQL; without it, waitress in one process."
+        ),
+    ] = None,
 ) -> None:
     """Run the register's web service (GOV.UK pages and the JSON API under /api/v1)."""
     from bng.bootstrap import create_app, load_config, wire
     from bng.web.assets import ASSETS_DIR, missing
-    from bng.web.server import serve
+    from bng.web.server import default_workers, serve, serve_workers
 
     gone = missing(ASSETS_DIR)
     if gone:
@@ -407,7 +414,12 @@ def serve_command(
     typer.echo(f"bng register: http://{shown}:{port}/  (database: {wired.database.dialect}; Ctrl+C stops it)")
     if wired.services.pay_stand_in is not None:
         typer.echo("card payments: GOV.UK Pay's local stand-in at /pay-stand-in (GOVUK_PAY_API_KEY: the real one)")
-    serve(application, host, port, threads)
+    if workers is None:
+        serve(application, host, port, threads)
+        return
+    count = workers or default_workers()
+    typer.echo(f"gunicorn: {count} worker processes of {threads} threads")
+    serve_workers(application, host, port, count, threads, wired.database.dispose)
 
 
 pay_app = typer.Typer(help="Card payments through GOV.UK Pay (or its local stand-in).", no_args_is_help=True)

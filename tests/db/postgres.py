@@ -47,6 +47,16 @@ class Server:
     data_dir: Path
     port: int
     user: str
+    options: str = ""  # pg_ctl's -o, to start the server again (``start``)
+
+    def start(self) -> None:
+        """Start the server again (after it was stopped or killed), as it was started."""
+        log = self.data_dir.parent / "server.log"
+        subprocess.run(
+            _as_postgres([str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-o", self.options, "-l", str(log),
+                          "-w", "-t", "120", "start"]),
+            capture_output=True, check=True,
+        )  # fmt: skip
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -69,7 +79,9 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def throwaway_server() -> Iterator[Server]:
+def throwaway_server(durable: bool = False) -> Iterator[Server]:
+    """``durable``: every commit flushed to disk before it returns (PostgreSQL's defaults), for tests
+    that kill the server and count what survived; otherwise fast and unsafe, as a throwaway can be."""
     bin_dir = pg_bin()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql-15 postgresql-15-postgis-3)")
@@ -87,9 +99,10 @@ def throwaway_server() -> Iterator[Server]:
         check=True, capture_output=True,
     )  # fmt: skip
     port = free_port()
+    unsafe = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
     opts = (
-        f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB"
+        f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} {unsafe}"
+        "-c max_connections=200 -c shared_buffers=128MB"
     )
     log = root / "server.log"
     started = subprocess.run(
@@ -100,7 +113,7 @@ def throwaway_server() -> Iterator[Server]:
         text = log.read_text() if log.exists() else ""
         shutil.rmtree(root, ignore_errors=True)
         raise RuntimeError(f"PostgreSQL did not start: {started.stderr}\n{text}")
-    server = Server(bin_dir, data, port, user)
+    server = Server(bin_dir, data, port, user, opts)
     try:
         for _ in range(50):
             try:

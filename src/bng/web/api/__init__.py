@@ -26,6 +26,7 @@ from bng.register.places import bng_points_to_wgs84, bng_to_wgs84
 from bng.register.ports import AllocationQuery, Page, ParcelQuery
 from bng.register.public import SiteView
 
+from ..cache import once_per_query
 from ..links import absolute, base_url
 from ..paging import page_number
 from ..security import services
@@ -284,6 +285,7 @@ def _serve(kind: str, fmt: str) -> ResponseReturnValue:
 
 
 @api.get("/v1/sites")
+@once_per_query
 def sites() -> ResponseReturnValue:
     return _serve("sites", "json")
 

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from bng.register.places import places
 from bng.register.ports import Page
 
+from ..cache import once_per_query
 from ..forms import SearchForm, choices
 from ..maps import search_map, site_map
 from ..paging import page_number
@@ -29,6 +30,7 @@ def cookies() -> ResponseReturnValue:
 
 
 @bp.get("/register")
+@once_per_query
 def search() -> ResponseReturnValue:
     form = SearchForm(request.args)
     p = places()

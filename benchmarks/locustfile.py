@@ -1,0 +1,64 @@
+"""locust users for ``benchmarks.bench_traffic``: the public register's JSON API and search page.
+
+Each user sends the searches of a fixed list (``BNG_PATHS``, one path a line, written by the
+benchmark) in a random order, grouped in locust's statistics by the filters they use. ``BNG_MODE``:
+``repeat``, the list as it is (the server answers a search it has answered before from its kept
+responses); ``fresh``, each request made unique by an extra parameter the server ignores (so that
+every request is answered afresh: searched, counted and rendered); ``revalidate``, as ``repeat`` but
+each response's ETag is kept and sent back in If-None-Match, as a browser or a cache in front of the
+API does.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+from locust import FastHttpUser, constant, task
+
+PATHS = [p for p in Path(os.environ.get("BNG_PATHS", "/dev/null")).read_text().splitlines() if p]
+MODE = os.environ.get("BNG_MODE", "repeat")
+REVALIDATE = MODE == "revalidate"
+
+
+def kind_of(path: str) -> str:
+    """``/api/v1/sites?bbox`` for ``/api/v1/sites?bbox=…``: the statistics' name of a request."""
+    base, _, query = path.partition("?")
+    keys = sorted({p.split("=")[0] for p in query.split("&") if p} - {"distance_km", "module", "_"})
+    return base + (f"?{'&'.join(keys)}" if keys else "")
+
+
+class Searcher(FastHttpUser):
+    abstract = True
+    wait_time = constant(0)
+    prefix = ""
+
+    def on_start(self) -> None:
+        self.mine = [p for p in PATHS if p.startswith(self.prefix)]
+        self.etags: dict[str, str] = {}
+
+    @task
+    def search(self) -> None:
+        path = random.choice(self.mine)
+        if MODE == "fresh":
+            path += f"&_={random.getrandbits(64):x}" if "?" in path else f"?_={random.getrandbits(64):x}"
+        headers = {"If-None-Match": self.etags[path]} if REVALIDATE and path in self.etags else {}
+        with self.client.get(path, name=kind_of(path), headers=headers, catch_response=True) as response:
+            if response.status_code == 200:
+                etag = response.headers.get("ETag")
+                if etag:
+                    self.etags[path] = etag
+                response.success()
+            elif response.status_code == 304 and headers:
+                response.success()
+            else:
+                response.failure(f"status {response.status_code}")
+
+
+class ApiUser(Searcher):
+    prefix = "/api/v1/sites"
+
+
+class PageUser(Searcher):
+    prefix = "/register"
