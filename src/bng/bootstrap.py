@@ -17,7 +17,11 @@ Configuration comes from the environment:
   X-Forwarded-For and X-Forwarded-Proto (0, the default, ignores those headers);
 - ``GOVUK_PAY_API_KEY``: the service's GOV.UK Pay API key; without one, card payments go to a local
   stand-in served by the service itself at ``/pay-stand-in`` (docs/payments.md);
-- ``GOVUK_PAY_BASE_URL``: GOV.UK Pay's API (``https://publicapi.payments.service.gov.uk``).
+- ``GOVUK_PAY_BASE_URL``: GOV.UK Pay's API (``https://publicapi.payments.service.gov.uk``);
+- ``NOTIFY_API_KEY``: the service's GOV.UK Notify API key; without one, e-mails go to a local stand-in
+  served by the service itself at ``/v2/notifications`` (docs/notifications.md);
+- ``NOTIFY_BASE_URL``: Notify's API (``https://api.notifications.service.gov.uk``);
+- ``NOTIFY_TEMPLATE_IDS``: the CSV file of Notify's template id for each of the register's templates.
 """
 
 from __future__ import annotations
@@ -48,6 +52,9 @@ class Config:
     trusted_proxies: int = 0
     pay_api_key: str = ""
     pay_base_url: str = ""
+    notify_api_key: str = ""
+    notify_base_url: str = ""
+    notify_template_ids: str = ""
 
 
 def _secret(var: Path) -> str:
@@ -80,6 +87,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         trusted_proxies=int(proxies),
         pay_api_key=env.get("GOVUK_PAY_API_KEY", "").strip(),
         pay_base_url=env.get("GOVUK_PAY_BASE_URL", "").strip(),
+        notify_api_key=env.get("NOTIFY_API_KEY", "").strip(),
+        notify_base_url=env.get("NOTIFY_BASE_URL", "").strip(),
+        notify_template_ids=env.get("NOTIFY_TEMPLATE_IDS", "").strip(),
     )
 
 
@@ -103,11 +113,24 @@ def pay_of(config: Config) -> Any:
     return GovukPay(config.pay_api_key, config.pay_base_url or PRODUCTION)
 
 
+def notify_of(config: Config) -> tuple[Any, Any]:
+    """GOV.UK Notify and its template ids when a key is configured; (None, None) (the stand-in) otherwise."""
+    if not config.notify_api_key:
+        return None, None
+    from bng.register.govuk_notify import GovukNotify
+    from bng.register.notify import PRODUCTION, TemplateIds
+
+    where = config.notify_template_ids
+    ids = TemplateIds.from_csv(Path(where)) if where else TemplateIds({}, "NOTIFY_TEMPLATE_IDS (not set)")
+    return GovukNotify(config.notify_api_key, config.notify_base_url or PRODUCTION), ids
+
+
 def wire(config: Config, clock: Callable[[], datetime] = utc_now, passwords: Passwords | None = None) -> Wired:
     database = Database(config.database_url)
     store = LocalFileStore(config.file_store)
     database.sweep(store)  # what a crash left in the file store (bng.db.filestore)
-    services = build_services(database, store, clock, places, passwords, pay_of(config), config.base_url)
+    notify, ids = notify_of(config)
+    services = build_services(database, store, clock, places, passwords, pay_of(config), config.base_url, notify, ids)
     return Wired(config, database, services)
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from . import audit, combined, submissions
+from . import audit, combined, notifications, submissions
 from .audit import Actor
 from .checks import CheckResult, run_checks
 from .errors import Conflict, Invalid, NotFound
@@ -559,6 +559,7 @@ class Applications(Service):
                 else ("submitted", "Application submitted")
             )
             uow.add(ApplicationEvent(app.id, now, kind, message, actor.user_id))
+            notifications.application_event(uow, now, app, "application_submitted")
             audit.record(
                 uow,
                 now,

@@ -16,6 +16,10 @@ from .monitoring_calendar import Calendars
 from .monitoring_excess import ExcessSales
 from .monitoring_lpa import LpaMonitoring
 from .monitoring_service import Monitoring
+from .notifications import OutboxPage, QueuedOutbox
+from .notify import Notify, TemplateIds
+from .notify_stand_in import LocalNotify, StandInNotify
+from .notify_worker import NotifySender
 from .open_data import OpenRegister
 from .passwords import Passwords
 from .pay_stand_in import LocalPay, StandInPay
@@ -50,6 +54,9 @@ class Services:
     card_payments: CardPayments  # fees paid by card through GOV.UK Pay (or its local stand-in)
     api_tokens: ApiTokens  # the JSON API's tokens: made, revoked, and who a call with one is
     pay_stand_in: StandInPay | None = None  # the stand-in's side, served at /pay-stand-in when no Pay key is set
+    outbox: OutboxPage | None = None  # the e-mails queued and sent (the staff page)
+    notify_sender: NotifySender | None = None  # the worker's sender: GOV.UK Notify or its stand-in
+    notify_stand_in: StandInNotify | None = None  # Notify's stand-in, served at /v2/notifications when no key is set
 
 
 def build_services(
@@ -60,14 +67,25 @@ def build_services(
     passwords: Passwords | None = None,
     pay: CardPay | None = None,
     base_url: str = "http://127.0.0.1:8000",
+    notify: Notify | None = None,
+    template_ids: TemplateIds | None = None,
 ) -> Services:
-    """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``)."""
+    """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``). ``notify`` is
+    GOV.UK Notify (with ``template_ids``); without one, its stand-in."""
     applications = Applications(uow, clock, store, places)
     allocations = Allocations(uow, clock, store, places)
     review = Review(uow, clock, store, places, applications, allocations)
     stand_in = StandInPay() if pay is None else None
+    notify_stand_in = StandInNotify() if notify is None else None
+    sender = NotifySender(
+        uow,
+        clock,
+        notify or LocalNotify(notify_stand_in or StandInNotify(), base_url),
+        template_ids or TemplateIds.stand_in(),
+        base_url,
+    )
     return Services(
-        accounts=Accounts(uow, clock, passwords),
+        accounts=Accounts(uow, clock, passwords, QueuedOutbox(uow, clock)),
         applications=applications,
         review=review,
         register=PublicRegister(uow, clock),
@@ -87,4 +105,7 @@ def build_services(
         card_payments=CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), review),
         pay_stand_in=stand_in,
         api_tokens=ApiTokens(uow, clock),
+        outbox=OutboxPage(uow, clock, stand_in=notify is None),
+        notify_sender=sender,
+        notify_stand_in=notify_stand_in,
     )

@@ -32,6 +32,8 @@ from .views import (
     credits_casework,
     files,
     lpa,
+    notify_stand_in,
+    outbox,
     pay,
     pay_stand_in,
     public,
@@ -135,4 +137,8 @@ def create_app(services: Services, settings: Settings) -> Flask:
         csrf.exempt(pay_stand_in.card)  # Pay's card page, not the register's form
         app.register_blueprint(pay_stand_in.bp)
     app.register_blueprint(api_tokens.bp)  # an account's tokens for the JSON API
+    app.register_blueprint(outbox.bp)  # the e-mails queued and sent through GOV.UK Notify
+    if services.notify_stand_in is not None:  # no NOTIFY_API_KEY: Notify's local stand-in, served here
+        csrf.exempt(notify_stand_in.send_email)  # Notify's API takes a signed token, not a session
+        app.register_blueprint(notify_stand_in.bp)
     return app
