@@ -248,6 +248,6 @@ class OutboxPage(Service):
             raise Forbidden("Your account does not allow this")
         status = status if status in STATUSES else ""
         with self._uow() as uow:
-            found = uow.notifications.listing(page, per_page, None if everyone else actor.email, status)
+            found = uow.notifications.listing(page, per_page, None if everyone else actor.label, status)
             counts = uow.notifications.counts() if everyone else {}
         return Listing(found, everyone, self.stand_in, counts)
