@@ -409,6 +409,7 @@ def serve_command(
     if wired.services.pay_stand_in is not None:
         typer.echo("card payments: GOV.UK Pay's local stand-in at /pay-stand-in (GOVUK_PAY_API_KEY: the real one)")
     if wired.services.notify_stand_in is not None:
+        _show_notify_log()
         typer.echo(
             "e-mails: GOV.UK Notify's local stand-in (listed at /outbox and logged; NOTIFY_API_KEY: the real one)"
         )
@@ -451,10 +452,21 @@ notify_app = typer.Typer(
 app.add_typer(notify_app, name="notify")
 
 
+def _show_notify_log() -> None:
+    """Notify's stand-in writes each e-mail it takes to the log ``bng.notify``: shown on standard error."""
+    import logging
+
+    shown = logging.getLogger("bng.notify")
+    shown.setLevel(logging.INFO)
+    shown.addHandler(logging.StreamHandler())
+
+
 def _sender() -> tuple[Any, Any]:
     from bng.bootstrap import load_config, wire
 
     wired = wire(load_config())
+    if wired.services.notify_stand_in is not None:
+        _show_notify_log()
     sender = wired.services.notify_sender
     assert sender is not None
     return wired, sender
