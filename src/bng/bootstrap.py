@@ -22,6 +22,10 @@ Configuration comes from the environment:
   there); without one, the maps draw an offline base from the register's boundaries (docs/maps.md);
 - ``OS_MAPS_LAYER`` (``Road_27700``, ``Outdoor_27700``, ``Light_27700`` or ``Leisure_27700``) and
   ``OS_MAPS_BASE_URL`` (``https://api.os.uk/maps/raster/v1/zxy``).
+- ``NOTIFY_API_KEY``: the service's GOV.UK Notify API key; without one, e-mails go to a local stand-in
+  served by the service itself at ``/v2/notifications`` (docs/notifications.md);
+- ``NOTIFY_BASE_URL``: Notify's API (``https://api.notifications.service.gov.uk``);
+- ``NOTIFY_TEMPLATE_IDS``: the CSV file of Notify's template id for each of the register's templates.
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ class Config:
     os_maps_api_key: str = ""
     os_maps_layer: str = ""
     os_maps_base_url: str = ""
+    notify_api_key: str = ""
+    notify_base_url: str = ""
+    notify_template_ids: str = ""
 
 
 def _secret(var: Path) -> str:
@@ -90,6 +97,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         os_maps_api_key=env.get("OS_MAPS_API_KEY", "").strip(),
         os_maps_layer=env.get("OS_MAPS_LAYER", "").strip(),
         os_maps_base_url=env.get("OS_MAPS_BASE_URL", "").strip(),
+        notify_api_key=env.get("NOTIFY_API_KEY", "").strip(),
+        notify_base_url=env.get("NOTIFY_BASE_URL", "").strip(),
+        notify_template_ids=env.get("NOTIFY_TEMPLATE_IDS", "").strip(),
     )
 
 
@@ -120,13 +130,24 @@ def os_maps_of(config: Config) -> Any:
     from bng.web.os_maps import PRODUCTION, OsMaps
 
     return OsMaps(config.os_maps_api_key, config.os_maps_layer or "Road_27700", config.os_maps_base_url or PRODUCTION)
+def notify_of(config: Config) -> tuple[Any, Any]:
+    """GOV.UK Notify and its template ids when a key is configured; (None, None) (the stand-in) otherwise."""
+    if not config.notify_api_key:
+        return None, None
+    from bng.register.govuk_notify import GovukNotify
+    from bng.register.notify import PRODUCTION, TemplateIds
+
+    where = config.notify_template_ids
+    ids = TemplateIds.from_csv(Path(where)) if where else TemplateIds({}, "NOTIFY_TEMPLATE_IDS (not set)")
+    return GovukNotify(config.notify_api_key, config.notify_base_url or PRODUCTION), ids
 
 
 def wire(config: Config, clock: Callable[[], datetime] = utc_now, passwords: Passwords | None = None) -> Wired:
     database = Database(config.database_url)
     store = LocalFileStore(config.file_store)
     database.sweep(store)  # what a crash left in the file store (bng.db.filestore)
-    services = build_services(database, store, clock, places, passwords, pay_of(config), config.base_url)
+    notify, ids = notify_of(config)
+    services = build_services(database, store, clock, places, passwords, pay_of(config), config.base_url, notify, ids)
     return Wired(config, database, services)
 
 

@@ -414,6 +414,15 @@ def serve_command(
     typer.echo(f"bng register: http://{shown}:{port}/  (database: {wired.database.dialect}; Ctrl+C stops it)")
     if wired.services.pay_stand_in is not None:
         typer.echo("card payments: GOV.UK Pay's local stand-in at /pay-stand-in (GOVUK_PAY_API_KEY: the real one)")
+    if wired.services.notify_stand_in is not None:
+        _show_notify_log()
+        typer.echo(
+            "e-mails: GOV.UK Notify's local stand-in (listed at /outbox and logged; NOTIFY_API_KEY: the real one)"
+        )
+    if wired.services.notify_sender is not None and os.environ.get("BNG_NOTIFY_WORKER", "1") != "0":
+        from bng.register.notify_worker import start_thread
+
+        start_thread(wired.services.notify_sender)  # BNG_NOTIFY_WORKER=0 when `bng notify worker` runs apart
     if workers is None:
         serve(application, host, port, threads)
         return
@@ -446,6 +455,94 @@ def pay_reconcile() -> None:
     typer.echo(f"{len(found)} card payment{'' if len(found) == 1 else 's'} differ{'s' if len(found) == 1 else ''}")
     if found:
         raise typer.Exit(1)
+
+
+notify_app = typer.Typer(
+    help="E-mails: the outbox, sent through GOV.UK Notify (or its local stand-in).", no_args_is_help=True
+)
+app.add_typer(notify_app, name="notify")
+
+
+def _show_notify_log() -> None:
+    """Notify's stand-in writes each e-mail it takes to the log ``bng.notify``: shown on standard error."""
+    import logging
+
+    shown = logging.getLogger("bng.notify")
+    shown.setLevel(logging.INFO)
+    shown.addHandler(logging.StreamHandler())
+
+
+def _sender() -> tuple[Any, Any]:
+    from bng.bootstrap import load_config, wire
+
+    wired = wire(load_config())
+    if wired.services.notify_stand_in is not None:
+        _show_notify_log()
+    sender = wired.services.notify_sender
+    assert sender is not None
+    return wired, sender
+
+
+@notify_app.command("send")
+def notify_send() -> None:
+    """Send every e-mail that is due, once (exit 1 if any failed for good)."""
+    wired, sender = _sender()
+    try:
+        done = sender.send_all()
+    finally:
+        wired.database.dispose()
+    for label in done.sent:
+        typer.echo(f"sent     {label}")
+    for label in done.retrying:
+        typer.echo(f"retrying {label}")
+    for label in done.failed:
+        typer.echo(f"failed   {label}")
+    typer.echo(f"{len(done.sent)} sent, {len(done.retrying)} to try again, {len(done.failed)} failed")
+    if done.failed:
+        raise typer.Exit(1)
+
+
+@notify_app.command("worker")
+def notify_worker(
+    interval: Annotated[float, typer.Option(help="Seconds between rounds when nothing is due.")] = 5.0,
+) -> None:
+    """Send e-mails as they fall due, until stopped (Ctrl+C); as many workers as wanted may run at once."""
+    import threading
+
+    wired, sender = _sender()
+    stop = threading.Event()
+    typer.echo(f"e-mail worker {sender.name}: sending every {interval:g} s (Ctrl+C stops it)")
+    try:
+        sender.run(stop, interval)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        wired.database.dispose()
+
+
+@notify_app.command("status")
+def notify_status() -> None:
+    """Ask Notify for the delivery status of the e-mails sent and not yet delivered."""
+    wired, sender = _sender()
+    try:
+        changed = sender.refresh()
+    finally:
+        wired.database.dispose()
+    typer.echo(f"{changed} e-mail{'' if changed == 1 else 's'} with a new status")
+
+
+@notify_app.command("templates")
+def notify_templates() -> None:
+    """The register's e-mail templates, with their fields and the words to make each one in GOV.UK Notify."""
+    import re
+
+    from bng.register.outbox import TEMPLATES
+
+    for name, (subject, text) in TEMPLATES.items():
+        fields = sorted(set(re.findall(r"{(\w+)}", subject + text)))
+        typer.echo(f"{name}  ({', '.join(fields)})")
+        typer.echo("  subject: " + re.sub(r"{(\w+)}", r"((\1))", subject))
+        typer.echo("  " + re.sub(r"{(\w+)}", r"((\1))", text).replace("\n", "\n  "))
 
 
 planning_app = typer.Typer(

@@ -247,6 +247,8 @@ NOT_CONFIRMATIONS = {
     "pay_stand_in.create": "GOV.UK Pay's side (its local stand-in): Pay's API, with Pay's own rules",
     "pay_stand_in.refund": "GOV.UK Pay's side: a refund twice is refused by Pay (refund_amount_available)",
     "pay_stand_in.card": "GOV.UK Pay's card page: a payment finished stays finished",
+    "notify_stand_in.send_email": "GOV.UK Notify's side (its local stand-in): Notify's API, which takes no "
+    "idempotency key (the worker's claims send each message once)",
     "api.calculate_metric": "changes nothing: calculates and keeps nothing (an API call: a token, no form)",
     "api.check_metric": "changes nothing: checks a workbook and keeps nothing",
     "api.validate_maps": "changes nothing: validates maps and keeps nothing",

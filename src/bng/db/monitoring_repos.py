@@ -107,7 +107,7 @@ class MonitoringRecords:
 
     def outbox(self, unsent_only: bool = False) -> Sequence[OutboxMessage]:
         o = t.notification_outbox
-        q = select(OutboxMessage)
+        q = select(OutboxMessage).where(o.c.obligation_id.is_not(None))  # monitoring's own messages
         if unsent_only:
             q = q.where(o.c.sent_at.is_(None))
         return self.s.scalars(q.order_by(o.c.send_on, o.c.id)).all()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -151,6 +152,19 @@ notification_outbox = Table(
     Column("user_id", Integer, ForeignKey("account.id")),
     Column("obligation_id", Integer, ForeignKey("monitoring_obligation.id"), index=True),
     Column("sent_at", DateTime),
+    # GOV.UK Notify (migration 0014): the template and its personalisation, and the sender's progress
+    Column("template", String(60), nullable=False, server_default=""),
+    Column("fields", JSONDoc),
+    Column("status", String(20), nullable=False, server_default="queued"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime),
+    Column("claimed_by", String(80)),
+    Column("claimed_until", DateTime),
+    Column("last_error", Text),
+    Column("notify_id", String(64)),
+    Column("notify_status", String(40)),
+    CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status"),
+    Index("ix_notification_outbox_due", "status", "send_on"),
 )
 
 calendar_feed = Table(

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bng.register import errors
+from bng.register import errors, notifications
 from bng.register.geometries import GeometryRef, canonical, ref_of
 from bng.register.ledger import to_micro
 from bng.register.model import (
@@ -57,6 +57,7 @@ from .engine import WRITE
 from .mapping import map_models
 from .money_repos import MoneyRecords
 from .monitoring_repos import MonitoringRecords
+from .notification_repos import NotificationRecords
 from .open_data import OpenData
 from .planning_repos import PlanningRecords
 
@@ -517,6 +518,11 @@ class SqlUnitOfWork:
         self._rollback_actions: list[Callable[[], None]] = []
         self._commit_actions: list[Callable[[], None]] = []
         self._committed = False
+        self._joined: Any = None
+
+    @property
+    def committed(self) -> bool:
+        return self._committed
 
     def __enter__(self) -> SqlUnitOfWork:
         bind = self._engine.execution_options(**{WRITE: True}) if self._write else self._engine
@@ -535,6 +541,10 @@ class SqlUnitOfWork:
         self.api_tokens = ApiTokenRecords(s)
         self.access = AccessRecords(s)  # who sees what: allocations by owner and LPA, messages to providers
         self.money = MoneyRecords(s)  # overpayments, part refunds, remittance details
+        self.notifications = NotificationRecords(s)
+        if self._write:  # e-mails sent through the Outbox port while this is open are queued in it
+            self._joined = notifications.joined(self)
+            self._joined.__enter__()
         return self
 
     def add(self, record: object) -> None:
@@ -572,6 +582,9 @@ class SqlUnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self._joined is not None:
+            self._joined.__exit__(None, None, None)
+            self._joined = None
         try:
             # close() rolls back what was not committed and detaches the records without expiring
             # them, so the services can hand them on to the pages

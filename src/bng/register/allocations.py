@@ -23,7 +23,7 @@ from datetime import date
 
 from bng.metric import DEFAULT_RELEASE, load
 
-from . import audit, payments, submissions
+from . import audit, notifications, payments, submissions
 from .allocation_metric import DevelopmentMetric, development_metric, match, read_site, unit_flags
 from .allocation_risk import OTHER, RISK_LABELS, DevelopmentPlace, locate_development, spatial_risk
 from .audit import Actor
@@ -364,6 +364,7 @@ class Allocations(Service):
                 "payment": payment.reference,
             },
         )
+        notifications.allocation_recorded(uow, now, allocation, plan.site)
         return allocation
 
     def record_payment(
@@ -394,6 +395,7 @@ class Allocations(Service):
                 payment.recorded_by = actor.user_id
                 after = audit.snapshot(payment, ("status", "received_on", "method"))
                 audit.record(uow, self.now(), actor, "payment.received", "payment", payment.reference, before, after)
+                notifications.payment_received(uow, self.now(), payment, "allocation fee")
             uow.commit()
 
     # -- the rules -----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from shapely.geometry.base import BaseGeometry
 
-from . import audit, combined, submissions
+from . import audit, combined, notifications, submissions
 from .accounts import require_verified
 from .audit import Actor
 from .checks import CheckResult, run_checks
@@ -589,6 +589,7 @@ class Applications(Service):
                 else ("submitted", "Application submitted")
             )
             uow.add(ApplicationEvent(app.id, now, kind, message, actor.user_id))
+            notifications.application_event(uow, now, app, "application_submitted")
             audit.record(
                 uow,
                 now,

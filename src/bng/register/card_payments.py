@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import audit, money, submissions
+from . import audit, money, notifications, submissions
 from .applications import FEE_NAMES, FeeStanding, fee_standing
 from .audit import Actor
 from .errors import Conflict, NotFound, NotSignedIn
@@ -216,6 +216,7 @@ class CardPayments(Service):
         fee.status, fee.received_on, fee.method = PaymentStatus.RECEIVED, now.date(), "card"
         after = audit.snapshot(fee, ("status", "received_on", "method")) | {"pay_id": card.pay_id}
         audit.record(uow, now, actor, "payment.received", "payment", fee.reference, before, after)
+        notifications.payment_received(uow, now, fee, FEE_NAMES.get(FeePurpose(fee.purpose), "Fee").lower())
         application_id = getattr(app, "id", None)
         if application_id is not None:
             name = FEE_NAMES.get(FeePurpose(fee.purpose), "Fee")

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from . import submissions
+from . import notifications, submissions
 from .audit import Actor
 from .credit_base import CreditService, OrderView, when_text
 from .credit_card import mark_paid_by_hand
@@ -164,6 +164,19 @@ class CreditFulfilment(CreditService):
                 f"Invoice {invoice.number} issued for {pounds(invoice.total_pence)}; pay by "
                 f"{when_text(invoice.valid_until)}, quoting {order.reference}",
             )
+            notifications.queue(
+                uow,
+                now,
+                uow.users.get(order.owner_id),
+                "invoice_issued",
+                {
+                    "order": order.reference,
+                    "invoice": invoice.number,
+                    "amount": pounds(invoice.total_pence),
+                    "pay_by": when_text(invoice.valid_until),
+                    "link": f"/credits/orders/{order.reference}",
+                },
+            )
             submissions.settle(uow, once, invoice.number)
             uow.commit()
             return invoice
@@ -216,6 +229,9 @@ class CreditFulfilment(CreditService):
                 {"paid_on": received_on, "payment_method": "bank transfer"},
             )
             mark_paid_by_hand(uow, order.id, received_on, actor.user_id)  # a card payment begun is not needed now
+            what = f"statutory biodiversity credits of order {order.reference}"
+            fields = {"what": what, "amount": pounds(invoice.total_pence), "payment_reference": invoice.number}
+            notifications.queue(uow, self.now(), uow.users.get(order.owner_id), "payment_received", fields)
             uow.commit()
             return order
 
@@ -277,6 +293,7 @@ class CreditFulfilment(CreditService):
                 f"Proof of purchase sent to {name}",
                 {"sent_to_lpa_on": self.today()},
             )
+            notifications.proof_sent(uow, self.now(), order, lpa)
             uow.commit()
             return order
 

@@ -1,11 +1,12 @@
-"""What the register sends by email. The service has no email sender yet (a later issue adds GOV.UK
-Notify behind this port): the stand-in, :class:`LogOutbox`, writes each message to the log
-(``bng.outbox``, INFO) as Notify would send it, and keeps the last ones for the tests. The register's
-audit log records that a message was sent, to whom and which, never its links.
+"""What the register sends by email: one template per event (its subject and text, with ``{fields}`` as
+GOV.UK Notify's personalisation). The service sends through :class:`Outbox`; wired, it is
+:class:`bng.register.notifications.QueuedOutbox`, which queues the message in the database for the
+worker that sends it through Notify (docs/notifications.md). :class:`LogOutbox`, kept for tools and tests
+that have no database, writes each message to the log (``bng.outbox``, INFO) and keeps the last ones.
+The register's audit log records that a message was sent, to whom and which, never its links.
 
-A sign-in link in the log signs in whoever reads it: until Notify is wired, only the operator sees
-the log. Notify's client must send from a queue, not during the request: the answers of sign-in and
-sign-up must take the same time whether a message is sent or not.
+Nothing is sent during the request: the answers of sign-in and sign-up take the same time whether a
+message is sent or not.
 """
 
 from __future__ import annotations
@@ -16,7 +17,68 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+_MONITORING = ("{subject}", "{body}")
+"""Monitoring's messages are worded by the monitoring service (an obligation's dates and references): their
+Notify templates carry the subject and body whole."""
+
 TEMPLATES: dict[str, tuple[str, str]] = {
+    # -- the register's events (GOV.UK Notify sends them: bng.register.notifications) --
+    "application_submitted": (
+        "Application {reference} submitted",
+        "Dear {name},\nWe have your application {reference} to register a biodiversity gain site. The register "
+        "team will check it and tell you what they decide. Follow it at {link}",
+    ),
+    "information_requested": (
+        "Application {reference}: we need more information",
+        "Dear {name},\nThe register team needs more information about application {reference}:\n\n{request}\n\n"
+        "Answer and resubmit the application at {link}",
+    ),
+    "application_accepted": (
+        "Application {reference} accepted: gain site {site} is on the register",
+        "Dear {name},\nYour application {reference} has been accepted. The gain site is on the biodiversity gain "
+        "sites register as {site}. See it at {link}",
+    ),
+    "application_rejected": (
+        "Application {reference} rejected",
+        "Dear {name},\nThe register team has rejected application {reference}, for these reasons:\n\n{reasons}\n\n"
+        "See the application at {link}",
+    ),
+    "allocation_recorded_developer": (
+        "Allocation {allocation} recorded on gain site {site}",
+        "The allocation {allocation} of gain site {site} to {development} (planning reference "
+        "{planning_reference}) is recorded on the register. See it at {link}",
+    ),
+    "allocation_recorded_landowner": (
+        "An allocation has been recorded on your gain site {site}",
+        "The allocation {allocation} of your gain site {site} to {development} (planning reference "
+        "{planning_reference}) is recorded on the register. See the site at {link}",
+    ),
+    "invoice_issued": (
+        "Invoice {invoice} for statutory biodiversity credits",
+        "Invoice {invoice} for your order {order} of statutory biodiversity credits is issued: {amount}. Pay by "
+        "{pay_by}, quoting {order}. See it at {link}",
+    ),
+    "payment_received": (
+        "Payment received: {payment_reference}",
+        "We have received {amount} for the {what} (payment reference {payment_reference}). Thank you.",
+    ),
+    "proof_of_purchase_developer": (
+        "Proof of purchase for order {order} sent to the LPA",
+        "The proof of purchase of statutory biodiversity credits for order {order} (planning reference "
+        "{planning_reference}) has been sent to {lpa}. Download it at {link}",
+    ),
+    "proof_of_purchase_lpa": (
+        "Proof of purchase of statutory biodiversity credits: {planning_reference}",
+        "A proof of purchase of statutory biodiversity credits (order {order}) for {development}, planning "
+        "reference {planning_reference}, has been sent to {lpa}. See it at {link}",
+    ),
+    "report_reminder": _MONITORING,
+    "action_reminder": _MONITORING,
+    "enforcement_flag": _MONITORING,
+    "off_track": _MONITORING,
+    "remedial_action": _MONITORING,
+    "action_done": _MONITORING,
+    # -- accounts --
     "confirm_account": (
         "Confirm your email address",
         "Open this link to finish creating your account on the biodiversity gain sites register: {link}\n"
@@ -105,7 +167,7 @@ class Message:
 
     @property
     def subject(self) -> str:
-        return TEMPLATES[self.template][0]
+        return TEMPLATES[self.template][0].format(**self.fields)
 
     @property
     def text(self) -> str:

@@ -16,7 +16,7 @@ from datetime import date
 
 import shapely
 
-from . import audit, combined, money, payments, submissions
+from . import audit, combined, money, notifications, payments, submissions
 from .allocations import Allocations
 from .applications import FEE_NAMES, NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
 from .audit import Actor
@@ -169,6 +169,7 @@ class Review(Service):
                 f"{FEE_NAMES[FeePurpose(fee.purpose)]} of {pounds(fee.amount_pence)} (payment reference "
                 f"{fee.reference}) received on {long_date(received_on)} by {method}",
             )
+            notifications.payment_received(uow, self.now(), fee, FEE_NAMES[FeePurpose(fee.purpose)].lower())
             uow.commit()
 
     def record_refund(
@@ -266,6 +267,7 @@ class Review(Service):
             app.information_request = message
             app.updated_at = self.now()
             self._event(uow, app, actor, "information_requested", message)
+            notifications.application_event(uow, self.now(), app, "information_requested", request=message)
             audit.record(
                 uow,
                 self.now(),
@@ -292,6 +294,7 @@ class Review(Service):
             app.decided_at = self.now()
             app.updated_at = self.now()
             self._event(uow, app, actor, "rejected", reasons)
+            notifications.application_event(uow, self.now(), app, "application_rejected", reasons=reasons)
             audit.record(
                 uow,
                 self.now(),
@@ -350,6 +353,7 @@ class Review(Service):
             if allocation is not None:
                 registered += f", with allocation {allocation.reference} to {allocation.planning_reference}"
             self._event(uow, app, actor, "accepted", registered)
+            notifications.application_event(uow, now, app, "application_accepted", site=site.reference)
             audit.record(
                 uow,
                 now,

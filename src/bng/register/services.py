@@ -20,6 +20,10 @@ from .monitoring_calendar import Calendars
 from .monitoring_excess import ExcessSales
 from .monitoring_lpa import LpaMonitoring
 from .monitoring_service import Monitoring
+from .notifications import OutboxPage, QueuedOutbox
+from .notify import Notify, TemplateIds
+from .notify_stand_in import LocalNotify, StandInNotify
+from .notify_worker import NotifySender
 from .open_data import OpenRegister
 from .passwords import Passwords
 from .pay_stand_in import LocalPay, StandInPay
@@ -61,6 +65,9 @@ class Services:
     invoices: Invoices  # invoice PDFs (credit orders, an application's fees) with the bank details
     credit_card: CreditCardPay  # a credit order's invoice paid by card through the same Pay port
     pay_stand_in: StandInPay | None = None  # the stand-in's side, served at /pay-stand-in when no Pay key is set
+    outbox: OutboxPage | None = None  # the e-mails queued and sent (the staff page)
+    notify_sender: NotifySender | None = None  # the worker's sender: GOV.UK Notify or its stand-in
+    notify_stand_in: StandInNotify | None = None  # Notify's stand-in, served at /v2/notifications when no key is set
 
 
 def build_services(
@@ -71,18 +78,29 @@ def build_services(
     passwords: Passwords | None = None,
     pay: CardPay | None = None,
     base_url: str = "http://127.0.0.1:8000",
+    notify: Notify | None = None,
+    template_ids: TemplateIds | None = None,
 ) -> Services:
-    """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``)."""
+    """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``). ``notify`` is
+    GOV.UK Notify (with ``template_ids``); without one, its stand-in."""
     applications = Applications(uow, clock, store, places)
     allocations = Allocations(uow, clock, store, places)
     review = Review(uow, clock, store, places, applications, allocations)
     stand_in = StandInPay() if pay is None else None
-    accounts = Accounts(uow, clock, passwords)
+    accounts = Accounts(uow, clock, passwords, QueuedOutbox(uow, clock))
     remittances = Remittances(uow, clock)
     credits = build_credit_services(uow, clock, store, places)  # type: ignore[arg-type]  # uow has .credits
     card_payments = CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), review)
     credit_card = CreditCardPay(uow, clock)  # type: ignore[arg-type]  # uow has .credits
     card_payments.on_received.append(credit_card.received)
+    notify_stand_in = StandInNotify() if notify is None else None
+    sender = NotifySender(
+        uow,
+        clock,
+        notify or LocalNotify(notify_stand_in or StandInNotify(), base_url),
+        template_ids or TemplateIds.stand_in(),
+        base_url,
+    )
     return Services(
         accounts=accounts,
         applications=applications,
@@ -110,4 +128,7 @@ def build_services(
         remittances=remittances,
         invoices=Invoices(uow, clock, remittances, credits.orders, applications),
         credit_card=credit_card,
+        outbox=OutboxPage(uow, clock, stand_in=notify is None),
+        notify_sender=sender,
+        notify_stand_in=notify_stand_in,
     )

@@ -21,7 +21,7 @@ from alembic import op
 from bng.db.types import JSONDoc
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
