@@ -130,6 +130,8 @@ def os_maps_of(config: Config) -> Any:
     from bng.web.os_maps import PRODUCTION, OsMaps
 
     return OsMaps(config.os_maps_api_key, config.os_maps_layer or "Road_27700", config.os_maps_base_url or PRODUCTION)
+
+
 def notify_of(config: Config) -> tuple[Any, Any]:
     """GOV.UK Notify and its template ids when a key is configured; (None, None) (the stand-in) otherwise."""
     if not config.notify_api_key:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, jsonify, request
+from flask.typing import ResponseReturnValue
 from werkzeug.serving import make_server
 
 KEY = "test-os-maps-key"
@@ -35,7 +36,7 @@ def stand_in() -> tuple[Flask, list[str]]:
     seen: list[str] = []
 
     @app.get("/maps/raster/v1/zxy/<layer>/<int:z>/<int:x>/<int:y>.png")
-    def tile(layer: str, z: int, x: int, y: int) -> object:
+    def tile(layer: str, z: int, x: int, y: int) -> ResponseReturnValue:
         seen.append(request.full_path)
         if request.args.get("key") != KEY:
             return jsonify({"fault": {"faultstring": "Invalid ApiKey", "detail": {"errorcode": "InvalidApiKey"}}}), 401

@@ -22,6 +22,7 @@ from bng.register.monitoring import (
 )
 
 from . import monitoring_tables as t
+from .results import changed
 
 
 class MonitoringRecords:
@@ -144,7 +145,7 @@ class MonitoringRecords:
                     f"Less {module} excess remains than this sale asks for: the same units cannot be sold twice"
                 ) from None
             raise
-        if getattr(done, "rowcount", 1) != 1:
+        if changed(done) != 1:
             raise errors.Conflict(f"The development has no {module} excess to sell")
 
     def sales(self, case_id: int) -> Sequence[ExcessSale]:

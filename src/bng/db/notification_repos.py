@@ -23,6 +23,7 @@ from bng.register.monitoring import OutboxMessage
 from bng.register.ports import Page
 
 from . import monitoring_tables as t
+from .results import changed
 
 
 class NotificationRecords:
@@ -52,7 +53,7 @@ class NotificationRecords:
                 .values(status="sending", claimed_by=worker, claimed_until=until, attempts=o.c.attempts + 1)
                 .execution_options(synchronize_session=False)
             )
-            if done.rowcount == 1:
+            if changed(done) == 1:
                 taken.append(message_id)
         if not taken:
             return []
@@ -63,7 +64,7 @@ class NotificationRecords:
         o = t.notification_outbox
         mine = and_(o.c.id == message_id, o.c.status == "sending", o.c.claimed_by == worker)
         done = self.s.execute(update(o).where(mine).values(**values).execution_options(synchronize_session=False))
-        return bool(done.rowcount == 1)
+        return changed(done) == 1
 
     def get(self, message_id: int) -> OutboxMessage | None:
         return self.s.get(OutboxMessage, message_id)

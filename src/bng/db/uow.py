@@ -60,6 +60,7 @@ from .monitoring_repos import MonitoringRecords
 from .notification_repos import NotificationRecords
 from .open_data import OpenData
 from .planning_repos import PlanningRecords
+from .results import changed
 
 
 class _Repo:
@@ -82,9 +83,9 @@ class Users(_Repo):
         later = or_(t.c.totp_last_step.is_(None), t.c.totp_last_step < step)
         done = self.s.execute(update(t).where(t.c.id == user_id, later).values(totp_last_step=step))
         user = self.s.get(User, user_id)
-        if user is not None and done.rowcount == 1:
+        if user is not None and changed(done) == 1:
             user.totp_last_step = step  # the same value: the loaded object agrees with its row
-        return done.rowcount == 1
+        return changed(done) == 1
 
 
 class Sessions(_Repo):

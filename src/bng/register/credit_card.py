@@ -21,11 +21,14 @@ from .credit_records import OrderStatus
 from .errors import Conflict, NotFound
 from .fees import pounds
 from .model import Payment, PaymentStatus
-from .pay_stand_in import MAX_AMOUNT as PAY_MAX_PENCE
+from .pay_stand_in import MAX_AMOUNT
 from .ports import UnitOfWork
 from .references import normalise, payment_reference
 from .roles import Permission
 from .service import require
+
+PAY_MAX_PENCE = MAX_AMOUNT
+"""The largest invoice paid by card (GOV.UK Pay's limit, as its stand-in holds it); a larger one by transfer."""
 
 PURPOSE = "credits"
 

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from .audit import Actor
 from .errors import Forbidden, NotSignedIn
@@ -56,6 +56,12 @@ class NotificationUnitOfWork(UnitOfWork, Protocol):
     notifications: NotificationRecords
 
     def __enter__(self) -> NotificationUnitOfWork: ...
+
+
+def notifying(uow: UnitOfWork) -> NotificationUnitOfWork:
+    """The unit of work as one holding the outbox (the database's does; the register's port names only what
+    every service needs)."""
+    return cast(NotificationUnitOfWork, uow)
 
 
 # -- the write unit of work a request has open, for the Outbox port ------------------------------------
@@ -149,7 +155,7 @@ class QueuedOutbox:
     def sent(self) -> list[Message]:
         """The last 100 messages in the outbox, oldest first (as :class:`~bng.register.outbox.LogOutbox` keeps)."""
         with self._uow() as uow:
-            found = uow.notifications.listing(1, 100).items
+            found = notifying(uow).notifications.listing(1, 100).items
         return [Message(m.to_email, m.template, dict(m.fields or {})) for m in reversed(found)]
 
 
@@ -248,6 +254,7 @@ class OutboxPage(Service):
             raise Forbidden("Your account does not allow this")
         status = status if status in STATUSES else ""
         with self._uow() as uow:
-            found = uow.notifications.listing(page, per_page, None if everyone else actor.label, status)
-            counts = uow.notifications.counts() if everyone else {}
+            records = notifying(uow).notifications
+            found = records.listing(page, per_page, None if everyone else actor.label, status)
+            counts = records.counts() if everyone else {}
         return Listing(found, everyone, self.stand_in, counts)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from .monitoring import OutboxMessage
+from .notifications import notifying
 from .notify import Notify, NotifyError, TemplateIds
 from .ports import Clock, UnitOfWorkFactory
 from .service import Service
@@ -81,7 +82,7 @@ class NotifySender(Service):
     def _claim(self, limit: int) -> list[OutboxMessage]:
         now = self.now()
         with self._uow(write=True) as uow:
-            taken = list(uow.notifications.claim(self.name, now, now + CLAIM_FOR, limit))
+            taken = list(notifying(uow).notifications.claim(self.name, now, now + CLAIM_FOR, limit))
             uow.commit()
             return taken
 
@@ -89,7 +90,9 @@ class NotifySender(Service):
         assert m.id is not None
         with self._uow(write=True) as uow:
             done = bool(
-                uow.notifications.finish(m.id, self.name, {"claimed_by": None, "claimed_until": None} | dict(values))
+                notifying(uow).notifications.finish(
+                    m.id, self.name, {"claimed_by": None, "claimed_until": None} | dict(values)
+                )
             )
             uow.commit()
             return done
@@ -148,7 +151,7 @@ class NotifySender(Service):
     def refresh(self, limit: int = 100) -> int:
         """Ask Notify for the delivery status of sent messages not yet delivered or failed there."""
         with self._uow() as uow:
-            page = uow.notifications.listing(1, limit, None, "sent")
+            page = notifying(uow).notifications.listing(1, limit, None, "sent")
             pending = [
                 m for m in page.items if m.notify_id and m.notify_status not in ("delivered", "permanent-failure")
             ]
@@ -161,7 +164,7 @@ class NotifySender(Service):
                 continue
             if status != m.notify_status:
                 with self._uow(write=True) as uow:
-                    found = uow.notifications.get(m.id)
+                    found = notifying(uow).notifications.get(m.id)
                     if found is not None:
                         found.notify_status = status[:40]
                     uow.commit()

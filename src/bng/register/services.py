@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .account_settings import AccountSettings
 from .access import Access
+from .account_settings import AccountSettings
 from .accounts import Accounts
 from .allocations import Allocations
 from .api_tokens import ApiTokens

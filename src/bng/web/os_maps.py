@@ -36,7 +36,7 @@ def tile_in_range(z: int, x: int, y: int, max_zoom: int) -> bool:
     span = TILE * RESOLUTIONS[z]
     cols = math.ceil((EXTENT[2] - EXTENT[0]) / span)
     rows = math.ceil((EXTENT[3] - EXTENT[1]) / span)
-    return 0 <= x < cols and 0 <= y < rows
+    return bool(0 <= x < cols and 0 <= y < rows)
 
 
 @dataclass

@@ -57,6 +57,14 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _site_name(given: str, errors: list[FilterError]) -> str:
+    """The site name searched for, its spaces made single; too long a name is a problem, not a search."""
+    if len(given) > MAX_NAME:
+        errors.append(FilterError("name", f"Site name must be {MAX_NAME} characters or fewer"))
+        return ""
+    return " ".join(given.split())
+
+
 def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tuple[SiteQuery, list[FilterError]]:
     """The query the filters ask for, and what is wrong with them (the query leaves out the bad ones)."""
     errors: list[FilterError] = []
@@ -64,10 +72,7 @@ def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tu
     def get(name: str) -> str:
         return (args.get(name) or "").strip()
 
-    name = " ".join(get("name").split())
-    if len(args.get("name") or "") > MAX_NAME:
-        errors.append(FilterError("name", f"Site name must be {MAX_NAME} characters or fewer"))
-        name = ""
+    name = _site_name(args.get("name") or "", errors)
 
     body = get("responsible_body")
     body_id = whole(body, 1, MAX_ID) if body else None

@@ -20,7 +20,7 @@ from .common import show_problems
 
 bp = Blueprint("money", __name__)
 bp.add_app_template_global(lambda kind: KIND_LABELS[Kind(kind)], "adjustment_label")
-bp.add_app_template_global(PAY_MAX_PENCE, "pay_max_pence")
+bp.record_once(lambda state: state.app.jinja_env.globals.update(pay_max_pence=PAY_MAX_PENCE))
 
 
 def _pdf(name: str, data: bytes) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -45,7 +47,9 @@ def search() -> ResponseReturnValue:
         getattr(form, e.field).errors = [e.message]
     results = services().register.search(query) if not errors else Page([], 0, 1, PER_PAGE)
     args = filter_args(request.args)
-    found_map = search_map(url_for("api.sites_geojson", **args), query.bbox) if not errors else None
+    found_map = (
+        search_map(url_for("api.sites_geojson", **cast(dict[str, Any], args)), query.bbox) if not errors else None
+    )
     return (
         render_template(
             "register/search.html", form=form, results=results, args=args, errors=bool(errors), found_map=found_map
