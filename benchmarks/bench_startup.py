@@ -61,6 +61,24 @@ def _run(argv: list[str]) -> tuple[float, float]:
     return wall, cpu
 
 
+def bytecode_missing() -> list[str]:
+    """Modules the commands import that have no cached bytecode: each run would compile them from source.
+
+    ``scripts/setup.sh`` compiles it (``uv sync --compile-bytecode`` and ``compileall src``); without
+    that, where ``PYTHONDONTWRITEBYTECODE`` is set, every process compiles every module it imports.
+    """
+    import importlib.util
+
+    names = ("typer.main", "bng.cli", "bng.metric.engine", "bng.workbook.reader", "bng.workbook.check")
+    missing = []
+    for name in names:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        if origin and origin.endswith(".py") and not Path(importlib.util.cache_from_source(origin)).exists():
+            missing.append(name)
+    return missing
+
+
 def measure(runs: int) -> tuple[list[tuple[str, float | None, list[float], list[float]]], float, float]:
     bng = str(Path(sys.executable).with_name("bng"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,7 +108,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=RUNS, help=f"timed runs of each command (default {RUNS})")
     parser.add_argument("--no-write", action="store_true", help="print only; do not update docs/performance.md")
     args = parser.parse_args()
+    missing = bytecode_missing()
     results, load_before, load_after = measure(args.runs)
+    bytecode = (
+        "Bytecode: cached for every module the commands import (`scripts/setup.sh` compiles it)."
+        if not missing
+        else f"Bytecode: NOT cached for {', '.join(missing)}: each run compiled them from source "
+        "(run `scripts/setup.sh`)."
+    )
     lines = [
         f"Command: `{COMMAND}`",
         "",
@@ -98,7 +123,7 @@ def main() -> None:
         f"warm-up rounds; wall time around each process, CPU time (user + system) as the system accounts the "
         f"finished child. Load average (1 min) {load_before:.1f} when the runs began and {load_after:.1f} when "
         f"they ended, on {os.cpu_count()} cores shared with other work: wall times above the CPU time are time "
-        "spent waiting for a core.",
+        f"spent waiting for a core. {bytecode}",
         "",
         "| command | median wall | min–max wall | median CPU | target (median wall) |",
         "|---|---:|---:|---:|---|",

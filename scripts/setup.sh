@@ -18,7 +18,12 @@ fi
 
 echo "==> installing Python dependencies from uv.lock"
 # (no "$@" here: this file is sourced, and the caller's arguments are the caller's)
-"$PYTHON" -m uv sync --locked --quiet --python "$PYTHON"
+# --compile-bytecode, and compileall for bng's own sources (an editable install), so that no command
+# compiles a module from source when it starts, even where PYTHONDONTWRITEBYTECODE is set: without
+# cached bytecode every `bng` command compiled typer and bng anew each time (docs/performance.md).
+# Both only compile what changed, so a second run costs about a second.
+"$PYTHON" -m uv sync --locked --quiet --python "$PYTHON" --compile-bytecode
+.venv/bin/python -m compileall -q -j 0 src/bng >/dev/null
 
 # apt_install PKG...: install Debian packages that are missing (needs root or sudo)
 apt_install() {

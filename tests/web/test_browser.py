@@ -221,7 +221,8 @@ def test_search_the_register(page: Any, live_server: LiveServer, register: Regis
     page.wait_for_load_state()
     main = page.locator("main").inner_text()
     assert "Meadow Farm" in main and "Cambridge LPA" in main and "Bedfordshire and Cambridgeshire Claylands" in main
-    box = page.locator("svg.bng-map").bounding_box()
+    page.locator('[data-module="bng-map"][data-ready="true"]').wait_for()  # the map in the drawing's place
+    box = page.locator(".bng-live-map").bounding_box()
     assert box is not None and box["width"] > 300
     assert "owner@example.com" not in page.content()  # no personal data on the public page
     screenshot(page, "21-gain-site-page")

@@ -124,7 +124,7 @@ def test_no_other_layer_is_served(client: FlaskClient) -> None:
 
 
 def _config(page: str) -> dict[str, Any]:
-    m = re.search(r'<div class="bng-map-frame" data-module="bng-map" data-map="([^"]+)">', page)
+    m = re.search(r'<div class="bng-map-frame[^"]*" data-module="bng-map" data-map="([^"]+)">', page)
     assert m, "no map frame"
     config: dict[str, Any] = json.loads(html.unescape(m.group(1)))
     return config

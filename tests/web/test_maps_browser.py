@@ -69,7 +69,7 @@ def test_the_site_page_map_has_the_offline_base_and_the_boundary(
         page.locator(".leaflet-control-zoom-out").click()
         page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => Number(document.querySelector('[data-module=bng-map]').dataset.lpaFeatures) > 1", timeout=20_000
+        "() => document.querySelector('[data-module=bng-map]').dataset.lpaZoom === '6'", timeout=20_000
     )
     page.wait_for_timeout(300)
     page.mouse.move(0, 0)

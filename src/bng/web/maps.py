@@ -60,7 +60,8 @@ def frame(inner: Markup, label: str, features: list[dict[str, Any] | None], **ex
         **extra,
     }
     data = escape(json.dumps(config, separators=(",", ":")))
-    return Markup(f'<div class="bng-map-frame" data-module="bng-map" data-map="{data}">{inner}</div>')
+    classes = "bng-map-frame bng-map-frame--search" if "search" in extra else "bng-map-frame"
+    return Markup(f'<div class="{classes}" data-module="bng-map" data-map="{data}">{inner}</div>')
 
 
 def site_map(view: SiteView) -> Markup:

@@ -9,6 +9,7 @@ cannot be written.
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -57,6 +58,7 @@ def check_command(
             release_id(release)
         except ValueError as err:
             raise _fail(str(err), EXIT_UNREADABLE) from None
+    gc.disable()  # the workbook's objects all live on: hunting cycles among them is time lost (docs/performance.md)
     try:
         result = check_workbook(workbook, target, release=release)
     except WorkbookError as err:
@@ -65,6 +67,8 @@ def check_command(
         raise _fail(err.message(), EXIT_UNREADABLE) from None
     except Exception as err:  # never a traceback for a user's file; the message still names the file
         raise _fail(f"{workbook}: cannot be checked ({type(err).__name__}: {err})", EXIT_UNREADABLE) from None
+    finally:
+        gc.enable()
     if report is not None:
         try:
             write_report(result, report)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from .. import xl
@@ -158,9 +159,9 @@ class RowReader:
             )
             return ""
         text = str(value).strip()
-        for cond in allowed:
-            if cond.lower() == text.lower():
-                return cond
+        cond = _first_same(tuple(allowed), text, False)
+        if cond is not None:
+            return cond
         self.issue(
             path,
             ref,
@@ -178,9 +179,9 @@ class RowReader:
         if value is None:
             return default
         text = str(value).strip()
-        for opt in options:
-            if opt.lower() == text.lower() or opt.replace(" ", "").lower() == text.replace(" ", "").lower():
-                return opt
+        opt = _first_same(tuple(options), text, True)
+        if opt is not None:
+            return opt
         self.issue(
             path,
             ref,
@@ -241,9 +242,9 @@ class RowReader:
     ) -> str | None:
         """A hedgerow or watercourse type of ``table`` (case ignored); ``what`` names it in the issue."""
         value = row.get("habitat")
-        for name in table:
-            if value is not None and name.lower() == str(value).strip().lower():
-                return name
+        name = None if value is None else _first_same(tuple(table), str(value).strip(), False)
+        if name is not None:
+            return name
         self.issue(
             path,
             ref,
@@ -252,3 +253,18 @@ class RowReader:
             "UNKNOWN_HABITAT",
         )
         return None
+
+
+@lru_cache(maxsize=1024)
+def _first_same(options: tuple[str, ...], text: str, spaces: bool) -> str | None:
+    """The first of ``options`` equal to ``text`` ignoring case (and, if ``spaces``, ignoring spaces too).
+
+    Cached: a site file repeats a few texts thousands of times, and comparing each anew was a
+    sixth of reading the 10,000-parcel site.
+    """
+    low = text.lower()
+    squashed = text.replace(" ", "").lower()
+    for opt in options:
+        if opt.lower() == low or (spaces and opt.replace(" ", "").lower() == squashed):
+            return opt
+    return None

@@ -95,6 +95,7 @@ function areaLayer(kind, url, crs, frame) {
     if (!map.hasLayer(layer)) return;
     const [x0, y0, x1, y1] = viewBox(map, crs);
     if (have && zoom === map.getZoom() && x0 >= have[0] && y0 >= have[1] && x1 <= have[2] && y1 <= have[3]) return;
+    if (zoom !== map.getZoom()) layer.clearLayers(); // cut to the old box: its edges would show
     const w = x1 - x0, h = y1 - y0;
     const box = [x0 - w, y0 - h, x1 + w, y1 + h].map((v) => Math.round(v));
     const mine = ++asked;
@@ -107,6 +108,7 @@ function areaLayer(kind, url, crs, frame) {
         have = box;
         zoom = map.getZoom();
         frame.dataset[`${kind}Features`] = String(doc.features.length);
+        frame.dataset[`${kind}Zoom`] = String(zoom);
       })
       .catch(() => {});
   };
