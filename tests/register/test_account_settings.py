@@ -12,16 +12,17 @@ from bng.register import second_factor
 from bng.register.account_settings import RESET_ADDRESS_LIMIT, RESET_LINK_LIFETIME
 from bng.register.accounts import CODE_LIMIT, Attempt, CodeNeeded, NewAccount, actor_of
 from bng.register.errors import Conflict, Forbidden, Invalid, NotFound
-from bng.register.outbox import LogOutbox, Message
+from bng.register.notifications import QueuedOutbox
+from bng.register.outbox import Message
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD, answer_all
 
 NEW = "kestrel over the barley"
 
 
-def _outbox(register: Register) -> LogOutbox:
+def _outbox(register: Register) -> QueuedOutbox:
     outbox = register.services.accounts.outbox
-    assert isinstance(outbox, LogOutbox)
+    assert isinstance(outbox, QueuedOutbox)
     return outbox
 
 

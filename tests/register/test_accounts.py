@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from bng.register.accounts import (
     SecondStep,
 )
 from bng.register.errors import Forbidden, Invalid
+from bng.register.passwords import Passwords
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
 
@@ -282,3 +284,29 @@ def test_every_failure_takes_about_the_same_time(register: Register) -> None:
             times[name].append(time.perf_counter() - start)
     fastest = {name: min(t) for name, t in times.items()}
     assert max(fastest.values()) / min(fastest.values()) < 1.5, times
+
+
+def test_a_sign_in_verifies_the_password_without_holding_the_write_lock(register: Register) -> None:
+    """On SQLite a write transaction locks the whole database: a sign-in that hashed inside one held every
+    other write (a 100,000-vertex boundary being saved failed as "busy" under repeated sign-ins)."""
+    accounts = register.services.accounts
+    real = accounts.passwords
+    started, written = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    class Waiting(Passwords):
+        def verify(self, stored: str, password: str) -> bool:
+            started.set()
+            seen.append(written.wait(10))  # False if the write below could not go ahead meanwhile
+            return real.verify(stored, password)
+
+    accounts.passwords = Waiting(real.hasher)
+    signed: list[str] = []
+    thread = threading.Thread(target=lambda: signed.append(accounts.sign_in(EMAILS["landowner"], PASSWORD)))
+    thread.start()
+    assert started.wait(10)
+    accounts.create_account(NewAccount("during@example.com", "During", "a long passphrase", "developer"))
+    written.set()
+    thread.join(30)
+    assert seen == [True] and len(signed) == 1
+    assert accounts.user_for(signed[0]) is not None

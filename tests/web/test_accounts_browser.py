@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bng.register.outbox import LogOutbox
+from bng.register.notifications import QueuedOutbox
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
 from tests.web.fixtures import LiveServer, screenshot
@@ -15,7 +15,7 @@ NEW = "kestrel over the barley"
 
 def test_reset_a_forgotten_password(page: Any, live_server: LiveServer, register: Register) -> None:
     outbox = register.services.accounts.outbox
-    assert isinstance(outbox, LogOutbox)
+    assert isinstance(outbox, QueuedOutbox)
     page.goto(f"{live_server.url}/sign-in")
     page.get_by_role("link", name="Forgotten your password?").click()
     page.wait_for_load_state()

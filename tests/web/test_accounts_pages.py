@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import Flask
 
 from bng.register import second_factor
-from bng.register.outbox import LogOutbox
+from bng.register.notifications import QueuedOutbox
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
 from tests.web.fixtures import CheckedClient
@@ -26,9 +26,9 @@ def _client(app: Flask) -> CheckedClient:
     return client
 
 
-def _outbox(register: Register) -> LogOutbox:
+def _outbox(register: Register) -> QueuedOutbox:
     outbox = register.services.accounts.outbox
-    assert isinstance(outbox, LogOutbox)
+    assert isinstance(outbox, QueuedOutbox)
     return outbox
 
 

@@ -254,6 +254,15 @@ class Accounts(Service):
         client = _key("client", attempt.client)
         account = _key("account", email)
         device = _key("device", f"{attempt.device}:{email}") if attempt.device else None
+        # The password is verified (deliberately slow work) before the write transaction opens, so that
+        # sign-ins do not hold the write lock while hashing: on SQLite that lock is the whole database's.
+        with self._uow() as uow:
+            found = uow.users.by_email(email)
+            stored = found.password_hash if found is not None and found.active else None
+        verified = self.passwords.verify(stored or self._dummy(), password)  # one verification, whatever the case
+        rehashed = (
+            self.passwords.hash(password) if verified and stored and self.passwords.needs_rehash(stored) else None
+        )
         with self._uow(write=True) as uow:
             counted = uow.throttle.failures([k for k in (client, account, device) if k], now - WINDOW)
             trusted = device is not None and counted.get(device, 0) < DEVICE_LIMIT
@@ -261,9 +270,10 @@ class Accounts(Service):
                 counted.get(client, 0) >= CLIENT_LIMIT or counted.get(account, 0) >= ACCOUNT_LIMIT
             )
             user = uow.users.by_email(email)
-            usable = user is not None and user.active
-            stored = user.password_hash if user is not None and usable else self._dummy()
-            right = self.passwords.verify(stored, password) and usable  # one verification, whatever the case
+            # right only if the account verified against is still the account, unchanged, and usable
+            right = (
+                verified and stored is not None and user is not None and user.active and user.password_hash == stored
+            )
             if not right:
                 charged = [client, device] if trusted and device else [client, account]
                 uow.throttle.fail(charged, now, now - WINDOW)
@@ -285,8 +295,8 @@ class Accounts(Service):
                 raise SecondStep()
             if device is not None:
                 uow.throttle.clear([device])
-            if self.passwords.needs_rehash(user.password_hash):
-                user.password_hash = self.passwords.hash(password)
+            if rehashed is not None:
+                user.password_hash = rehashed
             token = self._session_or_code(uow, user, now)
             uow.commit()
             return token
