@@ -46,9 +46,11 @@ SLOW_PARAMS = {"engine": "postgresql"}
 SLOW_MODULES = frozenset(
     {
         "tests/db/test_bench_register.py",  # a register of benchmark size
+        "tests/db/test_concurrency.py",  # fifty threads racing for the same records
+        "tests/web/test_api_fuzz.py",  # schemathesis, 45 s a database
     }
 )
-"""Modules whose every test takes more than about a second here (measured: docs/performance.md)."""
+"""Modules whose every test takes more than about a second (docs/performance.md, "Tests: the fast tier")."""
 
 
 def _is_slow(item: pytest.Item) -> bool:
