@@ -46,16 +46,22 @@ SLOW_PARAMS = {"engine": "postgresql"}
 SLOW_MODULES = frozenset(
     {
         "tests/db/test_bench_register.py",  # a register of benchmark size
+        "tests/db/test_concurrency.py",  # fifty threads racing for the same records
+        "tests/web/test_api_fuzz.py",  # schemathesis, 45 s a database
+        "tests/audit/test_audit.py",  # a Dask cluster auditing workbooks, killed and resumed
+        "tests/planning/test_documents.py",  # the gain plan, statement and HMMP as PDFs
+        "tests/web/test_serve.py",  # bng serve as a process, after migrating and loading demo data
+        "tests/workbook/test_fuzz.py",  # mutated workbooks, read whole
     }
 )
-"""Modules whose every test takes more than about a second here (measured: docs/performance.md)."""
+"""Modules whose every test takes more than about a second (docs/performance.md, "Tests: the fast tier")."""
 
 
 def _is_slow(item: pytest.Item) -> bool:
     if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
         return True
     params = getattr(getattr(item, "callspec", None), "params", {})
-    if any(params.get(name) == value for name, value in SLOW_PARAMS.items()):
+    if any(params.get(name) == value for name, value in SLOW_PARAMS.items()) or "postgresql" in params.values():
         return True
     return item.path.relative_to(ROOT).as_posix() in SLOW_MODULES
 
