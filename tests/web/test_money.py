@@ -410,4 +410,4 @@ def test_the_combined_cases_invoice_bills_both_fees(register: Register, client: 
     assert "Invoice: register and allocate" in text
     assert "Registration fee" in text and fees["registration"].reference in text and "£639.00" in text
     assert "Allocation fee" in text and fees["allocation"].reference in text and "£45.00" in text
-    assert "£684.00" in text and f"quoting {ref}" not in text  # no bank details set: no transfer asked for
+    assert "£684.00" in text and "bank details for a transfer have not been set" in text  # none added here
