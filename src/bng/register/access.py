@@ -2,8 +2,8 @@
 sites; an LPA officer sees the allocations and statutory credit purchases for developments in their LPA (with
 CSV downloads); a developer or LPA officer can send a message to a gain site's provider through the service.
 
-A message is kept (``provider_message``) and queued to the provider by the outbox (``Outbox.send``) once it
-is committed; the sender never learns the provider's name or e-mail address, and nothing of it is published:
+A message is kept (``provider_message``) and queued to the provider in the same transaction (the outbox
+the Notify worker sends); the sender never learns the provider's name or e-mail address, and nothing of it is published:
 no public page, open data or API reads the table. The provider gets the sender's name, organisation and
 e-mail address, so that they can reply (the form says so before it is sent).
 """
@@ -18,14 +18,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
-from . import audit, submissions
+from . import audit, notifications, submissions
 from .audit import Actor
 from .credit_records import OrderStatus
 from .errors import Invalid, NotFound
 from .ledger import shown
 from .model import Lpa, SiteStatus
-from .outbox import LogOutbox, Outbox
-from .ports import Clock, UnitOfWork, UnitOfWorkFactory
+from .ports import UnitOfWork
 from .references import message_reference
 from .roles import Permission
 from .service import Service, require
@@ -157,10 +156,6 @@ def purchases_csv(rows: Sequence[PurchaseRow]) -> str:
 
 
 class Access(Service):
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, outbox: Outbox | None = None) -> None:
-        super().__init__(uow, clock)
-        self.outbox = outbox or LogOutbox()
-
     def _access_uow(self, write: bool = False) -> AccessUnitOfWork:
         made: AccessUnitOfWork = self._uow(write=write)  # type: ignore[assignment]  # the SQL unit has .access
         return made
@@ -228,7 +223,6 @@ class Access(Service):
                 "sender_email": sender.email,
                 "message": text,
             }
-            to = owner.email
-            uow.on_commit(lambda: self.outbox.send(to, "provider_message", fields))
+            notifications.queue(uow, self.now(), owner, "provider_message", fields)  # sent only if this commits
             uow.commit()
             return message.reference

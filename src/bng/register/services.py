@@ -123,7 +123,7 @@ def build_services(
         pay_stand_in=stand_in,
         api_tokens=ApiTokens(uow, clock),
         account_settings=AccountSettings(accounts),
-        access=Access(uow, clock, accounts.outbox),  # messages go out through the accounts' outbox
+        access=Access(uow, clock),
         money=Money(uow, clock),
         remittances=remittances,
         invoices=Invoices(uow, clock, remittances, credits.orders, applications),
