@@ -11,10 +11,14 @@ sign-up must take the same time whether a message is sent or not.
 from __future__ import annotations
 
 import logging
+import re
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+"""What an email address the register will write to looks like (an account's, an applicant's)."""
 
 TEMPLATES: dict[str, tuple[str, str]] = {
     "confirm_account": (

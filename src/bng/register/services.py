@@ -11,6 +11,7 @@ from .api_tokens import ApiTokens
 from .applications import Applications
 from .audit_log import AuditLog
 from .card_payments import CardPayments
+from .combined import Combined
 from .credit_services import CreditServices, build_credit_services
 from .monitoring_calendar import Calendars
 from .monitoring_excess import ExcessSales
@@ -62,9 +63,10 @@ def build_services(
     base_url: str = "http://127.0.0.1:8000",
 ) -> Services:
     """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``)."""
-    applications = Applications(uow, clock, store, places)
     allocations = Allocations(uow, clock, store, places)
-    review = Review(uow, clock, store, places, applications, allocations)
+    combined = Combined(allocations)  # the application's allocation section, through its port
+    applications = Applications(uow, clock, store, places, combined)
+    review = Review(uow, clock, store, places, applications, combined)
     stand_in = StandInPay() if pay is None else None
     return Services(
         accounts=Accounts(uow, clock, passwords),
