@@ -36,11 +36,10 @@ from . import audit, second_factor, submissions
 from .audit import Actor
 from .errors import Forbidden, Invalid, NotFound, Problem
 from .model import LoginSession, User
-from .outbox import LogOutbox, Outbox
+from .outbox import EMAIL, LogOutbox, Outbox
 from .passwords import Passwords, password_problem
 from .ports import Clock, EmailLink, UnitOfWork, UnitOfWorkFactory
 from .roles import ROLE_LABELS, SELF_SERVICE_ROLES, Permission, Role
-from .sections import EMAIL
 from .service import Service, require
 
 SESSION_LIFETIME = timedelta(hours=12)

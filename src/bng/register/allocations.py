@@ -49,9 +49,8 @@ from .places import SPATIAL_RISK_WORDING, Places, SpatialRisk
 from .ports import Clock, FileStore, UnitOfWork, UnitOfWorkFactory
 from .references import allocation_reference, normalise, payment_reference
 from .roles import Permission, Role, can
-from .sections import Upload
 from .service import Service, require
-from .uploads import store_bytes
+from .uploads import Upload, store_bytes
 
 MAX_PLANNING_REFERENCE = 100
 MAX_NAME = 200

@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 
 from shapely.geometry.base import BaseGeometry
 
-from . import audit, combined, notifications, submissions
+from . import allocation_section, audit, notifications, submissions
 from .accounts import require_verified
+from .allocation_section import CombinedCase
 from .audit import Actor
-from .checks import CheckResult, run_checks
+from .checks import CheckResult, cross_section_problems, run_checks
 from .errors import Conflict, Invalid, NotFound
 from .fees import FeePurpose, fee, pounds
 from .filetypes import DocumentKind, FileType, check_upload
@@ -45,8 +46,8 @@ from .roles import Permission, can
 from .sections import (
     SECTION_BY_KEY,
     SECTIONS,
+    Handler,
     Upload,
-    cross_section_problems,
     file_ids,
     text_problems,
     within_limits,
@@ -96,7 +97,7 @@ class ApplicationView:
     checks: CheckResult | None = None
     gain_site_reference: str = ""
     today: date | None = None
-    allocation: combined.Preview | None = None
+    allocation: Any = None  # the allocations area's ``combined.Preview``, through the port
     """For the case worker, of a submitted application that also allocates: the spatial risk and the
     metric's flags, as the allocation journey derives them."""
     boundary: BaseGeometry | None = None
@@ -245,10 +246,23 @@ class _Context:
 
 
 class Applications(Service):
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, store: FileStore, places: Callable[[], Places]) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        store: FileStore,
+        places: Callable[[], Places],
+        combined: CombinedCase,
+    ) -> None:
         super().__init__(uow, clock)
         self._store = store
         self._places = places
+        self._combined = combined
+
+    def handler(self, key: str) -> Handler:
+        """A section's handler: its own, or the combined case's for the allocation section (the port)."""
+        h = SECTION_BY_KEY[key].handler
+        return h if h is not None else self._combined.section
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -288,7 +302,7 @@ class Applications(Service):
             view.gain_site_reference = site.reference if site else ""
         if with_checks and app.status == ApplicationStatus.SUBMITTED:
             view.checks = self._checks(uow, app)
-            view.allocation = combined.preview(uow, self._places(), app, self._store)
+            view.allocation = self._combined.preview(uow, self._places(), app, self._store)
         if with_checks and (app.answers.get("boundary") or {}).get("completed"):
             with suppress(LookupError):
                 view.boundary = geometry_in(app.answers["boundary"], uow.geometries)
@@ -389,7 +403,9 @@ class Applications(Service):
             ctx = _Context(uow, self._store, app, actor, self._places(), now, reads)
             too_long = text_problems(key, values)
             try:
-                after = section.handler(before, within_limits(values), self._with_kept(ctx, key, before, uploads), ctx)
+                after = self.handler(key)(
+                    before, within_limits(values), self._with_kept(ctx, key, before, uploads), ctx
+                )
             except Invalid as err:
                 raise Invalid(err.message, [*too_long, *err.problems]) from None
             if too_long:
@@ -484,9 +500,7 @@ class Applications(Service):
         ctx = _Context(None, self._store, app, actor, self._places(), now, reads, self._uow)
         before = dict(app.answers.get(key) or {})
         with suppress(Invalid):  # the second pass meets the same problems, and reports them
-            SECTION_BY_KEY[key].handler(
-                before, within_limits(values), self._with_kept(ctx, key, before, uploads or {}), ctx
-            )
+            self.handler(key)(before, within_limits(values), self._with_kept(ctx, key, before, uploads or {}), ctx)
         return reads
 
     def save_for_later(
@@ -638,7 +652,7 @@ class Applications(Service):
 def fees_due(answers: Mapping[str, Any], already: Collection[str] = ()) -> list[FeePurpose]:
     """The fees an application's submission makes due, less those already due or paid: registration,
     and the allocation fee when the application also allocates units (the combined case)."""
-    wanted = [FeePurpose.REGISTRATION] + ([FeePurpose.ALLOCATION] if combined.wanted(answers) else [])
+    wanted = [FeePurpose.REGISTRATION] + ([FeePurpose.ALLOCATION] if allocation_section.wanted(answers) else [])
     return [p for p in wanted if p not in already]
 
 

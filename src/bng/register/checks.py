@@ -14,17 +14,31 @@ from typing import Any
 
 import shapely
 
+from . import allocation_section
 from .boundary import check_boundary
 from .errors import Problem
+from .geometries import Geometries
+from .habitats import area_problems, parcels_outside
 from .lpas import not_current
 from .model import AgreementType, GainSite, ResponsibleBody
 from .places import Places
 from .ports import UnitOfWork
 from .rules import land_charge_rule, thirty_year_rule
-from .sections import SECTIONS, all_completed, boundary_of, cross_section_problems, done, habitats_of, uplift_problems
+from .sections import SECTIONS, all_completed, boundary_of, done, habitats_of, uplift_problems
 
 OVERLAP_TOLERANCE_M2 = 1.0
 """Boundaries digitised from the same map may share an edge to within a square metre."""
+
+
+def cross_section_problems(answers: Mapping[str, Any], geometries: Geometries) -> list[Problem]:
+    """Checks between sections that can run as soon as both are answered (repeated at submission)."""
+    b, h = boundary_of(answers, geometries), habitats_of(answers)
+    if b is None or h is None:
+        return []
+    out = area_problems(h, b.area_ha) + allocation_section.problems(answers)
+    if b.geometry is not None:
+        out += parcels_outside(h, b.geometry, geometries)
+    return out
 
 
 @dataclass

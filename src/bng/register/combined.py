@@ -18,54 +18,50 @@ they name the application's reference (``APP-…``). They are matched to the app
 by the allocation journey's own code (``allocation_metric.development_metric`` and ``match``) and
 the quantities kept; at acceptance the metric goes through ``Allocations.plan_in`` and is matched
 again, to the registered parcels, and linked to the allocation.
+
+What the section's answers say (``allocation_section``) is the application's own; the application
+reaches this module only through that module's port, :class:`~bng.register.allocation_section.CombinedCase`
+(:class:`Combined` here), so that it imports nothing from the allocations above it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import Invalid, OverAllocation, Problem
-from .filetypes import DocumentKind
+import shapely
+
+from .allocation_metric import DevelopmentMetric, Matched, development_metric, match, read_site, unit_flags
+from .allocation_risk import RISK_LABELS, DevelopmentPlace, locate_development, spatial_risk
+from .allocation_section import (
+    FIELD,
+    METRIC_FIELD,
+    SECTION,
+    line_problems,
+    parcel_key,
+    sellable,
+    uses_metric,
+    wanted,
+    what,
+)
+from .allocations import Allocations, Development, Request, check_development, metric_flags, risk_multiplier
+from .audit import Actor
+from .errors import Invalid, Problem
+from .fees import FeePurpose
+from .filetypes import DocumentKind, sniff
 from .habitats import SIZE_UNITS, ParcelDraft
-from .ledger import MICRO, SELLABLE_STAGES, Capacity, check_allocation
+from .ledger import MICRO, Capacity
 from .lpas import not_current
-from .sections import SectionContext, Upload, boundary_of, habitats_of
+from .model import Allocation, Application, GainSite, GainSiteArea, HabitatParcel
+from .places import Places, SpatialRisk
+from .ports import FileStore, UnitOfWork
+from .sections import SectionContext, boundary_of
+from .uploads import Upload
 
-if TYPE_CHECKING:
-    from .allocation_metric import DevelopmentMetric, Matched
-    from .allocation_risk import DevelopmentPlace
-    from .allocations import Allocations, Development
-    from .audit import Actor
-    from .model import Allocation, Application, GainSite, HabitatParcel
-    from .places import Places, SpatialRisk
-    from .ports import FileStore, UnitOfWork
-
-SECTION = "allocation"
-FIELD = "parcel-{}"
-METRIC_FIELD = "development_metric_file"
 METHODS = ("parcels", "metric")
 MAX_DECIMALS = 6
-
-
-def parcel_key(module: str, stage: str, ref: str) -> str:
-    """A parcel's key in the section's answers and its input's name: "area-creation-1"."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{module}-{stage}-{ref}")
-
-
-def sellable(answers: Mapping[str, Any]) -> list[ParcelDraft]:
-    """The created and enhanced parcels of the application's habitats, in the metric's order."""
-    h = habitats_of(answers)
-    return [p for p in h.parcels if p.stage in SELLABLE_STAGES] if h is not None else []
-
-
-def wanted(answers: Mapping[str, Any]) -> bool:
-    """Whether the application also allocates units (its allocation section completed with "yes")."""
-    a = answers.get(SECTION) or {}
-    return bool(a.get("completed") and a.get("allocate"))
 
 
 IN_THE_APPLICATION = "in this application's habitats"
@@ -77,10 +73,6 @@ def _matched(
 ) -> tuple[DevelopmentMetric, Matched, list[ParcelDraft], list[HabitatParcel]]:
     """The development's metric read and matched to the application's created and enhanced parcels (ids
     1, 2, … in the metric's order, as they have none yet)."""
-    from .allocation_metric import development_metric, match, read_site
-    from .filetypes import sniff
-    from .model import HabitatParcel
-
     drafts = sellable(answers)
     parcels = [
         HabitatParcel(0, p.module, p.stage, p.ref, p.habitat, p.distinctiveness, p.condition,
@@ -105,10 +97,6 @@ def metric_quantities(answers: Mapping[str, Any], data: bytes, reference: str) -
     }
 
 
-def _what(p: ParcelDraft) -> str:
-    return f"parcel {p.ref} ({p.habitat})"
-
-
 def quantity(text: str, p: ParcelDraft) -> int:
     """Hectares or kilometres as typed, in millionths; Invalid naming the parcel's input."""
     name = FIELD.format(parcel_key(p.module, p.stage, p.ref))
@@ -116,38 +104,13 @@ def quantity(text: str, p: ParcelDraft) -> int:
     try:
         value = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
-        raise Invalid.one(name, f"Enter the {unit} of {_what(p)} as a number, like 0.5") from None
+        raise Invalid.one(name, f"Enter the {unit} of {what(p)} as a number, like 0.5") from None
     if not value.is_finite() or value <= 0:
-        raise Invalid.one(name, f"Enter the {unit} of {_what(p)} as a number greater than 0")
+        raise Invalid.one(name, f"Enter the {unit} of {what(p)} as a number greater than 0")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
-        raise Invalid.one(name, f"Enter the {unit} of {_what(p)} to {MAX_DECIMALS} decimal places at most")
+        raise Invalid.one(name, f"Enter the {unit} of {what(p)} to {MAX_DECIMALS} decimal places at most")
     return int(value * MICRO)
-
-
-def line_problems(answers: Mapping[str, Any], quantities: Mapping[str, int]) -> list[Problem]:
-    """The quantities against the application's habitats as they are now: each parcel must still be
-    there, created or enhanced, and big enough (the habitats section may have changed since)."""
-    parcels = {parcel_key(p.module, p.stage, p.ref): p for p in sellable(answers)}
-    problems = []
-    if not quantities:
-        problems.append(Problem("parcels", "Enter how much of at least one habitat parcel to allocate", SECTION))
-    for key, size in quantities.items():
-        p = parcels.get(key)
-        if p is None:
-            problems.append(
-                Problem(
-                    "parcels",
-                    f"The habitats no longer include the parcel {key} this allocation takes: change the allocation",
-                    SECTION,
-                )
-            )
-            continue
-        try:
-            check_allocation(p.stage, Capacity(p.size_micro, p.units_micro), size, _what(p), SIZE_UNITS[p.module])
-        except (Invalid, OverAllocation) as err:
-            problems += [Problem(FIELD.format(key), q.message, SECTION) for q in err.problems]
-    return problems
 
 
 def units(answers: Mapping[str, Any]) -> list[tuple[ParcelDraft, int, int]]:
@@ -166,9 +129,6 @@ def section(
     current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
 ) -> dict[str, Any]:
     """The optional section's handler: "no", or the development and the quantities, each checked."""
-    from .allocation_risk import locate_development
-    from .allocations import Development, check_development
-
     problems: list[Problem] = []
     choice = str(values.get("allocate") or "").strip()
     if choice not in ("yes", "no"):
@@ -249,22 +209,7 @@ def section(
     return answers
 
 
-def problems(answers: Mapping[str, Any]) -> list[Problem]:
-    """The allocation against the habitats as they are now (a check between sections)."""
-    if not wanted(answers):
-        return []
-    return line_problems(answers, answers[SECTION].get("quantities") or {})
-
-
-def uses_metric(answers: Mapping[str, Any]) -> bool:
-    """Whether the application's allocation is given by the development's metric (kept as a file)."""
-    a = answers.get(SECTION) or {}
-    return wanted(answers) and a.get("method") == "metric" and isinstance(a.get(METRIC_FIELD), int)
-
-
 def development(answers: Mapping[str, Any]) -> Development:
-    from .allocations import Development
-
     a = answers[SECTION]
     return Development(a["lpa_id"], a["planning_reference"], a["development_name"], a["grid_reference"])
 
@@ -275,9 +220,6 @@ def record(
     """On acceptance, in its unit of work (the site and its parcels flushed): the application's
     allocation recorded against the new gain site, the allocation fee paid with the application's
     linked to it. None when the application allocates nothing."""
-    from .allocations import Request
-    from .fees import FeePurpose
-
     if not wanted(app.answers):
         return None
     assert site.id is not None and app.id is not None
@@ -319,14 +261,10 @@ class Preview:
 
     @property
     def risk_label(self) -> str:
-        from .allocation_risk import RISK_LABELS
-
         return RISK_LABELS[self.spatial_risk] if self.spatial_risk is not None else ""
 
     @property
     def multiplier(self) -> float | None:
-        from .allocations import risk_multiplier
-
         return risk_multiplier(self.spatial_risk) if self.spatial_risk is not None else None
 
 
@@ -335,13 +273,6 @@ def preview(uow: UnitOfWork, places: Places, app: Application, files: FileStore)
     National Character Areas of the gain site's boundary against the development's), and the flags the
     allocation journey raises on the development's metric; None when the application allocates nothing.
     Read only: acceptance works both out again, from the registered site, as it records the allocation."""
-    import shapely
-
-    from .allocation_metric import unit_flags
-    from .allocation_risk import locate_development, spatial_risk
-    from .allocations import metric_flags
-    from .model import GainSiteArea
-
     if not wanted(app.answers):
         return None
     dev = development(app.answers)
@@ -375,3 +306,23 @@ def preview(uow: UnitOfWork, places: Places, app: Application, files: FileStore)
     shown.stated = metric.stated_category
     shown.flags = metric_flags(words, shown.spatial_risk, dev.planning_reference, metric, units)
     return shown
+
+
+class Combined:
+    """The combined case, as the application and its review ask for it (``allocation_section.CombinedCase``)."""
+
+    def __init__(self, allocations: Allocations) -> None:
+        self._allocations = allocations
+
+    def section(
+        self, current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+    ) -> dict[str, Any]:
+        return section(current, values, uploads, ctx)
+
+    def preview(self, uow: UnitOfWork, places: Places, app: Application, files: FileStore) -> Preview | None:
+        return preview(uow, places, app, files)
+
+    def record(
+        self, uow: UnitOfWork, actor: Actor, app: Application, site: GainSite, files: FileStore
+    ) -> Allocation | None:
+        return record(uow, self._allocations, actor, app, site, files)

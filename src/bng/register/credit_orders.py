@@ -47,9 +47,8 @@ from .ports import Clock, FileStore
 from .references import CROCKFORD
 from .roles import Permission, can
 from .rules import add_years
-from .sections import Upload
 from .service import require
-from .uploads import store_bytes
+from .uploads import Upload, store_bytes
 
 MAX_TEXT = 5_000
 MINIMUM_AGE = 18

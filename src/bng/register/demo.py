@@ -18,8 +18,8 @@ from .ledger import to_micro
 from .model import User
 from .ports import SiteQuery
 from .rules import add_months, add_years
-from .sections import Upload
 from .services import Services
+from .uploads import Upload
 
 PASSWORD = "demo-password-2026"
 ACCOUNTS = (

@@ -28,11 +28,12 @@ from bng.planning.progress import Status
 from bng.planning.trajectory import Trajectory, from_parcel
 
 from .audit import Actor
-from .errors import Invalid, NotFound
+from .errors import Invalid, NotFound, Problem
 from .ledger import MICRO
 from .model import Lpa
 from .monitoring import MonitoringUnitOfWork
 from .monitoring_service import NO_REPORT, ObligationView, view_of
+from .places import bng_to_wgs84
 from .planning_cases import PlanningCase
 from .ports import AllocationQuery
 from .roles import Permission
@@ -303,8 +304,6 @@ class LpaMonitoring(Service):
         at no fixed geometry (the gain plan's maps are the applicant's documents, not the register's)."""
         from shapely.geometry import mapping
 
-        from .places import bng_to_wgs84
-
         board = self.dashboard(actor)
         features = []
         with self._muow() as uow:
@@ -328,8 +327,6 @@ class LpaMonitoring(Service):
         if start and end and end < start:
             problems.append(("to_date", "The period must end on or after the day it starts"))
         if problems:
-            from .errors import Problem
-
             raise Invalid("Check the period", [Problem(f, m) for f, m in problems])
         assert start is not None and end is not None
         board = self.dashboard(actor)

@@ -46,8 +46,8 @@ from .monitoring import (
 )
 from .ports import Clock, FileStore, UnitOfWorkFactory
 from .roles import Permission
-from .sections import Upload
 from .service import Service, require
+from .uploads import Upload
 
 T = TypeVar("T")
 CONDITIONS = (*LADDER, "Condition Assessment N/A", "N/A - Other")

@@ -12,6 +12,7 @@ message is sent or not.
 from __future__ import annotations
 
 import logging
+import re
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from typing import Protocol
 _MONITORING = ("{subject}", "{body}")
 """Monitoring's messages are worded by the monitoring service (an obligation's dates and references): their
 Notify templates carry the subject and body whole."""
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+"""What an email address the register will write to looks like (an account's, an applicant's)."""
 
 TEMPLATES: dict[str, tuple[str, str]] = {
     # -- the register's events (GOV.UK Notify sends them: bng.register.notifications) --

@@ -33,11 +33,12 @@ from .audit import Actor
 from .errors import Conflict, Invalid, NotFound, Problem
 from .filetypes import MAX_UPLOAD_BYTES
 from .model import Lpa, StoredFile
+from .planning_records import RegisterRecords
 from .ports import Clock, FileStore, UnitOfWork, UnitOfWorkFactory
 from .references import CROCKFORD
 from .roles import Permission
-from .sections import Upload
 from .service import Service, require
+from .uploads import Upload
 
 SUBMISSION_KIND = "planning_submission"
 REPORT_KIND = "planning_report"
@@ -274,8 +275,6 @@ class PlanningCases(Service):
         from bng.submission.documents import DocumentInputError, case_from_submission, gain_plan
         from bng.submission.report import write_report
 
-        from .planning_records import RegisterRecords
-
         records = RegisterRecords(self._uow)
         profile = tables().lpa(lpa.ons_code or "") or tables().lpa(lpa.name.removesuffix(" LPA"))
         with tempfile.TemporaryDirectory(prefix="bng-planning-") as tmp:
@@ -364,8 +363,6 @@ class PlanningCases(Service):
         """A document generated from the case's submission (statement, gain plan, HMMP skeleton) as PDF."""
         from bng.submission.documents import KINDS, DocumentInputError, case_from_submission, render
 
-        from .planning_records import RegisterRecords
-
         if actor is None or kind not in KINDS:
             raise NotFound("No such document")
         with self._puow() as uow:
@@ -392,8 +389,6 @@ class PlanningCases(Service):
         from bng.submission.bundle import BundleError
         from bng.submission.check import UnknownLpa, validate_submission
         from bng.submission.report import render_text
-
-        from .planning_records import RegisterRecords
 
         actor = require(actor, Permission.DETERMINE_GAIN_PLANS)
         if upload is None or not upload.data:

@@ -4,9 +4,10 @@ amendments and removals of registered gain sites.
 Accepting runs every submission check again (the register may have changed since), then puts
 the site on the register in one transaction: the gain site with its ``BGS-`` reference, the
 areas it lies in, its agreement's LPAs, its habitat parcels (the capacity ledger) and the first
-entry of its history. An application that also allocates units (the combined case, ``combined``)
-has its allocation recorded against the new site in that same transaction: if the allocation cannot
-be recorded, the site is not registered either.
+entry of its history. An application that also allocates units (the combined case, ``combined``,
+reached through the port ``allocation_section.CombinedCase``) has its allocation recorded against
+the new site in that same transaction: if the allocation cannot be recorded, the site is not
+registered either.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from datetime import date
 
 import shapely
 
-from . import audit, combined, money, notifications, payments, submissions
-from .allocations import Allocations
+from . import allocation_section, audit, money, notifications, payments, submissions
+from .allocation_section import CombinedCase
 from .applications import FEE_NAMES, NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
 from .audit import Actor
 from .errors import Conflict, Invalid, NotFound, Problem, gather, refuse
@@ -41,7 +42,7 @@ from .ports import Clock, FileStore, UnitOfWork, UnitOfWorkFactory
 from .references import gain_site_reference, normalise
 from .roles import Permission
 from .rules import long_date
-from .sections import boundary_of, habitats_of
+from .sections import boundary_of, file_ids, habitats_of
 from .service import Service, require
 
 QUEUE = (ApplicationStatus.SUBMITTED,)
@@ -73,13 +74,13 @@ class Review(Service):
         store: FileStore,
         places: Callable[[], Places],
         applications: Applications,
-        allocations: Allocations,
+        combined: CombinedCase,
     ) -> None:
         super().__init__(uow, clock)
         self._store = store
         self._places = places
         self._applications = applications
-        self._allocations = allocations
+        self._combined = combined
 
     def queue(self, actor: Actor | None) -> list[Application]:
         require(actor, Permission.REVIEW_APPLICATIONS)
@@ -326,7 +327,9 @@ class Review(Service):
             if not result.ok:
                 raise Invalid("The application fails the register's checks", result.errors)
             if any(s == FeeStanding.DUE for s in _standings(uow, app).values()):
-                fees = "registration and allocation fees" if combined.wanted(app.answers) else "registration fee"
+                fees = (
+                    "registration and allocation fees" if allocation_section.wanted(app.answers) else "registration fee"
+                )
                 raise Invalid.one("payment", f"Record the {fees} as received before accepting the application")
             site = self._new_site(uow, app, today, now)
             uow.add(site)
@@ -335,7 +338,7 @@ class Review(Service):
             self._place(uow, site)
             self._parcels(uow, app, site.id)
             uow.flush()
-            allocation = combined.record(uow, self._allocations, actor, app, site, self._store)
+            allocation = self._combined.record(uow, actor, app, site, self._store)
             published = {DocumentKind(k) for k in publish} & set(PUBLISHABLE)
             for stored in uow.files.for_application(app.id):
                 if stored.kind in published and stored.kind not in NEVER_PUBLISHED and stored.id in _current_files(app):
@@ -546,9 +549,8 @@ class Review(Service):
 def _current_files(app: Application) -> set[int]:
     """The application's documents as its answers stand, less the development's metric of its allocation
     section (the developer's document, never published with the gain site)."""
-    from .sections import file_ids
-
-    return set(file_ids(app.answers)) - set(file_ids({combined.SECTION: app.answers.get(combined.SECTION) or {}}))
+    section = allocation_section.SECTION
+    return set(file_ids(app.answers)) - set(file_ids({section: app.answers.get(section) or {}}))
 
 
 def _standings(uow: UnitOfWork, app: Application) -> dict[str, FeeStanding]:

@@ -8,7 +8,6 @@ day of submission) run again at submission (``checks``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,13 +19,15 @@ from . import boundary as boundary_rules
 from .errors import Invalid, Problem
 from .filetypes import DocumentKind, FileType, sniff
 from .geometries import BYTES, SHA256, Geometries, geometry_in
-from .habitats import Habitats, area_problems, from_site_json
+from .habitats import Habitats, from_site_json
 from .lpas import not_current
+from .metric_doors import habitats_from_maps, habitats_from_workbook
 from .model import AgreementType, Lpa, ResponsibleBody, StoredFile
+from .outbox import EMAIL
 from .places import Places
-from .rules import thirty_year_rule
+from .rules import land_charge_rule, thirty_year_rule
+from .uploads import Upload
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TEXT = 500
 """The most characters a typed answer may have where ``TEXT_LIMITS`` says nothing. Longer answers are
 refused with a message saying so, never cut short."""
@@ -43,16 +44,6 @@ TEXT_LIMITS: dict[str, tuple[str, int]] = {
     "planning_reference": ("The planning reference", 100),
 }
 """Each typed answer's label and its limit in characters (the database's column sizes where they are kept)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Upload:
-    """A file as it arrived: the form field, the name the browser gave and the bytes."""
-
-    field: str
-    filename: str
-    data: bytes
-    file_id: int | None = None  # a file kept from a save that failed: stored already
 
 
 class SectionContext(Protocol):
@@ -91,7 +82,7 @@ class Section:
     key: str
     title: str
     group: str
-    handler: Handler
+    handler: Handler | None  # None: the section's own area supplies it (``Applications.handler``)
     needs: tuple[str, ...] = ()  # sections that must be completed first
     optional: bool = False  # may be left not started; once started, it must be completed
 
@@ -325,8 +316,6 @@ HabitatReader = Callable[[bytes, FileType], Habitats]
 def _read_metric(data: bytes, found: FileType, only: str) -> Habitats:
     if found == FileType.SITE_JSON:
         return from_site_json(data, only=only)
-    from .metric_doors import habitats_from_workbook
-
     return habitats_from_workbook(data, found, only)
 
 
@@ -365,8 +354,6 @@ def habitats(
             answers[name] = file_id
             ids.append(file_id)
         if None not in ids and (new_maps or label != current.get("gain_site_label", "") or "habitats" not in current):
-            from .metric_doors import habitats_from_maps
-
             base, post = (ctx.file_bytes(i) for i in ids)  # type: ignore[arg-type]
             names = (ctx.file_name(ids[0]), ctx.file_name(ids[1]))  # type: ignore[arg-type]
             read = lambda: ctx.parsed(habitats_from_maps, base, post, label, names, ctx.keep_geometry)  # noqa: E731
@@ -507,8 +494,6 @@ def legal_agreement(
 def land_charge(
     current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
 ) -> dict[str, Any]:
-    from .rules import land_charge_rule
-
     s, p = "land-charge", list[Problem]()
     when = _date(p, s, values, "certificate_date", "The date of the search certificate")
     if when:
@@ -571,17 +556,6 @@ def declarations(
     return _done(p, {"confirm": sorted(ticked & {k for k, _ in DECLARATIONS})})
 
 
-# -- allocation (optional: register and allocate in one application) ----------------------------------
-
-
-def allocation(
-    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
-) -> dict[str, Any]:
-    from .combined import section
-
-    return section(current, values, uploads, ctx)
-
-
 SECTIONS: tuple[Section, ...] = (
     Section("applicant", "Applicant details", "About you", applicant),
     Section("ownership", "Proof of land ownership", "The land", ownership),
@@ -590,7 +564,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("legal-agreement", "Legal agreement", "Legal agreement", legal_agreement),
     Section("land-charge", "Local land charge search certificate", "Legal agreement", land_charge),
     Section("hmmp", "Habitat management and monitoring plan (HMMP)", "Legal agreement", hmmp),
-    Section("allocation", "Allocate units to a development", "Allocation (optional)", allocation, ("habitats",), True),
+    # optional, register and allocate in one application: the allocations area's (``allocation_section``)
+    Section("allocation", "Allocate units to a development", "Allocation (optional)", None, ("habitats",), True),
     Section("declarations", "Declarations", "Submit", declarations),
 )
 SECTION_BY_KEY = {s.key: s for s in SECTIONS}
@@ -612,21 +587,6 @@ def done(answers: Mapping[str, Any], s: Section) -> bool:
 
 def all_completed(answers: Mapping[str, Any]) -> bool:
     return all(done(answers, s) for s in SECTIONS)
-
-
-def cross_section_problems(answers: Mapping[str, Any], geometries: Geometries) -> list[Problem]:
-    """Checks between sections that can run as soon as both are answered (repeated at submission)."""
-    from .combined import problems as allocation_problems
-
-    b, h = boundary_of(answers, geometries), habitats_of(answers)
-    if b is None or h is None:
-        return []
-    from .habitats import parcels_outside
-
-    out = area_problems(h, b.area_ha) + allocation_problems(answers)
-    if b.geometry is not None:
-        out += parcels_outside(h, b.geometry, geometries)
-    return out
 
 
 def file_ids(answers: Mapping[str, Any]) -> Sequence[int]:

@@ -13,6 +13,7 @@ from .api_tokens import ApiTokens
 from .applications import Applications
 from .audit_log import AuditLog
 from .card_payments import CardPayments
+from .combined import Combined
 from .credit_card import CreditCardPay
 from .credit_services import CreditServices, build_credit_services
 from .money import Money
@@ -83,9 +84,10 @@ def build_services(
 ) -> Services:
     """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``). ``notify`` is
     GOV.UK Notify (with ``template_ids``); without one, its stand-in."""
-    applications = Applications(uow, clock, store, places)
     allocations = Allocations(uow, clock, store, places)
-    review = Review(uow, clock, store, places, applications, allocations)
+    combined = Combined(allocations)  # the application's allocation section, through its port
+    applications = Applications(uow, clock, store, places, combined)
+    review = Review(uow, clock, store, places, applications, combined)
     stand_in = StandInPay() if pay is None else None
     accounts = Accounts(uow, clock, passwords, QueuedOutbox(uow, clock))
     remittances = Remittances(uow, clock)
