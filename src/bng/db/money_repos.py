@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bng.register.money import Adjustment
+from bng.register.adjustments import Adjustment
 from bng.register.remittance import Remittance
 
 from .credit_tables import credit_order

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bng.register import monitoring as r
+from bng.register.model import OutboxMessage
 
 from . import monitoring_tables as t
 
@@ -16,7 +17,7 @@ def map_monitoring_models(map_imperatively: Any) -> None:
     m(r.MonitoringReport, t.monitoring_report, version_id_col=t.monitoring_report.c.version)
     m(r.RemedialAction, t.monitoring_action, version_id_col=t.monitoring_action.c.version)
     m(r.MonitoringEvent, t.monitoring_event)
-    m(r.OutboxMessage, t.notification_outbox)
+    m(OutboxMessage, t.notification_outbox)
     m(r.CalendarFeed, t.calendar_feed)
     m(r.ExcessAccount, t.excess_account)
     m(r.ExcessSale, t.excess_sale)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bng.register import errors
+from bng.register.model import OutboxMessage
 from bng.register.monitoring import (
     CalendarFeed,
     ExcessAccount,
@@ -17,7 +18,6 @@ from bng.register.monitoring import (
     MonitoringEvent,
     MonitoringReport,
     Obligation,
-    OutboxMessage,
     RemedialAction,
 )
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bng.register.monitoring import OutboxMessage
+from bng.register.model import OutboxMessage
 from bng.register.ports import Page
 
 from . import monitoring_tables as t

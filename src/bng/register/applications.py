@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 from shapely.geometry.base import BaseGeometry
 
 from . import allocation_section, audit, notifications, submissions
-from .accounts import require_verified
 from .allocation_section import CombinedCase
 from .audit import Actor
 from .checks import CheckResult, cross_section_problems, run_checks
@@ -52,7 +51,7 @@ from .sections import (
     text_problems,
     within_limits,
 )
-from .service import Service, require
+from .service import Service, require, require_verified
 from .uploads import store_bytes
 
 T = TypeVar("T")

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import audit, money, notifications, submissions
+from . import adjustments, audit, notifications, submissions
 from .applications import FEE_NAMES, FeeStanding, fee_standing
 from .audit import Actor
 from .errors import Conflict, NotFound, NotSignedIn
@@ -257,7 +257,9 @@ class CardPayments(Service):
                 raise Conflict(f"The fee {fee.reference} was not paid by card through GOV.UK Pay")
             if _standing(uow, fee) != FeeStanding.TO_REFUND:
                 raise Conflict(f"The fee with payment reference {fee.reference} is not to be refunded")
-            if money.short_of_whole_refund(uow, fee.id, fee.amount_pence, True):  # before Pay is asked for anything
+            if adjustments.short_of_whole_refund(
+                uow, fee.id, fee.amount_pence, True
+            ):  # before Pay is asked for anything
                 raise Conflict(f"Part of the fee {fee.reference} was paid back already: record the rest by hand")
         [card] = cards
         state = self._call(lambda: self.pay.get(card.pay_id))

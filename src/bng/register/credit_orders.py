@@ -20,7 +20,6 @@ from datetime import date, datetime
 from typing import Any
 
 from . import audit, submissions
-from .accounts import require_verified
 from .audit import Actor
 from .credit_amounts import TIER_LABELS, TIERS, parse_quantity, show_quantity
 from .credit_base import CreditService, OrderView
@@ -47,7 +46,7 @@ from .ports import Clock, FileStore
 from .references import CROCKFORD
 from .roles import Permission, can
 from .rules import add_years
-from .service import require
+from .service import require, require_verified
 from .uploads import Upload, store_bytes
 
 MAX_TEXT = 5_000

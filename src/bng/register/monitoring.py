@@ -28,6 +28,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from .model import OutboxMessage
 from .ports import UnitOfWork
 from .references import CROCKFORD
 
@@ -145,42 +146,6 @@ class MonitoringEvent:
     message: str = ""
     by_user_id: int | None = None
     id: int | None = None
-
-
-@dataclass(eq=False)
-class OutboxMessage:
-    """An e-mail queued for GOV.UK Notify (``bng.register.notifications`` queues and sends them; monitoring's
-    reminders and flags are queued here too); ``key`` is unique, so a reminder is queued once however often
-    the sweep runs. A message made without a ``template`` (monitoring's) is sent with the template named by
-    its kind, its subject and body as the personalisation."""
-
-    key: str
-    kind: str
-    created_at: datetime
-    send_on: date
-    to_email: str
-    subject: str
-    body: str
-    user_id: int | None = None
-    obligation_id: int | None = None
-    sent_at: datetime | None = None
-    id: int | None = None
-    template: str = ""
-    fields: dict[str, str] | None = None
-    status: str = "queued"  # queued, sending, sent or failed
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    claimed_by: str | None = None
-    claimed_until: datetime | None = None
-    last_error: str | None = None
-    notify_id: str | None = None
-    notify_status: str | None = None
-
-    def __post_init__(self) -> None:
-        if not self.template:
-            self.template = self.kind
-        if self.fields is None:
-            self.fields = {"subject": self.subject, "body": self.body}
 
 
 @dataclass(eq=False)

@@ -29,7 +29,7 @@ from .audit import Actor
 from .errors import Conflict, Invalid, NotFound, Problem, refuse
 from .filetypes import DocumentKind, FileType, check_upload, safe_name, sniff
 from .ledger import MICRO
-from .model import Lpa, StoredFile, User
+from .model import Lpa, OutboxMessage, StoredFile, User
 from .monitoring import (
     ActionStatus,
     Mechanism,
@@ -38,7 +38,6 @@ from .monitoring import (
     MonitoringReport,
     MonitoringUnitOfWork,
     Obligation,
-    OutboxMessage,
     RemedialAction,
     ReportStatus,
     Source,

@@ -28,8 +28,7 @@ from typing import Any, Protocol, cast
 
 from .audit import Actor
 from .errors import Forbidden, NotSignedIn
-from .model import Allocation, Application, GainSite, Payment, User
-from .monitoring import OutboxMessage
+from .model import Allocation, Application, GainSite, OutboxMessage, Payment, User
 from .outbox import TEMPLATES, Message
 from .ports import Clock, Page, UnitOfWork, UnitOfWorkFactory
 from .roles import Permission, can

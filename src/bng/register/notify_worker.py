@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from .monitoring import OutboxMessage
+from .model import OutboxMessage
 from .notifications import notifying
 from .notify import Notify, NotifyError, TemplateIds
 from .ports import Clock, UnitOfWorkFactory

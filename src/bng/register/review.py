@@ -17,7 +17,7 @@ from datetime import date
 
 import shapely
 
-from . import allocation_section, audit, money, notifications, payments, submissions
+from . import adjustments, allocation_section, audit, notifications, payments, submissions
 from .allocation_section import CombinedCase
 from .applications import FEE_NAMES, NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
 from .audit import Actor
@@ -208,7 +208,9 @@ class Review(Service):
                     FeeStanding.RECEIVED: "is still owed",
                 }[standing]
                 raise Conflict(f"The fee with payment reference {payment.reference} {said}, so it cannot be refunded")
-            short = money.short_of_whole_refund(uow, payment.id, payment.amount_pence, payment.status == "received")
+            short = adjustments.short_of_whole_refund(
+                uow, payment.id, payment.amount_pence, payment.status == "received"
+            )
             if short:
                 raise Conflict(
                     f"Part of the fee {payment.reference} was paid back already ({pounds(short)}): record the rest "

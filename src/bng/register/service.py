@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from .audit import Actor
-from .errors import Forbidden, NotSignedIn
-from .ports import Clock, UnitOfWorkFactory
+from .errors import Forbidden, Invalid, NotSignedIn
+from .ports import Clock, UnitOfWork, UnitOfWorkFactory
 from .roles import Permission, can
 
 
@@ -29,3 +29,14 @@ def require(actor: Actor | None, permission: Permission) -> Actor:
     if not can(actor.role, permission):
         raise Forbidden("Your account does not allow this")
     return actor
+
+
+NOT_VERIFIED = "Confirm your email address before you submit: your account page sends the link"
+
+
+def require_verified(uow: UnitOfWork, actor: Actor) -> None:
+    """Refuse a submission from an account whose email address is not verified (one a case worker made,
+    until its owner follows the link): what is submitted is answered by email."""
+    user = uow.users.get(actor.user_id)
+    if user is None or user.email_verified_at is None:
+        raise Invalid.one("", NOT_VERIFIED)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from bng.register.adjustments import KIND_LABELS, Kind
 from bng.register.credit_card import PAY_MAX_PENCE
 from bng.register.errors import Invalid
-from bng.register.money import KIND_LABELS, Kind
 from bng.register.roles import Permission
 from bng.register.submissions import AlreadyDone
 
