@@ -45,7 +45,7 @@ def _csrf(text: str) -> str:
 def _setup(url: str) -> dict[str, Any]:
     """A developer account, and the parcel: its room set to ROOM shares (all else allocated)."""
     from bng.bootstrap import load_config, wire
-    from bng.register.accounts import NewAccount
+    from bng.register.accounts.service import NewAccount
 
     with tempfile.TemporaryDirectory() as var:
         wired = wire(load_config({**os.environ, "DATABASE_URL": url, "BNG_VAR": var}))

@@ -34,8 +34,8 @@ import psycopg
 import shapely
 
 from bng.db.database import Database
-from bng.register.boundary import grid_reference
-from bng.register.places import places
+from bng.register.applications.boundary import grid_reference
+from bng.register.core.places import places
 
 from .report import write_section
 
@@ -282,7 +282,7 @@ def explain(url: str) -> list[tuple[str, float]]:
     from sqlalchemy.orm import Session
 
     from bng.db.uow import Sites
-    from bng.register.ports import SiteQuery
+    from bng.register.core.ports import SiteQuery
 
     engine = create_engine(url)
     queries = {

@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from bng.register.boundary import grid_reference
-from bng.register.places import places
+from bng.register.applications.boundary import grid_reference
+from bng.register.core.places import places
 
 from .bench_register import _points, generate
 from .report import write_section

@@ -31,9 +31,9 @@ from tests.gis import hostile
 from bng.bootstrap import Config, wire
 from bng.db.database import Database
 from bng.register import samples
-from bng.register.accounts import NewAccount, actor_of
-from bng.register.errors import Invalid
-from bng.register.sections import Upload
+from bng.register.accounts.service import NewAccount, actor_of
+from bng.register.core.errors import Invalid
+from bng.register.core.uploads import Upload
 
 from .report import write_section
 
@@ -107,8 +107,8 @@ def cli(paths: dict[str, Path]) -> dict[str, Any]:
 
 
 def boundary(paths: dict[str, Path]) -> dict[str, Any]:
-    from bng.register.boundary import read_boundary_file
-    from bng.register.filetypes import FileType
+    from bng.register.applications.boundary import read_boundary_file
+    from bng.register.core.filetypes import FileType
 
     rows: dict[str, Any] = {}
     gj = paths["million_geojson"].read_bytes()
@@ -119,8 +119,8 @@ def boundary(paths: dict[str, Path]) -> dict[str, Any]:
     view = paths["view_rlb"].read_bytes()
     rows["boundary view"] = timed(lambda: read_boundary_file(view, FileType.GEOPACKAGE))
     rows["peak boundary geojson"] = peak_mb(
-        "from pathlib import Path\nfrom bng.register.boundary import read_boundary_file\n"
-        "from bng.register.filetypes import FileType\nfrom bng.register.errors import Invalid\n"
+        "from pathlib import Path\nfrom bng.register.applications.boundary import read_boundary_file\n"
+        "from bng.register.core.filetypes import FileType\nfrom bng.register.core.errors import Invalid\n"
         f"try: read_boundary_file(Path({str(paths['million_geojson'])!r}).read_bytes(), FileType.GEOJSON)\n"
         "except Invalid: pass"
     )

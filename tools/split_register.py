@@ -45,6 +45,11 @@ AREAS: dict[str, str] = {
     "planning": "Planning cases: gain plans submitted to LPAs, validated against the register's records, decided.",
     "monitoring": "Monitoring over 30 years: obligations, reports, excess sales, calendars, the LPA's view.",
     "public": "The public register and its open data: read only, no personal data.",
+    "access": "Who sees what beyond the public register: a landowner's allocations, an LPA's allocations and\n"
+    "credit purchases, messages to a gain site's provider.",
+    "money": "Money beyond due and received: overpayments and part refunds, the bank details, invoice PDFs.",
+    "notify": "E-mails through GOV.UK Notify: the port, its adapter, its local stand-in and the worker that sends\n"
+    "the queued outbox.",
 }
 
 TABLE: dict[str, str] = {
@@ -69,6 +74,8 @@ TABLE: dict[str, str] = {
     "submissions": "core.submissions",
     "outbox": "core.outbox",
     "reference_data": "core.reference_data",
+    "adjustments": "core.adjustments",
+    "notifications": "core.notifications",
     # applications
     "applications": "applications.service",
     "sections": "applications.sections",
@@ -98,10 +105,21 @@ TABLE: dict[str, str] = {
     "credit_proof": "credits.proof",
     "credit_records": "credits.records",
     "credit_services": "credits.services",
+    "credit_card": "credits.card",
+    # access, money, notify
+    "access": "access.service",
+    "money": "money.service",
+    "remittance": "money.remittance",
+    "notify": "notify.port",
+    "govuk_notify": "notify.govuk_notify",
+    "notify_stand_in": "notify.stand_in",
+    "notify_worker": "notify.worker",
     # accounts
     "accounts": "accounts.service",
     "passwords": "accounts.passwords",
     "api_tokens": "accounts.api_tokens",
+    "account_settings": "accounts.settings",
+    "second_factor": "accounts.second_factor",
     # payments
     "card_payments": "payments.card",
     "govuk_pay": "payments.govuk_pay",

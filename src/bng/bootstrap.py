@@ -40,8 +40,8 @@ from typing import Any
 
 from bng.db.database import Database
 from bng.db.filestore import LocalFileStore
-from bng.register.passwords import Passwords
-from bng.register.places import places
+from bng.register.accounts.passwords import Passwords
+from bng.register.core.places import places
 from bng.register.services import Services, build_services
 
 
@@ -118,7 +118,7 @@ def pay_of(config: Config) -> Any:
     """GOV.UK Pay when a key is configured; None (the local stand-in) otherwise."""
     if not config.pay_api_key:
         return None
-    from bng.register.govuk_pay import PRODUCTION, GovukPay
+    from bng.register.payments.govuk_pay import PRODUCTION, GovukPay
 
     return GovukPay(config.pay_api_key, config.pay_base_url or PRODUCTION)
 
@@ -136,8 +136,8 @@ def notify_of(config: Config) -> tuple[Any, Any]:
     """GOV.UK Notify and its template ids when a key is configured; (None, None) (the stand-in) otherwise."""
     if not config.notify_api_key:
         return None, None
-    from bng.register.govuk_notify import GovukNotify
-    from bng.register.notify import PRODUCTION, TemplateIds
+    from bng.register.notify.govuk_notify import GovukNotify
+    from bng.register.notify.port import PRODUCTION, TemplateIds
 
     where = config.notify_template_ids
     ids = TemplateIds.from_csv(Path(where)) if where else TemplateIds({}, "NOTIFY_TEMPLATE_IDS (not set)")

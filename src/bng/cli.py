@@ -361,8 +361,8 @@ def db_add_user(
 ) -> None:
     """Create an account of any role (the first case worker is made this way); asks for the password."""
     from bng.bootstrap import load_config, wire
-    from bng.register.accounts import NewAccount
-    from bng.register.errors import RegisterError
+    from bng.register.accounts.service import NewAccount
+    from bng.register.core.errors import RegisterError
 
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     wired = wire(load_config())
@@ -425,7 +425,7 @@ def serve_command(
             "e-mails: GOV.UK Notify's local stand-in (listed at /outbox and logged; NOTIFY_API_KEY: the real one)"
         )
     if wired.services.notify_sender is not None and os.environ.get("BNG_NOTIFY_WORKER", "1") != "0":
-        from bng.register.notify_worker import start_thread
+        from bng.register.notify.worker import start_thread
 
         start_thread(wired.services.notify_sender)  # BNG_NOTIFY_WORKER=0 when `bng notify worker` runs apart
     if workers is None:
@@ -444,8 +444,8 @@ app.add_typer(pay_app, name="pay")
 def pay_reconcile() -> None:
     """List card payments whose state at GOV.UK Pay differs from the register's (exit 1 if any)."""
     from bng.bootstrap import load_config, wire
-    from bng.register.govuk_pay import GovukPay
-    from bng.register.pay_stand_in import PREFIX, STAND_IN_KEY
+    from bng.register.payments.govuk_pay import GovukPay
+    from bng.register.payments.stand_in import PREFIX, STAND_IN_KEY
 
     config = load_config()
     wired = wire(config)
@@ -541,7 +541,7 @@ def notify_templates() -> None:
     """The register's e-mail templates, with their fields and the words to make each one in GOV.UK Notify."""
     import re
 
-    from bng.register.outbox import TEMPLATES
+    from bng.register.core.outbox import TEMPLATES
 
     for name, (subject, text) in TEMPLATES.items():
         fields = sorted(set(re.findall(r"{(\w+)}", subject + text)))
@@ -590,7 +590,7 @@ def _planning_records() -> tuple[Any, Any]:
     if not url:
         return None, None
     from bng.db.database import Database
-    from bng.register.planning_records import RegisterRecords
+    from bng.register.planning.records import RegisterRecords
 
     database = Database(url)
     if not database.is_current():

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from bng.register import credit_hierarchy
-from bng.register.credit_hierarchy import search_register, search_terms
-from bng.register.ledger import MICRO
-from bng.register.places import places
+from bng.register.core.ledger import MICRO
+from bng.register.core.places import places
+from bng.register.credits import hierarchy as credit_hierarchy
+from bng.register.credits.hierarchy import search_register, search_terms
 from tests.db.fixtures import Register
 from tests.register.world import TODAY
 

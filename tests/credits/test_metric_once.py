@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bng.register.errors import Conflict, Invalid
-from bng.register.sections import Upload
+from bng.register.core.errors import Conflict, Invalid
+from bng.register.core.uploads import Upload
 from tests.conftest import VECTORS
 from tests.credits.world import METRIC, answer_all
 from tests.db.fixtures import Register

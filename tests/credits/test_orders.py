@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bng.register.audit import Actor
-from bng.register.credit_records import ENDED, TRANSITIONS, CreditInvoice, OrderStatus
-from bng.register.errors import Conflict, Forbidden, Invalid, NotFound
+from bng.register.core.audit import Actor
+from bng.register.core.errors import Conflict, Forbidden, Invalid, NotFound
+from bng.register.credits.records import ENDED, TRANSITIONS, CreditInvoice, OrderStatus
 from tests.credits.pdf import pdf_text
 from tests.credits.world import METRIC, answer_all, metric_upload
 from tests.db.fixtures import Register
@@ -312,7 +312,7 @@ def test_a_withdrawal_and_a_failed_due_diligence_end_an_order(register: Register
 
 def test_an_lpa_sees_only_the_proofs_sent_to_it(register: Register) -> None:
     assert register.world is not None
-    from bng.register.accounts import NewAccount, actor_of
+    from bng.register.accounts.service import NewAccount, actor_of
 
     exeter = register.world.lpa_ids["Exeter LPA"]
     other = actor_of(

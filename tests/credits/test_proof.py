@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from bng.documents import DocumentError, render_html
 from bng.documents.render import css_string
-from bng.register.credit_proof import proof_context
+from bng.register.credits.proof import proof_context
 from tests.credits.pdf import page_count, pdf_text
 from tests.db.fixtures import Register
 

@@ -16,7 +16,8 @@ import pytest
 
 from bng.metric import parse_site
 from bng.metric.credits import TIERS
-from bng.register.credit_amounts import (
+from bng.register.core.errors import Invalid
+from bng.register.credits.amounts import (
     line_amount,
     needed_hundredths,
     parse_percent,
@@ -27,10 +28,9 @@ from bng.register.credit_amounts import (
     show_quantity,
     vat_amount,
 )
-from bng.register.credit_metric import MetricCredits, credits_of, metric_credits
-from bng.register.credit_pricing import in_force, quote
-from bng.register.credit_records import CreditPrice, VatRate
-from bng.register.errors import Invalid
+from bng.register.credits.metric import MetricCredits, credits_of, metric_credits
+from bng.register.credits.pricing import in_force, quote
+from bng.register.credits.records import CreditPrice, VatRate
 from tests.conftest import VECTORS
 
 WITH_CREDITS = sorted(

@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bng.register.audit import Actor
-from bng.register.credit_amounts import quantity_text
-from bng.register.sections import Upload
+from bng.register.core.audit import Actor
+from bng.register.core.uploads import Upload
+from bng.register.credits.amounts import quantity_text
 from bng.register.services import Services
 from tests.conftest import VECTORS
 

@@ -22,7 +22,7 @@ from argon2 import PasswordHasher
 
 from bng.bootstrap import Config, Wired, wire
 from bng.db.database import Database
-from bng.register.passwords import Passwords
+from bng.register.accounts.passwords import Passwords
 from tests.db.postgres import Server, throwaway_server
 from tests.register import world as world_module
 

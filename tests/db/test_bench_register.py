@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from bng.db.uow import Sites
-from bng.register.ports import SiteQuery
+from bng.register.core.ports import SiteQuery
 from tests.db.postgres import Server
 
 

@@ -17,12 +17,12 @@ import pytest
 from bng.db.database import Database
 from bng.db.filestore import LocalFileStore
 from bng.register import samples
-from bng.register.allocations import Development, Request
-from bng.register.errors import Conflict, OverAllocation
-from bng.register.ledger import MICRO
-from bng.register.model import Allocation, AllocationLine
-from bng.register.places import places
-from bng.register.sections import Upload
+from bng.register.allocations.service import Development, Request
+from bng.register.core.errors import Conflict, OverAllocation
+from bng.register.core.ledger import MICRO
+from bng.register.core.model import Allocation, AllocationLine
+from bng.register.core.places import places
+from bng.register.core.uploads import Upload
 from bng.register.services import build_services
 from tests.db.fixtures import CHEAP_PASSWORDS, Register
 

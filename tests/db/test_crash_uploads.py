@@ -26,14 +26,14 @@ from bng.bootstrap import Config, wire
 from bng.db import filestore
 from bng.db.filestore import LocalFileStore
 from bng.register import samples
-from bng.register.model import StoredFile
+from bng.register.core.model import StoredFile
 from tests.db.fixtures import CHEAP_PASSWORDS, Register
 
 UPLOAD = """
 import json, sys
 from bng.bootstrap import Config, wire
-from bng.register.audit import Actor
-from bng.register.sections import Upload
+from bng.register.core.audit import Actor
+from bng.register.applications.sections import Upload
 url, files, actor, reference = json.loads(sys.argv[1])
 services = wire(Config(url, files, "test-secret")).services
 pdf = open(sys.argv[2], "rb").read()

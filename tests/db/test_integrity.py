@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from bng.register.allocations import Development, Request
-from bng.register.errors import Conflict, OverAllocation
-from bng.register.ledger import MICRO
-from bng.register.model import Allocation, AllocationLine
+from bng.register.allocations.service import Development, Request
+from bng.register.core.errors import Conflict, OverAllocation
+from bng.register.core.ledger import MICRO
+from bng.register.core.model import Allocation, AllocationLine
 from tests.db.fixtures import Register
 
 

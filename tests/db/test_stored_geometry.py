@@ -17,8 +17,9 @@ from sqlalchemy import func, inspect, select, text
 from bng.db import migrate, tables
 from bng.db.database import Database
 from bng.register import samples
-from bng.register.errors import Invalid
-from bng.register.sections import Upload, boundary_of
+from bng.register.applications.sections import boundary_of
+from bng.register.core.errors import Invalid
+from bng.register.core.uploads import Upload
 from tests.db.fixtures import Register
 from tests.register.files import enhanced_maps
 

@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 
 from bng.cli import app as cli
 from bng.register import samples
-from bng.register.allocations import Development, Request
-from bng.register.ledger import to_micro
-from bng.register.planning_records import RegisterRecords
-from bng.register.sections import Upload
+from bng.register.allocations.service import Development, Request
+from bng.register.core.ledger import to_micro
+from bng.register.core.uploads import Upload
+from bng.register.planning.records import RegisterRecords
 from bng.submission.bundle import BundleError
 from bng.submission.check import ValidationReport, validate_submission
 from bng.submission.samples import SetPaths

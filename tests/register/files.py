@@ -61,7 +61,7 @@ def shapefile_zip(geom: shapely.Geometry, crs: str | None = "EPSG:27700", name: 
 
 def geojson_wgs84(ring: list[list[float]]) -> bytes:
     """A GeoJSON polygon in longitude and latitude, without a crs member (RFC 7946)."""
-    from bng.register.places import bng_to_wgs84
+    from bng.register.core.places import bng_to_wgs84
 
     poly = bng_to_wgs84(shapely.Polygon(ring))
     return json.dumps({"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(poly)}).encode()

@@ -23,11 +23,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bng.register.accounts import NewAccount, actor_of
-from bng.register.audit import Actor
-from bng.register.model import Lpa
-from bng.register.planning_cases import PlanningCase
-from bng.register.sections import Upload
+from bng.register.accounts.service import NewAccount, actor_of
+from bng.register.core.audit import Actor
+from bng.register.core.model import Lpa
+from bng.register.core.uploads import Upload
+from bng.register.planning.cases import PlanningCase
 from tests.db.fixtures import Register
 from tests.register.world import PASSWORD
 

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from bng.register import second_factor
-from bng.register.account_settings import RESET_ADDRESS_LIMIT, RESET_LINK_LIFETIME
-from bng.register.accounts import CODE_LIMIT, Attempt, CodeNeeded, NewAccount, actor_of
-from bng.register.errors import Conflict, Forbidden, Invalid, NotFound
-from bng.register.notifications import QueuedOutbox
-from bng.register.outbox import Message
+from bng.register.accounts import second_factor
+from bng.register.accounts.service import CODE_LIMIT, Attempt, CodeNeeded, NewAccount, actor_of
+from bng.register.accounts.settings import RESET_ADDRESS_LIMIT, RESET_LINK_LIFETIME
+from bng.register.core.errors import Conflict, Forbidden, Invalid, NotFound
+from bng.register.core.notifications import QueuedOutbox
+from bng.register.core.outbox import Message
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD, answer_all
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bng.register.accounts import (
+from bng.register.accounts.passwords import Passwords
+from bng.register.accounts.service import (
     ACCOUNT_LIMIT,
     CLIENT_LIMIT,
     SECOND_STEP,
@@ -18,8 +19,7 @@ from bng.register.accounts import (
     NewAccount,
     SecondStep,
 )
-from bng.register.errors import Forbidden, Invalid
-from bng.register.passwords import Passwords
+from bng.register.core.errors import Forbidden, Invalid
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
 
@@ -161,7 +161,7 @@ def test_a_deactivated_account_is_signed_out_everywhere(register: Register) -> N
 
 
 def test_weak_hashes_are_upgraded_at_sign_in(register: Register) -> None:
-    from bng.register.passwords import Passwords
+    from bng.register.accounts.passwords import Passwords
 
     accounts = register.services.accounts
     accounts.passwords = Passwords()  # production costs; the world's hashes were made cheaply
@@ -258,7 +258,7 @@ def test_every_failure_takes_about_the_same_time(register: Register) -> None:
     answered a locked account 30 to 100 times faster)."""
     import time
 
-    from bng.register.passwords import Passwords
+    from bng.register.accounts.passwords import Passwords
 
     world, accounts = register.world, register.services.accounts
     assert world is not None

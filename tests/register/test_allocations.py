@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from bng.db import tables
 from bng.metric import parse_site
 from bng.register import samples
-from bng.register.allocations import Development, Request
-from bng.register.errors import Conflict, Invalid, NotFound, OverAllocation
-from bng.register.ledger import MICRO, to_micro
-from bng.register.model import HabitatParcel
-from bng.register.places import SPATIAL_RISK_WORDING, SpatialRisk
-from bng.register.sections import Upload
+from bng.register.allocations.service import Development, Request
+from bng.register.core.errors import Conflict, Invalid, NotFound, OverAllocation
+from bng.register.core.ledger import MICRO, to_micro
+from bng.register.core.model import HabitatParcel
+from bng.register.core.places import SPATIAL_RISK_WORDING, SpatialRisk
+from bng.register.core.uploads import Upload
 from tests.db.fixtures import Register
 
 CAMBRIDGE_POINT = "546000, 259000"  # Cambridge LPA, Bedfordshire and Cambridgeshire Claylands

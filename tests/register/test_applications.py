@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from bng.db import tables
 from bng.register import samples
-from bng.register.errors import Conflict, Invalid, NotFound, NotSignedIn
-from bng.register.rules import add_months, add_years
-from bng.register.sections import Upload, status
-from bng.register.submissions import Once
+from bng.register.applications.sections import status
+from bng.register.core.errors import Conflict, Invalid, NotFound, NotSignedIn
+from bng.register.core.rules import add_months, add_years
+from bng.register.core.submissions import Once
+from bng.register.core.uploads import Upload
 from tests.db.fixtures import Register
 from tests.register.world import answer_all, uploads
 

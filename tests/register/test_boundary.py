@@ -10,16 +10,16 @@ import pytest
 import shapely
 
 from bng.register import samples
-from bng.register.boundary import (
+from bng.register.applications.boundary import (
     check_boundary,
     from_grid_reference,
     grid_reference,
     parse_grid_reference,
     read_boundary_file,
 )
-from bng.register.errors import Invalid
-from bng.register.filetypes import sniff
-from bng.register.places import places
+from bng.register.core.errors import Invalid
+from bng.register.core.filetypes import sniff
+from bng.register.core.places import places
 from tests.gis import hostile
 from tests.register import files
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bng.db import tables
-from bng.register.errors import Invalid
-from bng.register.ledger import MICRO
-from bng.register.model import SiteStatus
+from bng.register.core.errors import Invalid
+from bng.register.core.ledger import MICRO
+from bng.register.core.model import SiteStatus
 from tests.db.fixtures import Register
 from tests.register.test_allocations import CAMBRIDGE_POINT, COUNTED, counts
 from tests.register.world import record_fees
@@ -244,7 +244,7 @@ def test_the_developments_metric_names_the_application_and_is_matched_to_its_par
     (the site has no register reference yet); matched to the application's parcels by the allocation
     journey's own code, then again at acceptance to the registered parcels, and linked to the allocation."""
     from bng.register import samples
-    from bng.register.sections import Upload
+    from bng.register.core.uploads import Upload
 
     world, s = register.world, register.services
     assert world is not None

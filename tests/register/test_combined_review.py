@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from bng.register import samples
-from bng.register.errors import Invalid
-from bng.register.places import SPATIAL_RISK_WORDING, SpatialRisk
-from bng.register.sections import Upload
+from bng.register.core.errors import Invalid
+from bng.register.core.places import SPATIAL_RISK_WORDING, SpatialRisk
+from bng.register.core.uploads import Upload
 from tests.db.fixtures import Register
 from tests.register.test_allocations import CAMBRIDGE_POINT, SOUTH_CAMBS_POINT, WESTMINSTER_POINT
 from tests.register.test_combined import allocation

@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 
 from bng.register import samples
-from bng.register.errors import Invalid
-from bng.register.filetypes import DocumentKind, FileType, check_upload, safe_name, sanitise_name, sniff, zip_members
+from bng.register.core.errors import Invalid
+from bng.register.core.filetypes import (
+    DocumentKind,
+    FileType,
+    check_upload,
+    safe_name,
+    sanitise_name,
+    sniff,
+    zip_members,
+)
 from tests.register import files
 
 

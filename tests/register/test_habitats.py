@@ -8,8 +8,8 @@ import pytest
 import shapely
 
 from bng.register import samples
-from bng.register.errors import Invalid
-from bng.register.habitats import area_problems, from_site_json, parcels_outside
+from bng.register.applications.habitats import area_problems, from_site_json, parcels_outside
+from bng.register.core.errors import Invalid
 
 
 def test_parcels_with_units_and_distinctiveness() -> None:
@@ -67,7 +67,7 @@ def test_areas_must_agree_with_the_boundary() -> None:
 def test_mapped_parcels_must_lie_inside_the_boundary() -> None:
     from dataclasses import replace
 
-    from bng.register.geometries import GeometryRef, ref_of
+    from bng.register.core.geometries import GeometryRef, ref_of
 
     class Kept(dict[str, shapely.Geometry]):
         """Geometries in memory, by digest (the port ``stored_geometry`` implements in the database)."""

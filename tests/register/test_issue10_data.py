@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from bng.register import samples
-from bng.register.errors import Invalid
-from bng.register.habitats import from_site_json
-from bng.register.payments import received
-from bng.register.sections import Upload
+from bng.register.applications.habitats import from_site_json
+from bng.register.core.errors import Invalid
+from bng.register.core.fee_payments import received
+from bng.register.core.uploads import Upload
 from tests.db.fixtures import Register
 from tests.register.test_combined import allocation
 from tests.register.world import TODAY
@@ -22,7 +22,7 @@ from tests.register.world import TODAY
 
 def test_one_rounding_rule_half_away_from_zero_on_the_exact_decimal() -> None:
     """97.175 was 97.17 on one page (a float's .2f) and 97.18 on another (a sum of millionths)."""
-    from bng.register.ledger import shown
+    from bng.register.core.ledger import shown
 
     assert shown(97_175_000, micro=True) == "97.18" and shown(97.175) == "97.18"
     assert shown(0.125) == "0.13" and shown(2.675) == "2.68"  # binary floats just under the half, as typed
@@ -109,7 +109,7 @@ def _with_unreferenced_hedgerow(doc: dict[str, Any], ref: str) -> Any:
 
 def test_rows_of_a_metric_with_no_gain_site_reference_are_said_to_be_left_out() -> None:
     """Item 19: a hedgerow row with no off-site reference was dropped without a word."""
-    from bng.register.habitats import from_site
+    from bng.register.applications.habitats import from_site
 
     doc: dict[str, Any] = json.loads(samples.gain_site_metric("1", 4.0))
     doc["off_site"].append(json.loads(samples.gain_site_metric("2", 2.0))["off_site"][0])
@@ -120,7 +120,7 @@ def test_rows_of_a_metric_with_no_gain_site_reference_are_said_to_be_left_out() 
 
 
 def test_an_allocations_metric_row_with_no_off_site_reference_is_flagged(register: Register, tmp_path: Any) -> None:
-    from bng.register.allocations import Development
+    from bng.register.allocations.service import Development
     from bng.workbook.writer import export_site
 
     world, s = register.world, register.services

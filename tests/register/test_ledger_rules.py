@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bng.register.errors import Invalid, OverAllocation
-from bng.register.ledger import MICRO, Capacity, check_allocation, from_micro, to_micro
+from bng.register.core.errors import Invalid, OverAllocation
+from bng.register.core.ledger import MICRO, Capacity, check_allocation, from_micro, to_micro
 
 
 def test_micro_rounding_is_exact_and_half_even() -> None:

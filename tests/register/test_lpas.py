@@ -12,11 +12,11 @@ from importlib import resources
 import pytest
 
 from bng.register import samples
-from bng.register.allocation_risk import locate_development
-from bng.register.allocations import Development
-from bng.register.errors import Invalid
-from bng.register.places import places
-from bng.register.rules import add_months, add_years
+from bng.register.allocations.risk import locate_development
+from bng.register.allocations.service import Development
+from bng.register.core.errors import Invalid
+from bng.register.core.places import places
+from bng.register.core.rules import add_months, add_years
 from tests.db.fixtures import Register
 from tests.register.test_combined import allocation
 from tests.register.world import TODAY, uploads
@@ -124,7 +124,7 @@ def test_harrogate_is_refused_for_a_credit_order(register: Register) -> None:
 
 
 def test_an_agreement_saved_with_an_abolished_lpa_fails_at_submission(register: Register) -> None:
-    from bng.register.checks import run_checks
+    from bng.register.applications.checks import run_checks
 
     world, s = register.world, register.services
     assert world is not None

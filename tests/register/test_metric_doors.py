@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import shapely
 
-from bng.register.errors import Invalid
-from bng.register.filetypes import FileType, sniff
-from bng.register.geometries import ref_of
-from bng.register.metric_doors import habitats_from_workbook
+from bng.register.applications.metric_doors import habitats_from_workbook
+from bng.register.core.errors import Invalid
+from bng.register.core.filetypes import FileType, sniff
+from bng.register.core.geometries import ref_of
 from bng.workbook.reader import read_workbook
 from tests.register.files import enhanced_maps, retained_maps
 
@@ -71,7 +71,7 @@ def _maps(shared: Path) -> tuple[bytes, bytes]:
 
 
 def test_habitats_from_a_geopackage_pair_keep_their_geometry(shared: Path) -> None:
-    from bng.register.metric_doors import habitats_from_maps
+    from bng.register.applications.metric_doors import habitats_from_maps
 
     kept: list[shapely.Geometry] = []
     habitats = habitats_from_maps(*_maps(shared), keep=lambda g: kept.append(g) or ref_of(g).to_dict())
@@ -83,7 +83,7 @@ def test_habitats_from_a_geopackage_pair_keep_their_geometry(shared: Path) -> No
 
 
 def test_a_broken_map_is_refused_with_the_standards_words(shared: Path) -> None:
-    from bng.register.metric_doors import habitats_from_maps
+    from bng.register.applications.metric_doors import habitats_from_maps
 
     base, _ = _maps(shared)
     bowtie = (shared / "spec/geopackages/spatial-problems").glob("*bow*")
@@ -95,7 +95,7 @@ def test_a_broken_map_is_refused_with_the_standards_words(shared: Path) -> None:
 
 
 def test_a_registration_with_habitat_maps_checks_parcels_against_the_boundary(shared: Path, register: Any) -> None:
-    from bng.register.sections import Upload
+    from bng.register.core.uploads import Upload
 
     world, s = register.world, register.services
     owner, ref = world.actors["landowner"], world.applications["draft"]
@@ -141,7 +141,7 @@ def test_a_registration_with_habitat_maps_checks_parcels_against_the_boundary(sh
 
 
 def _save_maps(register: Any, base: bytes, post: bytes, names: tuple[str, str] = ("b.gpkg", "p.gpkg")) -> Any:
-    from bng.register.sections import Upload
+    from bng.register.core.uploads import Upload
 
     world, s = register.world, register.services
     return s.applications.save_section(
@@ -175,9 +175,9 @@ def test_a_metric_with_no_net_gain_is_refused(shared: Path, register: Any) -> No
 
 
 def test_a_gain_site_saved_before_the_uplift_rule_fails_at_submission(shared: Path, register: Any) -> None:
-    from bng.register.checks import run_checks
-    from bng.register.metric_doors import habitats_from_maps
-    from bng.register.places import places
+    from bng.register.applications.checks import run_checks
+    from bng.register.applications.metric_doors import habitats_from_maps
+    from bng.register.core.places import places
 
     world, s = register.world, register.services
     answers = dict(s.applications.view(world.actors["landowner"], world.applications["ready"]).application.answers)
@@ -191,7 +191,7 @@ def test_a_gain_site_saved_before_the_uplift_rule_fails_at_submission(shared: Pa
 
 def test_a_schema_error_names_the_users_file_and_every_missing_column(shared: Path) -> None:
     """Item 16: the message stopped at "nothing can be read from it:" and named the file baseline.gpkg."""
-    from bng.register.metric_doors import habitats_from_maps
+    from bng.register.applications.metric_doors import habitats_from_maps
 
     broken = shared / "spec/geopackages/invalid-schema/Baseline - missing columns in Habitats.gpkg"
     _, post = _maps(shared)
@@ -207,7 +207,7 @@ def test_a_schema_error_names_the_users_file_and_every_missing_column(shared: Pa
 
 
 def test_every_map_problem_names_the_users_file(shared: Path) -> None:
-    from bng.register.metric_doors import habitats_from_maps
+    from bng.register.applications.metric_doors import habitats_from_maps
 
     problems = shared / "spec/geopackages/attribute-problems"
     base = problems / "Baseline - duplicate habitat ref.gpkg"

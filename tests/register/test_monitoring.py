@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bng.register.submissions import AlreadyDone, Once
+from bng.register.core.submissions import AlreadyDone, Once
 from tests.db.fixtures import Register
 from tests.register.monitoring_world import GRASS, MODIFIED, SCRUB, approved_case, worcestershire
 
@@ -45,7 +45,7 @@ def _statuses(report: Any) -> dict[str, str]:
 
 
 def test_thirty_years_of_monitoring(register: Register) -> None:
-    from bng.register.errors import Conflict, Invalid
+    from bng.register.core.errors import Conflict, Invalid
 
     s = register.services
     world = register.world
@@ -215,7 +215,7 @@ def test_the_daily_sweep_from_the_command_line(register: Register, monkeypatch: 
 
 
 def test_who_sees_and_does_what(register: Register) -> None:
-    from bng.register.errors import Forbidden, Invalid, NotFound
+    from bng.register.core.errors import Forbidden, Invalid, NotFound
 
     s = register.services
     world = register.world
@@ -298,7 +298,7 @@ def test_the_excess_is_sold_once(register: Register) -> None:
     instant (each its own thread and connection) when both together would take more than there is."""
     import threading
 
-    from bng.register.errors import Conflict, Invalid
+    from bng.register.core.errors import Conflict, Invalid
 
     s = register.services
     world = register.world
@@ -352,8 +352,8 @@ def test_the_excess_is_sold_once(register: Register) -> None:
 def test_a_report_s_hostile_files_are_refused_and_nothing_is_kept(register: Register, tmp_path: Any) -> None:
     """A report's files go through the register's upload checks: a GeoPackage whose layer is a never-ending
     view, and a "photo" that is no image, are each refused by name, and no report is made."""
-    from bng.register.errors import Invalid
-    from bng.register.sections import Upload
+    from bng.register.core.errors import Invalid
+    from bng.register.core.uploads import Upload
     from tests.gis.hostile import recursive_view
 
     s, world = register.services, register.world

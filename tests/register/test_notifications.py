@@ -1,4 +1,4 @@
-"""E-mails through the outbox (``bng.register.notifications``): queued in the transaction of the change that
+"""E-mails through the outbox (``bng.register.core.notifications``): queued in the transaction of the change that
 causes them, nothing queued by a request that fails, and sent by the worker (with retries, backoff and
 claims two workers cannot share) to GOV.UK Notify's stand-in, in process. SQLite and PostgreSQL + PostGIS.
 (The production adapter over real HTTP: tests/web/test_notify.py.)"""
@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from bng.register import errors
-from bng.register.notify import TemplateIds
-from bng.register.notify_stand_in import LocalNotify, StandInNotify
-from bng.register.notify_worker import MAX_ATTEMPTS, NotifySender, backoff
+from bng.register.core import errors
+from bng.register.notify.port import TemplateIds
+from bng.register.notify.stand_in import LocalNotify, StandInNotify
+from bng.register.notify.worker import MAX_ATTEMPTS, NotifySender, backoff
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, TODAY, answer_all
 from tests.web.test_authorisation import allocation as allocation
@@ -106,7 +106,7 @@ def test_a_failed_request_queues_nothing(register: Register, monkeypatch: pytest
     """Acceptance fails after its e-mail was queued (the last audit entry cannot be written): the application
     stays submitted and the outbox is as it was. So does an Outbox.send made inside a unit of work that fails;
     one made after the change committed is kept."""
-    from bng.register import review
+    from bng.register.applications import review
 
     assert register.world is not None
     s, worker = register.services, register.world.actors["case_worker"]

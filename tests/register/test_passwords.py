@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from bng.register.passwords import Passwords, password_problem
+from bng.register.accounts.passwords import Passwords, password_problem
 
 
 def test_default_hash_is_argon2id_with_strong_costs() -> None:
@@ -63,6 +63,6 @@ def test_strong_passwords_are_accepted(password: str) -> None:
 
 def test_the_common_list_is_shipped_data_not_a_lookup() -> None:
     """zxcvbn's list of the commonest leaked passwords comes with the package: no network at run time."""
-    from bng.register.passwords import COMMONEST
+    from bng.register.accounts.passwords import COMMONEST
 
     assert len(COMMONEST) == 30_000 and {"123456", "password", "qwerty", "letmein"} <= COMMONEST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shapely
 
-from bng.register.places import SpatialRisk, places
+from bng.register.core.places import SpatialRisk, places
 from tests.register import files
 
 

@@ -14,8 +14,8 @@ import numpy as np
 
 from bng.db.filestore import LocalFileStore
 from bng.register import samples
-from bng.register.places import Places, places
-from bng.register.sections import Upload
+from bng.register.core.places import Places, places
+from bng.register.core.uploads import Upload
 from bng.register.services import build_services
 from tests.db.fixtures import CHEAP_PASSWORDS, Register
 from tests.register.files import enhanced_maps

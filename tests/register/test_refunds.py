@@ -2,7 +2,7 @@
 allocation fee, the allocation dropped after payment) is recorded as refunded by the register team,
 with its date, how it was paid back and a reference; in the audit log and the case history; for good.
 Anything wrong changes nothing. The rules of what a payment record takes are shared by the case's and
-the allocation's fee (``bng.register.payments``)."""
+the allocation's fee (``bng.register.core.fee_payments``)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from bng.db import tables
-from bng.register.allocations import Development, Request
-from bng.register.errors import Conflict, Forbidden, Invalid, NotFound
-from bng.register.ledger import MICRO
+from bng.register.allocations.service import Development, Request
+from bng.register.core.errors import Conflict, Forbidden, Invalid, NotFound
+from bng.register.core.ledger import MICRO
 from tests.db.fixtures import Register
 from tests.register.test_allocations import CAMBRIDGE_POINT, counts
 from tests.register.test_combined import allocation, payment_audit

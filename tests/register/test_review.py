@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bng.register.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
-from bng.register.ledger import MICRO
+from bng.register.core.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
+from bng.register.core.ledger import MICRO
 from tests.db.fixtures import Register
 
 
@@ -88,13 +88,13 @@ def test_amendments_and_removal_are_dated_and_described(register: Register) -> N
         ("amended", "Contact details of the responsible body updated"),
         ("removed", "Agreement discharged by consent"),
     ]
-    assert s.register.search(__import__("bng.register.ports", fromlist=["SiteQuery"]).SiteQuery()).total == 0
+    assert s.register.search(__import__("bng.register.core.ports", fromlist=["SiteQuery"]).SiteQuery()).total == 0
     with pytest.raises(Conflict, match="already been removed"):
         s.review.remove(worker, site, date(2026, 11, 22), "again")
 
 
 def test_a_site_with_allocations_cannot_be_removed(register: Register) -> None:
-    from bng.register.allocations import Development, Request
+    from bng.register.allocations.service import Development, Request
 
     world, s = register.world, register.services
     assert world is not None

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bng.register.fees import FeePurpose, fee, pounds
-from bng.register.references import (
+from bng.register.core.fees import FeePurpose, fee, pounds
+from bng.register.core.references import (
     allocation_reference,
     application_reference,
     gain_site_reference,
@@ -16,7 +16,7 @@ from bng.register.references import (
     normalise,
     payment_reference,
 )
-from bng.register.rules import add_months, add_years, land_charge_rule, long_date, thirty_year_rule
+from bng.register.core.rules import add_months, add_years, land_charge_rule, long_date, thirty_year_rule
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 
-from bng.register.allocations import Development, Request
-from bng.register.errors import Conflict, Invalid
-from bng.register.submissions import AlreadyDone, Once
+from bng.register.allocations.service import Development, Request
+from bng.register.core.errors import Conflict, Invalid
+from bng.register.core.submissions import AlreadyDone, Once
 from tests.db.fixtures import Register
 from tests.db.test_concurrency import racing  # noqa: F401 (a fixture)
 

@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bng.register import samples
-from bng.register.accounts import NewAccount, actor_of
-from bng.register.audit import Actor
-from bng.register.rules import add_months, add_years
-from bng.register.sections import Upload
+from bng.register.accounts.service import NewAccount, actor_of
+from bng.register.core.audit import Actor
+from bng.register.core.rules import add_months, add_years
+from bng.register.core.uploads import Upload
 from bng.register.services import Services
 from tests.credits import world as credit_world
 

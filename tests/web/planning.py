@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bng.metric import parse_site
-from bng.register.planning_cases import PlanningCase
-from bng.register.sections import Upload
+from bng.register.core.uploads import Upload
+from bng.register.planning.cases import PlanningCase
 from bng.workbook.writer import export_site
 from tests.conftest import ROOT
 from tests.db.fixtures import Register

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bng.db.access_tables import provider_message
-from bng.register.access import ALLOCATION_CSV, PURCHASE_CSV
-from bng.register.accounts import NewAccount, actor_of
-from bng.register.allocations import Development, Request
-from bng.register.audit import Actor
-from bng.register.errors import Forbidden
-from bng.register.places import places
-from bng.register.ports import SiteQuery
+from bng.register.access.service import ALLOCATION_CSV, PURCHASE_CSV
+from bng.register.accounts.service import NewAccount, actor_of
+from bng.register.allocations.service import Development, Request
+from bng.register.core.audit import Actor
+from bng.register.core.errors import Forbidden
+from bng.register.core.places import places
+from bng.register.core.ports import SiteQuery
 from tests.db.fixtures import Register
 from tests.register.world import PASSWORD
 from tests.web.fixtures import CheckedClient
@@ -41,7 +41,7 @@ def _allocate(register: Register, lpa_name: str, planning: str, name: str, grid:
     world = register.world
     assert world is not None
     from bng.register import samples
-    from bng.register.sections import Upload
+    from bng.register.core.uploads import Upload
 
     development = Development(world.lpa_ids[lpa_name], planning, name, grid)
     consent = Upload("consent_file", "consent.pdf", samples.pdf("Consent"))

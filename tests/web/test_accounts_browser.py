@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bng.register.notifications import QueuedOutbox
+from bng.register.core.notifications import QueuedOutbox
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
 from tests.web.fixtures import LiveServer, screenshot

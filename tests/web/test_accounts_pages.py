@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from flask import Flask
 
-from bng.register import second_factor
-from bng.register.notifications import QueuedOutbox
+from bng.register.accounts import second_factor
+from bng.register.core.notifications import QueuedOutbox
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
 from tests.web.fixtures import CheckedClient

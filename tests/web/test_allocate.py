@@ -19,9 +19,9 @@ from flask.testing import FlaskClient
 from bng.db.database import Database
 from bng.db.filestore import LocalFileStore
 from bng.register import samples
-from bng.register.ledger import MICRO
-from bng.register.model import HabitatParcel
-from bng.register.places import places
+from bng.register.core.ledger import MICRO
+from bng.register.core.model import HabitatParcel
+from bng.register.core.places import places
 from bng.register.services import build_services
 from tests.db.fixtures import CHEAP_PASSWORDS, Register
 from tests.register.test_allocations import COUNTED, counts
@@ -197,7 +197,7 @@ def test_errors_are_shown_on_their_fields_and_nothing_changes(client: CheckedCli
 
 
 def test_units_taken_meanwhile_are_explained(client: CheckedClient, register: Register) -> None:
-    from bng.register.allocations import Development, Request
+    from bng.register.allocations.service import Development, Request
 
     world = register.world
     assert world is not None
@@ -218,7 +218,7 @@ def test_units_taken_meanwhile_are_explained(client: CheckedClient, register: Re
 
 
 def test_the_register_team_records_the_fee(client: CheckedClient, register: Register) -> None:
-    from bng.register.allocations import Development, Request
+    from bng.register.allocations.service import Development, Request
 
     world = register.world
     assert world is not None
@@ -245,7 +245,7 @@ def test_the_register_team_records_the_fee(client: CheckedClient, register: Regi
 def test_an_allocated_gain_site_cannot_be_removed(client: CheckedClient, register: Register) -> None:
     """The case worker's page offers no removal once units are allocated; a removal posted anyway is refused
     with the reason, and the gain site stays on the register."""
-    from bng.register.allocations import Development, Request
+    from bng.register.allocations.service import Development, Request
 
     world = register.world
     assert world is not None
@@ -293,7 +293,7 @@ def racing_app(register: Register) -> Flask:
 def test_64_clients_race_through_the_allocation_journey(racing_app: Flask, register: Register) -> None:
     """Each client has its own session and posts the journey's confirmation at the same instant, for
     0.1 ha of a parcel with 1 ha left: exactly 10 are recorded, the others are told why."""
-    from bng.register.allocations import Development, Request
+    from bng.register.allocations.service import Development, Request
 
     world = register.world
     assert world is not None

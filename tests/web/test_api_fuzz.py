@@ -103,7 +103,7 @@ def test_the_token_api_keeps_to_its_document(app: Flask, register: Register) -> 
     token's window opens again before its limit (a 429 is documented, but would hide the handlers)."""
     from datetime import timedelta
 
-    from bng.register.api_tokens import scopes_for
+    from bng.register.accounts.api_tokens import scopes_for
 
     world = register.world
     assert world is not None

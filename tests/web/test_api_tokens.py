@@ -18,8 +18,8 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from bng.cli import app as cli
-from bng.register.api_tokens import RATE_LIMIT, TOKEN, token_hash
-from bng.register.errors import Invalid
+from bng.register.accounts.api_tokens import RATE_LIMIT, TOKEN, token_hash
+from bng.register.core.errors import Invalid
 from tests.db.fixtures import Register
 from tests.web.fixtures import CheckedClient, LiveServer
 
@@ -37,8 +37,8 @@ def _token(register: Register, who: str, scopes: list[str], name: str = "Our sof
 def _allocation(register: Register) -> str:
     """An allocation the developer recorded (with the landowner's consent)."""
     from bng.register import samples
-    from bng.register.allocations import Development, Request
-    from bng.register.sections import Upload
+    from bng.register.allocations.service import Development, Request
+    from bng.register.core.uploads import Upload
 
     world, s = register.world, register.services
     assert world is not None

@@ -335,8 +335,8 @@ def test_every_route_is_in_the_table(app: Flask) -> None:
 def allocation(register: Register) -> str:
     """An allocation the developer recorded (with the landowner's consent), for the allocation pages."""
     from bng.register import samples
-    from bng.register.allocations import Development, Request
-    from bng.register.sections import Upload
+    from bng.register.allocations.service import Development, Request
+    from bng.register.core.uploads import Upload
 
     world, s = register.world, register.services
     assert world is not None
@@ -363,8 +363,8 @@ def monitoring(register: Register) -> dict[str, Any]:
     """The gain site's obligation (Cambridge's officer made it), a year 2 report of its landowner with a photo,
     a remedial action asked on it, and the calendar link of another landowner (one the roles here never
     replace by making their own)."""
-    from bng.register.accounts import NewAccount, actor_of
-    from bng.register.sections import Upload
+    from bng.register.accounts.service import NewAccount, actor_of
+    from bng.register.core.uploads import Upload
     from tests.register.world import PASSWORD
 
     world, s = register.world, register.services
@@ -440,7 +440,7 @@ def test_published_documents_are_public_and_others_are_not(
 def test_who_may_call_the_api_with_a_token(role: str, app: Flask, register: Register, allocation: str) -> None:
     """Each role's token, holding every scope the role allows, on every token-authenticated endpoint: past
     the token (any answer but 401, 403 and 404) exactly where API_SCOPES says."""
-    from bng.register.api_tokens import scopes_for
+    from bng.register.accounts.api_tokens import scopes_for
 
     world = register.world
     assert world is not None

@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bng.db import tables
-from bng.register.errors import Conflict, NotFound
-from bng.register.fees import FeePurpose, fee, pounds
-from bng.register.govuk_pay import GovukPay
-from bng.register.pay_stand_in import PREFIX, STAND_IN_KEY
-from bng.register.ports import PayError
+from bng.register.core.errors import Conflict, NotFound
+from bng.register.core.fees import FeePurpose, fee, pounds
+from bng.register.core.ports import PayError
+from bng.register.payments.govuk_pay import GovukPay
+from bng.register.payments.stand_in import PREFIX, STAND_IN_KEY
 from tests.db.fixtures import Register
 from tests.register.test_combined import allocation as combined_allocation
 from tests.register.world import TODAY

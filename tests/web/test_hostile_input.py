@@ -25,7 +25,7 @@ def _cells(client: FlaskClient, path: str) -> list[str]:
 
 def test_csv_cells_never_start_a_formula(client: FlaskClient, register: Register) -> None:
     """A site name ``=HYPERLINK(…)`` and a planning reference ``=1+1`` reach every CSV as text."""
-    from bng.register.allocations import Development, Request
+    from bng.register.allocations.service import Development, Request
 
     world, s = register.world, register.services
     assert world is not None

@@ -15,10 +15,10 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from bng.db.money_tables import money_adjustment
-from bng.register.adjustments import Adjustment, Kind, balance, parse_pence, short_of_whole_refund
-from bng.register.credit_amounts import TIERS
-from bng.register.errors import Conflict, Forbidden, Invalid
-from bng.register.fees import pounds
+from bng.register.core.adjustments import Adjustment, Kind, balance, parse_pence, short_of_whole_refund
+from bng.register.core.errors import Conflict, Forbidden, Invalid
+from bng.register.core.fees import pounds
+from bng.register.credits.amounts import TIERS
 from tests.db.fixtures import Register
 from tests.register.world import TODAY
 from tests.web.fixtures import CheckedClient

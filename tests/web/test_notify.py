@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from bng.register.govuk_notify import GovukNotify
-from bng.register.notify import NotifyError, TemplateIds, stand_in_template_id
-from bng.register.notify_stand_in import STAND_IN_KEY, STAND_IN_SECRET, STAND_IN_SERVICE_ID
-from bng.register.notify_worker import NotifySender
+from bng.register.notify.govuk_notify import GovukNotify
+from bng.register.notify.port import NotifyError, TemplateIds, stand_in_template_id
+from bng.register.notify.stand_in import STAND_IN_KEY, STAND_IN_SECRET, STAND_IN_SERVICE_ID
+from bng.register.notify.worker import NotifySender
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS
 from tests.web.fixtures import CheckedClient, LiveServer

@@ -51,8 +51,8 @@ def _valid(client: FlaskClient, name: str, instance: Any) -> None:
 def allocation(register: Register) -> dict[str, Any]:
     """The developer takes 0.1 km of a hedgerow parcel of the world's gain site."""
     from bng.register import samples
-    from bng.register.allocations import Development, Request
-    from bng.register.sections import Upload
+    from bng.register.allocations.service import Development, Request
+    from bng.register.core.uploads import Upload
 
     world, s = register.world, register.services
     assert world is not None
@@ -111,7 +111,7 @@ def test_sites_as_geojson_in_wgs84_and_british_national_grid(client: FlaskClient
         or outline.distance(shapely.Point(props["easting"], props["northing"])) < 1
     )
     # the same boundary both ways: WGS84 back to the grid is within a few metres
-    from bng.register.places import wgs84_to_bng
+    from bng.register.core.places import wgs84_to_bng
 
     back = wgs84_to_bng(shape(feature["geometry"]))
     assert back.symmetric_difference(outline).area < 0.001 * outline.area

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bng.register.fees import FeePurpose, fee, pounds
-from bng.register.govuk_pay import GovukPay
-from bng.register.pay_stand_in import PREFIX, STAND_IN_KEY
+from bng.register.core.fees import FeePurpose, fee, pounds
+from bng.register.payments.govuk_pay import GovukPay
+from bng.register.payments.stand_in import PREFIX, STAND_IN_KEY
 from tests.db.fixtures import Register
 from tests.register.world import TODAY
 from tests.web.fixtures import LiveServer, make_app, screenshot

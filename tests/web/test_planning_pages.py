@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from pypdf import PdfReader
 
-from bng.register.accounts import NewAccount, actor_of
+from bng.register.accounts.service import NewAccount, actor_of
 from tests.db.fixtures import Register
 from tests.register.world import PASSWORD
 from tests.web.fixtures import CheckedClient
@@ -165,7 +165,7 @@ def test_approval_needs_the_objective_met(register: Register) -> None:
     else:
         import pytest
 
-        from bng.register.errors import Invalid
+        from bng.register.core.errors import Invalid
 
         with pytest.raises(Invalid, match="cannot be approved"):
             register.services.planning.decide(officer, case.reference, "approved", "")
@@ -208,7 +208,7 @@ def test_other_lpas_officers_and_other_applicants_see_nothing(client: CheckedCli
     other = actor_of(user)
     import pytest
 
-    from bng.register.errors import NotFound
+    from bng.register.core.errors import NotFound
 
     with pytest.raises(NotFound):
         register.services.planning.view(other, case.reference)
@@ -257,8 +257,8 @@ def test_officer_checks_documents_without_keeping_them(client: CheckedClient, re
 def test_a_phase_is_decided_against_its_approved_overall_plan(register: Register) -> None:
     import pytest
 
-    from bng.register.errors import Invalid
-    from bng.register.sections import Upload
+    from bng.register.core.errors import Invalid
+    from bng.register.core.uploads import Upload
 
     world = register.world
     assert world is not None

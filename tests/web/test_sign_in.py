@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from bng.register.accounts import ACCOUNT_LIMIT
+from bng.register.accounts.service import ACCOUNT_LIMIT
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
 from tests.web.fixtures import CheckedClient

@@ -5,5 +5,5 @@ It reuses what checks one file (``bng.workbook.check.check_workbook``; ``bng.gis
 and the metric engine for maps) and adds only what thousands of files need: finding them
 (:mod:`.sources`), running each on a worker where nothing it does can stop the run (:mod:`.task`),
 a journal that a second run resumes from (:mod:`.journal`), the Dask side (:mod:`.run`) and the
-report (:mod:`.report`). Not to be confused with ``bng.register.audit``, the register's audit log.
+report (:mod:`.report`). Not to be confused with ``bng.register.core.audit``, the register's audit log.
 """

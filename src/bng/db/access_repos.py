@@ -1,4 +1,4 @@
-"""Who sees what (``bng.register.access``) on SQLAlchemy Core: allocations by gain site owner and by the
+"""Who sees what (``bng.register.access.service``) on SQLAlchemy Core: allocations by gain site owner and by the
 development's LPA, an LPA's credit purchases, and messages to gain site providers."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from bng.register.access import AllocationRow, ProviderMessage, PurchaseRow, ReceivedMessage
+from bng.register.access.service import AllocationRow, ProviderMessage, PurchaseRow, ReceivedMessage
 
 from . import credit_tables as ct
 from . import tables as t

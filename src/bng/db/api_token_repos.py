@@ -1,4 +1,4 @@
-"""API tokens (``bng.register.api_tokens``) on SQLAlchemy Core."""
+"""API tokens (``bng.register.accounts.api_tokens``) on SQLAlchemy Core."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import case, insert, select, update
 from sqlalchemy.orm import Session
 
-from bng.register.api_tokens import ApiToken
+from bng.register.accounts.api_tokens import ApiToken
 
 from .api_token_tables import api_token
 

@@ -1,10 +1,10 @@
-"""Classical mappings of the credit records (``bng.register.credit_records``) onto their tables."""
+"""Classical mappings of the credit records (``bng.register.credits.records``) onto their tables."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bng.register import credit_records as r
+from bng.register.credits import records as r
 
 from . import credit_tables as t
 

@@ -1,4 +1,4 @@
-"""The credit records' repository (``bng.register.credit_ports.CreditRecords``) on SQLAlchemy."""
+"""The credit records' repository (``bng.register.credits.ports.CreditRecords``) on SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bng.register.credit_records import (
+from bng.register.credits.records import (
     CreditCustomer,
     CreditInvoice,
     CreditInvoiceLine,

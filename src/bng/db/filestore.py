@@ -1,10 +1,10 @@
 """The file store: documents on a local directory (the default; another store implements the same
-methods of :class:`bng.register.ports.FileStore`).
+methods of :class:`bng.register.core.ports.FileStore`).
 
 Keys are random (never derived from a name a user typed) and directories are private to the
 service (0700). A file is first written, whole and synced, under a staging name that carries the
 writing process's id (``staging/<name>.<pid>``); ``publish`` renames it into place once the row
-that records it is committed (``bng.register.uploads.store_bytes``). So a process killed in the
+that records it is committed (``bng.register.core.uploads.store_bytes``). So a process killed in the
 middle of an upload leaves a staged file, never a file in place without its row, and
 :func:`sweep`, run at start-up, settles what crashes left: a staged file whose row was committed is
 moved into place, one whose row never was (and whose process is gone) is removed. A file in place

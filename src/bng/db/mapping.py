@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import registry
 
-from bng.register import model
+from bng.register.core import model
 
 from . import tables
 from .credit_mapping import map_credit_models

@@ -1,4 +1,4 @@
-"""Overpayments, part refunds and remittance details (``bng.register.money``, ``bng.register.remittance``) on
+"""Overpayments, part refunds and remittance details (``bng.register.money``: service, remittance) on
 SQLAlchemy Core."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bng.register.adjustments import Adjustment
-from bng.register.remittance import Remittance
+from bng.register.core.adjustments import Adjustment
+from bng.register.money.remittance import Remittance
 
 from .credit_tables import credit_order
 from .money_tables import credit_order_payment, money_adjustment, remittance_detail

@@ -57,4 +57,4 @@ credit_order_payment = Table(
     Column("credit_order_id", Integer, ForeignKey("credit_order.id"), nullable=False, unique=True),
     Column("payment_id", Integer, ForeignKey("payment.id"), nullable=False, unique=True),
 )
-"""A credit order's invoice as a fee paid by card (``bng.register.credit_card``): one fee per order."""
+"""A credit order's invoice as a fee paid by card (``bng.register.credits.card``): one fee per order."""

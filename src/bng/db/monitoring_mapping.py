@@ -1,11 +1,11 @@
-"""Classical mappings of monitoring's records (``bng.register.monitoring``) onto their tables."""
+"""Classical mappings of monitoring's records (``bng.register.monitoring.records``) onto their tables."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bng.register import monitoring as r
-from bng.register.model import OutboxMessage
+from bng.register.core.model import OutboxMessage
+from bng.register.monitoring import records as r
 
 from . import monitoring_tables as t
 

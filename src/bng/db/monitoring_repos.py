@@ -1,4 +1,4 @@
-"""Monitoring's repository (``bng.register.monitoring.MonitoringRecords``) on SQLAlchemy."""
+"""Monitoring's repository (``bng.register.monitoring.records.MonitoringRecords``) on SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bng.register import errors
-from bng.register.model import OutboxMessage
-from bng.register.monitoring import (
+from bng.register.core import errors
+from bng.register.core.model import OutboxMessage
+from bng.register.monitoring.records import (
     CalendarFeed,
     ExcessAccount,
     ExcessSale,

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bng.register.model import OutboxMessage
-from bng.register.ports import Page
+from bng.register.core.model import OutboxMessage
+from bng.register.core.ports import Page
 
 from . import monitoring_tables as t
 from .results import changed

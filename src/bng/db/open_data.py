@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from bng.register.model import Allocation, HabitatParcel
-from bng.register.ports import AllocationQuery, Page, ParcelQuery
+from bng.register.core.model import Allocation, HabitatParcel
+from bng.register.core.ports import AllocationQuery, Page, ParcelQuery
 
 from . import tables
 

@@ -1,10 +1,10 @@
-"""Classical mappings of the planning cases (``bng.register.planning_cases``) onto their tables."""
+"""Classical mappings of the planning cases (``bng.register.planning.cases``) onto their tables."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bng.register import planning_cases as r
+from bng.register.planning import cases as r
 
 from . import planning_tables as t
 

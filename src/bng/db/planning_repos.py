@@ -1,4 +1,4 @@
-"""The planning cases' repository (``bng.register.planning_cases.PlanningRecords``) on SQLAlchemy."""
+"""The planning cases' repository (``bng.register.planning.cases.PlanningRecords``) on SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bng.register.planning_cases import PlanningCase, PlanningCaseEvent
+from bng.register.planning.cases import PlanningCase, PlanningCaseEvent
 
 from . import planning_tables as t
 

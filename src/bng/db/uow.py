@@ -1,12 +1,12 @@
-"""The unit of work and repositories of :mod:`bng.register.ports`, on SQLAlchemy.
+"""The unit of work and repositories of :mod:`bng.register.core.ports`, on SQLAlchemy.
 
 One unit of work is one transaction. Leaving it without ``commit()`` rolls everything back and
 runs the ``on_rollback`` actions (removing files the action stored); ``commit()`` runs the
 ``on_commit`` ones (moving staged files into place). Database errors that mean
 "someone else got there first" become the register's own errors: a broken CHECK of the capacity
-ledger is :class:`~bng.register.errors.OverAllocation`, a lost update or unique clash is
-:class:`~bng.register.errors.Conflict`; a number or text the database cannot hold is
-:class:`~bng.register.errors.Invalid`.
+ledger is :class:`~bng.register.core.errors.OverAllocation`, a lost update or unique clash is
+:class:`~bng.register.core.errors.Conflict`; a number or text the database cannot hold is
+:class:`~bng.register.core.errors.Invalid`.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bng.register import errors, notifications
-from bng.register.geometries import GeometryRef, canonical, ref_of
-from bng.register.ledger import to_micro
-from bng.register.model import (
+from bng.register.core import errors, notifications
+from bng.register.core.geometries import GeometryRef, canonical, ref_of
+from bng.register.core.ledger import to_micro
+from bng.register.core.model import (
     AgreementLpa,
     Allocation,
     AllocationLine,
@@ -47,7 +47,7 @@ from bng.register.model import (
     StoredFile,
     User,
 )
-from bng.register.ports import Claimed, EmailLink, Page, SiteQuery
+from bng.register.core.ports import Claimed, EmailLink, Page, SiteQuery
 
 from . import tables
 from .access_repos import AccessRecords

@@ -10,16 +10,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from bng.register.accounts.service import NewAccount, actor_of
+from bng.register.allocations.service import Development, Request
+from bng.register.core.audit import Actor
+from bng.register.core.ledger import to_micro
+from bng.register.core.model import User
+from bng.register.core.ports import SiteQuery
+from bng.register.core.rules import add_months, add_years
+from bng.register.core.uploads import Upload
+
 from . import samples
-from .accounts import NewAccount, actor_of
-from .allocations import Development, Request
-from .audit import Actor
-from .ledger import to_micro
-from .model import User
-from .ports import SiteQuery
-from .rules import add_months, add_years
 from .services import Services
-from .uploads import Upload
 
 PASSWORD = "demo-password-2026"
 ACCOUNTS = (

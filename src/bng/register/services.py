@@ -5,37 +5,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .access import Access
-from .account_settings import AccountSettings
-from .accounts import Accounts
-from .allocations import Allocations
-from .api_tokens import ApiTokens
-from .applications import Applications
-from .audit_log import AuditLog
-from .card_payments import CardPayments
-from .combined import Combined
-from .credit_card import CreditCardPay
-from .credit_services import CreditServices, build_credit_services
-from .money import Money
-from .monitoring_calendar import Calendars
-from .monitoring_excess import ExcessSales
-from .monitoring_lpa import LpaMonitoring
-from .monitoring_service import Monitoring
-from .notifications import OutboxPage, QueuedOutbox
-from .notify import Notify, TemplateIds
-from .notify_stand_in import LocalNotify, StandInNotify
-from .notify_worker import NotifySender
-from .open_data import OpenRegister
-from .passwords import Passwords
-from .pay_stand_in import LocalPay, StandInPay
-from .places import Places
-from .planning_cases import PlanningCases
-from .ports import CardPay, Clock, FileStore, UnitOfWorkFactory
-from .public import PublicRegister
-from .reference_data import ReferenceData
-from .remittance import Invoices, Remittances
-from .review import Review
-from .submissions import Submissions
+from bng.register.access.service import Access
+from bng.register.accounts.api_tokens import ApiTokens
+from bng.register.accounts.passwords import Passwords
+from bng.register.accounts.service import Accounts
+from bng.register.accounts.settings import AccountSettings
+from bng.register.allocations.combined import Combined
+from bng.register.allocations.service import Allocations
+from bng.register.applications.review import Review
+from bng.register.applications.service import Applications
+from bng.register.core.audit_log import AuditLog
+from bng.register.core.notifications import OutboxPage, QueuedOutbox
+from bng.register.core.places import Places
+from bng.register.core.ports import CardPay, Clock, FileStore, UnitOfWorkFactory
+from bng.register.core.reference_data import ReferenceData
+from bng.register.core.submissions import Submissions
+from bng.register.credits.card import CreditCardPay
+from bng.register.credits.services import CreditServices, build_credit_services
+from bng.register.money.remittance import Invoices, Remittances
+from bng.register.money.service import Money
+from bng.register.monitoring.calendar import Calendars
+from bng.register.monitoring.excess import ExcessSales
+from bng.register.monitoring.lpa import LpaMonitoring
+from bng.register.monitoring.service import Monitoring
+from bng.register.notify.port import Notify, TemplateIds
+from bng.register.notify.stand_in import LocalNotify, StandInNotify
+from bng.register.notify.worker import NotifySender
+from bng.register.payments.card import CardPayments
+from bng.register.payments.stand_in import LocalPay, StandInPay
+from bng.register.planning.cases import PlanningCases
+from bng.register.public.open_data import OpenRegister
+from bng.register.public.sites import PublicRegister
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What the validation asks of the register: allocations and credit purchases, as records.
 
 The register implements :class:`Records` over its own unit of work
-(``bng.register.planning_records.RegisterRecords``); a validation with no register (no
+(``bng.register.planning.records.RegisterRecords``); a validation with no register (no
 database configured) uses :class:`NoRecords`, and every reference is then reported as not
 verified rather than assumed good.
 """

@@ -14,7 +14,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from bng.register.filetypes import MAX_UPLOAD_BYTES
+from bng.register.core.filetypes import MAX_UPLOAD_BYTES
 from bng.register.services import Services
 
 from . import errors, filters, security

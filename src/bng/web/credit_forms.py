@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField
 
-from bng.register.credit_amounts import TIER_LABELS, TIERS
-from bng.register.credit_fulfilment import MAX_NOTE
-from bng.register.credit_orders import MAX_TEXT
+from bng.register.credits.amounts import TIER_LABELS, TIERS
+from bng.register.credits.fulfilment import MAX_NOTE
+from bng.register.credits.orders import MAX_TEXT
 
 from .forms import GovDateField, area, opts, submit, text, upload
 from .once import OnceForm

@@ -8,14 +8,14 @@ from typing import Any
 from flask import url_for
 from markupsafe import Markup, escape
 
-from bng.register.credit_amounts import TIER_LABELS, TIERS, show_percent, show_quantity
-from bng.register.credit_base import OrderView
-from bng.register.credit_metric import MetricCredits
-from bng.register.credit_orders import SECTIONS
-from bng.register.credit_pricing import Quote
-from bng.register.fees import pounds
-from bng.register.habitats import MODULE_LABELS
-from bng.register.ledger import shown
+from bng.register.applications.habitats import MODULE_LABELS
+from bng.register.core.fees import pounds
+from bng.register.core.ledger import shown
+from bng.register.credits.amounts import TIER_LABELS, TIERS, show_percent, show_quantity
+from bng.register.credits.base import OrderView
+from bng.register.credits.metric import MetricCredits
+from bng.register.credits.orders import SECTIONS
+from bng.register.credits.pricing import Quote
 
 from .filters import lines, long_date, number
 from .summaries import file_size

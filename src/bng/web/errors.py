@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from bng.register import errors as register_errors
+from bng.register.core import errors as register_errors
 
 from .api.models import Problem
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from markupsafe import Markup, escape
 
-from bng.register.fees import pounds
-from bng.register.ledger import shown
+from bng.register.core.fees import pounds
+from bng.register.core.ledger import shown
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -1,5 +1,5 @@
 """The offline base map: England's outline and the LPA, National Character Area and LNRS boundaries the
-register already ships (:mod:`bng.register.places`), as GeoJSON for the page's map, one box at a time.
+register already ships (:mod:`bng.register.core.places`), as GeoJSON for the page's map, one box at a time.
 
 A box of the British National Grid (EPSG:27700 metres, as the register's search takes it) gives the
 areas that touch it, cut to the box and simplified to about a pixel of a 1,500-pixel map of it, so a
@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bng.register.places import AREA_LABELS, bng_to_wgs84, places
+from bng.register.core.places import AREA_LABELS, bng_to_wgs84, places
 
 KINDS = ("england", "lpa", "nca", "lnrs")
 LABELS = {"england": "England", **AREA_LABELS}

@@ -14,9 +14,9 @@ from flask import current_app, url_for
 from markupsafe import Markup, escape
 from shapely.geometry.base import BaseGeometry
 
-from bng.register.allocations import AllocationPlan
-from bng.register.ledger import shown
-from bng.register.public import SiteView
+from bng.register.allocations.service import AllocationPlan
+from bng.register.core.ledger import shown
+from bng.register.public.sites import SiteView
 
 from .map_data import shape_geojson
 

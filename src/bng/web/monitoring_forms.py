@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField
 
-from bng.register.monitoring import Mechanism, Monitor
+from bng.register.monitoring.records import Mechanism, Monitor
 
 from .forms import GovDateField, area, opts, submit, text, upload
 from .once import OnceForm

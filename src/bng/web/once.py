@@ -1,4 +1,4 @@
-"""One-time submission tokens on the pages (``bng.register.submissions`` says why and how they are
+"""One-time submission tokens on the pages (``bng.register.core.submissions`` says why and how they are
 checked). A form that confirms a change is a :class:`OnceForm`: it carries a fresh random token, drawn
 beside its CSRF token wherever a template draws ``form.csrf_token``, so no confirmation page can leave it
 out. A form sent back after an error keeps its token (the failed attempt claimed nothing)."""
@@ -13,8 +13,8 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import Field, HiddenField
 
-from bng.register.errors import Invalid
-from bng.register.submissions import Once
+from bng.register.core.errors import Invalid
+from bng.register.core.submissions import Once
 
 
 def new_token() -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from bng.register.errors import Invalid
+from bng.register.core.errors import Invalid
 
 MAX_PAGE = 1_000_000
 """No list of the register has a millionth page (100 items a page would be a hundred million rows)."""

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from bng.register.accounts import actor_of
-from bng.register.audit import Actor
-from bng.register.fees import FeePurpose, fee
-from bng.register.roles import Permission, can
+from bng.register.accounts.service import actor_of
+from bng.register.core.audit import Actor
+from bng.register.core.fees import FeePurpose, fee
+from bng.register.core.roles import Permission, can
 from bng.register.services import Services
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])

@@ -11,8 +11,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bng.register.boundary import parse_grid_reference
-from bng.register.ports import SiteQuery
+from bng.register.applications.boundary import parse_grid_reference
+from bng.register.core.ports import SiteQuery
 
 from .paging import MAX_ID, whole
 

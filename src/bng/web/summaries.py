@@ -7,12 +7,12 @@ from typing import Any
 from flask import url_for
 from markupsafe import Markup, escape
 
-from bng.register import combined
-from bng.register.applications import ApplicationView
-from bng.register.habitats import MODULE_LABELS, SIZE_UNITS, UNIT_LABELS, Habitats
-from bng.register.ledger import shown
-from bng.register.model import AGREEMENT_LABELS, AgreementType
-from bng.register.sections import DECLARATIONS, SECTIONS
+from bng.register.allocations import combined
+from bng.register.applications.habitats import MODULE_LABELS, SIZE_UNITS, UNIT_LABELS, Habitats
+from bng.register.applications.sections import DECLARATIONS, SECTIONS
+from bng.register.applications.service import ApplicationView
+from bng.register.core.ledger import shown
+from bng.register.core.model import AGREEMENT_LABELS, AgreementType
 
 from .filters import lines, long_date
 

@@ -18,13 +18,13 @@ from pydantic import BaseModel
 from shapely.geometry import Point, mapping
 from shapely.geometry.base import BaseGeometry
 
-from bng.register.errors import Invalid
-from bng.register.habitats import SIZE_UNITS
-from bng.register.ledger import MICRO
-from bng.register.model import GainSite, HabitatParcel
-from bng.register.places import bng_points_to_wgs84, bng_to_wgs84
-from bng.register.ports import AllocationQuery, Page, ParcelQuery
-from bng.register.public import SiteView
+from bng.register.applications.habitats import SIZE_UNITS
+from bng.register.core.errors import Invalid
+from bng.register.core.ledger import MICRO
+from bng.register.core.model import GainSite, HabitatParcel
+from bng.register.core.places import bng_points_to_wgs84, bng_to_wgs84
+from bng.register.core.ports import AllocationQuery, Page, ParcelQuery
+from bng.register.public.sites import SiteView
 
 from ..cache import once_per_query
 from ..links import absolute, base_url
@@ -97,7 +97,7 @@ def openapi() -> ResponseReturnValue:
 
 @api.get("")
 def docs() -> ResponseReturnValue:
-    from bng.register.api_tokens import RATE_LIMIT
+    from bng.register.accounts.api_tokens import RATE_LIMIT
 
     return render_template("api.html", rate_limit=RATE_LIMIT)
 

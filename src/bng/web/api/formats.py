@@ -23,7 +23,7 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from bng.register.places import bng_to_wgs84
+from bng.register.core.places import bng_to_wgs84
 
 CRS = {"4326": "WGS84 (EPSG:4326)", "27700": "British National Grid (EPSG:27700)"}
 CRS_NAMES = {"27700": "urn:ogc:def:crs:EPSG::27700"}

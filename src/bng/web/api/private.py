@@ -2,7 +2,7 @@
 
 The token alone says who is calling: the session cookie is never read here, so these endpoints are
 exempt from CSRF (a page elsewhere cannot make a browser send the token). Each endpoint names the
-scope it needs (``bng.register.api_tokens``): no token, or a revoked one, is 401; a scope the token or
+scope it needs (``bng.register.accounts.api_tokens``): no token, or a revoked one, is 401; a scope the token or
 the account's role lacks is 403; more than the token's calls a minute is 429 with Retry-After. Uploads
 are the pages' uploads: the same types, size limits and checks (zip bombs, hostile GeoPackages), the
 same readers and engine, and every result names the metric release it was calculated with.
@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 from flask import Response, g, request
 from flask.typing import ResponseReturnValue
 
-from bng.register.api_tokens import Caller, RateLimited, Scope, Unauthorised
-from bng.register.errors import Forbidden, Invalid, NotFound, Problem
-from bng.register.filetypes import EXTENSIONS, MB, DocumentKind, FileType, check_upload, sniff, zip_members
-from bng.register.ledger import MICRO
+from bng.register.accounts.api_tokens import Caller, RateLimited, Scope, Unauthorised
+from bng.register.core.errors import Forbidden, Invalid, NotFound, Problem
+from bng.register.core.filetypes import EXTENSIONS, MB, DocumentKind, FileType, check_upload, sniff, zip_members
+from bng.register.core.ledger import MICRO
 
 from ..security import services
 from . import api
@@ -125,7 +125,7 @@ def _on() -> date | None:
 @token(Scope.METRIC)
 def calculate_metric() -> ResponseReturnValue:
     from bng.metric import calculate, load, result_to_dict
-    from bng.register.credit_metric import read_metric
+    from bng.register.credits.metric import read_metric
 
     filename, data = _upload("file", 50 * MB)
     site, problems = read_metric(filename, data, "file")
@@ -331,7 +331,7 @@ def my_credit_orders() -> ResponseReturnValue:
 @api.get("/v1/lpa/allocations")
 @token(Scope.LPA)
 def lpa_allocations() -> ResponseReturnValue:
-    from bng.register.ports import AllocationQuery
+    from bng.register.core.ports import AllocationQuery
 
     lpa, _ = services().register.for_lpa(_caller().actor)
     items: list[dict[str, Any]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bng.register.api_tokens import RATE_LIMIT, SCOPES, Scope
+from bng.register.accounts.api_tokens import RATE_LIMIT, SCOPES, Scope
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 SECURITY_SCHEMES = {

@@ -1,15 +1,15 @@
 """Who sees what beyond the public register: a landowner's page of the allocations made against their gain
 sites (and the messages sent to them), and the form a developer or LPA officer uses to send a message to a
-gain site's provider through the service (``bng.register.access``)."""
+gain site's provider through the service (``bng.register.access.service``)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from bng.register.errors import Invalid
-from bng.register.roles import Permission
-from bng.register.submissions import AlreadyDone
+from bng.register.core.errors import Invalid
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone
 
 from ..forms import ProviderMessageForm
 from ..once import once

@@ -10,10 +10,10 @@ from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response  # what redirect() makes
 
-from bng.register.account_settings import STAFF_ROLES
-from bng.register.accounts import Attempt, CodeNeeded
-from bng.register.model import APPLICATION_STATUS_LABELS
-from bng.register.roles import Permission, Role, can
+from bng.register.accounts.service import Attempt, CodeNeeded
+from bng.register.accounts.settings import STAFF_ROLES
+from bng.register.core.model import APPLICATION_STATUS_LABELS
+from bng.register.core.roles import Permission, Role, can
 
 from ..forms import CodeForm, CreateAccountForm, LinkForm, SignInForm, SignOutForm, VerifyEmailForm
 from ..links import absolute

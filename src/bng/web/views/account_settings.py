@@ -10,9 +10,9 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 
-from bng.register.account_settings import RESET_USED, STAFF_ROLES
-from bng.register.roles import Role
-from bng.register.submissions import AlreadyDone
+from bng.register.accounts.settings import RESET_USED, STAFF_ROLES
+from bng.register.core.roles import Role
+from bng.register.core.submissions import AlreadyDone
 
 from ..forms import LinkForm, VerifyEmailForm, submit, text
 from ..links import absolute

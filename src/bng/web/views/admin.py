@@ -7,8 +7,8 @@ from contextlib import suppress
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bng.register.roles import Permission
-from bng.register.submissions import AlreadyDone
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone
 
 from .. import forms
 from ..once import once

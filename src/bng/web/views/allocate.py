@@ -13,14 +13,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
-from bng.register.allocations import AllocationPlan, Development, Request
-from bng.register.errors import Conflict, Invalid, NotFound, Problem
-from bng.register.habitats import SIZE_UNITS
-from bng.register.ledger import MICRO, SELLABLE_STAGES
-from bng.register.public import SiteView
-from bng.register.roles import Permission
-from bng.register.sections import Upload
-from bng.register.submissions import AlreadyDone
+from bng.register.allocations.service import AllocationPlan, Development, Request
+from bng.register.applications.habitats import SIZE_UNITS
+from bng.register.core.errors import Conflict, Invalid, NotFound, Problem
+from bng.register.core.ledger import MICRO, SELLABLE_STAGES
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone
+from bng.register.core.uploads import Upload
+from bng.register.public.sites import SiteView
 
 from .. import forms
 from ..allocation_forms import AllocationForm, ConfirmAllocationForm, FindSiteForm

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from wtforms import SelectMultipleField
 
-from bng.register.api_tokens import MAX_NAME, RATE_LIMIT, SCOPES, scopes_for
-from bng.register.submissions import AlreadyDone
+from bng.register.accounts.api_tokens import MAX_NAME, RATE_LIMIT, SCOPES, scopes_for
+from bng.register.core.submissions import AlreadyDone
 
 from ..forms import opts, submit, text
 from ..once import OnceForm, once

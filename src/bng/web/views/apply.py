@@ -13,13 +13,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SubmitField
 
-from bng.register import combined
-from bng.register.applications import EDITABLE, FILE_FIELDS, ApplicationView, FeeLine
-from bng.register.errors import Invalid
-from bng.register.model import ApplicationStatus
-from bng.register.roles import Permission
-from bng.register.sections import SECTION_BY_KEY, SECTIONS, all_completed, status
-from bng.register.submissions import AlreadyDone
+from bng.register.applications import allocation_section
+from bng.register.applications.sections import SECTION_BY_KEY, SECTIONS, all_completed, status
+from bng.register.applications.service import EDITABLE, FILE_FIELDS, ApplicationView, FeeLine
+from bng.register.core.errors import Invalid
+from bng.register.core.model import ApplicationStatus
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone
 
 from .. import forms
 from ..allocation_forms import AllocationSectionForm
@@ -229,9 +229,9 @@ def _allocation_inputs(all_answers: dict[str, Any], answers: dict[str, Any]) -> 
     typed (a form sent back), or as saved (hectares or kilometres, or the text kept for later)."""
     saved = answers.get("quantities") or {}
     rows = []
-    for p in combined.sellable(all_answers):
-        key = combined.parcel_key(p.module, p.stage, p.ref)
-        name = combined.FIELD.format(key)
+    for p in allocation_section.sellable(all_answers):
+        key = allocation_section.parcel_key(p.module, p.stage, p.ref)
+        name = allocation_section.FIELD.format(key)
         if request.method == "POST":
             value = request.form.get(name, "")
         elif key in saved:

@@ -11,9 +11,9 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 
-from bng.register.accounts import NewAccount
-from bng.register.errors import Invalid, Problem, RegisterError
-from bng.register.sections import Upload
+from bng.register.accounts.service import NewAccount
+from bng.register.core.errors import Invalid, Problem, RegisterError
+from bng.register.core.uploads import Upload
 
 MAX_READ = 128 * 1024 * 1024
 

@@ -14,13 +14,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SubmitField
 
-from bng.register.credit_amounts import TIER_LABELS, TIERS, quantity_text, show_percent, show_quantity
-from bng.register.credit_base import OrderView
-from bng.register.credit_orders import SECTION_BY_KEY, SECTIONS, all_done, section_done
-from bng.register.credit_records import STATUS_LABELS, OrderStatus
-from bng.register.errors import Invalid
-from bng.register.roles import Permission
-from bng.register.submissions import AlreadyDone, Once
+from bng.register.core.errors import Invalid
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone, Once
+from bng.register.credits.amounts import TIER_LABELS, TIERS, quantity_text, show_percent, show_quantity
+from bng.register.credits.base import OrderView
+from bng.register.credits.orders import SECTION_BY_KEY, SECTIONS, all_done, section_done
+from bng.register.credits.records import STATUS_LABELS, OrderStatus
 
 from .. import credit_forms as cf
 from ..credit_summaries import SEARCH_HEAD, all_sections, gains_table, quote_table, search_rows

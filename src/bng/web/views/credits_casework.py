@@ -10,11 +10,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from bng.register.credit_amounts import parse_pounds
-from bng.register.credit_records import OrderStatus
-from bng.register.errors import Conflict, Invalid, RegisterError
-from bng.register.roles import Permission
-from bng.register.submissions import AlreadyDone, Once
+from bng.register.core.errors import Conflict, Invalid, RegisterError
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone, Once
+from bng.register.credits.amounts import parse_pounds
+from bng.register.credits.records import OrderStatus
 
 from .. import credit_forms as cf
 from ..credit_summaries import SEARCH_HEAD, all_sections, gains_table, quote_table, search_rows

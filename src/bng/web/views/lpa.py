@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template
 from flask.typing import ResponseReturnValue
 
-from bng.register.access import allocations_csv, purchases_csv
-from bng.register.roles import Permission
+from bng.register.access.service import allocations_csv, purchases_csv
+from bng.register.core.roles import Permission
 
 from ..security import actor, requires, services
 

@@ -1,17 +1,17 @@
 """Money beyond due and received: the register team's page of one fee's or credit order's balance, where they
 record an overpayment or a part refund; the register's bank details for transfers; and the invoice PDFs that
-print them (``bng.register.money``, ``bng.register.remittance``)."""
+print them (``bng.register.money.service``, ``bng.register.money.remittance``)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bng.register.adjustments import KIND_LABELS, Kind
-from bng.register.credit_card import PAY_MAX_PENCE
-from bng.register.errors import Invalid
-from bng.register.roles import Permission
-from bng.register.submissions import AlreadyDone
+from bng.register.core.adjustments import KIND_LABELS, Kind
+from bng.register.core.errors import Invalid
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone
+from bng.register.credits.card import PAY_MAX_PENCE
 
 from ..forms import MoneyAdjustmentForm, PayByCardForm, RemittanceForm
 from ..once import once

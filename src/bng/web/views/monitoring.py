@@ -12,11 +12,11 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
 from bng.planning.trajectory import LADDER, Trajectory
-from bng.register.errors import Conflict, Invalid
-from bng.register.monitoring_service import CONDITIONS, ObligationView, quote_fee
-from bng.register.roles import Permission, can
-from bng.register.sections import Upload
-from bng.register.submissions import AlreadyDone
+from bng.register.core.errors import Conflict, Invalid
+from bng.register.core.roles import Permission, can
+from bng.register.core.submissions import AlreadyDone
+from bng.register.core.uploads import Upload
+from bng.register.monitoring.service import CONDITIONS, ObligationView, quote_fee
 
 from .. import monitoring_forms as mf
 from ..forms import choices
@@ -62,7 +62,7 @@ def monitoring_panel(view: Any) -> Markup:
     case = view.case
     if who is None or case.gain_plan is None:
         return Markup("")
-    from bng.register.monitoring_service import plan_trajectories
+    from bng.register.monitoring.service import plan_trajectories
 
     parcels = plan_trajectories(case.gain_plan)
     size = sum(t.size for t in parcels if t.module == "area")
@@ -321,7 +321,7 @@ def excess(case_reference: str) -> ResponseReturnValue:
     lpa_raw = form.buyer_lpa_id.data or ""
     try:
         if bad:
-            from bng.register.errors import Problem
+            from bng.register.core.errors import Problem
 
             raise Invalid("Check the units", [Problem(f, m) for f, m in bad])
         sale = services().excess.sell(

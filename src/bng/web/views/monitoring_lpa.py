@@ -11,10 +11,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bng.register.errors import Conflict, Invalid
-from bng.register.monitoring import Monitor
-from bng.register.roles import Permission
-from bng.register.submissions import AlreadyDone
+from bng.register.core.errors import Conflict, Invalid
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone
+from bng.register.monitoring.records import Monitor
 
 from .. import monitoring_forms as mf
 from ..forms import choices

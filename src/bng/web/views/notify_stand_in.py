@@ -1,4 +1,4 @@
-"""The local stand-in for GOV.UK Notify over HTTP (``bng.register.notify_stand_in`` holds it): Notify's
+"""The local stand-in for GOV.UK Notify over HTTP (``bng.register.notify.stand_in`` holds it): Notify's
 ``POST /v2/notifications/email`` and ``GET /v2/notifications/{id}``, each with Notify's JWT bearer token, at the
 service's root (Notify's client joins its paths to the host). Mounted only when no ``NOTIFY_API_KEY`` is set."""
 
@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from bng.register.notify_stand_in import StandInNotify
+from bng.register.notify.stand_in import StandInNotify
 
 from ..security import services
 

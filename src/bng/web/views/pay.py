@@ -1,12 +1,12 @@
 """Paying a fee by card: the "Pay by card" button sends the payer to GOV.UK Pay (or its stand-in), and
-Pay sends them back here, where what happened is read from Pay (``bng.register.card_payments``)."""
+Pay sends them back here, where what happened is read from Pay (``bng.register.payments.card``)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from bng.register.submissions import AlreadyDone
+from bng.register.core.submissions import AlreadyDone
 
 from .. import forms
 from ..once import once

@@ -1,4 +1,4 @@
-"""The local stand-in for GOV.UK Pay over HTTP (``bng.register.pay_stand_in`` holds it): Pay's endpoints
+"""The local stand-in for GOV.UK Pay over HTTP (``bng.register.payments.stand_in`` holds it): Pay's endpoints
 under ``/pay-stand-in/v1`` with a Bearer key, and its card page, where the payer makes the payment succeed,
 fail or be cancelled. Mounted only when no ``GOVUK_PAY_API_KEY`` is configured."""
 
@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from bng.register.pay_stand_in import PREFIX, StandInPay
+from bng.register.payments.stand_in import PREFIX, StandInPay
 
 from ..security import services
 

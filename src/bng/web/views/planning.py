@@ -15,9 +15,9 @@ from bng.planning import parse_application
 from bng.planning.determination import LABELS, PlanStatus
 from bng.planning.mhclg import bng_module
 from bng.planning.small_sites import ssm_eligibility
-from bng.register.errors import Invalid
-from bng.register.roles import Permission
-from bng.register.submissions import AlreadyDone
+from bng.register.core.errors import Invalid
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone
 
 from .. import planning_forms as pf
 from ..forms import choices

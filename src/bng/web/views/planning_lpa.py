@@ -7,9 +7,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 
 from bng.planning.tables import tables
-from bng.register.errors import Conflict, Invalid
-from bng.register.roles import Permission
-from bng.register.submissions import AlreadyDone
+from bng.register.core.errors import Conflict, Invalid
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone
 
 from .. import planning_forms as pf
 from ..once import once

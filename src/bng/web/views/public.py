@@ -7,8 +7,8 @@ from typing import Any, cast
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bng.register.places import places
-from bng.register.ports import Page
+from bng.register.core.places import places
+from bng.register.core.ports import Page
 
 from ..cache import once_per_query
 from ..forms import SearchForm, choices

@@ -9,9 +9,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
-from bng.register.errors import Conflict, Invalid, RegisterError
-from bng.register.roles import Permission
-from bng.register.submissions import AlreadyDone, Once
+from bng.register.core.errors import Conflict, Invalid, RegisterError
+from bng.register.core.roles import Permission
+from bng.register.core.submissions import AlreadyDone, Once
 
 from .. import forms
 from ..maps import site_map

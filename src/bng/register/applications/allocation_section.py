@@ -1,0 +1,110 @@
+"""The optional "allocation" section of a registration application (register and allocate in one
+application: the combined case), as the application sees it.
+
+What its answers say (whether the application also allocates, and how much of each created or
+enhanced parcel), checked against the application's own habitats, is the application's. Checking
+the development, reading its metric, showing the case worker the spatial risk and recording the
+allocation on acceptance are the allocations area's (``combined``): the application reaches them
+through :class:`CombinedCase`, a port wired in ``services``, so that it imports nothing above it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from bng.register.core.audit import Actor
+from bng.register.core.errors import Invalid, OverAllocation, Problem
+from bng.register.core.ledger import SELLABLE_STAGES, Capacity, check_allocation
+from bng.register.core.model import Allocation, Application, GainSite
+from bng.register.core.places import Places
+from bng.register.core.ports import FileStore, UnitOfWork
+from bng.register.core.uploads import Upload
+
+from .habitats import SIZE_UNITS, ParcelDraft
+from .sections import SectionContext, habitats_of
+
+SECTION = "allocation"
+FIELD = "parcel-{}"
+METRIC_FIELD = "development_metric_file"
+
+
+class CombinedCase(Protocol):
+    """What the application asks of the allocations area for its allocation section."""
+
+    def section(
+        self, current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+    ) -> dict[str, Any]:
+        """The section's handler: "no", or the development and the quantities, each checked."""
+        ...
+
+    def preview(self, uow: UnitOfWork, places: Places, app: Application, files: FileStore) -> Any:
+        """What the case worker sees of the allocation before accepting (``combined.Preview``); None when
+        the application allocates nothing."""
+        ...
+
+    def record(
+        self, uow: UnitOfWork, actor: Actor, app: Application, site: GainSite, files: FileStore
+    ) -> Allocation | None:
+        """On acceptance, in its unit of work: the allocation recorded against the new gain site."""
+        ...
+
+
+def parcel_key(module: str, stage: str, ref: str) -> str:
+    """A parcel's key in the section's answers and its input's name: "area-creation-1"."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{module}-{stage}-{ref}")
+
+
+def sellable(answers: Mapping[str, Any]) -> list[ParcelDraft]:
+    """The created and enhanced parcels of the application's habitats, in the metric's order."""
+    h = habitats_of(answers)
+    return [p for p in h.parcels if p.stage in SELLABLE_STAGES] if h is not None else []
+
+
+def wanted(answers: Mapping[str, Any]) -> bool:
+    """Whether the application also allocates units (its allocation section completed with "yes")."""
+    a = answers.get(SECTION) or {}
+    return bool(a.get("completed") and a.get("allocate"))
+
+
+def what(p: ParcelDraft) -> str:
+    return f"parcel {p.ref} ({p.habitat})"
+
+
+def line_problems(answers: Mapping[str, Any], quantities: Mapping[str, int]) -> list[Problem]:
+    """The quantities against the application's habitats as they are now: each parcel must still be
+    there, created or enhanced, and big enough (the habitats section may have changed since)."""
+    parcels = {parcel_key(p.module, p.stage, p.ref): p for p in sellable(answers)}
+    problems = []
+    if not quantities:
+        problems.append(Problem("parcels", "Enter how much of at least one habitat parcel to allocate", SECTION))
+    for key, size in quantities.items():
+        p = parcels.get(key)
+        if p is None:
+            problems.append(
+                Problem(
+                    "parcels",
+                    f"The habitats no longer include the parcel {key} this allocation takes: change the allocation",
+                    SECTION,
+                )
+            )
+            continue
+        try:
+            check_allocation(p.stage, Capacity(p.size_micro, p.units_micro), size, what(p), SIZE_UNITS[p.module])
+        except (Invalid, OverAllocation) as err:
+            problems += [Problem(FIELD.format(key), q.message, SECTION) for q in err.problems]
+    return problems
+
+
+def problems(answers: Mapping[str, Any]) -> list[Problem]:
+    """The allocation against the habitats as they are now (a check between sections)."""
+    if not wanted(answers):
+        return []
+    return line_problems(answers, answers[SECTION].get("quantities") or {})
+
+
+def uses_metric(answers: Mapping[str, Any]) -> bool:
+    """Whether the application's allocation is given by the development's metric (kept as a file)."""
+    a = answers.get(SECTION) or {}
+    return wanted(answers) and a.get("method") == "metric" and isinstance(a.get(METRIC_FIELD), int)

@@ -1,0 +1,175 @@
+"""The checks at submission (and again at acceptance): each failure with a clear message.
+
+Errors stop the application; warnings are shown to the case worker. The register may have
+changed since a section was saved (another site registered, a month gone by), so everything is
+checked again against the register as it is now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import shapely
+
+from bng.register.core.errors import Problem
+from bng.register.core.geometries import Geometries
+from bng.register.core.lpas import not_current
+from bng.register.core.model import AgreementType, GainSite, ResponsibleBody
+from bng.register.core.places import Places
+from bng.register.core.ports import UnitOfWork
+from bng.register.core.rules import land_charge_rule, thirty_year_rule
+
+from . import allocation_section
+from .boundary import check_boundary
+from .habitats import area_problems, parcels_outside
+from .sections import SECTIONS, all_completed, boundary_of, done, habitats_of, uplift_problems
+
+OVERLAP_TOLERANCE_M2 = 1.0
+"""Boundaries digitised from the same map may share an edge to within a square metre."""
+
+
+def cross_section_problems(answers: Mapping[str, Any], geometries: Geometries) -> list[Problem]:
+    """Checks between sections that can run as soon as both are answered (repeated at submission)."""
+    b, h = boundary_of(answers, geometries), habitats_of(answers)
+    if b is None or h is None:
+        return []
+    out = area_problems(h, b.area_ha) + allocation_section.problems(answers)
+    if b.geometry is not None:
+        out += parcels_outside(h, b.geometry, geometries)
+    return out
+
+
+@dataclass
+class CheckResult:
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def run_checks(
+    uow: UnitOfWork,
+    answers: Mapping[str, Any],
+    places: Places,
+    on: date,
+    agreement_sha256: str | None,
+    exclude_site_id: int | None = None,
+) -> CheckResult:
+    out = CheckResult()
+    if not all_completed(answers):
+        for s in SECTIONS:
+            if not done(answers, s):
+                out.errors.append(Problem(s.key, f"Complete the section '{s.title}'", s.key))
+        return out
+    b = boundary_of(answers, uow.geometries)
+    assert b is not None
+    if b.geometry is not None:
+        out.errors += check_boundary(b.geometry, places)
+    out.errors += cross_section_problems(answers, uow.geometries)
+    h = habitats_of(answers)
+    if h is not None:  # answers saved before the rule: checked again at submission and acceptance
+        out.errors += uplift_problems(h)
+    la = answers["legal-agreement"]
+    out.errors += thirty_year_rule(
+        date.fromisoformat(la["works_completion_date"]), date.fromisoformat(la["secured_until"])
+    )
+    if la["agreement_type"] == AgreementType.CONSERVATION_COVENANT:
+        body = uow.bodies.get(la["responsible_body_id"])
+        out.errors += _body_problems(body, date.fromisoformat(la["agreement_date"]))
+    else:  # an LPA abolished since the section was saved (or before the register knew the dates)
+        for lpa in filter(None, (uow.lpas.get(i) for i in la.get("lpa_ids", []))):
+            if why := not_current(lpa, on):
+                out.errors.append(Problem("lpa_ids", why, "legal-agreement"))
+    out.errors += land_charge_rule(date.fromisoformat(answers["land-charge"]["certificate_date"]), on)
+    hm = answers["hmmp"]
+    if not hm.get("hmmp_in_agreement") and not hm.get("hmmp_file"):
+        out.errors.append(
+            Problem("hmmp_file", "Upload the HMMP, or say that it is included in the legal agreement", "hmmp")
+        )
+    ap = answers["applicant"]
+    if ap.get("acting_as") == "agent" and not ap.get("authorisation_file"):
+        out.errors.append(
+            Problem("authorisation_file", "Upload the landowner's written authorisation for you to act", "applicant")
+        )
+    errors, warnings = overlap_problems(uow, answers, agreement_sha256, exclude_site_id)
+    out.errors += errors
+    out.warnings += warnings
+    return out
+
+
+def _body_problems(body: ResponsibleBody | None, signed: date) -> list[Problem]:
+    if body is None:
+        return [Problem("responsible_body_id", "Select the responsible body from the list", "legal-agreement")]
+    if not body.designated_at(signed):
+        return [
+            Problem(
+                "responsible_body_id",
+                f"{body.name} was not a designated responsible body when the agreement was signed",
+                "legal-agreement",
+            )
+        ]
+    return []
+
+
+def same_agreement(site: GainSite, site_lpas: Sequence[int], answers: Mapping[str, Any], sha: str | None) -> bool:
+    """Whether an application's legal agreement is the one a registered site is under: the same
+    document, or the same kind of agreement signed the same day by the same LPAs or responsible body."""
+    if sha and site.agreement_sha256 and sha == site.agreement_sha256:
+        return True
+    la = answers["legal-agreement"]
+    if la["agreement_type"] != site.agreement_type or la["agreement_date"] != site.agreement_date.isoformat():
+        return False
+    if la["agreement_type"] == AgreementType.S106:
+        return sorted(la.get("lpa_ids", [])) == sorted(site_lpas)
+    return bool(la.get("responsible_body_id") == site.responsible_body_id)
+
+
+def overlap_problems(
+    uow: UnitOfWork, answers: Mapping[str, Any], sha: str | None, exclude_site_id: int | None = None
+) -> tuple[list[Problem], list[Problem]]:
+    """Land already on the register: an error under the same agreement (double registration), and
+    a warning for the case worker under a different one."""
+    b = boundary_of(answers, uow.geometries)
+    if b is None:
+        return [], []
+    shape = b.shape()
+    errors, warnings = [], []
+    for site in uow.sites.registered_near(b.bbox):
+        if site.id == exclude_site_id:
+            continue
+        other = site.boundary if site.boundary is not None else shapely.Point(site.easting, site.northing)
+        if shape.area > 0 and other.area > 0:
+            overlap = shape.intersection(other).area
+            if overlap <= OVERLAP_TOLERANCE_M2:
+                continue
+            amount = f"by {overlap / 10_000:,.4f} hectares"
+        elif not shape.intersects(other.buffer(OVERLAP_TOLERANCE_M2) if other.area == 0 else other):
+            continue
+        else:
+            amount = "at its grid reference"
+        assert site.id is not None
+        lpas = [lpa.id for lpa in uow.sites.agreement_lpas(site.id) if lpa.id is not None]
+        if same_agreement(site, lpas, answers, sha):
+            errors.append(
+                Problem(
+                    "boundary_file",
+                    f"The boundary overlaps registered gain site {site.reference} ({site.name}) {amount}, under the "
+                    "same legal agreement: the land is already on the register (double registration)",
+                    "boundary",
+                )
+            )
+        else:
+            warnings.append(
+                Problem(
+                    "boundary_file",
+                    f"The boundary overlaps registered gain site {site.reference} ({site.name}) {amount}, under a "
+                    "different legal agreement: check that the same habitat is not registered twice",
+                    "boundary",
+                )
+            )
+    return errors, warnings

@@ -1,0 +1,4 @@
+"""What every area shares: the records, the ports, errors, the audit log, references, roles, date rules,
+fees, files, geometries, places and LPAs, the capacity ledger, one-time submissions and the outbox.
+
+See docs/architecture.md for the layers of the register."""
