@@ -107,7 +107,7 @@ def test_allocate_from_the_developments_metric(
     consent.write_bytes(samples.pdf("Consent to allocate"))
 
     sign_in(page, live_server, "developer")
-    page.get_by_role("link", name="Your allocations", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your allocations", exact=True).click()
     page.get_by_label("Gain site reference").fill(world.site.lower())
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()

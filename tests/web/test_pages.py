@@ -82,6 +82,8 @@ def test_every_form_without_its_csrf_token_is_refused_and_changes_nothing(
                 continue
             if rule.endpoint.startswith("pay_stand_in."):  # GOV.UK Pay's stand-in: no session of ours; its API
                 continue  # takes its Bearer key, its card page its own token (tests/web/test_card_payments.py)
+            if rule.endpoint.startswith("notify_stand_in."):  # GOV.UK Notify's stand-in: its API takes Notify's
+                continue  # signed token, not a session (tests/web/test_notify.py)
             if "POST" not in (rule.methods or set()) or rule.endpoint.startswith("api."):
                 continue  # the API's posts take a token, not a session's form (test_api_tokens)
             args = {"reference": world.applications["submitted"], "key": "applicant", "body_id": 1, "token": "x"}

@@ -125,11 +125,7 @@ class CardPayments(Service):
             if _standing(uow, fee) != FeeStanding.DUE:
                 raise Conflict(f"The fee with payment reference {fee.reference} is not due")
             open_ones = [c for c in uow.card_payments.for_payment(fee.id) if not c.finished]
-            what = (
-                "Statutory biodiversity credits"
-                if fee.purpose == "credits"
-                else FEE_NAMES.get(FeePurpose(fee.purpose), "Fee")
-            )
+            what = _what(fee)
             where = ""
             if fee.application_id is not None:
                 app = uow.applications.get(fee.application_id)
@@ -216,7 +212,7 @@ class CardPayments(Service):
         fee.status, fee.received_on, fee.method = PaymentStatus.RECEIVED, now.date(), "card"
         after = audit.snapshot(fee, ("status", "received_on", "method")) | {"pay_id": card.pay_id}
         audit.record(uow, now, actor, "payment.received", "payment", fee.reference, before, after)
-        notifications.payment_received(uow, now, fee, FEE_NAMES.get(FeePurpose(fee.purpose), "Fee").lower())
+        notifications.payment_received(uow, now, fee, _what(fee).lower())
         application_id = getattr(app, "id", None)
         if application_id is not None:
             name = FEE_NAMES.get(FeePurpose(fee.purpose), "Fee")
@@ -311,3 +307,11 @@ class CardPayments(Service):
             elif card.refund_id and state.refund_available != 0:  # we refunded it whole
                 found.append(Difference(ref, card.pay_id, ours, pays, "the amount refunded at GOV.UK Pay differs"))
         return found
+
+
+def _what(fee: Payment) -> str:
+    """What a fee pays for, as its pages and e-mails name it: a credit order's invoice is a fee row too (its
+    purpose ``credits``, which is no registration or allocation fee)."""
+    if fee.purpose == "credits":
+        return "Statutory biodiversity credits"
+    return FEE_NAMES.get(FeePurpose(fee.purpose), "Fee")
