@@ -208,3 +208,12 @@ def test_the_allocation_check_page_maps_the_development_beside_the_gain_site(
     assert kinds == ["boundary", "development"]
     point = shape(cfg["features"]["features"][1]["geometry"])
     assert wgs84_to_bng(point).distance(shapely.Point(546_000, 259_000)) < 1
+
+
+def test_a_maps_background_answer_leaves_the_session_cookie_alone(client: CheckedClient) -> None:
+    """The map's GeoJSON is fetched while the person goes on with the page: an answer that set the session
+    cookie again would overwrite a newer one (a form's flash message, set meanwhile) with the older."""
+    client.sign_in("case_worker")
+    answer = client.get("/maps/areas/lpa.geojson?bbox=547352,256921,550649,259079")
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers

@@ -95,6 +95,10 @@ def create_app(services: Services, settings: Settings) -> Flask:
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # The cookie lasts 12 hours from sign-in, as the session it names does; re-sent on every answer, a slow
+        # background answer (a map's GeoJSON) carried the cookie of before a form's post and overwrote the newer
+        # one, losing the post's flash message ("Gain site … is on the register" missing under load).
+        SESSION_REFRESH_EACH_REQUEST=False,
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 1024 * 1024,
         MAX_FORM_MEMORY_SIZE=MAX_UPLOAD_BYTES + 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
