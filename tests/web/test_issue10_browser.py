@@ -24,7 +24,8 @@ pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 PHONE, DESKTOP = 375, 1280
 OVERFLOW = """() => {
   const grid = document.querySelector('.govuk-width-container').getBoundingClientRect();
-  const wide = [...document.querySelectorAll('main table, main dl, main svg, main form, main p, main .leaflet-container')]
+  const shown = 'main table, main dl, main svg, main form, main p, main .leaflet-container';
+  const wide = [...document.querySelectorAll(shown)]
     .filter(e => !e.closest('.leaflet-container'))  // a live map's panes are clipped by the map's own box
     .filter(e => e.getBoundingClientRect().right > grid.right + 0.5)
     .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));
