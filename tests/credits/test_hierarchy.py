@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from bng.register.core.ledger import MICRO
 from bng.register.core.places import places
 from bng.register.credits import hierarchy as credit_hierarchy
 from bng.register.credits.hierarchy import search_register, search_terms
@@ -47,13 +46,12 @@ def test_the_search_finds_the_units_left_in_the_lpa_and_its_neighbours(register:
     assert (found["reference"], found["where"]) == (register.world.site, "in the development's LPA")
 
     def left(module: str, word: str) -> float:
-        return (
+        return float(
             sum(
-                p.units_micro - p.allocated_units_micro
+                p.units - p.allocated_units
                 for p in parcels
                 if p.stage != "baseline" and p.module == module and word in p.habitat.lower()
             )
-            / MICRO
         )
 
     by_term = {m["term"]: m["remaining_units"] for m in found["matches"]}

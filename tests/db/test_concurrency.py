@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 
@@ -19,7 +20,7 @@ from bng.db.filestore import LocalFileStore
 from bng.register import samples
 from bng.register.allocations.service import Development, Request
 from bng.register.core.errors import Conflict, OverAllocation
-from bng.register.core.ledger import MICRO
+from bng.register.core.ledger import QUANTUM, Capacity
 from bng.register.core.model import Allocation, AllocationLine
 from bng.register.core.places import places
 from bng.register.core.uploads import Upload
@@ -27,8 +28,9 @@ from bng.register.services import build_services
 from tests.db.fixtures import CHEAP_PASSWORDS, Register
 
 CLIENTS = 64
-REMAINING = MICRO  # 1 hectare left in the parcel
-ASK = MICRO // 10  # each client asks for 0.1 ha: exactly 10 can have it
+REMAINING = Decimal(1)  # 1 hectare left in the parcel
+ASK = Decimal("0.1")  # each client asks for 0.1 ha: exactly 10 can have it
+WINNERS = 10
 
 
 def _race(action: Callable[[int], None]) -> Counter[str]:
@@ -58,35 +60,35 @@ def _race(action: Callable[[int], None]) -> Counter[str]:
     return outcomes
 
 
-def _setup(register: Register) -> tuple[int, int, int]:
+def _setup(register: Register) -> tuple[int, Decimal, Decimal]:
     """The site's first created parcel, pre-allocated down to REMAINING; returns its id, size and units."""
     world, s = register.world, register.services
     assert world is not None
     parcel = next(p for p in s.register.site(world.site).parcels if p.stage == "creation" and p.module == "area")
-    assert parcel.id is not None and parcel.size_micro > REMAINING
+    assert parcel.id is not None and parcel.size > REMAINING
     s.allocations.allocate(
         world.actors["landowner"], world.site, Development(world.lpa_ids["Cambridge LPA"], "26/0/FUL", "First",
                                                            "546000, 259000"),
-        [Request(parcel.id, parcel.size_micro - REMAINING)],
+        [Request(parcel.id, parcel.size - REMAINING)],
     )  # fmt: skip
-    return parcel.id, parcel.size_micro, parcel.units_micro
+    return parcel.id, parcel.size, parcel.units
 
 
-def _check(register: Register, parcel_id: int, size: int, units: int, outcomes: Counter[str]) -> None:
+def _check(register: Register, parcel_id: int, size: Decimal, units: Decimal, outcomes: Counter[str]) -> None:
     assert set(outcomes) <= {"allocated", "refused"}, outcomes
-    assert outcomes["allocated"] == REMAINING // ASK and outcomes["refused"] == CLIENTS - REMAINING // ASK
+    assert outcomes["allocated"] == WINNERS and outcomes["refused"] == CLIENTS - WINNERS
     with register.database() as uow:
         p = uow.ledger.parcel(parcel_id)
         assert p is not None
-        assert p.allocated_size_micro == size  # exactly what there was: all of it, not a millionth more
-        assert p.allocated_units_micro <= units
+        assert p.allocated_size == size  # exactly what there was: all of it, not a millionth more
+        assert p.allocated_units <= units
         site = uow.sites.by_reference(register.world.site)  # type: ignore[union-attr]
         lines = [ln for a in uow.ledger.allocations(site.id) for ln in uow.ledger.lines(a.id)]  # type: ignore[arg-type,union-attr]
-        assert sum(ln.size_micro for ln in lines if ln.parcel_id == parcel_id) == p.allocated_size_micro
-        assert sum(ln.units_micro for ln in lines if ln.parcel_id == parcel_id) == p.allocated_units_micro
+        assert sum(ln.size for ln in lines if ln.parcel_id == parcel_id) == p.allocated_size
+        assert sum(ln.units for ln in lines if ln.parcel_id == parcel_id) == p.allocated_units
         # and the site's remaining units, kept by the parcel triggers, agree with its parcels to the millionth
         sold = [x for x in uow.sites.parcels(site.id) if x.module == "area" and x.stage != "baseline"]  # type: ignore[union-attr,arg-type]
-        assert site.remaining_area_units_micro == sum(x.units_micro - x.allocated_units_micro for x in sold)  # type: ignore[union-attr]
+        assert site.remaining_area_units == sum(x.units - x.allocated_units for x in sold)  # type: ignore[union-attr]
 
 
 @pytest.fixture
@@ -115,7 +117,7 @@ def test_64_clients_race_through_the_service(racing: Register) -> None:
     files_before = sum(p.is_file() for p in racing.files.rglob("*"))
     _check(racing, parcel, size, units, _race(allocate))
     # each winner kept its consent; every loser's was removed with the rest of its transaction
-    assert sum(p.is_file() for p in racing.files.rglob("*")) == files_before + REMAINING // ASK
+    assert sum(p.is_file() for p in racing.files.rglob("*")) == files_before + WINNERS
 
 
 def test_64_clients_race_straight_at_the_database(racing: Register) -> None:
@@ -132,7 +134,8 @@ def test_64_clients_race_straight_at_the_database(racing: Register) -> None:
         uow.add(allocation)
         uow.commit()
     assert allocation.id is not None
-    share = (units - units * (size - REMAINING) // size) // (REMAINING // ASK)
+    first = Capacity(size, units).units_for(size - REMAINING)  # what the first allocation took
+    share = ((units - first) / WINNERS).quantize(QUANTUM, ROUND_DOWN)
 
     def insert(i: int) -> None:
         with racing.database(write=True) as uow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
@@ -10,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bng.register.allocations.service import Development, Request
 from bng.register.core.errors import Conflict, OverAllocation
-from bng.register.core.ledger import MICRO
+from bng.register.core.ledger import QUANTUM as MILLIONTH
 from bng.register.core.model import Allocation, AllocationLine
 from tests.db.fixtures import Register
 
@@ -55,12 +56,12 @@ def test_every_change_is_in_the_audit_log_with_before_and_after(register: Regist
     assert created.after is not None and created.after["password_hash"] == "[redacted]"
 
 
-def _parcel(register: Register, stage: str = "creation") -> tuple[int, int, int]:
+def _parcel(register: Register, stage: str = "creation") -> tuple[int, Decimal, Decimal]:
     world = register.world
     assert world is not None
     p = next(p for p in register.services.register.site(world.site).parcels if p.stage == stage and p.module == "area")
     assert p.id is not None
-    return p.id, p.size_micro, p.units_micro
+    return p.id, p.size, p.units
 
 
 def _allocation(register: Register) -> int:
@@ -80,36 +81,36 @@ def test_the_ledger_cannot_be_overdrawn_even_without_the_application_checks(regi
     parcel, size, units = _parcel(register)
     allocation = _allocation(register)
     with register.database(write=True) as uow:
-        uow.ledger.add_line(AllocationLine(allocation, parcel, size - MICRO, 1))
+        uow.ledger.add_line(AllocationLine(allocation, parcel, size - 1, MILLIONTH))
         uow.commit()
     with pytest.raises(OverAllocation), register.database(write=True) as uow:
-        uow.ledger.add_line(AllocationLine(allocation, parcel, MICRO + 1, 1))  # one millionth too much
+        uow.ledger.add_line(AllocationLine(allocation, parcel, 1 + MILLIONTH, MILLIONTH))  # one millionth too much
     with register.database() as uow:
         p = uow.ledger.parcel(parcel)
-        assert p is not None and p.allocated_size_micro == size - MICRO and p.allocated_units_micro == 1
+        assert p is not None and p.allocated_size == size - 1 and p.allocated_units == MILLIONTH
     with pytest.raises(OverAllocation), register.database(write=True) as uow:
-        uow.ledger.add_line(AllocationLine(allocation, parcel, 1, units))  # units beyond capacity
+        uow.ledger.add_line(AllocationLine(allocation, parcel, MILLIONTH, units))  # units beyond capacity
 
 
 def test_lines_move_the_totals_and_cannot_be_edited(register: Register) -> None:
     parcel, _, _ = _parcel(register)
     allocation = _allocation(register)
     with register.database(write=True) as uow:
-        uow.ledger.add_line(AllocationLine(allocation, parcel, 250_000, 1_000))
+        uow.ledger.add_line(AllocationLine(allocation, parcel, Decimal("0.25"), Decimal("0.001")))
         uow.commit()
     with pytest.raises(DBAPIError, match="cannot be changed"):
         _raw(register, "UPDATE allocation_line SET size_micro = 1")
     _raw(register, "DELETE FROM allocation_line")
     with register.database() as uow:
         p = uow.ledger.parcel(parcel)
-        assert p is not None and (p.allocated_size_micro, p.allocated_units_micro) == (0, 0)
+        assert p is not None and (p.allocated_size, p.allocated_units) == (0, 0)
 
 
 def test_baseline_habitat_is_never_sold(register: Register) -> None:
     parcel, _, _ = _parcel(register, "baseline")
     allocation = _allocation(register)
     with pytest.raises(DBAPIError, match="baseline_not_sold"), register.database(write=True) as uow:
-        uow.ledger.add_line(AllocationLine(allocation, parcel, 1, 0))
+        uow.ledger.add_line(AllocationLine(allocation, parcel, MILLIONTH, Decimal(0)))
 
 
 def test_a_removed_site_takes_no_allocations_and_an_allocated_one_cannot_be_removed(register: Register) -> None:
@@ -118,14 +119,14 @@ def test_a_removed_site_takes_no_allocations_and_an_allocated_one_cannot_be_remo
     parcel, _, _ = _parcel(register)
     allocation = _allocation(register)
     with register.database(write=True) as uow:
-        uow.ledger.add_line(AllocationLine(allocation, parcel, 1000, 10))
+        uow.ledger.add_line(AllocationLine(allocation, parcel, Decimal("0.001"), Decimal("0.00001")))
         uow.commit()
     with pytest.raises(DBAPIError, match="cannot be removed"):
         _raw(register, "UPDATE gain_site SET status = 'removed', removed_on = :d", d=date(2026, 11, 22))
     _raw(register, "DELETE FROM allocation_line")
     _raw(register, "UPDATE gain_site SET status = 'removed', removed_on = :d", d=date(2026, 11, 22))
     with pytest.raises(Conflict, match="not on the register"), register.database(write=True) as uow:
-        uow.ledger.add_line(AllocationLine(allocation, parcel, 1000, 10))
+        uow.ledger.add_line(AllocationLine(allocation, parcel, Decimal("0.001"), Decimal("0.00001")))
 
 
 def test_allocating_through_the_service(register: Register) -> None:
@@ -137,10 +138,10 @@ def test_allocating_through_the_service(register: Register) -> None:
     assert allocation.reference.startswith("ALL-")
     view = s.register.site(world.site)
     p = next(x for x in view.parcels if x.id == parcel)
-    assert (p.allocated_size_micro, p.allocated_units_micro) == (size, units)  # the whole parcel: all its units
+    assert (p.allocated_size, p.allocated_units) == (size, units)  # the whole parcel: all its units
     assert [a.planning_reference for a, _ in view.allocations] == ["26/04567/OUT"]
     with pytest.raises(OverAllocation, match=r"Only 0\.0000 ha"):
-        s.allocations.allocate(world.actors["landowner"], world.site, development, [Request(parcel, 1)])
+        s.allocations.allocate(world.actors["landowner"], world.site, development, [Request(parcel, MILLIONTH)])
 
 
 def test_personal_documents_cannot_be_published(register: Register) -> None:

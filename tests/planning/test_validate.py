@@ -10,6 +10,7 @@ import json
 import shutil
 import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,6 @@ from typer.testing import CliRunner
 from bng.cli import app as cli
 from bng.register import samples
 from bng.register.allocations.service import Development, Request
-from bng.register.core.ledger import to_micro
 from bng.register.core.uploads import Upload
 from bng.register.planning.records import RegisterRecords
 from bng.submission.bundle import BundleError
@@ -200,7 +200,7 @@ def _allocate(register: Register, reference: str, lpa: str) -> str:
         register.world.actors["developer"],
         register.world.site,
         Development(lpas[lpa], reference, "Hylton Park", "NZ 36000 57000"),
-        [Request(parcel.id, to_micro(0.5))],
+        [Request(parcel.id, Decimal("0.5"))],
         consent=Upload("consent_file", "consent.pdf", samples.pdf("Consent of the landowner")),
     )
     return allocation.reference

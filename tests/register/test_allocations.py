@@ -6,6 +6,7 @@ fee; and bad input refused with the database exactly as it was."""
 from __future__ import annotations
 
 import json
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ from bng.metric import parse_site
 from bng.register import samples
 from bng.register.allocations.service import Development, Request
 from bng.register.core.errors import Conflict, Invalid, NotFound, OverAllocation
-from bng.register.core.ledger import MICRO, to_micro
+from bng.register.core.ledger import QUANTUM, quantity
 from bng.register.core.model import HabitatParcel
 from bng.register.core.places import SPATIAL_RISK_WORDING, SpatialRisk
 from bng.register.core.uploads import Upload
 from tests.db.fixtures import Register
+
+D = Decimal
 
 CAMBRIDGE_POINT = "546000, 259000"  # Cambridge LPA, Bedfordshire and Cambridgeshire Claylands
 SOUTH_CAMBS_POINT = "550000, 262000"  # South Cambridgeshire LPA (a neighbour), East Anglian Chalk
@@ -87,11 +90,11 @@ def test_allocating_parcels_and_quantities(register: Register, where: str, lpa: 
     assert world is not None
     grass, hedge = parcels(register)["area-creation-1"], parcels(register)["hedgerow-creation-H1"]
     assert grass.id is not None and hedge.id is not None
-    asked = [Request(grass.id, to_micro(0.5)), Request(hedge.id, to_micro(0.1))]
+    asked = [Request(grass.id, quantity(0.5)), Request(hedge.id, quantity(0.1))]
     plan = s.allocations.plan(world.actors["developer"], world.site, development(register, lpa, where), asked)
     assert plan.spatial_risk == risk and plan.needs_consent and plan.fee_pence == 4_500 and not plan.flags
-    assert [(ln.parcel.id, ln.size_micro) for ln in plan.lines] == [(grass.id, 500_000), (hedge.id, 100_000)]
-    assert plan.lines[0].units_micro == 500_000 * grass.units_micro // grass.size_micro  # in proportion, rounded down
+    assert [(ln.parcel.id, ln.size) for ln in plan.lines] == [(grass.id, D("0.5")), (hedge.id, D("0.1"))]
+    assert plan.lines[0].units == (D("0.5") * grass.units / grass.size).quantize(QUANTUM, ROUND_DOWN)  # in proportion
     before = counts(register)
     allocation = s.allocations.allocate(
         world.actors["developer"], world.site, development(register, lpa, where), asked, consent=consent()
@@ -110,7 +113,7 @@ def test_allocating_parcels_and_quantities(register: Register, where: str, lpa: 
     assert view.allocation.development_grid_reference and view.files[0].kind == "allocation_consent"
     site = s.register.site(world.site).site
     left = [p for p in s.register.site(world.site).parcels if p.module == "area" and p.stage != "baseline"]
-    assert site.remaining_area_units_micro == sum(p.units_micro - p.allocated_units_micro for p in left)
+    assert site.remaining_area_units == sum(p.units - p.allocated_units for p in left)
     with pytest.raises(NotFound):  # someone else's allocation is not theirs to see
         s.allocations.view(world.actors["other_landowner"], allocation.reference)
 
@@ -125,17 +128,21 @@ def test_who_needs_the_landowners_consent(register: Register) -> None:
     assert grass.id is not None
     before = counts(register)
     with pytest.raises(Invalid, match="written consent") as err:
-        s.allocations.allocate(world.actors["developer"], world.site, development(register), [Request(grass.id, 1000)])
+        s.allocations.allocate(
+            world.actors["developer"], world.site, development(register), [Request(grass.id, D("0.001"))]
+        )
     assert err.value.problems[0].field == "consent_file"
     bad = Upload("consent_file", "consent.pdf", b"not a pdf at all")
     with pytest.raises(Invalid, match=r"consent\.pdf"):
         s.allocations.allocate(
-            world.actors["developer"], world.site, development(register), [Request(grass.id, 1000)], consent=bad
+            world.actors["developer"], world.site, development(register), [Request(grass.id, D("0.001"))], consent=bad
         )
     assert counts(register) == before
     for role in ("public", "lpa_officer", "case_worker"):
         with pytest.raises(Exception, match=r"Sign in|does not allow"):
-            s.allocations.plan(world.actors.get(role), world.site, development(register), [Request(grass.id, 1000)])
+            s.allocations.plan(
+                world.actors.get(role), world.site, development(register), [Request(grass.id, D("0.001"))]
+            )
 
 
 @pytest.mark.parametrize(
@@ -167,7 +174,7 @@ def test_bad_development_answers_name_their_field(
     )
     before = counts(register)
     with pytest.raises(Invalid) as err:
-        s.allocations.allocate(world.actors["landowner"], world.site, dev, [Request(grass.id, 1000)])
+        s.allocations.allocate(world.actors["landowner"], world.site, dev, [Request(grass.id, D("0.001"))])
     assert any(p.field == field and message in p.message for p in err.value.problems), err.value.problems
     assert counts(register) == before
 
@@ -183,22 +190,22 @@ def test_quantities_that_cannot_be_allocated(register: Register) -> None:
     with pytest.raises(Invalid, match="at least one habitat parcel"):
         s.allocations.allocate(owner, world.site, dev, [])
     with pytest.raises(Invalid, match="baseline parcel"):
-        s.allocations.allocate(owner, world.site, dev, [Request(base.id, 1000)])
+        s.allocations.allocate(owner, world.site, dev, [Request(base.id, D("0.001"))])
     with pytest.raises(OverAllocation, match=r"Only 2\.4000 ha .* remains"):
-        s.allocations.allocate(owner, world.site, dev, [Request(grass.id, to_micro(2.5))])
+        s.allocations.allocate(owner, world.site, dev, [Request(grass.id, quantity(2.5))])
     with pytest.raises(Invalid, match="not a habitat parcel of gain site"):
-        s.allocations.allocate(owner, world.site, dev, [Request(10_000, 1000)])
+        s.allocations.allocate(owner, world.site, dev, [Request(10_000, D("0.001"))])
     with pytest.raises(NotFound, match="no gain site BGS-000000999"):
-        s.allocations.allocate(owner, "BGS-000000999", dev, [Request(grass.id, 1000)])
+        s.allocations.allocate(owner, "BGS-000000999", dev, [Request(grass.id, D("0.001"))])
     assert counts(register) == before
     # two requests for one parcel are one line; together they may not exceed what remains
     with pytest.raises(OverAllocation):
         s.allocations.allocate(
-            owner, world.site, dev, [Request(grass.id, to_micro(1.5)), Request(grass.id, to_micro(1))]
+            owner, world.site, dev, [Request(grass.id, quantity(1.5)), Request(grass.id, quantity(1))]
         )
-    allocation = s.allocations.allocate(owner, world.site, dev, [Request(grass.id, to_micro(1.2))] * 2)
+    allocation = s.allocations.allocate(owner, world.site, dev, [Request(grass.id, quantity(1.2))] * 2)
     view = s.allocations.view(owner, allocation.reference)
-    assert [(ln.size_micro, ln.units_micro) for ln, _ in view.lines] == [(grass.size_micro, grass.units_micro)]
+    assert [(ln.size, ln.units) for ln, _ in view.lines] == [(grass.size, grass.units)]
 
 
 def test_from_the_developments_metric(register: Register) -> None:
@@ -213,7 +220,7 @@ def test_from_the_developments_metric(register: Register) -> None:
     # the uploaded metric is kept (one file, one audit entry); nothing is allocated
     assert plan.metric_file is not None and counts(register)["stored_file"] == before["stored_file"] + 1
     assert counts(register)["allocated"] == before["allocated"]
-    assert [(ln.parcel.id, ln.size_micro) for ln in plan.lines] == [(grass.id, 600_000), (hedge.id, 100_000)]
+    assert [(ln.parcel.id, ln.size) for ln in plan.lines] == [(grass.id, D("0.6")), (hedge.id, D("0.1"))]
     assert plan.spatial_risk == SpatialRisk.WITHIN and plan.metric is not None
     assert plan.metric.stated_category == "within" and not plan.flags
     assert {g.module for g in plan.metric.summary} == {"area", "hedgerow"}  # the workbook's gain site summary
@@ -225,7 +232,7 @@ def test_from_the_developments_metric(register: Register) -> None:
         consent=consent(),
     )
     assert allocation.metric_file_id == plan.metric_file.id and allocation.stated_spatial_risk == "within"
-    assert parcels(register)["area-creation-1"].allocated_size_micro == 600_000
+    assert parcels(register)["area-creation-1"].allocated_size == D("0.6")
     with pytest.raises(Invalid, match="already been used"):  # one metric, one allocation
         s.allocations.plan(
             world.actors["developer"], world.site, development(register), metric_file_id=plan.metric_file.id
@@ -248,7 +255,7 @@ def test_a_real_workbook_stating_the_wrong_category_is_flagged(register: Registe
     assert plan.metric.stated_category == "within"
     assert len(plan.flags) == 1 and "states 'within' for gain site BGS-221126001" in plan.flags[0]
     assert "off-site sheet D-2 row 1" in plan.flags[0] and "multiplier of 0.5" in plan.flags[0]
-    assert sum(ln.size_micro for ln in plan.lines if ln.parcel.module == "area") == 750_000
+    assert sum(ln.size for ln in plan.lines if ln.parcel.module == "area") == D("0.75")
     allocation = s.allocations.allocate(
         world.actors["developer"],
         world.site,
@@ -298,7 +305,9 @@ def test_a_removed_site_cannot_be_allocated(register: Register) -> None:
     assert grass.id is not None
     s.review.remove(world.actors["case_worker"], world.site, date(2026, 11, 22), "Withdrawn by the landowner")
     with pytest.raises(Conflict, match="removed from the register"):
-        s.allocations.allocate(world.actors["landowner"], world.site, development(register), [Request(grass.id, 1)])
+        s.allocations.allocate(
+            world.actors["landowner"], world.site, development(register), [Request(grass.id, QUANTUM)]
+        )
 
 
 def test_the_register_team_records_the_fee(register: Register) -> None:
@@ -309,7 +318,7 @@ def test_the_register_team_records_the_fee(register: Register) -> None:
     grass = parcels(register)["area-creation-1"]
     assert grass.id is not None
     allocation = s.allocations.allocate(
-        world.actors["landowner"], world.site, development(register), [Request(grass.id, MICRO)]
+        world.actors["landowner"], world.site, development(register), [Request(grass.id, D(1))]
     )
     with pytest.raises(Exception, match="does not allow"):
         s.allocations.record_payment(world.actors["landowner"], allocation.reference, date(2026, 11, 22), "card")

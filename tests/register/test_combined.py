@@ -5,6 +5,7 @@ the register with the allocation recorded against it in the same transaction, or
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,7 +13,6 @@ from sqlalchemy import func, select, update
 
 from bng.db import tables
 from bng.register.core.errors import Invalid
-from bng.register.core.ledger import MICRO
 from bng.register.core.model import SiteStatus
 from tests.db.fixtures import Register
 from tests.register.test_allocations import CAMBRIDGE_POINT, COUNTED, counts
@@ -46,10 +46,7 @@ def test_register_and_allocate_in_one_application(register: Register) -> None:
     owner, worker, ref = world.actors["landowner"], world.actors["case_worker"], world.applications["ready"]
     saved = s.applications.save_section(owner, ref, "allocation", allocation(register))
     answers = saved.application.answers["allocation"]
-    assert answers["completed"] and answers["quantities"] == {
-        "area-creation-1": MICRO // 2,
-        "hedgerow-creation-H1": MICRO // 10,
-    }
+    assert answers["completed"] and answers["quantities"] == {"area-creation-1": "0.5", "hedgerow-creation-H1": "0.1"}
     view = s.applications.submit(owner, ref)
     assert sorted((p.purpose, p.amount_pence, p.status) for p in view.payments) == [
         ("allocation", 4_500, "due"),
@@ -78,8 +75,8 @@ def test_register_and_allocate_in_one_application(register: Register) -> None:
     )
     assert lpa is not None and lpa.name == "Cambridge LPA" and made.application_id is not None
     assert made.created_by == owner.user_id  # the landowner's allocation, recorded by the case worker
-    taken = {f"{p.module}-{p.ref}": p.allocated_size_micro for p in shown.parcels if p.allocated_size_micro}
-    assert taken == {"area-1": MICRO // 2, "hedgerow-H1": MICRO // 10}
+    taken = {f"{p.module}-{p.ref}": p.allocated_size for p in shown.parcels if p.allocated_size}
+    assert taken == {"area-1": Decimal("0.5"), "hedgerow-H1": Decimal("0.1")}
     assert shown.allocation_units(made).startswith("3.68 habitat units")
     mine = s.allocations.view(owner, made.reference)
     [fee] = mine.payments
@@ -154,7 +151,7 @@ def test_acceptance_registers_nothing_when_the_allocation_cannot_be_recorded(reg
     with register.database.engine.begin() as conn:  # as if saved when parcel 1 was bigger
         a = tables.application
         answers = conn.execute(select(a.c.answers).where(a.c.reference == ref)).scalar_one()
-        answers["allocation"]["quantities"]["area-creation-1"] = 3 * MICRO
+        answers["allocation"]["quantities"]["area-creation-1"] = 3_000_000  # as saved before: whole millionths
         conn.execute(update(a).where(a.c.reference == ref).values(answers=answers))
     before, count = counts(register), sites(register)
     with pytest.raises(Invalid) as err:
@@ -275,7 +272,7 @@ def test_the_developments_metric_names_the_application_and_is_matched_to_its_par
     saved = s.applications.save_section(owner, ref, "allocation", by_metric, metric(ref, area_ha=0.4))
     answers = saved.application.answers["allocation"]
     assert answers["method"] == "metric" and isinstance(answers["development_metric_file"], int)
-    assert answers["quantities"] == {"area-creation-1": 400_000, "hedgerow-creation-H1": MICRO // 10}
+    assert answers["quantities"] == {"area-creation-1": "0.4", "hedgerow-creation-H1": "0.1"}
     # saved again without choosing the file again: the metric uploaded before is kept
     again = s.applications.save_section(owner, ref, "allocation", by_metric).application.answers["allocation"]
     assert again == answers
@@ -284,8 +281,8 @@ def test_the_developments_metric_names_the_application_and_is_matched_to_its_par
     site = s.review.accept(worker, ref)
     [(made, _)] = s.register.site(site.reference).allocations
     assert made.metric_file_id == answers["development_metric_file"]
-    taken = {f"{p.module}-{p.ref}": p.allocated_size_micro for p in s.register.site(site.reference).parcels}
-    assert taken["area-1"] == 400_000 and taken["hedgerow-H1"] == MICRO // 10
+    taken = {f"{p.module}-{p.ref}": p.allocated_size for p in s.register.site(site.reference).parcels}
+    assert taken["area-1"] == Decimal("0.4") and taken["hedgerow-H1"] == Decimal("0.1")
     with register.database.engine.connect() as conn:
         f = tables.stored_file
         published = conn.execute(select(f.c.published).where(f.c.id == answers["development_metric_file"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -24,10 +25,10 @@ def test_one_rounding_rule_half_away_from_zero_on_the_exact_decimal() -> None:
     """97.175 was 97.17 on one page (a float's .2f) and 97.18 on another (a sum of millionths)."""
     from bng.register.core.ledger import shown
 
-    assert shown(97_175_000, micro=True) == "97.18" and shown(97.175) == "97.18"
+    assert shown(Decimal("97.175000")) == "97.18" and shown(97.175) == "97.18"
     assert shown(0.125) == "0.13" and shown(2.675) == "2.68"  # binary floats just under the half, as typed
     assert shown(-1.005) == "-1.01" and shown(1234.5, 0) == "1,235" and shown(None) == ""
-    assert shown(3_682_000, 4, micro=True) == "3.6820"
+    assert shown(Decimal("3.682000"), 4) == "3.6820"
 
 
 def test_free_text_over_its_limit_is_refused_not_cut_and_line_breaks_are_kept(register: Register) -> None:

@@ -7,6 +7,7 @@ the allocation's fee (``bng.register.core.fee_payments``)."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,7 +17,6 @@ from sqlalchemy.exc import DBAPIError
 from bng.db import tables
 from bng.register.allocations.service import Development, Request
 from bng.register.core.errors import Conflict, Forbidden, Invalid, NotFound
-from bng.register.core.ledger import MICRO
 from tests.db.fixtures import Register
 from tests.register.test_allocations import CAMBRIDGE_POINT, counts
 from tests.register.test_combined import allocation, payment_audit
@@ -142,7 +142,7 @@ def test_a_fee_never_received_or_still_owed_cannot_be_refunded(register: Registe
         owner,
         world.site,
         Development(world.lpa_ids["Cambridge LPA"], "26/01234/FUL", "Mill Road homes", CAMBRIDGE_POINT),
-        [Request(grass.id, MICRO // 10)],
+        [Request(grass.id, Decimal("0.1"))],
     )
     with pytest.raises(Conflict, match="has not been received"):
         s.review.record_refund(worker, s.allocations.view(worker, made.reference).payments[0].reference,

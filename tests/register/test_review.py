@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from bng.register.core.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
-from bng.register.core.ledger import MICRO
 from tests.db.fixtures import Register
 
 
@@ -32,11 +32,11 @@ def test_accepting_puts_the_site_on_the_register(register: Register) -> None:
     assert [f.kind for f in view.documents] == ["legal_agreement"]  # ownership proof is never published
     sellable = [p for p in view.parcels if p.stage != "baseline"]
     assert len(view.parcels) == 6 and len(sellable) == 4
-    assert all(p.allocated_size_micro == 0 for p in view.parcels)
+    assert all(p.allocated_size == 0 for p in view.parcels)
     assert view.site.boundary is not None and view.site.boundary.geom_type == "MultiPolygon"
     assert view.site.boundary.area == pytest.approx(40_000)
     totals = {t.module: t for t in view.totals()}
-    assert totals["area"].baseline_units == pytest.approx(8.0)
+    assert float(totals["area"].baseline_units) == pytest.approx(8.0)
     app = s.applications.view(world.actors["landowner"], ref)
     assert app.application.status == "accepted" and app.gain_site_reference == site.reference
 
@@ -103,7 +103,7 @@ def test_a_site_with_allocations_cannot_be_removed(register: Register) -> None:
     s.allocations.allocate(
         world.actors["landowner"], world.site, Development(world.lpa_ids["Cambridge LPA"], "26/0001/FUL", "Homes",
                                                            "546000, 259000"),
-        [Request(parcel.id, MICRO // 2)],
+        [Request(parcel.id, Decimal("0.5"))],
     )  # fmt: skip
     with pytest.raises(Conflict, match="has allocations"):
         s.review.remove(world.actors["case_worker"], world.site, date(2026, 11, 22), "try")

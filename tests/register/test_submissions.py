@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 
@@ -43,7 +44,7 @@ def test_fifty_threads_one_token_one_allocation(racing: Register) -> None:  # no
         barrier.wait()
         try:
             made = s.allocations.allocate(
-                world.actors["landowner"], world.site, development, [Request(grass, 10_000)], once=token
+                world.actors["landowner"], world.site, development, [Request(grass, Decimal("0.01"))], once=token
             )
             result = f"made {made.reference}"
         except AlreadyDone as done:
@@ -72,11 +73,17 @@ def test_a_failed_confirmation_claims_nothing(register: Register) -> None:
     token = Once(secrets.token_urlsafe(24), "allocation.confirm")
     wrong = Development(world.lpa_ids["Cambridge LPA"], "", "Homes", "546000, 259000")  # no planning reference
     with pytest.raises(Invalid):
-        s.allocations.allocate(world.actors["landowner"], world.site, wrong, [Request(grass, 10_000)], once=token)
+        s.allocations.allocate(
+            world.actors["landowner"], world.site, wrong, [Request(grass, Decimal("0.01"))], once=token
+        )
     right = Development(world.lpa_ids["Cambridge LPA"], "26/6/FUL", "Homes", "546000, 259000")
-    made = s.allocations.allocate(world.actors["landowner"], world.site, right, [Request(grass, 10_000)], once=token)
+    made = s.allocations.allocate(
+        world.actors["landowner"], world.site, right, [Request(grass, Decimal("0.01"))], once=token
+    )
     with pytest.raises(AlreadyDone) as again:
-        s.allocations.allocate(world.actors["landowner"], world.site, right, [Request(grass, 10_000)], once=token)
+        s.allocations.allocate(
+            world.actors["landowner"], world.site, right, [Request(grass, Decimal("0.01"))], once=token
+        )
     assert again.value.target == made.reference
     assert s.submissions.done(world.actors["landowner"], token) == made.reference
 
@@ -91,7 +98,7 @@ def test_a_token_is_one_persons_for_one_action(register: Register) -> None:
     development = Development(world.lpa_ids["Cambridge LPA"], "26/7/FUL", "Homes", "546000, 259000")
     with pytest.raises(Conflict):  # nor for another action
         s.allocations.allocate(
-            world.actors["landowner"], world.site, development, [Request(_grass(register), 10_000)],
+            world.actors["landowner"], world.site, development, [Request(_grass(register), Decimal("0.01"))],
             once=Once(token, "allocation.confirm"),
         )  # fmt: skip
     assert s.submissions.done(world.actors["other_landowner"], Once(token, "application.start")) is None

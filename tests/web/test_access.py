@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -37,7 +38,9 @@ def _hedge(register: Register) -> int:
     return found.id
 
 
-def _allocate(register: Register, lpa_name: str, planning: str, name: str, grid: str, size: int = 100_000) -> str:
+def _allocate(
+    register: Register, lpa_name: str, planning: str, name: str, grid: str, size: Decimal = Decimal("0.1")
+) -> str:
     world = register.world
     assert world is not None
     from bng.register import samples
@@ -84,7 +87,7 @@ def test_a_landowner_sees_the_allocations_from_their_own_sites_and_no_one_elses(
     assert [r.reference for r in rows] == [reference]
     assert rows[0].site_reference == world.site and rows[0].units == {"hedgerow": rows[0].units["hedgerow"]}
     view = register.services.allocations.view(world.actors["developer"], reference)
-    assert rows[0].units["hedgerow"] == sum(line.units_micro for line, _ in view.lines)
+    assert rows[0].units["hedgerow"] == sum(line.units for line, _ in view.lines)
     assert register.services.access.site_allocations(world.actors["other_landowner"]) == ([], [])
     with pytest.raises(Forbidden):
         register.services.access.site_allocations(world.actors["developer"])
@@ -142,14 +145,14 @@ def test_the_csv_downloads_say_what_the_register_holds(register: Register, clien
     assert tuple(header) == ALLOCATION_CSV
     [row] = _csv(response.data)
     view = register.services.allocations.view(world.actors["developer"], reference)
-    taken = sum(line.units_micro for line, _ in view.lines)
+    taken = sum(line.units for line, _ in view.lines)
     assert row["reference"] == reference and row["gain_site_reference"] == world.site
     assert row["gain_site_name"] == "Meadow Farm" and row["development_lpa"] == "Cambridge LPA"
     assert row["planning_reference"] == "'=HYPERLINK(1)"  # a spreadsheet shows it, never runs it
     assert row["development_name"] == "'+Mill Road homes"
     assert row["recorded_on"] == view.allocation.created_at.date().isoformat()
     assert row["spatial_risk"] == view.allocation.spatial_risk
-    assert row["hedgerow_units"] == f"{taken // 1_000_000}.{taken % 1_000_000:06d}"
+    assert row["hedgerow_units"] == f"{taken:.6f}"
     assert row["habitat_units"] == row["watercourse_units"] == "0.000000"
 
     response = client.get("/lpa/credit-purchases.csv")

@@ -9,6 +9,7 @@ import re
 import secrets
 import threading
 from collections import Counter
+from decimal import Decimal
 from html import unescape
 from typing import Any
 
@@ -19,7 +20,6 @@ from flask.testing import FlaskClient
 from bng.db.database import Database
 from bng.db.filestore import LocalFileStore
 from bng.register import samples
-from bng.register.core.ledger import MICRO
 from bng.register.core.model import HabitatParcel
 from bng.register.core.places import places
 from bng.register.services import build_services
@@ -91,7 +91,7 @@ def test_allocating_parcels_and_quantities(client: CheckedClient, register: Regi
         "audit_event": 2,
         "stored_file": 1,
     }
-    assert parcels(register)["area-creation-1"].allocated_size_micro == MICRO // 2
+    assert parcels(register)["area-creation-1"].allocated_size == Decimal("0.5")
     mine = client.get("/allocations").get_data(as_text=True)
     assert "26/01234/FUL" in mine and world.site in mine
     public = client.get(f"/register/{world.site}").get_data(as_text=True)
@@ -118,7 +118,7 @@ def test_from_the_developments_metric_with_the_wrong_category(client: CheckedCli
     assert done.status_code == 302
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "states a different spatial risk category" in shown and "The development&#39;s metric" in shown
-    assert parcels(register)["area-creation-1"].allocated_size_micro == 400_000
+    assert parcels(register)["area-creation-1"].allocated_size == Decimal("0.4")
 
 
 def change_links(page: str) -> set[str]:
@@ -211,7 +211,7 @@ def test_units_taken_meanwhile_are_explained(client: CheckedClient, register: Re
         world.actors["landowner"],
         world.site,
         Development(world.lpa_ids["Cambridge LPA"], "26/9/FUL", "First come", CAMBRIDGE),
-        [Request(grass.id, MICRO)],
+        [Request(grass.id, Decimal(1))],
     )
     late = client.post(f"{start}/confirm", data=back)
     assert late.status_code == 400 and "Only 1.4000 ha of parcel 1" in late.get_data(as_text=True)
@@ -228,7 +228,7 @@ def test_the_register_team_records_the_fee(client: CheckedClient, register: Regi
         world.actors["landowner"],
         world.site,
         Development(world.lpa_ids["Cambridge LPA"], "26/9/FUL", "Homes", CAMBRIDGE),
-        [Request(grass.id, MICRO)],
+        [Request(grass.id, Decimal(1))],
     )
     client.sign_in("case_worker")
     site_page = client.get(f"/review/sites/{world.site}").get_data(as_text=True)
@@ -255,7 +255,7 @@ def test_an_allocated_gain_site_cannot_be_removed(client: CheckedClient, registe
         world.actors["landowner"],
         world.site,
         Development(world.lpa_ids["Cambridge LPA"], "26/9/FUL", "Homes", CAMBRIDGE),
-        [Request(grass.id, MICRO)],
+        [Request(grass.id, Decimal(1))],
     )
     client.sign_in("case_worker")
     page = f"/review/sites/{world.site}"
@@ -303,7 +303,7 @@ def test_64_clients_race_through_the_allocation_journey(racing_app: Flask, regis
         world.actors["landowner"],
         world.site,
         Development(world.lpa_ids["Cambridge LPA"], "26/0/FUL", "First", CAMBRIDGE),
-        [Request(grass.id, grass.size_micro - MICRO)],
+        [Request(grass.id, grass.size - 1)],
     )
     racing_app.test_client_class = QuickClient
     start = f"/register/{world.site}/allocate"
@@ -349,4 +349,4 @@ def test_64_clients_race_through_the_allocation_journey(racing_app: Flask, regis
         t.join(120)
     assert outcomes == Counter({"recorded": 10, "refused": 54}), outcomes
     after = parcels(register)["area-creation-1"]
-    assert after.allocated_size_micro == after.size_micro  # all of it, not a millionth more
+    assert after.allocated_size == after.size  # all of it, not a millionth more

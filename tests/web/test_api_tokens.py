@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def _allocation(register: Register) -> str:
     development = Development(world.lpa_ids["Cambridge LPA"], "26/01234/FUL", "Mill Road homes", "546000, 259000")
     consent = Upload("consent_file", "consent.pdf", samples.pdf("Consent"))
     made = s.allocations.allocate(
-        world.actors["developer"], world.site, development, [Request(hedge.id, 100_000)], consent=consent
+        world.actors["developer"], world.site, development, [Request(hedge.id, Decimal("0.1"))], consent=consent
     )
     return str(made.reference)
 

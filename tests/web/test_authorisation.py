@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -345,7 +346,7 @@ def allocation(register: Register) -> str:
     development = Development(world.lpa_ids["Cambridge LPA"], "26/01234/FUL", "Mill Road homes", "546000, 259000")
     consent = Upload("consent_file", "consent.pdf", samples.pdf("Consent"))
     made = s.allocations.allocate(
-        world.actors["developer"], world.site, development, [Request(hedge.id, 100_000)], consent=consent
+        world.actors["developer"], world.site, development, [Request(hedge.id, Decimal("0.1"))], consent=consent
     )
     return str(made.reference)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from flask.testing import FlaskClient
@@ -42,7 +43,7 @@ def test_csv_cells_never_start_a_formula(client: FlaskClient, register: Register
             world.actors["landowner"],
             world.site,
             Development(world.lpa_ids["Cambridge LPA"], reference, name, "546000, 259000"),
-            [Request(hedge.id, 10_000 * (i + 1))],
+            [Request(hedge.id, Decimal("0.01") * (i + 1))],
         )
     seen = []
     for path in ("/api/v1/sites.csv", "/api/v1/parcels.csv", "/api/v1/allocations.csv"):

@@ -9,6 +9,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -52,6 +53,7 @@ def allocation(register: Register) -> dict[str, Any]:
     """The developer takes 0.1 km of a hedgerow parcel of the world's gain site."""
     from bng.register import samples
     from bng.register.allocations.service import Development, Request
+    from bng.register.core.ledger import QUANTUM
     from bng.register.core.uploads import Upload
 
     world, s = register.world, register.services
@@ -61,9 +63,9 @@ def allocation(register: Register) -> dict[str, Any]:
     development = Development(world.lpa_ids["Cambridge LPA"], "26/01234/FUL", "Mill Road homes", "546000, 259000")
     consent = Upload("consent_file", "consent.pdf", samples.pdf("Consent"))
     made = s.allocations.allocate(
-        world.actors["developer"], world.site, development, [Request(hedge.id, 100_000)], consent=consent
+        world.actors["developer"], world.site, development, [Request(hedge.id, Decimal("0.1"))], consent=consent
     )
-    units = hedge.units_micro * 100_000 // hedge.size_micro / 1_000_000
+    units = float((Decimal("0.1") * hedge.units / hedge.size).quantize(QUANTUM, ROUND_DOWN))  # in proportion
     return {"reference": made.reference, "hedge": hedge, "units": units}
 
 

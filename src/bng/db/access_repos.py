@@ -4,6 +4,7 @@ development's LPA, an LPA's credit purchases, and messages to gain site provider
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -42,7 +43,7 @@ class AccessRecords:
         totals = self._units([r[0] for r in rows])
         return [AllocationRow(*r[1:], units=totals.get(r[0], {})) for r in rows]
 
-    def _units(self, allocation_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    def _units(self, allocation_ids: Sequence[int]) -> dict[int, dict[str, Decimal]]:
         if not allocation_ids:
             return {}
         line, p = t.allocation_line, t.habitat_parcel
@@ -52,9 +53,9 @@ class AccessRecords:
             .where(line.c.allocation_id.in_(list(allocation_ids)))
             .group_by(line.c.allocation_id, p.c.module)
         )
-        out: dict[int, dict[str, int]] = {}
+        out: dict[int, dict[str, Decimal]] = {}
         for allocation_id, module, units in self.s.execute(q).all():
-            out.setdefault(allocation_id, {})[module] = int(units)
+            out.setdefault(allocation_id, {})[module] = units
         return out
 
     def allocations_on_sites_of(self, owner_id: int) -> list[AllocationRow]:

@@ -1,5 +1,6 @@
 """Classical (imperative) mappings: the register's dataclasses onto the tables, so that the
-register's records stay plain Python and only this package knows SQLAlchemy."""
+register's records stay plain Python and only this package knows SQLAlchemy (and that the ledger's
+quantities are stored as millionths: a record's ``size`` is the column ``size_micro``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from .monitoring_mapping import map_monitoring_models
 from .planning_mapping import map_planning_models
 
 mapper_registry = registry(metadata=tables.metadata)
+QUANTITIES = ("size", "units")
+"""The ledger's quantities: Decimal attributes of the records, ``*_micro`` columns (``types.Millionths``)."""
+ALLOCATED = ("allocated_size", "allocated_units")
 _mapped = False
 
 
@@ -32,12 +36,22 @@ def map_models() -> None:
     m(model.Payment, tables.payment)
     m(model.Refund, tables.payment_refund)
     m(model.CardPayment, tables.card_payment)
-    m(model.GainSite, tables.gain_site, version_id_col=tables.gain_site.c.version)
+    g = tables.gain_site
+    m(
+        model.GainSite,
+        g,
+        version_id_col=g.c.version,
+        properties={
+            f"remaining_{k}_units": g.c[f"remaining_{k}_units_micro"] for k in ("area", "hedgerow", "watercourse")
+        },
+    )
     m(model.GainSiteArea, tables.gain_site_area)
     m(model.AgreementLpa, tables.agreement_lpa)
-    m(model.HabitatParcel, tables.habitat_parcel)
+    p = tables.habitat_parcel
+    m(model.HabitatParcel, p, properties={name: p.c[f"{name}_micro"] for name in QUANTITIES + ALLOCATED})
     m(model.Allocation, tables.allocation)
-    m(model.AllocationLine, tables.allocation_line)
+    line = tables.allocation_line
+    m(model.AllocationLine, line, properties={name: line.c[f"{name}_micro"] for name in QUANTITIES})
     m(model.SiteEvent, tables.site_event, properties={"on": tables.site_event.c.on_date})
     m(model.AuditEvent, tables.audit_event)
     map_credit_models(m)

@@ -19,5 +19,6 @@ def map_monitoring_models(map_imperatively: Any) -> None:
     m(r.MonitoringEvent, t.monitoring_event)
     m(OutboxMessage, t.notification_outbox)
     m(r.CalendarFeed, t.calendar_feed)
-    m(r.ExcessAccount, t.excess_account)
-    m(r.ExcessSale, t.excess_sale)
+    a = t.excess_account
+    m(r.ExcessAccount, a, properties={"sellable": a.c.sellable_micro, "sold": a.c.sold_micro})
+    m(r.ExcessSale, t.excess_sale, properties={"units": t.excess_sale.c.units_micro})

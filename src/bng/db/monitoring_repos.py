@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from bng.register.monitoring.records import (
 
 from . import monitoring_tables as t
 from .results import changed
+from .types import Millionths
 
 
 class MonitoringRecords:
@@ -129,12 +131,12 @@ class MonitoringRecords:
         q = select(ExcessAccount).where(a.c.planning_case_id == case_id).order_by(a.c.id)
         return self.s.scalars(q.execution_options(populate_existing=True)).all()
 
-    def sell(self, case_id: int, module: str, micro: int) -> None:
+    def sell(self, case_id: int, module: str, units: Decimal) -> None:
         a = t.excess_account
         stmt = (
             update(a)
             .where(a.c.planning_case_id == case_id, a.c.module == module)
-            .values(sold_micro=a.c.sold_micro + micro)
+            .values(sold_micro=a.c.sold_micro + literal(units, Millionths()))
             .execution_options(synchronize_session=False)
         )
         try:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from .tables import metadata
-from .types import JSONDoc
+from .types import JSONDoc, Millionths, MillionthsDoc
 
 OBLIGATION_STATUSES = ("active", "ended")
 REPORT_STATUSES = ("submitted", "accepted", "remedial action requested")
@@ -191,8 +191,8 @@ excess_account = Table(
     Column("id", Integer, primary_key=True),
     Column("planning_case_id", Integer, ForeignKey("planning_case.id"), nullable=False),
     Column("module", String(20), nullable=False),
-    Column("sellable_micro", BigInteger, nullable=False),
-    Column("sold_micro", BigInteger, nullable=False),
+    Column("sellable_micro", Millionths(), nullable=False),
+    Column("sold_micro", Millionths(), nullable=False),
     UniqueConstraint("planning_case_id", "module", name="uq_excess_account_one_per_module"),
     CheckConstraint("module IN ('area', 'hedgerow', 'watercourse')", name="module"),
     CheckConstraint("sold_micro >= 0 AND sold_micro <= sellable_micro", name="excess_within_sellable"),
@@ -207,7 +207,7 @@ excess_sale = Table(
     Column("buyer_planning_reference", String(100), nullable=False),
     Column("buyer_lpa_id", Integer, ForeignKey("lpa.id"), nullable=False, index=True),
     Column("gain_site_reference", String(20), nullable=False, default=""),
-    Column("units_micro", JSONDoc, nullable=False),
+    Column("units_micro", MillionthsDoc(), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("created_by", Integer, ForeignKey("account.id"), nullable=False),
     Column("token", String(64), unique=True),

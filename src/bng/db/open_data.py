@@ -4,6 +4,7 @@ besides the sites themselves, each in a fixed number of queries whatever the pag
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -73,7 +74,7 @@ class OpenData:
         items = [(r[0], r[1], r[2], totals.get(r[0].id, {}), (r[3], r[4])) for r in rows]
         return Page(items, total, page, query.per_page)
 
-    def _line_totals(self, allocation_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, int]]]:
+    def _line_totals(self, allocation_ids: Sequence[int]) -> dict[int, dict[str, tuple[Decimal, Decimal]]]:
         if not allocation_ids:
             return {}
         line, p = tables.allocation_line, tables.habitat_parcel
@@ -83,9 +84,9 @@ class OpenData:
             .where(line.c.allocation_id.in_(list(allocation_ids)))
             .group_by(line.c.allocation_id, p.c.module)
         )
-        out: dict[int, dict[str, tuple[int, int]]] = {}
+        out: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
         for allocation_id, module, size, units in self.s.execute(q).all():
-            out.setdefault(allocation_id, {})[module] = (int(size), int(units))
+            out.setdefault(allocation_id, {})[module] = (size, units)
         return out
 
     def site_extras(self, site_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

@@ -1,10 +1,10 @@
 """The register's tables, with the constraints that keep it right whatever the application does.
 
-Worth knowing: quantities of the capacity ledger are whole millionths (BigInteger), and CHECK
-constraints hold every parcel's allocated size and units between 0 and its capacity; triggers
-(created by the migrations, ``triggers.py``) move those totals as allocation lines are added,
-refuse to remove a gain site with allocations, and make the audit log and the histories
-append-only. Times are naive UTC.
+Worth knowing: quantities of the capacity ledger are whole millionths (BIGINT columns of type
+``Millionths``, which the register sees as Decimals), and CHECK constraints hold every parcel's
+allocated size and units between 0 and its capacity; triggers (created by the migrations,
+``triggers.py``) move those totals as allocation lines are added, refuse to remove a gain site with
+allocations, and make the audit log and the histories append-only. Times are naive UTC.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from sqlalchemy import (
     text,
 )
 
-from .types import Geometry, JSONDoc
+from .types import Geometry, JSONDoc, Millionths
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -266,9 +266,9 @@ gain_site = Table(
     # what remains to allocate, by module: the sum over its created and enhanced parcels of units less
     # allocated units, kept by triggers on habitat_parcel (migration 0003) so that a search by units
     # still available reads one row per site
-    Column("remaining_area_units_micro", BigInteger, nullable=False, server_default="0"),
-    Column("remaining_hedgerow_units_micro", BigInteger, nullable=False, server_default="0"),
-    Column("remaining_watercourse_units_micro", BigInteger, nullable=False, server_default="0"),
+    Column("remaining_area_units_micro", Millionths(), nullable=False, server_default="0"),
+    Column("remaining_hedgerow_units_micro", Millionths(), nullable=False, server_default="0"),
+    Column("remaining_watercourse_units_micro", Millionths(), nullable=False, server_default="0"),
     CheckConstraint("status IN ('registered', 'removed')", name="status"),
     CheckConstraint("(status = 'removed') = (removed_on IS NOT NULL)", name="removed_has_date"),
     CheckConstraint("area_ha > 0", name="area"),
@@ -338,10 +338,10 @@ habitat_parcel = Table(
     Column("condition", String(60), nullable=False, default=""),
     Column("strategic_significance", String(100), nullable=False, default=""),
     Column("baseline_ref", String(40), nullable=False, default=""),
-    Column("size_micro", BigInteger, nullable=False),
-    Column("units_micro", BigInteger, nullable=False),
-    Column("allocated_size_micro", BigInteger, nullable=False, default=0),
-    Column("allocated_units_micro", BigInteger, nullable=False, default=0),
+    Column("size_micro", Millionths(), nullable=False),
+    Column("units_micro", Millionths(), nullable=False),
+    Column("allocated_size_micro", Millionths(), nullable=False, default=0),
+    Column("allocated_units_micro", Millionths(), nullable=False, default=0),
     Column("geometry", Geometry("GEOMETRY")),
     CheckConstraint("module IN ('area', 'hedgerow', 'watercourse')", name="module"),
     CheckConstraint("stage IN ('baseline', 'creation', 'enhancement')", name="stage"),
@@ -392,8 +392,8 @@ allocation_line = Table(
     Column("id", Integer, primary_key=True),
     Column("allocation_id", Integer, ForeignKey("allocation.id"), nullable=False, index=True),
     Column("parcel_id", Integer, ForeignKey("habitat_parcel.id"), nullable=False, index=True),
-    Column("size_micro", BigInteger, nullable=False),
-    Column("units_micro", BigInteger, nullable=False),
+    Column("size_micro", Millionths(), nullable=False),
+    Column("units_micro", Millionths(), nullable=False),
     CheckConstraint("size_micro > 0", name="size"),
     CheckConstraint("units_micro >= 0", name="units"),
 )

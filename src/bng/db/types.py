@@ -3,22 +3,26 @@
 Geometry is a shapely geometry in EPSG:27700 on the Python side. PostgreSQL stores it in a
 PostGIS ``geometry`` column (GeoAlchemy2's type, so that spatial SQL and GIST indexes work);
 SQLite stores its WKB in a BLOB (spatial work there is done in shapely). JSON documents use
-JSONB on PostgreSQL.
+JSONB on PostgreSQL. The capacity ledger's quantities (hectares, kilometres, units) are Decimals on
+the Python side and whole millionths in BIGINT columns: the register never sees the millionths.
 """
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import shapely
 from geoalchemy2 import Geometry as PostGISGeometry
 from geoalchemy2.elements import WKBElement
-from sqlalchemy import JSON, LargeBinary
+from sqlalchemy import JSON, BigInteger, LargeBinary
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 SRID = 27700
+MICRO = 1_000_000
+"""Millionths in a whole: the ledger's six decimal places (``bng.register.core.ledger.PLACES``)."""
 
 JSONDoc = JSON().with_variant(JSONB(), "postgresql")
 
@@ -56,3 +60,45 @@ class Geometry(TypeDecorator[Any]):
         if isinstance(value, memoryview):
             value = value.tobytes()
         return shapely.from_wkb(value)
+
+
+def to_micro(value: Decimal | float | int | str) -> int:
+    """A quantity in whole millionths: the value by its shortest decimal form (a float as ``str``
+    writes it) times a million, rounded half to even (the rule the register has always stored by)."""
+    return int((Decimal(str(value)) * MICRO).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def from_micro(value: int | Decimal) -> Decimal:
+    """Whole millionths as the exact Decimal quantity, at six decimal places (``1500000`` is ``1.500000``)."""
+    return Decimal(int(value)).scaleb(-6)
+
+
+class Millionths(TypeDecorator[Decimal]):
+    """A ledger quantity (hectares, kilometres or units) as a Decimal, stored as whole millionths in a
+    BIGINT: written with :func:`to_micro` (half to even at the sixth decimal), read exactly. Sums
+    (``func.sum``) and differences of such columns come back as Decimals too."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else to_micro(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else from_micro(value)
+
+
+class MillionthsDoc(TypeDecorator[dict[str, Decimal]]):
+    """A JSON document of ledger quantities by key (module -> units), kept as whole millionths."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dict[str, int] | None:
+        return None if value is None else {str(k): to_micro(v) for k, v in value.items()}
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dict[str, Decimal] | None:
+        return None if value is None else {str(k): from_micro(v) for k, v in value.items()}

@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bng.register.core import errors, notifications
 from bng.register.core.geometries import GeometryRef, canonical, ref_of
-from bng.register.core.ledger import to_micro
+from bng.register.core.ledger import quantity
 from bng.register.core.model import (
     AgreementLpa,
     Allocation,
@@ -239,7 +239,7 @@ class Sites(_Repo):
             conditions += self._extent_overlaps(x0, y0, x1, y1)
         if query.min_units is not None:
             column = g.c[f"remaining_{query.units_module}_units_micro"]
-            least = to_micro(query.min_units)
+            least = quantity(query.min_units)
             conditions.append(column >= least if least > 0 else column > 0)
         order: list[Any] = [g.c.registered_on.desc(), g.c.reference.desc()]
         if query.near is not None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from bng.register.accounts.service import NewAccount, actor_of
 from bng.register.allocations.service import Development, Request
 from bng.register.core.audit import Actor
-from bng.register.core.ledger import to_micro
 from bng.register.core.model import User
 from bng.register.core.ports import SiteQuery
 from bng.register.core.rules import add_months, add_years
@@ -166,7 +166,7 @@ def load_demo(services: Services, today: date) -> dict[str, User]:
         developer,
         meadow.reference,
         Development(lpas["Cambridge LPA"], "26/01234/FUL", "Mill Road homes", "TL 4600 5900"),
-        [Request(grassland.id, to_micro(1.0))],
+        [Request(grassland.id, Decimal(1))],
         consent=consent("Meadow Farm"),
     )
     # and one read from the development's metric, which says "within" for a site in a neighbouring LPA

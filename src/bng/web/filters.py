@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,11 +33,7 @@ def when(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
-def micro(value: int, places: int = 2) -> str:
-    return shown(value, places, micro=True)
-
-
-def number(value: float | None, places: int = 2) -> str:
+def number(value: float | Decimal | None, places: int = 2) -> str:
     return shown(value, places)
 
 
@@ -69,5 +66,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(when, "when")
     app.add_template_filter(pounds, "pounds")
-    app.add_template_filter(micro, "micro")
     app.add_template_filter(number, "number")

@@ -84,17 +84,16 @@ def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[s
             rows.append(_row("Metric", _file(view, a.get("metric_file")), change))
         if a.get("habitats"):
             h = Habitats.from_dict(a["habitats"])
-            # the parcels' units as the register keeps them (millionths), so these totals are the gain site
-            # page's to the last figure once it is registered
+            # the parcels' units as the register keeps them (at the ledger's precision), so these totals are
+            # the gain site page's to the last figure once it is registered
             for module in MODULE_LABELS:
-                base = sum(p.units_micro for p in h.parcels if p.module == module and p.stage == "baseline")
-                post = sum(p.units_micro for p in h.parcels if p.module == module and p.stage != "baseline")
+                base = sum(p.ledger_units for p in h.parcels if p.module == module and p.stage == "baseline")
+                post = sum(p.ledger_units for p in h.parcels if p.module == module and p.stage != "baseline")
                 if base or post:
                     rows.append(
                         _row(
                             MODULE_LABELS[module],
-                            f"{shown(base, micro=True)} units baseline, {shown(post, micro=True)} units created or "
-                            "enhanced",
+                            f"{shown(base)} units baseline, {shown(post)} units created or enhanced",
                             change,
                         )
                     )
@@ -154,8 +153,8 @@ def section_rows(view: ApplicationView, key: str, editable: bool) -> list[dict[s
                     "Habitat parcels",
                     Markup("<br>").join(
                         escape(
-                            f"{p.habitat} (parcel {p.ref}): {shown(size, 4, micro=True)} {SIZE_UNITS[p.module]}, "
-                            f"{shown(units, 4, micro=True)} {UNIT_LABELS[p.module]}"
+                            f"{p.habitat} (parcel {p.ref}): {shown(size, 4)} {SIZE_UNITS[p.module]}, "
+                            f"{shown(units, 4)} {UNIT_LABELS[p.module]}"
                         )
                         for p, size, units in taken
                     )

@@ -48,11 +48,11 @@ class AllocationRow:
     development_name: str
     recorded_at: datetime
     spatial_risk: str
-    units: dict[str, int] = field(default_factory=dict)
-    """Units taken, by module, in millionths."""
+    units: dict[str, Decimal] = field(default_factory=dict)
+    """Units taken, by module."""
 
     def units_text(self) -> str:
-        return ", ".join(f"{shown(self.units[m], micro=True)} {w}" for m, w in MODULE_WORDS.items() if m in self.units)
+        return ", ".join(f"{shown(self.units[m])} {w}" for m, w in MODULE_WORDS.items() if m in self.units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ def allocations_csv(rows: Sequence[AllocationRow]) -> str:
         w.writerow(
             [r.reference, r.site_reference, _cell(r.site_name), r.lpa_name, _cell(r.planning_reference),
              _cell(r.development_name), r.recorded_at.date().isoformat(), r.spatial_risk,
-             *(f"{Decimal(r.units.get(m, 0)).scaleb(-6):.6f}" for m in MODULE_WORDS)]
+             *(f"{r.units.get(m, Decimal(0)):.6f}" for m in MODULE_WORDS)]
         )  # fmt: skip
     return out.getvalue()
 

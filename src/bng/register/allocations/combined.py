@@ -39,7 +39,9 @@ from bng.register.applications.allocation_section import (
     SECTION,
     line_problems,
     parcel_key,
+    saved_quantities,
     sellable,
+    stored_quantities,
     uses_metric,
     wanted,
     what,
@@ -50,7 +52,7 @@ from bng.register.core.audit import Actor
 from bng.register.core.errors import Invalid, Problem
 from bng.register.core.fees import FeePurpose
 from bng.register.core.filetypes import DocumentKind, sniff
-from bng.register.core.ledger import MICRO, Capacity
+from bng.register.core.ledger import Capacity
 from bng.register.core.lpas import not_current
 from bng.register.core.model import Allocation, Application, GainSite, GainSiteArea, HabitatParcel
 from bng.register.core.places import Places, SpatialRisk
@@ -77,7 +79,7 @@ def _matched(
     drafts = sellable(answers)
     parcels = [
         HabitatParcel(0, p.module, p.stage, p.ref, p.habitat, p.distinctiveness, p.condition,
-                      p.strategic_significance, p.size_micro, p.units_micro, id=i)
+                      p.strategic_significance, p.ledger_size, p.ledger_units, id=i)
         for i, p in enumerate(drafts, start=1)
     ]  # fmt: skip
     file_type = sniff(data)
@@ -89,7 +91,7 @@ def _matched(
     return metric, match(metric, parcels, METRIC_FIELD, IN_THE_APPLICATION), drafts, parcels
 
 
-def metric_quantities(answers: Mapping[str, Any], data: bytes, reference: str) -> dict[str, int]:
+def metric_quantities(answers: Mapping[str, Any], data: bytes, reference: str) -> dict[str, Decimal]:
     """The development's metric matched to the application's created and enhanced parcels, as the
     allocation journey matches it to a registered site's: each parcel's quantity, by its key."""
     _, matched, drafts, _ = _matched(answers, data, reference)
@@ -98,8 +100,8 @@ def metric_quantities(answers: Mapping[str, Any], data: bytes, reference: str) -
     }
 
 
-def quantity(text: str, p: ParcelDraft) -> int:
-    """Hectares or kilometres as typed, in millionths; Invalid naming the parcel's input."""
+def quantity(text: str, p: ParcelDraft) -> Decimal:
+    """Hectares or kilometres as typed (to six decimal places at most); Invalid naming the parcel's input."""
     name = FIELD.format(parcel_key(p.module, p.stage, p.ref))
     unit = "hectares" if SIZE_UNITS[p.module] == "ha" else "kilometres"
     try:
@@ -111,18 +113,18 @@ def quantity(text: str, p: ParcelDraft) -> int:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > MAX_DECIMALS:
         raise Invalid.one(name, f"Enter the {unit} of {what(p)} to {MAX_DECIMALS} decimal places at most")
-    return int(value * MICRO)
+    return value  # exact: no more decimal places than the ledger keeps
 
 
-def units(answers: Mapping[str, Any]) -> list[tuple[ParcelDraft, int, int]]:
-    """Each parcel the section takes, with its size and units in millionths (for the summaries)."""
-    quantities = (answers.get(SECTION) or {}).get("quantities") or {}
+def units(answers: Mapping[str, Any]) -> list[tuple[ParcelDraft, Decimal, Decimal]]:
+    """Each parcel the section takes, with its size and units (for the summaries)."""
+    quantities = stored_quantities(answers)
     out = []
     for p in sellable(answers):
         size = quantities.get(parcel_key(p.module, p.stage, p.ref))
         if size:
-            cap = Capacity(p.size_micro, p.units_micro)
-            out.append((p, size, cap.units_for(min(size, p.size_micro))))
+            cap = Capacity(p.ledger_size, p.ledger_units)
+            out.append((p, size, cap.units_for(min(size, p.ledger_size))))
     return out
 
 
@@ -156,7 +158,7 @@ def section(
             locate_development(ctx.places, development.grid_reference, lpa.name if lpa else "")
         except Invalid as err:
             problems += [Problem(p.field, p.message, SECTION) for p in err.problems]
-        quantities: dict[str, int] = {}
+        quantities: dict[str, Decimal] = {}
         method = str(values.get("method") or "parcels").strip()  # answers from before the choice: parcels
         metric_file = current.get(METRIC_FIELD) if isinstance(current.get(METRIC_FIELD), int) else None
         if method not in METHODS:
@@ -202,7 +204,7 @@ def section(
             "grid_reference": development.grid_reference,
             "method": method,
             METRIC_FIELD: metric_file,
-            "quantities": quantities,
+            "quantities": saved_quantities(quantities),
         }
     if problems:
         raise Invalid("There is a problem with your answers", problems)
@@ -225,7 +227,7 @@ def record(
         return None
     assert site.id is not None and app.id is not None
     ids = {parcel_key(p.module, p.stage, p.ref): p.id for p in uow.sites.parcels(site.id) if p.id is not None}
-    quantities = app.answers[SECTION]["quantities"]
+    quantities = stored_quantities(app.answers)
     missing = [k for k in quantities if k not in ids]
     if missing:
         raise Invalid.one("parcels", f"The allocation takes parcels the gain site does not have: {', '.join(missing)}")
@@ -302,7 +304,7 @@ def preview(uow: UnitOfWork, places: Places, app: Application, files: FileStore)
     except Invalid as err:
         shown.problems += [p.message for p in err.problems]
         return shown
-    units = unit_flags(matched, {p.id: (p.size_micro, p.units_micro) for p in parcels if p.id is not None})
+    units = unit_flags(matched, {p.id: (p.size, p.units) for p in parcels if p.id is not None})
     words = f"the gain site of application {app.reference}"
     shown.stated = metric.stated_category
     shown.flags = metric_flags(words, shown.spatial_risk, dev.planning_reference, metric, units)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from bng.metric import Site, calculate, load
 from bng.metric.model import Project
@@ -23,7 +24,7 @@ from bng.register.applications.habitats import MODULES, SIZE_UNITS, STAGES, from
 from bng.register.applications.metric_doors import site_from_workbook
 from bng.register.core.errors import Invalid, Problem
 from bng.register.core.filetypes import FileType
-from bng.register.core.ledger import MICRO, SELLABLE_STAGES, from_micro, to_micro
+from bng.register.core.ledger import SELLABLE_STAGES, ZERO, quantity
 from bng.register.core.model import HabitatParcel
 from bng.register.core.places import SPATIAL_RISK_WORDING, SpatialRisk
 
@@ -85,22 +86,22 @@ class DevelopmentMetric:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A metric row and the parcels (id, size in millionths) it takes."""
+    """A metric row and the parcels (id, size) it takes."""
 
     row: MetricRow
-    takes: tuple[tuple[int, int], ...]
+    takes: tuple[tuple[int, Decimal], ...]
 
 
 @dataclass
 class Matched:
     matches: list[Match] = field(default_factory=list)
 
-    def requests(self) -> list[tuple[int, int]]:
+    def requests(self) -> list[tuple[int, Decimal]]:
         """(parcel id, size) with one entry per parcel, in parcel order."""
-        total: dict[int, int] = {}
+        total: dict[int, Decimal] = {}
         for m in self.matches:
             for parcel_id, size in m.takes:
-                total[parcel_id] = total.get(parcel_id, 0) + size
+                total[parcel_id] = total.get(parcel_id, ZERO) + size
         return sorted(total.items())
 
 
@@ -196,7 +197,7 @@ def match(
     """Each metric row's size, taken from what remains of the parcels of its kind; raises Invalid naming
     every row that cannot be matched. ``held`` says where the parcels are: a registered gain site's are
     "on the register", an application's (the combined case) are in its habitats."""
-    remaining = {p.id: p.size_micro - p.allocated_size_micro for p in parcels if p.id is not None}
+    remaining = {p.id: p.size - p.allocated_size for p in parcels if p.id is not None}
     matched = Matched()
     problems: list[Problem] = []
     for row in metric.rows:
@@ -209,8 +210,8 @@ def match(
             and _key(p.habitat) == _key(row.habitat)
             and _key(p.condition) == _key(row.condition)
         ]
-        need = to_micro(row.size)
-        takes: list[tuple[int, int]] = []
+        need = quantity(row.size)
+        takes: list[tuple[int, Decimal]] = []
         for p in sorted(kind, key=lambda p: _order(row, p)):
             assert p.id is not None
             take = min(need, remaining[p.id])
@@ -230,11 +231,11 @@ def match(
                 )
             )
         elif need > 0:
-            left = sum(max(0, remaining[p.id]) for p in kind if p.id is not None) + (to_micro(row.size) - need)
+            left = sum(max(ZERO, remaining[p.id]) for p in kind if p.id is not None) + (quantity(row.size) - need)
             problems.append(
                 Problem(
                     field_name,
-                    f"The development's metric, {row.where} ({row.label}): only {from_micro(left):,.4f} {unit} of "
+                    f"The development's metric, {row.where} ({row.label}): only {float(left):,.4f} {unit} of "
                     f"{row.habitat} in {row.condition} condition remains to be allocated at gain site "
                     f"{metric.gain_site}",
                 )
@@ -247,13 +248,15 @@ def match(
     return matched
 
 
-def unit_flags(matched: Matched, units_of: dict[int, tuple[int, int]]) -> list[str]:
+def unit_flags(matched: Matched, units_of: dict[int, tuple[Decimal, Decimal]]) -> list[str]:
     """Rows for which the metric counts more units than the register's parcels give for the same size.
 
-    ``units_of`` maps a parcel id to its (size, units) capacity in millionths."""
+    ``units_of`` maps a parcel id to its (size, units) capacity."""
     flags = []
     for m in matched.matches:
-        register = sum(size * units_of[pid][1] / units_of[pid][0] for pid, size in m.takes if units_of[pid][0]) / MICRO
+        register = float(
+            sum((size * units_of[pid][1] / units_of[pid][0] for pid, size in m.takes if units_of[pid][0]), ZERO)
+        )
         if m.row.units > register * (1 + UNITS_TOLERANCE) + UNITS_TOLERANCE:
             flags.append(
                 f"The development's metric gives {m.row.where} ({m.row.label}) {m.row.units:,.4f} units; the "

@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from bng.metric import DEFAULT_RELEASE, load
 from bng.register.applications.habitats import SIZE_UNITS
@@ -29,7 +30,7 @@ from bng.register.core.audit import Actor
 from bng.register.core.errors import Conflict, Invalid, NotFound, Problem
 from bng.register.core.fees import FeePurpose, fee
 from bng.register.core.filetypes import DocumentKind, FileType, check_upload, sniff
-from bng.register.core.ledger import MICRO, Capacity, check_allocation
+from bng.register.core.ledger import Capacity, check_allocation
 from bng.register.core.lpas import not_current
 from bng.register.core.model import (
     Allocation,
@@ -59,10 +60,10 @@ MAX_NAME = 200
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """A parcel and how much of it (millionths of a hectare or kilometre)."""
+    """A parcel and how much of it (hectares or kilometres, at the ledger's precision)."""
 
     parcel_id: int
-    size_micro: int
+    size: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +79,8 @@ class Development:
 @dataclass(frozen=True, slots=True)
 class PlannedLine:
     parcel: HabitatParcel
-    size_micro: int
-    units_micro: int
+    size: Decimal
+    units: Decimal
 
 
 @dataclass
@@ -112,7 +113,7 @@ class AllocationPlan:
     def units_by_module(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for line in self.lines:
-            out[line.parcel.module] = out.get(line.parcel.module, 0.0) + line.units_micro / MICRO
+            out[line.parcel.module] = out.get(line.parcel.module, 0.0) + float(line.units)
         return out
 
 
@@ -141,7 +142,7 @@ class AllocationView:
     def units_by_module(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for line, parcel in self.lines:
-            out[parcel.module] = out.get(parcel.module, 0.0) + line.units_micro / MICRO
+            out[parcel.module] = out.get(parcel.module, 0.0) + float(line.units)
         return out
 
 
@@ -334,7 +335,7 @@ class Allocations(Service):
         assert allocation.id is not None
         for line in plan.lines:
             assert line.parcel.id is not None
-            uow.ledger.add_line(AllocationLine(allocation.id, line.parcel.id, line.size_micro, line.units_micro))
+            uow.ledger.add_line(AllocationLine(allocation.id, line.parcel.id, line.size, line.units))
         if payment is None:
             payment = Payment(
                 reference=payment_reference(),
@@ -359,7 +360,7 @@ class Allocations(Service):
             {
                 **audit.snapshot(allocation),
                 "gain_site": plan.site.reference,
-                "lines": [(ln.parcel.id, ln.size_micro, ln.units_micro) for ln in plan.lines],
+                "lines": [(ln.parcel.id, ln.size, ln.units) for ln in plan.lines],
                 "flags": plan.flags,
                 "payment": payment.reference,
             },
@@ -473,7 +474,7 @@ class Allocations(Service):
                 parcels = _by_id(uow.sites.parcels(site.id))
             matched = match(metric, list(parcels.values()))
             lines = [Request(pid, size) for pid, size in matched.requests()]
-            flags = unit_flags(matched, {pid: (p.size_micro, p.units_micro) for pid, p in parcels.items()})
+            flags = unit_flags(matched, {pid: (p.size, p.units) for pid, p in parcels.items()})
         planned = self._lines(uow, site, lines, parcels, lock)
         areas = list(uow.sites.areas(site.id))
         risk = spatial_risk(self._places(), place, lpa.name, areas)
@@ -505,9 +506,9 @@ class Allocations(Service):
         lock: bool,
     ) -> list[PlannedLine]:
         """Each request checked against what remains (its parcel locked, in id order, when recording)."""
-        merged: dict[int, int] = {}
+        merged: dict[int, Decimal] = {}
         for req in lines:
-            merged[req.parcel_id] = merged.get(req.parcel_id, 0) + req.size_micro
+            merged[req.parcel_id] = merged.get(req.parcel_id, Decimal(0)) + req.size
         planned = []
         problems: list[Problem] = []
         for parcel_id in sorted(merged):
@@ -517,9 +518,7 @@ class Allocations(Service):
                     Problem("parcels", f"Parcel {parcel_id} is not a habitat parcel of gain site {site.reference}")
                 )
                 continue
-            cap = Capacity(
-                parcel.size_micro, parcel.units_micro, parcel.allocated_size_micro, parcel.allocated_units_micro
-            )
+            cap = Capacity(parcel.size, parcel.units, parcel.allocated_size, parcel.allocated_units)
             what = f"parcel {parcel.ref} ({parcel.habitat})"
             try:
                 units = check_allocation(parcel.stage, cap, merged[parcel_id], what, SIZE_UNITS[parcel.module])

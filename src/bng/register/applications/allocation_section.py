@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Protocol
 
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Invalid, OverAllocation, Problem
-from bng.register.core.ledger import SELLABLE_STAGES, Capacity, check_allocation
+from bng.register.core.ledger import PLACES, SELLABLE_STAGES, Capacity, check_allocation, plain
 from bng.register.core.model import Allocation, Application, GainSite
 from bng.register.core.places import Places
 from bng.register.core.ports import FileStore, UnitOfWork
@@ -72,7 +73,20 @@ def what(p: ParcelDraft) -> str:
     return f"parcel {p.ref} ({p.habitat})"
 
 
-def line_problems(answers: Mapping[str, Any], quantities: Mapping[str, int]) -> list[Problem]:
+def stored_quantities(answers: Mapping[str, Any]) -> dict[str, Decimal]:
+    """How much of each parcel the section takes (hectares or kilometres), by the parcel's key. The
+    answers hold each as decimal text ("0.5"); answers saved before the register spoke in hectares and
+    kilometres hold whole numbers at the ledger's precision, read as such."""
+    saved = (answers.get(SECTION) or {}).get("quantities") or {}
+    return {str(k): Decimal(v).scaleb(-PLACES) if isinstance(v, int) else Decimal(str(v)) for k, v in saved.items()}
+
+
+def saved_quantities(quantities: Mapping[str, Decimal]) -> dict[str, str]:
+    """The quantities as the answers keep them: exact decimal text, as typed ("0.5")."""
+    return {k: plain(v) for k, v in quantities.items()}
+
+
+def line_problems(answers: Mapping[str, Any], quantities: Mapping[str, Decimal]) -> list[Problem]:
     """The quantities against the application's habitats as they are now: each parcel must still be
     there, created or enhanced, and big enough (the habitats section may have changed since)."""
     parcels = {parcel_key(p.module, p.stage, p.ref): p for p in sellable(answers)}
@@ -91,7 +105,7 @@ def line_problems(answers: Mapping[str, Any], quantities: Mapping[str, int]) -> 
             )
             continue
         try:
-            check_allocation(p.stage, Capacity(p.size_micro, p.units_micro), size, what(p), SIZE_UNITS[p.module])
+            check_allocation(p.stage, Capacity(p.ledger_size, p.ledger_units), size, what(p), SIZE_UNITS[p.module])
         except (Invalid, OverAllocation) as err:
             problems += [Problem(FIELD.format(key), q.message, SECTION) for q in err.problems]
     return problems
@@ -101,7 +115,7 @@ def problems(answers: Mapping[str, Any]) -> list[Problem]:
     """The allocation against the habitats as they are now (a check between sections)."""
     if not wanted(answers):
         return []
-    return line_problems(answers, answers[SECTION].get("quantities") or {})
+    return line_problems(answers, stored_quantities(answers))
 
 
 def uses_metric(answers: Mapping[str, Any]) -> bool:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from bng.metric import Site, calculate, load, parse_site
 from bng.metric.result import Result
 from bng.register.core.errors import Invalid, Problem
 from bng.register.core.geometries import BYTES, SHA256, Geometries
-from bng.register.core.ledger import to_micro
+from bng.register.core.ledger import quantity
 
 SECTION = "habitats"
 MODULES = ("area", "hedgerow", "watercourse")
@@ -31,7 +32,7 @@ whichever is larger): metric areas are usually typed to 2 decimals, so exact equ
 
 @dataclass(frozen=True, slots=True)
 class ParcelDraft:
-    """A metric row as the register keeps it (sizes and units as floats here; micro-units when stored)."""
+    """A metric row as the register keeps it (sizes and units as floats here; exact decimals in the ledger)."""
 
     module: str
     stage: str
@@ -48,12 +49,14 @@ class ParcelDraft:
     geometry_bytes: int = 0
 
     @property
-    def size_micro(self) -> int:
-        return to_micro(self.size)
+    def ledger_size(self) -> Decimal:
+        """The size as the capacity ledger holds it (``ledger.quantity``)."""
+        return quantity(self.size)
 
     @property
-    def units_micro(self) -> int:
-        return to_micro(self.units)
+    def ledger_units(self) -> Decimal:
+        """The units as the capacity ledger holds them (``ledger.quantity``)."""
+        return quantity(self.units)
 
 
 @dataclass(frozen=True)

@@ -446,8 +446,8 @@ class Review(Service):
                     distinctiveness=p.distinctiveness,
                     condition=p.condition,
                     strategic_significance=p.strategic_significance,
-                    size_micro=p.size_micro,
-                    units_micro=p.units_micro,
+                    size=p.ledger_size,
+                    units=p.ledger_units,
                     baseline_ref=p.baseline_ref,
                     geometry=uow.geometries.get(p.geometry_sha256) if p.geometry_sha256 else None,
                 )

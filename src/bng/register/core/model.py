@@ -2,14 +2,15 @@
 
 They hold data and the small rules that belong to one record; the services hold the rules that
 span records. Ids are None until the record is stored. Times are naive UTC; dates are calendar
-dates in England. Quantities of the capacity ledger are whole millionths (see ``ledger``), so
-that sums are exact on every database.
+dates in England. Quantities of the capacity ledger (hectares, kilometres, units) are Decimals at the
+ledger's precision (see ``ledger``), so that sums are exact; how they are stored is ``bng.db``'s.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -259,10 +260,10 @@ class GainSite:
     lnrs_name: str = ""
     agreement_sha256: str = ""
     removed_on: date | None = None
-    # units left to allocate, by module (millionths): kept by the database as allocations are recorded
-    remaining_area_units_micro: int = 0
-    remaining_hedgerow_units_micro: int = 0
-    remaining_watercourse_units_micro: int = 0
+    # units left to allocate, by module: kept by the database as allocations are recorded
+    remaining_area_units: Decimal = Decimal(0)
+    remaining_hedgerow_units: Decimal = Decimal(0)
+    remaining_watercourse_units: Decimal = Decimal(0)
     version: int = 1
     id: int | None = None
 
@@ -303,11 +304,11 @@ class HabitatParcel:
     distinctiveness: str
     condition: str
     strategic_significance: str
-    size_micro: int  # millionths of a hectare (area) or kilometre (hedgerow, watercourse)
-    units_micro: int  # millionths of a unit: baseline units, or post-intervention units
+    size: Decimal  # hectares (area) or kilometres (hedgerow, watercourse)
+    units: Decimal  # baseline units, or post-intervention units
     baseline_ref: str = ""
-    allocated_size_micro: int = 0
-    allocated_units_micro: int = 0
+    allocated_size: Decimal = Decimal(0)
+    allocated_units: Decimal = Decimal(0)
     geometry: Any = None
     id: int | None = None
 
@@ -343,8 +344,8 @@ class Allocation:
 class AllocationLine:
     allocation_id: int
     parcel_id: int
-    size_micro: int
-    units_micro: int
+    size: Decimal  # hectares or kilometres of the parcel
+    units: Decimal
     id: int | None = None
 
 

@@ -200,7 +200,7 @@ class OpenData(Protocol):
         ...
 
     def allocations(self, query: AllocationQuery) -> Page:
-        """Items are (Allocation, gain site reference, LPA name, {module: (size, units) in millionths},
+        """Items are (Allocation, gain site reference, LPA name, {module: (size, units) as Decimals},
         (the gain site's easting, northing))."""
         ...
 

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from bng.register.core.ledger import MICRO, SELLABLE_STAGES
+from bng.register.core.ledger import QUANTUM, SELLABLE_STAGES
 from bng.register.core.model import GainSite
 from bng.register.core.places import Places
 from bng.register.core.ports import SiteQuery, UnitOfWork
 
 MAX_LISTED = 50
-MIN_UNITS = 1e-6
-"""A millionth of a unit, the register's own grain: a site with nothing left to allocate in the module is no
-candidate."""
+MIN_UNITS = float(QUANTUM)
+"""A millionth of a unit, the ledger's own grain (``ledger.QUANTUM``): a site with nothing left to allocate
+in the module is no candidate."""
 HEDGEROW_TERM = "hedgerow"
 
 
@@ -101,14 +102,14 @@ def _match(uow: UnitOfWork, site: GainSite, search: dict[str, Any]) -> dict[str,
     assert site.id is not None
     module = search["module"]
     habitats: set[str] = set()
-    remaining = 0
+    remaining = Decimal(0)
     for p in uow.sites.parcels(site.id):
         if p.stage in SELLABLE_STAGES and p.module == module and _matches(p.habitat, search["term"]):
             habitats.add(p.habitat)
-            remaining += p.units_micro - p.allocated_units_micro
+            remaining += p.units - p.allocated_units
     return {
         "module": module,
         "term": search["term"],
         "habitats": sorted(habitats),
-        "remaining_units": round(remaining / MICRO, 6),
+        "remaining_units": float(remaining),
     }

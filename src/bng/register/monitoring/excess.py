@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from math import isfinite
 
 from bng.planning.excess import MODULES, ModuleExcess, excess
@@ -24,7 +25,7 @@ from bng.planning.tables import tables
 from bng.register.core import audit, submissions
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Conflict, Invalid, NotFound, Problem, refuse
-from bng.register.core.ledger import MICRO
+from bng.register.core.ledger import quantity
 from bng.register.core.model import Lpa
 from bng.register.core.roles import Permission
 from bng.register.core.service import Service, require
@@ -51,12 +52,12 @@ class ExcessView:
 
     def sold(self, module: str) -> float:
         a = self.accounts.get(module)
-        return a.sold_micro / MICRO if a else 0.0
+        return float(a.sold) if a else 0.0
 
     def remaining(self, module: str) -> float:
         a = self.accounts.get(module)
         if a is not None:
-            return (a.sellable_micro - a.sold_micro) / MICRO
+            return float(a.sellable - a.sold)
         found = next((m for m in self.modules if m.module == module), None)
         return found.sellable if found else 0.0
 
@@ -107,7 +108,7 @@ class ExcessSales(Service):
             if case.status != "approved":
                 raise Conflict("Only the excess of an approved gain plan can be sold")
             for m in excess(case.gain_plan or {}, local_target(uow.lpas.get(case.lpa_id))):
-                uow.add(ExcessAccount(case.id, m.module, round(m.sellable * MICRO)))
+                uow.add(ExcessAccount(case.id, m.module, quantity(m.sellable)))
             uow.commit()
 
     def sell(
@@ -131,16 +132,16 @@ class ExcessSales(Service):
             problems.append(Problem("buyer_planning_reference", "Enter the buying development's planning reference"))
         if buyer_lpa_id is None:
             problems.append(Problem("buyer_lpa_id", "Select the buying development's LPA"))
-        micro: dict[str, int] = {}
+        sold: dict[str, Decimal] = {}
         for module in MODULES:
             value = units.get(module)
             if value is None:
                 continue
             if not isfinite(value) or value < 0 or value > 1e6:
                 problems.append(Problem(f"units_{module}", f"Enter the {module} units as a number, like 1.5"))
-            elif round(value * MICRO) > 0:
-                micro[module] = round(value * MICRO)
-        if not micro and not [p for p in problems if p.field.startswith("units_")]:
+            elif quantity(value) > 0:
+                sold[module] = quantity(value)
+        if not sold and not [p for p in problems if p.field.startswith("units_")]:
             problems.append(Problem("units_area", "Enter the units sold in at least one module"))
         refuse(problems)
         site_ref = gain_site_reference.strip().upper()
@@ -159,14 +160,14 @@ class ExcessSales(Service):
                 submissions.claim(uow, actor, once, now)
                 case = self._case(uow, actor, case_reference)
                 assert case.id is not None
-                for module, amount in micro.items():
+                for module, amount in sold.items():
                     uow.monitoring.sell(case.id, module, amount)
                 sale = ExcessSale(
                     reference=new_reference("XS"),
                     planning_case_id=case.id,
                     buyer_planning_reference=buyer,
                     buyer_lpa_id=buyer_lpa_id or 0,
-                    units_micro=micro,
+                    units=sold,
                     created_at=now,
                     created_by=actor.user_id,
                     gain_site_reference=site_ref,
@@ -174,7 +175,7 @@ class ExcessSales(Service):
                 )
                 uow.add(sale)
                 uow.flush()
-                said = ", ".join(f"{v / MICRO:.4f} {m} units" for m, v in micro.items())
+                said = ", ".join(f"{float(v):.4f} {m} units" for m, v in sold.items())
                 uow.add(
                     PlanningCaseEvent(case.id, now, "excess sold", f"Excess sold to {buyer}: {said}", actor.user_id)
                 )
@@ -188,7 +189,7 @@ class ExcessSales(Service):
                     None,
                     audit.snapshot(
                         sale,
-                        ("reference", "buyer_planning_reference", "buyer_lpa_id", "units_micro", "gain_site_reference"),
+                        ("reference", "buyer_planning_reference", "buyer_lpa_id", "units", "gain_site_reference"),
                     ),
                 )
                 submissions.settle(uow, once, sale.reference)

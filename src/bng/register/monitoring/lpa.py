@@ -28,7 +28,6 @@ from bng.planning.progress import Status
 from bng.planning.trajectory import Trajectory, from_parcel
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Invalid, NotFound, Problem
-from bng.register.core.ledger import MICRO
 from bng.register.core.model import Lpa
 from bng.register.core.places import bng_to_wgs84
 from bng.register.core.ports import AllocationQuery
@@ -237,7 +236,7 @@ class LpaMonitoring(Service):
                         allocation.planning_reference,
                         allocation.development_name,
                         allocation.created_at,
-                        {m: units / MICRO for m, (_size, units) in totals.items()},
+                        {m: float(units) for m, (_size, units) in totals.items()},
                     )
                 )
                 for line in uow.ledger.lines(allocation.id):
@@ -248,9 +247,9 @@ class LpaMonitoring(Service):
                                 parcel.habitat,
                                 parcel.module,
                                 "off-site",
-                                line.size_micro / MICRO,
-                                line.units_micro / MICRO,
-                                line.units_micro / MICRO,
+                                float(line.size),
+                                float(line.units),
+                                float(line.units),
                             )
                         )
             if page >= found.pages:

@@ -25,6 +25,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -163,13 +164,13 @@ class CalendarFeed:
 
 @dataclass(eq=False)
 class ExcessAccount:
-    """A development's sellable excess in one module (millionths of a unit) and how much of it is sold; the
+    """A development's sellable excess in one module (units) and how much of it is sold; the
     database refuses ``sold > sellable`` (CHECK), so two sales at once cannot both take the last units."""
 
     planning_case_id: int
     module: str
-    sellable_micro: int
-    sold_micro: int = 0
+    sellable: Decimal
+    sold: Decimal = Decimal(0)
     id: int | None = None
 
 
@@ -179,7 +180,7 @@ class ExcessSale:
     planning_case_id: int
     buyer_planning_reference: str
     buyer_lpa_id: int
-    units_micro: dict[str, int]  # module -> millionths of a unit
+    units: dict[str, Decimal]  # module -> units
     created_at: datetime
     created_by: int
     gain_site_reference: str = ""
@@ -207,7 +208,7 @@ class MonitoringRecords(Protocol):
     def feed(self, token_hash: str) -> CalendarFeed | None: ...
     def feed_of(self, kind: str, lpa_id: int | None, user_id: int | None) -> CalendarFeed | None: ...
     def excess_accounts(self, case_id: int) -> Sequence[ExcessAccount]: ...
-    def sell(self, case_id: int, module: str, micro: int) -> None:
+    def sell(self, case_id: int, module: str, units: Decimal) -> None:
         """Add to what is sold of a module's excess; raises OverAllocation when more than the sellable
         excess would be sold (the database's CHECK, so a concurrent sale cannot slip past)."""
         ...

@@ -27,7 +27,6 @@ from bng.register.core import audit, submissions
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Conflict, Invalid, NotFound, Problem, refuse
 from bng.register.core.filetypes import DocumentKind, FileType, check_upload, safe_name, sniff
-from bng.register.core.ledger import MICRO
 from bng.register.core.model import Lpa, OutboxMessage, StoredFile, User
 from bng.register.core.ports import Clock, FileStore, UnitOfWorkFactory
 from bng.register.core.roles import Permission
@@ -1112,8 +1111,8 @@ def site_trajectories(parcels: Sequence[Any], release: str) -> list[Trajectory]:
                 intervention="created" if p.stage == "creation" else "enhanced",
                 habitat=p.habitat,
                 condition=p.condition,
-                size=p.size_micro / MICRO,
-                plan_units=p.units_micro / MICRO,
+                size=float(p.size),
+                plan_units=float(p.units),
                 strategic_significance=p.strategic_significance,
                 baseline_habitat=base.habitat if base else None,
                 baseline_condition=base.condition if base else None,

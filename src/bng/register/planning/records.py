@@ -13,8 +13,6 @@ from bng.register.core.ports import UnitOfWorkFactory
 from bng.register.credits.records import WITH_PROOF, CreditOrder, OrderStatus
 from bng.submission.records import AllocationRecord, CreditPurchaseRecord
 
-MICRO = 1_000_000
-
 
 class RegisterRecords:
     available = True
@@ -33,7 +31,7 @@ class RegisterRecords:
             for line in uow.ledger.lines(found.id):
                 parcel = uow.ledger.parcel(line.parcel_id)
                 if parcel is not None:
-                    units[parcel.module] = units.get(parcel.module, 0.0) + line.units_micro / MICRO
+                    units[parcel.module] = units.get(parcel.module, 0.0) + float(line.units)
             return AllocationRecord(
                 reference=found.reference,
                 gain_site=site.reference if site else "",

@@ -22,7 +22,7 @@ class OpenRegister(Service):
             return uow.open_data.parcels(query)
 
     def allocations(self, query: AllocationQuery) -> Page:
-        """Items are (Allocation, gain site reference, LPA name, {module: (size, units) in millionths},
+        """Items are (Allocation, gain site reference, LPA name, {module: (size, units) as Decimals},
         (gain site easting, northing))."""
         with self._uow() as uow:
             return uow.open_data.allocations(query)

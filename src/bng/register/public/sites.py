@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from bng.register.core.audit import Actor
 from bng.register.core.errors import NotFound
-from bng.register.core.ledger import MICRO, SELLABLE_STAGES, shown
+from bng.register.core.ledger import SELLABLE_STAGES, shown
 from bng.register.core.lpas import current
 from bng.register.core.model import (
     Allocation,
@@ -30,13 +31,15 @@ from bng.register.core.service import Service, require
 
 @dataclass
 class ModuleTotals:
+    """A module's units on a gain site, summed exactly from its parcels."""
+
     module: str
-    baseline_units: float = 0.0
-    post_intervention_units: float = 0.0
-    allocated_units: float = 0.0
+    baseline_units: Decimal = Decimal(0)
+    post_intervention_units: Decimal = Decimal(0)
+    allocated_units: Decimal = Decimal(0)
 
     @property
-    def remaining_units(self) -> float:
+    def remaining_units(self) -> Decimal:
         return self.post_intervention_units - self.allocated_units
 
 
@@ -50,7 +53,7 @@ class SiteView:
     events: list[SiteEvent] = field(default_factory=list)
     allocations: list[tuple[Allocation, Lpa | None]] = field(default_factory=list)
     documents: list[StoredFile] = field(default_factory=list)
-    allocated_units: dict[int, dict[str, float]] = field(default_factory=dict)
+    allocated_units: dict[int, dict[str, Decimal]] = field(default_factory=dict)
     """Per allocation: the units it took, by module."""
 
     def allocation_units(self, allocation: Allocation) -> str:
@@ -64,10 +67,10 @@ class SiteView:
         for p in self.parcels:
             t = out[p.module]
             if p.stage == "baseline":
-                t.baseline_units += p.units_micro / MICRO
+                t.baseline_units += p.units
             elif p.stage in SELLABLE_STAGES:
-                t.post_intervention_units += p.units_micro / MICRO
-                t.allocated_units += p.allocated_units_micro / MICRO
+                t.post_intervention_units += p.units
+                t.allocated_units += p.allocated_units
         return [t for t in out.values() if t.baseline_units or t.post_intervention_units]
 
 
@@ -95,7 +98,7 @@ class PublicRegister(Service):
                 taken = view.allocated_units.setdefault(a.id, {})
                 for line in uow.ledger.lines(a.id):
                     m = modules[line.parcel_id]
-                    taken[m] = taken.get(m, 0.0) + line.units_micro / MICRO
+                    taken[m] = taken.get(m, Decimal(0)) + line.units
             view.documents = [f for f in uow.files.for_application(site.application_id) if f.published]
             return view
 

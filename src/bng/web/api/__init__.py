@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
@@ -20,7 +21,6 @@ from shapely.geometry.base import BaseGeometry
 
 from bng.register.applications.habitats import SIZE_UNITS
 from bng.register.core.errors import Invalid
-from bng.register.core.ledger import MICRO
 from bng.register.core.model import GainSite, HabitatParcel
 from bng.register.core.places import bng_points_to_wgs84, bng_to_wgs84
 from bng.register.core.ports import AllocationQuery, Page, ParcelQuery
@@ -59,7 +59,7 @@ def _json(model: BaseModel | dict[str, Any], last_modified: Any = None) -> Respo
 
 
 def _remaining(site: GainSite, module: str) -> float:
-    return int(getattr(site, f"remaining_{module}_units_micro")) / MICRO
+    return float(getattr(site, f"remaining_{module}_units"))
 
 
 def _summary(site: GainSite, body: str | None, lonlat: tuple[float, float] | None = None) -> dict[str, Any]:
@@ -186,8 +186,8 @@ def _allocation_listing(fmt: str) -> Listing:
     shapes: list[BaseGeometry | None] = []
     for a, site_ref, lpa, taken, (e, n) in found.items:
 
-        def amount(module: str, which: int, taken: dict[str, tuple[int, int]] = taken) -> float:
-            return taken.get(module, (0, 0))[which] / MICRO
+        def amount(module: str, which: int, taken: dict[str, tuple[Decimal, Decimal]] = taken) -> float:
+            return float(taken[module][which]) if module in taken else 0.0
 
         row = models.OpenAllocation(
             reference=a.reference,
@@ -340,13 +340,13 @@ def _parcel(p: HabitatParcel) -> models.Parcel:
         condition=p.condition,
         strategic_significance=p.strategic_significance,
         baseline_ref=p.baseline_ref,
-        size=p.size_micro / MICRO,
+        size=float(p.size),
         size_unit=SIZE_UNITS[p.module],  # type: ignore[arg-type]
-        units=p.units_micro / MICRO,
-        allocated_size=p.allocated_size_micro / MICRO,
-        allocated_units=p.allocated_units_micro / MICRO,
-        remaining_size=(p.size_micro - p.allocated_size_micro) / MICRO if p.stage != "baseline" else 0.0,
-        remaining_units=(p.units_micro - p.allocated_units_micro) / MICRO if p.stage != "baseline" else 0.0,
+        units=float(p.units),
+        allocated_size=float(p.allocated_size),
+        allocated_units=float(p.allocated_units),
+        remaining_size=float(p.size - p.allocated_size) if p.stage != "baseline" else 0.0,
+        remaining_units=float(p.units - p.allocated_units) if p.stage != "baseline" else 0.0,
     )
 
 
@@ -365,10 +365,10 @@ def detail(view: SiteView) -> models.SiteDetail:
         totals=[
             models.ModuleTotals(
                 module=t.module,  # type: ignore[arg-type]
-                baseline_units=t.baseline_units,
-                post_intervention_units=t.post_intervention_units,
-                allocated_units=t.allocated_units,
-                remaining_units=t.remaining_units,
+                baseline_units=float(t.baseline_units),
+                post_intervention_units=float(t.post_intervention_units),
+                allocated_units=float(t.allocated_units),
+                remaining_units=float(t.remaining_units),
             )
             for t in view.totals()
         ],

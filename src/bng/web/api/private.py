@@ -25,7 +25,6 @@ from flask.typing import ResponseReturnValue
 from bng.register.accounts.api_tokens import Caller, RateLimited, Scope, Unauthorised
 from bng.register.core.errors import Forbidden, Invalid, NotFound, Problem
 from bng.register.core.filetypes import EXTENSIONS, MB, DocumentKind, FileType, check_upload, sniff, zip_members
-from bng.register.core.ledger import MICRO
 
 from ..security import services
 from . import api
@@ -346,7 +345,7 @@ def lpa_allocations() -> ResponseReturnValue:
                     "planning_reference": a.planning_reference,
                     "development_name": a.development_name,
                     "recorded_on": a.created_at.date().isoformat(),
-                    "units": {m: v[1] / MICRO for m, v in taken.items()},
+                    "units": {m: float(v[1]) for m, v in taken.items()},
                 }
             )
         if page >= found.pages:

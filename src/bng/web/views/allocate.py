@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from bng.register.allocations.service import AllocationPlan, Development, Request
 from bng.register.applications.habitats import SIZE_UNITS
 from bng.register.core.errors import Conflict, Invalid, NotFound, Problem
-from bng.register.core.ledger import MICRO, SELLABLE_STAGES
+from bng.register.core.ledger import SELLABLE_STAGES, plain
 from bng.register.core.roles import Permission
 from bng.register.core.submissions import AlreadyDone
 from bng.register.core.uploads import Upload
@@ -50,7 +50,7 @@ def _development(form: AllocationForm) -> Development:
 
 def sellable(view: SiteView) -> list[Any]:
     """The parcels that can still be allocated: created or enhanced, with something left."""
-    return [p for p in view.parcels if p.stage in SELLABLE_STAGES and p.size_micro > p.allocated_size_micro]
+    return [p for p in view.parcels if p.stage in SELLABLE_STAGES and p.size > p.allocated_size]
 
 
 def _quantities(view: SiteView, data: MultiDict[str, str]) -> tuple[list[Request], dict[str, str]]:
@@ -77,7 +77,7 @@ def _quantities(view: SiteView, data: MultiDict[str, str]) -> tuple[list[Request
             problems[name] = f"Enter the {unit} of {p.habitat} (parcel {p.ref}) to 6 decimal places at most"
             continue
         assert p.id is not None
-        asked.append(Request(p.id, int(value * MICRO)))
+        asked.append(Request(p.id, value))
     return asked, problems
 
 
@@ -126,7 +126,7 @@ def _form_page(
 def _check_page(
     view: SiteView, plan: AllocationPlan, form: ConfirmAllocationForm, other: list[dict[str, str]] | None = None
 ) -> ResponseReturnValue:
-    hidden = {f"parcel-{ln.parcel.id}": f"{ln.size_micro / MICRO:.6f}" for ln in plan.lines} if not plan.metric else {}
+    hidden = {f"parcel-{ln.parcel.id}": f"{ln.size:.6f}" for ln in plan.lines} if not plan.metric else {}
     return (
         render_template(
             "allocate/check.html",
@@ -152,7 +152,7 @@ def _change_url(plan: AllocationPlan, form: ConfirmAllocationForm) -> str:
         args["metric_file_id"] = str(plan.metric_file.id)
     if not plan.metric:
         for ln in plan.lines:
-            args[PARCEL.format(ln.parcel.id)] = f"{ln.size_micro / MICRO:f}".rstrip("0").rstrip(".")
+            args[PARCEL.format(ln.parcel.id)] = plain(ln.size)
     query: dict[str, Any] = {k: v for k, v in args.items() if v}
     return url_for("allocate.start", reference=plan.site.reference, **query)
 

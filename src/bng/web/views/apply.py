@@ -17,6 +17,7 @@ from bng.register.applications import allocation_section
 from bng.register.applications.sections import SECTION_BY_KEY, SECTIONS, all_completed, status
 from bng.register.applications.service import EDITABLE, FILE_FIELDS, ApplicationView, FeeLine
 from bng.register.core.errors import Invalid
+from bng.register.core.ledger import plain
 from bng.register.core.model import ApplicationStatus
 from bng.register.core.roles import Permission
 from bng.register.core.submissions import AlreadyDone
@@ -227,7 +228,7 @@ def section(reference: str, key: str) -> ResponseReturnValue:
 def _allocation_inputs(all_answers: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
     """The parcels the allocation section offers, each with the quantity to show in its input: as
     typed (a form sent back), or as saved (hectares or kilometres, or the text kept for later)."""
-    saved = answers.get("quantities") or {}
+    saved = allocation_section.stored_quantities({allocation_section.SECTION: answers})
     rows = []
     for p in allocation_section.sellable(all_answers):
         key = allocation_section.parcel_key(p.module, p.stage, p.ref)
@@ -235,7 +236,7 @@ def _allocation_inputs(all_answers: dict[str, Any], answers: dict[str, Any]) -> 
         if request.method == "POST":
             value = request.form.get(name, "")
         elif key in saved:
-            value = f"{saved[key] / 1_000_000:f}".rstrip("0").rstrip(".")
+            value = plain(saved[key])
         else:
             value = str(answers.get(name) or "")
         rows.append({"parcel": p, "name": name, "value": value})
