@@ -135,7 +135,9 @@ def test_an_officer_sees_only_their_own_lpas_allocations_and_purchases(
 def test_the_csv_downloads_say_what_the_register_holds(register: Register, client: CheckedClient) -> None:
     world = register.world
     assert world is not None
-    reference = _allocate(register, "Cambridge LPA", "=HYPERLINK(1)", "+Mill Road homes", "546000, 259000", 123_456)
+    reference = _allocate(
+        register, "Cambridge LPA", "=HYPERLINK(1)", "+Mill Road homes", "546000, 259000", Decimal("0.123456")
+    )
     client.sign_in("lpa_officer")
     response = client.get("/lpa/allocations.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
