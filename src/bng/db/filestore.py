@@ -130,8 +130,9 @@ def _sync_dir(folder: Path) -> None:
 
 
 def _writer_gone(pid: int, written: float) -> bool:
-    """Whether the process that staged a file at ``written`` has ended (a process of the same id
-    started since, as after a restart in a container, is another process)."""
+    """Whether the process that staged a file at ``written`` has ended: no such process, a zombie
+    (ended, not yet reaped: its parent was killed too), or a process of the same id started since the
+    file was written (as after a restart in a container)."""
     if pid == os.getpid():
         return written < _STARTED
     try:
@@ -140,11 +141,26 @@ def _writer_gone(pid: int, written: float) -> bool:
         return True
     except PermissionError:
         pass
-    try:
-        started = os.stat(f"/proc/{pid}").st_ctime
-    except OSError:
-        return False
+    started = _process_start(pid)
+    if started is None:
+        return True  # ended between the two looks, or a zombie
     return started > written + 1
+
+
+def _process_start(pid: int) -> float | None:
+    """When a live process started (seconds since the epoch, from /proc/<pid>/stat's start time and the
+    boot time); None if it has ended or is a zombie, minus infinity if it cannot be told (no /proc: the
+    process is taken to be older than the file, so its file is left alone). The time of /proc/<pid> itself
+    is not used: it is when the kernel first looked the entry up, which may be long after the start."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if fields[0] in ("Z", "X"):
+            return None
+        lines = Path("/proc/stat").read_text().splitlines()
+        boot = next(float(line.split()[1]) for line in lines if line.startswith("btime"))
+    except (OSError, StopIteration, IndexError):
+        return None if Path("/proc/stat").exists() and not Path(f"/proc/{pid}").exists() else float("-inf")
+    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,12 @@
 
 One unit of work is one transaction. Leaving it without ``commit()`` rolls everything back and
 runs the ``on_rollback`` actions (removing files the action stored); ``commit()`` runs the
-``on_commit`` ones (moving staged files into place). Database errors that mean
-"someone else got there first" become the register's own errors: a broken CHECK of the capacity
-ledger is :class:`~bng.register.core.errors.OverAllocation`, a lost update or unique clash is
-:class:`~bng.register.core.errors.Conflict`; a number or text the database cannot hold is
-:class:`~bng.register.core.errors.Invalid`.
+``on_commit`` ones (moving staged files into place). A COMMIT whose answer is lost with the connection
+runs neither: the outcome is unknown, and the file store's sweep settles the staged files later.
+Database errors that mean "someone else got there first" become the register's own errors: a
+broken CHECK of the capacity ledger is :class:`~bng.register.core.errors.OverAllocation`, a lost
+update or unique clash is :class:`~bng.register.core.errors.Conflict`; a number or text the database
+cannot hold is :class:`~bng.register.core.errors.Invalid`.
 """
 
 from __future__ import annotations
@@ -555,7 +556,16 @@ class SqlUnitOfWork:
         self.session.flush()
 
     def commit(self) -> None:
-        self.session.commit()
+        self.session.flush()  # a statement refused here certainly changed nothing: rolled back as usual
+        try:
+            self.session.commit()
+        except DBAPIError as err:
+            if err.connection_invalidated:
+                # The connection was lost during COMMIT: the database may have committed (its answer was
+                # what was lost), so the staged files are neither removed nor published here; the file
+                # store's sweep settles them from the rows the database holds (bng.db.filestore.sweep).
+                self._rollback_actions.clear()
+            raise
         self._committed = True
         self._rollback_actions.clear()
         actions, self._commit_actions = self._commit_actions, []
