@@ -474,7 +474,9 @@ def _show_notify_log() -> None:
 
     shown = logging.getLogger("bng.notify")
     shown.setLevel(logging.INFO)
-    shown.addHandler(logging.StreamHandler())
+    if not shown.handlers:
+        shown.addHandler(logging.StreamHandler())
+    shown.propagate = False  # waitress's serve() gives the root logger a handler too: each e-mail once
 
 
 def _sender() -> tuple[Any, Any]:
