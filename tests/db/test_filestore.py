@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bng.db import filestore
 from bng.db.filestore import LocalFileStore, sweep
 
 
@@ -37,43 +40,46 @@ def test_keys_cannot_escape_the_store(tmp_path: Path, key: str) -> None:
         LocalFileStore(tmp_path).get(key)
 
 
-def _stage_as(store: LocalFileStore, pid: int, data: bytes) -> str:
-    """A file staged as process ``pid`` would have staged it."""
-    key = store.put(data)
-    os.replace(store._staged(key), store._staged(key, pid))
-    return key
+WRITER = """
+import sys, time
+from bng.db.filestore import LocalFileStore
+print(LocalFileStore(sys.argv[1]).put(b"an upload in progress"), flush=True)
+time.sleep(120)
+"""
 
 
-def test_the_sweep_tells_a_live_writer_by_its_start_not_by_when_proc_first_saw_it(tmp_path: Path) -> None:
-    """A live process started before its file was written is that file's writer: its upload is left alone
-    however late the sweep first looks at /proc/<pid> (whose own time is that first look, not the start)."""
-    store = LocalFileStore(tmp_path / "files")
-    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+def test_the_sweep_leaves_a_live_writers_file_and_removes_a_killed_ones(tmp_path: Path) -> None:
+    """Liveness is the staged file's lock, which the kernel drops when the writer ends however it ends:
+    a killed writer not yet reaped (a zombie, as a killed server's workers are until someone waits for
+    them) still answers ``kill(pid, 0)``, but no longer holds its lock."""
+    root = tmp_path / "files"
+    store = LocalFileStore(root)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(root)], stdout=subprocess.PIPE, text=True)
     try:
-        time.sleep(0.2)
-        key = _stage_as(store, live.pid, b"an upload in progress")
-        time.sleep(2.2)
-        assert sweep(store, set).removed_staged == 0
+        assert writer.stdout is not None
+        key = writer.stdout.readline().strip()
+        assert sweep(store, set).removed_staged == 0  # alive: its upload is in progress
         assert [k for k, _, _ in store.staged()] == [key]
-    finally:
-        live.kill()
-        live.wait()
-    assert sweep(store, set).removed_staged == 1  # its writer has ended, its row never came: removed
-
-
-def test_the_sweep_takes_a_zombie_writer_for_gone(tmp_path: Path) -> None:
-    """A writer that has ended but is not yet reaped (its parent, a server's master, was killed with it)
-    still answers ``kill(pid, 0)``; its uncommitted file is removed all the same."""
-    store = LocalFileStore(tmp_path / "files")
-    ended = subprocess.Popen([sys.executable, "-c", "pass"])
-    try:
-        for _ in range(200):
-            if Path(f"/proc/{ended.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+        os.kill(writer.pid, signal.SIGKILL)
+        for _ in range(200):  # ended, and not waited for: a zombie
+            if Path(f"/proc/{writer.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
                 break
             time.sleep(0.05)
         else:
-            pytest.fail("the child did not end")
-        _stage_as(store, ended.pid, b"half an upload")
+            pytest.fail("the writer did not end")
+        os.kill(writer.pid, 0)  # a zombie still answers: a process id would call it alive
         assert sweep(store, set).removed_staged == 1 and not list(store.staged())
     finally:
-        ended.wait()
+        writer.kill()
+        writer.wait()
+
+
+def test_a_file_cut_short_while_written_is_removed_once_its_writer_is_gone(tmp_path: Path) -> None:
+    store = LocalFileStore(tmp_path / "files")
+    cut = store.staging / ("ab" * 20 + ".12345" + filestore.UNFINISHED)
+    cut.write_bytes(b"half")
+    writing = store.staging / ("cd" * 20 + ".12346" + filestore.UNFINISHED)
+    with writing.open("wb") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # its writer is still at it
+        assert sweep(store, set).removed_staged == 1
+        assert sorted(p.name for p in store.staging.iterdir()) == [writing.name]

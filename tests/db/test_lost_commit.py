@@ -9,6 +9,7 @@ the answer back, as a network cut or a killed database host would. (The kill -9 
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -48,26 +49,33 @@ class CutAfterCommit:
             except OSError:
                 return
             server = socket.create_connection(self.target)
-            threading.Thread(target=self._pipe, args=(server, client), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(client, server, True), daemon=True).start()
+            committing = threading.Event()
+            threading.Thread(target=self._to_server, args=(client, server, committing), daemon=True).start()
+            threading.Thread(target=self._to_client, args=(server, client, committing), daemon=True).start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket, from_client: bool = False) -> None:
+    def _to_server(self, client: socket.socket, server: socket.socket, committing: threading.Event) -> None:
         try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-                if from_client and COMMIT in data and self.armed.is_set():
+            while data := client.recv(65536):
+                if COMMIT in data and self.armed.is_set():
                     self.armed.clear()
-                    sink.settimeout(30)
-                    sink.recv(65536)  # the server's answer: committed ("C" … "Z"), never passed back
-                    self.cut.set()
-                    for s in (source, sink):
-                        s.shutdown(socket.SHUT_RDWR)
-                    return
+                    committing.set()  # before the COMMIT goes: its answer must not come back
+                server.sendall(data)
         except OSError:
             pass
-        finally:
-            for s in (source, sink):
-                s.close()
+
+    def _to_client(self, server: socket.socket, client: socket.socket, committing: threading.Event) -> None:
+        try:
+            while data := server.recv(65536):
+                if committing.is_set():  # the server's answer: committed ("C" … "Z"), never passed back
+                    self.cut.set()
+                    break
+                client.sendall(data)
+        except OSError:
+            pass
+        for s in (client, server):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
 
     def close(self) -> None:
         self.listener.close()

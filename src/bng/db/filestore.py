@@ -7,7 +7,11 @@ writing process's id (``staging/<name>.<pid>``); ``publish`` renames it into pla
 that records it is committed (``bng.register.core.uploads.store_bytes``). So a process killed in the
 middle of an upload leaves a staged file, never a file in place without its row, and
 :func:`sweep`, run at start-up, settles what crashes left: a staged file whose row was committed is
-moved into place, one whose row never was (and whose process is gone) is removed. A file in place
+moved into place, one whose row never was (and whose writer is gone) is removed. The writer holds an
+exclusive ``flock`` on its staged file until it publishes or deletes it; the kernel drops the lock
+when the process ends, however it ends, so a free lock is what "the writer is gone" means. (Process
+ids were not enough: a killed worker may linger as a zombie that still answers ``kill(pid, 0)``,
+and an id may be taken by another process.) A file in place
 that no row records (left by versions before staging, or a store shared with another database) is
 moved aside to ``orphans/``, not deleted, since it cannot be told from another database's file.
 Files are served only through the register's services, which decide who may see them.
@@ -15,11 +19,12 @@ Files are served only through the register's services, which decide who may see 
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import re
 import secrets
-import time
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +33,7 @@ _KEY = re.compile(r"^[a-f0-9]{2}/[a-f0-9]{40}$")
 _STAGED = re.compile(r"^(?P<name>[a-f0-9]{40})\.(?P<pid>\d+)$")
 STAGING = "staging"
 ORPHANS = "orphans"
-_STARTED = time.time()
+UNFINISHED = ".new"  # a staged file still being written
 log = logging.getLogger(__name__)
 
 
@@ -38,6 +43,8 @@ class LocalFileStore:
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.staging = self.root / STAGING
         self.staging.mkdir(exist_ok=True, mode=0o700)
+        self._held: dict[str, int] = {}  # key -> descriptor holding the staged file's lock
+        self._lock = threading.Lock()
 
     def _path(self, key: str) -> Path:
         if not _KEY.match(key):
@@ -52,12 +59,31 @@ class LocalFileStore:
         """Write the bytes under a staging name; ``publish`` moves them into place."""
         name = secrets.token_hex(20)
         key = f"{name[:2]}/{name}"
-        fd = os.open(self._staged(key), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        staged = self._staged(key)
+        unfinished = staged.with_name(staged.name + UNFINISHED)
+        fd = os.open(unfinished, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            # locked before it has its staged name, and held until published or deleted, so a staged
+            # file is never seen unlocked while its writer lives
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+            os.replace(unfinished, staged)
+        except BaseException:
+            os.close(fd)
+            unfinished.unlink(missing_ok=True)
+            raise
+        with self._lock:
+            self._held[key] = fd
         return key
+
+    def _release(self, key: str) -> None:
+        with self._lock:
+            fd = self._held.pop(key, None)
+        if fd is not None:
+            os.close(fd)
 
     def publish(self, key: str, pid: int | None = None) -> None:
         """Move a staged file into place (nothing to do if it is in place already)."""
@@ -69,6 +95,8 @@ class LocalFileStore:
             if not path.exists():
                 raise
             return
+        finally:
+            self._release(key)
         _sync_dir(path.parent)
 
     def get(self, key: str) -> bytes:
@@ -83,6 +111,7 @@ class LocalFileStore:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
         self._staged(key).unlink(missing_ok=True)
+        self._release(key)
 
     def exists(self, key: str) -> bool:
         return self._path(key).exists() or any(self.staging.glob(f"{key[3:]}.*"))
@@ -114,11 +143,42 @@ class LocalFileStore:
     def remove_staged(self, key: str, pid: int) -> None:
         self._staged(key, pid).unlink(missing_ok=True)
 
+    def writer_gone(self, key: str, pid: int) -> bool:
+        """Whether the process that staged this file has ended: nobody holds its lock."""
+        with self._lock:
+            if key in self._held:
+                return False  # this process's own upload in progress
+        return _unlocked(self._staged(key, pid))
+
+    def remove_unfinished(self) -> int:
+        """Remove the files whose writing was cut short (their writer gone); how many."""
+        removed = 0
+        for path in self.staging.glob(f"*{UNFINISHED}"):
+            if _unlocked(path):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def set_aside(self, key: str) -> None:
         """Move a file in place out of the store's keys, into ``orphans/``."""
         folder = self.root / ORPHANS
         folder.mkdir(exist_ok=True, mode=0o700)
         os.replace(self._path(key), folder / key.replace("/", "-"))
+
+
+def _unlocked(path: Path) -> bool:
+    """Whether nobody holds the lock of a staged file (False if it is gone meanwhile)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def _sync_dir(folder: Path) -> None:
@@ -129,44 +189,10 @@ def _sync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _writer_gone(pid: int, written: float) -> bool:
-    """Whether the process that staged a file at ``written`` has ended: no such process, a zombie
-    (ended, not yet reaped: its parent was killed too), or a process of the same id started since the
-    file was written (as after a restart in a container)."""
-    if pid == os.getpid():
-        return written < _STARTED
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        pass
-    started = _process_start(pid)
-    if started is None:
-        return True  # ended between the two looks, or a zombie
-    return started > written + 1
-
-
-def _process_start(pid: int) -> float | None:
-    """When a live process started (seconds since the epoch, from /proc/<pid>/stat's start time and the
-    boot time); None if it has ended or is a zombie, minus infinity if it cannot be told (no /proc: the
-    process is taken to be older than the file, so its file is left alone). The time of /proc/<pid> itself
-    is not used: it is when the kernel first looked the entry up, which may be long after the start."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        if fields[0] in ("Z", "X"):
-            return None
-        lines = Path("/proc/stat").read_text().splitlines()
-        boot = next(float(line.split()[1]) for line in lines if line.startswith("btime"))
-    except (OSError, StopIteration, IndexError):
-        return None if Path("/proc/stat").exists() and not Path(f"/proc/{pid}").exists() else float("-inf")
-    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-
-
 @dataclass(frozen=True, slots=True)
 class Swept:
     published: int = 0  # staged files whose row was committed, moved into place
-    removed_staged: int = 0  # staged files of ended processes whose row never was
+    removed_staged: int = 0  # staged (or half-written) files of ended processes whose row never was
     set_aside: int = 0  # files in place that no row records, moved to orphans/
 
 
@@ -180,16 +206,17 @@ def sweep(store: LocalFileStore, recorded: Callable[[], set[str]]) -> Swept:
     staged = list(store.staged())
     keys = recorded()
     published = removed = orphans = 0
-    for key, pid, written in staged:
+    for key, pid, _written in staged:
         if key in keys:
             try:
                 store.publish(key, pid)
             except FileNotFoundError:
                 continue  # published by its own process meanwhile
             published += 1
-        elif _writer_gone(pid, written):
+        elif store.writer_gone(key, pid):
             store.remove_staged(key, pid)
             removed += 1
+    removed += store.remove_unfinished()
     for key in placed:
         if key not in keys:
             store.set_aside(key)
