@@ -45,6 +45,7 @@ from bng.register.core.service import Service, require
 
 from . import allocation_section
 from .allocation_section import CombinedCase
+from .answers import ApplicationAnswers
 from .sections import boundary_of, file_ids, habitats_of
 from .service import FEE_NAMES, NEVER_PUBLISHED, Applications, ApplicationView, FeeStanding, fee_standing
 
@@ -380,22 +381,23 @@ class Review(Service):
     def _new_site(self, uow: UnitOfWork, app: Application, today: date, now: object) -> GainSite:
         b = boundary_of(app.answers, uow.geometries)
         h = habitats_of(app.answers)
-        assert b is not None and h is not None
-        la = app.answers["legal-agreement"]
+        given = ApplicationAnswers.from_json(app.answers)
+        la, named, hm = given.legal_agreement, given.boundary, given.hmmp
+        assert b is not None and h is not None and la is not None and named is not None and hm is not None
+        assert la.agreement_date and la.works_completion_date and la.secured_until  # completed
         number = uow.next_number(f"BGS-{today:%d%m%y}")
         geom = b.geometry
         if isinstance(geom, shapely.Polygon):
             geom = shapely.MultiPolygon([geom])
         x0, y0, x1, y1 = b.bbox
         sha = ""
-        file_id = la.get("agreement_file")
-        stored = uow.files.get(file_id) if isinstance(file_id, int) else None
+        stored = uow.files.get(la.agreement_file) if la.agreement_file is not None else None
         if stored is not None:
             sha = stored.sha256
         return GainSite(
             reference=gain_site_reference(today, number),
             application_id=app.id or 0,
-            name=app.answers["boundary"]["site_name"],
+            name=named.site_name,
             registered_on=today,
             area_ha=round(b.area_ha, 6),
             grid_reference=b.grid_reference,
@@ -405,15 +407,15 @@ class Review(Service):
             min_n=y0,
             max_e=x1,
             max_n=y1,
-            agreement_type=la["agreement_type"],
-            agreement_date=date.fromisoformat(la["agreement_date"]),
-            works_completion_date=date.fromisoformat(la["works_completion_date"]),
-            secured_until=date.fromisoformat(la["secured_until"]),
-            hmmp_in_agreement=bool(app.answers["hmmp"].get("hmmp_in_agreement")),
+            agreement_type=la.agreement_type,
+            agreement_date=la.agreement_date,
+            works_completion_date=la.works_completion_date,
+            secured_until=la.secured_until,
+            hmmp_in_agreement=bool(hm.hmmp_in_agreement),
             metric_release=h.metric_release,
             updated_at=now,  # type: ignore[arg-type]
             boundary=geom,
-            responsible_body_id=la.get("responsible_body_id"),
+            responsible_body_id=la.responsible_body_id,
             agreement_sha256=sha,
         )
 
@@ -427,9 +429,9 @@ class Review(Service):
         site.lpa_name = found["lpa"][0][0] if found["lpa"] else ""
         site.nca_name = found["nca"][0][0] if found["nca"] else ""
         site.lnrs_name = found["lnrs"][0][0] if found["lnrs"] else ""
-        app_answers = uow.applications.get(site.application_id)
-        la = app_answers.answers["legal-agreement"] if app_answers else {}
-        for lpa_id in la.get("lpa_ids", []):
+        app = uow.applications.get(site.application_id)
+        la = ApplicationAnswers.from_json(app.answers).legal_agreement if app else None
+        for lpa_id in la.lpa_ids if la is not None else ():
             uow.add(AgreementLpa(site.id, lpa_id))
 
     def _parcels(self, uow: UnitOfWork, app: Application, site_id: int) -> None:
