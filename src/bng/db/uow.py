@@ -18,11 +18,12 @@ from types import TracebackType
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Engine, Float, and_, case, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import Engine, Float, and_, case, delete, exists, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import UnaryExpression
 
 from bng.register.core import errors, notifications
 from bng.register.core.geometries import GeometryRef, canonical, ref_of
@@ -253,12 +254,24 @@ class Sites(_Repo):
             centre = (g.c.easting - x) * (g.c.easting - x) + (g.c.northing - y) * (g.c.northing - y)
             order = [dx * dx + dy * dy, centre, g.c.reference]
         where = and_(*conditions) if conditions else and_(True)
-        total = self.s.scalar(select(func.count()).select_from(g).where(where)) or 0
+        total = query.total
+        if total is None:
+            total = self.s.scalar(select(func.count()).select_from(g).where(where)) or 0
         page = max(1, query.page)
-        rows = self.s.scalars(
-            select(GainSite).where(where).order_by(*order).limit(query.per_page).offset((page - 1) * query.per_page)
-        ).all()
-        return Page(rows, int(total), page, query.per_page)
+        rows = select(GainSite).where(where).order_by(*order).limit(query.per_page)
+        if query.after:  # keyset: the rows after the given site's place in the order, not counted past
+            key = [o.element if isinstance(o, UnaryExpression) else o for o in order]
+            place = self.s.execute(select(*key).where(g.c.reference == query.after)).first()
+            if place is None:
+                raise errors.Invalid.one("after", f"after must be the reference of a gain site: {query.after[:20]}")
+            if query.near is None:  # (registered_on, reference) before the place's, newest first: a range of the index
+                day, reference = place
+                rows = rows.where(g.c.registered_on <= day, or_(g.c.registered_on < day, g.c.reference < reference))
+            else:  # nearest first: the distances are the database's own, compared as it computes them
+                rows = rows.where(tuple_(*key) > tuple_(*place))
+        else:
+            rows = rows.offset((page - 1) * query.per_page)
+        return Page(self.s.scalars(rows).all(), int(total), page, query.per_page)
 
     def _extent_overlaps(self, x0: float, y0: float, x1: float, y1: float) -> list[Any]:
         """On PostgreSQL, the same test as the four comparisons of the extent with a box, written so
@@ -315,8 +328,12 @@ class Sites(_Repo):
         return self.s.scalars(select(SiteEvent).where(e.c.gain_site_id == site_id).order_by(e.c.at, e.c.id)).all()
 
     def last_change(self) -> datetime | None:
-        sites = self.s.scalar(select(func.max(tables.gain_site.c.updated_at)))
-        allocations = self.s.scalar(select(func.max(tables.allocation.c.created_at)))
+        sites, allocations = self.s.execute(  # one round trip: every public search asks it
+            select(
+                select(func.max(tables.gain_site.c.updated_at)).scalar_subquery(),
+                select(func.max(tables.allocation.c.created_at)).scalar_subquery(),
+            )
+        ).one()
         known = [t for t in (sites, allocations) if t is not None]
         return max(known) if known else None
 

@@ -75,6 +75,8 @@ class Settings:
     trusted_proxies: int = 0
     """How many reverse proxies in front of the service set X-Forwarded-For and -Proto (``BNG_TRUSTED_PROXIES``);
     with none, those headers are ignored (anyone could send them)."""
+    cache_bytes: int = 32 * 1024 * 1024
+    """Bytes of public search responses a worker keeps (``BNG_CACHE_MB``; ``bng.web.cache``)."""
     os_maps: OsMaps | None = None
     """OS Maps API tiles for the maps' base (``OS_MAPS_API_KEY``); without them, the offline base."""
 
@@ -107,6 +109,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
         BNG_ASSETS_DIR=settings.assets_dir,
         BNG_BASE_URL=settings.base_url.rstrip("/"),
         BNG_OS_MAPS=settings.os_maps,
+        BNG_CACHE_BYTES=settings.cache_bytes,
         SERVICE_NAME=SERVICE_NAME,
     )
     app.extensions["bng.services"] = services
