@@ -192,3 +192,55 @@ def test_the_bound_is_configured_in_mib(tmp_path: Any) -> None:
     assert load_config({**env, "BNG_CACHE_MB": "8"}).cache_bytes == 8 * 1024 * 1024
     with pytest.raises(ValueError, match="BNG_CACHE_MB"):
         load_config({**env, "BNG_CACHE_MB": "lots"})
+
+
+OLD_TABLE = """{% from "macros.html" import govukTable %}
+{% set rows = [] %}
+{% for s in items %}
+  {% set site_html %}<a class="govuk-link bng-nowrap" href="{{ url_for('public.site', reference=s.reference) }}">
+    {{- s.reference }}</a><br>{{ s.name }}{% endset %}
+  {% set _ = rows.append([{"html": site_html}, {"text": s.lpa_name},
+    {"text": s.area_ha | number, "format": "numeric"},
+    {"text": s["remaining_" ~ module ~ "_units_micro"] | micro, "format": "numeric"},
+    {"text": s.registered_on | long_date}]) %}
+{% endfor %}
+{{ govukTable({"caption": "Gain sites", "captionClasses": "govuk-visually-hidden",
+   "head": [{"text": "Gain site"}, {"text": "LPA"}, {"text": "Hectares", "format": "numeric"},
+            {"text": words, "format": "numeric"}, {"text": "Registered"}], "rows": rows}) }}"""
+"""The search page's table as it was made before it was written out (GOV.UK Frontend's macro, stacked)."""
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+@pytest.mark.parametrize("module", ["area", "hedgerow"])
+def test_the_written_out_table_is_the_macros(crowded: Register, app: Flask, client: FlaskClient, module: str) -> None:
+    from bng.register.core.ports import SiteQuery
+
+    page = client.get(f"/register?module={module}").get_data(as_text=True)
+    table = re.search(r'<table class="govuk-table.*?</table>', page, re.S)
+    assert table
+    items = crowded.services.register.search(SiteQuery(per_page=20)).items
+    words = {"area": "Habitat units left", "hedgerow": "Hedgerow units left"}[module]
+    with app.test_request_context():
+        made = app.jinja_env.from_string(OLD_TABLE).render(items=items, module=module, words=words)
+    assert _squeezed(table.group(0)) == _squeezed(made)
+    assert table.group(0).count('data-label="Gain site"') == 20
+
+
+def test_a_kept_field_is_the_fields_own_html(crowded: Register, app: Flask, client: FlaskClient) -> None:
+    """The filters rendered once per value are the same as rendered afresh, errors and choices included."""
+    from bng.web.forms import SearchForm
+
+    with app.test_request_context("/register?near=nowhere&lpa=Cambridge+LPA"):
+        form = SearchForm()
+        form.lpa.choices = [("", "Any LPA"), ("Cambridge LPA", "Cambridge LPA")]
+        form.near.errors = ["Grid reference: not one"]
+        for field, params in ((form.near, {"spellcheck": False}), (form.lpa, {}), (form.name, {})):
+            first = cache.kept_field(field, params=params)
+            assert cache.kept_field(field, params=params) is first  # kept
+            assert str(first) == str(field(params=params))
+        assert "not one" in cache.kept_field(form.near, params={"spellcheck": False})
+        form.near.errors = []
+        assert "not one" not in cache.kept_field(form.near, params={"spellcheck": False})

@@ -20,6 +20,7 @@ from bng.register.services import Services
 from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
+from .cache import kept_field
 from .links import base_url_problem
 from .maps import allocation_map, boundary_map, site_map
 from .once import token_field
@@ -130,6 +131,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
     app.add_template_global(error_list, "error_list")
     app.add_template_global(legend, "legend")
     app.add_template_global(token_field, "submission_token_field")
+    app.add_template_global(kept_field, "kept_field")
     filters.register(app)
     security.register(app)  # before CSRF: a request no form could send is refused before its check reads it
     csrf = CSRFProtect(app)

@@ -16,8 +16,10 @@ searches a busy hour asks. Each response says ``X-Cache: hit`` or ``miss``, and 
 both (:func:`stats`), so that the hit rate can be measured.
 
 The count of a search depends on its filters, not its page: :func:`known` and :func:`keep` hold it
-per filter set under the same key (the register's last change, the day, ``TTL``), so that the next
-page, or the same search asked afresh, is not counted again."""
+per filter set under the same key (the register's last change and the day) for up to ``VALUE_TTL``
+seconds, so that the next page, or the same search asked afresh, is not counted again. That bound is
+the one the API's ``Cache-Control: max-age=60`` already gives any cache in front of it: a count can be
+that old only after a change committed out of order, which the key does not see."""
 
 from __future__ import annotations
 
@@ -32,14 +34,18 @@ from typing import Any, TypeVar
 
 from flask import Response, current_app, g, make_response, request, session
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from bng.register.core.ports import Page, SiteQuery
 
 from .security import services
 
 TTL = 10.0  # seconds
+VALUE_TTL = 60.0  # seconds: counts and names (see the module)
 DEFAULT_BYTES = 32 * 1024 * 1024
 """Bodies a worker keeps, unless the application's ``BNG_CACHE_BYTES`` says otherwise."""
+FIELDS = 500
+"""Form fields' HTML a worker keeps (:func:`kept_field`; a list of every LPA is about 20 KB)."""
 VALUES = 20_000
 """Small values a worker keeps (:func:`keep`: searches' counts, a few dozen bytes each)."""
 
@@ -62,6 +68,7 @@ class _Store:
     def __init__(self, limit: int) -> None:
         self.kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
         self.values: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+        self.fields: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
         self.limit = limit
         self.size = 0
         self.hits = 0
@@ -119,7 +126,7 @@ def known(key: Hashable) -> Any:
     full = (key, *version())
     with store.lock:
         found = store.values.get(full)
-        if found is None or time.monotonic() - found[0] >= TTL:
+        if found is None or time.monotonic() - found[0] >= VALUE_TTL:
             return None
         store.values.move_to_end(full)
         return found[1]
@@ -127,7 +134,7 @@ def known(key: Hashable) -> Any:
 
 def keep(key: Hashable, value: Any) -> None:
     """Keep a small value derived from the register (a search's count, the responsible bodies' names) for
-    as long as a response would be kept: until the register changes, the day ends, or ``TTL`` passes."""
+    until the register changes, the day ends, or ``VALUE_TTL`` passes."""
     store = _store()
     full = (key, *version())
     with store.lock:
@@ -146,6 +153,33 @@ def counted_once(query: SiteQuery, search: Callable[[SiteQuery], Page]) -> Page:
     if total is None:
         keep(key, found.total)
     return found
+
+
+def kept_field(field: Any, **params: Any) -> Markup:
+    """A form field's HTML (GOV.UK Frontend's macros, about 2 ms a field), rendered once per field, value,
+    errors, choices and parameters: a search page's filters are mostly empty or share their values, so a
+    new search renders only what it changed."""
+    key = (
+        field.name,
+        type(field).__name__,
+        repr(field.raw_data),
+        repr(field.data),
+        tuple(field.errors),
+        repr(params),
+        repr(getattr(field, "choices", None)),
+    )
+    store = _store()
+    with store.lock:
+        found = store.fields.get(key)
+        if found is not None:
+            store.fields.move_to_end(key)
+            return found
+    html = Markup(field(**params))
+    with store.lock:
+        store.fields[key] = html
+        while len(store.fields) > FIELDS:
+            store.fields.popitem(last=False)
+    return html
 
 
 def once_per_query(view: F) -> F:
