@@ -244,3 +244,42 @@ def test_a_kept_field_is_the_fields_own_html(crowded: Register, app: Flask, clie
         assert "not one" in cache.kept_field(form.near, params={"spellcheck": False})
         form.near.errors = []
         assert "not one" not in cache.kept_field(form.near, params={"spellcheck": False})
+
+
+def test_the_habitat_count_from_the_indexes_is_the_searchs(crowded: Register) -> None:
+    """The count by habitat (the names that match, then their sites) finds the sites the search's own
+    condition finds: with a removed site, a baseline-only habitat, LIKE's own wildcards and no match."""
+    from sqlalchemy import func
+
+    from bng.db.uow import Sites
+    from bng.register.core.ports import SiteQuery
+
+    p = tables.habitat_parcel
+    with crowded.database.engine.begin() as c:
+        habitats = c.execute(select(p.c.stage, p.c.habitat).distinct()).all()
+        baseline_only = {h for s, h in habitats if s == "baseline"} - {h for s, h in habitats if s != "baseline"}
+    sold = sorted({h for s, h in habitats if s != "baseline"})
+    patterns = [sold[0], sold[0][2:7].upper(), "_", "%", "", "no such habitat", *sorted(baseline_only)[:1]]
+    with crowded.database.engine.connect() as c:
+        from sqlalchemy.orm import Session
+
+        with Session(bind=c) as s:
+            sites = Sites(s)
+            for pattern in patterns:
+                found = sites.search(SiteQuery(habitat=pattern, per_page=100))
+                assert found.total == len(found.items), pattern
+                scanned = s.scalar(
+                    select(func.count())
+                    .select_from(tables.gain_site)
+                    .where(
+                        tables.gain_site.c.status == "registered",
+                        tables.gain_site.c.id.in_(
+                            select(p.c.gain_site_id).where(
+                                p.c.stage != "baseline", func.lower(p.c.habitat).like(f"%{pattern.strip().lower()}%")
+                            )
+                        ),
+                    )
+                )
+                assert found.total == scanned, pattern
+            assert sites.search(SiteQuery(habitat=sold[0])).total >= COPIES
+            assert sites.search(SiteQuery(habitat="no such habitat")).total == 0
