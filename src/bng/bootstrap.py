@@ -15,6 +15,7 @@ Configuration comes from the environment:
   the address it listens on);
 - ``BNG_TRUSTED_PROXIES``: how many reverse proxies (TLS terminators) stand in front and set
   X-Forwarded-For and X-Forwarded-Proto (0, the default, ignores those headers);
+- ``BNG_CACHE_MB``: how many MiB of public search responses each worker keeps (32; ``bng.web.cache``);
 - ``GOVUK_PAY_API_KEY``: the service's GOV.UK Pay API key; without one, card payments go to a local
   stand-in served by the service itself at ``/pay-stand-in`` (docs/payments.md);
 - ``GOVUK_PAY_BASE_URL``: GOV.UK Pay's API (``https://publicapi.payments.service.gov.uk``);
@@ -54,6 +55,7 @@ class Config:
     extra: Mapping[str, Any] = field(default_factory=dict)
     base_url: str = "http://127.0.0.1:8000"
     trusted_proxies: int = 0
+    cache_bytes: int = 32 * 1024 * 1024
     pay_api_key: str = ""
     pay_base_url: str = ""
     os_maps_api_key: str = ""
@@ -85,6 +87,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     proxies = env.get("BNG_TRUSTED_PROXIES", "0").strip() or "0"
     if not proxies.isascii() or not proxies.isdigit():
         raise ValueError(f"BNG_TRUSTED_PROXIES must be a whole number of proxies (got {proxies!r})")
+    cache_mb = env.get("BNG_CACHE_MB", "32").strip() or "32"
+    if not cache_mb.isascii() or not cache_mb.isdigit():
+        raise ValueError(f"BNG_CACHE_MB must be a whole number of MiB (got {cache_mb!r})")
     return Config(
         url,
         store,
@@ -92,6 +97,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         secure_cookies=env.get("BNG_INSECURE_COOKIES", "") != "1",
         base_url=env.get("BNG_BASE_URL") or Config.base_url,
         trusted_proxies=int(proxies),
+        cache_bytes=int(cache_mb) * 1024 * 1024,
         pay_api_key=env.get("GOVUK_PAY_API_KEY", "").strip(),
         pay_base_url=env.get("GOVUK_PAY_BASE_URL", "").strip(),
         os_maps_api_key=env.get("OS_MAPS_API_KEY", "").strip(),
@@ -165,6 +171,7 @@ def create_app(config: Config | None = None, wired: Wired | None = None) -> Any:
         secure_cookies=c.secure_cookies,
         base_url=c.base_url,
         trusted_proxies=c.trusted_proxies,
+        cache_bytes=c.cache_bytes,
         os_maps=os_maps_of(c),
     )
     return make(wired.services, settings)

@@ -28,9 +28,10 @@ CONFIG: dict[str, Any] = {
     "phases": {"stateful": {"enabled": False}},  # the API only reads
     "checks": {"enabled": True},
 }
-BEYOND_THE_DOCUMENT = frozenset({"near", "distance_km", "bbox", "file", "baseline", "post_intervention", "on"})
+BEYOND_THE_DOCUMENT = frozenset({"near", "distance_km", "bbox", "file", "baseline", "post_intervention", "on", "after"})
 """Parameters with rules an OpenAPI document cannot state: a grid reference's square and digits,
-``distance_km`` only with ``near``, a box's minimum below its maximum and on the grid; an upload that
+``distance_km`` only with ``near``, a box's minimum below its maximum and on the grid; ``after`` the
+reference of a gain site there is; an upload that
 must be a metric workbook or habitat map (bytes of the right format are not one), and a date with
 credit prices in force."""
 

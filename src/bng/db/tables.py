@@ -300,6 +300,13 @@ gain_site = Table(
         )
         for module in ("area", "hedgerow", "watercourse")
     ),
+    # the search's count by habitat: whether a site is registered, from an index (migration 0017t)
+    Index(
+        "ix_gain_site_registered_id",
+        "id",
+        postgresql_where=text("status = 'registered'"),
+        sqlite_where=text("status = 'registered'"),
+    ),
 )
 
 gain_site_area = Table(
@@ -357,6 +364,14 @@ habitat_parcel = Table(
     ),
     UniqueConstraint("gain_site_id", "module", "stage", "ref", name="uq_habitat_parcel_site_row"),
     Index("ix_habitat_parcel_habitat", "habitat"),
+    # the search's count by habitat: the habitats of created and enhanced parcels and their sites (0017t)
+    Index(
+        "ix_habitat_parcel_sold_habitat",
+        "habitat",
+        "gain_site_id",
+        postgresql_where=text("stage <> 'baseline'"),
+        sqlite_where=text("stage <> 'baseline'"),
+    ),
     # on PostgreSQL also ix_habitat_parcel_habitat_trgm, a trigram GIN index on lower(habitat) (migration 0005)
 )
 
