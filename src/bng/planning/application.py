@@ -55,10 +55,13 @@ MAX_DOCUMENTS = 200
 
 @dataclass(frozen=True, slots=True)
 class FactIssue:
+    """A problem with one field of application.json, named so the applicant can find it."""
+
     field: str
     message: str
 
     def __str__(self) -> str:
+        """The problem as printed: the file, the field and what is wrong."""
         return f"application.json field {self.field!r}: {self.message}"
 
 
@@ -73,6 +76,8 @@ class DocumentRef:
 
 @dataclass(frozen=True, slots=True)
 class Degradation:
+    """Habitat degraded on or after 30 January 2020: when, the value before, and the evidence."""
+
     on: date | None = None
     pre_loss_value: float | None = None
     evidence: str = ""
@@ -91,6 +96,8 @@ class StepAnswer:
 
 @dataclass(frozen=True)
 class Application:
+    """The facts of a planning application that the planning rules need (application.json, all optional)."""
+
     reference: str = ""
     lpa: str = ""
     development: str = ""
@@ -137,6 +144,7 @@ class Application:
 
     @property
     def is_s73(self) -> bool:
+        """Whether it is a section 73 application (its chain's first dates decide the transitional rules)."""
         return self.application_type == "s73"
 
     def chain_application_date(self) -> date | None:
@@ -146,6 +154,7 @@ class Application:
         return self.application_date
 
     def chain_permission_date(self) -> date | None:
+        """The permission date that decides the transitional rules: a section 73 chain's original permission's."""
         return self.original_permission_date if self.is_s73 else self.permission_date
 
 

@@ -21,6 +21,8 @@ from .tables import MajorLimb, tables
 
 @dataclass(frozen=True, slots=True)
 class LimbOutcome:
+    """One limb of the DMPO's definition of major development: met, not met, or not known, and why."""
+
     limb: MajorLimb
     met: bool | None  # None: a fact it needs is not known
     detail: str
@@ -28,16 +30,20 @@ class LimbOutcome:
 
 @dataclass(frozen=True, slots=True)
 class MajorDecision:
+    """Whether development is major (None: not decidable), every limb, and the facts missing to decide."""
+
     major: bool | None  # None: not decidable from the facts given
     limbs: tuple[LimbOutcome, ...]
     missing: tuple[str, ...]
 
     @property
     def small(self) -> bool | None:
+        """Small (not major) development; None when that cannot be decided."""
         return None if self.major is None else not self.major
 
     @property
     def reasons(self) -> tuple[str, ...]:
+        """The decision in words: the limbs met, or that none is, or what is missing."""
         if self.major:
             return tuple(
                 f"DMPO art 2(1) limb ({o.limb.limb}): {o.limb.words} — {o.detail}" for o in self.limbs if o.met
@@ -131,9 +137,11 @@ def major_development(app: Application) -> MajorDecision:
 
 
 def small_by_source_004(app: Application) -> bool | None:
-    """Source 004's loose reading, kept only to show where it parts from the DMPO (docs, tests):
-    residential 1-9 dwellings on under 1 ha (unknown: under 0.5 ha); non-residential under
-    1,000 m² OR under 1 ha."""
+    """Source 004's loose reading, kept only to show where it parts from the DMPO (docs, tests).
+
+    Residential 1-9 dwellings on under 1 ha (unknown: under 0.5 ha); non-residential under
+    1,000 m² OR under 1 ha.
+    """
     if app.residential:
         if app.dwellings is None:
             return None if app.site_area_ha is None else app.site_area_ha < 0.5
