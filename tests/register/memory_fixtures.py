@@ -9,14 +9,14 @@ credits' own records) is built once per worker and copied for each test, as the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bng.register.core.places import places
 from bng.register.services import Services, build_services
 from tests.register import world as world_module
-from tests.register.memory import MemoryFileStore, MemoryStore, factory, seeded
+from tests.register.memory import MemoryFileStore, MemoryStore, MemoryUnitOfWork, factory, seeded
 
 
 class Clock:
@@ -42,8 +42,9 @@ class MemoryRegister:
     engine_is_pg: bool = False
 
     @property
-    def database(self) -> Any:
-        raise NotImplementedError("the in-memory register has no database: run this test on SQLite")
+    def database(self) -> Callable[..., MemoryUnitOfWork]:
+        """Units of work, as ``Database`` opens them (``register.database()``); it has no engine."""
+        return factory(self.store)
 
 
 def memory_services(store: MemoryStore, files: MemoryFileStore, clock: Clock) -> Services:

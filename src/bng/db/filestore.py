@@ -1,5 +1,6 @@
-"""The file store: documents on a local directory (the default; another store implements the same
-methods of :class:`bng.register.core.ports.FileStore`).
+"""The file store: documents on a local directory.
+
+It is the default; another store implements the same methods of :class:`bng.register.core.ports.FileStore`.
 
 Keys are random (never derived from a name a user typed) and directories are private to the
 service (0700). A file is first written, whole and synced, under a staging name that carries the
@@ -33,7 +34,10 @@ log = logging.getLogger(__name__)
 
 
 class LocalFileStore:
+    """The ``FileStore`` port on a private local directory: staged, then published on commit."""
+
     def __init__(self, root: Path | str) -> None:
+        """A store under ``root`` (made private, with its staging directory, if new)."""
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.staging = self.root / STAGING
@@ -72,6 +76,7 @@ class LocalFileStore:
         _sync_dir(path.parent)
 
     def get(self, key: str) -> bytes:
+        """A file's bytes, staged or published (``FileNotFoundError`` names only the key)."""
         path = self._path(key)
         try:
             return path.read_bytes()
@@ -81,10 +86,12 @@ class LocalFileStore:
             raise
 
     def delete(self, key: str) -> None:
+        """Remove a file, staged or published (nothing if it is not there)."""
         self._path(key).unlink(missing_ok=True)
         self._staged(key).unlink(missing_ok=True)
 
     def exists(self, key: str) -> bool:
+        """Whether a file is stored, staged or published."""
         return self._path(key).exists() or any(self.staging.glob(f"{key[3:]}.*"))
 
     # -- for the sweep -------------------------------------------------------------------------------
@@ -112,6 +119,7 @@ class LocalFileStore:
                 yield f"{m['name'][:2]}/{m['name']}", int(m["pid"]), written
 
     def remove_staged(self, key: str, pid: int) -> None:
+        """Remove a staged file whose row never committed (the sweep's, for ended processes)."""
         self._staged(key, pid).unlink(missing_ok=True)
 
     def set_aside(self, key: str) -> None:
@@ -130,8 +138,10 @@ def _sync_dir(folder: Path) -> None:
 
 
 def _writer_gone(pid: int, written: float) -> bool:
-    """Whether the process that staged a file at ``written`` has ended (a process of the same id
-    started since, as after a restart in a container, is another process)."""
+    """Whether the process that staged a file at ``written`` has ended.
+
+    A process of the same id started since, as after a restart in a container, is another process.
+    """
     if pid == os.getpid():
         return written < _STARTED
     try:
@@ -149,6 +159,8 @@ def _writer_gone(pid: int, written: float) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Swept:
+    """What a sweep did, by kind of file it settled."""
+
     published: int = 0  # staged files whose row was committed, moved into place
     removed_staged: int = 0  # staged files of ended processes whose row never was
     set_aside: int = 0  # files in place that no row records, moved to orphans/
@@ -159,7 +171,8 @@ def sweep(store: LocalFileStore, recorded: Callable[[], set[str]]) -> Swept:
 
     The files are listed before the keys are read, so a file moved into place meanwhile (its row
     committed first) is never taken for an orphan; a staged file of a live process is an upload
-    in progress and is left alone."""
+    in progress and is left alone.
+    """
     placed = list(store.placed())
     staged = list(store.staged())
     keys = recorded()
