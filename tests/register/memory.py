@@ -26,6 +26,7 @@ import copy
 import csv
 import hashlib
 import io
+import json
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -65,14 +66,25 @@ from bng.register.core.ports import Claimed, EmailLink, Page, SiteQuery
 
 R = TypeVar("R")
 
+JSON_FIELDS: dict[type, tuple[str, ...]] = {
+    Application: ("answers",),
+    AuditEvent: ("before", "after"),
+    OutboxMessage: ("fields",),
+}
+"""Columns stored as plain JSON (``JSONDoc``): kept as JSON gives them back, and a change made inside the
+value (``answers["x"] = …``) is not seen, as SQLAlchemy does not see it; only a new value is stored."""
+
 VERSIONED = (Application, GainSite)
+
+TRIGGERED = frozenset(f"remaining_{m}_units_micro" for m in ("area", "hedgerow", "watercourse"))
+"""A gain site's columns the database's triggers keep: changing them is no change of the site's version."""
 """Records with a version column (``version_id_col`` in ``bng.db.mapping``): a stale change is a conflict."""
 
 MODULES = ("area", "hedgerow", "watercourse")
 
 
-def _row(record: object) -> dict[str, Any]:
-    return {f.name: copy.deepcopy(getattr(record, f.name)) for f in fields(record)}  # type: ignore[arg-type]
+def _row(record: Any) -> dict[str, Any]:
+    return {f.name: copy.deepcopy(getattr(record, f.name)) for f in fields(record)}
 
 
 def _record(cls: type[R], row: Mapping[str, Any]) -> R:
@@ -374,6 +386,9 @@ class Ledger(_Repo):
         parcel = self._get(HabitatParcel, line.parcel_id)
         if parcel is None:
             raise errors.Conflict("That already exists (someone may have done the same thing at the same time)")
+        site = self._get(GainSite, parcel.gain_site_id)
+        if site is None or site.status != "registered":
+            raise errors.Conflict("The gain site is not on the register")
         size = parcel.allocated_size_micro + line.size_micro
         units = parcel.allocated_units_micro + line.units_micro
         if size > parcel.size_micro or units > parcel.units_micro:
@@ -381,10 +396,8 @@ class Ledger(_Repo):
                 "Another allocation took these units first: less remains than was asked for; reload and try again"
             )
         parcel.allocated_size_micro, parcel.allocated_units_micro = size, units
-        site = self._get(GainSite, parcel.gain_site_id)
-        if site is not None:
-            name = f"remaining_{parcel.module}_units_micro"
-            setattr(site, name, getattr(site, name) - line.units_micro)
+        name = f"remaining_{parcel.module}_units_micro"
+        setattr(site, name, getattr(site, name) - line.units_micro)
         self.u.add(line)
         self.u.flush()
 
@@ -548,9 +561,10 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, write: bool) -> None:
         self.store = store
         self._write = write
-        self._loaded: dict[tuple[type, int], tuple[object, dict[str, Any]]] = {}
+        self._loaded: dict[tuple[type, int], tuple[Any, dict[str, Any]]] = {}  # the identity map, with each as read
+        self._json: dict[tuple[type, int], dict[str, Any]] = {}  # each record's JSON values as read (by identity)
         self._complete: set[type] = set()
-        self._pending: list[object] = []
+        self._pending: list[Any] = []
         self._rollback_actions: list[Callable[[], None]] = []
         self._commit_actions: list[Callable[[], None]] = []
         self._committed = False
@@ -592,8 +606,10 @@ class MemoryUnitOfWork:
             row = self.store.table(cls).get(record_id)
             if row is None:
                 return None
-            self._loaded[key] = (_record(cls, row), dict(row))
-        found: R = self._loaded[key][0]  # type: ignore[assignment]
+            record = _record(cls, row)
+            self._loaded[key] = (record, dict(row))
+            self._json[key] = {name: getattr(record, name) for name in JSON_FIELDS.get(cls, ())}
+        found: R = self._loaded[key][0]
         return found
 
     def all_of(self, cls: type[R]) -> list[R]:
@@ -602,30 +618,31 @@ class MemoryUnitOfWork:
             for record_id in list(self.store.table(cls)):
                 self.get(cls, record_id)
             self._complete.add(cls)
-        return [r for (c, _), (r, _) in self._loaded.items() if c is cls]  # type: ignore[misc]
+        return [r for (c, _), (r, _) in self._loaded.items() if c is cls]
 
     def add(self, record: object) -> None:
-        if getattr(record, "id", None) is None:
-            if record not in self._pending:
-                self._pending.append(record)
+        found: Any = record  # a record class of the model: each has an id
+        if found.id is None:
+            if found not in self._pending:
+                self._pending.append(found)
         else:  # a record read in another unit of work, brought back: its changes are kept at commit
-            key = (type(record), record.id)  # type: ignore[attr-defined]
+            key = (type(found), found.id)
             if key not in self._loaded:
                 read = dict(self.store.table(type(record)).get(key[1], {}))
                 if isinstance(record, VERSIONED) and read:
-                    read["version"] = record.version  # the version it was read at
-                self._loaded[key] = (record, read)
+                    read["version"] = found.version  # the version it was read at
+                self._loaded[key] = (found, read)
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []
         for record in pending:
             cls = type(record)
-            record.id = self.store.new_id(cls)  # type: ignore[attr-defined]  # ids are never given back, as sequences
+            record.id = self.store.new_id(cls)  # ids are never given back, as a sequence's
             if isinstance(record, OutboxMessage) and any(
                 m.key == record.key for m in self.all_of(OutboxMessage) if m is not record
             ):
                 raise errors.Conflict("That already exists (someone may have done the same thing at the same time)")
-            self._loaded[(cls, record.id)] = (record, {})  # type: ignore[attr-defined]
+            self._loaded[(cls, record.id)] = (record, {})
             if isinstance(record, HabitatParcel) and record.stage != "baseline":  # the parcel's insert trigger
                 site = self.get(GainSite, record.gain_site_id)
                 if site is not None:
@@ -641,30 +658,49 @@ class MemoryUnitOfWork:
         table_of = self.store.table
         changed: list[tuple[type, int, dict[str, Any], dict[str, Any], object]] = []
         for (cls, record_id), (record, loaded) in list(self._loaded.items()):
-            row = _row(record)
+            row = self._as_stored((cls, record_id), record, loaded)
             if row == loaded:
                 continue
             if isinstance(record, GainSite) and record.status == "removed" and loaded.get("status") != "removed":
                 self._removable(record_id)
-            if isinstance(record, VERSIONED) and loaded:
+            if isinstance(record, VERSIONED) and loaded and not self._by_triggers(row, loaded):
                 stored = table_of(cls).get(record_id)
                 if stored is None or stored["version"] != loaded["version"]:
                     raise errors.Conflict("Someone else changed this at the same time; reload the page and try again")
             changed.append((cls, record_id, row, loaded, record))
         for cls, record_id, row, loaded, record in changed:
-            if isinstance(record, VERSIONED) and loaded:
+            if isinstance(record, VERSIONED) and loaded and not self._by_triggers(row, loaded):
                 record.version = loaded["version"] + 1
                 row["version"] = record.version
             table_of(cls)[record_id] = row
             self._loaded[(cls, record_id)] = (record, dict(row))
+            self._json[(cls, record_id)] = {name: getattr(record, name) for name in JSON_FIELDS.get(cls, ())}
         s = self.store
         s.counters, s.submissions, s.throttle = self.counter_rows, self.submission_rows, self.throttle_rows
         s.email_links, s.geometries = self.link_rows, self.geometry_rows
+        self.counter_rows, self.submission_rows, self.throttle_rows = dict(s.counters), dict(s.submissions), dict(s.throttle)
+        self.link_rows, self.geometry_rows = dict(s.email_links), dict(s.geometries)
         self._committed = True
         self._rollback_actions.clear()
         actions, self._commit_actions = self._commit_actions, []
         for action in actions:
             action()
+
+    def _as_stored(self, key: tuple[type, int], record: Any, loaded: dict[str, Any]) -> dict[str, Any]:
+        """The record's row as it would be written (its JSON columns as JSON gives them back)."""
+        row = _row(record)
+        read = self._json.get(key, {})
+        for name in JSON_FIELDS.get(key[0], ()):
+            if name in read and getattr(record, name) is read[name]:
+                row[name] = copy.deepcopy(loaded[name])  # the same value, perhaps changed inside: not seen
+            elif row[name] is not None:
+                row[name] = json.loads(json.dumps(row[name]))
+        return row
+
+    @staticmethod
+    def _by_triggers(row: dict[str, Any], loaded: dict[str, Any]) -> bool:
+        """Whether only the columns the triggers keep have changed (the database does not count a version)."""
+        return all(k in TRIGGERED for k in row if row[k] != loaded.get(k))
 
     def _removable(self, site_id: int) -> None:
         """The gain site's removal trigger: a site with allocations stays on the register."""

@@ -198,7 +198,7 @@ def test_what_is_not_committed_is_not_kept_and_files_actions_run() -> None:
         assert kept is not None and kept is not user  # each unit of work reads its own copy
         kept.name = "changed, never committed"
     with uow_of() as uow:
-        assert uow.users.by_email("a@example.com").name == "A"  # type: ignore[union-attr]
+        assert uow.users.by_email("a@example.com").name == "A"
 
 
 def test_a_change_from_a_stale_copy_is_a_conflict() -> None:
@@ -245,7 +245,7 @@ def test_a_write_waits_for_the_write_before_it() -> None:
 def test_what_the_in_memory_register_does_not_keep_says_so() -> None:
     with factory(seeded())() as uow:
         with pytest.raises(NotImplementedError, match="run this test on SQLite"):
-            uow.credits.order("BNGCRD-1")  # type: ignore[attr-defined]
+            uow.credits.order("BNGCRD-1")
         assert isinstance(uow, MemoryUnitOfWork)
 
 
