@@ -589,14 +589,17 @@ class MemoryUnitOfWork:
         if self._write:
             self.store.write_lock.acquire()
             self._locked = True
-        # the plain tables: this transaction's copies, kept by commit()
-        counters, subs, throttle, links, geoms = self.store.plain()
-        self.counter_rows, self.submission_rows, self.throttle_rows = dict(counters), dict(subs), dict(throttle)
-        self.link_rows, self.geometry_rows = dict(links), dict(geoms)
+        self._copy_plain()
         if self._write:
             self._joined = notifications.joined(self)
             self._joined.__enter__()
         return self
+
+    def _copy_plain(self) -> None:
+        """The plain tables: this transaction's copies, kept by commit()."""
+        counters, subs, throttle, links, geoms = self.store.plain()
+        self.counter_rows, self.submission_rows, self.throttle_rows = dict(counters), dict(subs), dict(throttle)
+        self.link_rows, self.geometry_rows = dict(links), dict(geoms)
 
     # -- records --------------------------------------------------------------------------------------
     def get(self, cls: type[R], record_id: int) -> R | None:
@@ -678,8 +681,7 @@ class MemoryUnitOfWork:
         s = self.store
         s.counters, s.submissions, s.throttle = self.counter_rows, self.submission_rows, self.throttle_rows
         s.email_links, s.geometries = self.link_rows, self.geometry_rows
-        self.counter_rows, self.submission_rows, self.throttle_rows = dict(s.counters), dict(s.submissions), dict(s.throttle)
-        self.link_rows, self.geometry_rows = dict(s.email_links), dict(s.geometries)
+        self._copy_plain()  # what this unit of work changes next is its own again
         self._committed = True
         self._rollback_actions.clear()
         actions, self._commit_actions = self._commit_actions, []
