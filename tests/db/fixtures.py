@@ -117,13 +117,14 @@ def templates(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureR
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run a test that uses the register once per engine its module (or the test) names, else per ENGINES."""
-    if "engine" in metafunc.fixturenames:
-        marker = metafunc.definition.get_closest_marker("engines")
-        metafunc.parametrize("engine", marker.args if marker else ENGINES, indirect=True)
+    """Run a test that uses the register once per engine its module (or the test) names with
+    ``pytest.mark.engines``; without the mark, once per engine of ENGINES (the fixture's own parameters)."""
+    marker = metafunc.definition.get_closest_marker("engines")
+    if marker is not None and "engine" in metafunc.fixturenames:
+        metafunc.parametrize("engine", marker.args, indirect=True)
 
 
-@pytest.fixture
+@pytest.fixture(params=ENGINES)
 def engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
