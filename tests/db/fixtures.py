@@ -9,6 +9,7 @@ no mocks, and no test sees another's changes.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -118,13 +119,21 @@ def templates(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureR
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run a test that uses the register once per engine its module (or the test) names with
-    ``pytest.mark.engines``; without the mark, once per engine of ENGINES (the fixture's own parameters)."""
+    ``pytest.mark.engines``, else once per engine of ENGINES; a test parametrising ``engine`` itself keeps that."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", ())
+        if "engine" in ([n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)):
+            return
     marker = metafunc.definition.get_closest_marker("engines")
-    if marker is not None and "engine" in metafunc.fixturenames:
-        metafunc.parametrize("engine", marker.args, indirect=True)
+    engines = marker.args if marker else ENGINES
+    if marker is not None and os.environ.get("BNG_MEMORY_AS"):  # e.g. sqlite: run the in-memory tests there too
+        engines = (*engines, *(e for e in os.environ["BNG_MEMORY_AS"].split(",") if e not in engines))
+    metafunc.parametrize("engine", engines, indirect=True)
 
 
-@pytest.fixture(params=ENGINES)
+@pytest.fixture
 def engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

@@ -111,9 +111,6 @@ class MemoryStore:
         self.last_id[cls] = self.last_id.get(cls, 0) + 1
         return self.last_id[cls]
 
-    def plain(self) -> tuple[Any, ...]:
-        return (self.counters, self.submissions, self.throttle, self.email_links, self.geometries)
-
     def copy(self) -> MemoryStore:
         """A copy to start a test from (the world built once, as the database fixtures' templates are)."""
         with self.write_lock:
@@ -570,6 +567,11 @@ class MemoryUnitOfWork:
         self._committed = False
         self._joined: Any = None
         self._locked = False
+        self.counter_rows: dict[str, int] = {}  # the plain tables, copied on entering (_copy_plain)
+        self.submission_rows: dict[str, Claimed] = {}
+        self.throttle_rows: dict[str, tuple[int, datetime]] = {}
+        self.link_rows: dict[str, tuple[EmailLink, datetime | None]] = {}
+        self.geometry_rows: dict[str, BaseGeometry] = {}
         s = self
         self.users, self.sessions, self.lpas, self.bodies = Users(s), Sessions(s), Lpas(s), Bodies(s)
         self.files, self.applications, self.payments = Files(s), Applications(s), Payments(s)
@@ -597,9 +599,13 @@ class MemoryUnitOfWork:
 
     def _copy_plain(self) -> None:
         """The plain tables: this transaction's copies, kept by commit()."""
-        counters, subs, throttle, links, geoms = self.store.plain()
-        self.counter_rows, self.submission_rows, self.throttle_rows = dict(counters), dict(subs), dict(throttle)
-        self.link_rows, self.geometry_rows = dict(links), dict(geoms)
+        s = self.store
+        self.counter_rows, self.submission_rows, self.throttle_rows = (
+            dict(s.counters),
+            dict(s.submissions),
+            dict(s.throttle),
+        )
+        self.link_rows, self.geometry_rows = dict(s.email_links), dict(s.geometries)
 
     # -- records --------------------------------------------------------------------------------------
     def get(self, cls: type[R], record_id: int) -> R | None:
