@@ -1,5 +1,7 @@
-"""The one place that wires bng's service together: configuration, database, file store, services
-and the web application. Everything else receives what it needs from here.
+"""The one place that wires bng's services together.
+
+Configuration, database, file store, services and the web application are made here; everything else
+receives what it needs from here.
 
 Configuration comes from the environment:
 
@@ -48,6 +50,8 @@ from bng.register.services import Services, build_services
 
 @dataclass(frozen=True)
 class Config:
+    """Everything bng needs from its surroundings, read once (``load_config``) and passed down."""
+
     database_url: str
     file_store: Path
     secret_key: str
@@ -79,6 +83,7 @@ def _secret(var: Path) -> str:
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
+    """The configuration from the environment (module docstring); makes and keeps a secret key if none is given."""
     env = os.environ if env is None else env
     var = Path(env.get("BNG_VAR", "var")).resolve()
     url = env.get("DATABASE_URL") or f"sqlite:///{var / 'bng.sqlite3'}"
@@ -110,11 +115,14 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
 
 
 def utc_now() -> datetime:
+    """Now, in naive UTC: the register stores naive UTC times."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
 class Wired:
+    """What ``wire`` built: the configuration, the database and the register's services."""
+
     config: Config
     database: Database
     services: Services
@@ -151,6 +159,7 @@ def notify_of(config: Config) -> tuple[Any, Any]:
 
 
 def wire(config: Config, clock: Callable[[], datetime] = utc_now, passwords: Passwords | None = None) -> Wired:
+    """Build the database, file store and services for a configuration (``clock`` and ``passwords`` for tests)."""
     database = Database(config.database_url)
     store = LocalFileStore(config.file_store)
     database.sweep(store)  # what a crash left in the file store (bng.db.filestore)

@@ -124,6 +124,7 @@ class InputError(Exception):
 
 
 def read_json(path: Path) -> Any:
+    """The site file's JSON, refused before it is read when it is larger than a site file may be."""
     try:
         size = path.stat().st_size
     except OSError as err:
@@ -149,6 +150,7 @@ def _yes(v: bool | None) -> str:
 
 
 def headline_table(result: Result) -> str:
+    """The headline results as the workbook's table: baseline, post-intervention and net change, per module."""
     mods: list[ModuleResult] = [result.modules[m] for m in ("area", "hedgerow", "watercourse")]
     lines: list[tuple[str, list[str]]] = [
         ("On-site baseline", [_fmt(m.on_site.baseline_units) for m in mods]),
@@ -177,6 +179,7 @@ def headline_table(result: Result) -> str:
 
 
 def trading_summary(result: Result) -> str:
+    """The trading rules per module: satisfied, or which band fails and by how much."""
     out = ["Trading summary"]
     for module, t in result.trading.items():
         name = MODULE_NAMES[module]
@@ -196,6 +199,7 @@ def trading_summary(result: Result) -> str:
 
 
 def credits_summary(result: Result, on: date) -> str | None:
+    """The statutory credits the result needs, by tier; None when it needs none."""
     by_tier = result.credits.by_tier
     if all(v == 0 for v in by_tier.values()) and not result.credits.messages:
         return None
@@ -218,6 +222,7 @@ def credits_summary(result: Result, on: date) -> str | None:
 
 
 def problems(result: Result, issues: list[Any]) -> list[str]:
+    """Everything to fix: the input issues, the result's issues and each row's error messages."""
     out = [f"  {i}" for i in issues]
     out += [f"  {i}" for i in result.issues]
     for r in result.rows:
@@ -582,8 +587,10 @@ def planning_applicability(
 
 
 def _planning_records() -> tuple[Any, Any]:
-    """The register's records for the planning commands, when a register is configured (DATABASE_URL,
-    or var/bng.sqlite3); (None, None) when there is none."""
+    """The register's records for the planning commands, when a register is configured.
+
+    The register is DATABASE_URL's, or var/bng.sqlite3; (None, None) when there is none.
+    """
     import os
 
     var = Path(os.environ.get("BNG_VAR", "var"))
@@ -656,8 +663,10 @@ def planning_documents(
 
 @planning_app.command("monitoring-sweep")
 def planning_monitoring_sweep(on: OnDate = None) -> None:
-    """Queue monitoring reminders and raise enforcement flags for what is overdue (run it daily; the same day
-    twice queues nothing twice)."""
+    """Queue monitoring reminders and raise enforcement flags for what is overdue.
+
+    Run it daily: the same day twice queues nothing twice.
+    """
     from bng.bootstrap import load_config, wire
 
     try:
@@ -679,6 +688,7 @@ def planning_monitoring_sweep(on: OnDate = None) -> None:
 
 
 def main() -> None:
+    """The ``bng`` command."""
     app(prog_name="bng")
 
 

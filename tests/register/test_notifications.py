@@ -19,6 +19,8 @@ from tests.db.fixtures import Register
 from tests.register.world import EMAILS, TODAY, answer_all
 from tests.web.test_authorisation import allocation as allocation
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 
 def outbox(register: Register, to: str | None = None) -> list[Any]:
     with register.services.uow() as uow:
@@ -76,6 +78,7 @@ def test_the_emails_of_a_whole_registration(register: Register) -> None:
     assert tried.send_all().handled == 0  # sent once
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # credit orders are in the world: the credits keep their own records
 def test_every_event_of_the_world_has_its_email(register: Register) -> None:
     """The test world (built through the services) made each event once: each template is in the outbox,
     to the right person (the proof of purchase to the developer and to the LPA's officer)."""

@@ -10,6 +10,8 @@ from bng.register.core.errors import Conflict, Forbidden, Invalid, NotFound, Not
 from bng.register.core.ledger import MICRO
 from tests.db.fixtures import Register
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 
 def test_accepting_puts_the_site_on_the_register(register: Register) -> None:
     world, s = register.world, register.services

@@ -98,7 +98,9 @@ def answer_all(
     save(who, reference, "declarations", {"confirm": ["true", "consent", "maintain", "fee"]})
 
 
-def build(services: Services) -> World:
+def build(services: Services, *, credits: bool = True) -> World:
+    """The world, made through the services; ``credits=False`` leaves out the credit orders (the in-memory
+    register, tests/register/memory.py, keeps no credit records)."""
     world = World()
     lpas = {lpa.name: lpa.id for lpa in services.register.lpas(include_past=True)}
     world.lpa_ids = {k: v for k, v in lpas.items() if v is not None}
@@ -149,7 +151,8 @@ def build(services: Services) -> World:
             services.review.reject(worker, ref, "The agreement is not signed")
     site_view = services.register.site(world.site)
     world.published_file = site_view.documents[0].id or 0
-    world.credit_orders = credit_world.build(services, world.actors, world.lpa_ids, TODAY)
+    if credits:
+        world.credit_orders = credit_world.build(services, world.actors, world.lpa_ids, TODAY)
     return world
 
 

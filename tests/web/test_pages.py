@@ -6,6 +6,7 @@ import io
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -13,6 +14,8 @@ from bng.db import tables
 from bng.register import samples
 from tests.db.fixtures import Register
 from tests.web.fixtures import CheckedClient
+
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
 
 
 def test_security_headers_and_cookie(client: CheckedClient) -> None:
@@ -66,6 +69,7 @@ def _counts(register: Register) -> dict[str, int]:
         }
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # compares the database's tables
 def test_every_form_without_its_csrf_token_is_refused_and_changes_nothing(
     app: Flask, client: CheckedClient, register: Register
 ) -> None:

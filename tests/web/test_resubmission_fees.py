@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.db.fixtures import Register
 from tests.register.test_combined import allocation
 from tests.register.test_refunds import PAID, to_refund
 from tests.register.world import record_fees
 from tests.web.fixtures import CheckedClient
+
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
 
 FIRST_TIME = "When you submit, you will get a payment reference"
 
@@ -75,6 +79,7 @@ def test_the_allocation_added_at_a_resubmission_falls_due_then(client: CheckedCl
     assert "Nothing more is due" not in page
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # money: overpayments keep their own records
 def test_fees_no_longer_owed_say_so(client: CheckedClient, register: Register) -> None:
     world, s = register.world, register.services
     assert world is not None

@@ -1,5 +1,6 @@
-"""The national audit (``bng audit``): every metric workbook and GeoPackage pair in folders or zips,
-recalculated and checked on a Dask cluster, into one report that survives an interruption.
+"""The national audit (``bng audit``): many workbooks and maps checked into one report that survives an interruption.
+
+Every metric workbook and GeoPackage pair in folders or zips is recalculated and checked on a Dask cluster.
 
 It reuses what checks one file (``bng.workbook.check.check_workbook``; ``bng.gis.workflow.load_maps``
 and the metric engine for maps) and adds only what thousands of files need: finding them

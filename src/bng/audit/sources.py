@@ -43,6 +43,8 @@ class Item:
 
 @dataclass
 class Found:
+    """The items found to audit, and how many files were neither workbooks, maps nor zips."""
+
     items: list[Item] = field(default_factory=list)
     skipped: int = 0  # files that are neither workbooks, maps nor zips
 

@@ -74,6 +74,8 @@ COLUMNS: dict[str, str] = {
 
 
 class TooLarge(Exception):
+    """A file over its size limit: refused before it is read, so a huge file cannot stop a worker."""
+
     code = "FILE_TOO_LARGE"
 
 

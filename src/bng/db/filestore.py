@@ -1,5 +1,6 @@
-"""The file store: documents on a local directory (the default; another store implements the same
-methods of :class:`bng.register.core.ports.FileStore`).
+"""The file store: documents on a local directory.
+
+It is the default; another store implements the same methods of :class:`bng.register.core.ports.FileStore`.
 
 Keys are random (never derived from a name a user typed) and directories are private to the
 service (0700). A file is first written, whole and synced, under a staging name that carries the
@@ -38,7 +39,10 @@ log = logging.getLogger(__name__)
 
 
 class LocalFileStore:
+    """The ``FileStore`` port on a private local directory: staged, then published on commit."""
+
     def __init__(self, root: Path | str) -> None:
+        """A store under ``root`` (made private, with its staging directory, if new)."""
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.staging = self.root / STAGING
@@ -100,6 +104,7 @@ class LocalFileStore:
         _sync_dir(path.parent)
 
     def get(self, key: str) -> bytes:
+        """A file's bytes, staged or published (``FileNotFoundError`` names only the key)."""
         path = self._path(key)
         try:
             return path.read_bytes()
@@ -109,11 +114,13 @@ class LocalFileStore:
             raise
 
     def delete(self, key: str) -> None:
+        """Remove a file, staged or published (nothing if it is not there)."""
         self._path(key).unlink(missing_ok=True)
         self._staged(key).unlink(missing_ok=True)
         self._release(key)
 
     def exists(self, key: str) -> bool:
+        """Whether a file is stored, staged or published."""
         return self._path(key).exists() or any(self.staging.glob(f"{key[3:]}.*"))
 
     # -- for the sweep -------------------------------------------------------------------------------
@@ -141,6 +148,7 @@ class LocalFileStore:
                 yield f"{m['name'][:2]}/{m['name']}", int(m["pid"]), written
 
     def remove_staged(self, key: str, pid: int) -> None:
+        """Remove a staged file whose row never committed (the sweep's, for ended processes)."""
         self._staged(key, pid).unlink(missing_ok=True)
 
     def writer_gone(self, key: str, pid: int) -> bool:
@@ -191,6 +199,8 @@ def _sync_dir(folder: Path) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Swept:
+    """What a sweep did, by kind of file it settled."""
+
     published: int = 0  # staged files whose row was committed, moved into place
     removed_staged: int = 0  # staged (or half-written) files of ended processes whose row never was
     set_aside: int = 0  # files in place that no row records, moved to orphans/
@@ -201,7 +211,8 @@ def sweep(store: LocalFileStore, recorded: Callable[[], set[str]]) -> Swept:
 
     The files are listed before the keys are read, so a file moved into place meanwhile (its row
     committed first) is never taken for an orphan; a staged file of a live process is an upload
-    in progress and is left alone."""
+    in progress and is left alone.
+    """
     placed = list(store.placed())
     staged = list(store.staged())
     keys = recorded()

@@ -1,5 +1,7 @@
-"""Classical (imperative) mappings: the register's dataclasses onto the tables, so that the
-register's records stay plain Python and only this package knows SQLAlchemy."""
+"""Classical (imperative) mappings: the register's dataclasses onto the tables.
+
+The register's records stay plain Python, and only this package knows SQLAlchemy.
+"""
 
 from __future__ import annotations
 

@@ -33,15 +33,18 @@ class Geometry(TypeDecorator[Any]):
     management = False
 
     def __init__(self, geometry_type: str = "GEOMETRY") -> None:
+        """A geometry column of ``geometry_type`` (PostGIS's names: POLYGON, MULTIPOLYGON, …)."""
         super().__init__()
         self.geometry_type = geometry_type
 
     def load_dialect_impl(self, dialect: Dialect | None) -> TypeEngine[Any]:
+        """PostGIS's geometry on PostgreSQL, plain bytes (WKB) elsewhere."""
         if dialect is not None and dialect.name == "postgresql":
             return dialect.type_descriptor(PostGISGeometry(self.geometry_type, srid=SRID, spatial_index=False))
         return LargeBinary() if dialect is None else dialect.type_descriptor(LargeBinary())
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        """A shapely geometry as the column stores it (WKB, with its SRID on PostGIS)."""
         if value is None:
             return None
         if dialect.name == "postgresql":
@@ -49,6 +52,7 @@ class Geometry(TypeDecorator[Any]):
         return shapely.to_wkb(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        """The stored value as a shapely geometry."""
         if value is None:
             return None
         if isinstance(value, WKBElement):

@@ -24,6 +24,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class PlanningConfig:
+    """When the dated changes in the planning tables commence (those not yet in force have no date)."""
+
     commencements: Mapping[str, date] = field(default_factory=lambda: MappingProxyType({}))
 
     def resolve(self, when: When | None) -> date | None:
@@ -35,6 +37,7 @@ class PlanningConfig:
         return self.commencements.get(when.commencement or "")
 
     def with_commencement(self, name: str, on: date) -> PlanningConfig:
+        """The configuration with one more change commenced on a day (``--commencement NAME=DATE``)."""
         return PlanningConfig(MappingProxyType({**self.commencements, name: on}))
 
 

@@ -28,11 +28,14 @@ MEDIUM_SCORE = 4.0  # "a score of four or more" (DMPO art 37A as restated by sou
 
 @dataclass(frozen=True, slots=True)
 class StepRecord:
+    """One step of the mitigation hierarchy: the applicant's answer, and whether the metric shows it used."""
+
     step: Heading
     answer: StepAnswer
     shown_by_metric: bool | None  # whether the metric shows this step used (None: cannot tell)
 
     def to_dict(self) -> dict[str, Any]:
+        """The step as JSON."""
         return {
             "order": self.step.order,
             "step": self.step.code,
@@ -48,22 +51,28 @@ class StepRecord:
 
 @dataclass(frozen=True, slots=True)
 class Contradiction:
+    """Where the applicant's answer and the metric disagree about a step."""
+
     code: str
     step: str
     message: str
 
     def to_dict(self) -> dict[str, str]:
+        """The contradiction as JSON."""
         return {"code": self.code, "step": self.step, "message": self.message}
 
 
 @dataclass(frozen=True)
 class HierarchyReview:
+    """The mitigation hierarchy as the application states it, checked against the metric."""
+
     steps: tuple[StepRecord, ...]
     contradictions: tuple[Contradiction, ...]
     medium_plus_lost_units: float
     medium_plus_lost: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """The review as JSON."""
         return {
             "steps": [s.to_dict() for s in self.steps],
             "contradictions": [c.to_dict() for c in self.contradictions],
@@ -77,6 +86,7 @@ def _justified(a: StepAnswer) -> bool:
 
 
 def review_hierarchy(app: Application, site: Site | None, result: Result | None) -> HierarchyReview:
+    """Each step's answer beside what the metric shows, the contradictions, and medium or higher habitat lost."""
     steps = tables().hierarchy_steps
     answers = {s.code: app.hierarchy.get(s.code, StepAnswer()) for s in steps}
     shown: dict[str, bool | None] = dict.fromkeys(answers)

@@ -137,6 +137,7 @@ def _text(result: Applicability, ssm: SsmEligibility, module: dict[str, Any], me
 
 
 def applicability_command(application: Path, *, as_json: bool, metric: Path | None, commencement: str | None) -> int:
+    """``bng planning applicability``: whether the condition applies; exit code 1 when the facts cannot decide."""
     config = config_from(commencement)
     data = _read_json(application)
     app, issues = parse_application(data)
@@ -186,6 +187,7 @@ def validate_command(
     on: str | None,
     records: Records | None,
 ) -> int:
+    """``bng planning validate``: the submission checked against the national and local lists."""
     from .bundle import BundleError
     from .check import UnknownLpa, validate_submission
     from .report import render_text, write_report

@@ -1,5 +1,7 @@
-"""The applicant's documents, generated from the application's data: the Biodiversity Statement, the
-draft and final biodiversity gain plan, and the HMMP skeleton for the significant parcels.
+"""The applicant's documents, generated from the application's data.
+
+They are the Biodiversity Statement, the draft and final biodiversity gain plan, and the HMMP skeleton for
+the significant parcels.
 
 Each is HTML and PDF through :mod:`bng.documents` (one pipeline, one base layout) and its data as
 JSON. The gain plan follows ``gain_plan_contents.csv`` (DEFRA's template order, Sch 7A para 14
@@ -89,6 +91,7 @@ def build_case(
     prepared_on: date | None = None,
     config: PlanningConfig = DEFAULT,
 ) -> Case:
+    """Everything the documents say, gathered once from the application, its metric and the register."""
     result = calculate(site)
     facts = applicability(app, impact_of(site), config)
     parcels = classify(
@@ -115,6 +118,7 @@ def build_case(
 
 
 def gain_plan(case: Case, status: str = "draft") -> GainPlan:
+    """The biodiversity gain plan's contents (draft or final), in the order of DEFRA's template."""
     a = case.application
     return GainPlan(
         status=status,
@@ -138,8 +142,10 @@ def gain_plan(case: Case, status: str = "draft") -> GainPlan:
 
 
 def svg_plan(map_file: Path, baseline: Path | None, planning_reference: str, on: date) -> str:
-    """A habitat plan drawn by ``bng gis plan`` (bng.gis.plan.draw_plan), as inline SVG markup whose
-    element ids are its own (two plans in one document must not share an id)."""
+    """A habitat plan drawn by ``bng gis plan`` (bng.gis.plan.draw_plan), as inline SVG markup.
+
+    Its element ids are its own: two plans in one document must not share an id.
+    """
     from bng.gis.plan import draw_plan
 
     with tempfile.TemporaryDirectory(prefix="bng-plan-") as tmp:
@@ -432,6 +438,7 @@ def write_documents(case: Case, out: Path, kinds: tuple[str, ...] = KINDS) -> li
 
 
 def metric_ref(path: Path | None, site: Site, sha256: str = "", title: str = "") -> MetricRef:
+    """What the documents say of the metric used: file, digest, release and its publication date."""
     rel = load(site.metric_release)
     dates = tables().parameters["statutory_metric_publication_dates"].value.split("|")
     return MetricRef(

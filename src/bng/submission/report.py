@@ -28,6 +28,7 @@ def _n(v: float | None, pct: bool = False) -> str:
 
 
 def render_text(r: ValidationReport) -> str:
+    """The report as plain text for the terminal: the verdict, its problems and the applicability."""
     a = r.application
     out = [
         f"Validation of {r.source}",
@@ -90,6 +91,7 @@ def render_text(r: ValidationReport) -> str:
 
 
 def context(r: ValidationReport, created: datetime) -> dict[str, Any]:
+    """What the report's HTML template shows."""
     a = r.application
     m = r.metric
     return {

@@ -27,6 +27,8 @@ GAP_REF = "DEV-GAP"
 
 @dataclass(frozen=True)
 class SetPaths:
+    """The files of one sample submission built for tests and demonstrations."""
+
     folder: Path
     application: Path
     metric: Path | None
@@ -208,6 +210,7 @@ REAL_SITES: dict[str, tuple[str, str, str]] = {
 
 
 def real_set(geopackages: Path, stem: str, out: Path, **kwargs: Any) -> SetPaths:
+    """A sample submission made from one of the real sites' GeoPackages, with its real reference, LPA and name."""
     reference, lpa, development = REAL_SITES[stem]
     return build_set(
         geopackages / f"{stem}-baseline.gpkg",

@@ -104,6 +104,8 @@ class Cached:
 
 @dataclass
 class CachedResults:
+    """The results the workbook holds as last calculated by Excel: what our recalculation is compared with."""
+
     modules: dict[str, dict[str, Cached]] = field(default_factory=dict)
     trading: dict[str, dict[str, Cached]] = field(default_factory=dict)
     trading_all: Cached | None = None

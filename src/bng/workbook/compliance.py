@@ -53,6 +53,7 @@ class Check:
     source: str = "statutory metric"
 
     def to_dict(self) -> dict[str, object]:
+        """The check as JSON."""
         return {
             "code": self.code,
             "title": self.title,
@@ -74,6 +75,7 @@ class Target:
 
     @property
     def title(self) -> str:
+        """The target in words, naming where it comes from."""
         return {
             "statutory": f"the statutory {self.percent:g} % net gain",
             "workbook": f"the workbook's own target of {self.percent:g} % (Start!F22)",
@@ -81,6 +83,7 @@ class Target:
         }[self.kind]
 
     def met(self) -> dict[str, bool]:
+        """Whether each module meets its target."""
         return {m: r.target_met is True for m, r in self.result.modules.items()}
 
 

@@ -107,6 +107,7 @@ class ReadIssue:
     severity: str = "error"
 
     def __str__(self) -> str:
+        """The issue as the reader lists it."""
         return f"sheet {self.sheet!r} cell {self.cell} ({self.field}): {self.message}"
 
 
@@ -159,6 +160,7 @@ START_VALUE_OFFSET = 2
 
 
 def read_start(grid: Grid) -> StartSheet:
+    """The Start sheet's project details, found by their labels (releases move them)."""
     values: dict[str, CellValue] = {}
     cells: dict[str, str] = {}
     for key, label in START_FIELDS:

@@ -36,6 +36,7 @@ def _get(obj: object, path: str) -> object:
 
 
 def fmt(v: object, pct: bool = False) -> str:
+    """A value as the report shows it (a dash for none, NO for a false flag)."""
     if v is None:
         return "—"
     if isinstance(v, bool):
@@ -46,6 +47,7 @@ def fmt(v: object, pct: bool = False) -> str:
 
 
 def headline(report: CheckReport) -> list[tuple[str, list[str]]]:
+    """The headline results' rows, one column per module."""
     mods = [report.result.modules[m] for m in MODULE_NAMES]
     rows = [(label, [fmt(_get(m, path), path.endswith("percent")) for m in mods]) for label, path in HEADLINE_ROWS]
     rows.append(("Target met", [fmt(m.target_met) for m in mods]))
@@ -63,6 +65,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], max_width: int 
 
 
 def verdict_lines(report: CheckReport) -> list[str]:
+    """The verdicts in words: consistent, compliant, and why not."""
     failed = [c for c in report.checks if c.blocking and not c.passed]
     blocking = [c for c in report.checks if c.blocking]
     if report.consistent:
@@ -81,6 +84,7 @@ def targets_line(report: CheckReport) -> str:
 
 
 def render_text(report: CheckReport) -> str:
+    """The report as plain text for the terminal."""
     r = report.result
     out = [
         f"{report.project_name or Path(report.path).name} ({report.path})",
@@ -122,6 +126,7 @@ def _environment() -> Environment:
 
 
 def render_html(report: CheckReport) -> str:
+    """The report as an HTML page."""
     template = _environment().get_template("check_report.html.j2")
     return template.render(
         report=report,

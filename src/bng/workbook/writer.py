@@ -59,6 +59,8 @@ START_DETAIL_KEYS = tuple(key for key, _ in START_FIELDS if key not in PROJECT_K
 
 @dataclass(frozen=True, slots=True)
 class ExportSummary:
+    """What an export wrote: the file, and how many rows, cells and sheets."""
+
     path: Path
     rows: int
     cells: int
