@@ -21,22 +21,42 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bng.metric import load
-from bng.metric.model import Site
-from bng.metric.result import Result
-from bng.planning import applicability, parse_application
-from bng.planning.application import Application, FactIssue
-from bng.planning.config import DEFAULT, PlanningConfig
-from bng.planning.exemptions import Applicability, long_date
-from bng.planning.gainplan import tier_module
-from bng.planning.habitats import IrreplaceableFound, impact_of, irreplaceable_in
-from bng.planning.hierarchy import HierarchyReview, review_hierarchy
-from bng.planning.parcels import baseline_totals, post_parcels
-from bng.planning.significance import Classified, SiteFacts, classify
-from bng.planning.tables import LpaProfile, tables
-from bng.planning.validation import ItemResult, Problem, Verdict, item_results, items_for, letter, verdict
+from bng.metric import Result, Site, load
+from bng.planning import (
+    DEFAULT,
+    Applicability,
+    Application,
+    Classified,
+    FactIssue,
+    HierarchyReview,
+    IrreplaceableFound,
+    ItemResult,
+    LpaProfile,
+    PlanningConfig,
+    Problem,
+    SiteFacts,
+    Verdict,
+    applicability,
+    baseline_totals,
+    classify,
+    impact_of,
+    irreplaceable_in,
+    item_results,
+    items_for,
+    letter,
+    long_date,
+    parse_application,
+    post_parcels,
+    review_hierarchy,
+    tier_module,
+    verdict,
+)
+from bng.planning import (
+    planning_tables as tables,
+)
 
-from .bundle import APPLICATION_FILE, Bundle, BundleError, BundleFile, declare, open_bundle
+from .bundle import APPLICATION_FILE, Bundle, BundleFile, declare, open_bundle
+from .errors import BundleError, UnknownLpa
 from .records import CreditPurchaseRecord, NoRecords, Records
 
 MAX_APPLICATION_BYTES = 2 * 1024 * 1024
@@ -237,10 +257,7 @@ class _Checker:
 
     # -- the metric ----------------------------------------------------------------------------
     def metric(self, app: Application) -> MetricRead | None:
-        from bng.workbook.check import check_workbook
-        from bng.workbook.errors import WorkbookError
-        from bng.workbook.layout import INPUT_SHEETS
-        from bng.workbook.reader import read_workbook
+        from bng.workbook import INPUT_SHEETS, WorkbookError, check_workbook, read_workbook
 
         books = self.bundle.of_type("metric")
         if not books:
@@ -519,9 +536,10 @@ class _Checker:
 
     # -- the maps -----------------------------------------------------------------------------
     def maps(self, m: MetricRead | None) -> tuple[list[MapRead], Any, dict[str, str]]:
-        from bng.gis.reconcile import STAGES, Metric, reconcile
-        from bng.gis.validate import validate
-        from bng.gis.workflow import MapError, load_maps
+        from bng.gis import MapError, Metric, load_maps
+        from bng.gis import reconcile_maps as reconcile
+        from bng.gis import validate_map as validate
+        from bng.metric import STAGES
 
         files = self.bundle.of_type("baseline-map", "post-intervention-map")
         reads: list[MapRead] = []
@@ -1126,10 +1144,6 @@ def profile_of(lpa: str | None, app: Application) -> LpaProfile:
             if p is not None:
                 return p
     return t.lpa_profiles["national"]
-
-
-class UnknownLpa(ValueError):
-    pass
 
 
 def validate_submission(
