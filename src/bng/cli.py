@@ -34,7 +34,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
-    from bng.metric.result import ModuleResult, Result
+    from bng.metric import ModuleResult, Result
 
 
 class Lazy(NamedTuple):
@@ -115,8 +115,6 @@ metric_app = typer.Typer(
 app.add_typer(metric_app, name="metric")
 
 MAX_SITE_FILE_BYTES = 50 * 1024 * 1024
-MODULE_NAMES = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
-UNITS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
 
 
 class InputError(Exception):
@@ -151,6 +149,8 @@ def _yes(v: bool | None) -> str:
 
 def headline_table(result: Result) -> str:
     """The headline results as the workbook's table: baseline, post-intervention and net change, per module."""
+    from bng.metric import MODULE_NAMES
+
     mods: list[ModuleResult] = [result.modules[m] for m in ("area", "hedgerow", "watercourse")]
     lines: list[tuple[str, list[str]]] = [
         ("On-site baseline", [_fmt(m.on_site.baseline_units) for m in mods]),
@@ -180,6 +180,8 @@ def headline_table(result: Result) -> str:
 
 def trading_summary(result: Result) -> str:
     """The trading rules per module: satisfied, or which band fails and by how much."""
+    from bng.metric import MODULE_NAMES, UNIT_NAMES
+
     out = ["Trading summary"]
     for module, t in result.trading.items():
         name = MODULE_NAMES[module]
@@ -191,7 +193,7 @@ def trading_summary(result: Result) -> str:
         for b in failing:
             band = b.band.replace("_", " ")
             parts = ", ".join(f"{f.habitat} ({_fmt(f.change_units)})" for f in b.failing)
-            short = f" short by {_fmt(b.shortfall_units)} {UNITS[module]}" if b.shortfall_units else ""
+            short = f" short by {_fmt(b.shortfall_units)} {UNIT_NAMES[module]}" if b.shortfall_units else ""
             out.append(f"  {name}: {band} band fails ({b.rule}){short}" + (f": {parts}" if parts else ""))
         for b in unknown:
             out.append(f"  {name}: {b.band.replace('_', ' ')} band has no verdict (the workbook shows {b.verdict!r})")
@@ -206,8 +208,7 @@ def credits_summary(result: Result, on: date) -> str | None:
     cells = "  ".join(f"{tier} {_fmt(v)}" for tier, v in by_tier.items())
     lines = [f"Statutory credits needed (2 per unit short): {cells}"]
     lines += [f"  the workbook shows {m!r}" for m in result.credits.messages]
-    from bng.metric import load
-    from bng.metric.credits import cost
+    from bng.metric import cost, load
 
     try:
         costs = cost(by_tier, load(result.metric_release).credit_prices, on)

@@ -17,12 +17,10 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from .errors import JournalError
+
 FORMAT = "bng-audit-journal/1"
 SYNC_SECONDS = 2.0
-
-
-class JournalError(Exception):
-    """A journal that belongs to another audit (other options), or that is not a journal."""
 
 
 class Journal:

@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bng.metric import MODULE_NAMES
+
 from .task import COLUMNS, MODULES
 
-MODULE_NAMES = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
 CSV_NAME, PARQUET_NAME, HTML_NAME = "audit.csv", "audit.parquet", "summary.html"
 
 

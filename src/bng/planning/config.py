@@ -15,11 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from .errors import ConfigError
 from .tables import When
-
-
-class ConfigError(ValueError):
-    """A commencement setting that cannot be read (the message says what was expected)."""
 
 
 @dataclass(frozen=True)

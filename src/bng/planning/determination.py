@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from .errors import TransitionError
 from .gainplan import GainPlan, phase_problems
 from .tables import tables
 
@@ -45,10 +46,6 @@ LABELS: dict[PlanStatus, str] = {
     S.REFUSED: "Refused",
 }
 DECIDED = frozenset({S.APPROVED, S.REFUSED})
-
-
-class TransitionError(ValueError):
-    """A move the determination does not allow (the message says which moves are allowed)."""
 
 
 def move(current: PlanStatus | str, to: PlanStatus | str, reasons: str = "") -> PlanStatus:

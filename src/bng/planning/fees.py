@@ -23,11 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from .errors import FeeError
 from .monitoring_tables import FeeRow, monitoring_tables
-
-
-class FeeError(ValueError):
-    """A fee that cannot be quoted as asked (the message says what is missing)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bng.metric.model import Site
-from bng.metric.result import Result
+from bng.metric import UNIT_NAMES, Result, Site
 
 from .application import Application
 from .habitats import IrreplaceableFound
@@ -31,7 +30,6 @@ from .tables import Heading, tables
 
 SCHEMA = "bng/gain-plan/1"
 MODULES = ("area", "hedgerow", "watercourse")
-UNITS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
 
 
 def tier_module(tier: str) -> str:
@@ -86,7 +84,7 @@ class ModuleValues:
         """The module's figures as JSON."""
         return {
             "module": self.module,
-            "unit": UNITS[self.module],
+            "unit": UNIT_NAMES[self.module],
             "pre_development": self.pre_development,
             "post_development_onsite": self.post_development,
             "registered_offsite_change": self.offsite_change,
@@ -276,7 +274,7 @@ def phase_problems(overall: GainPlan, phase: GainPlan) -> list[str]:
         want = given.post_development.get(v.module)
         if want is not None and v.post_development < want - 1e-9:
             problems.append(
-                f"phase {phase.phase}: {v.post_development:.4f} {UNITS[v.module]} post-development, below the "
+                f"phase {phase.phase}: {v.post_development:.4f} {UNIT_NAMES[v.module]} post-development, below the "
                 f"{want:.4f} the overall plan gives this phase"
             )
     return problems

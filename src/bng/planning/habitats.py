@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bng.metric import Release, load
-from bng.metric.model import Site
+from bng.metric import Release, Site, load
 
 from .tables import IrreplaceableHabitat, tables
 

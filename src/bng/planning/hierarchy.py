@@ -15,9 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bng.metric import load
-from bng.metric.model import Site
-from bng.metric.result import Result
+from bng.metric import Result, Site, load
 
 from .application import Application, StepAnswer
 from .habitats import score_of

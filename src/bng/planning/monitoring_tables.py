@@ -22,7 +22,8 @@ from functools import cache
 from itertools import pairwise
 from types import MappingProxyType
 
-from .tables import PlanningDataError, _rows
+from .errors import PlanningDataError
+from .tables import _rows
 
 FEE_KINDS = ("banded", "fixed", "per_unit", "hourly")
 WHO = ("LPA inspection", "monitoring report")

@@ -12,14 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bng.metric import Release, load
-from bng.metric.model import Site
-from bng.metric.result import Result
+from bng.metric import SIZE_UNITS, Release, Result, Site, load
 
 from .habitats import band_of, score_of
 from .trajectory import Trajectory, trajectory
-
-UNIT = {"area": "ha", "hedgerow": "km", "watercourse": "km"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +43,7 @@ class PostParcel:
     @property
     def unit(self) -> str:
         """The unit of its size (hectares or kilometres)."""
-        return UNIT[self.module]
+        return SIZE_UNITS[self.module]
 
     @property
     def key(self) -> str:

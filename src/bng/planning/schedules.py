@@ -15,14 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .errors import ScheduleError
 from .monitoring_tables import ScheduleBand, monitoring_tables
 
 REPORT = "report"
 INSPECTION = "inspection"
-
-
-class ScheduleError(ValueError):
-    """No schedule or band for what was asked (the message says which)."""
 
 
 def add_years(start: date, years: int) -> date:

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bng.metric import load
-from bng.metric.model import Site
+from bng.metric import Site, load
 
 from .application import Application
 from .habitats import is_priority

@@ -18,11 +18,9 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
+from .errors import PlanningDataError
+
 MARKERS = frozenset({"V", "T", "U"})
-
-
-class PlanningDataError(ValueError):
-    """A planning table is missing, malformed or inconsistent."""
 
 
 @dataclass(frozen=True, slots=True)

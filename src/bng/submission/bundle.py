@@ -25,7 +25,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from bng.planning.application import DOCUMENT_TYPES
+from bng.planning import DOCUMENT_TYPES
+
+from .errors import BundleError
 
 MAX_FILES = 500
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
@@ -59,10 +61,6 @@ NAME_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("baseline",), "baseline-plan"),
     (("post", "proposed"), "post-intervention-plan"),
 )
-
-
-class BundleError(Exception):
-    """The submission cannot be opened at all (the message names the file and the limit)."""
 
 
 @dataclass

@@ -21,22 +21,42 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bng.metric import Release, load
-from bng.metric.model import Site
-from bng.metric.result import Result
-from bng.planning import applicability, parse_application
-from bng.planning.application import Application, FactIssue
-from bng.planning.config import DEFAULT, PlanningConfig
-from bng.planning.exemptions import Applicability, long_date
-from bng.planning.gainplan import tier_module
-from bng.planning.habitats import IrreplaceableFound, impact_of, irreplaceable_in
-from bng.planning.hierarchy import HierarchyReview, review_hierarchy
-from bng.planning.parcels import baseline_totals, post_parcels
-from bng.planning.significance import Classified, SiteFacts, classify
-from bng.planning.tables import LpaProfile, tables
-from bng.planning.validation import ItemResult, Problem, Verdict, item_results, items_for, letter, verdict
+from bng.metric import Release, Result, Site, load
+from bng.planning import (
+    DEFAULT,
+    Applicability,
+    Application,
+    Classified,
+    FactIssue,
+    HierarchyReview,
+    IrreplaceableFound,
+    ItemResult,
+    LpaProfile,
+    PlanningConfig,
+    Problem,
+    SiteFacts,
+    Verdict,
+    applicability,
+    baseline_totals,
+    classify,
+    impact_of,
+    irreplaceable_in,
+    item_results,
+    items_for,
+    letter,
+    long_date,
+    parse_application,
+    post_parcels,
+    review_hierarchy,
+    tier_module,
+    verdict,
+)
+from bng.planning import (
+    planning_tables as tables,
+)
 
-from .bundle import APPLICATION_FILE, Bundle, BundleError, BundleFile, declare, open_bundle
+from .bundle import APPLICATION_FILE, Bundle, BundleFile, declare, open_bundle
+from .errors import BundleError, UnknownLpa
 from .records import AllocationRecord, CreditPurchaseRecord, NoRecords, Records
 
 MAX_APPLICATION_BYTES = 2 * 1024 * 1024
@@ -241,10 +261,7 @@ class _Checker:
 
     # -- the metric ----------------------------------------------------------------------------
     def metric(self, app: Application) -> MetricRead | None:
-        from bng.workbook.check import check_workbook
-        from bng.workbook.errors import WorkbookError
-        from bng.workbook.layout import INPUT_SHEETS
-        from bng.workbook.reader import read_workbook
+        from bng.workbook import INPUT_SHEETS, WorkbookError, check_workbook, read_workbook
 
         books = self.bundle.of_type("metric")
         if not books:
@@ -543,8 +560,9 @@ class _Checker:
 
     # -- the maps -----------------------------------------------------------------------------
     def maps(self, m: MetricRead | None) -> tuple[list[MapRead], Any, dict[str, str]]:
-        from bng.gis.reconcile import STAGES, Metric, reconcile
-        from bng.gis.workflow import MapError, load_maps
+        from bng.gis import MapError, Metric, load_maps
+        from bng.gis import reconcile_maps as reconcile
+        from bng.metric import STAGES
 
         reads, by_stage = self._validated_maps()
         self._plans_given(by_stage)
@@ -586,7 +604,7 @@ class _Checker:
 
     def _validated_maps(self) -> tuple[list[MapRead], dict[str, BundleFile]]:
         """Each map checked against the GeoPackage standard; the first readable map of each stage."""
-        from bng.gis.validate import validate
+        from bng.gis import validate_map as validate
 
         files = self.bundle.of_type("baseline-map", "post-intervention-map")
         reads: list[MapRead] = []
@@ -1186,10 +1204,6 @@ def profile_of(lpa: str | None, app: Application) -> LpaProfile:
             if p is not None:
                 return p
     return t.lpa_profiles["national"]
-
-
-class UnknownLpa(ValueError):
-    """An LPA profile asked for by name that the planning tables do not hold."""
 
 
 def validate_submission(

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from bng.documents import render_html, render_pdf
+from bng.metric import MODULE_NAMES
 
 from .check import ValidationReport
 
 TEMPLATE = "planning/validation_report.html.j2"
 MARK = {"met": "✓", "not met": "✗", "not applicable": "–", "advisory": "!"}
-MODULE_NAMES = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
 
 
 def _n(v: float | None, pct: bool = False) -> str:

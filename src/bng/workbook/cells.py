@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from bng.metric.model import Years
+from bng.metric import Years
 
 from .errors import CellProblem, Problems
 from .grid import CellValue, is_blank

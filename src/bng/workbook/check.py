@@ -15,9 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bng.metric import calculate, load, result_to_dict
-from bng.metric.model import Site
-from bng.metric.result import Result
+from bng.metric import Result, Site, calculate, load, result_to_dict
 
 from .cached import RESULT_SHEETS, read_cached
 from .compliance import Check, Target, check_rules

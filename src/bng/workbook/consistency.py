@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bng.metric.result import ModuleResult, Result, RowResult
+from bng.metric import ModuleResult, Result, RowResult
 
 from .cached import GAIN_SITE_SHEET, HEADLINE, Cached, CachedResults, libreoffice_without_unique
 from .cells import reference, show

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bng.metric.model import LocationName, Module, Stage
+from bng.metric import LocationName, Module, Stage
 
 from .errors import LayoutError
 from .grid import Grid, cell_name, normalise

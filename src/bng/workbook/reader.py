@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bng.metric import load
-from bng.metric.model import (
+from bng.metric import (
+    CONDITIONS,
     MODULES,
     AreaBaseline,
     AreaCreation,
@@ -38,13 +38,15 @@ from bng.metric.model import (
     HedgerowRows,
     Location,
     Project,
+    Release,
     Site,
     WatercourseBaseline,
     WatercourseCreation,
     WatercourseEnhancement,
     WatercourseRows,
+    load,
+    release_id,
 )
-from bng.metric.reference import CONDITIONS, Release, release_id
 from bng.metric.xl import blank, gt
 
 from .cells import CellReader, reference, show

@@ -2,7 +2,8 @@
 
 Every figure shown names the metric release it was calculated with. The HTML is rendered
 from ``templates/check_report.html.j2`` (Jinja, autoescaped: workbook texts are user input);
-the PDF is that HTML printed by WeasyPrint, imported only when a PDF is asked for.
+the PDF is that HTML printed by ``bng.documents.print_pdf`` (WeasyPrint, as every PDF bng makes),
+imported only when a PDF is asked for.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bng.metric import MODULE_NAMES
+
 from .check import CheckReport
-from .compliance import MODULE_NAMES
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -142,8 +144,8 @@ def write_report(report: CheckReport, out: Path) -> None:
     """Write the report as HTML, or as PDF when ``out`` ends in .pdf."""
     html = render_html(report)
     if out.suffix.lower() == ".pdf":
-        from weasyprint import HTML  # type: ignore[import-untyped]  # slow to import; only for PDFs
+        from bng.documents import print_pdf  # Jinja and WeasyPrint are slow to import: only for PDFs
 
-        HTML(string=html, base_url=str(out.parent)).write_pdf(str(out))
+        out.write_bytes(print_pdf(html))
     else:
         out.write_text(html, encoding="utf-8")

@@ -26,20 +26,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bng.metric import load
-from bng.metric.model import (
+from bng.metric import (
     MODULES,
     STAGES,
     AreaBaseline,
     AreaEnhancement,
+    AreaHabitat,
     HedgerowBaseline,
     HedgerowEnhancement,
+    Release,
     Site,
     WatercourseBaseline,
     WatercourseEnhancement,
     Years,
+    load,
 )
-from bng.metric.reference import AreaHabitat, Release
 from bng.metric.xl import blank, gt
 
 from .errors import WorkbookError

@@ -144,8 +144,7 @@ def calculate_metric() -> ResponseReturnValue:
 @api.post("/v1/metric/check")
 @token(Scope.METRIC)
 def check_metric() -> ResponseReturnValue:
-    from bng.workbook.check import check_workbook
-    from bng.workbook.errors import WorkbookError
+    from bng.workbook import WorkbookError, check_workbook
 
     filename, data = _upload("file", 50 * MB)
     checked = check_upload(DocumentKind.METRIC, filename, data, "file")
@@ -191,7 +190,7 @@ def _map_path(folder: Path, field: str) -> tuple[str, Path]:
 @api.post("/v1/maps/validate")
 @token(Scope.METRIC)
 def validate_maps() -> ResponseReturnValue:
-    from bng.gis.workflow import MapError, load_maps
+    from bng.gis import MapError, load_maps
     from bng.metric import calculate, result_to_dict
 
     with tempfile.TemporaryDirectory(prefix="bng-api-maps-") as tmp:
