@@ -178,10 +178,10 @@ def test_a_token_is_made_by_an_admin_with_the_scopes_their_role_holds(register: 
     s.organisations.accept(owner, _invite(register, developer, org, owner.label))
     with pytest.raises(Forbidden):  # a member makes no token
         s.api_tokens.create(owner, org, "Mine", ["metric"])
-    with pytest.raises(Invalid, match="Select only what your account may do"):  # a developer applies to nothing
-        s.api_tokens.create(developer, org, "Theirs", ["applications"])
-    with pytest.raises(Invalid, match="Select only what your account may do"):  # not an LPA's organisation
-        s.api_tokens.create(developer, org, "Council's", ["lpa"])
+    for scopes in (["applications"], ["lpa"]):  # a developer applies to nothing; not an LPA's organisation
+        with pytest.raises(Invalid) as err:
+            s.api_tokens.create(developer, org, "Theirs", scopes)
+        assert [p.message for p in err.value.problems] == ["Select only what your account may do"]
     with pytest.raises(NotFound):
         s.api_tokens.create(actors["other_landowner"], org, "Outsider", ["metric"])
     token, secret = s.api_tokens.create(developer, org, "Orders", ["credit_orders", "allocations"])
@@ -301,7 +301,7 @@ def test_the_migration_gives_each_token_holder_an_organisation(empty_register: R
         ("Mill Road Homes Ltd", "developer", None),
         ("officer@cambridge.example.gov.uk", "lpa", lpa),
     ]
-    assert orgs[0].created_at == at
+    assert str(orgs[0].created_at)[:19] == str(at)  # the first token's date (SQLite answers text)
     assert sorted((m.organisation_id, m.user_id, m.role) for m in members) == [
         (orgs[0].id, ids["dev@example.com"], "admin"),
         (orgs[1].id, ids["officer@cambridge.example.gov.uk"], "admin"),

@@ -37,8 +37,8 @@ def _purposes(purposes: tuple[str, ...]) -> str:
 def _email_link_purposes(purposes: tuple[str, ...]) -> None:
     op.execute(f"DELETE FROM email_link WHERE NOT ({_purposes(purposes)})")  # on the way down: invitations go
     if op.get_bind().dialect.name == "postgresql":
-        op.drop_constraint("ck_email_link_purpose", "email_link", type_="check")
-        op.create_check_constraint("purpose", "email_link", _purposes(purposes))
+        op.drop_constraint(op.f("ck_email_link_purpose"), "email_link", type_="check")
+        op.create_check_constraint(op.f("ck_email_link_purpose"), "email_link", _purposes(purposes))
         return
     op.execute("ALTER TABLE email_link RENAME TO email_link_before_0018")
     op.create_table(
@@ -150,7 +150,9 @@ def _move_tokens() -> None:
             "SELECT a.id, a.email, a.organisation, a.role, a.lpa_id, MIN(t.created_at) AS since "
             "FROM account a JOIN api_token t ON t.user_id = a.id "
             "GROUP BY a.id, a.email, a.organisation, a.role, a.lpa_id ORDER BY a.id"
-        )
+        ).columns(
+            id=sa.Integer, email=sa.String, organisation=sa.String, role=sa.String, lpa_id=sa.Integer, since=sa.DateTime
+        )  # typed: SQLite's MIN() of a date and time is text
     ).all()
     for h in holders:
         name = " ".join((h.organisation or "").split())[:200] or h.email
@@ -174,7 +176,7 @@ def downgrade() -> None:
     )
     if op.get_bind().dialect.name == "postgresql":
         op.alter_column("api_token", "organisation", server_default=None)
-        op.drop_constraint("fk_api_token_organisation_id_organisation", "api_token", type_="foreignkey")
+        op.drop_constraint(op.f("fk_api_token_organisation_id_organisation"), "api_token", type_="foreignkey")
         op.drop_column("api_token", "organisation_id")
     else:  # the column's foreign key keeps ALTER TABLE … DROP COLUMN out: copy the table without it
         with op.batch_alter_table("api_token", copy_from=_api_token(organisation=True, organisation_id=True)) as batch:
