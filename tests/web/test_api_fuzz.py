@@ -98,18 +98,17 @@ TOKEN_PATHS = "^/api/v1/(metric|maps|credits|me|lpa)/"
 
 
 def test_the_token_api_keeps_to_its_document(app: Flask, register: Register) -> None:
-    """The token-authenticated endpoints again, now with a developer's token holding every scope a developer
-    may have: generated uploads and fields reach the handlers, which must answer as documented (200, 400,
-    403 for the scopes a developer lacks; never a 5xx). The register's clock moves a second a call, so the
+    """The token-authenticated endpoints again, now with the token of a developer's organisation holding every
+    scope a developer may give: generated uploads and fields reach the handlers, which must answer as documented
+    (200, 400, 403 for the scopes a developer lacks; never a 5xx). The register's clock moves a second a call, so the
     token's window opens again before its limit (a 429 is documented, but would hide the handlers)."""
     from datetime import timedelta
 
-    from bng.register.accounts.api_tokens import scopes_for
+    from tests.register.organisations import token
 
     world = register.world
     assert world is not None
-    developer = world.actors["developer"]
-    _, secret = register.services.api_tokens.create(developer, "fuzz", [s.value for s in scopes_for(developer.role)])
+    _, secret = token(register.services, world.actors["developer"], name="fuzz")
 
     def before_call(context: Any, case: Any, **kwargs: Any) -> None:
         register.clock.now += timedelta(seconds=1)

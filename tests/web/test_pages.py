@@ -92,7 +92,7 @@ def test_every_form_without_its_csrf_token_is_refused_and_changes_nothing(
                 continue  # the API's posts take a token, not a session's form (test_api_tokens)
             args = {"reference": world.applications["submitted"], "key": "applicant", "body_id": 1, "token": "x"}
             args |= {"price_id": 1, "rate_id": 1, "token_id": 1, "action_reference": "x", "report_reference": "x"}
-            args |= {"site_reference": "x", "case_reference": "x", "file_id": 1}
+            args |= {"site_reference": "x", "case_reference": "x", "file_id": 1, "organisation_id": 1, "user_id": 1}
             path = url_for(rule.endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
             response = client.post(path, data={"email": "x@example.com", "name": "Body", "body_type": "public body"})
             refused.append((path, response.status_code))

@@ -40,7 +40,9 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 ROLES = ("landowner", "developer", "lpa_officer", "case_worker")
-EMAIL_LINK_PURPOSES = ("sign_in", "new_account", "password_reset", "verify_email", "change_email", "second_factor")
+EMAIL_LINK_PURPOSES = (
+    "sign_in", "new_account", "password_reset", "verify_email", "change_email", "second_factor", "org_invitation",
+)  # fmt: skip
 APPLICATION_STATUSES = ("draft", "submitted", "information_requested", "accepted", "rejected")
 
 
@@ -488,5 +490,5 @@ email_link = Table(
 )
 """One-time links sent by email: finishing a sign-in that needed a second step, confirming a new account
 (its details, the password's hash included, wait here until the link is followed), resetting a forgotten
-password, verifying an email address or a new one; and (never emailed) a sign-in waiting for its
-authenticator code."""
+password, verifying an email address or a new one, inviting someone to an organisation; and (never
+emailed) a sign-in waiting for its authenticator code."""

@@ -76,6 +76,7 @@ from .money_repos import MoneyRecords
 from .monitoring_repos import MonitoringRecords
 from .notification_repos import NotificationRecords
 from .open_data import OpenData
+from .organisation_repos import OrganisationRecords
 from .planning_repos import PlanningRecords
 from .results import changed
 
@@ -601,6 +602,7 @@ class SqlUnitOfWork:
         self.planning = PlanningRecords(s)
         self.monitoring = MonitoringRecords(s)
         self.api_tokens = ApiTokenRecords(s)
+        self.organisations = OrganisationRecords(s)  # organisations, their members (who a token acts for)
         self.access = AccessRecords(s)  # who sees what: allocations by owner and LPA, messages to providers
         self.money = MoneyRecords(s)  # overpayments, part refunds, remittance details
         self.notifications = NotificationRecords(s)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bng.register.access.service import Access
 from bng.register.accounts.api_tokens import ApiTokens
+from bng.register.accounts.organisations import Organisations
 from bng.register.accounts.passwords import Passwords
 from bng.register.accounts.service import Accounts
 from bng.register.accounts.settings import AccountSettings
@@ -59,6 +60,7 @@ class Services:
     submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
     card_payments: CardPayments  # fees paid by card through GOV.UK Pay (or its local stand-in)
     api_tokens: ApiTokens  # the JSON API's tokens: made, revoked, and who a call with one is
+    organisations: Organisations  # organisations with verified members, which hold the API tokens
     account_settings: AccountSettings  # one's own account: passwords, email, sessions, authenticator
     access: Access  # who sees what: a landowner's allocations, an LPA's allocations and purchases, messages
     money: Money  # overpayments and part refunds the register team record, and each fee's or order's balance
@@ -124,6 +126,7 @@ def build_services(
         card_payments=card_payments,
         pay_stand_in=stand_in,
         api_tokens=ApiTokens(uow, clock),
+        organisations=Organisations(uow, clock, accounts.outbox),
         account_settings=AccountSettings(accounts),
         access=Access(uow, clock),
         money=Money(uow, clock),

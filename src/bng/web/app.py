@@ -40,6 +40,7 @@ from .views import (
     maps,
     money,
     notify_stand_in,
+    organisations,
     outbox,
     pay,
     pay_stand_in,
@@ -154,7 +155,8 @@ def create_app(services: Services, settings: Settings) -> Flask:
         csrf.exempt(pay_stand_in.refund)
         csrf.exempt(pay_stand_in.card)  # Pay's card page, not the register's form
         app.register_blueprint(pay_stand_in.bp)
-    app.register_blueprint(api_tokens.bp)  # an account's tokens for the JSON API
+    app.register_blueprint(organisations.bp)  # organisations with verified members
+    app.register_blueprint(api_tokens.bp)  # an organisation's tokens for the JSON API
     app.register_blueprint(account_settings.bp)  # one's own account: passwords, email, sessions, authenticator
     app.register_blueprint(access.bp)  # a landowner's allocations, messages to a gain site's provider
     app.register_blueprint(money.bp)  # overpayments, part refunds, bank details, invoice PDFs

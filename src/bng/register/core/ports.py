@@ -260,7 +260,8 @@ class Throttle(Protocol):
 @dataclass(frozen=True, slots=True)
 class EmailLink:
     """A one-time link sent by email (``sign_in``, ``new_account``, ``password_reset``, ``verify_email``,
-    ``change_email``; or ``second_factor``, a sign-in awaiting its authenticator code), with what it finishes."""
+    ``change_email``, ``org_invitation``; or ``second_factor``, a sign-in awaiting its authenticator code), with
+    what it finishes."""
 
     token_hash: str
     purpose: str
