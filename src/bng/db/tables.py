@@ -302,7 +302,7 @@ gain_site = Table(
         )
         for module in ("area", "hedgerow", "watercourse")
     ),
-    # the search's count by habitat: whether a site is registered, from an index (migration 0017t)
+    # the search's count by habitat: whether a site is registered, from an index (migration 0019)
     Index(
         "ix_gain_site_registered_id",
         "id",
@@ -366,7 +366,7 @@ habitat_parcel = Table(
     ),
     UniqueConstraint("gain_site_id", "module", "stage", "ref", name="uq_habitat_parcel_site_row"),
     Index("ix_habitat_parcel_habitat", "habitat"),
-    # the search's count by habitat: the habitats of created and enhanced parcels and their sites (0017t)
+    # the search's count by habitat: the habitats of created and enhanced parcels and their sites (0019)
     Index(
         "ix_habitat_parcel_sold_habitat",
         "habitat",

@@ -304,7 +304,7 @@ class Sites(_Repo):
         return Page(self.s.scalars(rows).all(), int(total), page, query.per_page)
 
     def _count(self, where: Any, conditions: list[Any], habitat_condition: Any, habitat: str) -> int:
-        """The search's count. By habitat, from indexes (migration 0017t) rather than the parcels: the habitat
+        """The search's count. By habitat, from indexes (migration 0019) rather than the parcels: the habitat
         names that match (few: a skip over the index of created and enhanced parcels), then the registered
         sites with a parcel of one of them, the same sites the search's own condition finds."""
         g = tables.gain_site

@@ -7,8 +7,8 @@ under load); with these it reads the habitat names present (a skip over the firs
 of the names that match (a range of it) and whether each is registered (the second), all from the
 indexes: 30 ms (``docs/performance.md``). Both engines.
 
-Revision ID: 0017t
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-07
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017t"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
