@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bng.register.applications.allocation_section import CombinedCase
+from bng.register.applications.service import Applications
 from bng.register.core.places import Places
 from bng.register.core.ports import Clock, FileStore, UnitOfWorkFactory
 
-from ..allocation_section import CombinedCase
-from ..service import Applications
 from .acceptance import Accept
 from .cases import ReviewCases
 from .changes import Amend, Remove

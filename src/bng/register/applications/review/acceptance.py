@@ -16,6 +16,10 @@ from datetime import date
 
 import shapely
 
+from bng.register.applications import allocation_section
+from bng.register.applications.allocation_section import CombinedCase
+from bng.register.applications.sections import boundary_of, file_ids, habitats_of
+from bng.register.applications.service import NEVER_PUBLISHED, Applications, FeeStanding, fee_standing
 from bng.register.core import audit, notifications, submissions
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Invalid
@@ -35,10 +39,6 @@ from bng.register.core.references import gain_site_reference
 from bng.register.core.roles import Permission
 from bng.register.core.service import require
 
-from .. import allocation_section
-from ..allocation_section import CombinedCase
-from ..sections import boundary_of, file_ids, habitats_of
-from ..service import NEVER_PUBLISHED, Applications, FeeStanding, fee_standing
 from .common import PUBLISHABLE, ReviewStep
 
 

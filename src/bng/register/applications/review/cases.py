@@ -3,13 +3,13 @@ worker sees it (with the submission checks run again)."""
 
 from __future__ import annotations
 
+from bng.register.applications.service import Applications, ApplicationView
 from bng.register.core.audit import Actor
 from bng.register.core.model import Application, ApplicationStatus
 from bng.register.core.ports import Clock, UnitOfWorkFactory
 from bng.register.core.roles import Permission
 from bng.register.core.service import Service, require
 
-from ..service import Applications, ApplicationView
 from .common import QUEUE
 
 
