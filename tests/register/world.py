@@ -118,7 +118,7 @@ def build(services: Services, *, credits: bool = True) -> World:
     registered = apps.start(owner).reference
     answer_all(services, owner, registered, lpa_id=cambridge)
     apps.submit(owner, registered)
-    services.review.record_payment(worker, registered, TODAY, "bank transfer")
+    services.payments.record_payment(worker, registered, TODAY, "bank transfer")
     world.site = services.review.accept(worker, registered).reference
     world.applications["accepted"] = registered
 
@@ -173,4 +173,4 @@ def record_fees(services: Services, worker: Actor, reference: str, on: date, met
     view = services.applications.view(worker, reference)
     for payment in view.payments:
         if view.fee_standing(payment) == "due":
-            services.review.record_payment(worker, reference, on, method, payment.reference)
+            services.payments.record_payment(worker, reference, on, method, payment.reference)

@@ -90,7 +90,7 @@ def test_fees_no_longer_owed_say_so(client: CheckedClient, register: Register) -
         "application no longer allocates units." in page
     )
     assert "£684" not in page and "Nothing more is due when you resubmit." in page
-    s.review.record_refund(world.actors["case_worker"], fee, date(2026, 11, 21), "card", "RF 1")
+    s.payments.record_refund(world.actors["case_worker"], fee, date(2026, 11, 21), "card", "RF 1")
     s.applications.save_section(world.actors["landowner"], ref, "allocation", allocation(register))
     page = _check(client, ref)  # allocating again after the refund: a new £45 falls due
     assert f"(payment reference {fee}): refunded on 21 November 2026." in page

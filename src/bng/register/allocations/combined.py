@@ -135,17 +135,7 @@ def section(
             str(values.get("development_name") or "").strip(),
             str(values.get("grid_reference") or "").strip(),
         )
-        problems += [Problem(p.field, p.message, SECTION) for p in check_development(development)]
-        lpa = ctx.lpa(development.lpa_id) if development.lpa_id is not None else None
-        if development.lpa_id is not None and lpa is None:
-            problems.append(Problem("lpa_id", "Select the development's LPA from the list", SECTION))
-        elif lpa is not None and (why := not_current(lpa, ctx.today)):
-            problems.append(Problem("lpa_id", why, SECTION))
-            lpa = None
-        try:
-            locate_development(ctx.places, development.grid_reference, lpa.name if lpa else "")
-        except Invalid as err:
-            problems += [Problem(p.field, p.message, SECTION) for p in err.problems]
+        problems += _development_problems(development, ctx)
         quantities: dict[str, int] = {}
         method = str(values.get("method") or "parcels").strip()  # answers from before the choice: parcels
         metric_file = current.development_metric_file
@@ -154,37 +144,10 @@ def section(
         if not sellable(ctx.answers):
             problems.append(Problem("parcels", "Complete the habitats section before the allocation", SECTION))
         elif method == "metric":
-            upload = uploads.get(METRIC_FIELD)
-            data = None
-            if upload is not None and upload.data:
-                stored, _ = ctx.store(DocumentKind.METRIC, upload)
-                metric_file, data = stored.id, upload.data
-            elif metric_file is not None:  # uploaded before: kept until another replaces it
-                data = ctx.file_bytes(metric_file)
-            if data is None:
-                problems.append(Problem(METRIC_FIELD, "Select the development's metric", SECTION))
-            else:
-                try:
-                    quantities = ctx.parsed(metric_quantities, ctx.answers, data, ctx.reference)
-                except Invalid as err:
-                    problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
-                else:
-                    problems += [
-                        Problem(METRIC_FIELD, q.message, SECTION) for q in line_problems(ctx.answers, quantities)
-                    ]
+            metric_file = _from_metric(uploads, metric_file, ctx, quantities, problems)
         elif method == "parcels":
             metric_file = None
-            for p in sellable(ctx.answers):
-                key = parcel_key(p.module, p.stage, p.ref)
-                text = str(values.get(FIELD.format(key)) or "").strip()
-                if not text:
-                    continue
-                try:
-                    quantities[key] = quantity(text, p)
-                except Invalid as err:
-                    problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
-            if not any(q.field.startswith("parcel-") for q in problems):
-                problems += line_problems(ctx.answers, quantities)
+            _from_parcels(values, ctx, quantities, problems)
         answers = replace(
             answers,
             lpa_id=development.lpa_id,
@@ -198,6 +161,67 @@ def section(
     if problems:
         raise Invalid("There is a problem with your answers", problems)
     return replace(answers, completed=True)
+
+
+def _development_problems(development: Development, ctx: SectionContext) -> list[Problem]:
+    """The development's answers, its LPA (current) and where it is, each problem in the section."""
+    problems = [Problem(p.field, p.message, SECTION) for p in check_development(development)]
+    lpa = ctx.lpa(development.lpa_id) if development.lpa_id is not None else None
+    if development.lpa_id is not None and lpa is None:
+        problems.append(Problem("lpa_id", "Select the development's LPA from the list", SECTION))
+    elif lpa is not None and (why := not_current(lpa, ctx.today)):
+        problems.append(Problem("lpa_id", why, SECTION))
+        lpa = None
+    try:
+        locate_development(ctx.places, development.grid_reference, lpa.name if lpa else "")
+    except Invalid as err:
+        problems += [Problem(p.field, p.message, SECTION) for p in err.problems]
+    return problems
+
+
+def _from_metric(
+    uploads: Mapping[str, Upload],
+    metric_file: int | None,
+    ctx: SectionContext,
+    quantities: dict[str, int],
+    problems: list[Problem],
+) -> int | None:
+    """The quantities read from the development's metric (uploaded now, or kept from before) into
+    ``quantities``, its problems into ``problems``; the metric's file id."""
+    upload = uploads.get(METRIC_FIELD)
+    data = None
+    if upload is not None and upload.data:
+        stored, _ = ctx.store(DocumentKind.METRIC, upload)
+        metric_file, data = stored.id, upload.data
+    elif metric_file is not None:  # uploaded before: kept until another replaces it
+        data = ctx.file_bytes(metric_file)
+    if data is None:
+        problems.append(Problem(METRIC_FIELD, "Select the development's metric", SECTION))
+    else:
+        try:
+            quantities.update(ctx.parsed(metric_quantities, ctx.answers, data, ctx.reference))
+        except Invalid as err:
+            problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
+        else:
+            problems += [Problem(METRIC_FIELD, q.message, SECTION) for q in line_problems(ctx.answers, quantities)]
+    return metric_file
+
+
+def _from_parcels(
+    values: Mapping[str, Any], ctx: SectionContext, quantities: dict[str, int], problems: list[Problem]
+) -> None:
+    """The quantity typed for each parcel into ``quantities``, its problems into ``problems``."""
+    for p in sellable(ctx.answers):
+        key = parcel_key(p.module, p.stage, p.ref)
+        text = str(values.get(FIELD.format(key)) or "").strip()
+        if not text:
+            continue
+        try:
+            quantities[key] = quantity(text, p)
+        except Invalid as err:
+            problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
+    if not any(q.field.startswith("parcel-") for q in problems):
+        problems += line_problems(ctx.answers, quantities)
 
 
 def development(answers: Mapping[str, Any]) -> Development:
