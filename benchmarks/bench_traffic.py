@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import random
 import subprocess
@@ -108,7 +109,8 @@ def locust(port: int, user: str, paths: list[str], users: int, seconds: int, mod
     with tempfile.TemporaryDirectory() as tmp:
         listing = Path(tmp) / "paths"
         listing.write_text("\n".join(paths))
-        env = {**os.environ, "BNG_PATHS": str(listing), "BNG_MODE": mode}
+        counts = Path(tmp) / "cache.json"
+        env = {**os.environ, "BNG_PATHS": str(listing), "BNG_MODE": mode, "BNG_CACHE_OUT": str(counts)}
         before = os.getloadavg()
         subprocess.run(
             [str(Path(sys.executable).with_name("locust")), "-f", str(HERE / "locustfile.py"), "--headless",
@@ -118,6 +120,7 @@ def locust(port: int, user: str, paths: list[str], users: int, seconds: int, mod
         )  # fmt: skip
         after = os.getloadavg()
         rows = list(csv.DictReader((Path(tmp) / "out_stats.csv").open()))
+        cache = json.loads(counts.read_text()) if counts.exists() else {}
     stats = {
         r["Name"]: {
             "count": int(r["Request Count"]),
@@ -129,7 +132,15 @@ def locust(port: int, user: str, paths: list[str], users: int, seconds: int, mod
         for r in rows
         if r["Request Count"] != "0"
     }
-    return {"paths": paths, "stats": stats, "load": (before, after), "users": users, "seconds": seconds, "mode": mode}
+    return {
+        "paths": paths,
+        "stats": stats,
+        "load": (before, after),
+        "users": users,
+        "seconds": seconds,
+        "mode": mode,
+        "cache": cache,
+    }
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -155,12 +166,20 @@ def measure(args: argparse.Namespace, url: str, timings: dict[str, float]) -> di
             for mode in args.modes.split(","):
                 r = locust(port, user, chosen, args.users, args.seconds, mode)
                 results["runs"].append((name, r))
-                print(name, mode, r["stats"].get("Aggregated"), r["load"], flush=True)
+                print(name, mode, r["stats"].get("Aggregated"), r["load"], r["cache"], flush=True)
         if args.race:
             from .allocation_race import race
 
             results["race"] = race(f"http://127.0.0.1:{port}", url)
     return results
+
+
+def _hit_rate(cache: dict[str, int]) -> str:
+    """The share of answers the server gave from its kept responses (their ``X-Cache``)."""
+    hits, misses = cache.get("hit", 0), cache.get("miss", 0)
+    if not hits + misses:
+        return "kept responses not counted"
+    return f"answered from kept responses {hits / (hits + misses):.0%} ({hits:,} of {hits + misses:,})"
 
 
 def section(r: dict[str, Any], args: argparse.Namespace) -> str:
@@ -182,7 +201,7 @@ def section(r: dict[str, Any], args: argparse.Namespace) -> str:
         s = run["stats"]
         total = s.get("Aggregated", {})
         how = {
-            "fresh": "every request unique: searched, counted and rendered afresh",
+            "fresh": "every request unique: searched and rendered afresh, its count kept per filter set",
             "repeat": f"the {len(run['paths'])} distinct searches repeated",
             "revalidate": f"the {len(run['paths'])} distinct searches repeated, clients revalidate with If-None-Match",
         }[run["mode"]]
@@ -191,7 +210,7 @@ def section(r: dict[str, Any], args: argparse.Namespace) -> str:
             f"**{total.get('rps', 0):.0f} requests/s**, "
             f"p50 {total.get('p50', 0):.0f} ms, **p95 {total.get('p95', 0):.0f} ms**, {total.get('count', 0):,} "
             f"requests, {total.get('failures', 0)} failed; load average (1 min) {run['load'][0][0]:.1f} before, "
-            f"{run['load'][1][0]:.1f} after.\n\n"
+            f"{run['load'][1][0]:.1f} after; {_hit_rate(run.get('cache', {}))}.\n\n"
             "| Request | Count | req/s | p50 ms | p95 ms |\n|---|---:|---:|---:|---:|\n"
         )
         for kind, v in sorted(s.items()):

@@ -11,15 +11,27 @@ API does.
 
 from __future__ import annotations
 
+import json
 import os
 import random
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, constant, events, task
 
 PATHS = [p for p in Path(os.environ.get("BNG_PATHS", "/dev/null")).read_text().splitlines() if p]
 MODE = os.environ.get("BNG_MODE", "repeat")
 REVALIDATE = MODE == "revalidate"
+CACHE: Counter[str] = Counter()
+"""X-Cache of the answers: hit, miss, or none (not a kept kind of request)."""
+
+
+@events.quitting.add_listener
+def _write_cache_counts(**_: Any) -> None:
+    out = os.environ.get("BNG_CACHE_OUT")
+    if out:
+        Path(out).write_text(json.dumps(CACHE))
 
 
 def kind_of(path: str) -> str:
@@ -45,6 +57,7 @@ class Searcher(FastHttpUser):
             path += f"&_={random.getrandbits(64):x}" if "?" in path else f"?_={random.getrandbits(64):x}"
         headers = {"If-None-Match": self.etags[path]} if REVALIDATE and path in self.etags else {}
         with self.client.get(path, name=kind_of(path), headers=headers, catch_response=True) as response:
+            CACHE[response.headers.get("X-Cache") or "none"] += 1
             if response.status_code == 200:
                 etag = response.headers.get("ETag")
                 if etag:

@@ -215,3 +215,23 @@ def test_credits_are_priced_on_a_date() -> None:
     assert "cost at prices in force on 2026-11-22: £3,199,120 ex VAT" in result.output
     bad = run("metric", "calculate", str(EXAMPLE), "--price-date", "soon")
     assert bad.exit_code == 2 and "is not a date" in bad.output
+
+
+def test_the_stand_ins_e_mails_are_shown_once_on_the_console(capfd: pytest.CaptureFixture[str]) -> None:
+    """waitress's serve() gives the root logger a handler; Notify's log is shown by its own, once."""
+    import logging
+
+    from bng import cli
+
+    notify, root = logging.getLogger("bng.notify"), logging.getLogger()
+    saved = (notify.handlers[:], notify.propagate, notify.level, root.handlers[:])
+    try:
+        logging.basicConfig()  # as waitress.serve() does
+        cli._show_notify_log()
+        cli._show_notify_log()  # shown twice (serve, then a worker command in the same process): one handler
+        notify.info("email to applicant@example.com: Your application was submitted")
+        err = capfd.readouterr().err
+        assert err.count("Your application was submitted") == 1, err
+    finally:
+        notify.handlers[:], notify.propagate, root.handlers[:] = saved[0], saved[1], saved[3]
+        notify.setLevel(saved[2])

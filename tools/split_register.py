@@ -191,9 +191,13 @@ def new_module(old: str) -> str:
 
 
 def is_new_module(dotted: str) -> bool:
-    """Whether ``bng.register.X[.Y]`` names a module or package of the split register."""
+    """Whether ``bng.register.X[.Y]`` names a module or package of the split register: in ``TABLE``, or made in
+    an area since (``payments.fees``, whose area's name is also an old flat module's, ``payments``)."""
     rest = dotted.removeprefix(PACKAGE + ".")
-    return rest in AREAS or rest in TABLE.values()
+    if rest in AREAS or rest in TABLE.values():
+        return True
+    path = REGISTER.joinpath(*rest.split("."))
+    return rest.split(".")[0] in AREAS and (path.with_suffix(".py").is_file() or (path / "__init__.py").is_file())
 
 
 class Tree:

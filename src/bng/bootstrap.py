@@ -1,5 +1,7 @@
-"""The one place that wires bng's service together: configuration, database, file store, services
-and the web application. Everything else receives what it needs from here.
+"""The one place that wires bng's services together.
+
+Configuration, database, file store, services and the web application are made here; everything else
+receives what it needs from here.
 
 Configuration comes from the environment:
 
@@ -15,6 +17,7 @@ Configuration comes from the environment:
   the address it listens on);
 - ``BNG_TRUSTED_PROXIES``: how many reverse proxies (TLS terminators) stand in front and set
   X-Forwarded-For and X-Forwarded-Proto (0, the default, ignores those headers);
+- ``BNG_CACHE_MB``: how many MiB of public search responses each worker keeps (32; ``bng.web.cache``);
 - ``GOVUK_PAY_API_KEY``: the service's GOV.UK Pay API key; without one, card payments go to a local
   stand-in served by the service itself at ``/pay-stand-in`` (docs/payments.md);
 - ``GOVUK_PAY_BASE_URL``: GOV.UK Pay's API (``https://publicapi.payments.service.gov.uk``);
@@ -47,6 +50,8 @@ from bng.register.services import Services, build_services
 
 @dataclass(frozen=True)
 class Config:
+    """Everything bng needs from its surroundings, read once (``load_config``) and passed down."""
+
     database_url: str
     file_store: Path
     secret_key: str
@@ -54,6 +59,7 @@ class Config:
     extra: Mapping[str, Any] = field(default_factory=dict)
     base_url: str = "http://127.0.0.1:8000"
     trusted_proxies: int = 0
+    cache_bytes: int = 32 * 1024 * 1024
     pay_api_key: str = ""
     pay_base_url: str = ""
     os_maps_api_key: str = ""
@@ -77,6 +83,7 @@ def _secret(var: Path) -> str:
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
+    """The configuration from the environment (module docstring); makes and keeps a secret key if none is given."""
     env = os.environ if env is None else env
     var = Path(env.get("BNG_VAR", "var")).resolve()
     url = env.get("DATABASE_URL") or f"sqlite:///{var / 'bng.sqlite3'}"
@@ -85,6 +92,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     proxies = env.get("BNG_TRUSTED_PROXIES", "0").strip() or "0"
     if not proxies.isascii() or not proxies.isdigit():
         raise ValueError(f"BNG_TRUSTED_PROXIES must be a whole number of proxies (got {proxies!r})")
+    cache_mb = env.get("BNG_CACHE_MB", "32").strip() or "32"
+    if not cache_mb.isascii() or not cache_mb.isdigit():
+        raise ValueError(f"BNG_CACHE_MB must be a whole number of MiB (got {cache_mb!r})")
     return Config(
         url,
         store,
@@ -92,6 +102,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         secure_cookies=env.get("BNG_INSECURE_COOKIES", "") != "1",
         base_url=env.get("BNG_BASE_URL") or Config.base_url,
         trusted_proxies=int(proxies),
+        cache_bytes=int(cache_mb) * 1024 * 1024,
         pay_api_key=env.get("GOVUK_PAY_API_KEY", "").strip(),
         pay_base_url=env.get("GOVUK_PAY_BASE_URL", "").strip(),
         os_maps_api_key=env.get("OS_MAPS_API_KEY", "").strip(),
@@ -104,11 +115,14 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
 
 
 def utc_now() -> datetime:
+    """Now, in naive UTC: the register stores naive UTC times."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
 class Wired:
+    """What ``wire`` built: the configuration, the database and the register's services."""
+
     config: Config
     database: Database
     services: Services
@@ -145,6 +159,7 @@ def notify_of(config: Config) -> tuple[Any, Any]:
 
 
 def wire(config: Config, clock: Callable[[], datetime] = utc_now, passwords: Passwords | None = None) -> Wired:
+    """Build the database, file store and services for a configuration (``clock`` and ``passwords`` for tests)."""
     database = Database(config.database_url)
     store = LocalFileStore(config.file_store)
     database.sweep(store)  # what a crash left in the file store (bng.db.filestore)
@@ -165,6 +180,7 @@ def create_app(config: Config | None = None, wired: Wired | None = None) -> Any:
         secure_cookies=c.secure_cookies,
         base_url=c.base_url,
         trusted_proxies=c.trusted_proxies,
+        cache_bytes=c.cache_bytes,
         os_maps=os_maps_of(c),
     )
     return make(wired.services, settings)

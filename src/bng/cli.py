@@ -34,7 +34,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
-    from bng.metric.result import ModuleResult, Result
+    from bng.metric import ModuleResult, Result
 
 
 class Lazy(NamedTuple):
@@ -115,8 +115,6 @@ metric_app = typer.Typer(
 app.add_typer(metric_app, name="metric")
 
 MAX_SITE_FILE_BYTES = 50 * 1024 * 1024
-MODULE_NAMES = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
-UNITS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
 
 
 class InputError(Exception):
@@ -124,6 +122,7 @@ class InputError(Exception):
 
 
 def read_json(path: Path) -> Any:
+    """The site file's JSON, refused before it is read when it is larger than a site file may be."""
     try:
         size = path.stat().st_size
     except OSError as err:
@@ -149,6 +148,9 @@ def _yes(v: bool | None) -> str:
 
 
 def headline_table(result: Result) -> str:
+    """The headline results as the workbook's table: baseline, post-intervention and net change, per module."""
+    from bng.metric import MODULE_NAMES
+
     mods: list[ModuleResult] = [result.modules[m] for m in ("area", "hedgerow", "watercourse")]
     lines: list[tuple[str, list[str]]] = [
         ("On-site baseline", [_fmt(m.on_site.baseline_units) for m in mods]),
@@ -177,6 +179,9 @@ def headline_table(result: Result) -> str:
 
 
 def trading_summary(result: Result) -> str:
+    """The trading rules per module: satisfied, or which band fails and by how much."""
+    from bng.metric import MODULE_NAMES, UNIT_NAMES
+
     out = ["Trading summary"]
     for module, t in result.trading.items():
         name = MODULE_NAMES[module]
@@ -188,7 +193,7 @@ def trading_summary(result: Result) -> str:
         for b in failing:
             band = b.band.replace("_", " ")
             parts = ", ".join(f"{f.habitat} ({_fmt(f.change_units)})" for f in b.failing)
-            short = f" short by {_fmt(b.shortfall_units)} {UNITS[module]}" if b.shortfall_units else ""
+            short = f" short by {_fmt(b.shortfall_units)} {UNIT_NAMES[module]}" if b.shortfall_units else ""
             out.append(f"  {name}: {band} band fails ({b.rule}){short}" + (f": {parts}" if parts else ""))
         for b in unknown:
             out.append(f"  {name}: {b.band.replace('_', ' ')} band has no verdict (the workbook shows {b.verdict!r})")
@@ -196,14 +201,14 @@ def trading_summary(result: Result) -> str:
 
 
 def credits_summary(result: Result, on: date) -> str | None:
+    """The statutory credits the result needs, by tier; None when it needs none."""
     by_tier = result.credits.by_tier
     if all(v == 0 for v in by_tier.values()) and not result.credits.messages:
         return None
     cells = "  ".join(f"{tier} {_fmt(v)}" for tier, v in by_tier.items())
     lines = [f"Statutory credits needed (2 per unit short): {cells}"]
     lines += [f"  the workbook shows {m!r}" for m in result.credits.messages]
-    from bng.metric import load
-    from bng.metric.credits import cost
+    from bng.metric import cost, load
 
     try:
         costs = cost(by_tier, load(result.metric_release).credit_prices, on)
@@ -218,6 +223,7 @@ def credits_summary(result: Result, on: date) -> str | None:
 
 
 def problems(result: Result, issues: list[Any]) -> list[str]:
+    """Everything to fix: the input issues, the result's issues and each row's error messages."""
     out = [f"  {i}" for i in issues]
     out += [f"  {i}" for i in result.issues]
     for r in result.rows:
@@ -474,7 +480,9 @@ def _show_notify_log() -> None:
 
     shown = logging.getLogger("bng.notify")
     shown.setLevel(logging.INFO)
-    shown.addHandler(logging.StreamHandler())
+    if not shown.handlers:
+        shown.addHandler(logging.StreamHandler())
+    shown.propagate = False  # waitress's serve() gives the root logger a handler too: each e-mail once
 
 
 def _sender() -> tuple[Any, Any]:
@@ -580,8 +588,10 @@ def planning_applicability(
 
 
 def _planning_records() -> tuple[Any, Any]:
-    """The register's records for the planning commands, when a register is configured (DATABASE_URL,
-    or var/bng.sqlite3); (None, None) when there is none."""
+    """The register's records for the planning commands, when a register is configured.
+
+    The register is DATABASE_URL's, or var/bng.sqlite3; (None, None) when there is none.
+    """
     import os
 
     var = Path(os.environ.get("BNG_VAR", "var"))
@@ -654,8 +664,10 @@ def planning_documents(
 
 @planning_app.command("monitoring-sweep")
 def planning_monitoring_sweep(on: OnDate = None) -> None:
-    """Queue monitoring reminders and raise enforcement flags for what is overdue (run it daily; the same day
-    twice queues nothing twice)."""
+    """Queue monitoring reminders and raise enforcement flags for what is overdue.
+
+    Run it daily: the same day twice queues nothing twice.
+    """
     from bng.bootstrap import load_config, wire
 
     try:
@@ -677,6 +689,7 @@ def planning_monitoring_sweep(on: OnDate = None) -> None:
 
 
 def main() -> None:
+    """The ``bng`` command."""
     app(prog_name="bng")
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bng.audit.sources import SourceError, find_items, pair_maps
+from bng.audit.errors import SourceError
+from bng.audit.sources import find_items, pair_maps
 
 
 def test_maps_pair_by_name_in_both_of_the_standards_spellings() -> None:

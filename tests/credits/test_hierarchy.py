@@ -69,7 +69,7 @@ def test_the_evidence_lists_a_bounded_number_of_sites_and_says_when_there_were_m
     s, owner, worker = register.services, register.world.actors["landowner"], register.world.actors["case_worker"]
     ready = register.world.applications["ready"]  # a second gain site in Cambridge, as the register accepts one
     s.applications.submit(owner, ready)
-    s.review.record_payment(worker, ready, TODAY, "bank transfer")
+    s.payments.record_payment(worker, ready, TODAY, "bank transfer")
     second = s.review.accept(worker, ready).reference
 
     def search() -> dict[str, Any]:

@@ -9,6 +9,7 @@ no mocks, and no test sees another's changes.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,8 +26,11 @@ from bng.db.database import Database
 from bng.register.accounts.passwords import Passwords
 from tests.db.postgres import Server, throwaway_server
 from tests.register import world as world_module
+from tests.register.memory_fixtures import MemoryRegister, memory_register
 
 ENGINES = ("sqlite", "postgresql")
+"""Where a test of the register runs unless its module says otherwise (``pytest.mark.engines``): "memory" is
+the in-memory register (tests/register/memory.py), for tests whose point is not the database."""
 CHEAP_PASSWORDS = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 """Argon2id with small costs: the tests make many accounts (test_passwords checks the real costs)."""
 
@@ -113,7 +117,23 @@ def templates(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureR
     return Templates(tmp_path_factory.mktemp("templates"), request)
 
 
-@pytest.fixture(params=ENGINES)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test that uses the register once per engine its module (or the test) names with
+    ``pytest.mark.engines``, else once per engine of ENGINES; a test parametrising ``engine`` itself keeps that."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", ())
+        if "engine" in ([n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)):
+            return
+    marker = metafunc.definition.get_closest_marker("engines")
+    engines = marker.args if marker else ENGINES
+    if marker is not None and os.environ.get("BNG_MEMORY_AS"):  # e.g. sqlite: run the in-memory tests there too
+        engines = (*engines, *(e for e in os.environ["BNG_MEMORY_AS"].split(",") if e not in engines))
+    metafunc.parametrize("engine", engines, indirect=True)
+
+
+@pytest.fixture
 def engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -154,12 +174,18 @@ def _register(templates: Templates, engine: str, tmp_path: Path, with_world: boo
 
 
 @pytest.fixture
-def empty_register(templates: Templates, engine: str, tmp_path: Path) -> Iterator[Register]:
+def empty_register(templates: Templates, engine: str, tmp_path: Path) -> Iterator[Register | MemoryRegister]:
     """A migrated register with only its reference lists (LPAs, responsible bodies)."""
+    if engine == "memory":
+        yield memory_register(with_world=False)
+        return
     yield from _register(templates, engine, tmp_path, with_world=False)
 
 
 @pytest.fixture
-def register(templates: Templates, engine: str, tmp_path: Path) -> Iterator[Register]:
+def register(templates: Templates, engine: str, tmp_path: Path) -> Iterator[Register | MemoryRegister]:
     """A register holding the test world (tests/register/world.py)."""
+    if engine == "memory":
+        yield memory_register(with_world=True)
+        return
     yield from _register(templates, engine, tmp_path, with_world=True)

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bng.cli import app
-from bng.gis.gpkgschema import NotAGeoPackage, read_schema
-from bng.gis.reading import MapFileError, read_map
+from bng.gis.errors import MapFileError, NotAGeoPackage
+from bng.gis.gpkgschema import read_schema
+from bng.gis.reading import read_map
 from bng.gis.validate import validate
 from bng.gis.vertices import MAX_VERTICES_PER_FEATURE, geojson_positions, wkb_vertices
 

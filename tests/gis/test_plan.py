@@ -14,7 +14,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from bng.cli import app
-from bng.gis.plan import PAPERS, PNG_DPI, SCALES, PlanError, _frame, choose_layout, draw_plan
+from bng.gis.errors import PlanError
+from bng.gis.plan import PAPERS, PNG_DPI, SCALES, _frame, choose_layout, draw_plan
 from bng.gis.workflow import load_maps
 from bng.metric import calculate
 

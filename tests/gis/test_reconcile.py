@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bng.cli import app
-from bng.gis.reconcile import MetricError, read_metric, reconcile
+from bng.gis.errors import MetricError
+from bng.gis.reconcile import read_metric, reconcile
 from bng.gis.workflow import load_maps
 from bng.metric import parse_site
 from bng.metric.sitefile import site_to_dict

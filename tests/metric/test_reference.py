@@ -18,7 +18,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from bng.metric import load
-from bng.metric.reference import CONDITIONS, ReferenceDataError, release_id
+from bng.metric.errors import ReferenceDataError
+from bng.metric.reference import CONDITIONS, release_id
 from tests.conftest import ROOT, SHARED
 
 WORKBOOK = SHARED / "spec" / "metric-files" / "statutory-2024-02__completed-offsite__macro-free.xlsx"

@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 
 from bng.metric import calculate, load
+from bng.metric.errors import ReferenceDataError
 from bng.metric.model import (
     AreaBaseline,
     AreaEnhancement,
@@ -28,7 +29,7 @@ from bng.metric.model import (
     WatercourseEnhancement,
     WatercourseRows,
 )
-from bng.metric.reference import RELEASES, ReferenceDataError, _Loader, release_id
+from bng.metric.reference import RELEASES, _Loader, release_id
 from bng.metric.result import RowResult
 
 BASE, V102, V103, V104 = "statutory-2024", "statutory-1.0.2", "statutory-1.0.3", "statutory-1.0.4"

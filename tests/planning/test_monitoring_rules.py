@@ -42,7 +42,8 @@ def test_worcestershire_bands_at_each_boundary(
 
 
 def test_fees_outside_their_dates_and_the_other_models() -> None:
-    from bng.planning.fees import FeeError, quote
+    from bng.planning.errors import FeeError
+    from bng.planning.fees import quote
 
     with pytest.raises(FeeError, match="applies from 1 April 2025"):
         quote("worcestershire", on=date(2025, 3, 31), size_ha=5)

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from bng.metric import calculate, parse_site
 from bng.metric.model import AreaBaseline, AreaCreation, AreaEnhancement, AreaRows, Location, Site
 from bng.planning import Application, applicability, major_development, parse_application
-from bng.planning.determination import PlanStatus, TransitionError, approval_problems, clock, due_date, move
+from bng.planning.determination import PlanStatus, approval_problems, clock, due_date, move
+from bng.planning.errors import TransitionError
 from bng.planning.gainplan import GainPlan, MetricRef, ModuleValues, PhaseValue, phase_problems
 from bng.planning.habitats import impact_of, irreplaceable_in, is_priority
 from bng.planning.hierarchy import review_hierarchy

@@ -23,8 +23,8 @@ from bng.register import samples
 from bng.register.allocations.service import Development, Request
 from bng.register.core.uploads import Upload
 from bng.register.planning.records import RegisterRecords
-from bng.submission.bundle import BundleError
 from bng.submission.check import ValidationReport, validate_submission
+from bng.submission.errors import BundleError
 from bng.submission.samples import SetPaths
 from tests.db.fixtures import Register
 

@@ -17,6 +17,8 @@ from bng.register.core.outbox import Message
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD, answer_all
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 NEW = "kestrel over the barley"
 
 
@@ -259,6 +261,7 @@ def test_a_staff_authenticator_is_asked_at_sign_in_and_a_code_is_used_once(regis
     assert accounts.user_for(accounts.sign_in(email, PASSWORD, Attempt("192.0.2.5"))) is not None
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # a credit order: the credits keep their own records
 def test_an_unverified_developer_cannot_submit_a_credit_order(register: Register) -> None:
     from tests.credits.world import answer_all as answer_order
 

@@ -23,6 +23,8 @@ from bng.register.core.errors import Forbidden, Invalid
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 
 def test_people_make_their_own_landowner_or_developer_accounts_only(register: Register) -> None:
     accounts = register.services.accounts
@@ -224,6 +226,7 @@ def _work(register: Register, sign_in: Any) -> tuple[list[str], list[str]]:
 TABLE_NAMES = {"account", "sign_in_throttle", "audit_event", "email_link", "login_session"}
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # counts the database's statements
 def test_every_failure_costs_the_same_work(register: Register) -> None:
     """An unknown address, a wrong password and a deactivated account cost one Argon2 verification with
     the same costs and the same statements; so does a failure past the throttle's limit."""

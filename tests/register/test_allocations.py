@@ -321,11 +321,11 @@ def test_the_register_team_records_the_fee(register: Register) -> None:
         world.actors["landowner"], world.site, development(register), [Request(grass.id, D(1))]
     )
     with pytest.raises(Exception, match="does not allow"):
-        s.allocations.record_payment(world.actors["landowner"], allocation.reference, date(2026, 11, 22), "card")
+        s.payments.record_payment(world.actors["landowner"], allocation.reference, date(2026, 11, 22), "card")
     with pytest.raises(Invalid, match="today or in the past"):
-        s.allocations.record_payment(world.actors["case_worker"], allocation.reference, date(2026, 12, 1), "card")
-    s.allocations.record_payment(world.actors["case_worker"], allocation.reference, date(2026, 11, 22), "card")
+        s.payments.record_payment(world.actors["case_worker"], allocation.reference, date(2026, 12, 1), "card")
+    s.payments.record_payment(world.actors["case_worker"], allocation.reference, date(2026, 11, 22), "card")
     view = s.allocations.view(world.actors["case_worker"], allocation.reference)
     assert view.payments[0].status == "received" and view.payments[0].method == "card"
     with pytest.raises(Conflict, match="No fee is due"):
-        s.allocations.record_payment(world.actors["case_worker"], allocation.reference, date(2026, 11, 22), "card")
+        s.payments.record_payment(world.actors["case_worker"], allocation.reference, date(2026, 11, 22), "card")

@@ -200,7 +200,7 @@ def test_a_fee_not_received_is_withdrawn_when_the_allocation_is_dropped(register
     )
     resubmitted = s.applications.submit(owner, ref)
     assert len(resubmitted.payments) == 2  # nothing new falls due
-    s.review.record_payment(worker, ref, date(2026, 11, 22), "card")  # the registration fee only
+    s.payments.record_payment(worker, ref, date(2026, 11, 22), "card")  # the registration fee only
     paid = {p.purpose: p.status for p in s.applications.view(owner, ref).payments}
     assert paid == {"registration": "received", "allocation": "due"}
     site = s.review.accept(worker, ref)  # the withdrawn fee no longer stands in the way

@@ -19,6 +19,8 @@ from tests.register.test_combined import allocation
 from tests.register.test_refunds import PAID
 from tests.register.world import record_fees
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 
 @pytest.mark.parametrize(
     ("where", "lpa", "risk", "multiplier"),

@@ -75,9 +75,9 @@ def test_the_combined_cases_fees_are_recorded_each_on_its_own_date(register: Reg
     view = s.applications.submit(owner, ref)
     fees = {p.purpose: p for p in view.payments}
     with pytest.raises(Invalid, match="Say which fee was received"):
-        s.review.record_payment(worker, ref, TODAY, "card")  # both due: one date for both is not recorded
-    s.review.record_payment(worker, ref, TODAY - timedelta(days=2), "bank transfer", fees["registration"].reference)
-    s.review.record_payment(worker, ref, TODAY, "card", fees["allocation"].reference)
+        s.payments.record_payment(worker, ref, TODAY, "card")  # both due: one date for both is not recorded
+    s.payments.record_payment(worker, ref, TODAY - timedelta(days=2), "bank transfer", fees["registration"].reference)
+    s.payments.record_payment(worker, ref, TODAY, "card", fees["allocation"].reference)
     after = s.applications.view(worker, ref)
     paid = {p.purpose: (p.status, p.received_on, p.method) for p in after.payments}
     assert paid == {

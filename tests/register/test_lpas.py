@@ -21,6 +21,8 @@ from tests.db.fixtures import Register
 from tests.register.test_combined import allocation
 from tests.register.world import TODAY, uploads
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 HARROGATE_TOWN = "430000, 455000"  # Harrogate, North Yorkshire
 SECRETARY_OF_STATE = "Secretary of State"  # on the list, with no area of its own
 BNG_BEGAN = date(2024, 2, 12)  # mandatory biodiversity net gain for major developments
@@ -108,6 +110,7 @@ def test_harrogate_is_refused_in_the_combined_case(register: Register) -> None:
     assert any(p.field == "lpa_id" and "abolished" in p.message for p in err.value.problems)
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # a credit order: the credits keep their own records
 def test_harrogate_is_refused_for_a_credit_order(register: Register) -> None:
     world, s = register.world, register.services
     assert world is not None

@@ -16,6 +16,8 @@ from bng.register.core.geometries import ref_of
 from bng.workbook.reader import read_workbook
 from tests.register.files import enhanced_maps, retained_maps
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 COMPLETED = "spec/metric-files/statutory-2024-02__completed-offsite.xlsm"
 SHEETS = {"D": "area", "E": "hedgerow", "F": "watercourse"}
 STAGES = {"1": "baseline", "2": "creation", "3": "enhancement"}

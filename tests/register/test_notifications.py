@@ -19,6 +19,8 @@ from tests.db.fixtures import Register
 from tests.register.world import EMAILS, TODAY, answer_all
 from tests.web.test_authorisation import allocation as allocation
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 
 def outbox(register: Register, to: str | None = None) -> list[Any]:
     with register.services.uow() as uow:
@@ -47,7 +49,7 @@ def test_the_emails_of_a_whole_registration(register: Register) -> None:
     s.applications.submit(owner, ref)
     view = s.applications.view(worker, ref)
     [fee] = [p for p in view.payments if view.fee_standing(p) == "due"]
-    s.review.record_payment(worker, ref, TODAY, "bank transfer")
+    s.payments.record_payment(worker, ref, TODAY, "bank transfer")
     site = s.review.accept(worker, ref).reference
     mine = outbox(register, EMAILS["landowner"])[before:]
     assert [m.template for m in mine] == [
@@ -76,6 +78,7 @@ def test_the_emails_of_a_whole_registration(register: Register) -> None:
     assert tried.send_all().handled == 0  # sent once
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # credit orders are in the world: the credits keep their own records
 def test_every_event_of_the_world_has_its_email(register: Register) -> None:
     """The test world (built through the services) made each event once: each template is in the outbox,
     to the right person (the proof of purchase to the developer and to the LPA's officer)."""
@@ -106,24 +109,24 @@ def test_a_failed_request_queues_nothing(register: Register, monkeypatch: pytest
     """Acceptance fails after its e-mail was queued (the last audit entry cannot be written): the application
     stays submitted and the outbox is as it was. So does an Outbox.send made inside a unit of work that fails;
     one made after the change committed is kept."""
-    from bng.register.applications import review
+    from bng.register.core import audit
 
     assert register.world is not None
     s, worker = register.services, register.world.actors["case_worker"]
     ref = register.world.applications["submitted"]
-    s.review.record_payment(worker, ref, TODAY, "bank transfer")
+    s.payments.record_payment(worker, ref, TODAY, "bank transfer")
     before = [m.id for m in outbox(register)]
-    real = review.audit.record
+    real = audit.record
 
     def failing(uow: Any, at: Any, actor: Any, action: str, *args: Any, **kwargs: Any) -> None:
         if action == "site.registered":
             raise errors.Conflict("the audit log is full")
         real(uow, at, actor, action, *args, **kwargs)
 
-    monkeypatch.setattr(review.audit, "record", failing)
+    monkeypatch.setattr(audit, "record", failing)
     with pytest.raises(errors.Conflict):
         s.review.accept(worker, ref)
-    monkeypatch.setattr(review.audit, "record", real)
+    monkeypatch.setattr(audit, "record", real)
     assert [m.id for m in outbox(register)] == before
     assert s.applications.view(worker, ref).application.status == "submitted"
 

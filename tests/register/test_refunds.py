@@ -53,7 +53,7 @@ def test_the_register_team_records_a_refund(register: Register) -> None:
     owner, worker = world.actors["landowner"], world.actors["case_worker"]
     ref, fee = to_refund(register)
     before = table_counts(register)
-    refund = s.review.record_refund(worker, fee, date(2026, 11, 21), " card ", "  RF 0042 ", application=ref)
+    refund = s.payments.record_refund(worker, fee, date(2026, 11, 21), " card ", "  RF 0042 ", application=ref)
     assert (refund.refunded_on, refund.method, refund.reference) == (date(2026, 11, 21), "card", "RF 0042")
     after = table_counts(register)
     assert {t: after[t] - before[t] for t in COUNTED} == {
@@ -82,7 +82,7 @@ def test_the_register_team_records_a_refund(register: Register) -> None:
     # once: a second refund of the same fee is refused, and changes nothing
     before = table_counts(register)
     with pytest.raises(Conflict, match="has already been refunded"):
-        s.review.record_refund(worker, fee, date(2026, 11, 22), "card", "RF 0043")
+        s.payments.record_refund(worker, fee, date(2026, 11, 22), "card", "RF 0043")
     assert table_counts(register) == before
 
 
@@ -93,30 +93,30 @@ def test_a_refund_with_problems_changes_nothing(register: Register) -> None:
     ref, fee = to_refund(register)
     before, ledger = table_counts(register), counts(register)
     with pytest.raises(Forbidden, match="does not allow"):
-        s.review.record_refund(owner, fee, date(2026, 11, 21), "card", "RF 1")
+        s.payments.record_refund(owner, fee, date(2026, 11, 21), "card", "RF 1")
     with pytest.raises(Invalid) as err:
-        s.review.record_refund(worker, fee, None, "cheque", " ")
+        s.payments.record_refund(worker, fee, None, "cheque", " ")
     assert [(p.field, p.message) for p in err.value.problems] == [
         ("refunded_on", "Enter the date the fee was refunded"),
         ("refund_method", "Select how the fee was paid back"),
         ("refund_reference", "Enter the refund's reference"),
     ]
     with pytest.raises(Invalid) as err:
-        s.review.record_refund(worker, fee, date(2026, 11, 23), "card", "R" * 101)
+        s.payments.record_refund(worker, fee, date(2026, 11, 23), "card", "R" * 101)
     assert [(p.field, p.message) for p in err.value.problems] == [
         ("refunded_on", "The date the fee was refunded must be today or in the past"),
         ("refund_reference", "The refund's reference must be 100 characters or fewer"),
     ]
     with pytest.raises(Invalid, match="on or after the day it was received, 20 November 2026") as err:
-        s.review.record_refund(worker, fee, date(2026, 11, 19), "card", "RF 1")
+        s.payments.record_refund(worker, fee, date(2026, 11, 19), "card", "RF 1")
     assert err.value.problems[0].field == "refunded_on"
     registration = next(p for p in s.applications.view(owner, ref).payments if p.purpose == "registration")
     with pytest.raises(Conflict, match="is still owed, so it cannot be refunded"):
-        s.review.record_refund(worker, registration.reference, date(2026, 11, 21), "card", "RF 1")
+        s.payments.record_refund(worker, registration.reference, date(2026, 11, 21), "card", "RF 1")
     with pytest.raises(NotFound):
-        s.review.record_refund(worker, "PAY-0000-0000", date(2026, 11, 21), "card", "RF 1")
+        s.payments.record_refund(worker, "PAY-0000-0000", date(2026, 11, 21), "card", "RF 1")
     with pytest.raises(NotFound):  # the case page's form: the payment must be the case's
-        s.review.record_refund(
+        s.payments.record_refund(
             worker, fee, date(2026, 11, 21), "card", "RF 1", application=world.applications["submitted"]
         )
     assert table_counts(register) == before and counts(register) == ledger
@@ -133,7 +133,7 @@ def test_a_fee_never_received_or_still_owed_cannot_be_refunded(register: Registe
     view = s.applications.save_section(owner, ref, "allocation", {"allocate": "no"})
     [withdrawn] = [p for p in view.payments if p.purpose == "allocation"]
     with pytest.raises(Conflict, match="was never received"):
-        s.review.record_refund(worker, withdrawn.reference, date(2026, 11, 21), "card", "RF 1")
+        s.payments.record_refund(worker, withdrawn.reference, date(2026, 11, 21), "card", "RF 1")
     grass = next(
         p for p in s.register.site(world.site).parcels if p.module == "area" and p.stage == "creation" and p.ref == "1"
     )
@@ -145,12 +145,12 @@ def test_a_fee_never_received_or_still_owed_cannot_be_refunded(register: Registe
         [Request(grass.id, Decimal("0.1"))],
     )
     with pytest.raises(Conflict, match="has not been received"):
-        s.review.record_refund(worker, s.allocations.view(worker, made.reference).payments[0].reference,
+        s.payments.record_refund(worker, s.allocations.view(worker, made.reference).payments[0].reference,
                                date(2026, 11, 21), "card", "RF 1")  # fmt: skip
-    s.allocations.record_payment(worker, made.reference, PAID, "card")
+    s.payments.record_payment(worker, made.reference, PAID, "card")
     paid = s.allocations.view(worker, made.reference).payments[0]
     with pytest.raises(Conflict, match="is still owed"):
-        s.review.record_refund(worker, paid.reference, date(2026, 11, 21), "card", "RF 1")
+        s.payments.record_refund(worker, paid.reference, date(2026, 11, 21), "card", "RF 1")
 
 
 def test_a_refunded_fee_is_settled_and_a_new_one_falls_due_if_the_allocation_comes_back(register: Register) -> None:
@@ -160,7 +160,7 @@ def test_a_refunded_fee_is_settled_and_a_new_one_falls_due_if_the_allocation_com
     assert world is not None
     owner, worker = world.actors["landowner"], world.actors["case_worker"]
     ref, fee = to_refund(register)
-    s.review.record_refund(worker, fee, date(2026, 11, 21), "bank transfer", "RF 7")
+    s.payments.record_refund(worker, fee, date(2026, 11, 21), "bank transfer", "RF 7")
     view = s.applications.save_section(owner, ref, "allocation", allocation(register))
     assert {p.reference: str(view.fee_standing(p)) for p in view.payments if p.purpose == "allocation"} == {
         fee: "refunded"
@@ -182,7 +182,7 @@ def test_refunds_are_append_only(register: Register) -> None:
     world = register.world
     assert world is not None
     _, fee = to_refund(register)
-    register.services.review.record_refund(world.actors["case_worker"], fee, date(2026, 11, 21), "card", "RF 9")
+    register.services.payments.record_refund(world.actors["case_worker"], fee, date(2026, 11, 21), "card", "RF 9")
     for sql in ("UPDATE payment_refund SET reference = 'changed'", "DELETE FROM payment_refund"):
         with pytest.raises(DBAPIError, match="append-only"), register.database.engine.begin() as conn:
             conn.execute(text(sql))

@@ -10,6 +10,8 @@ import pytest
 from bng.register.core.errors import Conflict, Forbidden, Invalid, NotFound, NotSignedIn
 from tests.db.fixtures import Register
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 
 def test_accepting_puts_the_site_on_the_register(register: Register) -> None:
     world, s = register.world, register.services
@@ -20,7 +22,7 @@ def test_accepting_puts_the_site_on_the_register(register: Register) -> None:
     assert [p.message for p in err.value.problems] == [
         "Record the registration fee as received before accepting the application"
     ]
-    s.review.record_payment(worker, ref, date(2026, 11, 22), "card")
+    s.payments.record_payment(worker, ref, date(2026, 11, 22), "card")
     site = s.review.accept(worker, ref, publish=["legal_agreement", "ownership"])
     assert site.reference == "BGS-221126002"  # the world registered the day's first
     view = s.register.site(site.reference)

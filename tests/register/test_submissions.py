@@ -17,6 +17,8 @@ from bng.register.core.submissions import AlreadyDone, Once
 from tests.db.fixtures import Register
 from tests.db.test_concurrency import racing  # noqa: F401 (a fixture)
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 THREADS = 50
 
 
@@ -30,6 +32,7 @@ def _grass(register: Register) -> int:
     return parcel.id
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # fifty threads racing on the database
 def test_fifty_threads_one_token_one_allocation(racing: Register) -> None:  # noqa: F811
     world, s = racing.world, racing.services
     assert world is not None

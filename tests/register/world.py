@@ -98,7 +98,9 @@ def answer_all(
     save(who, reference, "declarations", {"confirm": ["true", "consent", "maintain", "fee"]})
 
 
-def build(services: Services) -> World:
+def build(services: Services, *, credits: bool = True) -> World:
+    """The world, made through the services; ``credits=False`` leaves out the credit orders (the in-memory
+    register, tests/register/memory.py, keeps no credit records)."""
     world = World()
     lpas = {lpa.name: lpa.id for lpa in services.register.lpas(include_past=True)}
     world.lpa_ids = {k: v for k, v in lpas.items() if v is not None}
@@ -116,7 +118,7 @@ def build(services: Services) -> World:
     registered = apps.start(owner).reference
     answer_all(services, owner, registered, lpa_id=cambridge)
     apps.submit(owner, registered)
-    services.review.record_payment(worker, registered, TODAY, "bank transfer")
+    services.payments.record_payment(worker, registered, TODAY, "bank transfer")
     world.site = services.review.accept(worker, registered).reference
     world.applications["accepted"] = registered
 
@@ -149,7 +151,8 @@ def build(services: Services) -> World:
             services.review.reject(worker, ref, "The agreement is not signed")
     site_view = services.register.site(world.site)
     world.published_file = site_view.documents[0].id or 0
-    world.credit_orders = credit_world.build(services, world.actors, world.lpa_ids, TODAY)
+    if credits:
+        world.credit_orders = credit_world.build(services, world.actors, world.lpa_ids, TODAY)
     return world
 
 
@@ -170,4 +173,4 @@ def record_fees(services: Services, worker: Actor, reference: str, on: date, met
     view = services.applications.view(worker, reference)
     for payment in view.payments:
         if view.fee_standing(payment) == "due":
-            services.review.record_payment(worker, reference, on, method, payment.reference)
+            services.payments.record_payment(worker, reference, on, method, payment.reference)

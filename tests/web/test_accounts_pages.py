@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 
 from bng.register.accounts import second_factor
@@ -14,6 +15,8 @@ from bng.register.core.notifications import QueuedOutbox
 from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
 from tests.web.fixtures import CheckedClient
+
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
 
 NEW = "kestrel over the barley"
 STRIP = re.compile(r"<strong>[^<]*</strong>|<input[^>]*(csrf|submission)_token[^>]*>|nonce=\"[^\"]*\"|nonce-[^']*")
@@ -103,6 +106,7 @@ def test_changing_the_password_and_signing_out_everywhere(app: Flask, register: 
     assert ended.status_code == 302 and here.get("/account").status_code == 302
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # credit orders on the account page: the credits keep their own records
 def test_the_account_page_lists_what_one_has_and_a_draft_is_withdrawn(app: Flask, register: Register) -> None:
     world = register.world
     assert world is not None

@@ -28,9 +28,10 @@ CONFIG: dict[str, Any] = {
     "phases": {"stateful": {"enabled": False}},  # the API only reads
     "checks": {"enabled": True},
 }
-BEYOND_THE_DOCUMENT = frozenset({"near", "distance_km", "bbox", "file", "baseline", "post_intervention", "on"})
+BEYOND_THE_DOCUMENT = frozenset({"near", "distance_km", "bbox", "file", "baseline", "post_intervention", "on", "after"})
 """Parameters with rules an OpenAPI document cannot state: a grid reference's square and digits,
-``distance_km`` only with ``near``, a box's minimum below its maximum and on the grid; an upload that
+``distance_km`` only with ``near``, a box's minimum below its maximum and on the grid; ``after`` the
+reference of a gain site there is; an upload that
 must be a metric workbook or habitat map (bytes of the right format are not one), and a date with
 credit prices in force."""
 
@@ -97,18 +98,17 @@ TOKEN_PATHS = "^/api/v1/(metric|maps|credits|me|lpa)/"
 
 
 def test_the_token_api_keeps_to_its_document(app: Flask, register: Register) -> None:
-    """The token-authenticated endpoints again, now with a developer's token holding every scope a developer
-    may have: generated uploads and fields reach the handlers, which must answer as documented (200, 400,
-    403 for the scopes a developer lacks; never a 5xx). The register's clock moves a second a call, so the
+    """The token-authenticated endpoints again, now with the token of a developer's organisation holding every
+    scope a developer may give: generated uploads and fields reach the handlers, which must answer as documented
+    (200, 400, 403 for the scopes a developer lacks; never a 5xx). The register's clock moves a second a call, so the
     token's window opens again before its limit (a 429 is documented, but would hide the handlers)."""
     from datetime import timedelta
 
-    from bng.register.accounts.api_tokens import scopes_for
+    from tests.register.organisations import token
 
     world = register.world
     assert world is not None
-    developer = world.actors["developer"]
-    _, secret = register.services.api_tokens.create(developer, "fuzz", [s.value for s in scopes_for(developer.role)])
+    _, secret = token(register.services, world.actors["developer"], name="fuzz")
 
     def before_call(context: Any, case: Any, **kwargs: Any) -> None:
         register.clock.now += timedelta(seconds=1)

@@ -1,7 +1,8 @@
-"""The JSON API for an account's own software: tokens made on the account's page (shown once, kept as a
-hash), and the token-authenticated endpoints, called by an httpx client against a live server as a
-habitat bank's or an LPA's program would: refused without a token, with a revoked one or outside its
-scopes, rate-limited, and giving the same numbers as the command line."""
+"""The JSON API for an organisation's own software: tokens made by its admins on the organisation's page
+(shown once, kept as a hash), and the token-authenticated endpoints, called by an httpx client against a
+live server as a habitat bank's or an LPA's program would: refused without a token, with a revoked one or
+outside its scopes, rate-limited, reading every member's records, and giving the same numbers as the
+command line."""
 
 from __future__ import annotations
 
@@ -20,23 +21,30 @@ from typer.testing import CliRunner
 
 from bng.cli import app as cli
 from bng.register.accounts.api_tokens import RATE_LIMIT, TOKEN, token_hash
+from bng.register.core.audit import Actor
 from bng.register.core.errors import Invalid
 from tests.db.fixtures import Register
+from tests.register.organisations import organisation
 from tests.web.fixtures import CheckedClient, LiveServer
 
 WORKBOOK = "statutory-2024-02__completed-offsite.xlsm"
 MODULES = ("area", "hedgerow", "watercourse")
 
 
-def _token(register: Register, who: str, scopes: list[str], name: str = "Our software") -> str:
+def _token(
+    register: Register, who: str, scopes: list[str], name: str = "Our software", organisation_id: int | None = None
+) -> str:
+    """A token of ``organisation_id`` (by default a new organisation of ``who``'s, who is its admin)."""
     world = register.world
     assert world is not None
-    _, secret = register.services.api_tokens.create(world.actors[who], name, scopes)
+    actor = world.actors[who]
+    found = organisation_id or organisation(register.services, actor)
+    _, secret = register.services.api_tokens.create(actor, found, name, scopes)
     return str(secret)
 
 
-def _allocation(register: Register) -> str:
-    """An allocation the developer recorded (with the landowner's consent)."""
+def _allocation(register: Register, who: Actor | None = None, planning: str = "26/01234/FUL") -> str:
+    """An allocation the developer (or ``who``) recorded (with the landowner's consent)."""
     from bng.register import samples
     from bng.register.allocations.service import Development, Request
     from bng.register.core.uploads import Upload
@@ -45,10 +53,10 @@ def _allocation(register: Register) -> str:
     assert world is not None
     hedge = next(p for p in s.register.site(world.site).parcels if p.module == "hedgerow" and p.stage == "creation")
     assert hedge.id is not None
-    development = Development(world.lpa_ids["Cambridge LPA"], "26/01234/FUL", "Mill Road homes", "546000, 259000")
+    development = Development(world.lpa_ids["Cambridge LPA"], planning, "Mill Road homes", "546000, 259000")
     consent = Upload("consent_file", "consent.pdf", samples.pdf("Consent"))
     made = s.allocations.allocate(
-        world.actors["developer"], world.site, development, [Request(hedge.id, Decimal("0.1"))], consent=consent
+        who or world.actors["developer"], world.site, development, [Request(hedge.id, Decimal("0.1"))], consent=consent
     )
     return str(made.reference)
 
@@ -58,53 +66,83 @@ def _stored(register: Register) -> list[dict[str, Any]]:
         return [dict(r._mapping) for r in conn.execute(text("SELECT * FROM api_token ORDER BY id"))]
 
 
-# -- the account's page ----------------------------------------------------------------------------------
+# -- the organisation's page ------------------------------------------------------------------------------
 
 
 def test_a_token_is_shown_once_and_only_its_hash_is_kept(client: CheckedClient, register: Register) -> None:
+    world = register.world
+    assert world is not None
+    org = organisation(register.services, world.actors["developer"])
+    page = f"/organisations/{org}/api-tokens"
     client.sign_in("developer")
-    page = client.get("/account/api-tokens").get_data(as_text=True)
-    assert "Read your statutory biodiversity credit orders" in page
-    assert "Read your registration applications" not in page  # a developer does not apply to register
-    tokens = client.tokens("/account/api-tokens")
-    form = {**tokens, "name": "Our planning system", "scopes": ["metric", "allocations"]}
-    made = client.post("/account/api-tokens", data=form)
+    shown = client.get(page).get_data(as_text=True)
+    assert "Read the members&#39; statutory biodiversity credit orders" in shown
+    assert "registration applications" not in shown  # a developer does not apply to register
+    form = {**client.tokens(page), "name": "Our planning system", "scopes": ["metric", "allocations"]}
+    made = client.post(page, data=form)
     assert made.status_code == 200
     secret = re.search(r'id="api-token">([^<]+)<', made.get_data(as_text=True))
     assert secret and TOKEN.fullmatch(secret.group(1))
     rows = _stored(register)
-    assert len(rows) == 1
+    assert len(rows) == 1 and rows[0]["organisation_id"] == org
     assert rows[0]["token_hash"] == token_hash(secret.group(1)) and rows[0]["prefix"] == secret.group(1)[:12]
     assert secret.group(1) not in json.dumps(rows, default=str)  # the token itself is nowhere in the database
     assert rows[0]["scopes"] == "metric allocations"
-    again = client.post("/account/api-tokens", data=form)  # the same form twice: one token, never shown again
+    again = client.post(page, data=form)  # the same form twice: one token, never shown again
     assert again.status_code == 302 and len(_stored(register)) == 1
-    listed = client.get("/account/api-tokens").get_data(as_text=True)
+    listed = client.get(page).get_data(as_text=True)
     assert "Our planning system" in listed and secret.group(1) not in listed and secret.group(1)[:12] in listed
 
 
 def test_a_token_asks_only_for_what_the_role_may_do(client: CheckedClient, register: Register) -> None:
+    world = register.world
+    assert world is not None
+    page = f"/organisations/{organisation(register.services, world.actors['developer'])}/api-tokens"
     client.sign_in("developer")
-    form = {**client.tokens("/account/api-tokens"), "name": "Sneaky", "scopes": ["lpa"]}
-    refused = client.post("/account/api-tokens", data=form)
+    form = {**client.tokens(page), "name": "Sneaky", "scopes": ["lpa"]}
+    refused = client.post(page, data=form)
     assert refused.status_code == 400 and "Select only what your account may do" in refused.get_data(as_text=True)
-    form = {**client.tokens("/account/api-tokens"), "name": "", "scopes": []}
-    assert client.post("/account/api-tokens", data=form).status_code == 400
+    form = {**client.tokens(page), "name": "", "scopes": []}
+    assert client.post(page, data=form).status_code == 400
     assert _stored(register) == []
 
 
-def test_revoking_a_token_is_a_confirmation_of_its_owner(client: CheckedClient, register: Register) -> None:
-    _token(register, "developer", ["metric"])
+def test_revoking_a_token_is_a_confirmation_of_an_admin(client: CheckedClient, register: Register) -> None:
+    world = register.world
+    assert world is not None
+    org = organisation(register.services, world.actors["developer"])
+    _token(register, "developer", ["metric"], organisation_id=org)
     token_id = _stored(register)[0]["id"]
+    page = f"/organisations/{org}/api-tokens/{token_id}/revoke"
     client.sign_in("landowner")
-    assert client.get(f"/account/api-tokens/{token_id}/revoke").status_code == 404  # someone else's
+    assert client.get(page).status_code == 404  # another organisation's
+    assert client.get(f"/organisations/{org}/api-tokens").status_code == 404
     client.sign_in("developer")
-    page = f"/account/api-tokens/{token_id}/revoke"
     without = client.post(page, data={"csrf_token": client.csrf(page)})
     assert without.status_code == 400 and _stored(register)[0]["revoked_at"] is None
     tokens = client.tokens(page)
     assert [client.post(page, data=tokens).status_code for _ in range(2)] == [302, 302]
     assert _stored(register)[0]["revoked_at"] is not None
+
+
+def test_a_member_sees_the_tokens_and_only_admins_make_or_revoke_them(
+    client: CheckedClient, register: Register
+) -> None:
+    world, s = register.world, register.services
+    assert world is not None
+    developer, owner = world.actors["developer"], world.actors["landowner"]
+    org = organisation(s, developer)
+    s.organisations.invite(developer, org, owner.label, "member", link=lambda t: t)
+    s.organisations.accept(owner, list(s.organisations.outbox.sent)[-1].fields["link"])
+    _token(register, "developer", ["metric"], "Shared", organisation_id=org)
+    token_id = _stored(register)[0]["id"]
+    client.sign_in("landowner")
+    page = f"/organisations/{org}/api-tokens"
+    listed = client.get(page).get_data(as_text=True)
+    assert "Shared" in listed and "Only the organisation's admins" in listed and "/revoke" not in listed
+    made = client.post(page, data={**client.tokens(page), "name": "Mine", "scopes": ["metric"]})
+    assert made.status_code == 403 and len(_stored(register)) == 1
+    assert client.get(f"{page}/{token_id}/revoke").status_code == 403
 
 
 # -- the API, from a program ------------------------------------------------------------------------------
@@ -121,11 +159,16 @@ def test_a_program_calculates_a_metric_and_reads_its_allocations(
     live_server: LiveServer, register: Register, shared: Path
 ) -> None:
     reference = _allocation(register)
-    secret = _token(register, "developer", ["metric", "allocations"])
-    revoked = _token(register, "developer", ["metric", "allocations"], "Old laptop")
     world = register.world
     assert world is not None
-    old = next(t for t in register.services.api_tokens.mine(world.actors["developer"]) if t.name == "Old laptop")
+    org = organisation(register.services, world.actors["developer"])
+    secret = _token(register, "developer", ["metric", "allocations"], organisation_id=org)
+    revoked = _token(register, "developer", ["metric", "allocations"], "Old laptop", organisation_id=org)
+    old = next(
+        t
+        for t in register.services.api_tokens.of_organisation(world.actors["developer"], org)
+        if t.name == "Old laptop"
+    )
     register.services.api_tokens.revoke(world.actors["developer"], old.id)
     workbook = shared / "spec" / "metric-files" / WORKBOOK
     with httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {secret}"}) as api:
@@ -152,6 +195,40 @@ def test_a_program_calculates_a_metric_and_reads_its_allocations(
     assert "revoked" in revoked_call.json()["detail"]
 
 
+def test_an_organisation_s_token_reads_every_member_s_allocations_until_revoked(
+    live_server: LiveServer, register: Register
+) -> None:
+    """Two developers of one organisation (the second joined by the emailed invitation) each record an
+    allocation: the organisation's token reads both, one member's no more once removed, and none once revoked."""
+    from bng.register.accounts.service import NewAccount, actor_of
+    from tests.register.world import PASSWORD
+
+    world, s = register.world, register.services
+    assert world is not None
+    developer = world.actors["developer"]
+    colleague = actor_of(
+        s.accounts.create_trusted(NewAccount("colleague@example.com", "A Colleague", PASSWORD, "developer"))
+    )
+    org = organisation(s, developer, "Mill Road Homes")
+    s.organisations.invite(developer, org, colleague.label, "member", link=lambda t: t)
+    s.organisations.accept(colleague, list(s.organisations.outbox.sent)[-1].fields["link"])
+    first = _allocation(register)
+    second = _allocation(register, colleague, "26/05678/FUL")
+    made, secret = s.api_tokens.create(developer, org, "Planning system", ["allocations"])
+    url = f"{live_server.url}/api/v1/me/allocations"
+    with httpx.Client(headers={"Authorization": f"Bearer {secret}"}) as api:
+        read = api.get(url)
+        assert read.status_code == 200, read.text
+        assert sorted(i["reference"] for i in read.json()["items"]) == sorted([first, second])
+        assert {i["planning_reference"] for i in read.json()["items"]} == {"26/01234/FUL", "26/05678/FUL"}
+        s.organisations.remove(developer, org, colleague.user_id)
+        assert [i["reference"] for i in api.get(url).json()["items"]] == [first]
+        s.api_tokens.revoke(developer, made.id)
+        refused = api.get(url)
+        assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+    assert httpx.get(url).status_code == 401  # and without a token
+
+
 def test_scopes_and_roles(client: CheckedClient, register: Register) -> None:
     metric_only = _token(register, "developer", ["metric"])
     refused = client.get("/api/v1/me/allocations", headers={"Authorization": f"Bearer {metric_only}"})
@@ -173,14 +250,16 @@ def test_scopes_and_roles(client: CheckedClient, register: Register) -> None:
     assert [p.message for p in refused_scope.value.problems] == ["Select only what your account may do"]
 
 
-def test_a_deactivated_account_s_tokens_stop(client: CheckedClient, register: Register) -> None:
+def test_a_token_s_scopes_stop_with_its_last_admin_s_account(client: CheckedClient, register: Register) -> None:
+    """A deactivated account is no admin: with none left, no scope holds (and nobody's records are read)."""
     world = register.world
     assert world is not None
     secret = _token(register, "developer", ["allocations"])
     auth = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/me/allocations", headers=auth).status_code == 200
     register.services.accounts.set_active(world.actors["case_worker"], world.actors["developer"].user_id, False)
-    assert client.get("/api/v1/me/allocations", headers=auth).status_code == 401
+    refused = client.get("/api/v1/me/allocations", headers=auth)
+    assert refused.status_code == 403 and "No admin of the organisation" in refused.get_json()["detail"]
 
 
 def test_each_token_is_rate_limited(client: CheckedClient, register: Register) -> None:

@@ -202,8 +202,17 @@ WHO_MAY: dict[str, frozenset[str]] = {
     "outbox.outbox": SIGNED_IN,
     "notify_stand_in.send_email": frozenset(),  # Notify's side: its JWT, never a browser's session
     "notify_stand_in.find": frozenset(),
-    # an account's API tokens: each makes its own and revokes its own (token 1 is the developer's)
-    "api_tokens.tokens": SIGNED_IN,
+    # organisations: each sees its own (organisation 1 is the developer's, and token 1 its token)
+    "organisations.mine": SIGNED_IN,
+    "organisations.create": SIGNED_IN,
+    "organisations.organisation": DEVELOPER,
+    "organisations.invite": DEVELOPER,
+    "organisations.accept": SIGNED_IN,  # an emailed one-time link: 400 for a token never sent
+    "organisations.remove": DEVELOPER,
+    "organisations.role": DEVELOPER,
+    "organisations.leave": DEVELOPER,
+    "organisations.close": DEVELOPER,
+    "api_tokens.tokens": DEVELOPER,
     "api_tokens.revoke": DEVELOPER,
     # the token-authenticated API: never by the session cookie (401 to every browser); API_SCOPES says who
     **{endpoint: frozenset() for endpoint in ("api.calculate_metric", "api.check_metric", "api.validate_maps",
@@ -277,6 +286,8 @@ def _arguments(
         "file_id": world.files["owner"],
         "body_id": 1,
         "token_id": 1,
+        "organisation_id": 1,
+        "user_id": 1,
         "kind": "lpa",
         "z": 0,
         "x": 0,
@@ -390,10 +401,12 @@ def monitoring(register: Register) -> dict[str, Any]:
 
 @pytest.fixture
 def api_token(register: Register) -> str:
-    """The developer's API token (the register's first: id 1), for the token pages."""
+    """The developer's organisation (the register's first: id 1) and its API token (id 1), for their pages."""
+    from tests.register.organisations import token
+
     world = register.world
     assert world is not None
-    return str(register.services.api_tokens.create(world.actors["developer"], "Planning system", ["metric"])[1])
+    return token(register.services, world.actors["developer"], ["metric"], "Planning system")[1]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -439,9 +452,10 @@ def test_published_documents_are_public_and_others_are_not(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_call_the_api_with_a_token(role: str, app: Flask, register: Register, allocation: str) -> None:
-    """Each role's token, holding every scope the role allows, on every token-authenticated endpoint: past
+    """The token of each role's organisation (an LPA officer's is its LPA's), holding every scope the role may
+    give, on every token-authenticated endpoint: past
     the token (any answer but 401, 403 and 404) exactly where API_SCOPES says."""
-    from bng.register.accounts.api_tokens import scopes_for
+    from tests.register.organisations import token
 
     world = register.world
     assert world is not None
@@ -452,9 +466,7 @@ def test_who_may_call_the_api_with_a_token(role: str, app: Flask, register: Regi
     assert {e for e in closed if e.split(".")[0] not in outside} == set(API_SCOPES)
     headers = {}
     if role != "public":
-        who = world.actors[role]
-        scopes = [s.value for s in scopes_for(who.role)]
-        headers["Authorization"] = "Bearer " + register.services.api_tokens.create(who, role, scopes)[1]
+        headers["Authorization"] = "Bearer " + token(register.services, world.actors[role], name=role)[1]
     client = app.test_client()
     wrong = []
     for endpoint, method, path in _calls(app, register, allocation, only=API_SCOPES):

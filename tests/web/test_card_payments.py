@@ -189,7 +189,7 @@ def test_a_success_nobody_came_back_from_is_listed_then_recorded(pay_server: Liv
     [listed] = s.card_payments.reconcile()
     assert (listed.fee, listed.ours, listed.pays) == (due.reference, "created", "success (finished)")
     assert listed.why == "paid at GOV.UK Pay, not recorded as received"
-    s.review.record_payment(worker, world.applications["submitted"], TODAY, "bank transfer", due.reference)
+    s.payments.record_payment(worker, world.applications["submitted"], TODAY, "bank transfer", due.reference)
     late = s.card_payments.returned(owner, keys[0])
     assert late.card.outcome == "not_needed" and late.fee.method == "bank transfer"
     assert counts(register, "payment.received") == received + 1  # the bank transfer, not the card too
@@ -228,7 +228,7 @@ def card_paid_allocation_fee_to_refund(register: Register, server_url: str) -> t
     )
     card_page(next_url, "success")
     assert s.card_payments.returned(owner, keys[0]).card.outcome == "recorded"
-    s.review.record_payment(worker, ref, TODAY, "bank transfer", by_purpose["registration"].reference)
+    s.payments.record_payment(worker, ref, TODAY, "bank transfer", by_purpose["registration"].reference)
     s.review.request_information(worker, ref, "Check the development's grid reference")
     view = s.applications.save_section(owner, ref, "allocation", {"allocate": "no"})
     [fee_due] = [p for p in view.payments if p.purpose == "allocation"]

@@ -3,9 +3,13 @@ spatial risk the register derives and the flags on the development's metric, bef
 
 from __future__ import annotations
 
+import pytest
+
 from tests.db.fixtures import Register
 from tests.register.test_combined_review import submit_with_a_metric_saying_within
 from tests.web.fixtures import CheckedClient
+
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
 
 
 def test_the_case_page_shows_the_allocations_spatial_risk_and_flags(client: CheckedClient, register: Register) -> None:

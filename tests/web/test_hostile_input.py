@@ -14,6 +14,8 @@ from sqlalchemy import text
 
 from tests.db.fixtures import Register
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 FORMULAS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -24,6 +26,7 @@ def _cells(client: FlaskClient, path: str) -> list[str]:
     return [c for row in rows[1:] for c in row]
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # reads the database's tables
 def test_csv_cells_never_start_a_formula(client: FlaskClient, register: Register) -> None:
     """A site name ``=HYPERLINK(…)`` and a planning reference ``=1+1`` reach every CSV as text."""
     from bng.register.allocations.service import Development, Request
@@ -90,6 +93,7 @@ def test_the_site_api_answers_bad_numbers_with_a_problem(client: FlaskClient, pa
     assert problem["status"] == 400 and problem["title"]
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # open data: kept only by the databases
 @pytest.mark.parametrize("query", [f"page={HUGE}", "page=-3", f"per_page={HUGE}x", "site=%00", "stage="])
 @pytest.mark.parametrize("path", ["/api/v1/parcels", "/api/v1/allocations.csv", "/api/v1/parcels.geojson"])
 def test_every_list_and_download_refuses_them_too(client: FlaskClient, path: str, query: str) -> None:

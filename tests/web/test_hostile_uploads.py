@@ -20,6 +20,8 @@ from tests.register.world import EMAILS, PASSWORD
 from tests.web.fixtures import CheckedClient
 from tests.web.html import problems
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 MAX_SECONDS = 2.0
 """Of the request's own CPU time (its wall-clock time on a busy shared machine is reported, and bounded
 at five times this: a request waiting for the write lock, or a hang, breaks it)."""

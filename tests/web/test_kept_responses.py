@@ -8,11 +8,14 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.db.fixtures import Register
 from tests.web.fixtures import CheckedClient
 from tests.web.test_open_data import allocation  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
 
 NONCE = re.compile(r"'nonce-([^']+)'")
 

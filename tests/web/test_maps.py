@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import shape
 
-from bng.register.core.places import places, wgs84_to_bng
+from bng.gis import wgs84_to_bng
+from bng.register.core.places import places
 from bng.web.app import Settings, create_app
 from bng.web.map_data import MAX_VERTICES
 from bng.web.os_maps import OsMaps

@@ -382,7 +382,7 @@ def test_a_whole_refund_after_part_of_the_fee_was_paid_back_is_refused(register:
     application, fee = to_refund(register)
     register.services.money.record(worker, fee, "part_refund", "20", TODAY, "bank transfer", "BACS 20")
     with pytest.raises(Conflict) as err:
-        register.services.review.record_refund(worker, fee, TODAY, "bank transfer", "BACS 45")
+        register.services.payments.record_refund(worker, fee, TODAY, "bank transfer", "BACS 45")
     assert "£20" in err.value.message and "part refund" in err.value.message
     rest = register.services.money.record(worker, fee, "part_refund", "25", TODAY, "bank transfer", "BACS 25")
     assert (rest.balance.charged, rest.balance.held, rest.balance.owed_back) == (0, 0, 0)

@@ -214,8 +214,11 @@ CONFIRMATIONS = {
     **{f"monitoring.{step}": ("landowner", None) for step in ("new_report", "action_done")},
     "monitoring.excess": ("developer", None),
     **{f"monitoring_lpa.{step}": ("lpa_officer", None) for step in ("start", "start_site", "fee", "accept", "action")},
-    "api_tokens.tokens": ("developer", "/account/api-tokens"),
-    "api_tokens.revoke": ("developer", None),  # a token of the developer's: see test_api_tokens
+    "organisations.create": ("developer", "/organisations/new"),
+    # an organisation's forms: tests/web/test_organisations_pages.py sends each twice
+    **{f"organisations.{step}": ("developer", None) for step in ("invite", "remove", "role", "leave", "close")},
+    "api_tokens.tokens": ("developer", None),  # an organisation's: see test_api_tokens
+    "api_tokens.revoke": ("developer", None),  # a token of the developer's organisation: see test_api_tokens
     "apply.withdraw": ("landowner", "/applications/{ready}/withdraw"),
     "account_settings.change_password": ("developer", "/account/password"),
     "account_settings.change_email": ("developer", "/account/email"),
@@ -230,6 +233,7 @@ NOT_CONFIRMATIONS = {
     "account.create_account": "asks for an emailed link; the link's page confirms, once",
     "account.sign_in_link": "uses a one-time link",
     "account.confirm_account": "uses a one-time link",
+    "organisations.accept": "uses a one-time link: accepted once, then it has been used",
     "account.sign_in_code": "finishes a sign-in with a code, which is used once (see test_accounts_pages)",
     "account_settings.forgot_password": "asks for an emailed link; the link's page sets the password, once",
     "account_settings.reset_password": "uses a one-time link",

@@ -113,7 +113,7 @@ def test_sites_as_geojson_in_wgs84_and_british_national_grid(client: FlaskClient
         or outline.distance(shapely.Point(props["easting"], props["northing"])) < 1
     )
     # the same boundary both ways: WGS84 back to the grid is within a few metres
-    from bng.register.core.places import wgs84_to_bng
+    from bng.gis import wgs84_to_bng
 
     back = wgs84_to_bng(shape(feature["geometry"]))
     assert back.symmetric_difference(outline).area < 0.001 * outline.area

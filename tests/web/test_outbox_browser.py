@@ -37,7 +37,7 @@ def test_the_emails_of_a_whole_registration_on_the_outbox_page(
     s.applications.submit(owner, ref)
     s.review.request_information(worker, ref, "Send the signed agreement, please")
     s.applications.submit(owner, ref)
-    s.review.record_payment(worker, ref, TODAY, "bank transfer")
+    s.payments.record_payment(worker, ref, TODAY, "bank transfer")
     site = s.review.accept(worker, ref).reference
 
     sign_in(page, live_server, "landowner")

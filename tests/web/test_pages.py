@@ -6,6 +6,7 @@ import io
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -13,6 +14,8 @@ from bng.db import tables
 from bng.register import samples
 from tests.db.fixtures import Register
 from tests.web.fixtures import CheckedClient
+
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
 
 
 def test_security_headers_and_cookie(client: CheckedClient) -> None:
@@ -66,6 +69,7 @@ def _counts(register: Register) -> dict[str, int]:
         }
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # compares the database's tables
 def test_every_form_without_its_csrf_token_is_refused_and_changes_nothing(
     app: Flask, client: CheckedClient, register: Register
 ) -> None:
@@ -88,7 +92,7 @@ def test_every_form_without_its_csrf_token_is_refused_and_changes_nothing(
                 continue  # the API's posts take a token, not a session's form (test_api_tokens)
             args = {"reference": world.applications["submitted"], "key": "applicant", "body_id": 1, "token": "x"}
             args |= {"price_id": 1, "rate_id": 1, "token_id": 1, "action_reference": "x", "report_reference": "x"}
-            args |= {"site_reference": "x", "case_reference": "x", "file_id": 1}
+            args |= {"site_reference": "x", "case_reference": "x", "file_id": 1, "organisation_id": 1, "user_id": 1}
             path = url_for(rule.endpoint, **{k: v for k, v in args.items() if k in rule.arguments})
             response = client.post(path, data={"email": "x@example.com", "name": "Body", "body_type": "public body"})
             refused.append((path, response.status_code))

@@ -9,10 +9,14 @@ import io
 import re
 from typing import Any
 
+import pytest
+
 from tests.db.fixtures import Register
 from tests.register.test_allocations import CAMBRIDGE_POINT
 from tests.register.test_combined import allocation
 from tests.web.fixtures import CheckedClient
+
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
 
 
 def test_register_and_allocate_through_the_pages(client: CheckedClient, register: Register) -> None:

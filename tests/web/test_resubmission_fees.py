@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.db.fixtures import Register
 from tests.register.test_combined import allocation
 from tests.register.test_refunds import PAID, to_refund
 from tests.register.world import record_fees
 from tests.web.fixtures import CheckedClient
+
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
 
 FIRST_TIME = "When you submit, you will get a payment reference"
 
@@ -75,6 +79,7 @@ def test_the_allocation_added_at_a_resubmission_falls_due_then(client: CheckedCl
     assert "Nothing more is due" not in page
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # money: overpayments keep their own records
 def test_fees_no_longer_owed_say_so(client: CheckedClient, register: Register) -> None:
     world, s = register.world, register.services
     assert world is not None
@@ -85,7 +90,7 @@ def test_fees_no_longer_owed_say_so(client: CheckedClient, register: Register) -
         "application no longer allocates units." in page
     )
     assert "£684" not in page and "Nothing more is due when you resubmit." in page
-    s.review.record_refund(world.actors["case_worker"], fee, date(2026, 11, 21), "card", "RF 1")
+    s.payments.record_refund(world.actors["case_worker"], fee, date(2026, 11, 21), "card", "RF 1")
     s.applications.save_section(world.actors["landowner"], ref, "allocation", allocation(register))
     page = _check(client, ref)  # allocating again after the refund: a new £45 falls due
     assert f"(payment reference {fee}): refunded on 21 November 2026." in page

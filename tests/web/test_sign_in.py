@@ -15,6 +15,8 @@ from tests.db.fixtures import Register
 from tests.register.world import EMAILS, PASSWORD
 from tests.web.fixtures import CheckedClient
 
+pytestmark = pytest.mark.engines("memory", "postgresql")  # the database is not the point: in memory (fast tier)
+
 
 def _client(app: Flask, address: str) -> CheckedClient:
     app.test_client_class = CheckedClient
@@ -69,6 +71,7 @@ def test_a_weak_password_is_refused_on_its_field(app: Flask, register: Register,
     assert response.status_code == 400 and 'href="#password"' in text and words.lower() in text.lower()
 
 
+@pytest.mark.engines("sqlite", "postgresql")  # credit orders on the pages: the credits keep their own records
 def test_a_stranger_makes_the_link_needed_but_the_owners_browser_signs_in(app: Flask, register: Register) -> None:
     owner = _client(app, "192.0.2.30")
     owner.sign_in("developer")  # the owner's browser: it now holds a device cookie for the address

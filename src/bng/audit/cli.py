@@ -32,10 +32,11 @@ def audit_command(
     fresh: Annotated[bool, typer.Option("--fresh", help="Start again, discarding the journal in the folder.")] = False,
 ) -> None:
     """Recalculate and check every metric workbook (and GeoPackage pair) in folders or zips, on Dask."""
-    from .journal import Journal, JournalError
+    from .errors import JournalError, SourceError
+    from .journal import Journal
     from .report import write_reports
     from .run import run_audit
-    from .sources import SourceError, find_items
+    from .sources import find_items
 
     if scheduler and workers:
         typer.echo("error: --workers sizes the local cluster; an existing cluster (--scheduler) has its own", err=True)

@@ -1,5 +1,6 @@
-"""The audit's journal: one JSON line per audited item, written as each finishes, so a run that is
-interrupted (Ctrl+C, a killed process, a lost cluster) is resumed by running the same command again.
+"""The audit's journal: one JSON line per audited item, written as each finishes.
+
+A run that is interrupted (Ctrl+C, a killed process, a lost cluster) is resumed by running the same command again.
 
 The first line holds the options that change a row (the compliance target); a second run with
 other options refuses to mix its rows in (start again with ``--fresh``). A last line cut short by
@@ -16,16 +17,17 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from .errors import JournalError
+
 FORMAT = "bng-audit-journal/1"
 SYNC_SECONDS = 2.0
 
 
-class JournalError(Exception):
-    """A journal that belongs to another audit (other options), or that is not a journal."""
-
-
 class Journal:
+    """The journal of one audit folder: what is done already, and each new row kept as soon as it is made."""
+
     def __init__(self, path: Path, options: dict[str, Any], *, fresh: bool = False) -> None:
+        """Open the journal, or start it with ``options`` on its first line; ``fresh`` discards what it held."""
         self.path = path
         self.options = options
         self.rows: dict[str, dict[str, Any]] = {}  # by item key: the latest row
@@ -66,10 +68,12 @@ class Journal:
                 self.rows[row["source"]] = row
 
     def done(self, key: str, fingerprint: str) -> bool:
+        """Whether the item was audited already, as it is now (the same fingerprint): a resumed run skips it."""
         row = self.rows.get(key)
         return row is not None and row.get("fingerprint") == fingerprint
 
     def append(self, row: dict[str, Any]) -> None:
+        """Keep one finished row, flushed at once so that a kill loses at most the row being written."""
         assert self._file is not None
         self._file.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
         self._file.flush()
@@ -78,12 +82,14 @@ class Journal:
             self.sync()
 
     def sync(self) -> None:
+        """Make the rows written so far durable (fsync): called every few seconds and at the end."""
         if self._file is not None:
             self._file.flush()
             os.fsync(self._file.fileno())
             self._synced = time.monotonic()
 
     def close(self) -> None:
+        """Sync and close; a closed journal is resumed by opening it again."""
         if self._file is not None:
             self.sync()
             self._file.close()

@@ -17,13 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bng.metric import MODULE_NAMES
+
 from .task import COLUMNS, MODULES
 
-MODULE_NAMES = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
 CSV_NAME, PARQUET_NAME, HTML_NAME = "audit.csv", "audit.parquet", "summary.html"
 
 
 def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
+    """The rows as CSV, one per item, every column in the order of ``COLUMNS`` (blank for none)."""
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(COLUMNS), extrasaction="ignore")
         writer.writeheader()
@@ -32,6 +34,7 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path) -> None:
 
 
 def write_parquet(rows: Sequence[dict[str, Any]], path: Path) -> None:
+    """The rows as Parquet, typed by ``COLUMNS``, for analysis in pandas or DuckDB."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -63,6 +66,7 @@ def verdict(row: dict[str, Any]) -> str:
 
 
 def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of the HTML summary: per module the deficits and median change, checks failed, errors."""
     checked = [r for r in rows if r.get("status") == "checked"]
     modules = []
     for m in MODULES:
@@ -152,6 +156,7 @@ def charts(rows: Sequence[dict[str, Any]], summary: dict[str, Any]) -> list[tupl
 def write_html(
     rows: Sequence[dict[str, Any]], path: Path, *, title: str, complete: bool, sources: Sequence[str]
 ) -> None:
+    """The HTML summary a person reads first: counts, charts and the items that could not be checked."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     summary = summarise(rows)
@@ -179,6 +184,7 @@ def write_html(
 def write_reports(
     rows: Sequence[dict[str, Any]], folder: Path, *, complete: bool, sources: Sequence[str]
 ) -> list[Path]:
+    """Write the CSV, Parquet and HTML reports into ``folder``; the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / CSV_NAME, folder / PARQUET_NAME, folder / HTML_NAME]
     write_csv(rows, paths[0])

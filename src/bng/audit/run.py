@@ -29,6 +29,8 @@ IN_FLIGHT_PER_THREAD = 4
 
 @dataclass
 class Outcome:
+    """What one run of the audit did: how many items, how many already done, how long, on how many workers."""
+
     total: int  # items in this audit
     already: int  # found done in the journal
     audited: int  # audited by this run
@@ -42,6 +44,7 @@ class Progress:
     """A progress bar on stderr: redrawn in place on a terminal, a line every tenth otherwise."""
 
     def __init__(self, total: int, stream: IO[str] | None = None) -> None:
+        """A bar of ``total`` items, on ``stream`` (stderr by default)."""
         self.total, self.done, self.errors = total, 0, 0
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
@@ -49,6 +52,7 @@ class Progress:
         self._next_line = 0.0
 
     def update(self, row: dict[str, Any]) -> None:
+        """Count one finished row (an error counts apart)."""
         self.done += 1
         self.errors += row.get("status") == "error"
         if self.tty:
@@ -60,6 +64,7 @@ class Progress:
             self._next_line = self.done / max(self.total, 1) + 0.1
 
     def line(self) -> str:
+        """The bar as one line: done, could not be checked, rate and time left."""
         elapsed = time.monotonic() - self.start
         rate = self.done / elapsed if elapsed > 0 else 0.0
         left = (self.total - self.done) / rate if rate > 0 else 0.0
@@ -71,6 +76,7 @@ class Progress:
         )
 
     def close(self) -> None:
+        """End the redrawn line, so that what is printed next starts on a line of its own."""
         if self.tty and self.done:
             self.stream.write("\n")
             self.stream.flush()

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .errors import SourceError
+
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb"})
 MAP_SUFFIXES = frozenset({".gpkg"})
 ZIP_SUFFIXES = frozenset({".zip"})
@@ -43,12 +45,10 @@ class Item:
 
 @dataclass
 class Found:
+    """The items found to audit, and how many files were neither workbooks, maps nor zips."""
+
     items: list[Item] = field(default_factory=list)
     skipped: int = 0  # files that are neither workbooks, maps nor zips
-
-
-class SourceError(Exception):
-    """A source given on the command line that does not exist."""
 
 
 def _hidden(name: str) -> bool:

@@ -22,10 +22,11 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from .errors import TooLarge
 from .sources import Item
 
 if TYPE_CHECKING:
-    from bng.metric.result import Result
+    from bng.metric import Result
 
 MODULES = ("area", "hedgerow", "watercourse")
 MAX_WORKBOOK_BYTES = 30 * 1024 * 1024  # bng.workbook.package.LIMITS.max_file_bytes
@@ -71,10 +72,6 @@ COLUMNS: dict[str, str] = {
     "worker": "str",
     "fingerprint": "str",
 }
-
-
-class TooLarge(Exception):
-    code = "FILE_TOO_LARGE"
 
 
 def _limit(member: str) -> int:
@@ -132,7 +129,7 @@ def _figures(result: Result) -> dict[str, Any]:
 
 
 def _workbook(path: Path, target: float | None) -> dict[str, Any]:
-    from bng.workbook.check import check_workbook
+    from bng.workbook import check_workbook
 
     report = check_workbook(path, target)
     result = report.result
@@ -151,7 +148,7 @@ def _workbook(path: Path, target: float | None) -> dict[str, Any]:
 
 
 def _maps(paths: list[Path], target: float | None) -> dict[str, Any]:
-    from bng.gis.workflow import load_maps
+    from bng.gis import load_maps
     from bng.metric import calculate
 
     loaded = load_maps(paths)

@@ -12,7 +12,7 @@ from bng.register.accounts.api_tokens import ApiToken
 
 from .api_token_tables import api_token
 
-COLUMNS = ("user_id", "name", "prefix", "token_hash", "scopes", "organisation", "created_at", "revoked_at",
+COLUMNS = ("organisation_id", "user_id", "name", "prefix", "token_hash", "scopes", "created_at", "revoked_at",
            "last_used_at", "id")  # fmt: skip
 
 
@@ -40,8 +40,8 @@ class ApiTokenRecords:
         row = self.s.execute(self._select().where(api_token.c.token_hash == token_hash)).first()
         return _token(row) if row is not None else None
 
-    def of_user(self, user_id: int) -> list[ApiToken]:
-        q = self._select().where(api_token.c.user_id == user_id).order_by(api_token.c.id.desc())
+    def of_organisation(self, organisation_id: int) -> list[ApiToken]:
+        q = self._select().where(api_token.c.organisation_id == organisation_id).order_by(api_token.c.id.desc())
         return [_token(row) for row in self.s.execute(q)]
 
     def revoke(self, token_id: int, at: datetime) -> None:

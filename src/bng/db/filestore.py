@@ -1,5 +1,6 @@
-"""The file store: documents on a local directory (the default; another store implements the same
-methods of :class:`bng.register.core.ports.FileStore`).
+"""The file store: documents on a local directory.
+
+It is the default; another store implements the same methods of :class:`bng.register.core.ports.FileStore`.
 
 Keys are random (never derived from a name a user typed) and directories are private to the
 service (0700). A file is first written, whole and synced, under a staging name that carries the
@@ -7,7 +8,11 @@ writing process's id (``staging/<name>.<pid>``); ``publish`` renames it into pla
 that records it is committed (``bng.register.core.uploads.store_bytes``). So a process killed in the
 middle of an upload leaves a staged file, never a file in place without its row, and
 :func:`sweep`, run at start-up, settles what crashes left: a staged file whose row was committed is
-moved into place, one whose row never was (and whose process is gone) is removed. A file in place
+moved into place, one whose row never was (and whose writer is gone) is removed. The writer holds an
+exclusive ``flock`` on its staged file until it publishes or deletes it; the kernel drops the lock
+when the process ends, however it ends, so a free lock is what "the writer is gone" means. (Process
+ids were not enough: a killed worker may linger as a zombie that still answers ``kill(pid, 0)``,
+and an id may be taken by another process.) A file in place
 that no row records (left by versions before staging, or a store shared with another database) is
 moved aside to ``orphans/``, not deleted, since it cannot be told from another database's file.
 Files are served only through the register's services, which decide who may see them.
@@ -15,11 +20,12 @@ Files are served only through the register's services, which decide who may see 
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import re
 import secrets
-import time
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,16 +34,21 @@ _KEY = re.compile(r"^[a-f0-9]{2}/[a-f0-9]{40}$")
 _STAGED = re.compile(r"^(?P<name>[a-f0-9]{40})\.(?P<pid>\d+)$")
 STAGING = "staging"
 ORPHANS = "orphans"
-_STARTED = time.time()
+UNFINISHED = ".new"  # a staged file still being written
 log = logging.getLogger(__name__)
 
 
 class LocalFileStore:
+    """The ``FileStore`` port on a private local directory: staged, then published on commit."""
+
     def __init__(self, root: Path | str) -> None:
+        """A store under ``root`` (made private, with its staging directory, if new)."""
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.staging = self.root / STAGING
         self.staging.mkdir(exist_ok=True, mode=0o700)
+        self._held: dict[str, int] = {}  # key -> descriptor holding the staged file's lock
+        self._lock = threading.Lock()
 
     def _path(self, key: str) -> Path:
         if not _KEY.match(key):
@@ -52,12 +63,31 @@ class LocalFileStore:
         """Write the bytes under a staging name; ``publish`` moves them into place."""
         name = secrets.token_hex(20)
         key = f"{name[:2]}/{name}"
-        fd = os.open(self._staged(key), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        staged = self._staged(key)
+        unfinished = staged.with_name(staged.name + UNFINISHED)
+        fd = os.open(unfinished, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            # locked before it has its staged name, and held until published or deleted, so a staged
+            # file is never seen unlocked while its writer lives
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+            os.replace(unfinished, staged)
+        except BaseException:
+            os.close(fd)
+            unfinished.unlink(missing_ok=True)
+            raise
+        with self._lock:
+            self._held[key] = fd
         return key
+
+    def _release(self, key: str) -> None:
+        with self._lock:
+            fd = self._held.pop(key, None)
+        if fd is not None:
+            os.close(fd)
 
     def publish(self, key: str, pid: int | None = None) -> None:
         """Move a staged file into place (nothing to do if it is in place already)."""
@@ -69,9 +99,12 @@ class LocalFileStore:
             if not path.exists():
                 raise
             return
+        finally:
+            self._release(key)
         _sync_dir(path.parent)
 
     def get(self, key: str) -> bytes:
+        """A file's bytes, staged or published (``FileNotFoundError`` names only the key)."""
         path = self._path(key)
         try:
             return path.read_bytes()
@@ -81,10 +114,13 @@ class LocalFileStore:
             raise
 
     def delete(self, key: str) -> None:
+        """Remove a file, staged or published (nothing if it is not there)."""
         self._path(key).unlink(missing_ok=True)
         self._staged(key).unlink(missing_ok=True)
+        self._release(key)
 
     def exists(self, key: str) -> bool:
+        """Whether a file is stored, staged or published."""
         return self._path(key).exists() or any(self.staging.glob(f"{key[3:]}.*"))
 
     # -- for the sweep -------------------------------------------------------------------------------
@@ -112,13 +148,45 @@ class LocalFileStore:
                 yield f"{m['name'][:2]}/{m['name']}", int(m["pid"]), written
 
     def remove_staged(self, key: str, pid: int) -> None:
+        """Remove a staged file whose row never committed (the sweep's, for ended processes)."""
         self._staged(key, pid).unlink(missing_ok=True)
+
+    def writer_gone(self, key: str, pid: int) -> bool:
+        """Whether the process that staged this file has ended: nobody holds its lock."""
+        with self._lock:
+            if key in self._held:
+                return False  # this process's own upload in progress
+        return _unlocked(self._staged(key, pid))
+
+    def remove_unfinished(self) -> int:
+        """Remove the files whose writing was cut short (their writer gone); how many."""
+        removed = 0
+        for path in self.staging.glob(f"*{UNFINISHED}"):
+            if _unlocked(path):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def set_aside(self, key: str) -> None:
         """Move a file in place out of the store's keys, into ``orphans/``."""
         folder = self.root / ORPHANS
         folder.mkdir(exist_ok=True, mode=0o700)
         os.replace(self._path(key), folder / key.replace("/", "-"))
+
+
+def _unlocked(path: Path) -> bool:
+    """Whether nobody holds the lock of a staged file (False if it is gone meanwhile)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def _sync_dir(folder: Path) -> None:
@@ -129,28 +197,12 @@ def _sync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _writer_gone(pid: int, written: float) -> bool:
-    """Whether the process that staged a file at ``written`` has ended (a process of the same id
-    started since, as after a restart in a container, is another process)."""
-    if pid == os.getpid():
-        return written < _STARTED
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        pass
-    try:
-        started = os.stat(f"/proc/{pid}").st_ctime
-    except OSError:
-        return False
-    return started > written + 1
-
-
 @dataclass(frozen=True, slots=True)
 class Swept:
+    """What a sweep did, by kind of file it settled."""
+
     published: int = 0  # staged files whose row was committed, moved into place
-    removed_staged: int = 0  # staged files of ended processes whose row never was
+    removed_staged: int = 0  # staged (or half-written) files of ended processes whose row never was
     set_aside: int = 0  # files in place that no row records, moved to orphans/
 
 
@@ -159,21 +211,23 @@ def sweep(store: LocalFileStore, recorded: Callable[[], set[str]]) -> Swept:
 
     The files are listed before the keys are read, so a file moved into place meanwhile (its row
     committed first) is never taken for an orphan; a staged file of a live process is an upload
-    in progress and is left alone."""
+    in progress and is left alone.
+    """
     placed = list(store.placed())
     staged = list(store.staged())
     keys = recorded()
     published = removed = orphans = 0
-    for key, pid, written in staged:
+    for key, pid, _written in staged:
         if key in keys:
             try:
                 store.publish(key, pid)
             except FileNotFoundError:
                 continue  # published by its own process meanwhile
             published += 1
-        elif _writer_gone(pid, written):
+        elif store.writer_gone(key, pid):
             store.remove_staged(key, pid)
             removed += 1
+    removed += store.remove_unfinished()
     for key in placed:
         if key not in keys:
             store.set_aside(key)

@@ -1,6 +1,8 @@
-"""Classical (imperative) mappings: the register's dataclasses onto the tables, so that the
-register's records stay plain Python and only this package knows SQLAlchemy (and that the ledger's
-quantities are stored as millionths: a record's ``size`` is the column ``size_micro``)."""
+"""Classical (imperative) mappings: the register's dataclasses onto the tables.
+
+The register's records stay plain Python, and only this package knows SQLAlchemy (and that the ledger's
+quantities are stored as millionths: a record's ``size`` is the column ``size_micro``).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Money beyond due and received (migration 0016): overpayments and part refunds recorded by the register team,
-and the bank details a payer is given for a transfer (dated rows: a change of account is a new row)."""
+"""Money beyond due and received (migration 0016).
+
+Overpayments and part refunds recorded by the register team, and the bank details a payer is given for a
+transfer (dated rows: a change of account is a new row).
+"""
 
 from __future__ import annotations
 

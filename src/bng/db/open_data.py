@@ -1,5 +1,7 @@
-"""The register as open data: pages of habitat parcels and allocations, and what a page of sites needs
-besides the sites themselves, each in a fixed number of queries whatever the page's size."""
+"""The register as open data, each page in a fixed number of queries whatever its size.
+
+Pages of habitat parcels and allocations, and what a page of sites needs besides the sites themselves.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +19,14 @@ from . import tables
 
 
 class OpenData:
+    """The ``OpenData`` port on SQLAlchemy: each page in a fixed number of queries."""
+
     def __init__(self, session: Session) -> None:
+        """Queries in ``session`` (the unit of work's)."""
         self.s = session
 
     def parcels(self, query: ParcelQuery) -> Page:
+        """A page of the registered sites' habitat parcels, with each parcel's gain site reference."""
         p, g, a = tables.habitat_parcel, tables.gain_site, tables.gain_site_area
         conditions: list[Any] = [g.c.status == "registered"]
         if query.site_reference:
@@ -49,6 +55,7 @@ class OpenData:
         return Page([(row[0], row[1]) for row in self.s.execute(q).all()], total, page, query.per_page)
 
     def allocations(self, query: AllocationQuery) -> Page:
+        """A page of allocations with the site, the LPA and the sizes and units allocated by module."""
         al, g, lpa = tables.allocation, tables.gain_site, tables.lpa
         conditions: list[Any] = []
         if query.site_reference:
@@ -90,6 +97,7 @@ class OpenData:
         return out
 
     def site_extras(self, site_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Each site's responsible body and the LPAs, NCAs and LNRS areas it lies in."""
         if not site_ids:
             return {}
         g, b, a = tables.gain_site, tables.responsible_body, tables.gain_site_area

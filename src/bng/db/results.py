@@ -1,5 +1,8 @@
-"""What a statement did: the rows an UPDATE or DELETE changed, the one check of a conditional write (a claim,
-a code step, a sale) that tells whether this request, and not a concurrent one, made the change."""
+"""What a statement did: the rows an UPDATE or DELETE changed.
+
+It is the one check of a conditional write (a claim, a code step, a sale) that tells whether this request,
+and not a concurrent one, made the change.
+"""
 
 from __future__ import annotations
 

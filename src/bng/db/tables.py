@@ -40,7 +40,9 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 ROLES = ("landowner", "developer", "lpa_officer", "case_worker")
-EMAIL_LINK_PURPOSES = ("sign_in", "new_account", "password_reset", "verify_email", "change_email", "second_factor")
+EMAIL_LINK_PURPOSES = (
+    "sign_in", "new_account", "password_reset", "verify_email", "change_email", "second_factor", "org_invitation",
+)  # fmt: skip
 APPLICATION_STATUSES = ("draft", "submitted", "information_requested", "accepted", "rejected")
 
 
@@ -300,6 +302,13 @@ gain_site = Table(
         )
         for module in ("area", "hedgerow", "watercourse")
     ),
+    # the search's count by habitat: whether a site is registered, from an index (migration 0019)
+    Index(
+        "ix_gain_site_registered_id",
+        "id",
+        postgresql_where=text("status = 'registered'"),
+        sqlite_where=text("status = 'registered'"),
+    ),
 )
 
 gain_site_area = Table(
@@ -357,6 +366,14 @@ habitat_parcel = Table(
     ),
     UniqueConstraint("gain_site_id", "module", "stage", "ref", name="uq_habitat_parcel_site_row"),
     Index("ix_habitat_parcel_habitat", "habitat"),
+    # the search's count by habitat: the habitats of created and enhanced parcels and their sites (0019)
+    Index(
+        "ix_habitat_parcel_sold_habitat",
+        "habitat",
+        "gain_site_id",
+        postgresql_where=text("stage <> 'baseline'"),
+        sqlite_where=text("stage <> 'baseline'"),
+    ),
     # on PostgreSQL also ix_habitat_parcel_habitat_trgm, a trigram GIN index on lower(habitat) (migration 0005)
 )
 
@@ -473,5 +490,5 @@ email_link = Table(
 )
 """One-time links sent by email: finishing a sign-in that needed a second step, confirming a new account
 (its details, the password's hash included, wait here until the link is followed), resetting a forgotten
-password, verifying an email address or a new one; and (never emailed) a sign-in waiting for its
-authenticator code."""
+password, verifying an email address or a new one, inviting someone to an organisation; and (never
+emailed) a sign-in waiting for its authenticator code."""

@@ -1,5 +1,8 @@
-"""Rules the database itself enforces, on both engines: the capacity ledger, removals, and the
-append-only audit log and histories. Created (and dropped) by the migrations."""
+"""Rules the database itself enforces, on both engines.
+
+The capacity ledger, removals, and the append-only audit log and histories. Created (and dropped) by the
+migrations.
+"""
 
 from __future__ import annotations
 
@@ -133,8 +136,10 @@ POSTGRES_DROP: tuple[str, ...] = (
 
 
 def create_statements(dialect: str) -> tuple[str, ...]:
+    """The statements creating the triggers on this dialect."""
     return POSTGRES_CREATE if dialect == "postgresql" else SQLITE_CREATE
 
 
 def drop_statements(dialect: str) -> tuple[str, ...]:
+    """The statements dropping them."""
     return POSTGRES_DROP if dialect == "postgresql" else SQLITE_DROP

@@ -37,15 +37,18 @@ class Geometry(TypeDecorator[Any]):
     management = False
 
     def __init__(self, geometry_type: str = "GEOMETRY") -> None:
+        """A geometry column of ``geometry_type`` (PostGIS's names: POLYGON, MULTIPOLYGON, …)."""
         super().__init__()
         self.geometry_type = geometry_type
 
     def load_dialect_impl(self, dialect: Dialect | None) -> TypeEngine[Any]:
+        """PostGIS's geometry on PostgreSQL, plain bytes (WKB) elsewhere."""
         if dialect is not None and dialect.name == "postgresql":
             return dialect.type_descriptor(PostGISGeometry(self.geometry_type, srid=SRID, spatial_index=False))
         return LargeBinary() if dialect is None else dialect.type_descriptor(LargeBinary())
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        """A shapely geometry as the column stores it (WKB, with its SRID on PostGIS)."""
         if value is None:
             return None
         if dialect.name == "postgresql":
@@ -53,6 +56,7 @@ class Geometry(TypeDecorator[Any]):
         return shapely.to_wkb(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        """The stored value as a shapely geometry."""
         if value is None:
             return None
         if isinstance(value, WKBElement):
@@ -63,8 +67,10 @@ class Geometry(TypeDecorator[Any]):
 
 
 def to_micro(value: Decimal | float | int | str) -> int:
-    """A quantity in whole millionths: the value by its shortest decimal form (a float as ``str``
-    writes it) times a million, rounded half to even (the rule the register has always stored by)."""
+    """A quantity in whole millionths, rounded half to even (the rule the register has always stored by).
+
+    The value is taken by its shortest decimal form (a float as ``str`` writes it) times a million.
+    """
     return int((Decimal(str(value)) * MICRO).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
@@ -74,17 +80,21 @@ def from_micro(value: int | Decimal) -> Decimal:
 
 
 class Millionths(TypeDecorator[Decimal]):
-    """A ledger quantity (hectares, kilometres or units) as a Decimal, stored as whole millionths in a
-    BIGINT: written with :func:`to_micro` (half to even at the sixth decimal), read exactly. Sums
-    (``func.sum``) and differences of such columns come back as Decimals too."""
+    """A ledger quantity (hectares, kilometres or units) as a Decimal, stored as whole millionths.
+
+    The column is a BIGINT: written with :func:`to_micro` (half to even at the sixth decimal), read
+    exactly. Sums (``func.sum``) and differences of such columns come back as Decimals too.
+    """
 
     impl = BigInteger
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        """The quantity as the column stores it."""
         return None if value is None else to_micro(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        """The stored millionths as the quantity."""
         return None if value is None else from_micro(value)
 
 
@@ -95,10 +105,13 @@ class MillionthsDoc(TypeDecorator[dict[str, Decimal]]):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """JSONB on PostgreSQL, JSON elsewhere."""
         return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> dict[str, int] | None:
+        """The quantities as the document stores them."""
         return None if value is None else {str(k): to_micro(v) for k, v in value.items()}
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dict[str, Decimal] | None:
+        """The stored millionths as quantities."""
         return None if value is None else {str(k): from_micro(v) for k, v in value.items()}

@@ -2,11 +2,12 @@
 
 One unit of work is one transaction. Leaving it without ``commit()`` rolls everything back and
 runs the ``on_rollback`` actions (removing files the action stored); ``commit()`` runs the
-``on_commit`` ones (moving staged files into place). Database errors that mean
-"someone else got there first" become the register's own errors: a broken CHECK of the capacity
-ledger is :class:`~bng.register.core.errors.OverAllocation`, a lost update or unique clash is
-:class:`~bng.register.core.errors.Conflict`; a number or text the database cannot hold is
-:class:`~bng.register.core.errors.Invalid`.
+``on_commit`` ones (moving staged files into place). A COMMIT whose answer is lost with the connection
+runs neither: the outcome is unknown, and the file store's sweep settles the staged files later.
+Database errors that mean "someone else got there first" become the register's own errors: a
+broken CHECK of the capacity ledger is :class:`~bng.register.core.errors.OverAllocation`, a lost
+update or unique clash is :class:`~bng.register.core.errors.Conflict`; a number or text the database
+cannot hold is :class:`~bng.register.core.errors.Invalid`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,27 @@ from types import TracebackType
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Engine, Float, and_, case, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Engine,
+    Float,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import UnaryExpression
 
 from bng.register.core import errors, notifications
 from bng.register.core.geometries import GeometryRef, canonical, ref_of
@@ -59,6 +76,7 @@ from .money_repos import MoneyRecords
 from .monitoring_repos import MonitoringRecords
 from .notification_repos import NotificationRecords
 from .open_data import OpenData
+from .organisation_repos import OrganisationRecords
 from .planning_repos import PlanningRecords
 from .results import changed
 
@@ -196,6 +214,19 @@ class CardPayments(_Repo):
         return self.s.scalars(select(CardPayment).order_by(tables.card_payment.c.id)).all()
 
 
+HABITAT_NAMES = text(
+    """WITH RECURSIVE names(h) AS (
+        SELECT (SELECT min(habitat) FROM habitat_parcel WHERE stage <> 'baseline')
+        UNION ALL
+        SELECT (SELECT min(habitat) FROM habitat_parcel WHERE stage <> 'baseline' AND habitat > h)
+        FROM names WHERE h IS NOT NULL
+    )
+    SELECT h FROM names WHERE h IS NOT NULL AND lower(h) LIKE :pattern"""
+)
+"""The habitats of created and enhanced parcels that match a pattern: each distinct name found by one step
+along ``ix_habitat_parcel_sold_habitat`` (a few hundred at most), not by reading every parcel."""
+
+
 class Sites(_Repo):
     def get(self, site_id: int) -> GainSite | None:
         return self.s.get(GainSite, site_id)
@@ -220,17 +251,17 @@ class Sites(_Repo):
             if name:
                 a = tables.gain_site_area
                 conditions.append(exists().where(and_(a.c.gain_site_id == g.c.id, a.c.kind == kind, a.c.name == name)))
+        habitat_condition = None
         if query.habitat:
             p = tables.habitat_parcel
-            conditions.append(
-                exists().where(
-                    and_(
-                        p.c.gain_site_id == g.c.id,
-                        p.c.stage != "baseline",
-                        func.lower(p.c.habitat).like(f"%{query.habitat.strip().lower()}%"),
-                    )
+            habitat_condition = exists().where(
+                and_(
+                    p.c.gain_site_id == g.c.id,
+                    p.c.stage != "baseline",
+                    func.lower(p.c.habitat).like(f"%{query.habitat.strip().lower()}%"),
                 )
             )
+            conditions.append(habitat_condition)
         if query.responsible_body_id is not None:
             conditions.append(g.c.responsible_body_id == query.responsible_body_id)
         if query.bbox is not None:
@@ -253,12 +284,39 @@ class Sites(_Repo):
             centre = (g.c.easting - x) * (g.c.easting - x) + (g.c.northing - y) * (g.c.northing - y)
             order = [dx * dx + dy * dy, centre, g.c.reference]
         where = and_(*conditions) if conditions else and_(True)
-        total = self.s.scalar(select(func.count()).select_from(g).where(where)) or 0
+        total = query.total
+        if total is None:
+            total = self._count(where, conditions, habitat_condition, query.habitat)
         page = max(1, query.page)
-        rows = self.s.scalars(
-            select(GainSite).where(where).order_by(*order).limit(query.per_page).offset((page - 1) * query.per_page)
-        ).all()
-        return Page(rows, int(total), page, query.per_page)
+        rows = select(GainSite).where(where).order_by(*order).limit(query.per_page)
+        if query.after:  # keyset: the rows after the given site's place in the order, not counted past
+            key = [o.element if isinstance(o, UnaryExpression) else o for o in order]
+            place = self.s.execute(select(*key).where(g.c.reference == query.after)).first()
+            if place is None:
+                raise errors.Invalid.one("after", f"after must be the reference of a gain site: {query.after[:20]}")
+            if query.near is None:  # (registered_on, reference) before the place's, newest first: a range of the index
+                day, reference = place
+                rows = rows.where(g.c.registered_on <= day, or_(g.c.registered_on < day, g.c.reference < reference))
+            else:  # nearest first: the distances are the database's own, compared as it computes them
+                rows = rows.where(tuple_(*key) > tuple_(*place))
+        else:
+            rows = rows.offset((page - 1) * query.per_page)
+        return Page(self.s.scalars(rows).all(), int(total), page, query.per_page)
+
+    def _count(self, where: Any, conditions: list[Any], habitat_condition: Any, habitat: str) -> int:
+        """The search's count. By habitat, from indexes (migration 0019) rather than the parcels: the habitat
+        names that match (few: a skip over the index of created and enhanced parcels), then the registered
+        sites with a parcel of one of them, the same sites the search's own condition finds."""
+        g = tables.gain_site
+        if habitat_condition is None:
+            return int(self.s.scalar(select(func.count()).select_from(g).where(where)) or 0)
+        names = list(self.s.scalars(HABITAT_NAMES, {"pattern": f"%{habitat.strip().lower()}%"}))
+        if not names:
+            return 0
+        p = tables.habitat_parcel
+        sites = select(p.c.gain_site_id).where(p.c.stage != "baseline", p.c.habitat.in_(names))
+        rest = [c for c in conditions if c is not habitat_condition]
+        return int(self.s.scalar(select(func.count()).select_from(g).where(*rest, g.c.id.in_(sites))) or 0)
 
     def _extent_overlaps(self, x0: float, y0: float, x1: float, y1: float) -> list[Any]:
         """On PostgreSQL, the same test as the four comparisons of the extent with a box, written so
@@ -315,8 +373,12 @@ class Sites(_Repo):
         return self.s.scalars(select(SiteEvent).where(e.c.gain_site_id == site_id).order_by(e.c.at, e.c.id)).all()
 
     def last_change(self) -> datetime | None:
-        sites = self.s.scalar(select(func.max(tables.gain_site.c.updated_at)))
-        allocations = self.s.scalar(select(func.max(tables.allocation.c.created_at)))
+        sites, allocations = self.s.execute(  # one round trip: every public search asks it
+            select(
+                select(func.max(tables.gain_site.c.updated_at)).scalar_subquery(),
+                select(func.max(tables.allocation.c.created_at)).scalar_subquery(),
+            )
+        ).one()
         known = [t for t in (sites, allocations) if t is not None]
         return max(known) if known else None
 
@@ -540,6 +602,7 @@ class SqlUnitOfWork:
         self.planning = PlanningRecords(s)
         self.monitoring = MonitoringRecords(s)
         self.api_tokens = ApiTokenRecords(s)
+        self.organisations = OrganisationRecords(s)  # organisations, their members (who a token acts for)
         self.access = AccessRecords(s)  # who sees what: allocations by owner and LPA, messages to providers
         self.money = MoneyRecords(s)  # overpayments, part refunds, remittance details
         self.notifications = NotificationRecords(s)
@@ -555,7 +618,16 @@ class SqlUnitOfWork:
         self.session.flush()
 
     def commit(self) -> None:
-        self.session.commit()
+        self.session.flush()  # a statement refused here certainly changed nothing: rolled back as usual
+        try:
+            self.session.commit()
+        except DBAPIError as err:
+            if err.connection_invalidated:
+                # The connection was lost during COMMIT: the database may have committed (its answer was
+                # what was lost), so the staged files are neither removed nor published here; the file
+                # store's sweep settles them from the rows the database holds (bng.db.filestore.sweep).
+                self._rollback_actions.clear()
+            raise
         self._committed = True
         self._rollback_actions.clear()
         actions, self._commit_actions = self._commit_actions, []

@@ -51,9 +51,16 @@ def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def render_pdf(template: str, context: Mapping[str, Any], *, title: str = "", created: datetime | None = None) -> bytes:
     """The document as a PDF (bytes), with its title and creation time in the PDF's metadata."""
+    return print_pdf(render_html(template, context), title=title, created=created)
+
+
+def print_pdf(html: str, *, title: str = "", created: datetime | None = None) -> bytes:
+    """HTML printed to PDF: bng's one way to make a PDF (documents here, the workbook check's report).
+
+    The HTML must be self-contained (styles inline, no images or fonts fetched): any fetch is refused.
+    """
     from weasyprint import HTML  # type: ignore[import-untyped]  # slow to import: only when a PDF is made
 
-    html = render_html(template, context)
     document = HTML(string=html, url_fetcher=_no_fetching).render()
     if title:
         document.metadata.title = title

@@ -13,14 +13,13 @@ from typing import Annotated, Any
 
 import typer
 
-from bng.metric import calculate, result_to_dict
-from bng.metric.model import Project
-from bng.metric.sitefile import site_to_dict
+from bng.metric import MODULE_NAMES, MODULES, Project, calculate, result_to_dict, site_to_dict
 
+from .errors import MapError, MetricError, PlanError
 from .findings import Finding
 from .sitemap import DEFAULT_GAIN_SITE
 from .validate import Report, validate
-from .workflow import Loaded, MapError, load_maps, stage_option
+from .workflow import Loaded, load_maps, stage_option
 
 gis_app = typer.Typer(help="Habitat maps: validate, convert to a site, reconcile and draw plans.", no_args_is_help=True)
 
@@ -134,7 +133,7 @@ def calculate_command(
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         typer.echo(f"{built.mapped.site.project.name} — metric release {result.metric_release}")
-        typer.echo(f"{'':28}{'Area habitats':>16}{'Hedgerows':>14}{'Watercourses':>14}")
+        typer.echo(f"{'':28}" + "".join(f"{MODULE_NAMES[m]:>{w}}" for m, w in zip(MODULES, (16, 14, 14), strict=True)))
         mods = [result.modules[m] for m in ("area", "hedgerow", "watercourse")]
         lines = [
             ("Baseline units", [m.on_site.baseline_units for m in mods], False),
@@ -205,7 +204,7 @@ def plan_command(
     release: Release = None,
 ) -> None:
     """Draw a habitat plan to scale with scale bar, north arrow, red line, legend and title block."""
-    from .plan import PlanError, draw_plan
+    from .plan import draw_plan
 
     try:
         when = date.fromisoformat(plan_date) if plan_date else date.today()
@@ -244,7 +243,7 @@ def reconcile_command(
     release: Release = None,
 ) -> None:
     """Compare a map with a metric, parcel by parcel and in total; exit status 1 when they differ."""
-    from .reconcile import STAGES, MetricError, read_metric, reconcile
+    from .reconcile import STAGES, read_metric, reconcile
 
     if len(files) < 2:
         raise _fail("give the map(s) and then the metric workbook or site file")

@@ -1,5 +1,6 @@
-"""Write habitat maps in the standard's shape: GeoPackage (as DEFRA's service takes it), or Shapefiles
-and GeoJSON with the same attributes.
+"""Write habitat maps in the standard's shape.
+
+GeoPackage (as DEFRA's service takes it), or Shapefiles and GeoJSON with the same attributes.
 
 :func:`stage_layers` turns a :class:`~bng.gis.sitemap.MappedSite` (a Site with the geometry of its
 rows) into the features of the baseline file or of the post-intervention file, in the words of
@@ -25,7 +26,7 @@ import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bng.metric.reference import Release
+from bng.metric import Release
 
 from .crs import from_bng
 from .features import StageName

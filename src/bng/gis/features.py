@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bng.metric.model import LocationName, Module
+from bng.metric import LocationName, Module
 
 from .findings import Finding
 from .reading import Layer, MapSource
@@ -55,11 +55,14 @@ class Side:
 
     @property
     def complete(self) -> bool:
+        """Whether the side names its habitat, condition and strategic significance (the metric needs all three)."""
         return bool(self.habitat and self.condition and self.strategic_significance)
 
 
 @dataclass(frozen=True, slots=True)
 class Feature:
+    """One feature of a map, read as the metric row it stands for (baseline, proposed, or both)."""
+
     layer: str
     module: Module
     index: int  # row position in the layer
@@ -77,6 +80,7 @@ class Feature:
 
     @property
     def is_tree(self) -> bool:
+        """Whether the feature is an individual tree (an area habitat counted, not measured)."""
         return self.layer == TREES.name
 
 
@@ -90,6 +94,7 @@ class Features:
     findings: list[Finding] = field(default_factory=list)
 
     def all(self) -> list[Feature]:
+        """Every feature of every layer, layer by layer."""
         return [f for fs in self.by_layer.values() for f in fs]
 
 

@@ -18,6 +18,8 @@ Stage = Literal["file", "schema", "attributes", "geometry", "link", "plan"]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule of the standard (or one bng adds): its code, severity, stage and what it says."""
+
     code: str
     severity: Severity
     stage: Stage
@@ -127,13 +129,16 @@ class Finding:
 
     @property
     def rule(self) -> Rule:
+        """The rule the finding breaks."""
         return RULES[self.code]
 
     @property
     def level(self) -> Severity:
+        """The finding's severity: its own when it was given one, else its rule's."""
         return self.severity or RULES[self.code].severity
 
     def where(self) -> str:
+        """Where the finding is, in words: file, layer, feature, reference and field."""
         parts = [self.file] if self.file else []
         if self.layer:
             parts.append(f"layer '{self.layer}'")
@@ -146,10 +151,12 @@ class Finding:
         return " ".join(parts)
 
     def __str__(self) -> str:
+        """The finding as one line: level, where, message and code."""
         where = self.where()
         return f"{self.level}: {where + ': ' if where else ''}{self.message} [{self.code}]"
 
     def to_dict(self) -> dict[str, Any]:
+        """The finding as JSON (reports, the API)."""
         return {
             "code": self.code,
             "severity": self.level,

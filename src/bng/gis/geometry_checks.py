@@ -72,6 +72,7 @@ def england() -> BaseGeometry:
 
 
 def near(geom: BaseGeometry | None) -> str:
+    """Where a geometry is, for a message: " near E … N …" (empty when unknown)."""
     if geom is None or geom.is_empty:
         return ""
     p = geom if isinstance(geom, shapely.Point) else geom.representative_point()

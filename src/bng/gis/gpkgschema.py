@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import NotAGeoPackage
 from .findings import Finding
 from .standard import (
     GPKG_APPLICATION_IDS,
@@ -53,14 +54,6 @@ STANDARD_TRIGGERS = re.compile(
 VIRTUAL_TABLE = re.compile(r"^\s*CREATE\s+VIRTUAL\s+TABLE\s+.*?\bUSING\s+(\w+)", re.IGNORECASE | re.DOTALL)
 
 
-class NotAGeoPackage(Exception):
-    """The file is not a GeoPackage at all (the finding says why)."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.message)
-        self.finding = finding
-
-
 @dataclass
 class TableInfo:
     """What the system tables say about one feature table of the template."""
@@ -74,6 +67,8 @@ class TableInfo:
 
 @dataclass
 class Schema:
+    """What a GeoPackage's system tables say: its template layers, and what is wrong with them."""
+
     tables: dict[str, TableInfo] = field(default_factory=dict)  # template layer name -> info
     findings: list[Finding] = field(default_factory=list)
 
@@ -103,8 +98,10 @@ BLOCKING = frozenset(
 
 
 def _connect(path: Path, seconds: float = QUERY_SECONDS) -> sqlite3.Connection:
-    """The file opened read-only and immutable (no lock, no journal, no trigger can fire), with every
-    query stopped once ``seconds`` have passed since opening."""
+    """The file opened read-only and immutable (no lock, no journal, no trigger can fire).
+
+    Every query is stopped once ``seconds`` have passed since opening.
+    """
     with path.open("rb") as fh:
         head = fh.read(100)
     if not head.startswith(SQLITE_MAGIC):
@@ -127,8 +124,10 @@ def _connect(path: Path, seconds: float = QUERY_SECONDS) -> sqlite3.Connection:
 
 
 def unsafe_schema(con: sqlite3.Connection) -> list[str]:
-    """What in the database's schema could run code when it is read: views, generated columns, virtual
-    tables other than R-tree indexes, triggers other than the standard's. Empty when it holds tables only."""
+    """What in the database's schema could run code when it is read; empty when it holds tables only.
+
+    Views, generated columns, virtual tables other than R-tree indexes, triggers other than the standard's.
+    """
     objects = con.execute(f"SELECT type, name, sql FROM sqlite_master LIMIT {MAX_SCHEMA_OBJECTS + 1}").fetchall()
     if len(objects) > MAX_SCHEMA_OBJECTS:
         return [f"more than {MAX_SCHEMA_OBJECTS:,} tables, indexes and triggers"]
@@ -164,8 +163,10 @@ def refuse_unsafe(con: sqlite3.Connection) -> None:
 
 
 def check_safe(path: Path, seconds: float = QUERY_SECONDS) -> None:
-    """Open a GeoPackage as :func:`read_schema` does and refuse it (NotAGeoPackage) if its schema is unsafe;
-    for readers of any GeoPackage (a plain boundary file) before they hand it to GDAL."""
+    """Open a GeoPackage as :func:`read_schema` does and refuse it (NotAGeoPackage) if its schema is unsafe.
+
+    For readers of any GeoPackage (a plain boundary file) before they hand it to GDAL.
+    """
     con = _connect(path, seconds)
     try:
         refuse_unsafe(con)

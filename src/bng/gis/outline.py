@@ -1,5 +1,8 @@
-"""England's outline as the package ships it (ONS Countries, December 2024, BUC, in WGS84): one copy,
-read by the map checks (:mod:`bng.gis.geometry_checks`) and by the register (:mod:`bng.register.core.places`)."""
+"""England's outline as the package ships it (ONS Countries, December 2024, BUC, in WGS84).
+
+One copy, read by the map checks (:mod:`bng.gis.geometry_checks`) and by the register
+(:mod:`bng.register.core.places`).
+"""
 
 from __future__ import annotations
 

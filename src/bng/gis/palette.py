@@ -71,6 +71,7 @@ def _shades(release: str | None = None) -> dict[str, str]:
 
 
 def area_colour(label: str | None, release: str | None = None) -> str:
+    """The plan's colour of an area habitat (its broad type's shade); grey when unknown."""
     if not label:
         return UNKNOWN
     return _shades(release).get(label, UNKNOWN)
@@ -102,6 +103,7 @@ _RIVERS = {
 
 
 def hedgerow_colour(hedge_type: str | None) -> str:
+    """The plan's colour of a hedgerow type: one of thirteen dark hues, never the red line's red."""
     names = list(load().hedgerow_types)
     if not hedge_type or hedge_type not in names:
         return HEDGEROW
@@ -109,4 +111,5 @@ def hedgerow_colour(hedge_type: str | None) -> str:
 
 
 def watercourse_colour(river_type: str | None) -> str:
+    """The plan's colour of a watercourse type: blues, a culvert grey."""
     return _RIVERS.get(river_type or "", WATERCOURSE)

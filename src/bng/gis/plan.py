@@ -1,7 +1,9 @@
-"""Habitat plans as an LPA asks for them: to an identified scale on A4 or A3, with a scale bar, a north
-arrow, the red line boundary, a legend in habitat colours giving each habitat's size and
-biodiversity units, hedgerows and watercourses as lines, trees as points, and a title block
-(site, planning reference, stage, metric release, date).
+"""Habitat plans as an LPA asks for them.
+
+To an identified scale on A4 or A3, with a scale bar, a north arrow, the red line boundary, a
+legend in habitat colours giving each habitat's size and biodiversity units, hedgerows and
+watercourses as lines, trees as points, and a title block (site, planning reference, stage,
+metric release, date).
 
 The map frame is drawn at an exact scale: its width in millimetres on paper times the scale
 denominator is its width on the ground. The scale is the largest standard one (1:500,
@@ -27,10 +29,9 @@ from matplotlib.patches import PathPatch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 from shapely.geometry.base import BaseGeometry
 
-from bng.metric import calculate, load
-from bng.metric.model import Project
-from bng.metric.result import Result
+from bng.metric import MODULE_NAMES, Project, Result, calculate, load
 
+from .errors import PlanError
 from .features import StageName
 from .findings import Finding
 from .palette import RED_LINE, area_colour, hedgerow_colour, watercourse_colour
@@ -48,12 +49,10 @@ TREE_SIZES_PT = {"Small": 3.0, "Medium": 4.0, "Large": 5.0, "Very large": 6.0}
 MM = 1 / 25.4
 
 
-class PlanError(ValueError):
-    """A plan that cannot be drawn (unknown paper or output type, nothing to draw)."""
-
-
 @dataclass
 class LegendEntry:
+    """One line of the plan's legend: a habitat, its colour, its size and its units."""
+
     kind: str  # "area", "hedgerow", "watercourse", "tree"
     label: str
     colour: str
@@ -63,6 +62,8 @@ class LegendEntry:
 
 @dataclass
 class Plan:
+    """A drawn plan: its title, stage, scale and paper, the figure's frame, the legend and findings."""
+
     title: str
     stage: StageName
     scale: int
@@ -481,12 +482,7 @@ def _fmt_size(e: LegendEntry) -> str:
 
 
 def _legend_rows(entries: list[LegendEntry], stage: StageName) -> list[tuple[str, Any]]:
-    kinds = {
-        "area": "Area habitats",
-        "tree": "Individual trees",
-        "hedgerow": "Hedgerows",
-        "watercourse": "Watercourses",
-    }
+    kinds = {**MODULE_NAMES, "tree": "Individual trees"}
     rows: list[tuple[str, Any]] = []
     last = None
     for e in entries:
@@ -720,8 +716,11 @@ def draw_plan(
     stage: StageName | None = None,
     release: str | None = None,
 ) -> Plan:
-    """Draw the plan of a map file: the baseline plan of a baseline map, the post-intervention plan of a
-    post-intervention map (scored against ``baseline`` when given, else against its own Baseline columns)."""
+    """Draw the plan of a map file.
+
+    The baseline plan of a baseline map, the post-intervention plan of a post-intervention map (scored
+    against ``baseline`` when given, else against its own Baseline columns).
+    """
     project = Project(planning_reference=planning_reference)
     if baseline is not None:
         loaded = load_maps([baseline, map_file], project, release=release)

@@ -29,11 +29,12 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from .crs import CRSError, is_bng, parse_crs, to_bng
+from .crs import is_bng, parse_crs, to_bng
+from .errors import CRSError, MapFileError, NotAGeoPackage, TooManyVertices
 from .findings import Finding
-from .gpkgschema import SQLITE_MAGIC, NotAGeoPackage, read_schema
+from .gpkgschema import SQLITE_MAGIC, read_schema
 from .standard import IGNORED_LAYERS, LAYER_BY_KEY, LayerSpec, layer_key, sqlite_affinity
-from .vertices import MAX_VERTICES_PER_FEATURE, MAX_VERTICES_PER_MAP, TooManyVertices, check_geojson, check_wkb
+from .vertices import MAX_VERTICES_PER_FEATURE, MAX_VERTICES_PER_MAP, check_geojson, check_wkb
 from .zips import unsafe_member
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -56,17 +57,10 @@ _GEOMETRY_KINDS = {
 }
 
 
-class MapFileError(Exception):
-    """The file cannot be used at all; ``finding`` says why."""
-
-    def __init__(self, path: Path, finding: Finding) -> None:
-        super().__init__(f"{path}: {finding.message}")
-        self.path = path
-        self.finding = finding
-
-
 @dataclass
 class Layer:
+    """One layer of a map, read into the template's columns, its geometry in EPSG:27700."""
+
     spec: LayerSpec
     source: str  # the layer's name (or file) in the input
     fids: np.ndarray  # feature ids as the file numbers them
@@ -74,15 +68,19 @@ class Layer:
     values: dict[str, np.ndarray]  # template column name -> values
 
     def __len__(self) -> int:
+        """The number of features."""
         return len(self.fids)
 
     def column(self, name: str) -> np.ndarray:
+        """A template column's values; all None when the file has no such column."""
         got = self.values.get(name)
         return got if got is not None else np.full(len(self.fids), None, dtype=object)
 
 
 @dataclass
 class MapSource:
+    """A map file read: its layers, what was found wrong, and how it was reprojected."""
+
     path: Path
     format: str  # "GeoPackage", "Shapefile" or "GeoJSON"
     layers: dict[str, Layer] = field(default_factory=dict)
@@ -93,6 +91,7 @@ class MapSource:
 
     @property
     def site_name(self) -> str:
+        """The site's name as the map gives it (red line boundary first, then habitats); empty if none."""
         for name in ("Red Line Boundary", "Habitats"):
             layer = self.layers.get(name)
             if layer is not None:
@@ -104,6 +103,8 @@ class MapSource:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """How much of a map is read: features in a layer, vertices in a feature."""
+
     features: int = MAX_FEATURES  # in one layer
     vertices_per_feature: int = MAX_VERTICES_PER_FEATURE
     vertices: int = MAX_VERTICES_PER_MAP  # in the whole map

@@ -17,21 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bng.metric import parse_site
-from bng.metric.model import Site
+from bng.metric import SIZE_UNITS, Site, parse_site
+
+from .errors import MetricError
 
 MAX_METRIC_BYTES = 50 * 1024 * 1024
 STAGES = ("baseline", "creation", "enhancement")
 MODULES = ("area", "hedgerow", "watercourse")
-UNIT = {"area": "ha", "hedgerow": "km", "watercourse": "km"}
-
-
-class MetricError(Exception):
-    """A metric file that cannot be read (the message names the file and the problem)."""
 
 
 @dataclass(frozen=True)
 class Metric:
+    """A metric read for reconciliation: its site, and each row's reference as the surveyor wrote it."""
+
     site: Site
     labels: dict[tuple[str, str, str, str], str]  # (module, location, stage, ref) -> the surveyor's reference
 
@@ -56,9 +54,7 @@ def read_metric(path: Path, release: str | None = None) -> Metric:
 
 
 def _read_workbook(path: Path) -> Metric:
-    from bng.workbook.errors import WorkbookError
-    from bng.workbook.layout import INPUT_SHEETS
-    from bng.workbook.reader import read_workbook
+    from bng.workbook import INPUT_SHEETS, WorkbookError, read_workbook
 
     try:
         wb = read_workbook(path)
@@ -92,6 +88,8 @@ class _Row:
 
 @dataclass(frozen=True)
 class Difference:
+    """A value that the map and the metric give differently for one row."""
+
     module: str
     location: str
     stage: str
@@ -101,6 +99,7 @@ class Difference:
     metric_value: Any
 
     def __str__(self) -> str:
+        """The difference in words, naming the row and both values."""
         where = f"{self.module} {self.location.replace('_', '-')} {self.stage} {self.ref}"
         return (
             f"{where}: {self.field} is {_show(self.map_value)} on the map but {_show(self.metric_value)} in the metric"
@@ -117,6 +116,8 @@ def _show(v: Any) -> str:
 
 @dataclass
 class Reconciliation:
+    """What reconciling a map with a metric found: differences, unpaired rows and totals."""
+
     tolerance_ha: float
     tolerance_km: float
     differences: list[Difference] = field(default_factory=list)
@@ -128,9 +129,12 @@ class Reconciliation:
 
     @property
     def agrees(self) -> bool:
+        """Whether the map and the metric agree everywhere (within the tolerances)."""
         return not (self.differences or self.only_in_map or self.only_in_metric or self.totals)
 
     def to_dict(self) -> dict[str, Any]:
+        """The reconciliation as JSON."""
+
         def diff(d: Difference) -> dict[str, Any]:
             return {
                 "module": d.module,
@@ -158,6 +162,7 @@ class Reconciliation:
         }
 
     def text(self, map_name: str = "the map", metric_name: str = "the metric") -> str:
+        """The reconciliation as a report for the terminal."""
         lines = [
             f"Reconciling {map_name} with {metric_name} ({self.compared} rows paired; sizes within "
             f"{self.tolerance_ha:g} ha / {self.tolerance_km:g} km)"
@@ -177,8 +182,8 @@ class Reconciliation:
             lines.append("  Totals by habitat:")
             lines += [
                 f"    {d.module} {d.location.replace('_', '-')} {d.stage} {d.ref}: "
-                f"{_show(d.map_value)} {UNIT[d.module]} "
-                f"on the map, {_show(d.metric_value)} {UNIT[d.module]} in the metric"
+                f"{_show(d.map_value)} {SIZE_UNITS[d.module]} "
+                f"on the map, {_show(d.metric_value)} {SIZE_UNITS[d.module]} in the metric"
                 for d in self.totals
             ]
         lines.append("The map and the metric agree." if self.agrees else "The map and the metric DIFFER.")

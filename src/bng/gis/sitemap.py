@@ -33,7 +33,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bng.metric.model import (
+from bng.metric import (
     MODULES,
     AreaBaseline,
     AreaCreation,
@@ -107,6 +107,7 @@ class _Base:
 
 
 def red_line_of(features: Features) -> BaseGeometry | None:
+    """The red line boundary of a map (its polygons united), or None when the map has none."""
     layer = features.source.layers.get(RED_LINE.name)
     if layer is None or not len(layer):
         return None

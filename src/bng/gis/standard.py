@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bng.metric.model import Module
+from bng.metric import Module
 
 GeometryKind = Literal["polygon", "line", "point"]
 
@@ -36,17 +36,22 @@ LISTED_PER_RULE = 50  # the standard lists at most 50 offending parcels per rule
 
 @dataclass(frozen=True, slots=True)
 class ColumnSpec:
+    """A column of a template layer, as the standard declares it."""
+
     name: str
     sqlite_type: str  # as declared in the NE template
     shapefile: str  # the DBF field name GDAL gives it
 
     @property
     def affinity(self) -> str:
+        """The column's SQLite type affinity (what a GeoPackage may store in it)."""
         return sqlite_affinity(self.sqlite_type)
 
 
 @dataclass(frozen=True, slots=True)
 class LayerSpec:
+    """A layer of the NE template: its name, geometry, module, stage and columns."""
+
     name: str
     geometry_column: str
     geometry_type: str  # declared type of the template
@@ -57,6 +62,7 @@ class LayerSpec:
     columns: tuple[ColumnSpec, ...]
 
     def column(self, name: str) -> ColumnSpec | None:
+        """The layer's column of that name, or None."""
         for c in self.columns:
             if c.name == name:
                 return c

@@ -14,15 +14,18 @@ from typing import Any
 
 from bng.metric import load
 
+from .errors import MapFileError
 from .features import Features, StageName, detect_stage, read_features
 from .findings import Finding
 from .geometry_checks import check_geometry
-from .reading import MAX_FEATURES, MAX_FILE_BYTES, MapFileError, MapSource, read_map
+from .reading import MAX_FEATURES, MAX_FILE_BYTES, MapSource, read_map
 from .vocabulary import Vocabulary
 
 
 @dataclass
 class Report:
+    """The validation of one map file: its format, the findings, and what was read."""
+
     path: Path
     format: str | None
     stage: StageName | None
@@ -32,10 +35,12 @@ class Report:
 
     @property
     def errors(self) -> list[Finding]:
+        """The findings that fail validation."""
         return [f for f in self.findings if f.level == "error"]
 
     @property
     def ok(self) -> bool:
+        """Whether the file passes validation (no errors)."""
         return not self.errors
 
     @property
@@ -44,9 +49,11 @@ class Report:
         return not any(f.rule.defra_rejects for f in self.findings)
 
     def codes(self, level: str = "error") -> set[str]:
+        """The codes of the findings of one level."""
         return {f.code for f in self.findings if f.level == level}
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON."""
         return {
             "file": str(self.path),
             "format": self.format,

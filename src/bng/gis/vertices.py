@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
+
+from .errors import TooManyVertices
 
 MAX_VERTICES_PER_FEATURE = 100_000
 MAX_VERTICES_PER_MAP = 1_000_000
@@ -33,21 +34,11 @@ _STARTS_NUMBER = np.zeros(256, dtype=bool)
 _STARTS_NUMBER[list(b"0123456789-+.")] = True
 
 
-@dataclass(frozen=True, slots=True)
-class TooManyVertices(Exception):
-    """A feature or a file has more vertices than allowed; ``message`` says which and how many."""
-
-    message: str
-    feature: int | None = None  # the position of the feature in its layer, when one feature is too large
-
-    def __str__(self) -> str:
-        return self.message
-
-
 def wkb_vertices(wkb: bytes) -> int:
     """The number of coordinates in a WKB geometry (ISO or extended WKB), reading its headers only.
 
-    Malformed or unknown WKB counts as if every 16 bytes were a vertex: never fewer than it may hold."""
+    Malformed or unknown WKB counts as if every 16 bytes were a vertex: never fewer than it may hold.
+    """
     try:
         count, _ = _walk(memoryview(wkb), 0)
     except (struct.error, ValueError, IndexError):
@@ -106,8 +97,10 @@ def check_wkb(
     what: str = "the map",
     used: int = 0,
 ) -> int:
-    """Refuse (TooManyVertices) a feature over ``per_feature``, or a total (``used`` by what was read
-    before, and these) over ``budget``; return the total."""
+    """Refuse (TooManyVertices) a feature over ``per_feature``, or a total over ``budget``; return the total.
+
+    The total is ``used`` (by what was read before) and these features' vertices.
+    """
     total = used
     for i, b in enumerate(wkbs):
         if b is None:
@@ -129,8 +122,11 @@ def check_wkb(
 
 
 def geojson_positions(data: bytes) -> int:
-    """The number of positions a GeoJSON text holds (and of its bbox members): the arrays that start with a
-    number, counted in its bytes without parsing them (vectorised: 0.3 s for 40 MB)."""
+    """The number of positions a GeoJSON text holds (and of its bbox members).
+
+    The arrays that start with a number, counted in its bytes without parsing them (vectorised: 0.3 s
+    for 40 MB).
+    """
     packed = np.frombuffer(data.translate(None, _JSON_SPACE), dtype=np.uint8)
     opens = np.flatnonzero(packed[:-1] == ord("["))
     return int(_STARTS_NUMBER[packed[opens + 1]].sum())

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from bng.metric.reference import CONDITIONS, AreaHabitat, Release
+from bng.metric import CONDITIONS, AreaHabitat, Release
 
 from .standard import BLANKS, MAX_YEARS, RETENTION, TO_BE_CREATED, TREE_HABITATS, TREE_SIZES
 
@@ -48,6 +48,7 @@ def _key(s: str) -> str:
 
 
 def strip_prefix(s: str) -> str:
+    """A value without the list's numbering prefix ("1 - Good" is "Good")."""
     return LIST_PREFIX.sub("", s)
 
 
@@ -73,6 +74,7 @@ class Vocabulary:
     """The values of one metric release, looked up as the map writes them."""
 
     def __init__(self, rel: Release) -> None:
+        """Index the release's habitats, types and conditions by the words maps use."""
         self.rel = rel
         by_type: dict[str, list[str]] = {}
         for h in rel.area_habitats.values():
@@ -97,6 +99,7 @@ class Vocabulary:
         self.riparian = cache(self._riparian)
 
     def habitat(self, label: str) -> AreaHabitat | None:
+        """The release's area habitat of that label, or None."""
         return self.rel.area_habitat(label)
 
     def _area_habitat(self, broad: str | None, htype: str | None) -> Lookup:
@@ -192,6 +195,7 @@ class Vocabulary:
 
     @staticmethod
     def retention(value: str | None) -> Lookup:
+        """The retention category a map's value names."""
         if value is None:
             return Lookup(None)
         v = strip_prefix(value).strip().lower()
@@ -202,6 +206,7 @@ class Vocabulary:
 
     @staticmethod
     def tree_size(value: str | None) -> Lookup:
+        """The tree size a map's value names."""
         if value is None:
             return Lookup(None)
         for s in TREE_SIZES:
@@ -211,6 +216,7 @@ class Vocabulary:
 
     @staticmethod
     def tree_habitat(value: str | None) -> Lookup:
+        """The tree habitat (urban or rural) a map's value names."""
         if value is None:
             return Lookup(None)
         got = TREE_HABITATS.get(value.strip().lower().removesuffix(" tree"))

@@ -11,21 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bng.metric.model import Project
+from bng.metric import Project
 
+from .errors import MapError, MapFileError
 from .features import STAGES, Features, StageName
 from .findings import Finding
-from .reading import MapFileError, read_map
+from .reading import read_map
 from .sitemap import DEFAULT_GAIN_SITE, MappedSite, baseline_from_post, build_site
 from .validate import Report, check
 
 
-class MapError(Exception):
-    """A map that cannot be used (not found, not a map, or structurally broken)."""
-
-
 @dataclass
 class Loaded:
+    """Maps loaded for the metric: the mapped site, the features of each file, and their reports."""
+
     mapped: MappedSite
     features: list[Features]
     reports: list[Report]
@@ -33,6 +32,7 @@ class Loaded:
 
 
 def stage_option(value: str | None) -> StageName | None:
+    """The stage a command-line option names ("post" is post-intervention); None when not given."""
     if value is None:
         return None
     v = value.strip().lower().replace("_", "-").replace(" ", "-")
@@ -65,7 +65,8 @@ def load_maps(
 ) -> Loaded:
     """The mapped site of one map (baseline or post-intervention) or of a baseline/post-intervention pair.
 
-    ``stage`` says what a single map is (default: from its name, else its contents)."""
+    ``stage`` says what a single map is (default: from its name, else its contents).
+    """
     if len(paths) == 2:
         base, base_report = open_features(paths[0], "baseline", release)
         post, post_report = open_features(paths[1], "post-intervention", release)

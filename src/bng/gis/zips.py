@@ -8,8 +8,9 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 def unsafe_member(name: str) -> bool:
-    """A member whose path is absolute (``/x``, ``\\x``, ``C:x``, ``//server``) or climbs out of the zip (``..``).
+    r"""A member whose path is absolute (``/x``, ``\x``, ``C:x``, ``//server``) or climbs out of the zip (``..``).
 
     Such a name means the zip was made to reach outside the folder it is unpacked in; a GIS or an
-    office program never writes one, so the whole zip is refused, not just the member."""
+    office program never writes one, so the whole zip is refused, not just the member.
+    """
     return name.startswith(("/", "\\")) or bool(_DRIVE.match(name)) or "\0" in name or ".." in re.split(r"[\\/]", name)

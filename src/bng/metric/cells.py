@@ -25,15 +25,15 @@ def prod(*values: Value) -> float:
     return out
 
 
-def cache_key(v: Value) -> object:
+def cache_key(value: Value) -> object:
     """A dictionary key for an input cell that keeps apart values a formula may tell apart.
 
     Numbers that are equal as keys but not in every formula (0.0 and -0.0, 2 and 2.0, a numpy
     float and a float) get keys of their own; a text, a blank or any other number is its own key.
     """
-    if type(v) is str or v is None or (type(v) is float and v != 0.0):
-        return v
-    return (type(v), repr(v))
+    if type(value) is str or value is None or (type(value) is float and value != 0.0):
+        return value
+    return (type(value), repr(value))
 
 
 class _Created(Protocol):
@@ -196,8 +196,8 @@ class _Enhancement(Protocol):
     def gain_site(self) -> str | None: ...
 
 
-E = TypeVar("E", bound=_Enhancement)
-B = TypeVar("B", bound=RowCalc)
+E = TypeVar("E", bound=_Enhancement)  # an enhancement sheet's input row
+B = TypeVar("B", bound=RowCalc)  # a baseline sheet's calculated row
 
 
 def place_enhancements(
@@ -221,18 +221,20 @@ def place_enhancements(
 
     by_key: dict[tuple[str, str], E] = {}
     by_ref: dict[str, list[E]] = {}
-    for r in rows:
-        by_key.setdefault((site(r.gain_site), r.baseline_ref), r)
-        by_ref.setdefault(r.baseline_ref, []).append(r)
+    for row in rows:
+        by_key.setdefault((site(row.gain_site), row.baseline_ref), row)
+        by_ref.setdefault(row.baseline_ref, []).append(row)
     placed: set[int] = set()
     out: list[tuple[B, E | None]] = []
-    for b in baselines:
-        if not enhanced(b.row):
+    for baseline in baselines:
+        if not enhanced(baseline.row):
             continue
-        e = by_key.get((site(b.gain_site), b.ref))
-        if e is None or id(e) in placed:
-            e = next((r for r in by_ref.get(b.ref, ()) if id(r) not in placed and not r.gain_site), None)
-        if e is not None:
-            placed.add(id(e))
-        out.append((b, e))
-    return out, [r for r in rows if id(r) not in placed]
+        enhancement = by_key.get((site(baseline.gain_site), baseline.ref))
+        if enhancement is None or id(enhancement) in placed:
+            enhancement = next(
+                (row for row in by_ref.get(baseline.ref, ()) if id(row) not in placed and not row.gain_site), None
+            )
+        if enhancement is not None:
+            placed.add(id(enhancement))
+        out.append((baseline, enhancement))
+    return out, [row for row in rows if id(row) not in placed]

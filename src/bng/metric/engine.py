@@ -296,32 +296,32 @@ def _module(module: str, head: Headline, totals: SheetTotals, trading_ok: bool |
     )
 
 
-def _row(c: RowCalc) -> RowResult:
+def _row(calc: RowCalc) -> RowResult:
     """The row's result; positional and inlined because a result holds one per parcel."""
-    messages = c.texts
-    units = c.units
+    messages = calc.texts
+    units = calc.units
     if type(units) is _ErrorValue and "#VALUE!" not in messages:
         messages = ["#VALUE!", *messages]
-    stage = c.stage
-    location = c.location
+    stage = calc.stage
+    location = calc.location
     off = location == "off_site"
     baseline = stage == "baseline"
     if baseline:
-        retained, enhanced = c.retained, c.enhanced
-    srm = c.units_srm
+        retained, enhanced = calc.retained, calc.enhanced
+    srm = calc.units_srm
     return _new_row(
         RowResult,
         (
-            c.module,
+            calc.module,
             location,
             stage,
-            c.ref,
+            calc.ref,
             units + 0.0 if type(units) is float else None,  # + 0.0: no negative zero in output
             (retained + 0.0 if type(retained) is float else None) if baseline else None,
             (enhanced + 0.0 if type(enhanced) is float else None) if baseline else None,
             (srm + 0.0 if type(srm) is float else None) if off else None,
-            c.gain_site if off else None,
-            c.baseline_ref if stage == "enhancement" else None,
+            calc.gain_site if off else None,
+            calc.baseline_ref if stage == "enhancement" else None,
             *(_codes(messages) if messages else _NO_MESSAGES),
         ),
     )
@@ -394,22 +394,22 @@ def _enhancement_results(
     return out
 
 
-def _gain_site(g: gainsites.GainSiteRow) -> GainSiteResult:
-    msg = text(g.change_post_srm)
+def _gain_site(summary: gainsites.GainSiteRow) -> GainSiteResult:
+    msg = text(summary.change_post_srm)
     return GainSiteResult(
-        gain_site=g.gain_site,
-        module=g.module,
-        baseline_units=number(g.baseline),
-        baseline_units_srm=number(g.baseline_srm),
-        retained_units=number(g.retained),
-        retained_units_srm=number(g.retained_srm),
-        enhanced_units=number(g.enhanced),
-        enhanced_units_srm=number(g.enhanced_srm),
-        created_units=number(g.created),
-        created_units_srm=number(g.created_srm),
-        change_units=number(g.change),
-        spatial_risk_multiplier=number(g.srm),
-        change_post_srm_units=number(g.change_post_srm),
+        gain_site=summary.gain_site,
+        module=summary.module,
+        baseline_units=number(summary.baseline),
+        baseline_units_srm=number(summary.baseline_srm),
+        retained_units=number(summary.retained),
+        retained_units_srm=number(summary.retained_srm),
+        enhanced_units=number(summary.enhanced),
+        enhanced_units_srm=number(summary.enhanced_srm),
+        created_units=number(summary.created),
+        created_units_srm=number(summary.created_srm),
+        change_units=number(summary.change),
+        spatial_risk_multiplier=number(summary.srm),
+        change_post_srm_units=number(summary.change_post_srm),
         codes=(code_of(msg),) if msg else (),
         messages=(msg,) if msg else (),
     )

@@ -25,19 +25,19 @@ from .xl import Value, XlError, catch, lt, num
 class GainSiteRow:
     """A row of the summary (C7:M7 area, P7:Z7 hedgerow, AC7:AM7 watercourse): a gain site's units."""
 
-    gain_site: str
+    gain_site: str  # B7 (O7, AB7) the off-site reference
     module: str
-    baseline: Value
-    baseline_srm: Value
-    retained: Value
-    retained_srm: Value
-    enhanced: Value
-    enhanced_srm: Value
-    created: Value
-    created_srm: Value
-    change: Value
-    srm: Value
-    change_post_srm: Value
+    baseline: Value  # C7 (P7, AC7) baseline units
+    baseline_srm: Value  # D7 (Q7, AD7) baseline units with SRM
+    retained: Value  # E7 (R7, AE7) retained units
+    retained_srm: Value  # F7 (S7, AF7)
+    enhanced: Value  # G7 (T7, AG7) enhanced units
+    enhanced_srm: Value  # H7 (U7, AH7)
+    created: Value  # I7 (V7, AI7) created units
+    created_srm: Value  # J7 (W7, AJ7)
+    change: Value  # K7 (X7, AK7) change in units
+    srm: Value  # L7 (Y7, AL7) spatial risk multiplier
+    change_post_srm: Value  # M7 (Z7, AM7) change after the spatial risk multiplier
 
 
 def _key(ref: str | None) -> str:
@@ -50,16 +50,16 @@ class _Sheet:
     def __init__(self, calcs: Sequence[RowCalc]) -> None:
         self.by_site: dict[str, tuple[list[int], list[RowCalc]]] = {}
         keys: dict[str | None, str] = {}  # each distinct reference normalised once
-        for index, c in enumerate(calcs):
-            ref = c.gain_site
-            k = keys.get(ref)
-            if k is None:
-                k = keys[ref] = _key(ref)
-            site = self.by_site.get(k)
+        for index, calc in enumerate(calcs):
+            ref = calc.gain_site
+            key = keys.get(ref)
+            if key is None:
+                key = keys[ref] = _key(ref)
+            site = self.by_site.get(key)
             if site is None:
-                site = self.by_site[k] = ([], [])
+                site = self.by_site[key] = ([], [])
             site[0].append(index)
-            site[1].append(c)
+            site[1].append(calc)
 
     def sumif(self, key: str, attr: str, start: int = 0) -> Value:
         """SUMIF(reference column, site, value column), from row ``start`` on (an error errors)."""
@@ -91,57 +91,69 @@ def summary(
     enhancement: Sequence[RowCalc],
 ) -> list[GainSiteRow]:
     """One row per gain site of a module, in order of first appearance (UNIQUE(FILTER(…)) of the references)."""
+    sheets = _Sheet(baseline), _Sheet(creation), _Sheet(enhancement)
+    return [
+        _site_row(module, name, key, index, *sheets)
+        for index, (key, name) in enumerate(_first_appearance(baseline, creation, enhancement).items())
+    ]
+
+
+def _first_appearance(*sheets: Sequence[RowCalc]) -> dict[str, str]:
+    """The gain-site references by normalised key, in order of first appearance over the sheets."""
     order: dict[str, str] = {}
-    for calcs in (baseline, creation, enhancement):
-        for c in calcs:
-            k = _key(c.gain_site)
-            if k and k not in order:
-                order[k] = (c.gain_site or "").strip()
-    base_s, create_s, enh_s = _Sheet(baseline), _Sheet(creation), _Sheet(enhancement)
-    out: list[GainSiteRow] = []
-    for index, (key, name) in enumerate(order.items()):
-        base = base_s.sumif(key, "units", start=index if module == "area" else 0)
-        base_srm = base_s.sumif(key, "units_srm")
-        ret = base_s.sumif(key, "retained")
-        ret_srm = base_s.sumif(key, "retained_srm")
-        enh = enh_s.sumif(key, "units")
-        enh_srm = enh_s.sumif(key, "units_srm")
-        cre = create_s.sumif(key, "units")
-        cre_srm = create_s.sumif(key, "units_srm")
-        if module == "watercourse":  # AK7 = (AG + AI + AE) − AC
-            change = catch(lambda: xl.sub(xl.add(xl.add(num(enh), num(cre)), num(ret)), num(base)))
-        else:  # K7 = (I + G + E) − C;  X7 = (V + T + R) − P
-            change = catch(lambda: xl.sub(xl.add(xl.add(num(cre), num(enh)), num(ret)), num(base)))
+    for calcs in sheets:
+        for calc in calcs:
+            key = _key(calc.gain_site)
+            if key and key not in order:
+                order[key] = (calc.gain_site or "").strip()
+    return order
 
-        def post_srm() -> Value:
-            if lt(change, 0.0):
-                return T.GAIN_SITE_NEGATIVE
-            if module == "watercourse":  # AM7 = (AH + AJ + AF) − AD
-                return xl.sub(xl.add(xl.add(num(enh_srm), num(cre_srm)), num(ret_srm)), num(base_srm))
-            return xl.sub(xl.add(xl.add(num(cre_srm), num(enh_srm)), num(ret_srm)), num(base_srm))
 
-        # L7: the SRM of the site's first creation row, else of its first baseline row, else " "
-        srm = create_s.first_srm(key)
-        if srm is None:
-            srm = base_s.first_srm(key)
-        out.append(
-            GainSiteRow(
-                name,
-                module,
-                base,
-                base_srm,
-                ret,
-                ret_srm,
-                enh,
-                enh_srm,
-                cre,
-                cre_srm,
-                change,
-                " " if srm is None else srm,
-                catch(post_srm),
-            )
-        )
-    return out
+def _site_row(
+    module: str, name: str, key: str, index: int, baseline: _Sheet, creation: _Sheet, enhancement: _Sheet
+) -> GainSiteRow:
+    """C7:M7 (P7:Z7, AC7:AM7) of the ``index``-th gain site."""
+    baseline_units = baseline.sumif(key, "units", start=index if module == "area" else 0)
+    baseline_srm = baseline.sumif(key, "units_srm")
+    retained = baseline.sumif(key, "retained")
+    retained_srm = baseline.sumif(key, "retained_srm")
+    enhanced = enhancement.sumif(key, "units")
+    enhanced_srm = enhancement.sumif(key, "units_srm")
+    created = creation.sumif(key, "units")
+    created_srm = creation.sumif(key, "units_srm")
+    change = catch(lambda: _change(module, baseline_units, retained, enhanced, created))
+
+    def post_srm() -> Value:
+        if lt(change, 0.0):
+            return T.GAIN_SITE_NEGATIVE
+        return _change(module, baseline_srm, retained_srm, enhanced_srm, created_srm)  # M7 / Z7 / AM7
+
+    # L7: the SRM of the site's first creation row, else of its first baseline row, else " "
+    srm = creation.first_srm(key)
+    if srm is None:
+        srm = baseline.first_srm(key)
+    return GainSiteRow(
+        name,
+        module,
+        baseline_units,
+        baseline_srm,
+        retained,
+        retained_srm,
+        enhanced,
+        enhanced_srm,
+        created,
+        created_srm,
+        change,
+        " " if srm is None else srm,
+        catch(post_srm),
+    )
+
+
+def _change(module: str, baseline: Value, retained: Value, enhanced: Value, created: Value) -> float:
+    """K7 = (I + G + E) − C, X7 = (V + T + R) − P; AK7 = (AG + AI + AE) − AC adds in another order."""
+    if module == "watercourse":
+        return xl.sub(xl.add(xl.add(num(enhanced), num(created)), num(retained)), num(baseline))
+    return xl.sub(xl.add(xl.add(num(created), num(enhanced)), num(retained)), num(baseline))
 
 
 def headline_error(

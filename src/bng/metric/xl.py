@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
+from .errors import XlError as XlError  # re-exported: the sheets import it with the Excel functions
+
 
 class ErrorValue:
     """A cell holding an error (#VALUE!, #N/A): any formula that reads it errors too."""
@@ -38,10 +40,6 @@ Value = float | str | None | ErrorValue
 
 _E48 = 2.0**-48
 _E44 = 2.0**-44
-
-
-class XlError(Exception):
-    """A spreadsheet error value (#VALUE!, #N/A) raised where a formula would produce one."""
 
 
 def approx_equal(a: float, b: float) -> bool:

@@ -55,10 +55,13 @@ MAX_DOCUMENTS = 200
 
 @dataclass(frozen=True, slots=True)
 class FactIssue:
+    """A problem with one field of application.json, named so the applicant can find it."""
+
     field: str
     message: str
 
     def __str__(self) -> str:
+        """The problem as printed: the file, the field and what is wrong."""
         return f"application.json field {self.field!r}: {self.message}"
 
 
@@ -73,6 +76,8 @@ class DocumentRef:
 
 @dataclass(frozen=True, slots=True)
 class Degradation:
+    """Habitat degraded on or after 30 January 2020: when, the value before, and the evidence."""
+
     on: date | None = None
     pre_loss_value: float | None = None
     evidence: str = ""
@@ -91,6 +96,8 @@ class StepAnswer:
 
 @dataclass(frozen=True)
 class Application:
+    """The facts of a planning application that the planning rules need (application.json, all optional)."""
+
     reference: str = ""
     lpa: str = ""
     development: str = ""
@@ -137,6 +144,7 @@ class Application:
 
     @property
     def is_s73(self) -> bool:
+        """Whether it is a section 73 application (its chain's first dates decide the transitional rules)."""
         return self.application_type == "s73"
 
     def chain_application_date(self) -> date | None:
@@ -146,6 +154,7 @@ class Application:
         return self.application_date
 
     def chain_permission_date(self) -> date | None:
+        """The permission date that decides the transitional rules: a section 73 chain's original permission's."""
         return self.original_permission_date if self.is_s73 else self.permission_date
 
 
@@ -220,29 +229,21 @@ class _Reader:
         return tuple(x.strip() for x in v if x.strip())
 
 
-def parse_application(data: Any) -> tuple[Application, list[FactIssue]]:
-    """The application's facts from its JSON (a dict), with every problem found."""
-    if not isinstance(data, dict):
-        return Application(), [FactIssue("(file)", "expected a JSON object of the application's facts")]
-    r = _Reader(data)
-    kind = r.text("application_type") or "full"
-    if kind not in APPLICATION_TYPES:
-        r.issues.append(
-            FactIssue("application_type", f"unknown type {kind!r}; expected one of {', '.join(APPLICATION_TYPES)}")
-        )
-    degradation = None
-    deg = data.get("degradation")
+def _degradation(r: _Reader, deg: Any) -> Degradation | None:
     if isinstance(deg, dict):
-        degradation = Degradation(
+        return Degradation(
             r.day("date", deg, "degradation."),
             r.number("pre_loss_value", deg, "degradation."),
             r.text("evidence", deg, "degradation."),
             bool(deg.get("under_previous_permission") is True),
         )
-    elif deg is not None:
+    if deg is not None:
         r.issues.append(FactIssue("degradation", "expected an object with date, pre_loss_value and evidence"))
+    return None
+
+
+def _documents(r: _Reader, docs: Any) -> list[DocumentRef]:
     documents: list[DocumentRef] = []
-    docs = data.get("documents", [])
     if not isinstance(docs, list):
         r.issues.append(FactIssue("documents", "expected a list of {file, type}"))
         docs = []
@@ -262,27 +263,33 @@ def parse_application(data: Any) -> tuple[Application, list[FactIssue]]:
         documents.append(DocumentRef(d["file"].strip(), kind_of, name.strip() if isinstance(name, str) else ""))
     if len(docs) > MAX_DOCUMENTS:
         r.issues.append(FactIssue("documents", f"more than {MAX_DOCUMENTS} documents; the rest are ignored"))
+    return documents
+
+
+def _hierarchy(r: _Reader, h: Any) -> dict[str, StepAnswer]:
     hierarchy: dict[str, StepAnswer] = {}
-    h = data.get("hierarchy", {})
-    if isinstance(h, dict):
-        for step, answer in h.items():
-            if not isinstance(answer, dict):
-                r.issues.append(FactIssue(f"hierarchy.{step}", "expected an object with followed and evidence"))
-                continue
-            followed = answer.get("followed", "")
-            if followed not in ("", "yes", "no", "not applicable"):
-                r.issues.append(FactIssue(f"hierarchy.{step}.followed", "expected yes, no or not applicable"))
-                followed = ""
-            hierarchy[str(step)] = StepAnswer(
-                str(followed),
-                r.text("evidence", answer, f"hierarchy.{step}."),
-                r.text("officer_finding", answer, f"hierarchy.{step}."),
-                r.text("officer_note", answer, f"hierarchy.{step}."),
-            )
-    else:
+    if not isinstance(h, dict):
         r.issues.append(FactIssue("hierarchy", "expected an object keyed by step"))
+        return hierarchy
+    for step, answer in h.items():
+        if not isinstance(answer, dict):
+            r.issues.append(FactIssue(f"hierarchy.{step}", "expected an object with followed and evidence"))
+            continue
+        followed = answer.get("followed", "")
+        if followed not in ("", "yes", "no", "not applicable"):
+            r.issues.append(FactIssue(f"hierarchy.{step}.followed", "expected yes, no or not applicable"))
+            followed = ""
+        hierarchy[str(step)] = StepAnswer(
+            str(followed),
+            r.text("evidence", answer, f"hierarchy.{step}."),
+            r.text("officer_finding", answer, f"hierarchy.{step}."),
+            r.text("officer_note", answer, f"hierarchy.{step}."),
+        )
+    return hierarchy
+
+
+def _phases(r: _Reader, given: Any) -> list[tuple[str, dict[str, float]]]:
     phases: list[tuple[str, dict[str, float]]] = []
-    given = data.get("phases", [])
     if not isinstance(given, list):
         r.issues.append(
             FactIssue("phases", "expected a list of {phase, post_development: {area, hedgerow, watercourse}}")
@@ -308,6 +315,23 @@ def parse_application(data: Any) -> tuple[Application, list[FactIssue]]:
                 continue
             clean[module] = float(v)
         phases.append((ph["phase"].strip(), clean))
+    return phases
+
+
+def parse_application(data: Any) -> tuple[Application, list[FactIssue]]:
+    """The application's facts from its JSON (a dict), with every problem found."""
+    if not isinstance(data, dict):
+        return Application(), [FactIssue("(file)", "expected a JSON object of the application's facts")]
+    r = _Reader(data)
+    kind = r.text("application_type") or "full"
+    if kind not in APPLICATION_TYPES:
+        r.issues.append(
+            FactIssue("application_type", f"unknown type {kind!r}; expected one of {', '.join(APPLICATION_TYPES)}")
+        )
+    degradation = _degradation(r, data.get("degradation"))
+    documents = _documents(r, data.get("documents", []))
+    hierarchy = _hierarchy(r, data.get("hierarchy", {}))
+    phases = _phases(r, data.get("phases", []))
     app = Application(
         reference=r.text("reference"),
         lpa=r.text("lpa"),

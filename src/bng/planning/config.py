@@ -15,15 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
+from .errors import ConfigError
 from .tables import When
-
-
-class ConfigError(ValueError):
-    """A commencement setting that cannot be read (the message says what was expected)."""
 
 
 @dataclass(frozen=True)
 class PlanningConfig:
+    """When the dated changes in the planning tables commence (those not yet in force have no date)."""
+
     commencements: Mapping[str, date] = field(default_factory=lambda: MappingProxyType({}))
 
     def resolve(self, when: When | None) -> date | None:
@@ -35,6 +34,7 @@ class PlanningConfig:
         return self.commencements.get(when.commencement or "")
 
     def with_commencement(self, name: str, on: date) -> PlanningConfig:
+        """The configuration with one more change commenced on a day (``--commencement NAME=DATE``)."""
         return PlanningConfig(MappingProxyType({**self.commencements, name: on}))
 
 

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from .errors import TransitionError
 from .gainplan import GainPlan, phase_problems
 from .tables import tables
 
 
 class PlanStatus(StrEnum):
+    """Where a submitted gain plan stands with the LPA."""
+
     RECEIVED = "received"
     INVALID = "invalid"
     VALIDATED = "validated"
@@ -45,10 +48,6 @@ LABELS: dict[PlanStatus, str] = {
 DECIDED = frozenset({S.APPROVED, S.REFUSED})
 
 
-class TransitionError(ValueError):
-    """A move the determination does not allow (the message says which moves are allowed)."""
-
-
 def move(current: PlanStatus | str, to: PlanStatus | str, reasons: str = "") -> PlanStatus:
     """The new status, or TransitionError: a refusal and a return as invalid need reasons."""
     a, b = PlanStatus(current), PlanStatus(to)
@@ -62,6 +61,8 @@ def move(current: PlanStatus | str, to: PlanStatus | str, reasons: str = "") -> 
 
 @dataclass(frozen=True, slots=True)
 class Clock:
+    """The determination period of a gain plan: received, due, and decided if it has been."""
+
     received_on: date
     due_on: date
     today: date
@@ -69,13 +70,16 @@ class Clock:
 
     @property
     def days_left(self) -> int:
+        """Days until the decision is due (negative once overdue)."""
         return (self.due_on - self.today).days
 
     @property
     def overdue(self) -> bool:
+        """Whether the decision is late and not yet made."""
         return self.decided_on is None and self.today > self.due_on
 
     def text(self) -> str:
+        """The period in words, for the LPA's case page."""
         if self.decided_on is not None:
             late = (self.decided_on - self.due_on).days
             when = "on time" if late <= 0 else f"{late} day{'s' if late != 1 else ''} after the date due"
@@ -98,6 +102,7 @@ def due_date(received_on: date, agreed_extension_to: date | None = None) -> date
 
 
 def clock(received_on: date, today: date, decided_on: date | None = None, extended_to: date | None = None) -> Clock:
+    """The determination clock of a plan received on a day (with an agreed extension, if any)."""
     return Clock(received_on, due_date(received_on, extended_to), today, decided_on)
 
 

@@ -26,6 +26,8 @@ MODULES = ("area", "hedgerow", "watercourse")
 
 @dataclass(frozen=True, slots=True)
 class ModuleExcess:
+    """One module's gains beyond what the development needs, in units: what may be sold as excess."""
+
     module: str
     pre_development: float
     post_development: float
@@ -34,25 +36,31 @@ class ModuleExcess:
 
     @property
     def net_change(self) -> float:
+        """Post-development less pre-development units."""
         return self.post_development - self.pre_development
 
     @property
     def required(self) -> float:
+        """The units the target asks for above the pre-development value."""
         return self.pre_development * self.target_percent / 100.0
 
     @property
     def sellable(self) -> float:
+        """What may be sold: the gain above the target, and never more than the created and enhanced parcels add."""
         return max(0.0, min(self.net_change - self.required, self.uplift))
 
     @property
     def net_change_percent(self) -> float | None:
+        """The net change as a percentage of the pre-development value (None when that is nothing)."""
         return None if self.pre_development <= 0 else 100.0 * self.net_change / self.pre_development
 
     @property
     def sellable_percent(self) -> float | None:
+        """The sellable excess as a percentage of the pre-development value (None when that is nothing)."""
         return None if self.pre_development <= 0 else 100.0 * self.sellable / self.pre_development
 
     def to_dict(self) -> dict[str, Any]:
+        """The module's figures as JSON."""
         return {
             "module": self.module,
             "pre_development": self.pre_development,

@@ -40,12 +40,15 @@ class ImpactFacts:
 
 @dataclass(frozen=True, slots=True)
 class RuleOutcome:
+    """One exemption or transitional rule, and whether it applies, does not, or cannot be decided (and why)."""
+
     rule: ExemptionRule
     outcome: Outcome
     why: str
     missing: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The outcome as JSON, naming the rule and its legal source."""
         r = self.rule
         return {
             "code": r.code,
@@ -66,6 +69,8 @@ class RuleOutcome:
 
 @dataclass(frozen=True)
 class Applicability:
+    """Whether the biodiversity gain condition applies to an application, with every rule considered."""
+
     application: Application
     condition_applies: bool | None
     considered: tuple[RuleOutcome, ...]
@@ -76,17 +81,21 @@ class Applicability:
 
     @property
     def exemptions(self) -> tuple[RuleOutcome, ...]:
+        """The rules that apply: each takes the condition away."""
         return tuple(o for o in self.considered if o.outcome == "applies")
 
     @property
     def undecided(self) -> tuple[RuleOutcome, ...]:
+        """The rules that cannot be decided from the facts given."""
         return tuple(o for o in self.considered if o.outcome == "cannot decide")
 
     @property
     def missing(self) -> tuple[str, ...]:
+        """The facts asked for to decide them, each once."""
         return tuple(dict.fromkeys(m for o in self.undecided for m in o.missing))
 
     def verdict(self) -> str:
+        """The answer in one sentence."""
         if self.condition_applies:
             return "The biodiversity gain condition applies: no exemption or transitional rule takes it away."
         if self.condition_applies is False:
@@ -95,6 +104,7 @@ class Applicability:
         return "Not decided: " + "; ".join(self.missing) + " must be given."
 
     def to_dict(self) -> dict[str, Any]:
+        """The answer as JSON (``bng planning applicability --json``)."""
         return {
             "reference": self.application.reference,
             "application_type": self.application.application_type,

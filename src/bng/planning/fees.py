@@ -23,15 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from .errors import FeeError
 from .monitoring_tables import FeeRow, monitoring_tables
-
-
-class FeeError(ValueError):
-    """A fee that cannot be quoted as asked (the message says what is missing)."""
 
 
 @dataclass(frozen=True, slots=True)
 class FeeQuote:
+    """A fee quoted from a published schedule: the amount, whether it is a minimum, and whether VAT is in it."""
+
     model: str
     kind: str
     band: str
@@ -45,11 +44,13 @@ class FeeQuote:
 
     @property
     def text(self) -> str:
+        """The fee in words, as a schedule writes it."""
         plus = "+" if self.at_least else ""
         vat = " excluding VAT" if self.vat == "excluded" else ""
         return f"£{self.amount_gbp:,.2f}{plus}{vat}"
 
     def to_dict(self) -> dict[str, object]:
+        """The fee as JSON (the amount as text, exact to the penny)."""
         return {
             "model": self.model,
             "kind": self.kind,
@@ -66,10 +67,12 @@ class FeeQuote:
 
 
 def long_date(d: date) -> str:
+    """A date as the documents write it (1 May 2025)."""
     return f"{d.day} {d:%B %Y}"
 
 
 def pence(amount: float | Decimal) -> Decimal:
+    """An amount rounded to the penny, halves up, as fees are."""
     return Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 

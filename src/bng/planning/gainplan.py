@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bng.metric.model import Site
-from bng.metric.result import Result
+from bng.metric import UNIT_NAMES, Result, Site
 
 from .application import Application
 from .habitats import IrreplaceableFound
@@ -31,7 +30,6 @@ from .tables import Heading, tables
 
 SCHEMA = "bng/gain-plan/1"
 MODULES = ("area", "hedgerow", "watercourse")
-UNITS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
 
 
 def tier_module(tier: str) -> str:
@@ -41,6 +39,8 @@ def tier_module(tier: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class MetricRef:
+    """The metric a gain plan rests on: its file, digest, release and the publication date of that release."""
+
     file: str
     sha256: str
     release: str
@@ -50,6 +50,8 @@ class MetricRef:
 
 @dataclass(frozen=True, slots=True)
 class ModuleValues:
+    """One module's figures in the gain plan: before, after, off-site gains and credits, against the target."""
+
     module: str
     pre_development: float
     post_development: float  # on-site
@@ -60,24 +62,29 @@ class ModuleValues:
 
     @property
     def gain_needed(self) -> float:
+        """The gain the target asks for, in units."""
         return self.pre_development * self.target_percent / 100.0
 
     @property
     def achieved(self) -> float:
+        """The gain achieved: on-site change, registered off-site gains and statutory credits."""
         return self.post_development - self.pre_development + self.offsite_change + self.credits_units
 
     @property
     def objective_met(self) -> bool:
+        """Whether the gain achieved meets the target (to rounding)."""
         return self.achieved >= self.gain_needed - 1e-9
 
     @property
     def percent(self) -> float | None:
+        """The gain achieved as a percentage of the pre-development value (None when that is nothing)."""
         return None if self.pre_development <= 0 else 100.0 * self.achieved / self.pre_development
 
     def to_dict(self) -> dict[str, Any]:
+        """The module's figures as JSON."""
         return {
             "module": self.module,
-            "unit": UNITS[self.module],
+            "unit": UNIT_NAMES[self.module],
             "pre_development": self.pre_development,
             "post_development_onsite": self.post_development,
             "registered_offsite_change": self.offsite_change,
@@ -111,17 +118,22 @@ class Purchased:
     note: str = ""
 
     def units(self, module: str) -> float:
+        """The units the credits stand for in a module (two credits a unit)."""
         return sum(v for t, v in self.credits.items() if tier_module(t) == module) / 2.0
 
 
 @dataclass(frozen=True, slots=True)
 class PhaseValue:
+    """One phase of a phased development: its on-site post-development units by module."""
+
     phase: str
     post_development: dict[str, float]  # module -> on-site post-development units in the phase
 
 
 @dataclass(frozen=True)
 class GainPlan:
+    """A biodiversity gain plan's contents (Sch 7A para 14), draft or final."""
+
     status: str  # "draft" or "final"
     application: Application
     prepared_on: date
@@ -143,13 +155,16 @@ class GainPlan:
 
     @property
     def significant(self) -> tuple[Classified, ...]:
+        """The significant on-site enhancements (they need a plan to last 30 years)."""
         return tuple(c for c in self.parcels if c.significant)
 
     @property
     def objective_met(self) -> bool:
+        """Whether every module with habitat meets its target."""
         return all(v.objective_met for v in self.values if v.pre_development > 0 or v.post_development > 0)
 
     def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON (``bng/gain-plan/1``), what monitoring later reads back."""
         a = self.application
         return {
             "schema": SCHEMA,
@@ -259,7 +274,7 @@ def phase_problems(overall: GainPlan, phase: GainPlan) -> list[str]:
         want = given.post_development.get(v.module)
         if want is not None and v.post_development < want - 1e-9:
             problems.append(
-                f"phase {phase.phase}: {v.post_development:.4f} {UNITS[v.module]} post-development, below the "
+                f"phase {phase.phase}: {v.post_development:.4f} {UNIT_NAMES[v.module]} post-development, below the "
                 f"{want:.4f} the overall plan gives this phase"
             )
     return problems

@@ -1,5 +1,6 @@
-"""What a metric says about the habitat a development impacts: priority habitat, irreplaceable
-habitat, and the area and length impacted (the de minimis test's inputs).
+"""What a metric says about the habitat a development impacts.
+
+That is: priority habitat, irreplaceable habitat, and the area and length impacted (the de minimis test's inputs).
 
 "Impacted" is the exemption regulations' word: lost or degraded so that the habitat's
 biodiversity value decreases. From a metric that is the part of each baseline row neither
@@ -13,8 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bng.metric import Release, load
-from bng.metric.model import Site
+from bng.metric import Release, Site, load
 
 from .tables import IrreplaceableHabitat, tables
 
@@ -36,6 +36,7 @@ def band_of(module: str, habitat: str, release: Release | None = None) -> str | 
 
 
 def score_of(module: str, habitat: str, release: Release | None = None) -> float | None:
+    """The distinctiveness score of a habitat in a release (None when the release does not know it)."""
     rel = release or load()
     if module == "area":
         h = rel.area_habitat(habitat)
@@ -64,6 +65,8 @@ def is_priority(module: str, habitat: str, release: Release | None = None) -> bo
 
 @dataclass(frozen=True, slots=True)
 class ImpactedParcel:
+    """One on-site baseline parcel the development impacts, with what the exemptions need to know of it."""
+
     module: str
     ref: str
     habitat: str
@@ -80,18 +83,22 @@ class Impact:
 
     @property
     def area_m2(self) -> float:
+        """Square metres of area habitat impacted, neither priority nor of zero value (the de minimis test)."""
         return sum(p.size for p in self.parcels if p.module == "area" and not p.zero_value and not p.priority)
 
     @property
     def length_m(self) -> float:
+        """Metres of hedgerow and watercourse impacted, not priority habitat (the de minimis test)."""
         return sum(p.size for p in self.parcels if p.module != "area" and not p.priority)
 
     @property
     def priority_impacted(self) -> bool:
+        """Whether any priority habitat is impacted: no de minimis exemption then."""
         return any(p.priority for p in self.parcels)
 
     @property
     def zero_value_area_m2(self) -> float:
+        """Square metres of area habitat of zero value impacted (left out of the de minimis test)."""
         return sum(p.size for p in self.parcels if p.module == "area" and p.zero_value)
 
 
@@ -135,8 +142,11 @@ class IrreplaceableFound:
 
 
 def irreplaceable_in(site: Site) -> tuple[IrreplaceableFound, ...]:
-    """Irreplaceable habitat in the metric: a habitat the metric always treats as irreplaceable, or one
-    the surveyor marked irreplaceable where the metric allows either (G-1 "Yes/No")."""
+    """Irreplaceable habitat in the metric.
+
+    A habitat the metric always treats as irreplaceable, or one the surveyor marked irreplaceable where the
+    metric allows either (G-1 "Yes/No").
+    """
     rel = load(site.metric_release)
     found: list[IrreplaceableFound] = []
     rows = list(site.on_site.area.baseline)

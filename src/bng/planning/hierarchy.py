@@ -15,9 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bng.metric import load
-from bng.metric.model import Site
-from bng.metric.result import Result
+from bng.metric import Result, Site, load
 
 from .application import Application, StepAnswer
 from .habitats import score_of
@@ -28,11 +26,14 @@ MEDIUM_SCORE = 4.0  # "a score of four or more" (DMPO art 37A as restated by sou
 
 @dataclass(frozen=True, slots=True)
 class StepRecord:
+    """One step of the mitigation hierarchy: the applicant's answer, and whether the metric shows it used."""
+
     step: Heading
     answer: StepAnswer
     shown_by_metric: bool | None  # whether the metric shows this step used (None: cannot tell)
 
     def to_dict(self) -> dict[str, Any]:
+        """The step as JSON."""
         return {
             "order": self.step.order,
             "step": self.step.code,
@@ -48,22 +49,28 @@ class StepRecord:
 
 @dataclass(frozen=True, slots=True)
 class Contradiction:
+    """Where the applicant's answer and the metric disagree about a step."""
+
     code: str
     step: str
     message: str
 
     def to_dict(self) -> dict[str, str]:
+        """The contradiction as JSON."""
         return {"code": self.code, "step": self.step, "message": self.message}
 
 
 @dataclass(frozen=True)
 class HierarchyReview:
+    """The mitigation hierarchy as the application states it, checked against the metric."""
+
     steps: tuple[StepRecord, ...]
     contradictions: tuple[Contradiction, ...]
     medium_plus_lost_units: float
     medium_plus_lost: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """The review as JSON."""
         return {
             "steps": [s.to_dict() for s in self.steps],
             "contradictions": [c.to_dict() for c in self.contradictions],
@@ -77,6 +84,7 @@ def _justified(a: StepAnswer) -> bool:
 
 
 def review_hierarchy(app: Application, site: Site | None, result: Result | None) -> HierarchyReview:
+    """Each step's answer beside what the metric shows, the contradictions, and medium or higher habitat lost."""
     steps = tables().hierarchy_steps
     answers = {s.code: app.hierarchy.get(s.code, StepAnswer()) for s in steps}
     shown: dict[str, bool | None] = dict.fromkeys(answers)

@@ -12,6 +12,7 @@ the DMPO (docs/planning.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .application import Application
@@ -20,6 +21,8 @@ from .tables import MajorLimb, tables
 
 @dataclass(frozen=True, slots=True)
 class LimbOutcome:
+    """One limb of the DMPO's definition of major development: met, not met, or not known, and why."""
+
     limb: MajorLimb
     met: bool | None  # None: a fact it needs is not known
     detail: str
@@ -27,16 +30,20 @@ class LimbOutcome:
 
 @dataclass(frozen=True, slots=True)
 class MajorDecision:
+    """Whether development is major (None: not decidable), every limb, and the facts missing to decide."""
+
     major: bool | None  # None: not decidable from the facts given
     limbs: tuple[LimbOutcome, ...]
     missing: tuple[str, ...]
 
     @property
     def small(self) -> bool | None:
+        """Small (not major) development; None when that cannot be decided."""
         return None if self.major is None else not self.major
 
     @property
     def reasons(self) -> tuple[str, ...]:
+        """The decision in words: the limbs met, or that none is, or what is missing."""
         if self.major:
             return tuple(
                 f"DMPO art 2(1) limb ({o.limb.limb}): {o.limb.words} — {o.detail}" for o in self.limbs if o.met
@@ -58,60 +65,68 @@ def _fmt(v: float) -> str:
     return f"{v:,.4g}" if v != int(v) else f"{int(v):,}"
 
 
+def _dwellings(app: Application, limb: MajorLimb) -> tuple[bool | None, str]:
+    if app.dwellings is not None:
+        return _compare(app.dwellings, limb.comparator, float(limb.threshold)), f"{app.dwellings} dwelling(s)"
+    if app.residential is False:
+        return False, "no dwellings"
+    if app.residential is True:
+        return False, "the number of dwellings is not known: limb (c)(ii) decides"
+    return None, "whether dwellings are provided, and how many, is not known"
+
+
+def _site_area_dwellings_unknown(app: Application, limb: MajorLimb) -> tuple[bool | None, str]:
+    if app.dwellings is not None or app.residential is False:
+        return False, "the number of dwellings is known (or there are none)"
+    if app.residential is None:
+        return None, "whether dwellings are provided is not known"
+    if app.site_area_ha is None:
+        return None, "site area not known"
+    met = _compare(app.site_area_ha, limb.comparator, float(limb.threshold))
+    return met, f"site of {_fmt(app.site_area_ha)} ha, number of dwellings not known"
+
+
+def _floorspace(app: Application, limb: MajorLimb) -> tuple[bool | None, str]:
+    if app.floorspace_m2 is None:
+        return None, "floorspace created not known"
+    met = _compare(app.floorspace_m2, limb.comparator, float(limb.threshold))
+    return met, f"{_fmt(app.floorspace_m2)} m² of floorspace created"
+
+
+def _site_area(app: Application, limb: MajorLimb) -> tuple[bool | None, str]:
+    if app.site_area_ha is None:
+        return None, "site area not known"
+    return _compare(app.site_area_ha, limb.comparator, float(limb.threshold)), f"site of {_fmt(app.site_area_ha)} ha"
+
+
+_LIMBS: dict[str, Callable[[Application, MajorLimb], tuple[bool | None, str]]] = {
+    "minerals": lambda app, _: (app.minerals, "minerals development" if app.minerals else "not minerals"),
+    "waste": lambda app, _: (app.waste, "waste development" if app.waste else "not waste"),
+    "dwellings": _dwellings,
+    "site_area_ha_dwellings_unknown": _site_area_dwellings_unknown,
+    "floorspace_m2": _floorspace,
+    "site_area_ha": _site_area,
+}
+"""Each fact of ``dmpo_major.csv``: whether its limb is met (None: not known) and why."""
+
+_MISSING = {
+    "dwellings": "the number of dwellings (or residential: false)",
+    "site_area_ha_dwellings_unknown": "the number of dwellings or the site area",
+    "floorspace_m2": "the floorspace created (floorspace_m2)",
+    "site_area_ha": "the site area (site_area_ha)",
+}
+"""What to ask for when a limb cannot be decided."""
+
+
 def major_development(app: Application) -> MajorDecision:
+    """Whether the development is major by the DMPO's limbs (``dmpo_major.csv``), and what is missing to decide."""
     out: list[LimbOutcome] = []
-    missing: list[str] = []
     for limb in tables().major_limbs:
-        if limb.fact == "minerals":
-            out.append(LimbOutcome(limb, app.minerals, "minerals development" if app.minerals else "not minerals"))
-        elif limb.fact == "waste":
-            out.append(LimbOutcome(limb, app.waste, "waste development" if app.waste else "not waste"))
-        elif limb.fact == "dwellings":
-            if app.dwellings is not None:
-                met = _compare(app.dwellings, limb.comparator, float(limb.threshold))
-                out.append(LimbOutcome(limb, met, f"{app.dwellings} dwelling(s)"))
-            elif app.residential is False:
-                out.append(LimbOutcome(limb, False, "no dwellings"))
-            elif app.residential is True:
-                out.append(LimbOutcome(limb, False, "the number of dwellings is not known: limb (c)(ii) decides"))
-            else:
-                out.append(LimbOutcome(limb, None, "whether dwellings are provided, and how many, is not known"))
-        elif limb.fact == "site_area_ha_dwellings_unknown":
-            if app.dwellings is not None or app.residential is False:
-                out.append(LimbOutcome(limb, False, "the number of dwellings is known (or there are none)"))
-            elif app.residential is None:
-                out.append(LimbOutcome(limb, None, "whether dwellings are provided is not known"))
-            elif app.site_area_ha is None:
-                out.append(LimbOutcome(limb, None, "site area not known"))
-            else:
-                met = _compare(app.site_area_ha, limb.comparator, float(limb.threshold))
-                out.append(
-                    LimbOutcome(limb, met, f"site of {_fmt(app.site_area_ha)} ha, number of dwellings not known")
-                )
-        elif limb.fact == "floorspace_m2":
-            if app.floorspace_m2 is None:
-                out.append(LimbOutcome(limb, None, "floorspace created not known"))
-            else:
-                met = _compare(app.floorspace_m2, limb.comparator, float(limb.threshold))
-                out.append(LimbOutcome(limb, met, f"{_fmt(app.floorspace_m2)} m² of floorspace created"))
-        elif limb.fact == "site_area_ha":
-            if app.site_area_ha is None:
-                out.append(LimbOutcome(limb, None, "site area not known"))
-            else:
-                met = _compare(app.site_area_ha, limb.comparator, float(limb.threshold))
-                out.append(LimbOutcome(limb, met, f"site of {_fmt(app.site_area_ha)} ha"))
-        else:
+        outcome = _LIMBS.get(limb.fact)
+        if outcome is None:
             raise ValueError(f"dmpo_major.csv: unknown fact {limb.fact!r}")
-    for o in out:
-        if o.met is None:
-            missing.append(
-                {
-                    "dwellings": "the number of dwellings (or residential: false)",
-                    "site_area_ha_dwellings_unknown": "the number of dwellings or the site area",
-                    "floorspace_m2": "the floorspace created (floorspace_m2)",
-                    "site_area_ha": "the site area (site_area_ha)",
-                }.get(o.limb.fact, o.limb.fact)
-            )
+        out.append(LimbOutcome(limb, *outcome(app, limb)))
+    missing = [_MISSING.get(o.limb.fact, o.limb.fact) for o in out if o.met is None]
     if any(o.met for o in out):
         major: bool | None = True
     elif missing:
@@ -122,9 +137,11 @@ def major_development(app: Application) -> MajorDecision:
 
 
 def small_by_source_004(app: Application) -> bool | None:
-    """Source 004's loose reading, kept only to show where it parts from the DMPO (docs, tests):
-    residential 1-9 dwellings on under 1 ha (unknown: under 0.5 ha); non-residential under
-    1,000 m² OR under 1 ha."""
+    """Source 004's loose reading, kept only to show where it parts from the DMPO (docs, tests).
+
+    Residential 1-9 dwellings on under 1 ha (unknown: under 0.5 ha); non-residential under
+    1,000 m² OR under 1 ha.
+    """
     if app.residential:
         if app.dwellings is None:
             return None if app.site_area_ha is None else app.site_area_ha < 0.5

@@ -20,12 +20,35 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from .application import Degradation
 from .exemptions import Applicability
 from .tables import tables
 
 MODULE_TYPES = ("full", "outline", "technical-details-consent", "s73")
 """Application types whose form carries the bng module with bng-condition-applies (a section 73
 application uses the full form's module in practice)."""
+
+
+def _exemption_reasons(result: Applicability, unmapped: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The exemptions the codelist names; the others go to ``unmapped``."""
+    reasons = []
+    codelist = tables().mhclg_exemption_types
+    for o in result.exemptions:
+        code = o.rule.mhclg_code
+        if code and code in codelist:
+            reasons.append({"exemption-type": code, "reason": f"{o.rule.title}: {o.why} ({o.rule.legal_source})."})
+        else:
+            unmapped.append({"bng-code": o.rule.code, "title": o.rule.title, "why": o.why})
+    return reasons
+
+
+def _loss(degradation: Degradation) -> dict[str, Any]:
+    loss: dict[str, Any] = {"supporting-evidence": degradation.evidence}
+    if degradation.on:
+        loss["loss-date"] = degradation.on.isoformat()
+    if degradation.pre_loss_value is not None:
+        loss["pre-loss-biodiversity-value"] = degradation.pre_loss_value
+    return loss
 
 
 def bng_module(
@@ -47,15 +70,7 @@ def bng_module(
         return {"bng": module, "unmapped": unmapped, "undecided": list(result.missing)}
     module["bng-condition-applies"] = result.condition_applies
     if result.condition_applies is False:
-        reasons = []
-        codelist = tables().mhclg_exemption_types
-        for o in result.exemptions:
-            code = o.rule.mhclg_code
-            if code and code in codelist:
-                reasons.append({"exemption-type": code, "reason": f"{o.rule.title}: {o.why} ({o.rule.legal_source})."})
-            else:
-                unmapped.append({"bng-code": o.rule.code, "title": o.rule.title, "why": o.why})
-        module["bng-condition-exemption-reasons"] = reasons
+        module["bng-condition-exemption-reasons"] = _exemption_reasons(result, unmapped)
         return {"bng": module, "unmapped": unmapped}
     details: dict[str, Any] = {}
     pre_date = app.pre_development_date or app.application_date
@@ -68,12 +83,7 @@ def bng_module(
     if app.degradation_after_2020 is not None:
         details["habitat-loss-after-2020"] = app.degradation_after_2020
         if app.degradation_after_2020 and app.degradation is not None:
-            loss: dict[str, Any] = {"supporting-evidence": app.degradation.evidence}
-            if app.degradation.on:
-                loss["loss-date"] = app.degradation.on.isoformat()
-            if app.degradation.pre_loss_value is not None:
-                loss["pre-loss-biodiversity-value"] = app.degradation.pre_loss_value
-            details["habitat-loss-details"] = loss
+            details["habitat-loss-details"] = _loss(app.degradation)
     published = app.metric_publication_date or metric_publication_date
     if published is not None:
         details["metric-publication-date"] = published.isoformat()

@@ -22,7 +22,8 @@ from functools import cache
 from itertools import pairwise
 from types import MappingProxyType
 
-from .tables import PlanningDataError, _rows
+from .errors import PlanningDataError
+from .tables import _rows
 
 FEE_KINDS = ("banded", "fixed", "per_unit", "hourly")
 WHO = ("LPA inspection", "monitoring report")
@@ -44,10 +45,12 @@ class ScheduleBand:
     source: str
 
     def holds(self, size_ha: float) -> bool:
+        """Whether a site of this size falls in the band (the lower bound included, the upper not)."""
         return self.size_from_ha <= size_ha and (self.size_to_ha is None or size_ha < self.size_to_ha)
 
     @property
     def size_text(self) -> str:
+        """The band's sizes in words."""
         if self.size_to_ha is None:
             return f"{self.size_from_ha:g} ha or more" if self.size_from_ha else "any size"
         if not self.size_from_ha:
@@ -76,6 +79,7 @@ class FeeRow:
     source: str
 
     def holds(self, size_ha: float) -> bool:
+        """Whether a site of this size falls in the fee's band (a fee with no size band holds none)."""
         if self.size_from_ha is None:
             return False
         return self.size_from_ha <= size_ha and (self.size_to_ha is None or size_ha < self.size_to_ha)
@@ -83,6 +87,8 @@ class FeeRow:
 
 @dataclass(frozen=True, slots=True)
 class MonitoringProfile:
+    """An LPA's monitoring arrangements: its schedule, its fee model and when fees are due."""
+
     lpa: str  # an LPA profile code (lpa_profiles.csv) or an ONS code
     name: str
     schedule: str
@@ -94,6 +100,8 @@ class MonitoringProfile:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule of monitoring as data (a period, a count, a share), with its source."""
+
     name: str
     value: str
     unit: str
@@ -102,20 +110,25 @@ class Rule:
     source: str
 
     def number(self) -> float:
+        """The rule's value as a number."""
         return float(self.value)
 
     def numbers(self) -> tuple[float, ...]:
+        """The rule's values as numbers (a list written with |)."""
         return tuple(float(v) for v in self.value.split("|"))
 
 
 @dataclass(frozen=True)
 class MonitoringTables:
+    """The monitoring tables: schedules, fees, LPA profiles and rules, as read from data/."""
+
     schedules: Mapping[str, tuple[ScheduleBand, ...]]
     fees: Mapping[str, tuple[FeeRow, ...]]
     profiles: Mapping[str, MonitoringProfile]
     rules: Mapping[str, Rule]
 
     def number(self, name: str) -> float:
+        """A rule's value as a number, by name."""
         return self.rules[name].number()
 
     def profile(self, *keys: str) -> MonitoringProfile:

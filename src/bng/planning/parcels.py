@@ -12,18 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bng.metric import Release, load
-from bng.metric.model import Site
-from bng.metric.result import Result
+from bng.metric import SIZE_UNITS, Release, Result, Site, load
 
 from .habitats import band_of, score_of
 from .trajectory import Trajectory, trajectory
 
-UNIT = {"area": "ha", "hedgerow": "km", "watercourse": "km"}
-
 
 @dataclass(frozen=True, slots=True)
 class PostParcel:
+    """One on-site post-intervention parcel: retained, enhanced or created, with its habitat and units."""
+
     module: str
     ref: str
     intervention: str  # "retained", "enhanced" or "created"
@@ -44,7 +42,8 @@ class PostParcel:
 
     @property
     def unit(self) -> str:
-        return UNIT[self.module]
+        """The unit of its size (hectares or kilometres)."""
+        return SIZE_UNITS[self.module]
 
     @property
     def key(self) -> str:
@@ -52,6 +51,7 @@ class PostParcel:
         return f"{self.module}:{self.intervention}:{self.ref}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The parcel as JSON."""
         return {
             "key": self.key,
             "module": self.module,
@@ -111,8 +111,11 @@ def _with_trajectory(rel: Release, p: PostParcel, row: object = None, baseline_s
 
 
 def post_parcels(site: Site, result: Result, former: Mapping[str, str] | None = None) -> tuple[PostParcel, ...]:
-    """Every on-site post-intervention parcel (``former``: a created parcel's ref → the baseline habitat
-    it replaces, where the maps tell; the metric alone cannot)."""
+    """Every on-site post-intervention parcel.
+
+    ``former``: a created parcel's ref → the baseline habitat it replaces, where the maps tell; the metric
+    alone cannot.
+    """
     rel = load(site.metric_release)
     units = {(r.module, r.stage, r.ref): r for r in result.rows if r.location == "on_site"}
     former = former or {}

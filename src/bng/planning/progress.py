@@ -34,6 +34,8 @@ from .trajectory import Step, Trajectory, condition_score, rank
 
 
 class Status(StrEnum):
+    """Where a monitored parcel stands against its trajectory."""
+
     ON_TRACK = "on track"
     BEHIND = "behind"
     FAILED = "failed"
@@ -55,6 +57,7 @@ class Observation:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """The observation as JSON (a monitoring report's row)."""
         return {
             "key": self.key,
             "habitat": self.habitat,
@@ -66,6 +69,7 @@ class Observation:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Observation:
+        """An observation read back from JSON."""
         size = d.get("size")
         return cls(
             str(d["key"]),
@@ -79,6 +83,8 @@ class Observation:
 
 @dataclass(frozen=True)
 class Verdict:
+    """One parcel judged in a monitoring year: its status, why, and the units expected and observed."""
+
     key: str
     status: Status
     reasons: tuple[str, ...]
@@ -88,6 +94,7 @@ class Verdict:
     observation: Observation | None
 
     def to_dict(self) -> dict[str, Any]:
+        """The verdict as JSON."""
         return {
             "key": self.key,
             "status": self.status.value,
@@ -227,12 +234,14 @@ class Assessment:
 
     @property
     def status(self) -> Status:
+        """The report's status: the worst of its parcels that are due."""
         due = [v.status for v in self.verdicts if v.status != Status.NOT_YET_DUE]
         if not due:
             return Status.NOT_YET_DUE
         return max(due, key=lambda s: SEVERITY[s])
 
     def counts(self) -> dict[str, int]:
+        """How many parcels are in each status."""
         out = {s.value: 0 for s in Status}
         for v in self.verdicts:
             out[v.status.value] += 1
@@ -240,9 +249,11 @@ class Assessment:
 
     @property
     def off_track(self) -> tuple[Verdict, ...]:
+        """The parcels behind or failed: what remedial action is about."""
         return tuple(v for v in self.verdicts if v.status in (Status.BEHIND, Status.FAILED))
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON."""
         return {
             "year": self.year,
             "status": self.status.value,
@@ -255,8 +266,10 @@ class Assessment:
 def assess(
     trajectories: Sequence[Trajectory], year: float, observations: Iterable[Observation], due: bool = True
 ) -> Assessment:
-    """Every monitored parcel judged in year N, and the units per module: promised (the plan's), expected by
-    year N (the trajectories), delivered (observed)."""
+    """Every monitored parcel judged in year N, and the units per module.
+
+    The units are promised (the plan's), expected by year N (the trajectories) and delivered (observed).
+    """
     seen = {o.key: o for o in observations}
     verdicts = tuple(judge(t, year, seen.get(t.key), due) for t in trajectories)
     units: dict[str, dict[str, float]] = {}

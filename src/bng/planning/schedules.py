@@ -15,14 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .errors import ScheduleError
 from .monitoring_tables import ScheduleBand, monitoring_tables
 
 REPORT = "report"
 INSPECTION = "inspection"
-
-
-class ScheduleError(ValueError):
-    """No schedule or band for what was asked (the message says which)."""
 
 
 def add_years(start: date, years: int) -> date:
@@ -34,6 +31,7 @@ def add_years(start: date, years: int) -> date:
 
 
 def schedule_band(schedule: str, size_ha: float) -> ScheduleBand:
+    """The band of a monitoring schedule that a site of this size falls in."""
     bands = monitoring_tables().schedules.get(schedule)
     if not bands:
         raise ScheduleError(f"no monitoring schedule {schedule!r}")
@@ -55,15 +53,18 @@ class Due:
 
     @property
     def title(self) -> str:
+        """The event in words (a report or an inspection, and its year)."""
         what = "Monitoring report" if self.kind == REPORT else "LPA monitoring inspection"
         return f"{what}: year {self.year}"
 
 
 def period_years() -> int:
+    """How many years the habitat is monitored (30, from the rules table)."""
     return int(monitoring_tables().number("period_years"))
 
 
 def end_date(start: date) -> date:
+    """The last day monitoring covers: the period's years after the start."""
     return add_years(start, period_years())
 
 

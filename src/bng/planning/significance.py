@@ -37,6 +37,8 @@ BY_S106 = "significant: secured by a section 106 agreement"
 
 @dataclass(frozen=True, slots=True)
 class TestResult:
+    """One test of significance on a parcel: met, not met, or not known, and why."""
+
     test: str
     met: bool | None
     detail: str
@@ -44,12 +46,15 @@ class TestResult:
 
 @dataclass(frozen=True)
 class Classified:
+    """A post-intervention parcel classified: significant or not (None: undecided), its tier and the tests."""
+
     parcel: PostParcel
     significant: bool | None
     tier: str
     tests: tuple[TestResult, ...]
 
     def explanation(self) -> str:
+        """Why the parcel is (or is not, or may be) significant, in words."""
         met = [t.detail for t in self.tests if t.met]
         if self.significant:
             return "; ".join(met)
@@ -59,6 +64,7 @@ class Classified:
         return "; ".join(t.detail for t in self.tests if t.met is False and t.detail) or "no test is met"
 
     def to_dict(self) -> dict[str, Any]:
+        """The parcel and its classification as JSON."""
         return {
             **self.parcel.to_dict(),
             "significant": self.significant,
@@ -197,6 +203,7 @@ def _govuk_rows() -> dict[str, SignificanceTestRow]:
 
 
 def profile_names() -> dict[str, str]:
+    """The significance profiles by code, with their names."""
     return {k: rows[0].name for k, rows in tables().significance.items()}
 
 

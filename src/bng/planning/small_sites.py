@@ -18,8 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bng.metric import load
-from bng.metric.model import Site
+from bng.metric import Site, load
 
 from .application import Application
 from .habitats import is_priority
@@ -36,6 +35,8 @@ SSM_PRIORITY_EXCEPTIONS = ("hedgerow", "Cropland - Arable field margins")
 
 @dataclass(frozen=True, slots=True)
 class Criterion:
+    """One criterion for using the small sites metric, and whether it is met."""
+
     code: str
     title: str
     met: bool | None
@@ -44,6 +45,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class SsmEligibility:
+    """Whether the small sites metric may be used (None: not decidable), criterion by criterion."""
+
     eligible: bool | None
     criteria: tuple[Criterion, ...]
     major: MajorDecision
@@ -51,9 +54,11 @@ class SsmEligibility:
 
     @property
     def failed(self) -> tuple[Criterion, ...]:
+        """The criteria not met."""
         return tuple(c for c in self.criteria if c.met is False)
 
     def to_dict(self) -> dict[str, object]:
+        """The eligibility as JSON."""
         return {
             "eligible": self.eligible,
             "criteria": [{"code": c.code, "title": c.title, "met": c.met, "detail": c.detail} for c in self.criteria],
@@ -72,6 +77,7 @@ def _rows(site: Site) -> list[tuple[str, str, str, str]]:
 
 
 def ssm_eligibility(app: Application, site: Site | None = None) -> SsmEligibility:
+    """Whether the application may use the small sites metric: non-major development and only its habitats."""
     major = major_development(app)
     crit: list[Criterion] = []
     non_major = major.small

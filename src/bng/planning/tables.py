@@ -18,11 +18,9 @@ from functools import cache
 from importlib import resources
 from types import MappingProxyType
 
+from .errors import PlanningDataError
+
 MARKERS = frozenset({"V", "T", "U"})
-
-
-class PlanningDataError(ValueError):
-    """A planning table is missing, malformed or inconsistent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +31,7 @@ class When:
     commencement: str | None = None
 
     def __str__(self) -> str:
+        """The date, or the change whose commencement it waits for."""
         if self.on is not None:
             return self.on.isoformat()
         return f"the commencement of {self.commencement}" if self.commencement else "—"
@@ -40,6 +39,8 @@ class When:
 
 @dataclass(frozen=True, slots=True)
 class ExemptionRule:
+    """An exemption or transitional rule as data (``exemptions.csv``): its test, evidence and legal source."""
+
     code: str
     title: str
     mhclg_code: str
@@ -55,6 +56,8 @@ class ExemptionRule:
 
 @dataclass(frozen=True, slots=True)
 class Parameter:
+    """A named value of the rules (``parameters.csv``) with its unit, meaning and source."""
+
     name: str
     value: str
     unit: str
@@ -63,14 +66,18 @@ class Parameter:
     source: str
 
     def number(self) -> float:
+        """The value as a number."""
         return float(self.value)
 
     def day(self) -> date:
+        """The value as a date."""
         return date.fromisoformat(self.value)
 
 
 @dataclass(frozen=True, slots=True)
 class MajorLimb:
+    """One limb of the DMPO's definition of major development (``dmpo_major.csv``)."""
+
     limb: str
     fact: str
     comparator: str
@@ -83,6 +90,8 @@ class MajorLimb:
 
 @dataclass(frozen=True, slots=True)
 class PriorityRule:
+    """How a priority habitat is recognised in the metric (by band, label or label prefix), and why."""
+
     module: str
     match: str  # band, label or label_prefix
     value: str
@@ -92,6 +101,8 @@ class PriorityRule:
 
 @dataclass(frozen=True, slots=True)
 class IrreplaceableHabitat:
+    """A kind of irreplaceable habitat (SI 2024/48's tables) and the metric labels that are it."""
+
     table: int
     description: str
     meaning: str
@@ -116,6 +127,8 @@ class ValidationItem:
 
 @dataclass(frozen=True, slots=True)
 class LpaProfile:
+    """An LPA's planning profile: its local target, significance profile and local validation list."""
+
     code: str
     name: str
     ons_code: str
@@ -129,6 +142,8 @@ class LpaProfile:
 
 @dataclass(frozen=True, slots=True)
 class SignificanceTestRow:
+    """One row of a significance profile's tests, with its parameter and source."""
+
     profile: str
     name: str
     test: str
@@ -152,6 +167,8 @@ class Heading:
 
 @dataclass(frozen=True, slots=True)
 class SsmHabitat:
+    """A habitat the small sites metric offers, as printed in its list."""
+
     module: str
     label: str
     band_as_printed: str
@@ -160,6 +177,8 @@ class SsmHabitat:
 
 @dataclass(frozen=True)
 class Tables:
+    """The planning side's tables, read once from data/."""
+
     exemption_rules: tuple[ExemptionRule, ...]
     parameters: Mapping[str, Parameter]
     mhclg_exemption_types: Mapping[str, str]  # reference -> name
@@ -177,15 +196,18 @@ class Tables:
     ssm_habitats: Mapping[tuple[str, str], SsmHabitat]
 
     def rule(self, code: str) -> ExemptionRule:
+        """The exemption rule with this code."""
         for r in self.exemption_rules:
             if r.code == code:
                 return r
         raise KeyError(code)
 
     def number(self, name: str) -> float:
+        """A parameter's value as a number, by name."""
         return self.parameters[name].number()
 
     def day(self, name: str) -> date:
+        """A parameter's value as a date, by name."""
         return self.parameters[name].day()
 
     def lpa(self, code: str) -> LpaProfile | None:

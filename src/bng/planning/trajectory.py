@@ -1,5 +1,6 @@
-"""The metric's promise for a parcel over time: which condition it should be in, and the units it should
-hold, in year N after the habitat works.
+"""The metric's promise for a parcel over time.
+
+That is: which condition it should be in, and the units it should hold, in year N after the habitat works.
 
 Everything comes from the statutory metric's own tables (``bng.metric``'s reference data), never a
 literal: the years a habitat takes to reach each condition (creation: G-4 / G-6 / G-7; enhancement:
@@ -104,6 +105,7 @@ def multiplier(rel: Release, years: Years) -> float | None:
 
 
 def ss_multiplier(rel: Release, ss: str) -> float | None:
+    """The strategic significance multiplier of a release for a label (or one of its aliases); None if unknown."""
     found = rel.strategic_significance.get(ss)
     if found is None:
         label = rel.strategic_significance_aliases.get(ss.strip().lower())
@@ -123,6 +125,7 @@ def _score(rel: Release, module: str, habitat: str) -> float | None:
 
 
 def condition_score(rel: Release, module: str, habitat: str, condition: str) -> float | None:
+    """The condition score of a habitat in a release (None when the release gives none)."""
     value: object = None
     if module == "area":
         h = rel.area_habitat(habitat)
@@ -186,6 +189,7 @@ class Step:
     year: float | str
 
     def to_dict(self) -> dict[str, Any]:
+        """The step as JSON."""
         return {"habitat": self.habitat, "condition": self.condition, "year": self.year}
 
 
@@ -250,6 +254,7 @@ class Trajectory:
 
     @property
     def target_year(self) -> float | None:
+        """The year the parcel should reach its target condition (0 for a retained parcel; None if never)."""
         if self.intervention == "retained":
             return 0.0
         return self.final if isinstance(self.final, float) else None
@@ -283,6 +288,7 @@ class Trajectory:
         return self.expected_units(t) if t is not None else self.plan_units
 
     def to_dict(self) -> dict[str, Any]:
+        """The trajectory as JSON (the gain plan's ``bng/gain-plan/1`` entry)."""
         return {
             "key": self.key,
             "module": self.module,
@@ -300,6 +306,8 @@ class Trajectory:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Trajectory:
+        """A trajectory read back from JSON."""
+
         def years(v: Any) -> Years:
             return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else (v if v == BEYOND else None)
 
@@ -340,7 +348,8 @@ def base_units(
     baseline, × the enhancement's strategic significance, and for a watercourse its encroachment
     multipliers; a lengthened watercourse values the baseline on its baseline length: A-3!AN,
     B-3!AH, C-3!AM; on-site, A-3 values the baseline at the proposal's condition score where that is
-    lower). A created parcel has none."""
+    lower). A created parcel has none.
+    """
     if intervention == "created":
         return 0.0
     if not baseline_habitat or not baseline_condition:
@@ -418,8 +427,11 @@ def trajectory(
 
 
 def from_parcel(parcel: Mapping[str, Any], release: str) -> Trajectory:
-    """The trajectory of a gain plan's parcel (its ``bng/gain-plan/1`` entry): the one it carries, or, for a
-    plan written before trajectories were kept, one made now from the parcel's own fields."""
+    """The trajectory of a gain plan's parcel (its ``bng/gain-plan/1`` entry).
+
+    The one it carries, or, for a plan written before trajectories were kept, one made now from the
+    parcel's own fields.
+    """
     kept = parcel.get("trajectory")
     if isinstance(kept, Mapping):
         return Trajectory.from_dict(kept)

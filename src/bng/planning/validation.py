@@ -22,6 +22,8 @@ Status = Literal["met", "not met", "not applicable", "advisory"]
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """A problem found in a submission, against the validation item it fails (blocking or advisory)."""
+
     item: str  # the validation item's code ("" for a problem with the input that no item owns)
     code: str
     where: str
@@ -30,11 +32,13 @@ class Problem:
     severity: Severity = "blocking"
 
     def __str__(self) -> str:
+        """The problem as printed: where, what, and what was expected."""
         where = f"{self.where}: " if self.where else ""
         exp = f" (expected: {self.expected})" if self.expected else ""
         return f"{where}{self.message}{exp}"
 
     def to_dict(self) -> dict[str, str]:
+        """The problem as JSON."""
         return {
             "item": self.item,
             "code": self.code,
@@ -47,12 +51,15 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class ItemResult:
+    """One validation item's status, with the problems and the evidence behind it."""
+
     item: ValidationItem
     status: Status
     problems: tuple[Problem, ...] = ()
     evidence: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """The item's result as JSON."""
         return {
             "list": self.item.list,
             "number": self.item.number,
@@ -67,6 +74,7 @@ class ItemResult:
 
 
 def items_for(profile: LpaProfile | None) -> tuple[ValidationItem, ...]:
+    """The items an application is validated against: the national list, then the LPA's local list."""
     t = tables()
     local = t.local_items.get(profile.local_list, ()) if profile and profile.local_list else ()
     return t.national_items + local
@@ -78,8 +86,10 @@ def item_results(
     not_applicable: Iterable[str] = (),
     evidence: dict[str, str] | None = None,
 ) -> tuple[ItemResult, ...]:
-    """Each item's status from the problems reported against it (a national item by its code, a local
-    item by ``list:code``)."""
+    """Each item's status from the problems reported against it.
+
+    A national item is named by its code, a local item by ``list:code``.
+    """
     probs = list(problems)
     skip = set(not_applicable)
     evidence = evidence or {}
@@ -103,11 +113,14 @@ def item_results(
 
 @dataclass(frozen=True)
 class Verdict:
+    """Whether the LPA may validate: the items not met and the problems no item owns."""
+
     valid: bool
     missing: tuple[ItemResult, ...]
     input_problems: tuple[Problem, ...]
 
     def text(self) -> str:
+        """The verdict in words."""
         if self.valid:
             return "VALID: every item of the national minimum information and the local list is met."
         parts = []
@@ -122,6 +135,7 @@ class Verdict:
 
 
 def verdict(results: tuple[ItemResult, ...], problems: Iterable[Problem]) -> Verdict:
+    """Valid when every item is met and no input problem blocks."""
     missing = tuple(r for r in results if r.status == "not met")
     loose = tuple(p for p in problems if not p.item and p.severity == "blocking")
     return Verdict(not missing and not loose, missing, loose)

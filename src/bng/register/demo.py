@@ -150,7 +150,7 @@ def load_demo(services: Services, today: date) -> dict[str, User]:
         app = services.applications.start(owner)
         _answers(services, owner, app.reference, site, today)
         services.applications.submit(owner, app.reference)
-        services.review.record_payment(worker, app.reference, today, "bank transfer")
+        services.payments.record_payment(worker, app.reference, today, "bank transfer")
         services.review.accept(worker, app.reference)
     # an allocation against Meadow Farm, through the capacity ledger
     meadow = services.register.search(SiteQuery(lpa="Cambridge LPA")).items[0]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bng.register.access.service import Access
 from bng.register.accounts.api_tokens import ApiTokens
+from bng.register.accounts.organisations import Organisations
 from bng.register.accounts.passwords import Passwords
 from bng.register.accounts.service import Accounts
 from bng.register.accounts.settings import AccountSettings
@@ -32,6 +33,7 @@ from bng.register.notify.port import Notify, TemplateIds
 from bng.register.notify.stand_in import LocalNotify, StandInNotify
 from bng.register.notify.worker import NotifySender
 from bng.register.payments.card import CardPayments
+from bng.register.payments.fees import FeePayments
 from bng.register.payments.stand_in import LocalPay, StandInPay
 from bng.register.planning.cases import PlanningCases
 from bng.register.public.open_data import OpenRegister
@@ -58,7 +60,9 @@ class Services:
     lpa_monitoring: LpaMonitoring  # the LPA's dashboard, downloads and biodiversity report (s.40A)
     submissions: Submissions  # one-time submission tokens: whether a confirmation was made already
     card_payments: CardPayments  # fees paid by card through GOV.UK Pay (or its local stand-in)
+    payments: FeePayments  # fees recorded as received by hand (applications, allocations) and refunds
     api_tokens: ApiTokens  # the JSON API's tokens: made, revoked, and who a call with one is
+    organisations: Organisations  # organisations with verified members, which hold the API tokens
     account_settings: AccountSettings  # one's own account: passwords, email, sessions, authenticator
     access: Access  # who sees what: a landowner's allocations, an LPA's allocations and purchases, messages
     money: Money  # overpayments and part refunds the register team record, and each fee's or order's balance
@@ -92,7 +96,8 @@ def build_services(
     accounts = Accounts(uow, clock, passwords, QueuedOutbox(uow, clock))
     remittances = Remittances(uow, clock)
     credits = build_credit_services(uow, clock, store, places)  # type: ignore[arg-type]  # uow has .credits
-    card_payments = CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), review)
+    payments = FeePayments(uow, clock)
+    card_payments = CardPayments(uow, clock, pay or LocalPay(stand_in or StandInPay(), base_url), payments)
     credit_card = CreditCardPay(uow, clock)  # type: ignore[arg-type]  # uow has .credits
     card_payments.on_received.append(credit_card.received)
     notify_stand_in = StandInNotify() if notify is None else None
@@ -122,8 +127,10 @@ def build_services(
         lpa_monitoring=LpaMonitoring(uow, clock),
         submissions=Submissions(uow, clock),
         card_payments=card_payments,
+        payments=payments,
         pay_stand_in=stand_in,
         api_tokens=ApiTokens(uow, clock),
+        organisations=Organisations(uow, clock, accounts.outbox),
         account_settings=AccountSettings(accounts),
         access=Access(uow, clock),
         money=Money(uow, clock),

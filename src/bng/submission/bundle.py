@@ -25,7 +25,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from bng.planning.application import DOCUMENT_TYPES
+from bng.planning import DOCUMENT_TYPES
+
+from .errors import BundleError
 
 MAX_FILES = 500
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
@@ -61,12 +63,10 @@ NAME_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
-class BundleError(Exception):
-    """The submission cannot be opened at all (the message names the file and the limit)."""
-
-
 @dataclass
 class BundleFile:
+    """One file of the submission, with its document type (guessed from its name, or as application.json lists it)."""
+
     name: str  # path relative to the submission, with / separators
     path: Path
     size: int
@@ -76,9 +76,11 @@ class BundleFile:
 
     @property
     def suffix(self) -> str:
+        """The extension, in lower case: what decides how the file is read."""
         return PurePosixPath(self.name).suffix.lower()
 
     def sha256(self) -> str:
+        """The file's SHA-256, read once: a proof of purchase is recognised by it."""
         if self._sha256 is None:
             h = hashlib.sha256()
             with self.path.open("rb") as fh:
@@ -90,15 +92,19 @@ class BundleFile:
 
 @dataclass
 class Bundle:
+    """A submission opened (a folder, or a zip unpacked under ``root``): its files and map folders."""
+
     source: Path
     root: Path
     files: list[BundleFile]
     map_sets: list[BundleFile]  # subfolders of Shapefile/GeoJSON layers (type baseline-map / post-intervention-map)
 
     def of_type(self, *types: str) -> list[BundleFile]:
+        """The files (and map folders) of these document types."""
         return [f for f in self.files + self.map_sets if f.type in types]
 
     def named(self, name: str) -> BundleFile | None:
+        """The file application.json lists as ``name`` (its path, or just its file name, in any case)."""
         want = name.strip().replace("\\", "/").lstrip("./").lower()
         for f in self.files + self.map_sets:
             if f.name.lower() == want or PurePosixPath(f.name).name.lower() == want:
@@ -107,6 +113,7 @@ class Bundle:
 
     @property
     def application(self) -> BundleFile | None:
+        """The submission's application.json, if it has one."""
         found = [f for f in self.files if f.type == "application"]
         return found[0] if found else None
 

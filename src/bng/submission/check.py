@@ -21,23 +21,43 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bng.metric import load
-from bng.metric.model import Site
-from bng.metric.result import Result
-from bng.planning import applicability, parse_application
-from bng.planning.application import Application, FactIssue
-from bng.planning.config import DEFAULT, PlanningConfig
-from bng.planning.exemptions import Applicability, long_date
-from bng.planning.gainplan import tier_module
-from bng.planning.habitats import IrreplaceableFound, impact_of, irreplaceable_in
-from bng.planning.hierarchy import HierarchyReview, review_hierarchy
-from bng.planning.parcels import baseline_totals, post_parcels
-from bng.planning.significance import Classified, SiteFacts, classify
-from bng.planning.tables import LpaProfile, tables
-from bng.planning.validation import ItemResult, Problem, Verdict, item_results, items_for, letter, verdict
+from bng.metric import Release, Result, Site, load
+from bng.planning import (
+    DEFAULT,
+    Applicability,
+    Application,
+    Classified,
+    FactIssue,
+    HierarchyReview,
+    IrreplaceableFound,
+    ItemResult,
+    LpaProfile,
+    PlanningConfig,
+    Problem,
+    SiteFacts,
+    Verdict,
+    applicability,
+    baseline_totals,
+    classify,
+    impact_of,
+    irreplaceable_in,
+    item_results,
+    items_for,
+    letter,
+    long_date,
+    parse_application,
+    post_parcels,
+    review_hierarchy,
+    tier_module,
+    verdict,
+)
+from bng.planning import (
+    planning_tables as tables,
+)
 
-from .bundle import APPLICATION_FILE, Bundle, BundleError, BundleFile, declare, open_bundle
-from .records import CreditPurchaseRecord, NoRecords, Records
+from .bundle import APPLICATION_FILE, Bundle, BundleFile, declare, open_bundle
+from .errors import BundleError, UnknownLpa
+from .records import AllocationRecord, CreditPurchaseRecord, NoRecords, Records
 
 MAX_APPLICATION_BYTES = 2 * 1024 * 1024
 ADVISORY_COMPLIANCE = ("START_TARGET", "DEFRA_OFFSITE_TOTALS", "TARGET_AREA", "TARGET_HEDGEROW", "TARGET_WATERCOURSE")
@@ -82,6 +102,8 @@ class RegisterCheck:
 
 @dataclass
 class ValidationReport:
+    """Everything the validation found, item by item, and the verdict and letter that follow from it."""
+
     source: str
     checked_on: date
     lpa: LpaProfile
@@ -104,9 +126,11 @@ class ValidationReport:
 
     @property
     def valid(self) -> bool:
+        """Whether the LPA may validate the application: no blocking problem on any item."""
         return self.verdict.valid
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON (``bng planning validate --json``, the API)."""
         m = self.metric
         return {
             "source": self.source,
@@ -237,10 +261,7 @@ class _Checker:
 
     # -- the metric ----------------------------------------------------------------------------
     def metric(self, app: Application) -> MetricRead | None:
-        from bng.workbook.check import check_workbook
-        from bng.workbook.errors import WorkbookError
-        from bng.workbook.layout import INPUT_SHEETS
-        from bng.workbook.reader import read_workbook
+        from bng.workbook import INPUT_SHEETS, WorkbookError, check_workbook, read_workbook
 
         books = self.bundle.of_type("metric")
         if not books:
@@ -331,6 +352,32 @@ class _Checker:
         self.evidence["PRE_DEVELOPMENT_VALUE"] = f"{name}: {m.release_title}; on-site baseline " + ", ".join(
             f"{v.on_site.baseline_units or 0:.4f} {k}" for k, v in m.result.modules.items()
         )
+        self._metric_state(m, report)
+        for c in report.checks:
+            if c.passed or c.code == "DEFRA_CALCULATED":  # the register's upload rule; NOT_CALCULATED above says it
+                continue
+            self._failed_check(m, c)
+        self._metric_reference(m, app)
+        self._metric_publication(m, app)
+        rel = load(m.site.metric_release)
+        self._strategic_significance(m, rel)
+        # watercourses other than culverts and ditches need a River Condition Assessment (local lists)
+        if "RIVER_CONDITION" in self.local:
+            rivers = [
+                w
+                for w in m.site.on_site.watercourse.baseline
+                if w.habitat not in (rel.rules.culvert_type, rel.rules.ditch_type)
+            ]
+            if not rivers:
+                self.not_applicable.add(self.local_key("RIVER_CONDITION") or "")
+        if m.site.off_site.row_count() == 0:
+            for code in ("OFF_SITE_DETAILS", "OFF_SITE_PLANS"):
+                if code in self.local:
+                    self.not_applicable.add(self.local_key(code) or "")
+
+    def _metric_state(self, m: MetricRead, report: Any) -> None:
+        """Whether the workbook was calculated, agrees with its own inputs and has a baseline."""
+        name = m.file.name
         if m.not_calculated:
             self.add(
                 _p(
@@ -366,71 +413,75 @@ class _Checker:
                     "the on-site habitat at the pre-development date",
                 )
             )
-        for c in report.checks:
-            if c.passed or c.code == "DEFRA_CALCULATED":  # the register's upload rule; NOT_CALCULATED above says it
-                continue
-            code = c.code
-            details = list(c.details) or [c.title]
-            if code == "NO_ERROR_ROWS":
-                for d in details[:30]:
-                    self.add(
-                        _p(
-                            "PRE_DEVELOPMENT_VALUE",
-                            "METRIC_ROW_ERROR",
-                            f"{name} {d.split(':')[0]}",
-                            d.split(":", 1)[1].strip() if ":" in d else d,
-                            "no row showing ▲ or Check Data",
-                        )
-                    )
-            elif code == "TRADING_RULES":
-                item, sev = self.local_or_advisory("NO_TRADING_ERRORS")
-                for d in details:
-                    self.add(
-                        _p(item, "TRADING_RULES", f"{name} (trading summaries)", d, "every trading rule satisfied", sev)
-                    )
-            elif code == "START_COMPLETED":
-                item, sev = self.local_or_advisory("COMPETENT_PERSON")
-                for d in details:
-                    self.add(
-                        _p(
-                            item,
-                            "START_COMPLETED",
-                            f"{name} sheet 'Start'",
-                            d,
-                            "the competent person who completed the metric, and the date",
-                            sev,
-                        )
-                    )
-            elif code.startswith("TARGET_"):
-                item, sev = self.local_or_advisory("LOCAL_TARGET")
-                local = self.local.get("LOCAL_TARGET")
-                sev = "blocking" if local is not None else "advisory"
+
+    def _failed_check(self, m: MetricRead, c: Any) -> None:
+        """One failed check of the workbook, against the checklist item it belongs to."""
+        name = m.file.name
+        code = c.code
+        details = list(c.details) or [c.title]
+        if code == "NO_ERROR_ROWS":
+            for d in details[:30]:
                 self.add(
                     _p(
-                        item if local else "",
-                        code,
-                        f"{name} (headline results)",
-                        "; ".join(details),
-                        f"the {m.local_target:g} % net gain of {self.profile.name}",
+                        "PRE_DEVELOPMENT_VALUE",
+                        "METRIC_ROW_ERROR",
+                        f"{name} {d.split(':')[0]}",
+                        d.split(":", 1)[1].strip() if ":" in d else d,
+                        "no row showing ▲ or Check Data",
+                    )
+                )
+        elif code == "TRADING_RULES":
+            item, sev = self.local_or_advisory("NO_TRADING_ERRORS")
+            for d in details:
+                self.add(
+                    _p(item, "TRADING_RULES", f"{name} (trading summaries)", d, "every trading rule satisfied", sev)
+                )
+        elif code == "START_COMPLETED":
+            item, sev = self.local_or_advisory("COMPETENT_PERSON")
+            for d in details:
+                self.add(
+                    _p(
+                        item,
+                        "START_COMPLETED",
+                        f"{name} sheet 'Start'",
+                        d,
+                        "the competent person who completed the metric, and the date",
                         sev,
                     )
                 )
-            elif code.startswith("AREA_BALANCE"):
-                self.add(
-                    _p(
-                        "",
-                        code,
-                        f"{name} (A-1 and A-2)",
-                        "; ".join(details),
-                        "the post-intervention habitats to account for every hectare lost",
-                        "advisory",
-                    )
+        elif code.startswith("TARGET_"):
+            item, sev = self.local_or_advisory("LOCAL_TARGET")
+            local = self.local.get("LOCAL_TARGET")
+            sev = "blocking" if local is not None else "advisory"
+            self.add(
+                _p(
+                    item if local else "",
+                    code,
+                    f"{name} (headline results)",
+                    "; ".join(details),
+                    f"the {m.local_target:g} % net gain of {self.profile.name}",
+                    sev,
                 )
-            elif code in ADVISORY_COMPLIANCE:
-                self.add(_p("", code, name, "; ".join(details), c.title, "advisory"))
-            else:
-                self.add(_p("PRE_DEVELOPMENT_VALUE", code, name, "; ".join(details), c.title))
-        # the metric must be this application's
+            )
+        elif code.startswith("AREA_BALANCE"):
+            self.add(
+                _p(
+                    "",
+                    code,
+                    f"{name} (A-1 and A-2)",
+                    "; ".join(details),
+                    "the post-intervention habitats to account for every hectare lost",
+                    "advisory",
+                )
+            )
+        elif code in ADVISORY_COMPLIANCE:
+            self.add(_p("", code, name, "; ".join(details), c.title, "advisory"))
+        else:
+            self.add(_p("PRE_DEVELOPMENT_VALUE", code, name, "; ".join(details), c.title))
+
+    def _metric_reference(self, m: MetricRead, app: Application) -> None:
+        """The metric must be this application's."""
+        name = m.file.name
         ref = app.reference.strip().lower()
         if ref and m.planning_reference and m.planning_reference.strip().lower() != ref:
             self.add(
@@ -453,7 +504,9 @@ class _Checker:
                     "advisory",
                 )
             )
-        # the metric's version and publication date (item 4)
+
+    def _metric_publication(self, m: MetricRead, app: Application) -> None:
+        """The metric's version and publication date (item 4), nationally and on the LPA's own list."""
         dates = tables().parameters["statutory_metric_publication_dates"].value.split("|")
         self.evidence["METRIC_PUBLICATION"] = f"{m.release_title}"
         if app.metric_publication_date is not None and app.metric_publication_date.isoformat() not in dates:
@@ -480,8 +533,9 @@ class _Checker:
                         " or ".join(accepted),
                     )
                 )
-        # strategic significance stated for every parcel
-        rel = load(m.site.metric_release)
+
+    def _strategic_significance(self, m: MetricRead, rel: Release) -> None:
+        """Strategic significance stated for every on-site parcel."""
         known = {k.lower() for k in rel.strategic_significance} | set(rel.strategic_significance_aliases)
         blanks = []
         for module in ("area", "hedgerow", "watercourse"):
@@ -497,31 +551,60 @@ class _Checker:
                 _p(
                     item,
                     "STRATEGIC_SIGNIFICANCE",
-                    f"{name} {where}",
+                    f"{m.file.name} {where}",
                     f"strategic significance {'blank' if not ss else repr(ss)}",
                     "High, Medium or Low strategic significance (from the LNRS or other published plans)",
                     sev,
                 )
             )
-        # watercourses other than culverts and ditches need a River Condition Assessment (local lists)
-        if "RIVER_CONDITION" in self.local:
-            rivers = [
-                w
-                for w in m.site.on_site.watercourse.baseline
-                if w.habitat not in (rel.rules.culvert_type, rel.rules.ditch_type)
-            ]
-            if not rivers:
-                self.not_applicable.add(self.local_key("RIVER_CONDITION") or "")
-        if m.site.off_site.row_count() == 0:
-            for code in ("OFF_SITE_DETAILS", "OFF_SITE_PLANS"):
-                if code in self.local:
-                    self.not_applicable.add(self.local_key(code) or "")
 
     # -- the maps -----------------------------------------------------------------------------
     def maps(self, m: MetricRead | None) -> tuple[list[MapRead], Any, dict[str, str]]:
-        from bng.gis.reconcile import STAGES, Metric, reconcile
-        from bng.gis.validate import validate
-        from bng.gis.workflow import MapError, load_maps
+        from bng.gis import MapError, Metric, load_maps
+        from bng.gis import reconcile_maps as reconcile
+        from bng.metric import STAGES
+
+        reads, by_stage = self._validated_maps()
+        self._plans_given(by_stage)
+        former: dict[str, str] = {}
+        if m is None or "baseline" not in by_stage:
+            return reads, None, former
+        pair = [by_stage["baseline"].path] + (
+            [by_stage["post-intervention"].path] if "post-intervention" in by_stage else []
+        )
+        try:
+            loaded = load_maps(pair)
+        except MapError as err:
+            self.add(
+                _p(
+                    "HABITAT_PLAN",
+                    "MAP_UNUSABLE",
+                    by_stage["baseline"].name,
+                    str(err).split("\n")[0],
+                    "a habitat map bng can read",
+                )
+            )
+            return reads, None, former
+        except Exception as err:
+            self.add(
+                _p(
+                    "HABITAT_PLAN",
+                    "MAP_UNUSABLE",
+                    by_stage["baseline"].name,
+                    f"{type(err).__name__}: {err}",
+                    "a habitat map bng can read",
+                )
+            )
+            return reads, None, former
+        stages = STAGES if len(pair) == 2 else ("baseline",)
+        rec = reconcile(loaded.mapped.site, Metric(m.site, m.labels), stages=stages)
+        self._map_differences(rec, pair, m)
+        former = former_habitats(loaded.mapped)
+        return reads, rec, former
+
+    def _validated_maps(self) -> tuple[list[MapRead], dict[str, BundleFile]]:
+        """Each map checked against the GeoPackage standard; the first readable map of each stage."""
+        from bng.gis import validate_map as validate
 
         files = self.bundle.of_type("baseline-map", "post-intervention-map")
         reads: list[MapRead] = []
@@ -546,6 +629,10 @@ class _Checker:
             sev = "blocking" if (stage == "baseline" or item) else "advisory"
             for e in errors[:30]:
                 self.add(_p(item, "MAP_INVALID", f.name, e, "a habitat map that follows the GeoPackage standard", sev))
+        return reads, by_stage
+
+    def _plans_given(self, by_stage: dict[str, BundleFile]) -> None:
+        """The baseline and post-intervention plans the national and local lists ask for."""
         base_pdf = self.bundle.of_type("baseline-plan")
         if "baseline" not in by_stage and not base_pdf:
             self.add(
@@ -596,38 +683,9 @@ class _Checker:
                     "advisory",
                 )
             )
-        former: dict[str, str] = {}
-        if m is None or "baseline" not in by_stage:
-            return reads, None, former
-        pair = [by_stage["baseline"].path] + (
-            [by_stage["post-intervention"].path] if "post-intervention" in by_stage else []
-        )
-        try:
-            loaded = load_maps(pair)
-        except MapError as err:
-            self.add(
-                _p(
-                    "HABITAT_PLAN",
-                    "MAP_UNUSABLE",
-                    by_stage["baseline"].name,
-                    str(err).split("\n")[0],
-                    "a habitat map bng can read",
-                )
-            )
-            return reads, None, former
-        except Exception as err:
-            self.add(
-                _p(
-                    "HABITAT_PLAN",
-                    "MAP_UNUSABLE",
-                    by_stage["baseline"].name,
-                    f"{type(err).__name__}: {err}",
-                    "a habitat map bng can read",
-                )
-            )
-            return reads, None, former
-        stages = STAGES if len(pair) == 2 else ("baseline",)
-        rec = reconcile(loaded.mapped.site, Metric(m.site, m.labels), stages=stages)
+
+    def _map_differences(self, rec: Any, pair: list[Path], m: MetricRead) -> None:
+        """Where the maps and the metric describe different parcels or totals."""
         maps_name = " and ".join(p.name for p in pair)
         for d in rec.differences[:40]:
             self.add(
@@ -669,8 +727,6 @@ class _Checker:
                     "the same totals",
                 )
             )
-        former = former_habitats(loaded.mapped)
-        return reads, rec, former
 
     # -- the statement's answers -------------------------------------------------------------------
     def statement(
@@ -680,6 +736,13 @@ class _Checker:
         m: MetricRead | None,
         irreplaceable: tuple[IrreplaceableFound, ...],
     ) -> None:
+        self._condition_statement(app, result)
+        self._earlier_date(app)
+        self._degradation(app, m)
+        self._irreplaceable(app, m, irreplaceable)
+
+    def _condition_statement(self, app: Application, result: Applicability | None) -> None:
+        """Whether the condition applies, or the exemption claimed and why (item 1)."""
         statement_docs = self.bundle.of_type("biodiversity-statement", "draft-gain-plan")
         if app.condition_applies is None and not app.exemptions_claimed and not statement_docs:
             self.add(
@@ -726,7 +789,9 @@ class _Checker:
                 self.evidence["CONDITION_STATEMENT"] = result.verdict()
             else:
                 self.evidence["CONDITION_STATEMENT"] = result.verdict()
-        # item 3: an earlier pre-development date needs its reasons
+
+    def _earlier_date(self, app: Application) -> None:
+        """Item 3: an earlier pre-development date needs its reasons."""
         pre, made = app.pre_development_date, app.application_date
         if pre is not None and made is not None:
             if pre > made:
@@ -753,7 +818,9 @@ class _Checker:
                 self.evidence["EARLIER_DATE"] = f"{long_date(pre)}: {app.earlier_date_reason}"
         if pre is None or made is None or pre == made:
             self.not_applicable.add("EARLIER_DATE")
-        # item 5: degradation since 30 January 2020
+
+    def _degradation(self, app: Application, m: MetricRead | None) -> None:
+        """Item 5: degradation since 30 January 2020."""
         since = tables().day("degradation_from")
         if app.degradation_after_2020 is None:
             self.add(
@@ -814,7 +881,11 @@ class _Checker:
                             "the baseline recorded at its value immediately before the degradation",
                         )
                     )
-        # item 6: irreplaceable habitat
+
+    def _irreplaceable(
+        self, app: Application, m: MetricRead | None, irreplaceable: tuple[IrreplaceableFound, ...]
+    ) -> None:
+        """Item 6: irreplaceable habitat, described and planned."""
         if irreplaceable:
             names = "; ".join(f"{i.module} {i.ref} {i.habitat}" for i in irreplaceable)
             if app.irreplaceable_habitat is not True or not app.irreplaceable_details:
@@ -911,27 +982,7 @@ class _Checker:
                 )
                 continue
             allocated_sites.add(rec.gain_site)
-            problems = []
-            if app.reference and rec.planning_reference.strip().lower() != app.reference.strip().lower():
-                problems.append(
-                    f"it is allocated to planning application {rec.planning_reference!r} "
-                    f"({rec.development_name}), not {app.reference!r}"
-                )
-            lpa = app.lpa.strip().lower()
-            if lpa and lpa not in (
-                rec.lpa_name.lower(),
-                rec.lpa_ons_code.lower(),
-                rec.lpa_name.lower().removesuffix(" lpa"),
-            ):
-                problems.append(f"it is recorded for {rec.lpa_name}, not {app.lpa}")
-            claimed = offsite_units.get(rec.gain_site, {})
-            for module, units in claimed.items():
-                have = rec.units.get(module, 0.0)
-                if units > have + 1e-6:
-                    problems.append(
-                        f"the metric counts {units:.4f} {module} units from {rec.gain_site}, more than "
-                        f"the {have:.4f} allocated"
-                    )
+            problems = _allocation_problems(rec, app, offsite_units.get(rec.gain_site, {}))
             detail = "; ".join(problems) or f"gain site {rec.gain_site}, allocated to this development"
             out.append(RegisterCheck("allocation", ref, not problems, detail, rec.units))
             for p in problems:
@@ -952,7 +1003,11 @@ class _Checker:
                     "advisory",
                 )
             )
-        # credits: references given, and proofs of purchase as files
+        self._credits(app, out)
+        return out
+
+    def _credits(self, app: Application, out: list[RegisterCheck]) -> None:
+        """Credits: the purchase references given, and proofs of purchase as files."""
         for ref in app.credit_purchases:
             where = f"application.json credit_purchases {ref!r}"
             if not self.records.available:
@@ -1001,7 +1056,6 @@ class _Checker:
                 )
                 continue
             out.append(self._purchase(proved, app, where))
-        return out
 
     def _purchase(self, rec: CreditPurchaseRecord, app: Application, where: str) -> RegisterCheck:
         problems = []
@@ -1072,6 +1126,30 @@ class _Checker:
                 raise ValueError(f"local_validation_items.csv: unknown check {check!r}")
 
 
+def _allocation_problems(rec: AllocationRecord, app: Application, claimed: dict[str, float]) -> list[str]:
+    """Why an allocation on the register is not this development's, or holds fewer units than the metric counts."""
+    problems = []
+    if app.reference and rec.planning_reference.strip().lower() != app.reference.strip().lower():
+        problems.append(
+            f"it is allocated to planning application {rec.planning_reference!r} "
+            f"({rec.development_name}), not {app.reference!r}"
+        )
+    lpa = app.lpa.strip().lower()
+    if lpa and lpa not in (
+        rec.lpa_name.lower(),
+        rec.lpa_ons_code.lower(),
+        rec.lpa_name.lower().removesuffix(" lpa"),
+    ):
+        problems.append(f"it is recorded for {rec.lpa_name}, not {app.lpa}")
+    for module, units in claimed.items():
+        have = rec.units.get(module, 0.0)
+        if units > have + 1e-6:
+            problems.append(
+                f"the metric counts {units:.4f} {module} units from {rec.gain_site}, more than the {have:.4f} allocated"
+            )
+    return problems
+
+
 def _show(v: Any) -> str:
     if v is None or v == "":
         return "blank"
@@ -1126,10 +1204,6 @@ def profile_of(lpa: str | None, app: Application) -> LpaProfile:
             if p is not None:
                 return p
     return t.lpa_profiles["national"]
-
-
-class UnknownLpa(ValueError):
-    pass
 
 
 def validate_submission(

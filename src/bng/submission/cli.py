@@ -15,13 +15,22 @@ from typing import Any
 
 import typer
 
-from bng.planning import applicability, parse_application, parse_commencements
-from bng.planning.application import Application
-from bng.planning.config import DEFAULT, ConfigError, PlanningConfig
-from bng.planning.exemptions import Applicability, long_date
-from bng.planning.habitats import Impact, impact_of
-from bng.planning.mhclg import bng_module
-from bng.planning.small_sites import SsmEligibility, ssm_eligibility
+from bng.planning import (
+    DEFAULT,
+    Applicability,
+    Application,
+    ConfigError,
+    Impact,
+    PlanningConfig,
+    SsmEligibility,
+    applicability,
+    bng_module,
+    impact_of,
+    long_date,
+    parse_application,
+    parse_commencements,
+    ssm_eligibility,
+)
 
 from .records import Records
 
@@ -61,7 +70,7 @@ def _read_json(path: Path) -> Any:
 
 
 def _metric_impact(path: Path) -> tuple[Impact, Any]:
-    from bng.gis.reconcile import MetricError, read_metric
+    from bng.gis import MetricError, read_metric
 
     try:
         metric = read_metric(path)
@@ -72,7 +81,7 @@ def _metric_impact(path: Path) -> tuple[Impact, Any]:
 
 def _maps_impact(baseline: Path, post: Path) -> tuple[Impact, Any]:
     """The habitat impacted, from the baseline and post-intervention maps (bng gis to-site's site)."""
-    from bng.gis.workflow import MapError, load_maps
+    from bng.gis import MapError, load_maps
 
     try:
         site = load_maps([baseline, post]).mapped.site
@@ -137,6 +146,7 @@ def _text(result: Applicability, ssm: SsmEligibility, module: dict[str, Any], me
 
 
 def applicability_command(application: Path, *, as_json: bool, metric: Path | None, commencement: str | None) -> int:
+    """``bng planning applicability``: whether the condition applies; exit code 1 when the facts cannot decide."""
     config = config_from(commencement)
     data = _read_json(application)
     app, issues = parse_application(data)
@@ -186,8 +196,9 @@ def validate_command(
     on: str | None,
     records: Records | None,
 ) -> int:
-    from .bundle import BundleError
-    from .check import UnknownLpa, validate_submission
+    """``bng planning validate``: the submission checked against the national and local lists."""
+    from .check import validate_submission
+    from .errors import BundleError, UnknownLpa
     from .report import render_text, write_report
 
     config = config_from(commencement)
@@ -224,9 +235,8 @@ def documents_command(
     records: Records | None,
 ) -> int:
     """Write the Biodiversity Statement, the draft or final gain plan and the HMMP skeleton of a submission."""
-    from .bundle import BundleError
-    from .check import UnknownLpa
-    from .documents import KINDS, DocumentInputError, case_from_submission, write_documents
+    from .documents import KINDS, case_from_submission, write_documents
+    from .errors import BundleError, DocumentInputError, UnknownLpa
 
     config = config_from(commencement)
     for k in kinds:

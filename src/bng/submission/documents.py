@@ -1,5 +1,7 @@
-"""The applicant's documents, generated from the application's data: the Biodiversity Statement, the
-draft and final biodiversity gain plan, and the HMMP skeleton for the significant parcels.
+"""The applicant's documents, generated from the application's data.
+
+They are the Biodiversity Statement, the draft and final biodiversity gain plan, and the HMMP skeleton for
+the significant parcels.
 
 Each is HTML and PDF through :mod:`bng.documents` (one pipeline, one base layout) and its data as
 JSON. The gain plan follows ``gain_plan_contents.csv`` (DEFRA's template order, Sch 7A para 14
@@ -20,21 +22,39 @@ from typing import Any
 from markupsafe import Markup
 
 from bng.documents import render_html, render_pdf
-from bng.metric import calculate, load
-from bng.metric.model import Site
-from bng.metric.result import Result
-from bng.planning import applicability
-from bng.planning.application import Application
-from bng.planning.config import DEFAULT, PlanningConfig
-from bng.planning.exemptions import Applicability, long_date
-from bng.planning.gainplan import Allocated, GainPlan, MetricRef, PhaseValue, Purchased, module_values
-from bng.planning.habitats import IrreplaceableFound, impact_of, irreplaceable_in
-from bng.planning.hierarchy import HierarchyReview, review_hierarchy
-from bng.planning.parcels import baseline_totals, post_parcels
-from bng.planning.significance import BY_S106, Classified, SiteFacts, classify
-from bng.planning.tables import LpaProfile, tables
+from bng.metric import MODULE_NAMES, Result, Site, calculate, load
+from bng.planning import (
+    BY_S106,
+    DEFAULT,
+    Allocated,
+    Applicability,
+    Application,
+    Classified,
+    GainPlan,
+    HierarchyReview,
+    IrreplaceableFound,
+    LpaProfile,
+    MetricRef,
+    PhaseValue,
+    PlanningConfig,
+    Purchased,
+    SiteFacts,
+    applicability,
+    baseline_totals,
+    classify,
+    impact_of,
+    irreplaceable_in,
+    long_date,
+    module_values,
+    post_parcels,
+    review_hierarchy,
+)
+from bng.planning import (
+    planning_tables as tables,
+)
 
-MODULE_NAMES = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
+from .errors import DocumentInputError
+
 KINDS = ("statement", "draft-gain-plan", "gain-plan", "hmmp")
 TEMPLATES = {
     "statement": "planning/statement.html.j2",
@@ -89,6 +109,7 @@ def build_case(
     prepared_on: date | None = None,
     config: PlanningConfig = DEFAULT,
 ) -> Case:
+    """Everything the documents say, gathered once from the application, its metric and the register."""
     result = calculate(site)
     facts = applicability(app, impact_of(site), config)
     parcels = classify(
@@ -115,6 +136,7 @@ def build_case(
 
 
 def gain_plan(case: Case, status: str = "draft") -> GainPlan:
+    """The biodiversity gain plan's contents (draft or final), in the order of DEFRA's template."""
     a = case.application
     return GainPlan(
         status=status,
@@ -138,9 +160,11 @@ def gain_plan(case: Case, status: str = "draft") -> GainPlan:
 
 
 def svg_plan(map_file: Path, baseline: Path | None, planning_reference: str, on: date) -> str:
-    """A habitat plan drawn by ``bng gis plan`` (bng.gis.plan.draw_plan), as inline SVG markup whose
-    element ids are its own (two plans in one document must not share an id)."""
-    from bng.gis.plan import draw_plan
+    """A habitat plan drawn by ``bng gis plan`` (bng.gis.plan.draw_plan), as inline SVG markup.
+
+    Its element ids are its own: two plans in one document must not share an id.
+    """
+    from bng.gis import draw_plan
 
     with tempfile.TemporaryDirectory(prefix="bng-plan-") as tmp:
         out = Path(tmp) / "plan.svg"
@@ -432,6 +456,7 @@ def write_documents(case: Case, out: Path, kinds: tuple[str, ...] = KINDS) -> li
 
 
 def metric_ref(path: Path | None, site: Site, sha256: str = "", title: str = "") -> MetricRef:
+    """What the documents say of the metric used: file, digest, release and its publication date."""
     rel = load(site.metric_release)
     dates = tables().parameters["statutory_metric_publication_dates"].value.split("|")
     return MetricRef(
@@ -441,10 +466,6 @@ def metric_ref(path: Path | None, site: Site, sha256: str = "", title: str = "")
         title or rel.title,
         date.fromisoformat(dates[-1]),
     )
-
-
-class DocumentInputError(ValueError):
-    """The submission lacks what the documents are made from (the message says what)."""
 
 
 def register_items(app: Application, records: Any) -> tuple[tuple[Allocated, ...], tuple[Purchased, ...], list[str]]:
@@ -486,8 +507,7 @@ def case_from_submission(
     today: date | None = None,
 ) -> tuple[Case, list[str]]:
     """The documents' case from a submission: its application.json, metric and maps."""
-    from bng.gis.reconcile import MetricError, read_metric
-    from bng.gis.workflow import MapError, load_maps
+    from bng.gis import MapError, MetricError, load_maps, read_metric
     from bng.planning import parse_application
 
     from .bundle import declare, open_bundle

@@ -14,6 +14,8 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class AllocationRecord:
+    """An allocation as the register records it: what planning validation checks an application against."""
+
     reference: str
     gain_site: str
     planning_reference: str
@@ -26,6 +28,8 @@ class AllocationRecord:
 
 @dataclass(frozen=True)
 class CreditPurchaseRecord:
+    """A statutory credit purchase as the register records it, with its proof's digest."""
+
     reference: str
     status: str
     planning_reference: str
@@ -37,15 +41,26 @@ class CreditPurchaseRecord:
 
     @property
     def allocated(self) -> bool:
+        """Whether the credits were allocated to the development (a draft or unpaid order proves nothing)."""
         return self.status in ("allocated", "sent_to_lpa")
 
 
 class Records(Protocol):
+    """The register's records, as the submission checks read them (``bng.register.planning.records``)."""
+
     available: bool
 
-    def allocation(self, reference: str) -> AllocationRecord | None: ...
-    def credit_purchase(self, reference: str) -> CreditPurchaseRecord | None: ...
-    def purchase_by_proof(self, sha256: str) -> CreditPurchaseRecord | None: ...
+    def allocation(self, reference: str) -> AllocationRecord | None:
+        """The allocation with this reference, if the register holds one."""
+        ...
+
+    def credit_purchase(self, reference: str) -> CreditPurchaseRecord | None:
+        """The credit purchase with this reference (BNGCRD-…), if the register holds one."""
+        ...
+
+    def purchase_by_proof(self, sha256: str) -> CreditPurchaseRecord | None:
+        """The credit purchase whose proof PDF has this SHA-256."""
+        ...
 
 
 class NoRecords:
@@ -54,10 +69,13 @@ class NoRecords:
     available = False
 
     def allocation(self, reference: str) -> AllocationRecord | None:
+        """Nothing to find."""
         return None
 
     def credit_purchase(self, reference: str) -> CreditPurchaseRecord | None:
+        """Nothing to find."""
         return None
 
     def purchase_by_proof(self, sha256: str) -> CreditPurchaseRecord | None:
+        """Nothing to find."""
         return None

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from bng.documents import render_html, render_pdf
+from bng.metric import MODULE_NAMES
 
 from .check import ValidationReport
 
 TEMPLATE = "planning/validation_report.html.j2"
 MARK = {"met": "✓", "not met": "✗", "not applicable": "–", "advisory": "!"}
-MODULE_NAMES = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
 
 
 def _n(v: float | None, pct: bool = False) -> str:
@@ -28,6 +28,7 @@ def _n(v: float | None, pct: bool = False) -> str:
 
 
 def render_text(r: ValidationReport) -> str:
+    """The report as plain text for the terminal: the verdict, its problems and the applicability."""
     a = r.application
     out = [
         f"Validation of {r.source}",
@@ -90,6 +91,7 @@ def render_text(r: ValidationReport) -> str:
 
 
 def context(r: ValidationReport, created: datetime) -> dict[str, Any]:
+    """What the report's HTML template shows."""
     a = r.application
     m = r.metric
     return {

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bng.metric.model import AreaCreation, Project
+from bng.metric import AreaCreation, Project
 
 DEVELOPED = "Urban - Developed land; sealed surface"
 NO_STRATEGY = "Area/compensation not in local strategy/ no local strategy"
@@ -27,6 +27,8 @@ GAP_REF = "DEV-GAP"
 
 @dataclass(frozen=True)
 class SetPaths:
+    """The files of one sample submission built for tests and demonstrations."""
+
     folder: Path
     application: Path
     metric: Path | None
@@ -39,7 +41,7 @@ def _fill_gaps(mapped: Any) -> Any:
     """The post-intervention map's unmapped part of the red line, as created developed land."""
     import shapely
 
-    from bng.gis.sitemap import RowGeometry
+    from bng.gis import RowGeometry
 
     if mapped.red_line is None:
         return mapped
@@ -84,12 +86,10 @@ def build_set(
     plans: bool = True,
 ) -> SetPaths:
     """Write an application set into ``out``; ``metric_site`` replaces the metric (a defect's way in)."""
-    from bng.gis.export import export_site
-    from bng.gis.plan import draw_plan
-    from bng.gis.workflow import load_maps
+    from bng.gis import draw_plan, export_site, load_maps
     from bng.planning import parse_application
-    from bng.planning.tables import tables
-    from bng.workbook.writer import export_site as write_workbook
+    from bng.planning import planning_tables as tables
+    from bng.workbook import export_site as write_workbook
 
     from .documents import build_case, metric_ref, svg_plan, write_documents
 
@@ -208,6 +208,7 @@ REAL_SITES: dict[str, tuple[str, str, str]] = {
 
 
 def real_set(geopackages: Path, stem: str, out: Path, **kwargs: Any) -> SetPaths:
+    """A sample submission made from one of the real sites' GeoPackages, with its real reference, LPA and name."""
     reference, lpa, development = REAL_SITES[stem]
     return build_set(
         geopackages / f"{stem}-baseline.gpkg",
@@ -233,8 +234,8 @@ def all_sets(geopackages: Path, root: Path) -> dict[str, SetPaths]:
     * ``allocations``: Sunderland, with an allocation reference the register does not hold.
     (A proof of purchase for another development needs a register that issued one: the tests add it.)
     """
-    from bng.gis.workflow import load_maps
-    from bng.workbook.writer import export_site as write_workbook
+    from bng.gis import load_maps
+    from bng.workbook import export_site as write_workbook
 
     def pair(stem: str) -> list[Path]:
         return [geopackages / f"{stem}-baseline.gpkg", geopackages / f"{stem}-post-intervention.gpkg"]

@@ -20,6 +20,7 @@ from bng.register.services import Services
 from . import errors, filters, security
 from .api import api
 from .assets import ASSETS_DIR, assets
+from .cache import kept_field
 from .links import base_url_problem
 from .maps import allocation_map, boundary_map, site_map
 from .once import token_field
@@ -39,6 +40,7 @@ from .views import (
     maps,
     money,
     notify_stand_in,
+    organisations,
     outbox,
     pay,
     pay_stand_in,
@@ -75,6 +77,8 @@ class Settings:
     trusted_proxies: int = 0
     """How many reverse proxies in front of the service set X-Forwarded-For and -Proto (``BNG_TRUSTED_PROXIES``);
     with none, those headers are ignored (anyone could send them)."""
+    cache_bytes: int = 32 * 1024 * 1024
+    """Bytes of public search responses a worker keeps (``BNG_CACHE_MB``; ``bng.web.cache``)."""
     os_maps: OsMaps | None = None
     """OS Maps API tiles for the maps' base (``OS_MAPS_API_KEY``); without them, the offline base."""
 
@@ -107,6 +111,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
         BNG_ASSETS_DIR=settings.assets_dir,
         BNG_BASE_URL=settings.base_url.rstrip("/"),
         BNG_OS_MAPS=settings.os_maps,
+        BNG_CACHE_BYTES=settings.cache_bytes,
         SERVICE_NAME=SERVICE_NAME,
     )
     app.extensions["bng.services"] = services
@@ -127,6 +132,7 @@ def create_app(services: Services, settings: Settings) -> Flask:
     app.add_template_global(error_list, "error_list")
     app.add_template_global(legend, "legend")
     app.add_template_global(token_field, "submission_token_field")
+    app.add_template_global(kept_field, "kept_field")
     filters.register(app)
     security.register(app)  # before CSRF: a request no form could send is refused before its check reads it
     csrf = CSRFProtect(app)
@@ -149,7 +155,8 @@ def create_app(services: Services, settings: Settings) -> Flask:
         csrf.exempt(pay_stand_in.refund)
         csrf.exempt(pay_stand_in.card)  # Pay's card page, not the register's form
         app.register_blueprint(pay_stand_in.bp)
-    app.register_blueprint(api_tokens.bp)  # an account's tokens for the JSON API
+    app.register_blueprint(organisations.bp)  # organisations with verified members
+    app.register_blueprint(api_tokens.bp)  # an organisation's tokens for the JSON API
     app.register_blueprint(account_settings.bp)  # one's own account: passwords, email, sessions, authenticator
     app.register_blueprint(access.bp)  # a landowner's allocations, messages to a gain site's provider
     app.register_blueprint(money.bp)  # overpayments, part refunds, bank details, invoice PDFs

@@ -7,31 +7,53 @@ responsible body renamed, or a change committed after a later one (its time then
 whose search results a worker may so show for up to ``TTL`` seconds (the API already lets caches keep
 its responses for 60). Each application keeps its own. A page's
 CSP nonce is per response: a kept page has its nonce replaced by the request's own. Signed-in
-users' pages, and anything with a session (a flashed message), are never kept."""
+users' pages, and anything with a session (a flashed message), are never kept.
+
+A worker keeps at most ``BNG_CACHE_BYTES`` of bodies (32 MiB by default; ``BNG_CACHE_MB`` in the
+environment), the least recently used going first: a count of responses said nothing of their
+size (an API page is 10-40 KB, a search page about 60 KB), and 256 of them could not hold the
+searches a busy hour asks. Each response says ``X-Cache: hit`` or ``miss``, and the store counts
+both (:func:`stats`), so that the hit rate can be measured.
+
+The count of a search depends on its filters, not its page: :func:`known` and :func:`keep` hold it
+per filter set under the same key (the register's last change and the day) for up to ``VALUE_TTL``
+seconds, so that the next page, or the same search asked afresh, is not counted again. That bound is
+the one the API's ``Cache-Control: max-age=60`` already gives any cache in front of it: a count can be
+that old only after a change committed out of order, which the key does not see."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import replace
 from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Response, current_app, g, make_response, request, session
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
+
+from bng.register.core.ports import Page, SiteQuery
 
 from .security import services
 
 TTL = 10.0  # seconds
-SIZE = 256  # responses a worker keeps
+VALUE_TTL = 60.0  # seconds: counts and names (see the module)
+DEFAULT_BYTES = 32 * 1024 * 1024
+"""Bodies a worker keeps, unless the application's ``BNG_CACHE_BYTES`` says otherwise."""
+FIELDS = 500
+"""Form fields' HTML a worker keeps (:func:`kept_field`; a list of every LPA is about 20 KB)."""
+VALUES = 20_000
+"""Small values a worker keeps (:func:`keep`: searches' counts, a few dozen bytes each)."""
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 
 
 class _Kept:
-    __slots__ = ("at", "body", "headers", "nonce", "status")
+    __slots__ = ("at", "body", "headers", "nonce", "size", "status")
 
     def __init__(self, response: Response, nonce: str) -> None:
         self.at = time.monotonic()
@@ -39,19 +61,125 @@ class _Kept:
         self.body = response.get_data()
         self.headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
         self.nonce = nonce.encode() if response.mimetype == "text/html" else b""
+        self.size = len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200  # and the key, roughly
 
 
 class _Store:
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
         self.kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
+        self.values: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
+        self.fields: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+        self.limit = limit
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
         self.lock = threading.Lock()
+
+    def keep(self, key: tuple[Any, ...], kept: _Kept) -> None:
+        """Keep a response, letting the least recently used go while the bodies are over the limit."""
+        if kept.size > self.limit:
+            return
+        with self.lock:
+            old = self.kept.pop(key, None)
+            if old is not None:
+                self.size -= old.size
+            self.kept[key] = kept
+            self.size += kept.size
+            while self.size > self.limit:
+                _, gone = self.kept.popitem(last=False)
+                self.size -= gone.size
 
 
 def _store() -> _Store:
     store = current_app.extensions.get("bng.kept")
     if store is None:  # (two threads may both make one; one wins, which is harmless)
-        store = current_app.extensions.setdefault("bng.kept", _Store())
+        limit = int(current_app.config.get("BNG_CACHE_BYTES") or DEFAULT_BYTES)
+        store = current_app.extensions.setdefault("bng.kept", _Store(limit))
     return store  # type: ignore[no-any-return]
+
+
+def stats() -> dict[str, float]:
+    """This worker's kept responses: how many, their bytes, the limit, hits, misses and the hit rate."""
+    store = _store()
+    with store.lock:
+        asked = store.hits + store.misses
+        return {
+            "responses": len(store.kept),
+            "bytes": store.size,
+            "limit": store.limit,
+            "hits": store.hits,
+            "misses": store.misses,
+            "hit_rate": store.hits / asked if asked else 0.0,
+        }
+
+
+def version() -> tuple[Any, ...]:
+    """The register's last change and the day, looked up once a request (the kept responses' key)."""
+    if "bng_register_version" not in g:
+        g.bng_register_version = (services().register.last_change(), date.today())
+    return g.bng_register_version  # type: ignore[no-any-return]
+
+
+def known(key: Hashable) -> Any:
+    """A value kept under ``key`` for this version of the register (see :func:`keep`), or None."""
+    store = _store()
+    full = (key, *version())
+    with store.lock:
+        found = store.values.get(full)
+        if found is None or time.monotonic() - found[0] >= VALUE_TTL:
+            return None
+        store.values.move_to_end(full)
+        return found[1]
+
+
+def keep(key: Hashable, value: Any) -> None:
+    """Keep a small value derived from the register (a search's count, the responsible bodies' names) for
+    until the register changes, the day ends, or ``VALUE_TTL`` passes."""
+    store = _store()
+    full = (key, *version())
+    with store.lock:
+        store.values[full] = (time.monotonic(), value)
+        store.values.move_to_end(full)
+        while len(store.values) > VALUES:
+            store.values.popitem(last=False)
+
+
+def counted_once(query: SiteQuery, search: Callable[[SiteQuery], Page]) -> Page:
+    """A page of the register's search, its count kept per filter set (it depends on the filters, not the
+    page): the next page, or the same search asked again, is not counted again."""
+    key = ("count", query.filters())
+    total = known(key)
+    found = search(query if total is None else replace(query, total=total))
+    if total is None:
+        keep(key, found.total)
+    return found
+
+
+def kept_field(field: Any, **params: Any) -> Markup:
+    """A form field's HTML (GOV.UK Frontend's macros, about 2 ms a field), rendered once per field, value,
+    errors, choices and parameters: a search page's filters are mostly empty or share their values, so a
+    new search renders only what it changed."""
+    key = (
+        field.name,
+        type(field).__name__,
+        repr(field.raw_data),
+        repr(field.data),
+        tuple(field.errors),
+        repr(params),
+        repr(getattr(field, "choices", None)),
+    )
+    store = _store()
+    with store.lock:
+        found = store.fields.get(key)
+        if found is not None:
+            store.fields.move_to_end(key)
+            return found
+    html = Markup(field(**params))
+    with store.lock:
+        store.fields[key] = html
+        while len(store.fields) > FIELDS:
+            store.fields.popitem(last=False)
+    return html
 
 
 def once_per_query(view: F) -> F:
@@ -62,28 +190,28 @@ def once_per_query(view: F) -> F:
         if request.method != "GET" or g.get("user") is not None or session:
             return view(*args, **kwargs)
         store = _store()
-        key = (request.endpoint, request.query_string, services().register.last_change(), date.today())
+        key = (request.endpoint, request.query_string, *version())
         now = time.monotonic()
         with store.lock:
             kept = store.kept.get(key)
             if kept is not None and now - kept.at < TTL:
                 store.kept.move_to_end(key)
+                store.hits += 1
             else:
                 kept = None
+                store.misses += 1
         if kept is None:
             response = make_response(view(*args, **kwargs))
+            response.headers["X-Cache"] = "miss"
             if response.status_code != 200 or response.is_streamed or session:
                 return response
-            kept = _Kept(response, g.get("csp_nonce", ""))
-            with store.lock:
-                store.kept[key] = kept
-                while len(store.kept) > SIZE:
-                    store.kept.popitem(last=False)
+            store.keep(key, _Kept(response, g.get("csp_nonce", "")))
             return response
         body = kept.body
         if kept.nonce:
             body = body.replace(kept.nonce, g.get("csp_nonce", "").encode())
         response = Response(body, status=kept.status, headers=kept.headers)
+        response.headers["X-Cache"] = "hit"
         return response.make_conditional(request) if "ETag" in response.headers else response
 
     return wrapped  # type: ignore[return-value]

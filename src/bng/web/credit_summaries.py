@@ -11,93 +11,26 @@ from markupsafe import Markup, escape
 from bng.register.applications.habitats import MODULE_LABELS
 from bng.register.core.fees import pounds
 from bng.register.core.ledger import shown
-from bng.register.credits.amounts import TIER_LABELS, TIERS, show_percent, show_quantity
+from bng.register.credits.amounts import TIER_LABELS, show_percent, show_quantity
+from bng.register.credits.answers import summary
 from bng.register.credits.base import OrderView
 from bng.register.credits.metric import MetricCredits
-from bng.register.credits.orders import SECTIONS
+from bng.register.credits.orders import SECTION_BY_KEY
 from bng.register.credits.pricing import Quote
 
-from .filters import lines, long_date, number
-from .summaries import file_size
-
-
-def _row(key: str, value: Any, change: str | None = None) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "key": {"text": key},
-        "value": {"html": value if isinstance(value, Markup) else lines(value)},
-    }
-    if change:
-        row["actions"] = {"items": [{"href": change, "text": "Change", "visuallyHiddenText": key.lower()}]}
-    return row
-
-
-def _lines(*parts: Any) -> Markup:
-    return Markup("<br>").join(escape(p) for p in parts if p)
-
-
-def section_rows(view: OrderView, key: str, editable: bool) -> list[dict[str, Any]]:
-    order = view.order
-    a: dict[str, Any] = order.answers.get(key) or {}
-    change = url_for("credits.section", reference=order.reference, key=key, back="check") if editable else None
-    if key == "development":
-        lpa = view.lpa
-        lpa_text = f"{lpa.name} ({lpa.ons_code})" if lpa and lpa.ons_code else (lpa.name if lpa else "")
-        return [
-            _row("Local planning authority (LPA)", lpa_text, change),
-            _row("Planning application reference", order.planning_reference or a.get("planning_reference", ""), change),
-            _row("Name of the development", order.development_name or a.get("development_name", ""), change),
-        ]
-    if key == "metric":
-        f = view.metric_file
-        metric = view.metric
-        if f is None or metric is None:
-            return [_row("Metric", "Not uploaded", change)]
-        href = url_for("credits.metric", reference=order.reference)
-        link = Markup(f'<a class="govuk-link" href="{href}">{escape(f.name)}</a> ({file_size(f.size)})')
-        return [_row("Metric", link, change), _row("Metric release", metric.release_title or metric.metric_release)]
-    if key == "quantities":
-        quantities = {line.tier: line.quantity_hundredths for line in view.lines} or {
-            t: int(n) for t, n in (a.get("by_tier") or {}).items()
-        }
-        shown = [f"{TIER_LABELS[t]}: {show_quantity(quantities[t])}" for t in TIERS if quantities.get(t, 0) > 0]
-        return [_row("Credits to buy", _lines(*shown) if shown else "None", change)]
-    if key == "gain-hierarchy":
-        return [
-            _row(
-                "Why on-site gains cannot deliver the units", order.onsite_reason or a.get("onsite_reason", ""), change
-            ),
-            _row(
-                "Why registered off-site gains cannot deliver them",
-                order.offsite_reason or a.get("offsite_reason", ""),
-                change,
-            ),
-        ]
-    if key == "purchase-order":
-        return [_row("Purchase order number", order.purchase_order or a.get("purchase_order") or "None", change)]
-    if key == "due-diligence":
-        c = view.customer
-        kind = c.customer_type if c else a.get("customer_type", "")
-        if kind == "organisation":
-            return [
-                _row("Buying", "For an organisation", change),
-                _row("Organisation", c.organisation_name if c else a.get("organisation_name", ""), change),
-                _row("Registration number", c.organisation_number if c else a.get("organisation_number", ""), change),
-            ]
-        born = c.date_of_birth if c else a.get("date_of_birth")
-        return [
-            _row("Buying", "As an individual", change),
-            _row("Full name", c.full_name if c else a.get("full_name", ""), change),
-            _row("Date of birth", long_date(born), change),
-            _row("Nationality", c.nationality if c else a.get("nationality", ""), change),
-        ]
-    accepted = bool(a.get("accepted")) or order.terms_accepted_at is not None
-    return [
-        _row("Terms and conditions", "Accepted; buying for my own development" if accepted else "Not accepted", change)
-    ]
+from .filters import number
+from .summaries import summary_row
 
 
 def all_sections(view: OrderView, editable: bool) -> list[tuple[str, str, list[dict[str, Any]]]]:
-    return [(s.key, s.title, section_rows(view, s.key, editable)) for s in SECTIONS]
+    """Each section's key, title and summary list rows (``credits.answers``); with Change links when ``editable``."""
+    reference = view.order.reference
+    metric_page = url_for("credits.metric", reference=reference)
+    out = []
+    for key, rows in summary(view):
+        change = url_for("credits.section", reference=reference, key=key, back="check") if editable else None
+        out.append((key, SECTION_BY_KEY[key].title, [summary_row(r, change, metric_page) for r in rows]))
+    return out
 
 
 def gains_table(metric: MetricCredits) -> dict[str, Any]:

@@ -26,8 +26,9 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # in wtforms 3.2, not in its stubs
 
+from bng.register.applications.answers import DECLARATIONS
 from bng.register.applications.review import MAX_REASON
-from bng.register.applications.sections import DECLARATIONS, text_limit
+from bng.register.applications.sections import text_limit
 from bng.register.core.reference_data import BODY_TYPES
 from bng.register.core.roles import ROLE_LABELS, SELF_SERVICE_ROLES, Role
 

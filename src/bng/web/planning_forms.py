@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect
 from wtforms import RadioField, SelectField, SelectMultipleField
 
-from bng.planning.application import APPLICATION_TYPES
-from bng.planning.tables import tables
+from bng.planning import APPLICATION_TYPES
+from bng.planning import planning_tables as tables
 
 from .forms import GovDateField, area, opts, submit, text, upload
 from .once import OnceForm

@@ -37,6 +37,8 @@ DEFAULT_DISTANCE_KM = 5.0
 MAX_DISTANCE_KM = 100.0
 MAX_NAME = 200
 """As long as a gain site's name can be."""
+MAX_REFERENCE = 20
+"""As long as a gain site's reference can be (``after``, the keyset pagination's cursor, is one)."""
 MAX_UNITS = 1_000_000.0
 """More units than any gain site could hold (10,000 ha of the highest distinctiveness is under 300,000)."""
 # the extent of the British National Grid, metres
@@ -63,6 +65,14 @@ def _site_name(given: str, errors: list[FilterError]) -> str:
         errors.append(FilterError("name", f"Site name must be {MAX_NAME} characters or fewer"))
         return ""
     return " ".join(given.split())
+
+
+def _after(given: str, errors: list[FilterError]) -> str:
+    """The keyset cursor: a gain site's reference (whether there is one is the search's to say)."""
+    if len(given) > MAX_REFERENCE:
+        errors.append(FilterError("after", f"after must be a gain site reference, at most {MAX_REFERENCE} characters"))
+        return ""
+    return given.upper()
 
 
 def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tuple[SiteQuery, list[FilterError]]:
@@ -141,6 +151,7 @@ def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tu
                 bbox = (x0, y0, x1, y1)
 
     query = SiteQuery(
+        after=_after(get("after"), errors),
         reference=get("reference"),
         name=name,
         lpa=get("lpa"),

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bng.metric import UNIT_NAMES
+
 from .cells import reference
 from .grid import Book, CellValue, Grid, cell_name, is_blank, normalise
 from .layout import SheetLayout
 from .release import is_credits_sheet
 
-MODULE_LABELS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
 BAND_LABELS = {"very_high": "very high", "high": "high", "medium": "medium", "low": "low", "very_low": "very low"}
 TRADING_SHEETS = {
     "area": "Trading Summary Area Habitats",
@@ -104,6 +105,8 @@ class Cached:
 
 @dataclass
 class CachedResults:
+    """The results the workbook holds as last calculated by Excel: what our recalculation is compared with."""
+
     modules: dict[str, dict[str, Cached]] = field(default_factory=dict)
     trading: dict[str, dict[str, Cached]] = field(default_factory=dict)
     trading_all: Cached | None = None
@@ -132,14 +135,14 @@ def _headline(book: Book, res: CachedResults) -> None:
         res.missing.append(f"sheet {HEADLINE!r}")
         return
     g = book.grid(HEADLINE)
-    for module in MODULE_LABELS:
+    for module in UNIT_NAMES:
         res.modules[module] = {}
     for figure, label, offset in HEADLINE_FIGURES:
         at = g.find(label, cols=range(1, 6))
         if at is None:
             res.missing.append(f"{HEADLINE}: row {label!r}")
             continue
-        for module, mlabel in MODULE_LABELS.items():
+        for module, mlabel in UNIT_NAMES.items():
             hit = g.find(mlabel, rows=range(at[0], at[0] + 3), cols=range(at[1], at[1] + 8))
             if hit is None:
                 res.missing.append(f"{HEADLINE}: {label!r} {mlabel!r}")
@@ -151,7 +154,7 @@ def _headline(book: Book, res: CachedResults) -> None:
     else:
         hr = header[0]
         cols = {normalise(g.get(hr, c)): c for c in range(1, g.width + 1)}
-        for module, mlabel in MODULE_LABELS.items():
+        for module, mlabel in UNIT_NAMES.items():
             row = g.find(mlabel, rows=range(hr + 1, hr + 4), cols=range(header[1], header[1] + 1))
             for figure, head in DEFICIT_TABLE:
                 col = cols.get(normalise(head))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from bng.metric.model import Years
+from bng.metric import Years
 
 from .errors import CellProblem, Problems
 from .grid import CellValue, is_blank
@@ -40,6 +40,7 @@ class CellReader:
     """Converts one sheet's cells, collecting problems with their sheet and cell names."""
 
     def __init__(self, sheet: str, problems: Problems) -> None:
+        """Read the cells of ``sheet``, adding each problem to ``problems``."""
         self.sheet = sheet
         self.problems = problems
 
@@ -103,6 +104,7 @@ class CellReader:
         return reference(v)
 
     def yes_no(self, v: CellValue, cell: str, field: str) -> bool | None:
+        """A Yes/No cell as a bool (None when blank); anything else is a problem."""
         if is_blank(v):
             return None
         text = str(v).strip().lower() if isinstance(v, str) else ""

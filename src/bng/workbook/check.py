@@ -15,9 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bng.metric import calculate, load, result_to_dict
-from bng.metric.model import Site
-from bng.metric.result import Result
+from bng.metric import Result, Site, calculate, load, result_to_dict
 
 from .cached import RESULT_SHEETS, read_cached
 from .compliance import Check, Target, check_rules
@@ -47,14 +45,17 @@ class CheckReport:
 
     @property
     def consistent(self) -> bool:
+        """Whether every cached value equals our recalculation."""
         return not self.discrepancies
 
     @property
     def compliant(self) -> bool:
+        """Whether every blocking rule passed."""
         return all(c.passed for c in self.checks if c.blocking)
 
     @property
     def exit_code(self) -> int:
+        """The command's exit code: inconsistent beats not compliant, so a tampered workbook is never "only" failing."""
         if not self.consistent:
             return EXIT_INCONSISTENT
         return EXIT_OK if self.compliant else EXIT_NOT_COMPLIANT
@@ -65,6 +66,7 @@ class CheckReport:
         return load(self.result.metric_release).label
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON (``bng workbook check --json``)."""
         return {
             "file": self.path,
             "project_name": self.project_name,

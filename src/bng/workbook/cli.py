@@ -16,8 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bng.metric import parse_site
-from bng.metric.reference import release_id
+from bng.metric import parse_site, release_id
 
 from .check import EXIT_UNREADABLE, check_workbook
 from .errors import WorkbookError

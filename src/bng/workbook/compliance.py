@@ -25,17 +25,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from bng.metric import area, load, xl
-from bng.metric.model import MODULES, STAGES, Site
-from bng.metric.result import Result
+from bng.metric import MODULE_NAMES, MODULES, STAGES, UNIT_NAMES, Result, Site, area, load, xl
 
 from .grid import is_blank
 from .reader import MetricWorkbook
 from .release import DEFRA_METRIC_SHEETS, STATUTORY_VERSION
 
 DEFRA_TOTALS_TOLERANCE = 1e-8
-MODULE_NAMES = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
-UNITS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
 DEFRA = "DEFRA register upload check"
 AREA_BALANCE_DIGITS = 9
 """Decimal places (ha) the area balance is compared to: 1e-9 ha, far below any area a map or person gives."""
@@ -53,6 +49,7 @@ class Check:
     source: str = "statutory metric"
 
     def to_dict(self) -> dict[str, object]:
+        """The check as JSON."""
         return {
             "code": self.code,
             "title": self.title,
@@ -74,6 +71,7 @@ class Target:
 
     @property
     def title(self) -> str:
+        """The target in words, naming where it comes from."""
         return {
             "statutory": f"the statutory {self.percent:g} % net gain",
             "workbook": f"the workbook's own target of {self.percent:g} % (Start!F22)",
@@ -81,6 +79,7 @@ class Target:
         }[self.kind]
 
     def met(self) -> dict[str, bool]:
+        """Whether each module meets its target."""
         return {m: r.target_met is True for m, r in self.result.modules.items()}
 
 
@@ -349,7 +348,7 @@ def _target_checks(target: Target) -> list[Check]:
         elif ok:
             detail = f"total net change {_pct(m.total_net_change_percent)}; no unit deficit"
         else:
-            detail = f"deficit of {m.unit_deficit:,.4f} {UNITS[module]} (required {m.units_required or 0:,.4f})"
+            detail = f"deficit of {m.unit_deficit:,.4f} {UNIT_NAMES[module]} (required {m.units_required or 0:,.4f})"
         out.append(
             Check(
                 f"{prefix}_{module.upper()}",

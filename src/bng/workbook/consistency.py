@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bng.metric.result import ModuleResult, Result, RowResult
+from bng.metric import ModuleResult, Result, RowResult
 
 from .cached import GAIN_SITE_SHEET, HEADLINE, Cached, CachedResults, libreoffice_without_unique
 from .cells import reference, show
@@ -68,6 +68,7 @@ class Discrepancy:
     code: str = "VALUE_DIFFERS"
 
     def to_dict(self) -> dict[str, str | int | None]:
+        """The discrepancy as JSON, with the cell's row apart for sorting."""
         m = re.fullmatch(r"([A-Z]{1,3})([0-9]+)", self.cell)
         return {
             "sheet": self.sheet,
@@ -82,6 +83,7 @@ class Discrepancy:
 
 
 def close(a: float, b: float) -> bool:
+    """Whether two numbers agree to the comparison's tolerance (relative, with an absolute floor near zero)."""
     return abs(a - b) <= max(TOLERANCE, TOLERANCE * max(abs(a), abs(b)))
 
 
@@ -274,8 +276,10 @@ def _area_checks(cmp: _Comparer, cached: CachedResults, workbook: MetricWorkbook
 
 
 def compare(workbook: MetricWorkbook, cached: CachedResults, result: Result) -> Comparison:
-    """Every cached value our recalculation does not reproduce (none: consistent), how many were compared,
-    and what could not be (a layout without the cell, a summary the saving program could not compute)."""
+    """Every cached value our recalculation does not reproduce (none: consistent), and how many were compared.
+
+    Also what could not be compared: a layout without the cell, a summary the saving program could not compute.
+    """
     if not cached.calculated:
         return Comparison(
             (Discrepancy(HEADLINE, "H8:H63", "results", "empty", "calculated results", "NOT_CALCULATED"),),

@@ -26,6 +26,7 @@ class CellProblem:
     code: str = "BAD_CELL"
 
     def __str__(self) -> str:
+        """The problem as the error message lists it."""
         return f"sheet {self.sheet!r} cell {self.cell} ({self.field}): found {self.found}; expected {self.expected}"
 
 
@@ -35,12 +36,14 @@ class WorkbookError(Exception):
     code = "WORKBOOK_ERROR"
 
     def __init__(self, path: Path | str, problem: str, *, problems: tuple[CellProblem, ...] = ()) -> None:
+        """An error for the workbook at ``path``: the problem, and the cells behind it."""
         self.path = str(path)
         self.problem = problem
         self.problems = problems
         super().__init__(self.message())
 
     def message(self) -> str:
+        """The problem and the first cells behind it, one per line."""
         lines = [f"{self.path}: {self.problem}"]
         lines += [f"  {p}" for p in self.problems[:MAX_LISTED]]
         if len(self.problems) > MAX_LISTED:
@@ -48,6 +51,7 @@ class WorkbookError(Exception):
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
+        """The error as JSON, with its code and every cell problem."""
         return {
             "code": self.code,
             "file": self.path,
@@ -97,9 +101,11 @@ class Problems:
     items: list[CellProblem] = field(default_factory=list)
 
     def add(self, problem: CellProblem) -> None:
+        """Collect one problem."""
         self.items.append(problem)
 
     def raise_if_any(self, path: Path | str) -> None:
+        """Raise all the problems collected as one error, so the user sees every bad cell at once."""
         if self.items:
             n = len(self.items)
             raise CellValueError(

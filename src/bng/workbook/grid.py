@@ -31,6 +31,7 @@ def column_letters(col: int) -> str:
 
 
 def cell_name(row: int, col: int) -> str:
+    """The A1-style name of a cell (1-based row and column)."""
     return f"{column_letters(col)}{row}"
 
 
@@ -47,6 +48,7 @@ def _normalise(text: str) -> str:
 
 
 def is_blank(v: object) -> bool:
+    """Whether a cell is empty or only whitespace: both are blank to the metric."""
     return v is None or (isinstance(v, str) and not v.strip())
 
 
@@ -59,6 +61,7 @@ class Grid:
     """One sheet's values as read (a dense rectangle from A1)."""
 
     def __init__(self, name: str, rows: list[list[CellValue]], errors: dict[tuple[int, int], str]) -> None:
+        """The sheet ``name``'s rows as read, with the cells holding Excel errors (``#REF!``) apart."""
         self.name = name
         self.rows = rows
         self.errors = errors
@@ -66,6 +69,7 @@ class Grid:
         self.width = max((len(r) for r in rows), default=0)
 
     def get(self, row: int, col: int) -> CellValue:
+        """The value of a cell (1-based; empty outside the sheet), or its Excel error text."""
         err = self.errors.get((row, col)) if self.errors else None
         if err is not None:
             return err
@@ -113,8 +117,10 @@ class Book:
         also: frozenset[str] = frozenset(),
         also_if: Callable[[str], bool] | None = None,
     ) -> None:
-        """Open for reading the Start sheet, the input sheets and the sheets named in ``also`` (or that
-        ``also_if`` picks: a release's renamed tab)."""
+        """Open for reading the Start sheet, the input sheets and the sheets named in ``also``.
+
+        ``also_if`` picks more sheets by name: a release's renamed tab.
+        """
         self.path = Path(path)
         self.package = open_package(self.path, limits)
         self.package.verify_common_parts()
@@ -145,6 +151,7 @@ class Book:
             self._copy = None
 
     def has(self, name: str) -> bool:
+        """Whether the workbook has a sheet of this name."""
         return name in self.sheet_names
 
     def grid(self, name: str) -> Grid:
@@ -166,11 +173,14 @@ class Book:
         return grid
 
     def close(self) -> None:
+        """Close the reader and remove the private copy it read from."""
         self.calamine.close()
         self._remove_copy()
 
     def __enter__(self) -> Book:
+        """The book itself; it is closed on leaving."""
         return self
 
     def __exit__(self, *_: object) -> None:
+        """Close the book."""
         self.close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bng.metric.model import LocationName, Module, Stage
+from bng.metric import LocationName, Module, Stage
 
 from .errors import LayoutError
 from .grid import Grid, cell_name, normalise
@@ -33,6 +33,7 @@ class Column:
 
 
 def col(field: str, *headers: str, after: str | None = None, required: bool = True) -> Column:
+    """A column of an input sheet: the field it fills and the headers it may have."""
     return Column(field, tuple(normalise(h) for h in headers), after, required)
 
 
@@ -51,6 +52,7 @@ class SheetSpec:
 
     @property
     def off_site(self) -> bool:
+        """Whether the sheet holds off-site rows."""
         return self.location == "off_site"
 
 
@@ -313,6 +315,7 @@ class SheetLayout:
 
     @property
     def first_row(self) -> int:
+        """The first data row, just below the key row."""
         return self.key_row + 1
 
 

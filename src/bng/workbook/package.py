@@ -107,6 +107,7 @@ class Package:
     """A checked workbook zip: its sheets by name and bounded access to its parts."""
 
     def __init__(self, path: Path, limits: Limits = LIMITS) -> None:
+        """Open and check the zip at ``path`` within ``limits`` (size, parts, compression ratio)."""
         self.path = path
         self.limits = limits
         self._verified: dict[str, bytes] = {}
@@ -246,6 +247,7 @@ class Package:
             raise UnsafeFileError(self.path, f"part {name!r} declares a DTD, which workbooks never do")
 
     def xml(self, name: str) -> ElementTree.Element:
+        """A part parsed as XML, refused if it declares a DTD (entity expansion)."""
         data = self.read(name)
         self.refuse_dtd(name, data)
         try:

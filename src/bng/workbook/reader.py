@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bng.metric import load
-from bng.metric.model import (
+from bng.metric import (
+    CONDITIONS,
     MODULES,
     AreaBaseline,
     AreaCreation,
@@ -38,13 +38,15 @@ from bng.metric.model import (
     HedgerowRows,
     Location,
     Project,
+    Release,
     Site,
     WatercourseBaseline,
     WatercourseCreation,
     WatercourseEnhancement,
     WatercourseRows,
+    load,
+    release_id,
 )
-from bng.metric.reference import CONDITIONS, Release, release_id
 from bng.metric.xl import blank, gt
 
 from .cells import CellReader, reference, show
@@ -107,6 +109,7 @@ class ReadIssue:
     severity: str = "error"
 
     def __str__(self) -> str:
+        """The issue as the reader lists it."""
         return f"sheet {self.sheet!r} cell {self.cell} ({self.field}): {self.message}"
 
 
@@ -159,6 +162,7 @@ START_VALUE_OFFSET = 2
 
 
 def read_start(grid: Grid) -> StartSheet:
+    """The Start sheet's project details, found by their labels (releases move them)."""
     values: dict[str, CellValue] = {}
     cells: dict[str, str] = {}
     for key, label in START_FIELDS:

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import NoReturn
 
-from bng.metric.reference import LATEST_RELEASE, RELEASES, release_id
+from bng.metric import LATEST_RELEASE, RELEASES, release_id
 
 from .errors import LayoutError, UnsupportedReleaseError
 from .grid import Book, cell_name, normalise

@@ -2,7 +2,8 @@
 
 Every figure shown names the metric release it was calculated with. The HTML is rendered
 from ``templates/check_report.html.j2`` (Jinja, autoescaped: workbook texts are user input);
-the PDF is that HTML printed by WeasyPrint, imported only when a PDF is asked for.
+the PDF is that HTML printed by ``bng.documents.print_pdf`` (WeasyPrint, as every PDF bng makes),
+imported only when a PDF is asked for.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bng.metric import MODULE_NAMES
+
 from .check import CheckReport
-from .compliance import MODULE_NAMES
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -36,6 +38,7 @@ def _get(obj: object, path: str) -> object:
 
 
 def fmt(v: object, pct: bool = False) -> str:
+    """A value as the report shows it (a dash for none, NO for a false flag)."""
     if v is None:
         return "—"
     if isinstance(v, bool):
@@ -46,6 +49,7 @@ def fmt(v: object, pct: bool = False) -> str:
 
 
 def headline(report: CheckReport) -> list[tuple[str, list[str]]]:
+    """The headline results' rows, one column per module."""
     mods = [report.result.modules[m] for m in MODULE_NAMES]
     rows = [(label, [fmt(_get(m, path), path.endswith("percent")) for m in mods]) for label, path in HEADLINE_ROWS]
     rows.append(("Target met", [fmt(m.target_met) for m in mods]))
@@ -63,6 +67,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], max_width: int 
 
 
 def verdict_lines(report: CheckReport) -> list[str]:
+    """The verdicts in words: consistent, compliant, and why not."""
     failed = [c for c in report.checks if c.blocking and not c.passed]
     blocking = [c for c in report.checks if c.blocking]
     if report.consistent:
@@ -81,6 +86,7 @@ def targets_line(report: CheckReport) -> str:
 
 
 def render_text(report: CheckReport) -> str:
+    """The report as plain text for the terminal."""
     r = report.result
     out = [
         f"{report.project_name or Path(report.path).name} ({report.path})",
@@ -122,6 +128,7 @@ def _environment() -> Environment:
 
 
 def render_html(report: CheckReport) -> str:
+    """The report as an HTML page."""
     template = _environment().get_template("check_report.html.j2")
     return template.render(
         report=report,
@@ -137,8 +144,8 @@ def write_report(report: CheckReport, out: Path) -> None:
     """Write the report as HTML, or as PDF when ``out`` ends in .pdf."""
     html = render_html(report)
     if out.suffix.lower() == ".pdf":
-        from weasyprint import HTML  # type: ignore[import-untyped]  # slow to import; only for PDFs
+        from bng.documents import print_pdf  # Jinja and WeasyPrint are slow to import: only for PDFs
 
-        HTML(string=html, base_url=str(out.parent)).write_pdf(str(out))
+        out.write_bytes(print_pdf(html))
     else:
         out.write_text(html, encoding="utf-8")

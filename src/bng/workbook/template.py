@@ -145,6 +145,7 @@ def build_template(official: Path, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build the blank template from DEFRA's completed workbook (run as a script)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("official", type=Path, help="DEFRA's completed Feb-2024 statutory workbook (.xlsm)")
     parser.add_argument("out", type=Path, help="where to write the blank workbook")

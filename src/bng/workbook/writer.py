@@ -26,20 +26,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bng.metric import load
-from bng.metric.model import (
+from bng.metric import (
     MODULES,
     STAGES,
     AreaBaseline,
     AreaEnhancement,
+    AreaHabitat,
     HedgerowBaseline,
     HedgerowEnhancement,
+    Release,
     Site,
     WatercourseBaseline,
     WatercourseEnhancement,
     Years,
+    load,
 )
-from bng.metric.reference import AreaHabitat, Release
 from bng.metric.xl import blank, gt
 
 from .errors import WorkbookError
@@ -59,6 +60,8 @@ START_DETAIL_KEYS = tuple(key for key, _ in START_FIELDS if key not in PROJECT_K
 
 @dataclass(frozen=True, slots=True)
 class ExportSummary:
+    """What an export wrote: the file, and how many rows, cells and sheets."""
+
     path: Path
     rows: int
     cells: int

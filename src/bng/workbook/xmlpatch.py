@@ -35,6 +35,7 @@ def number_text(v: float) -> str:
 
 
 def cell_xml(ref: str, style: bytes | None, value: CellWrite) -> bytes:
+    """A cell's XML for a value written into the sheet (blank, text or number), keeping its style."""
     s = b' s="' + style + b'"' if style is not None else b""
     head = b'<c r="' + ref.encode() + b'"' + s
     if value is None:

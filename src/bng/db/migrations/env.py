@@ -11,6 +11,7 @@ config = context.config
 
 
 def run() -> None:
+    """Run the migrations on the connection ``bng.db.migrate`` gives, or on the URL's (batch mode, for SQLite)."""
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)

@@ -28,13 +28,13 @@ class AreaBaselineCalc(RowCalc):
         "broad",
         "condition",
         "condition_score",
+        "distinctiveness_score",
         "enhanced_area",
         "irreplaceable",
         "label",
         "required_action",
         "retained_area",
         "retained_srm",
-        "score",
         "significance_multiplier",
         "srm",
         "srm_category",
@@ -47,7 +47,7 @@ class AreaBaselineCalc(RowCalc):
     irreplaceable: str  # G11 "Yes", "No", or "" (not confirmed)
     area: Value  # H11
     band: Value  # I11 distinctiveness band, or why the irreplaceability is wrong
-    score: Value  # J11 distinctiveness score
+    distinctiveness_score: Value  # J11 distinctiveness score
     condition: str  # K11
     condition_score: Value  # L11
     significance_multiplier: Value  # O11 strategic significance multiplier
@@ -77,61 +77,61 @@ def baseline(rel: Release, rows: Sequence[AreaBaseline], off: bool) -> list[Area
     location = "off_site" if off else "on_site"
     out: list[AreaBaselineCalc] = []
     for row in rows:
-        c = AreaBaselineCalc("area", location, "baseline", row.ref, row, row.gain_site)
-        _habitat_cells(rel, c, row, actions)
+        calc = AreaBaselineCalc("area", location, "baseline", row.ref, row, row.gain_site)
+        _habitat_cells(rel, calc, row, actions)
         # an irreplaceable individual tree that is enhanced (A-1!Q11, V11, D-1!AA11 …)
-        tree_enhanced = eq(c.broad, tree_broad) and gt(c.enhanced_area, 0.0) and c.irreplaceable == "Yes"
-        c.retained, c.enhanced = _retained_units(c), _enhanced_units(c, tree_enhanced)
-        c.area_lost = _area_lost(c)
+        tree_enhanced = eq(calc.broad, tree_broad) and gt(calc.enhanced_area, 0.0) and calc.irreplaceable == "Yes"
+        calc.retained, calc.enhanced = _retained_units(calc), _enhanced_units(calc, tree_enhanced)
+        calc.area_lost = _area_lost(calc)
         if off:
-            c.srm_category = row.spatial_risk or ""
-            c.srm = spatial_risk_multiplier(rel.spatial_risk, c.srm_category)
-            reference_missing = bool(c.srm_category) and not row.gain_site
+            calc.srm_category = row.spatial_risk or ""
+            calc.srm = spatial_risk_multiplier(rel.spatial_risk, calc.srm_category)
+            reference_missing = bool(calc.srm_category) and not row.gain_site
         else:
-            c.srm_category, c.srm = "", ""
+            calc.srm_category, calc.srm = "", ""
             reference_missing = False
-        c.units = _total_units(c, bool(row.habitat), reference_missing, tree_enhanced, actions, off)
+        calc.units = _total_units(calc, bool(row.habitat), reference_missing, tree_enhanced, actions, off)
         if off:
-            c.units_srm = _total_units_srm(c, tree_enhanced, actions)
-        c.units_lost = _units_lost(c, tree_enhanced, actions, off)
-        c.vhdh_bespoke = _vhdh_bespoke(c, actions, off)
+            calc.units_srm = _total_units_srm(calc, tree_enhanced, actions)
+        calc.units_lost = _units_lost(calc, tree_enhanced, actions, off)
+        calc.vhdh_bespoke = _vhdh_bespoke(calc, actions, off)
         if off:
-            c.retained_srm = _retained_srm(c)
-        c.note(
-            c.units,
-            c.units_srm if off else None,
-            c.retained,
-            c.enhanced,
-            c.area_lost,
-            c.units_lost,
-            c.band,
-            c.condition_score,
+            calc.retained_srm = _retained_srm(calc)
+        calc.note(
+            calc.units,
+            calc.units_srm if off else None,
+            calc.retained,
+            calc.enhanced,
+            calc.area_lost,
+            calc.units_lost,
+            calc.band,
+            calc.condition_score,
         )
-        out.append(c)
+        out.append(calc)
     return out
 
 
-def _habitat_cells(rel: Release, c: AreaBaselineCalc, row: AreaBaseline, actions: _Actions) -> None:
+def _habitat_cells(rel: Release, calc: AreaBaselineCalc, row: AreaBaseline, actions: _Actions) -> None:
     """A-1!E11:P11 and S11:T11, Y11: the habitat, its scores and multiplier, the areas as entered."""
     habitat = rel.area_habitat(row.habitat)
-    c.broad = habitat.broad if habitat else ""
-    c.label = habitat.label if habitat else ""
+    calc.broad = habitat.broad if habitat else ""
+    calc.label = habitat.label if habitat else ""
     irreplaceable = "" if row.irreplaceable is None else ("Yes" if row.irreplaceable else "No")
-    c.irreplaceable = irreplaceable
-    c.area, c.retained_area, c.enhanced_area = row.area_ha, row.retained_ha, row.enhanced_ha
-    c.bespoke_compensation = row.bespoke_compensation or ""
+    calc.irreplaceable = irreplaceable
+    calc.area, calc.retained_area, calc.enhanced_area = row.area_ha, row.retained_ha, row.enhanced_ha
+    calc.bespoke_compensation = row.bespoke_compensation or ""
     band = _band(habitat, irreplaceable)
-    c.band = band
-    c.score = rel.distinctiveness_scores.get(band, "") if isinstance(band, str) else ""
+    calc.band = band
+    calc.distinctiveness_score = rel.distinctiveness_scores.get(band, "") if isinstance(band, str) else ""
     condition = row.condition or ""
-    c.condition = condition
-    c.condition_score = habitat.condition_scores.get(condition, "") if habitat is not None and condition else ""
+    calc.condition = condition
+    calc.condition_score = habitat.condition_scores.get(condition, "") if habitat is not None and condition else ""
     # an unknown wording is #N/A
-    c.significance_multiplier = strategic_significance_multiplier(rel, row.strategic_significance)
+    calc.significance_multiplier = strategic_significance_multiplier(rel, row.strategic_significance)
     if irreplaceable == "Yes":
-        c.required_action = actions.irreplaceable
+        calc.required_action = actions.irreplaceable
     else:
-        c.required_action = habitat.trading_rule if habitat is not None else ""
+        calc.required_action = habitat.trading_rule if habitat is not None else ""
 
 
 def _band(habitat: AreaHabitat | None, irreplaceable: str) -> Value:
@@ -145,55 +145,55 @@ def _band(habitat: AreaHabitat | None, irreplaceable: str) -> Value:
     return habitat.band
 
 
-def _units_of(c: AreaBaselineCalc, area: Value) -> float:
+def _units_of(calc: AreaBaselineCalc, area: Value) -> float:
     """``area × J11 × L11 × O11``: the units of an area of the parcel (without spatial risk)."""
-    return prod(area, c.score, c.condition_score, c.significance_multiplier)
+    return prod(area, calc.distinctiveness_score, calc.condition_score, calc.significance_multiplier)
 
 
-def _retained_units(c: AreaBaselineCalc) -> Value:
+def _retained_units(calc: AreaBaselineCalc) -> Value:
     """A-1!U11 / D-1!X11: units of the area retained."""
-    if c.irreplaceable == "Yes":
+    if calc.irreplaceable == "Yes":
         return T.IRREPLACEABLE_NO_UNITS
     try:
-        return _units_of(c, c.retained_area)
+        return _units_of(calc, calc.retained_area)
     except XlError:
         return ""
 
 
-def _enhanced_units(c: AreaBaselineCalc, tree_enhanced: bool) -> Value:
+def _enhanced_units(calc: AreaBaselineCalc, tree_enhanced: bool) -> Value:
     """A-1!V11 / D-1!Y11: units of the area enhanced."""
     if tree_enhanced:
         return T.IRREPLACEABLE_TREE_ENHANCED_SHORT
     try:
-        return _units_of(c, c.enhanced_area)
+        return _units_of(calc, calc.enhanced_area)
     except XlError:
         return ""
 
 
-def _area_lost(c: AreaBaselineCalc) -> Value:
+def _area_lost(calc: AreaBaselineCalc) -> Value:
     """A-1!W11 / D-1!Z11: the area neither retained nor enhanced (no IFERROR)."""
-    if blank(c.broad):
+    if blank(calc.broad):
         return ""
-    area, retained, enhanced = c.area, c.retained_area, c.enhanced_area
+    area, retained, enhanced = calc.area, calc.retained_area, calc.enhanced_area
     if lt(area, xl.add(num(retained), num(enhanced))):
         return T.ERROR_IN_AREAS
     return xl.sub(xl.sub(num(area), num(retained)), num(enhanced))
 
 
-def _unacceptable_loss_area(c: AreaBaselineCalc, actions: _Actions) -> Value:
+def _unacceptable_loss_area(calc: AreaBaselineCalc, actions: _Actions) -> Value:
     """A-1!AC11: the irreplaceable area lost without bespoke compensation (read by Q11 only)."""
-    if c.required_action == "" or c.bespoke_compensation == "Yes":
+    if calc.required_action == "" or calc.bespoke_compensation == "Yes":
         return ""
-    if c.required_action != actions.irreplaceable:
+    if calc.required_action != actions.irreplaceable:
         return "None"
     try:
-        return xl.sub(xl.sub(num(c.area), num(c.retained_area)), num(c.enhanced_area))
+        return xl.sub(xl.sub(num(calc.area), num(calc.retained_area)), num(calc.enhanced_area))
     except XlError:
         return ""
 
 
 def _total_units(
-    c: AreaBaselineCalc,
+    calc: AreaBaselineCalc,
     has_habitat: bool,
     reference_missing: bool,
     tree_enhanced: bool,
@@ -202,54 +202,54 @@ def _total_units(
 ) -> Value:
     """A-1!Q11 / D-1!T11: total habitat units, without spatial risk."""
     irreplaceable_action = actions.irreplaceable
-    action = c.required_action
-    area, retained, enhanced = c.area, c.retained_area, c.enhanced_area
-    no_bespoke = c.bespoke_compensation in ("No", "")
+    action = calc.required_action
+    area, retained, enhanced = calc.area, calc.retained_area, calc.enhanced_area
+    no_bespoke = calc.bespoke_compensation in ("No", "")
     try:
-        if has_habitat and c.irreplaceable == "":
+        if has_habitat and calc.irreplaceable == "":
             return T.CONFIRM_IRREPLACEABLE
         if reference_missing:
             return T.OFFSITE_REFERENCE_REQUIRED
         if tree_enhanced:
             return T.IRREPLACEABLE_TREE_ENHANCED
-        if c.retained == T.IRREPLACEABLE_NO_UNITS:
+        if calc.retained == T.IRREPLACEABLE_NO_UNITS:
             if lt(xl.add(num(retained), num(enhanced)), area) and no_bespoke:
                 return T.ANY_LOSS_UNACCEPTABLE
-            return _units_of(c, enhanced)
+            return _units_of(calc, enhanced)
         if action == irreplaceable_action:
-            if gt(_unacceptable_loss_area(c, actions), 0.0) and le(retained, 0.0) and le(enhanced, 0.0):
+            if gt(_unacceptable_loss_area(calc, actions), 0.0) and le(retained, 0.0) and le(enhanced, 0.0):
                 return T.ANY_LOSS_UNACCEPTABLE if no_bespoke else 0.0
             if lt(xl.add(num(retained), num(enhanced)), area) and no_bespoke:
                 return T.ANY_LOSS_UNACCEPTABLE
         if action == "":
             return ""
         if action == irreplaceable_action and (gt(enhanced, 0.0) or gt(retained, 0.0)):
-            return xl.add(num(c.retained), num(c.enhanced))
-        if off and not c.srm_category:
+            return xl.add(num(calc.retained), num(calc.enhanced))
+        if off and not calc.srm_category:
             return ""
-        return _units_of(c, area)
+        return _units_of(calc, area)
     except XlError:
         return T.CHECK_DATA_TRIANGLE
 
 
-def _total_units_srm(c: AreaBaselineCalc, tree_enhanced: bool, actions: _Actions) -> Value:
+def _total_units_srm(calc: AreaBaselineCalc, tree_enhanced: bool, actions: _Actions) -> Value:
     """D-1!Q11: total habitat units with spatial risk."""
     try:
-        if c.required_action == "":
+        if calc.required_action == "":
             return ""
         if tree_enhanced:
             return T.IRREPLACEABLE_TREE_ENHANCED
-        if c.required_action == actions.irreplaceable:
-            return prod(c.units, c.srm)
-        return prod(c.area, c.score, c.condition_score, c.significance_multiplier, c.srm)
+        if calc.required_action == actions.irreplaceable:
+            return prod(calc.units, calc.srm)
+        return prod(calc.area, calc.distinctiveness_score, calc.condition_score, calc.significance_multiplier, calc.srm)
     except XlError:
         return T.CHECK_DATA
 
 
-def _units_lost(c: AreaBaselineCalc, tree_enhanced: bool, actions: _Actions, off: bool) -> Value:
+def _units_lost(calc: AreaBaselineCalc, tree_enhanced: bool, actions: _Actions, off: bool) -> Value:
     """A-1!X11 / D-1!AA11: units lost, or what the loss needs (bespoke compensation …)."""
-    action, bespoke = c.required_action, c.bespoke_compensation
-    area, retained, enhanced = c.area, c.retained_area, c.enhanced_area
+    action, bespoke = calc.required_action, calc.bespoke_compensation
+    area, retained, enhanced = calc.area, calc.retained_area, calc.enhanced_area
     try:
         if off and tree_enhanced:
             return T.IRREPLACEABLE_TREE_ENHANCED_OFFSITE
@@ -263,32 +263,34 @@ def _units_lost(c: AreaBaselineCalc, tree_enhanced: bool, actions: _Actions, off
             return T.BESPOKE_MUST_BE_AGREED
         if bespoke == "Pending" and action == actions.irreplaceable:
             return T.BESPOKE_MUST_BE_AGREED_IRREPLACEABLE
-        if eq(c.area_lost, 0.0):
+        if eq(calc.area_lost, 0.0):
             return 0.0
         if action == actions.irreplaceable:
             return T.ANY_LOSS_UNACCEPTABLE_LOST
-        return xl.sub(xl.sub(num(c.units), num(c.retained)), num(c.enhanced))
+        return xl.sub(xl.sub(num(calc.units), num(calc.retained)), num(calc.enhanced))
     except XlError:
         return T.CHECK_DATA if off else T.CHECK_DATA_TRIANGLE
 
 
-def _vhdh_bespoke(c: AreaBaselineCalc, actions: _Actions, off: bool) -> Value:
+def _vhdh_bespoke(calc: AreaBaselineCalc, actions: _Actions, off: bool) -> Value:
     """A-1!AT11 / D-1!AS11: V.High units lost with bespoke compensation agreed or pending count as kept."""
-    if c.bespoke_compensation in ("Yes", "Pending") and c.required_action == actions.very_high:
+    if calc.bespoke_compensation in ("Yes", "Pending") and calc.required_action == actions.very_high:
         try:
-            return xl.sub(xl.sub(num(c.units), num(c.retained)), num(c.enhanced))
+            return xl.sub(xl.sub(num(calc.units), num(calc.retained)), num(calc.enhanced))
         except XlError:
             return ERROR
     return "0" if off else ""
 
 
-def _retained_srm(c: AreaBaselineCalc) -> Value:
+def _retained_srm(calc: AreaBaselineCalc) -> Value:
     """D-1!AY11: retained units with spatial risk, plus the V.High bespoke units."""
-    if c.retained == T.IRREPLACEABLE_NO_UNITS:
+    if calc.retained == T.IRREPLACEABLE_NO_UNITS:
         return "0"
     try:
-        retained = prod(c.retained_area, c.score, c.condition_score, c.significance_multiplier, c.srm)
-        return xl.add(retained, prod(c.vhdh_bespoke, c.srm))
+        retained = prod(
+            calc.retained_area, calc.distinctiveness_score, calc.condition_score, calc.significance_multiplier, calc.srm
+        )
+        return xl.add(retained, prod(calc.vhdh_bespoke, calc.srm))
     except XlError:
         return ""
 
@@ -296,4 +298,4 @@ def _retained_srm(c: AreaBaselineCalc) -> Value:
 def area_lost_for_balance(rel: Release, calcs: Sequence[AreaBaselineCalc]) -> float:
     """A-1!W261 / D-1!Z261: area lost, without trees, green walls and hard structures."""
     excluded = rel.rules.area_balance_excluded
-    return xl.total(c.area_lost for c in calcs if c.label.lower() not in excluded)
+    return xl.total(calc.area_lost for calc in calcs if calc.label.lower() not in excluded)

@@ -36,7 +36,7 @@ class CreationTerms(NamedTuple):
     """A-2!F11:X11: the cells of a creation row that depend neither on its area nor on its position."""
 
     habitat: AreaHabitat | None  # F11
-    score: Value  # I11 distinctiveness score
+    distinctiveness_score: Value  # I11 distinctiveness score
     condition_score: Value  # K11
     significance_multiplier: Value  # N11 strategic significance multiplier
     standard_years: Value  # O11 standard time to target condition
@@ -52,14 +52,19 @@ CreationCache = dict[tuple[object, ...], CreationTerms]
 
 
 def _creation_status(
-    score: Value, standard_years: Value, advance: Years, delay: Years, poor_years: Value, has_habitat: bool
+    distinctiveness_score: Value,
+    standard_years: Value,
+    advance: Years,
+    delay: Years,
+    poor_years: Value,
+    has_habitat: bool,
 ) -> Value:
     """A-2!R11: standard or adjusted time to target condition (``poor_years`` is AE11)."""
     if not has_habitat:
         return ""
     if gt(advance, 0.0) and gt(delay, 0.0):
         return T.BOTH_ADVANCE_AND_DELAY
-    if eq(score, 0.0):
+    if eq(distinctiveness_score, 0.0):
         return T.STANDARD_TIME
     if le(standard_years, advance):
         return T.REACHED_TARGET
@@ -135,13 +140,15 @@ def _years(habitat: AreaHabitat | None, condition: str) -> Value:
 def _creation_terms(rel: Release, row: AreaCreation) -> CreationTerms:
     """A-2!F11:X11 of one row; on-site and off-site alike, so computed once per distinct combination."""
     habitat = rel.area_habitat(row.habitat)
-    score: Value = habitat.score if habitat else ""
+    distinctiveness_score: Value = habitat.score if habitat else ""
     condition = row.condition or ""
     condition_score: Value = habitat.condition_scores.get(condition, "") if habitat and condition else ""
     multiplier = strategic_significance_multiplier(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING_PLAIN)
     standard_years = _years(habitat, condition)
     advance, delay = row.advance_years, row.delay_years
-    status = _creation_status(score, standard_years, advance, delay, _years(habitat, "Poor"), bool(row.habitat))
+    status = _creation_status(
+        distinctiveness_score, standard_years, advance, delay, _years(habitat, "Poor"), bool(row.habitat)
+    )
     final_years: Value
     try:
         final_years = final_time(status, standard_years, advance, delay, rel.rules.area_not_possible_years_text)
@@ -163,7 +170,16 @@ def _creation_terms(rel: Release, row: AreaCreation) -> CreationTerms:
             applied = T.STANDARD_DIFFICULTY
     difficulty = _final_difficulty(rel, habitat, applied, standard_years, advance)
     return CreationTerms(
-        habitat, score, condition_score, multiplier, standard_years, status, final_years, temporal, applied, difficulty
+        habitat,
+        distinctiveness_score,
+        condition_score,
+        multiplier,
+        standard_years,
+        status,
+        final_years,
+        temporal,
+        applied,
+        difficulty,
     )
 
 
@@ -202,26 +218,26 @@ def creation(
     if cache is None:
         cache = {}
     for index, row in enumerate(rows):
-        c = AreaCreationCalc("area", location, "creation", row.ref, row, row.gain_site)
+        calc = AreaCreationCalc("area", location, "creation", row.ref, row, row.gain_site)
         key = creation_key(row)
         terms = cache.get(key)
         if terms is None:
             terms = cache[key] = _creation_terms(rel, row)
-        habitat, score, condition_score, multiplier, _, status, _, temporal, applied, difficulty = terms
-        c.label = habitat.label if habitat else ""
-        c.area = area = row.area_ha
+        habitat, distinctiveness_score, condition_score, multiplier, _, status, _, temporal, applied, difficulty = terms
+        calc.label = habitat.label if habitat else ""
+        calc.area = area = row.area_ha
         if off and habitat is not None and status == T.POOR_THRESHOLD_REACHED:
             applied, difficulty = _poor_threshold_offsite(rel, rows, index, habitat, terms, row.advance_years)
         try:
-            units: Value = prod(area, score, condition_score, multiplier, temporal, difficulty)  # Y11
+            units: Value = prod(area, distinctiveness_score, condition_score, multiplier, temporal, difficulty)  # Y11
         except XlError:
             units = ""
         if off:
-            _offsite_creation_units(rel, c, row, units)
+            _offsite_creation_units(rel, calc, row, units)
         else:
-            c.units = units
-        c.note(c.units, status, applied if applied == T.LOW_DIFFICULTY else None, condition_score)
-        out.append(c)
+            calc.units = units
+        calc.note(calc.units, status, applied if applied == T.LOW_DIFFICULTY else None, condition_score)
+        out.append(calc)
     return out
 
 
@@ -241,25 +257,27 @@ def _poor_threshold_offsite(
     return applied, _final_difficulty(rel, habitat, applied, terms.standard_years, advance)
 
 
-def _offsite_creation_units(rel: Release, c: AreaCreationCalc, row: AreaCreation, units: Value) -> None:
+def _offsite_creation_units(rel: Release, calc: AreaCreationCalc, row: AreaCreation, units: Value) -> None:
     """D-2!Z11 spatial risk multiplier, AA11 units with SRM, AB11 units (the off-site reference check)."""
     srm = spatial_risk_multiplier(rel.spatial_risk, row.spatial_risk)
-    c.srm, c.srm_category = srm, row.spatial_risk or ""
+    calc.srm, calc.srm_category = srm, row.spatial_risk or ""
     try:
-        c.units_srm = prod(units, srm)
+        calc.units_srm = prod(units, srm)
     except XlError:
-        c.units_srm = ""
+        calc.units_srm = ""
     if row.spatial_risk and not row.gain_site:
-        c.units = T.OFFSITE_REFERENCE_REQUIRED
+        calc.units = T.OFFSITE_REFERENCE_REQUIRED
     elif not row.spatial_risk:
-        c.units = ""
+        calc.units = ""
     else:
-        c.units = units
+        calc.units = units
 
 
 def area_created_for_balance(rel: Release, calcs: Sequence[AreaCreationCalc]) -> float:
     """A-2!G259 / D-2!G259: area created, without trees, green walls and hard structures."""
     excluded = rel.rules.area_balance_excluded
     return xl.total(
-        (num(c.area) if isinstance(c.area, float) else None) for c in calcs if c.label.lower() not in excluded
+        (num(calc.area) if isinstance(calc.area, float) else None)
+        for calc in calcs
+        if calc.label.lower() not in excluded
     )

@@ -37,7 +37,7 @@ class _Proposal(NamedTuple):
     habitat_type: str  # R12
     label: str  # S12
     band: Value  # W12 distinctiveness band
-    score: Value  # X12 distinctiveness score
+    distinctiveness_score: Value  # X12 distinctiveness score
     condition: str  # Y12
     condition_score: Value  # Z12
     significance_multiplier: Value  # AC12 strategic significance multiplier
@@ -73,50 +73,58 @@ def enhancement(
     (their baseline row is missing, has no enhanced area, or is enhanced twice).
     """
     pairs, unplaced = place_enhancements(
-        rows, baselines, lambda row: not blank(row.area_ha) and gt(row.enhanced_ha, 0.0)
+        rows, baselines, lambda baseline_row: not blank(baseline_row.area_ha) and gt(baseline_row.enhanced_ha, 0.0)
     )
     out: list[AreaEnhancementCalc] = []
     previous_action: Value = "Required Action to Meet Trading Rules"  # A-3!O11, the header above row 12
     # rows that share the baseline's habitat and condition, the proposal and their position's quirks
     # share T12-AM12: computed once
     cache: dict[tuple[object, ...], _EnhancementTerms] = {}
-    for b, e in pairs:
+    for baseline, row in pairs:
         first = not out
-        key = _enhancement_key(e, b, first, blank(previous_action))
+        key = _enhancement_key(row, baseline, first, blank(previous_action))
         terms = cache.get(key)
         if terms is None:
-            terms = cache[key] = _enhancement_terms(rel, e, b, off, first, previous_action)
-        c = _enhancement_row(e, b, terms, off)
-        previous_action = c.required_action
-        out.append(c)
+            terms = cache[key] = _enhancement_terms(rel, row, baseline, off, first, previous_action)
+        calc = _enhancement_row(row, baseline, terms, off)
+        previous_action = calc.required_action
+        out.append(calc)
     return out, unplaced
 
 
 def _enhancement_key(
-    e: AreaEnhancement | None, b: AreaBaselineCalc, first: bool, previous_blank: bool
+    row: AreaEnhancement | None, baseline: AreaBaselineCalc, first: bool, previous_blank: bool
 ) -> tuple[object, ...]:
     """What A-3 T12-AM12 depend on: the baseline's habitat and condition, the proposal, the row's place."""
-    base = (b.label, b.band, b.score, b.condition, b.condition_score, b.required_action, b.irreplaceable)
-    if e is None:
+    base = (
+        baseline.label,
+        baseline.band,
+        baseline.distinctiveness_score,
+        baseline.condition,
+        baseline.condition_score,
+        baseline.required_action,
+        baseline.irreplaceable,
+    )
+    if row is None:
         return (*base, first, previous_blank)
     return (
         *base,
         first,
         previous_blank,
-        e.habitat,
-        e.condition,
-        e.strategic_significance,
-        cache_key(e.advance_years),
-        cache_key(e.delay_years),
+        row.habitat,
+        row.condition,
+        row.strategic_significance,
+        cache_key(row.advance_years),
+        cache_key(row.delay_years),
     )
 
 
-def _proposal(rel: Release, e: AreaEnhancement | None) -> _Proposal:
+def _proposal(rel: Release, row: AreaEnhancement | None) -> _Proposal:
     """A-3!R12:AF12: the proposed habitat, its band, scores and multiplier, and the years entered."""
-    if e is None:
+    if row is None:
         return _NO_PROPOSAL
-    habitat = rel.area_habitat(e.habitat) if e.habitat else None
-    condition = e.condition
+    habitat = rel.area_habitat(row.habitat) if row.habitat else None
+    condition = row.condition
     return _Proposal(
         habitat,
         habitat.type if habitat else "",
@@ -125,39 +133,39 @@ def _proposal(rel: Release, e: AreaEnhancement | None) -> _Proposal:
         habitat.score if habitat else "",
         condition,
         habitat.condition_scores.get(condition, "") if habitat and condition else "",
-        strategic_significance_multiplier(rel, e.strategic_significance, T.SPATIAL_DATA_MISSING),
-        e.advance_years,
-        e.delay_years,
+        strategic_significance_multiplier(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING),
+        row.advance_years,
+        row.delay_years,
     )
 
 
 def _enhancement_terms(
     rel: Release,
-    e: AreaEnhancement | None,
-    b: AreaBaselineCalc,
+    row: AreaEnhancement | None,
+    baseline: AreaBaselineCalc,
     off: bool,
     first: bool,
     previous_action: Value,
 ) -> _EnhancementTerms:
     """A-3 / D-3 R12:AM12 of one row: the proposal, its checks, time to target and difficulty."""
-    p = _proposal(rel, e)
-    distinctiveness_change = _distinctiveness_change(rel, b, p)
-    condition_change = _condition_change(rel, b, p, distinctiveness_change, off, first)
-    standard_years = _standard_years(rel, p, distinctiveness_change, condition_change)
-    status = _enhancement_status(standard_years, p, previous_action)
-    final_years = _enhancement_final_time(rel, status, standard_years, p, off)
+    proposal = _proposal(rel, row)
+    distinctiveness_change = _distinctiveness_change(rel, baseline, proposal)
+    condition_change = _condition_change(rel, baseline, proposal, distinctiveness_change, off, first)
+    standard_years = _standard_years(rel, proposal, distinctiveness_change, condition_change)
+    status = _enhancement_status(standard_years, proposal, previous_action)
+    final_years = _enhancement_final_time(rel, status, standard_years, proposal, off)
     temporal = _enhancement_temporal(rel, final_years, off, first)
-    applied, difficulty = _enhancement_difficulty(rel, b, p, status, standard_years, final_years)
+    applied, difficulty = _enhancement_difficulty(rel, baseline, proposal, status, standard_years, final_years)
     return _EnhancementTerms(
-        p, distinctiveness_change, condition_change, standard_years, status, temporal, applied, difficulty
+        proposal, distinctiveness_change, condition_change, standard_years, status, temporal, applied, difficulty
     )
 
 
-def _distinctiveness_change(rel: Release, b: AreaBaselineCalc, p: _Proposal) -> Value:
+def _distinctiveness_change(rel: Release, baseline: AreaBaselineCalc, proposal: _Proposal) -> Value:
     """A-3!T12: the change in distinctiveness ("Medium - High"), or the trading rule it breaks."""
-    baseline_label, proposed_label = b.label, p.label  # F12, S12
-    baseline_score, proposed_score = b.score, p.score  # I12, X12
-    action = xl.left(b.required_action, 6)  # O12
+    baseline_label, proposed_label = baseline.label, proposal.label  # F12, S12
+    baseline_score, proposed_score = baseline.distinctiveness_score, proposal.distinctiveness_score  # I12, X12
+    action = xl.left(baseline.required_action, 6)  # O12
     if (
         (action == "Same d" and gt(baseline_score, proposed_score))
         or (
@@ -172,80 +180,85 @@ def _distinctiveness_change(rel: Release, b: AreaBaselineCalc, p: _Proposal) -> 
     if lt(proposed_score, baseline_score):
         return T.TRADING_DOWN
     only_from = rel.rules.enhancement_only_from
-    proposed_type = p.habitat_type.lower()
+    proposed_type = proposal.habitat_type.lower()
     if proposed_type in only_from and baseline_label.lower() not in only_from[proposed_type]:
         return T.ENHANCEMENT_NOT_POSSIBLE
-    return xl.show(b.band) + " - " + xl.show(p.band)
+    return xl.show(baseline.band) + " - " + xl.show(proposal.band)
 
 
 def _condition_change(
-    rel: Release, b: AreaBaselineCalc, p: _Proposal, distinctiveness_change: Value, off: bool, first: bool
+    rel: Release, baseline: AreaBaselineCalc, proposal: _Proposal, distinctiveness_change: Value, off: bool, first: bool
 ) -> Value:
     """A-3!U12 / D-3!U12: the change in condition ("Poor - Moderate"), or why there is none."""
-    if blank(b.label):
+    if blank(baseline.label):
         return ""
-    if ne(p.label, b.label) and b.irreplaceable == "Yes":
+    if ne(proposal.label, baseline.label) and baseline.irreplaceable == "Yes":
         return T.REPLACE_IRREPLACEABLE
-    if xl.left(b.label, 55).lower() != xl.left(p.label, 55).lower() and distinctiveness_change == "High - High":
+    if (
+        xl.left(baseline.label, 55).lower() != xl.left(proposal.label, 55).lower()
+        and distinctiveness_change == "High - High"
+    ):
         return T.NOT_LIKE_FOR_LIKE
     if off:
-        return _condition_change_offsite(b, p)
+        return _condition_change_offsite(baseline, proposal)
     if first and not rel.rules.a3_first_row_condition_checks:
-        return _condition_change_first_row(b, p)
-    return _condition_change_onsite(b, p)
+        return _condition_change_first_row(baseline, proposal)
+    return _condition_change_onsite(baseline, proposal)
 
 
-def _condition_change_onsite(b: AreaBaselineCalc, p: _Proposal) -> Value:
+def _condition_change_onsite(baseline: AreaBaselineCalc, proposal: _Proposal) -> Value:
     """A-3!U13:U257 (and U12 from 1.0.2): a condition may not be reduced."""
-    same_distinctiveness = eq(b.score, p.score)
-    if same_distinctiveness and gt(b.condition_score, p.condition_score):
+    same_distinctiveness = eq(baseline.distinctiveness_score, proposal.distinctiveness_score)
+    if same_distinctiveness and gt(baseline.condition_score, proposal.condition_score):
         return T.CANNOT_REDUCE_CONDITION
-    if same_distinctiveness and eq(b.condition_score, p.condition_score):
+    if same_distinctiveness and eq(baseline.condition_score, proposal.condition_score):
         return T.NO_ENHANCEMENT
-    if gt(b.condition_score, p.condition_score):
+    if gt(baseline.condition_score, proposal.condition_score):
         return T.CONDITION_CANNOT_BE_REDUCED
-    if lt(p.score, b.score):
+    if lt(proposal.distinctiveness_score, baseline.distinctiveness_score):
         return T.TRADING_DOWN
-    return _condition_label(b, p)
+    return _condition_label(baseline, proposal)
 
 
-def _condition_change_first_row(b: AreaBaselineCalc, p: _Proposal) -> Value:
+def _condition_change_first_row(baseline: AreaBaselineCalc, proposal: _Proposal) -> Value:
     """A-3!U12 until 1.0.2: without the "condition cannot be reduced" checks (quirk 1)."""
-    if eq(b.score, p.score) and eq(b.condition_score, p.condition_score):
+    if eq(baseline.distinctiveness_score, proposal.distinctiveness_score) and eq(
+        baseline.condition_score, proposal.condition_score
+    ):
         return T.NO_ENHANCEMENT
-    if lt(p.score, b.score):
+    if lt(proposal.distinctiveness_score, baseline.distinctiveness_score):
         return T.TRADING_DOWN
-    return _condition_label(b, p)
+    return _condition_label(baseline, proposal)
 
 
-def _condition_change_offsite(b: AreaBaselineCalc, p: _Proposal) -> Value:
+def _condition_change_offsite(baseline: AreaBaselineCalc, proposal: _Proposal) -> Value:
     """D-3!U12: the on-site checks in another order."""
-    same_distinctiveness = eq(b.score, p.score)
-    if same_distinctiveness and gt(b.condition_score, p.condition_score):
+    same_distinctiveness = eq(baseline.distinctiveness_score, proposal.distinctiveness_score)
+    if same_distinctiveness and gt(baseline.condition_score, proposal.condition_score):
         return T.CANNOT_REDUCE_CONDITION
-    if gt(b.condition_score, p.condition_score):
+    if gt(baseline.condition_score, proposal.condition_score):
         return T.CONDITION_CANNOT_BE_REDUCED
-    if same_distinctiveness and eq(b.condition_score, p.condition_score):
+    if same_distinctiveness and eq(baseline.condition_score, proposal.condition_score):
         return T.NO_ENHANCEMENT
-    if lt(p.score, b.score):
+    if lt(proposal.distinctiveness_score, baseline.distinctiveness_score):
         return T.TRADING_DOWN
-    return _condition_label(b, p)
+    return _condition_label(baseline, proposal)
 
 
-def _condition_label(b: AreaBaselineCalc, p: _Proposal) -> str:
+def _condition_label(baseline: AreaBaselineCalc, proposal: _Proposal) -> str:
     """The last branch of A-3!U12: "J12 - Y12", or from a lower distinctiveness habitat."""
-    if ne(b.label, p.label) and lt(b.score, p.score):
-        return "Lower Distinctiveness Habitat - " + p.condition
-    return b.condition + " - " + p.condition
+    if ne(baseline.label, proposal.label) and lt(baseline.distinctiveness_score, proposal.distinctiveness_score):
+        return "Lower Distinctiveness Habitat - " + proposal.condition
+    return baseline.condition + " - " + proposal.condition
 
 
-def _standard_years(rel: Release, p: _Proposal, distinctiveness_change: Value, condition_change: Value) -> Value:
+def _standard_years(rel: Release, proposal: _Proposal, distinctiveness_change: Value, condition_change: Value) -> Value:
     """A-3!AD12: standard time to target condition of the enhancement."""
     if eq(xl.left(condition_change, 5), "Error") or eq(xl.left(distinctiveness_change, 5), "Error"):
         return T.CHECK_DATA
-    if p.habitat is None:
+    if proposal.habitat is None:
         return ""
-    return _enhancement_years(rel, p.habitat, condition_change)
+    return _enhancement_years(rel, proposal.habitat, condition_change)
 
 
 def _enhancement_years(rel: Release, habitat: AreaHabitat, condition_change: Value) -> Value:
@@ -258,14 +271,14 @@ def _enhancement_years(rel: Release, habitat: AreaHabitat, condition_change: Val
     return habitat.enhancement_years_ci.get(key, "")
 
 
-def _enhancement_status(standard_years: Value, p: _Proposal, previous_action: Value) -> Value:
+def _enhancement_status(standard_years: Value, proposal: _Proposal, previous_action: Value) -> Value:
     """A-3!AG12: the time-to-target status; it tests the row above's required action (quirk 2)."""
-    advance, delay = p.advance_years, p.delay_years
+    advance, delay = proposal.advance_years, proposal.delay_years
     if blank(standard_years):
         return ""
     if standard_years == T.CHECK_DATA:
         return T.CHECK_DATA
-    if not p.habitat_type:
+    if not proposal.habitat_type:
         return ""
     if gt(advance, 0.0) and gt(delay, 0.0):
         return T.BOTH_ADVANCE_AND_DELAY
@@ -280,15 +293,17 @@ def _enhancement_status(standard_years: Value, p: _Proposal, previous_action: Va
     return T.STANDARD_TIME
 
 
-def _enhancement_final_time(rel: Release, status: Value, standard_years: Value, p: _Proposal, off: bool) -> Value:
+def _enhancement_final_time(
+    rel: Release, status: Value, standard_years: Value, proposal: _Proposal, off: bool
+) -> Value:
     """A-3!AH12 / D-3!AH12: final time to target condition (D-3 tests a "30+" delay earlier)."""
     if status in (T.BOTH_ADVANCE_AND_DELAY, T.CHECK_DATA):
         return T.CHECK_DATA
     not_possible_text = rel.rules.area_not_possible_years_text
     try:
         if off:
-            return _final_time_offsite(standard_years, p.advance_years, p.delay_years, not_possible_text)
-        return final_time("", standard_years, p.advance_years, p.delay_years, not_possible_text)
+            return _final_time_offsite(standard_years, proposal.advance_years, proposal.delay_years, not_possible_text)
+        return final_time("", standard_years, proposal.advance_years, proposal.delay_years, not_possible_text)
     except XlError:
         return ERROR
 
@@ -336,16 +351,21 @@ def _enhancement_temporal(rel: Release, final_years: Value, off: bool, first: bo
 
 
 def _enhancement_difficulty(
-    rel: Release, b: AreaBaselineCalc, p: _Proposal, status: Value, standard_years: Value, final_years: Value
+    rel: Release,
+    baseline: AreaBaselineCalc,
+    proposal: _Proposal,
+    status: Value,
+    standard_years: Value,
+    final_years: Value,
 ) -> tuple[Value, Value]:
     """A-3!AK12 applied difficulty and AM12 the multiplier of AL12, the final difficulty (AJ12 standard)."""
-    standard: Value = p.habitat.enhancement_difficulty if p.habitat else ""  # AJ12
+    standard: Value = proposal.habitat.enhancement_difficulty if proposal.habitat else ""  # AJ12
     applied = T.LOW_DIFFICULTY if status == T.REACHED_TARGET else T.STANDARD_DIFFICULTY  # AK12
     final: Value = standard  # AL12
-    if applied == T.LOW_DIFFICULTY and ge(p.advance_years, standard_years):
+    if applied == T.LOW_DIFFICULTY and ge(proposal.advance_years, standard_years):
         final = "Low"
     try:  # AM12
-        if blank(b.label):
+        if blank(baseline.label):
             return applied, ""
         if eq(final_years, T.CHECK_DATA):
             return applied, T.CHECK_DATA
@@ -355,77 +375,90 @@ def _enhancement_difficulty(
 
 
 def _enhancement_row(
-    e: AreaEnhancement | None, b: AreaBaselineCalc, terms: _EnhancementTerms, off: bool
+    row: AreaEnhancement | None, baseline: AreaBaselineCalc, terms: _EnhancementTerms, off: bool
 ) -> AreaEnhancementCalc:
     """A-3 / D-3 row: the terms applied to the enhanced area, units with and without spatial risk."""
-    c = AreaEnhancementCalc(
+    calc = AreaEnhancementCalc(
         "area",
         "off_site" if off else "on_site",
         "enhancement",
-        e.ref if e is not None else "",
-        e,
-        e.gain_site if e is not None else None,
-        b.ref,
+        row.ref if row is not None else "",
+        row,
+        row.gain_site if row is not None else None,
+        baseline.ref,
     )
-    p = terms.proposal
-    c.required_action = b.required_action
-    c.proposed_label = p.label
-    area: Value = b.enhanced_area if p.label else ""  # V12
-    c.area = area
+    proposal = terms.proposal
+    calc.required_action = baseline.required_action
+    calc.proposed_label = proposal.label
+    area: Value = baseline.enhanced_area if proposal.label else ""  # V12
+    calc.area = area
     if off:
-        _offsite_enhancement_units(c, e, b, terms, area)
+        _offsite_enhancement_units(calc, row, baseline, terms, area)
     else:
-        baseline_units = b.units  # N12
+        baseline_units = baseline.units  # N12
         try:
             if eq(baseline_units, T.IRREPLACEABLE_TREE_ENHANCED):
-                c.units = baseline_units
+                calc.units = baseline_units
             else:
-                c.units = _enhancement_units(b, terms, area, False, off)
+                calc.units = _enhancement_units(baseline, terms, area, False, off)
         except XlError:
-            c.units = ""
+            calc.units = ""
     low = terms.applied_difficulty if terms.applied_difficulty == T.LOW_DIFFICULTY else None
-    c.note(c.units, terms.standard_years, terms.distinctiveness_change, terms.condition_change, terms.status, low)
-    return c
+    calc.note(calc.units, terms.standard_years, terms.distinctiveness_change, terms.condition_change, terms.status, low)
+    return calc
 
 
-def _enhancement_units(b: AreaBaselineCalc, terms: _EnhancementTerms, area: Value, with_srm: bool, off: bool) -> float:
+def _enhancement_units(
+    baseline: AreaBaselineCalc, terms: _EnhancementTerms, area: Value, with_srm: bool, off: bool
+) -> float:
     """A-3!AN12 / D-3!AQ12 (AP12 ``with_srm``): the baseline value kept whole plus the discounted uplift.
 
     On-site, a proposal in a lower condition than the baseline's is valued at the proposed
     condition throughout (A-3!AN12's K12 > Z12 branch).
     """
-    p = terms.proposal
+    proposal = terms.proposal
     risk = prod(terms.difficulty_multiplier, terms.temporal_multiplier)
-    baseline_condition = b.condition_score  # K12
-    if not off and gt(baseline_condition, p.condition_score):
-        baseline_condition = p.condition_score
-    core = uplift(area, p.score, p.condition_score, b.score, baseline_condition, risk)
-    units = prod(core, p.significance_multiplier)
-    return prod(units, b.srm) if with_srm else units
+    baseline_condition = baseline.condition_score  # K12
+    if not off and gt(baseline_condition, proposal.condition_score):
+        baseline_condition = proposal.condition_score
+    core = uplift(
+        area,
+        proposal.distinctiveness_score,
+        proposal.condition_score,
+        baseline.distinctiveness_score,
+        baseline_condition,
+        risk,
+    )
+    units = prod(core, proposal.significance_multiplier)
+    return prod(units, baseline.srm) if with_srm else units
 
 
 def _offsite_enhancement_units(
-    c: AreaEnhancementCalc, e: AreaEnhancement | None, b: AreaBaselineCalc, terms: _EnhancementTerms, area: Value
+    calc: AreaEnhancementCalc,
+    row: AreaEnhancement | None,
+    baseline: AreaBaselineCalc,
+    terms: _EnhancementTerms,
+    area: Value,
 ) -> None:
     """D-3!AP12 units with SRM, AQ12 units (the off-site reference and the baseline's checks first)."""
-    baseline_units = b.units  # N12
+    baseline_units = baseline.units  # N12
     try:
         if eq(baseline_units, T.CHECK_DATA):
-            c.units_srm = T.CHECK_DATA
+            calc.units_srm = T.CHECK_DATA
         else:
-            c.units_srm = _enhancement_units(b, terms, area, True, True)
+            calc.units_srm = _enhancement_units(baseline, terms, area, True, True)
     except XlError:
-        c.units_srm = ""
+        calc.units_srm = ""
     try:
-        if blank(b.srm_category):
-            c.units = ""
-        elif e is None or not e.gain_site:
-            c.units = T.OFFSITE_REFERENCE_REQUIRED
+        if blank(baseline.srm_category):
+            calc.units = ""
+        elif row is None or not row.gain_site:
+            calc.units = T.OFFSITE_REFERENCE_REQUIRED
         elif eq(baseline_units, T.IRREPLACEABLE_TREE_ENHANCED):
-            c.units = baseline_units
+            calc.units = baseline_units
         elif eq(baseline_units, T.CHECK_DATA):
-            c.units = T.CHECK_DATA
+            calc.units = T.CHECK_DATA
         else:
-            c.units = _enhancement_units(b, terms, area, False, True)
+            calc.units = _enhancement_units(baseline, terms, area, False, True)
     except XlError:
-        c.units = ""
+        calc.units = ""

@@ -47,11 +47,11 @@ class HedgerowBaselineCalc(RowCalc):
         "band",
         "condition",
         "condition_score",
+        "distinctiveness_score",
         "enhanced_length",
         "length",
         "length_lost",
         "retained_srm",
-        "score",
         "significance_multiplier",
         "srm",
         "srm_category",
@@ -61,7 +61,7 @@ class HedgerowBaselineCalc(RowCalc):
     type: str  # D10 hedgerow type
     length: Value  # E10
     band: str  # F10 distinctiveness band
-    score: Value  # G10 distinctiveness score
+    distinctiveness_score: Value  # G10 distinctiveness score
     condition: str  # H10
     condition_score: Value  # I10
     significance_multiplier: Value  # L10 strategic significance multiplier
@@ -78,42 +78,45 @@ def baseline(rel: Release, rows: Sequence[HedgerowBaseline], off: bool) -> list[
     voids_units = off and rel.rules.hedgerow_length_error_voids_units
     out: list[HedgerowBaselineCalc] = []
     for row in rows:
-        c = HedgerowBaselineCalc("hedgerow", location, "baseline", row.ref, row, row.gain_site)
+        calc = HedgerowBaselineCalc("hedgerow", location, "baseline", row.ref, row, row.gain_site)
         hedgerow = rel.hedgerow_types.get(row.habitat)
-        c.type = hedgerow.name if hedgerow else ""
-        c.length, c.enhanced_length = row.length_km, row.enhanced_km
-        c.band, c.score = (hedgerow.band if hedgerow else ""), (hedgerow.score if hedgerow else "")
-        c.condition = row.condition or ""
-        c.condition_score = condition_score(rel, hedgerow, c.condition, off, True)
+        calc.type = hedgerow.name if hedgerow else ""
+        calc.length, calc.enhanced_length = row.length_km, row.enhanced_km
+        calc.band, calc.distinctiveness_score = (
+            (hedgerow.band if hedgerow else ""),
+            (hedgerow.score if hedgerow else ""),
+        )
+        calc.condition = row.condition or ""
+        calc.condition_score = condition_score(rel, hedgerow, calc.condition, off, True)
         strategic_significance = row.strategic_significance or ""
-        c.significance_multiplier = strategic_significance_multiplier(
+        calc.significance_multiplier = strategic_significance_multiplier(
             rel, strategic_significance, T.SPATIAL_DATA_MISSING
         )
-        c.length_lost = _length_lost(hedgerow, row)
+        calc.length_lost = _length_lost(hedgerow, row)
         # N10 / Q10 say "Check data ▲" when K10 or I10 say "Check data ⚠" (K10 only for that check)
-        checked = (hedgerow is not None and not strategic_significance) or c.condition_score == T.CHECK_DATA_LOWER
+        checked = (hedgerow is not None and not strategic_significance) or calc.condition_score == T.CHECK_DATA_LOWER
         # From 1.0.3 E-1!Q10 also shows "Check data ▲" when the lengths do not add up (W10). B-1!N10 got
         # the same test of R10, which is the retained units there and never holds that text (quirk 23).
-        if voids_units and eq(c.length_lost, T.ERROR_IN_LENGTHS):
+        if voids_units and eq(calc.length_lost, T.ERROR_IN_LENGTHS):
             checked = True
         if off:
-            _offsite_baseline_units(rel, c, row, checked)
+            _offsite_baseline_units(rel, calc, row, checked)
         else:
-            c.units = T.CHECK_DATA_LOWER_TRIANGLE if checked else _units_of(c, row.length_km)
-            c.srm, c.srm_category = "", ""
-        c.retained = _units_of(c, row.retained_km)  # R10 / U10
-        c.enhanced = _units_of(c, row.enhanced_km)  # S10 / V10
-        c.note(c.units, c.units_srm if off else None, c.condition_score, c.length_lost)
-        out.append(c)
+            calc.units = T.CHECK_DATA_LOWER_TRIANGLE if checked else _units_of(calc, row.length_km)
+            calc.srm, calc.srm_category = "", ""
+        calc.retained = _units_of(calc, row.retained_km)  # R10 / U10
+        calc.enhanced = _units_of(calc, row.enhanced_km)  # S10 / V10
+        calc.note(calc.units, calc.units_srm if off else None, calc.condition_score, calc.length_lost)
+        out.append(calc)
     return out
 
 
-def _units_of(c: HedgerowBaselineCalc, length: Value, srm: Value | None = None) -> Value:
+def _units_of(calc: HedgerowBaselineCalc, length: Value, srm: Value | None = None) -> Value:
     """``length × G10 × I10 × L10`` (× the spatial risk multiplier): "" where it errors."""
     try:
         if srm is None:
-            return prod(length, c.score, c.condition_score, c.significance_multiplier)
-        return prod(length, c.score, c.condition_score, c.significance_multiplier, srm)
+            return prod(length, calc.distinctiveness_score, calc.condition_score, calc.significance_multiplier)
+        return prod(length, calc.distinctiveness_score, calc.condition_score, calc.significance_multiplier, srm)
     except XlError:
         return ""
 
@@ -128,19 +131,21 @@ def _length_lost(hedgerow: HedgerowType | None, row: HedgerowBaseline) -> Value:
     return xl.sub(xl.sub(num(length), num(retained)), num(enhanced))
 
 
-def _offsite_baseline_units(rel: Release, c: HedgerowBaselineCalc, row: HedgerowBaseline, checked: bool) -> None:
+def _offsite_baseline_units(rel: Release, calc: HedgerowBaselineCalc, row: HedgerowBaseline, checked: bool) -> None:
     """E-1!P10 spatial risk multiplier, Q10 units, N10 units with SRM, AY10 retained units with SRM."""
     category = row.spatial_risk or ""
-    c.srm_category = category
-    c.srm = spatial_risk_multiplier(rel.spatial_risk, category)
+    calc.srm_category = category
+    calc.srm = spatial_risk_multiplier(rel.spatial_risk, category)
     if checked:
-        c.units = T.CHECK_DATA_LOWER_TRIANGLE
+        calc.units = T.CHECK_DATA_LOWER_TRIANGLE
     elif category and not row.gain_site:
-        c.units = T.OFFSITE_REFERENCE_REQUIRED
+        calc.units = T.OFFSITE_REFERENCE_REQUIRED
     elif not category:
-        c.units = ""
+        calc.units = ""
     else:
-        c.units = _units_of(c, row.length_km)
+        calc.units = _units_of(calc, row.length_km)
     # N10 tests Q10 for "Check data ⚠", which it never says (it says "Check data ▲")
-    c.units_srm = T.CHECK_DATA_LOWER if eq(c.units, T.CHECK_DATA_LOWER) else _units_of(c, row.length_km, c.srm)
-    c.retained_srm = _units_of(c, row.retained_km, c.srm)
+    calc.units_srm = (
+        T.CHECK_DATA_LOWER if eq(calc.units, T.CHECK_DATA_LOWER) else _units_of(calc, row.length_km, calc.srm)
+    )
+    calc.retained_srm = _units_of(calc, row.retained_km, calc.srm)

@@ -34,7 +34,7 @@ class _CreationTerms(NamedTuple):
     """B-2!D12:V12 (E-2 alike): the cells of a creation row that do not depend on its length."""
 
     hedgerow: HedgerowType | None  # D12
-    score: Value  # G12 distinctiveness score
+    distinctiveness_score: Value  # G12 distinctiveness score
     condition_score: Value  # I12
     significance_multiplier: Value  # L12 strategic significance multiplier
     status: Value  # P12 / R12
@@ -91,10 +91,10 @@ def _creation_terms(rel: Release, row: HedgerowCreation, off: bool, first: bool)
     """B-2 / E-2 D12:V12 of one row; computed once per distinct combination."""
     hedgerow = rel.hedgerow_types.get(row.habitat)
     condition = row.condition or ""
-    try:
-        score = condition_score(rel, hedgerow, condition, off, False)
+    try:  # I12
+        target_condition_score = condition_score(rel, hedgerow, condition, off, False)
     except XlError:
-        score = ""
+        target_condition_score = ""
     multiplier = strategic_significance_multiplier(rel, row.strategic_significance, T.SPATIAL_DATA_MISSING)
     advance, delay = row.advance_years, row.delay_years
     if not row.habitat or not condition:
@@ -113,7 +113,10 @@ def _creation_terms(rel: Release, row: HedgerowCreation, off: bool, first: bool)
     difficulty: Value = ""
     if hedgerow is not None:
         difficulty = rel.difficulty_multipliers.get(hedgerow.creation_difficulty, ERROR)
-    return _CreationTerms(hedgerow, hedgerow.score if hedgerow else "", score, multiplier, status, temporal, difficulty)
+    distinctiveness_score = hedgerow.score if hedgerow else ""  # G12
+    return _CreationTerms(
+        hedgerow, distinctiveness_score, target_condition_score, multiplier, status, temporal, difficulty
+    )
 
 
 def _creation_status(row: HedgerowCreation, standard_years: Value, off: bool, first: bool) -> Value:
@@ -153,47 +156,47 @@ def creation(rel: Release, rows: Sequence[HedgerowCreation], off: bool) -> list[
     # rows that share type, condition, strategic significance and years share D12-V12: computed once
     cache: dict[tuple[object, ...], _CreationTerms] = {}
     for index, row in enumerate(rows):
-        c = HedgerowCreationCalc("hedgerow", location, "creation", row.ref, row, row.gain_site)
+        calc = HedgerowCreationCalc("hedgerow", location, "creation", row.ref, row, row.gain_site)
         first = off and index == 0
         key = creation_key(row, first)
         terms = cache.get(key)
         if terms is None:
             terms = cache[key] = _creation_terms(rel, row, off, first)
-        c.type = terms.hedgerow.name if terms.hedgerow else ""
-        c.length = row.length_km
+        calc.type = terms.hedgerow.name if terms.hedgerow else ""
+        calc.length = row.length_km
         if off:
-            _offsite_creation_units(rel, c, row, terms)
+            _offsite_creation_units(rel, calc, row, terms)
         else:
-            c.units = _creation_units(row, terms)
+            calc.units = _creation_units(row, terms)
         low = T.LOW_DIFFICULTY if terms.status == T.REACHED_TARGET else None
-        c.note(c.units, terms.status, low, terms.condition_score)
-        out.append(c)
+        calc.note(calc.units, terms.status, low, terms.condition_score)
+        out.append(calc)
     return out
 
 
 def _creation_units(row: HedgerowCreation, terms: _CreationTerms) -> Value:
     """B-2!W12 / E-2!Z12's product ``E × G × I × L × R × V``: "" where it errors."""
-    _, score, condition_score, multiplier, _, temporal, difficulty = terms
+    _, distinctiveness_score, target_condition_score, multiplier, _, temporal, difficulty = terms
     try:
-        return prod(row.length_km, score, condition_score, multiplier, temporal, difficulty)
+        return prod(row.length_km, distinctiveness_score, target_condition_score, multiplier, temporal, difficulty)
     except XlError:
         return ""
 
 
 def _offsite_creation_units(
-    rel: Release, c: HedgerowCreationCalc, row: HedgerowCreation, terms: _CreationTerms
+    rel: Release, calc: HedgerowCreationCalc, row: HedgerowCreation, terms: _CreationTerms
 ) -> None:
     """E-2!N12 spatial risk multiplier, Y12 units with SRM, Z12 units (the off-site reference check)."""
     srm = spatial_risk_multiplier(rel.spatial_risk, row.spatial_risk)
-    c.srm = srm
+    calc.srm = srm
     units = _creation_units(row, terms)
     try:
-        c.units_srm = prod(units, srm)
+        calc.units_srm = prod(units, srm)
     except XlError:
-        c.units_srm = ""
+        calc.units_srm = ""
     if row.spatial_risk and not row.gain_site:
-        c.units = T.OFFSITE_REFERENCE_REQUIRED
+        calc.units = T.OFFSITE_REFERENCE_REQUIRED
     elif not row.spatial_risk:
-        c.units = ""
+        calc.units = ""
     else:
-        c.units = units
+        calc.units = units

@@ -34,7 +34,7 @@ class _EnhancementTerms(NamedTuple):
 
     proposed: str  # M12 proposed hedgerow type
     complete: bool  # M12, S12 and U12 all given (AH12's blank test)
-    score: Value  # R12 distinctiveness score of the proposal
+    distinctiveness_score: Value  # R12 distinctiveness score of the proposal
     condition_score: Value  # T12
     significance_multiplier: Value  # W12 strategic significance multiplier
     standard_years: Value  # X12 standard time to target condition
@@ -53,76 +53,66 @@ def enhancement(
     off: bool,
 ) -> tuple[list[HedgerowEnhancementCalc], list[HedgerowEnhancement]]:
     """B-3 / E-3: one sheet row per baseline row with an enhanced length, and the rows without a place."""
-    pairs, unplaced = place_enhancements(rows, baselines, lambda row: bool(row.habitat) and gt(row.enhanced_km, 0.0))
+    pairs, unplaced = place_enhancements(
+        rows, baselines, lambda baseline_row: bool(baseline_row.habitat) and gt(baseline_row.enhanced_km, 0.0)
+    )
     # rows that share baseline type and condition and the proposal share M12-AG12: computed once
     cache: dict[tuple[object, ...], _EnhancementTerms] = {}
     out: list[HedgerowEnhancementCalc] = []
-    for b, e in pairs:
-        key = _enhancement_key(e, b)
+    for baseline, row in pairs:
+        key = _enhancement_key(row, baseline)
         terms = cache.get(key)
         if terms is None:
-            terms = cache[key] = _enhancement_terms(rel, e, b, off)
-        out.append(_enhancement_row(e, b, terms, off))
+            terms = cache[key] = _enhancement_terms(rel, row, baseline, off)
+        out.append(_enhancement_row(row, baseline, terms, off))
     return out, unplaced
 
 
-def _enhancement_key(e: HedgerowEnhancement | None, b: HedgerowBaselineCalc) -> tuple[object, ...]:
+def _enhancement_key(row: HedgerowEnhancement | None, baseline: HedgerowBaselineCalc) -> tuple[object, ...]:
     """What B-3 M12-AG12 depend on: the baseline's type and condition and the proposal, not lengths."""
-    if e is None:
-        return (b.type, b.score, b.condition, b.condition_score)
+    if row is None:
+        return (baseline.type, baseline.distinctiveness_score, baseline.condition, baseline.condition_score)
     return (
-        b.type,
-        b.score,
-        b.condition,
-        b.condition_score,
-        e.habitat,
-        e.condition,
-        e.strategic_significance,
-        cache_key(e.advance_years),
-        cache_key(e.delay_years),
+        baseline.type,
+        baseline.distinctiveness_score,
+        baseline.condition,
+        baseline.condition_score,
+        row.habitat,
+        row.condition,
+        row.strategic_significance,
+        cache_key(row.advance_years),
+        cache_key(row.delay_years),
     )
 
 
 def _enhancement_terms(
-    rel: Release, e: HedgerowEnhancement | None, b: HedgerowBaselineCalc, off: bool
+    rel: Release, row: HedgerowEnhancement | None, baseline: HedgerowBaselineCalc, off: bool
 ) -> _EnhancementTerms:
     """B-3 / E-3 M12:AG12 of one row: the proposal, its checks, time to target and difficulty."""
-    proposed = rel.hedgerow_types.get(e.habitat) if e is not None and e.habitat else None  # M12
-    proposed_name = proposed.name if proposed else (e.habitat if e is not None else "")
-    condition = e.condition if e is not None else ""  # S12
-    strategic_significance = e.strategic_significance if e is not None else ""  # U12
-    advance: Years = e.advance_years if e is not None else None  # Y12
-    delay: Years = e.delay_years if e is not None else None  # Z12
+    proposed = rel.hedgerow_types.get(row.habitat) if row is not None and row.habitat else None  # M12
+    proposed_name = proposed.name if proposed else (row.habitat if row is not None else "")
+    condition = row.condition if row is not None else ""  # S12
+    strategic_significance = row.strategic_significance if row is not None else ""  # U12
+    advance: Years = row.advance_years if row is not None else None  # Y12
+    delay: Years = row.delay_years if row is not None else None  # Z12
     movement: Value = ""  # N12 distinctiveness movement
     if proposed_name and proposed:
-        movement = rel.hedgerow_change.get((b.type, proposed.name), "")
+        movement = rel.hedgerow_change.get((baseline.type, proposed.name), "")
     proposed_score: Value = proposed.score if proposed else ""  # R12
     try:  # T12
         proposed_condition_score = condition_score(rel, proposed, condition or "", off, False)
     except XlError:
         proposed_condition_score = ""
     condition_movement = _condition_movement(
-        rel, b, proposed_name, movement, proposed_score, condition, proposed_condition_score, off
+        rel, baseline, proposed_name, movement, proposed_score, condition, proposed_condition_score, off
     )
     multiplier = strategic_significance_multiplier(rel, strategic_significance, T.SPATIAL_DATA_MISSING)  # W12
     standard_years = _enhancement_standard_years(
-        rel, b, proposed, proposed_name, proposed_score, movement, condition_movement, proposed_condition_score
+        rel, baseline, proposed, proposed_name, proposed_score, movement, condition_movement, proposed_condition_score
     )
-    if eq(standard_years, T.CHECK_DATA):  # AA12
-        status: Value = T.CHECK_DATA
-    elif not proposed_name:
-        status = ""
-    else:
-        status = time_to_target_status(standard_years, advance, delay)
+    status = _enhancement_status(standard_years, proposed_name, advance, delay)
     final_years = _enhancement_final_time(rel, standard_years, status, advance, delay, off)
     temporal = _enhancement_temporal(rel, condition, proposed_name, final_years)
-    # AG12: multiplier of the standard (creation) difficulty of the proposed type (B-3!AD12 quirk)
-    difficulty: Value = ""
-    if not blank(condition_movement) and proposed is not None:
-        try:
-            difficulty = difficulty_multiplier(rel, proposed.creation_difficulty)
-        except XlError:
-            difficulty = ""
     return _EnhancementTerms(
         proposed_name,
         bool(proposed_name and condition and strategic_significance),
@@ -135,13 +125,32 @@ def _enhancement_terms(
         status,
         final_years,
         temporal,
-        difficulty,
+        _enhancement_difficulty(rel, proposed, condition_movement),
     )
+
+
+def _enhancement_status(standard_years: Value, proposed_name: str, advance: Years, delay: Years) -> Value:
+    """B-3!AA12 / E-3!AA12: the time-to-target status, or "Check Data" where the standard time says it."""
+    if eq(standard_years, T.CHECK_DATA):
+        return T.CHECK_DATA
+    if not proposed_name:
+        return ""
+    return time_to_target_status(standard_years, advance, delay)
+
+
+def _enhancement_difficulty(rel: Release, proposed: HedgerowType | None, condition_movement: Value) -> Value:
+    """B-3!AG12 / E-3!AG12: the multiplier of the proposed type's *standard* (creation) difficulty (B-3!AD12 quirk)."""
+    if blank(condition_movement) or proposed is None:
+        return ""
+    try:
+        return difficulty_multiplier(rel, proposed.creation_difficulty)
+    except XlError:
+        return ""
 
 
 def _condition_movement(
     rel: Release,
-    b: HedgerowBaselineCalc,
+    baseline: HedgerowBaselineCalc,
     proposed_name: str,
     movement: Value,
     proposed_score: Value,
@@ -151,7 +160,7 @@ def _condition_movement(
 ) -> Value:
     """B-3!O12 / E-3!O12: the change in condition ("Poor - Moderate"), or why there is none."""
     try:
-        differs = xl.left(b.type, 55).lower() != xl.left(proposed_name, 55).lower()
+        differs = xl.left(baseline.type, 55).lower() != xl.left(proposed_name, 55).lower()
         if differs and eq(movement, "High - High"):
             return T.NOT_LIKE_FOR_LIKE
         # E-3!O12 also wants "Medium - Medium" like for like, until 1.0.2
@@ -162,20 +171,22 @@ def _condition_movement(
             and movement.lower() in rel.rules.hedgerow_not_like_for_like_offsite
         ):
             return T.NOT_LIKE_FOR_LIKE
-        if gt(b.condition_score, proposed_condition_score):
+        if gt(baseline.condition_score, proposed_condition_score):
             return T.CANNOT_REDUCE_CONDITION
-        if eq(b.score, proposed_score) and eq(b.condition_score, proposed_condition_score):
+        if eq(baseline.distinctiveness_score, proposed_score) and eq(
+            baseline.condition_score, proposed_condition_score
+        ):
             return T.NO_ENHANCEMENT
-        if ne(b.type, proposed_name) and lt(b.score, proposed_score):
+        if ne(baseline.type, proposed_name) and lt(baseline.distinctiveness_score, proposed_score):
             return "Lower Distinctiveness Habitat - " + (condition or "")
-        return xl.show(b.condition) + " - " + (condition or "")
+        return xl.show(baseline.condition) + " - " + (condition or "")
     except XlError:
         return ""
 
 
 def _enhancement_standard_years(
     rel: Release,
-    b: HedgerowBaselineCalc,
+    baseline: HedgerowBaselineCalc,
     proposed: HedgerowType | None,
     proposed_name: str,
     proposed_score: Value,
@@ -192,9 +203,9 @@ def _enhancement_standard_years(
         ):
             return T.CHECK_DATA
         last_type = _last_type(rel)  # G-6!B3:B14 leaves out the last (V.Low) type
-        if lt(b.score, proposed_score):
-            years = rel.hedgerow_distinctiveness_years.get((b.type, proposed_name))
-            if b.type == last_type or years is None:
+        if lt(baseline.distinctiveness_score, proposed_score):
+            years = rel.hedgerow_distinctiveness_years.get((baseline.type, proposed_name))
+            if baseline.type == last_type or years is None:
                 return ""
             return years
         if proposed is None or proposed.name == last_type:
@@ -258,36 +269,36 @@ def _enhancement_temporal(rel: Release, condition: str, proposed_name: str, fina
 
 
 def _enhancement_row(
-    e: HedgerowEnhancement | None, b: HedgerowBaselineCalc, terms: _EnhancementTerms, off: bool
+    row: HedgerowEnhancement | None, baseline: HedgerowBaselineCalc, terms: _EnhancementTerms, off: bool
 ) -> HedgerowEnhancementCalc:
     """B-3 / E-3 row: the terms applied to the enhanced length, units with and without spatial risk."""
-    c = HedgerowEnhancementCalc(
+    calc = HedgerowEnhancementCalc(
         "hedgerow",
         "off_site" if off else "on_site",
         "enhancement",
-        e.ref if e else "",
-        e,
-        e.gain_site if e else None,
-        b.ref,
+        row.ref if row else "",
+        row,
+        row.gain_site if row else None,
+        baseline.ref,
     )
-    c.proposed = terms.proposed
-    length: Value = b.enhanced_length  # P12
-    c.length = length
-    baseline_units = b.units  # K12 (B-1!N / E-1!Q)
+    calc.proposed = terms.proposed
+    length: Value = baseline.enhanced_length  # P12
+    calc.length = length
+    baseline_units = baseline.units  # K12 (B-1!N / E-1!Q)
     if off:
-        _offsite_enhancement_units(c, e, b, terms, length)
+        _offsite_enhancement_units(calc, row, baseline, terms, length)
     else:
         try:
             if eq(baseline_units, T.CHECK_DATA_LOWER):
-                c.units = T.CHECK_DATA_LOWER
+                calc.units = T.CHECK_DATA_LOWER
             else:
-                c.units = _enhancement_units(b, terms, length, False)
+                calc.units = _enhancement_units(baseline, terms, length, False)
         except XlError:
-            c.units = ""
+            calc.units = ""
     low = T.LOW_DIFFICULTY if terms.status == T.REACHED_TARGET else None
     final_marked = terms.final_years if terms.final_years == T.THIRTY_PLUS_MARKED else None
-    c.note(
-        c.units,
+    calc.note(
+        calc.units,
         terms.status,
         final_marked,
         terms.standard_years,
@@ -295,48 +306,57 @@ def _enhancement_row(
         terms.condition_movement,
         low,
     )
-    return c
+    return calc
 
 
-def _enhancement_units(b: HedgerowBaselineCalc, terms: _EnhancementTerms, length: Value, with_srm: bool) -> Value:
+def _enhancement_units(
+    baseline: HedgerowBaselineCalc, terms: _EnhancementTerms, length: Value, with_srm: bool
+) -> Value:
     """B-3!AH12 / E-3!AK12 (AJ12 ``with_srm``): the baseline value kept whole plus the discounted uplift."""
     if not terms.complete:
         return ""
     risk = prod(terms.difficulty_multiplier, terms.temporal_multiplier)
-    core = uplift(length, terms.score, terms.condition_score, b.score, b.condition_score, risk)
+    core = uplift(
+        length,
+        terms.distinctiveness_score,
+        terms.condition_score,
+        baseline.distinctiveness_score,
+        baseline.condition_score,
+        risk,
+    )
     units = prod(core, terms.significance_multiplier)
-    return prod(units, b.srm) if with_srm else units
+    return prod(units, baseline.srm) if with_srm else units
 
 
 def _offsite_enhancement_units(
-    c: HedgerowEnhancementCalc,
-    e: HedgerowEnhancement | None,
-    b: HedgerowBaselineCalc,
+    calc: HedgerowEnhancementCalc,
+    row: HedgerowEnhancement | None,
+    baseline: HedgerowBaselineCalc,
     terms: _EnhancementTerms,
     length: Value,
 ) -> None:
     """E-3!AK12 units (the off-site reference check) and AJ12 units with SRM."""
-    category = b.srm_category  # AH12
+    category = baseline.srm_category  # AH12
     try:
-        if eq(b.units, T.CHECK_DATA_LOWER):
-            c.units = T.CHECK_DATA_LOWER
-        elif category and (e is None or not e.gain_site):
-            c.units = T.OFFSITE_REFERENCE_REQUIRED
+        if eq(baseline.units, T.CHECK_DATA_LOWER):
+            calc.units = T.CHECK_DATA_LOWER
+        elif category and (row is None or not row.gain_site):
+            calc.units = T.OFFSITE_REFERENCE_REQUIRED
         elif not category:
-            c.units = ""
+            calc.units = ""
         else:
-            c.units = _enhancement_units(b, terms, length, False)
+            calc.units = _enhancement_units(baseline, terms, length, False)
     except XlError:
-        c.units = ""
+        calc.units = ""
     try:
-        if eq(c.units, T.CHECK_DATA_LOWER):
-            c.units_srm = T.CHECK_DATA_LOWER
+        if eq(calc.units, T.CHECK_DATA_LOWER):
+            calc.units_srm = T.CHECK_DATA_LOWER
         elif not category:
-            c.units_srm = ""
+            calc.units_srm = ""
         else:
-            c.units_srm = _enhancement_units(b, terms, length, True)
+            calc.units_srm = _enhancement_units(baseline, terms, length, True)
     except XlError:
-        c.units_srm = ""
+        calc.units_srm = ""
 
 
 def _last_type(rel: Release) -> str:

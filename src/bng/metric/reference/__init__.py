@@ -31,6 +31,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import NamedTuple
 
+from ..errors import ReferenceDataError
+
 CONDITIONS: tuple[str, ...] = (
     "Good",
     "Fairly Good",
@@ -43,10 +45,6 @@ CONDITIONS: tuple[str, ...] = (
 BANDS: tuple[str, ...] = ("V.High", "High", "Medium", "Low", "V.Low")
 
 Cell = float | str
-
-
-class ReferenceDataError(ValueError):
-    """A reference table is missing, malformed or inconsistent."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,32 +83,13 @@ def _baseline(
         ref = reader.ref(row, path, i, seen)
         habitat = _habitat(reader, row, path, ref)
         size, trees = _size(reader, row, path, ref)
-        retained = reader.number(row, "retained_ha", path, ref, required=False)
-        enhanced = reader.number(row, "enhanced_ha", path, ref, required=False)
-        if size is not None and xl.gt(xl.add(retained or 0.0, enhanced or 0.0), size):
-            reader.issue(
-                path,
-                ref,
-                "retained_ha",
-                f"retained ({retained}) plus enhanced ({enhanced}) is more than the parcel's area ({size} ha)",
-                "RETAINED_ENHANCED_EXCEED",
-            )
-        irreplaceable = row.get("irreplaceable", False)
-        if irreplaceable is not None and not isinstance(irreplaceable, bool):
-            reader.issue(path, ref, "irreplaceable", f"expected true or false, got {irreplaceable!r}", "NOT_A_BOOLEAN")
-            irreplaceable = False
+        retained, enhanced = _retained_enhanced(reader, row, path, ref, size)
+        irreplaceable = _irreplaceable(reader, row, path, ref)
         if habitat is None:
             continue
         label = habitat.label
         condition = reader.condition(row, path, ref, habitat.allowed_conditions(), repr(label))
-        if habitat.irreplaceable == "Yes" and irreplaceable is False:
-            reader.issue(
-                path, ref, "irreplaceable", f"{label!r} is always an irreplaceable habitat", "MUST_BE_IRREPLACEABLE"
-            )
-        if habitat.irreplaceable == "No" and irreplaceable is True:
-            reader.issue(
-                path, ref, "irreplaceable", f"{label!r} cannot be an irreplaceable habitat", "CANNOT_BE_IRREPLACEABLE"
-            )
+        _check_irreplaceable(reader, path, ref, habitat, irreplaceable)
         baseline_refs[ref] = enhanced
         out.append(
             AreaBaseline(
@@ -127,6 +108,47 @@ def _baseline(
             )
         )
     return tuple(out)
+
+
+def _retained_enhanced(
+    reader: RowReader, row: Mapping[str, Any], path: str, ref: str, size: float | None
+) -> tuple[float | None, float | None]:
+    """The hectares retained and enhanced, which together may not exceed the parcel's area."""
+    retained = reader.number(row, "retained_ha", path, ref, required=False)
+    enhanced = reader.number(row, "enhanced_ha", path, ref, required=False)
+    if size is not None and xl.gt(xl.add(retained or 0.0, enhanced or 0.0), size):
+        reader.issue(
+            path,
+            ref,
+            "retained_ha",
+            f"retained ({retained}) plus enhanced ({enhanced}) is more than the parcel's area ({size} ha)",
+            "RETAINED_ENHANCED_EXCEED",
+        )
+    return retained, enhanced
+
+
+def _irreplaceable(reader: RowReader, row: Mapping[str, Any], path: str, ref: str) -> bool | None:
+    """Whether the parcel is irreplaceable habitat: true, false, or null (not confirmed, A-1!G11 blank)."""
+    irreplaceable = row.get("irreplaceable", False)
+    if irreplaceable is not None and not isinstance(irreplaceable, bool):
+        reader.issue(path, ref, "irreplaceable", f"expected true or false, got {irreplaceable!r}", "NOT_A_BOOLEAN")
+        return False
+    return irreplaceable
+
+
+def _check_irreplaceable(
+    reader: RowReader, path: str, ref: str, habitat: AreaHabitat, irreplaceable: bool | None
+) -> None:
+    """An irreplaceability the habitat cannot have is an issue (the workbook shows it in A-1!I11)."""
+    label = habitat.label
+    if habitat.irreplaceable == "Yes" and irreplaceable is False:
+        reader.issue(
+            path, ref, "irreplaceable", f"{label!r} is always an irreplaceable habitat", "MUST_BE_IRREPLACEABLE"
+        )
+    if habitat.irreplaceable == "No" and irreplaceable is True:
+        reader.issue(
+            path, ref, "irreplaceable", f"{label!r} cannot be an irreplaceable habitat", "CANNOT_BE_IRREPLACEABLE"
+        )
 
 
 def _creation(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import ReferenceDataError
 from ..model import AreaRows, GainSite, HedgerowRows, Location, Project, Site, WatercourseRows
-from ..reference import DEFAULT_RELEASE, ReferenceDataError, load, release_id
+from ..reference import DEFAULT_RELEASE, load, release_id
 from ..result import InputIssue
 from .area import area_rows
 from .fields import RowReader

@@ -12,7 +12,7 @@ from dataclasses import fields
 from typing import Any
 
 from ..model import Location, Site
-from ..result import BandVerdict, GainSiteResult, Result, RowResult
+from ..result import BandVerdict, GainSiteResult, ModuleResult, Result, RowResult
 
 _NOT_IN_ROWS = ("gain_site", "spatial_risk", "trees")  # given per gain site, or as "trees" below
 
@@ -54,11 +54,11 @@ def _off_site_list(site: Site) -> list[dict[str, Any]]:
     """
     entries: dict[tuple[str, str, str, str], dict[str, Any]] = {}
 
-    def entry(gs: str | None, srm: str | None, module: str, kind: str = "baseline") -> dict[str, Any]:
-        key = (gs or "", module, srm or "", kind)
+    def entry(gain_site: str | None, spatial_risk: str | None, module: str, kind: str = "baseline") -> dict[str, Any]:
+        key = (gain_site or "", module, spatial_risk or "", kind)
         if key not in entries:
-            e: dict[str, Any] = {"gain_site": gs or ""}
-            e["spatial_risk_watercourse" if module == "watercourse" else "spatial_risk"] = srm
+            e: dict[str, Any] = {"gain_site": gain_site or ""}
+            e["spatial_risk_watercourse" if module == "watercourse" else "spatial_risk"] = spatial_risk
             e[module] = {"baseline": [], "creation": [], "enhancement": []}
             entries[key] = e
         return entries[key]
@@ -96,8 +96,8 @@ def site_to_dict(site: Site) -> dict[str, Any]:
     }
 
 
-def _module_dict(m: Any) -> dict[str, Any]:
-    on, off = m.on_site, m.off_site
+def _module_dict(module: ModuleResult) -> dict[str, Any]:
+    on, off = module.on_site, module.off_site
     return {
         "on_site": {
             "baseline_units": on.baseline_units,
@@ -108,7 +108,7 @@ def _module_dict(m: Any) -> dict[str, Any]:
             "post_intervention_units": on.post_intervention_units,
             "net_change_units": on.net_change_units,
             "net_change_percent": on.net_change_percent,
-            **({"vhdh_bespoke_units": on.vhdh_bespoke_units} if m.module != "hedgerow" else {}),
+            **({"vhdh_bespoke_units": on.vhdh_bespoke_units} if module.module != "hedgerow" else {}),
         },
         "off_site": {
             "baseline_units": off.baseline_units,
@@ -120,15 +120,15 @@ def _module_dict(m: Any) -> dict[str, Any]:
             "net_change_percent": off.net_change_percent,
             "change_with_srm_units": off.change_with_srm_units,
         },
-        "combined_net_change_units": m.combined_net_change_units,
-        "total_net_change_units": m.total_net_change_units,
-        "total_net_change_percent": m.total_net_change_percent,
-        "target_percent": m.target_percent,
-        "units_required": m.units_required,
-        "target_met": m.target_met,
-        "unit_deficit": m.unit_deficit,
-        "trading_rules_satisfied": m.trading_rules_satisfied,
-        "messages": list(m.messages),
+        "combined_net_change_units": module.combined_net_change_units,
+        "total_net_change_units": module.total_net_change_units,
+        "total_net_change_percent": module.total_net_change_percent,
+        "target_percent": module.target_percent,
+        "units_required": module.units_required,
+        "target_met": module.target_met,
+        "unit_deficit": module.unit_deficit,
+        "trading_rules_satisfied": module.trading_rules_satisfied,
+        "messages": list(module.messages),
     }
 
 

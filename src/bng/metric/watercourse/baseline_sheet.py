@@ -59,6 +59,7 @@ class WatercourseBaselineCalc(RowCalc):
         "bespoke_compensation",
         "condition",
         "condition_score",
+        "distinctiveness_score",
         "encroachment_multiplier",
         "enhanced_length",
         "irreplaceable",
@@ -68,7 +69,6 @@ class WatercourseBaselineCalc(RowCalc):
         "retained_length",
         "retained_srm",
         "riparian_multiplier",
-        "score",
         "significance_multiplier",
         "srm",
         "srm_category",
@@ -80,7 +80,7 @@ class WatercourseBaselineCalc(RowCalc):
     type: str  # D10 watercourse type
     length: Value  # E10
     band: str  # F10 distinctiveness band
-    score: Value  # G10 distinctiveness score
+    distinctiveness_score: Value  # G10 distinctiveness score
     condition: str  # H10
     condition_score: Value  # I10
     significance_multiplier: Value  # L10 strategic significance multiplier
@@ -105,100 +105,100 @@ def baseline(rel: Release, rows: Sequence[WatercourseBaseline], off: bool) -> li
     location = "off_site" if off else "on_site"
     out: list[WatercourseBaselineCalc] = []
     for row in rows:
-        c = WatercourseBaselineCalc("watercourse", location, "baseline", row.ref, row, row.gain_site)
-        _watercourse_cells(rel, c, row)
+        calc = WatercourseBaselineCalc("watercourse", location, "baseline", row.ref, row, row.gain_site)
+        _watercourse_cells(rel, calc, row)
         length, retained, enhanced = row.length_km, row.retained_km, row.enhanced_km
         split = gt(retained, 0.0) and gt(enhanced, 0.0) and gt(xl.add(num(retained), num(enhanced)), length)
         if off:
-            _offsite_baseline_units(rel, c, row, split)
+            _offsite_baseline_units(rel, calc, row, split)
         else:
-            c.srm, c.srm_category = "", ""
-            c.units = _baseline_units(c, split)
+            calc.srm, calc.srm_category = "", ""
+            calc.units = _baseline_units(calc, split)
         try:  # W10 / Z10
-            c.retained = T.ERROR_IN_LENGTHS if gt(retained, length) else _units_of(c, retained)
+            calc.retained = T.ERROR_IN_LENGTHS if gt(retained, length) else _units_of(calc, retained)
         except XlError:
-            c.retained = ""
+            calc.retained = ""
         try:  # X10 / AA10
-            c.enhanced = "" if not row.habitat else _units_of(c, enhanced)
+            calc.enhanced = "" if not row.habitat else _units_of(calc, enhanced)
         except XlError:
-            c.enhanced = ""
-        c.length_lost = _length_lost(row)
-        c.units_lost = _units_lost(c, very_high_action, off)
-        c.vhdh_bespoke = _vhdh_bespoke(c, very_high_action, off)
+            calc.enhanced = ""
+        calc.length_lost = _length_lost(row)
+        calc.units_lost = _units_lost(calc, very_high_action, off)
+        calc.vhdh_bespoke = _vhdh_bespoke(calc, very_high_action, off)
         if off:
-            c.retained_srm = _retained_srm(c)
-        c.note(
-            c.units,
-            c.units_srm if off else None,
-            c.retained,
-            c.units_lost,
-            c.encroachment_multiplier,
-            c.riparian_multiplier,
-            c.condition_score,
+            calc.retained_srm = _retained_srm(calc)
+        calc.note(
+            calc.units,
+            calc.units_srm if off else None,
+            calc.retained,
+            calc.units_lost,
+            calc.encroachment_multiplier,
+            calc.riparian_multiplier,
+            calc.condition_score,
         )
-        out.append(c)
+        out.append(calc)
     return out
 
 
-def _watercourse_cells(rel: Release, c: WatercourseBaselineCalc, row: WatercourseBaseline) -> None:
+def _watercourse_cells(rel: Release, calc: WatercourseBaselineCalc, row: WatercourseBaseline) -> None:
     """C-1!D10:Q10, U10, AA10, AU10: the type, its scores and multipliers, the lengths as entered."""
     watercourse = rel.watercourse_types.get(row.habitat)
     name = watercourse.name if watercourse else ""
-    c.type = name
-    c.length, c.retained_length, c.enhanced_length = row.length_km, row.retained_km, row.enhanced_km
-    c.band = watercourse.band if watercourse else ""
-    c.score = watercourse.score if watercourse else ""
-    c.condition = row.condition or ""
-    c.condition_score = condition_score(watercourse, c.condition)
-    c.significance_multiplier = strategic_significance_multiplier(
+    calc.type = name
+    calc.length, calc.retained_length, calc.enhanced_length = row.length_km, row.retained_km, row.enhanced_km
+    calc.band = watercourse.band if watercourse else ""
+    calc.distinctiveness_score = watercourse.score if watercourse else ""
+    calc.condition = row.condition or ""
+    calc.condition_score = condition_score(watercourse, calc.condition)
+    calc.significance_multiplier = strategic_significance_multiplier(
         rel, row.strategic_significance, T.SPATIAL_DATA_MISSING
     )
-    c.encroachment_multiplier = encroachment(rel, row.encroachment, name, False, T.SPATIAL_DATA_MISSING)
-    c.riparian_multiplier = encroachment(rel, row.riparian_encroachment, name, True, T.SPATIAL_DATA_MISSING)
-    c.required_action = watercourse.trading_rule if watercourse else ""
-    c.irreplaceable = watercourse.irreplaceable if watercourse else ""
-    c.bespoke_compensation = row.bespoke_compensation or ""
+    calc.encroachment_multiplier = encroachment(rel, row.encroachment, name, False, T.SPATIAL_DATA_MISSING)
+    calc.riparian_multiplier = encroachment(rel, row.riparian_encroachment, name, True, T.SPATIAL_DATA_MISSING)
+    calc.required_action = watercourse.trading_rule if watercourse else ""
+    calc.irreplaceable = watercourse.irreplaceable if watercourse else ""
+    calc.bespoke_compensation = row.bespoke_compensation or ""
 
 
-def _units_of(c: WatercourseBaselineCalc, length: Value, srm: Value | None = None) -> float:
+def _units_of(calc: WatercourseBaselineCalc, length: Value, srm: Value | None = None) -> float:
     """``length × G10 × I10 × L10 × N10 × P10`` (× the spatial risk multiplier)."""
     if srm is None:
         return prod(
             length,
-            c.score,
-            c.condition_score,
-            c.significance_multiplier,
-            c.encroachment_multiplier,
-            c.riparian_multiplier,
+            calc.distinctiveness_score,
+            calc.condition_score,
+            calc.significance_multiplier,
+            calc.encroachment_multiplier,
+            calc.riparian_multiplier,
         )
     return prod(
         length,
-        c.score,
-        c.condition_score,
-        c.significance_multiplier,
-        c.encroachment_multiplier,
-        c.riparian_multiplier,
+        calc.distinctiveness_score,
+        calc.condition_score,
+        calc.significance_multiplier,
+        calc.encroachment_multiplier,
+        calc.riparian_multiplier,
         srm,
     )
 
 
-def _baseline_units(c: WatercourseBaselineCalc, split: bool, srm: Value | None = None) -> Value:
+def _baseline_units(calc: WatercourseBaselineCalc, split: bool, srm: Value | None = None) -> Value:
     """C-1!R10 / F-1!U10 (F-1!R10 with ``srm``): " " where the product errors."""
     try:
-        return T.SPLIT_RETAINED_ENHANCED if split else _units_of(c, c.length, srm)
+        return T.SPLIT_RETAINED_ENHANCED if split else _units_of(calc, calc.length, srm)
     except XlError:
         return " "
 
 
-def _offsite_baseline_units(rel: Release, c: WatercourseBaselineCalc, row: WatercourseBaseline, split: bool) -> None:
+def _offsite_baseline_units(rel: Release, calc: WatercourseBaselineCalc, row: WatercourseBaseline, split: bool) -> None:
     """F-1!T10 spatial risk multiplier, R10 units with SRM, U10 units (the off-site reference check)."""
-    c.srm_category = row.spatial_risk or ""
-    c.srm = spatial_risk_multiplier(rel.spatial_risk_watercourse, c.srm_category)
-    c.units_srm = _baseline_units(c, split, c.srm)
-    if not split and c.srm_category and not row.gain_site:
-        c.units = T.OFFSITE_REFERENCE_REQUIRED
+    calc.srm_category = row.spatial_risk or ""
+    calc.srm = spatial_risk_multiplier(rel.spatial_risk_watercourse, calc.srm_category)
+    calc.units_srm = _baseline_units(calc, split, calc.srm)
+    if not split and calc.srm_category and not row.gain_site:
+        calc.units = T.OFFSITE_REFERENCE_REQUIRED
     else:
-        c.units = _baseline_units(c, split)
+        calc.units = _baseline_units(calc, split)
 
 
 def _length_lost(row: WatercourseBaseline) -> Value:
@@ -214,14 +214,14 @@ def _length_lost(row: WatercourseBaseline) -> Value:
         return ""
 
 
-def _units_lost(c: WatercourseBaselineCalc, very_high_action: str, off: bool) -> Value:
+def _units_lost(calc: WatercourseBaselineCalc, very_high_action: str, off: bool) -> Value:
     """C-1!Z10 / F-1!AC10: units lost, or what the loss needs (bespoke compensation …)."""
-    units, retained, enhanced = c.units, c.retained, c.enhanced
-    action, bespoke = c.required_action, c.bespoke_compensation
+    units, retained, enhanced = calc.units, calc.retained, calc.enhanced
+    action, bespoke = calc.required_action, calc.bespoke_compensation
     try:
-        if blank(c.length) or blank(units):
+        if blank(calc.length) or blank(units):
             return ""
-        if off and not blank(c.length_lost) and not c.srm_category:
+        if off and not blank(calc.length_lost) and not calc.srm_category:
             return T.SPATIAL_RISK_CATEGORY_MISSING
         if action == very_high_action and bespoke == "Yes":
             return T.ALTERNATIVE_COMPENSATION
@@ -234,23 +234,23 @@ def _units_lost(c: WatercourseBaselineCalc, very_high_action: str, off: bool) ->
         return T.CHECK_DATA
 
 
-def _vhdh_bespoke(c: WatercourseBaselineCalc, very_high_action: str, off: bool) -> Value:
+def _vhdh_bespoke(calc: WatercourseBaselineCalc, very_high_action: str, off: bool) -> Value:
     """C-1!AT10 / F-1!AT10: V.High losses with bespoke compensation (no IFERROR; F-1 subtracts enhanced first)."""
-    if c.bespoke_compensation not in ("Yes", "Pending") or c.required_action != very_high_action:
+    if calc.bespoke_compensation not in ("Yes", "Pending") or calc.required_action != very_high_action:
         return "0" if off else ""
     try:
         if off:
-            return xl.sub(xl.sub(num(c.units), num(c.enhanced)), num(c.retained))
-        return xl.sub(xl.sub(num(c.units), num(c.retained)), num(c.enhanced))
+            return xl.sub(xl.sub(num(calc.units), num(calc.enhanced)), num(calc.retained))
+        return xl.sub(xl.sub(num(calc.units), num(calc.retained)), num(calc.enhanced))
     except XlError:
         return ERROR
 
 
-def _retained_srm(c: WatercourseBaselineCalc) -> Value:
+def _retained_srm(calc: WatercourseBaselineCalc) -> Value:
     """F-1!BA10: retained units with spatial risk, plus the V.High bespoke units."""
     try:
-        if gt(c.retained_length, c.length):
+        if gt(calc.retained_length, calc.length):
             return T.ERROR_IN_LENGTHS
-        return xl.add(_units_of(c, c.retained_length, c.srm), prod(c.vhdh_bespoke, c.srm))
+        return xl.add(_units_of(calc, calc.retained_length, calc.srm), prod(calc.vhdh_bespoke, calc.srm))
     except XlError:
         return ""

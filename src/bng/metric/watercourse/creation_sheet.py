@@ -111,7 +111,7 @@ class _CreationTerms(NamedTuple):
     """C-2!C12:Y12 (F-2 alike): the cells of a creation row that do not depend on its length."""
 
     type: str  # C12
-    score: Value  # F12 distinctiveness score
+    distinctiveness_score: Value  # F12 distinctiveness score
     condition_score: Value  # H12
     significance_multiplier: Value  # K12 strategic significance multiplier
     status: Value  # O12
@@ -168,56 +168,85 @@ def creation(rel: Release, rows: Sequence[WatercourseCreation], off: bool) -> li
     # C12-Y12: computed once
     cache: dict[tuple[object, ...], _CreationTerms] = {}
     for row in rows:
-        c = WatercourseCreationCalc("watercourse", location, "creation", row.ref, row, row.gain_site)
+        calc = WatercourseCreationCalc("watercourse", location, "creation", row.ref, row, row.gain_site)
         key = creation_key(row, row.encroachment, row.riparian_encroachment)
         terms = cache.get(key)
         if terms is None:
             terms = cache[key] = _creation_terms(rel, row, off)
-        c.type = terms.type
-        c.length = row.length_km
+        calc.type = terms.type
+        calc.length = row.length_km
         if off:
-            _offsite_creation_units(rel, c, row, terms)
+            _offsite_creation_units(rel, calc, row, terms)
         else:
             try:
-                c.units = "" if not row.habitat else _creation_units(row, terms, off)
+                calc.units = "" if not row.habitat else _creation_units(row, terms, off)
             except XlError:
-                c.units = ""
-        c.note(
-            c.units,
+                calc.units = ""
+        calc.note(
+            calc.units,
             terms.status,
             terms.low_difficulty,
             terms.condition_score,
             terms.encroachment_multiplier,
             terms.riparian_multiplier,
         )
-        out.append(c)
+        out.append(calc)
     return out
 
 
 def _creation_units(row: WatercourseCreation, terms: _CreationTerms, off: bool) -> float:
     """C-2!Z12 ``D × F × H × K × Q × U × Y × W``; F-2!AC12 multiplies W before Y."""
-    _, score, condition_score, multiplier, _, temporal, difficulty, encroachment, riparian, _ = terms
+    (
+        _,
+        distinctiveness_score,
+        target_condition_score,
+        multiplier,
+        _,
+        temporal,
+        difficulty,
+        encroachment_multiplier,
+        riparian_multiplier,
+        _,
+    ) = terms
     if off:
-        return prod(row.length_km, score, condition_score, multiplier, temporal, difficulty, encroachment, riparian)
-    return prod(row.length_km, score, condition_score, multiplier, temporal, difficulty, riparian, encroachment)
+        return prod(
+            row.length_km,
+            distinctiveness_score,
+            target_condition_score,
+            multiplier,
+            temporal,
+            difficulty,
+            encroachment_multiplier,
+            riparian_multiplier,
+        )
+    return prod(
+        row.length_km,
+        distinctiveness_score,
+        target_condition_score,
+        multiplier,
+        temporal,
+        difficulty,
+        riparian_multiplier,
+        encroachment_multiplier,
+    )
 
 
 def _offsite_creation_units(
-    rel: Release, c: WatercourseCreationCalc, row: WatercourseCreation, terms: _CreationTerms
+    rel: Release, calc: WatercourseCreationCalc, row: WatercourseCreation, terms: _CreationTerms
 ) -> None:
     """F-2!AA12 spatial risk multiplier, AB12 units with SRM, AC12 units (the off-site reference check)."""
     srm = spatial_risk_multiplier(rel.spatial_risk_watercourse, row.spatial_risk)
-    c.srm = srm
+    calc.srm = srm
     try:
-        c.units_srm = prod(_creation_units(row, terms, True), srm)
+        calc.units_srm = prod(_creation_units(row, terms, True), srm)
     except XlError:
-        c.units_srm = ""
+        calc.units_srm = ""
     try:
         if row.spatial_risk and not row.gain_site:
-            c.units = T.OFFSITE_REFERENCE_REQUIRED
+            calc.units = T.OFFSITE_REFERENCE_REQUIRED
         elif not row.spatial_risk:
-            c.units = ""
+            calc.units = ""
         else:
-            c.units = _creation_units(row, terms, True)
+            calc.units = _creation_units(row, terms, True)
     except XlError:
-        c.units = ""
+        calc.units = ""

@@ -33,7 +33,7 @@ class _EnhancementTerms(NamedTuple):
     """C-3!N12:AL12 (F-3 alike): the cells of an enhancement row that depend neither on lengths nor on units."""
 
     proposed: str  # N12
-    score: Value  # S12 distinctiveness score of the proposal
+    distinctiveness_score: Value  # S12 distinctiveness score of the proposal
     condition_score: Value  # U12
     significance_multiplier: Value  # X12 strategic significance multiplier
     distinctiveness_movement: Value  # O12 ("Medium - High")
@@ -53,16 +53,18 @@ def enhancement(
     off: bool,
 ) -> tuple[list[WatercourseEnhancementCalc], list[WatercourseEnhancement], Value, Value]:
     """C-3 / F-3 rows, the rows without a place, and the sheet totals (C-3!AM258, F-3!AP258/AO258)."""
-    pairs, unplaced = place_enhancements(rows, baselines, lambda row: bool(row.habitat) and gt(row.enhanced_km, 0.0))
+    pairs, unplaced = place_enhancements(
+        rows, baselines, lambda baseline_row: bool(baseline_row.habitat) and gt(baseline_row.enhanced_km, 0.0)
+    )
     # rows that share baseline type and condition and the proposal share N12-AL12: computed once
     cache: dict[tuple[object, ...], _EnhancementTerms] = {}
     out: list[WatercourseEnhancementCalc] = []
-    for b, e in pairs:
-        key = _enhancement_key(e, b)
+    for baseline, row in pairs:
+        key = _enhancement_key(row, baseline)
         terms = cache.get(key)
         if terms is None:
-            terms = cache[key] = _enhancement_terms(rel, e, b, off)
-        out.append(_enhancement_row(e, b, terms, off))
+            terms = cache[key] = _enhancement_terms(rel, row, baseline, off)
+        out.append(_enhancement_row(row, baseline, terms, off))
     if off:
         total = iferror(lambda: _sheet_total(rel, out, False, off), "")
         total_srm = iferror(lambda: _sheet_total(rel, out, True, off), "")
@@ -76,7 +78,7 @@ def _sheet_total(rel: Release, calcs: Sequence[WatercourseEnhancementCalc], srm:
     """C-3!AM258 / F-3!AP258 (AO258 ``srm``): the sum, unless a row falls below its baseline (AM6 / AQ6)."""
     if _less_than_baseline(rel, calcs):
         return "Error  ▲" if off else T.ERROR_TRIANGLE
-    return xl.total((c.units_srm if srm else c.units) for c in calcs)
+    return xl.total((calc.units_srm if srm else calc.units) for calc in calcs)
 
 
 def _less_than_baseline(rel: Release, calcs: Sequence[WatercourseEnhancementCalc]) -> bool:
@@ -86,14 +88,14 @@ def _less_than_baseline(rel: Release, calcs: Sequence[WatercourseEnhancementCalc
     wrapped AM6 and AQ6 in IFERROR, so the total is then the plain sum.
     """
     try:
-        return any([lt(c.units, c.baseline_comparison) for c in calcs])
+        return any([lt(calc.units, calc.baseline_comparison) for calc in calcs])
     except XlError:
         if rel.rules.watercourse_units_check_iferror:
             return False
         raise
 
 
-def _baseline_cells(b: WatercourseBaselineCalc) -> tuple[Value, Value, Value, Value]:
+def _baseline_cells(baseline: WatercourseBaselineCalc) -> tuple[Value, Value, Value, Value]:
     """C-3!E12:H12 (F-3 alike): the baseline row's band, score, condition and condition score.
 
     Each is ``IF(previous cell = "", "", VLOOKUP(…))`` down from D12, the baseline's length.
@@ -101,83 +103,98 @@ def _baseline_cells(b: WatercourseBaselineCalc) -> tuple[Value, Value, Value, Va
     so a baseline row without a length (listed for enhancement by its type) leaves all four
     blank (quirk 24; Excel would give D12 = 0 and look them up).
     """
-    if blank(b.length):
+    if blank(baseline.length):
         return "", "", "", ""
-    return b.band, b.score, b.condition, b.condition_score
+    return baseline.band, baseline.distinctiveness_score, baseline.condition, baseline.condition_score
 
 
-def _enhancement_key(e: WatercourseEnhancement | None, b: WatercourseBaselineCalc) -> tuple[object, ...]:
+def _enhancement_key(row: WatercourseEnhancement | None, baseline: WatercourseBaselineCalc) -> tuple[object, ...]:
     """What C-3 N12-AL12 depend on: the baseline's type and condition and the proposal, not sizes."""
-    if e is None:
-        return (b.type, *_baseline_cells(b), b.irreplaceable)
+    if row is None:
+        return (baseline.type, *_baseline_cells(baseline), baseline.irreplaceable)
     return (
-        b.type,
-        *_baseline_cells(b),
-        b.irreplaceable,
-        e.habitat,
-        e.condition,
-        e.strategic_significance,
-        cache_key(e.advance_years),
-        cache_key(e.delay_years),
-        e.encroachment,
-        e.riparian_encroachment,
+        baseline.type,
+        *_baseline_cells(baseline),
+        baseline.irreplaceable,
+        row.habitat,
+        row.condition,
+        row.strategic_significance,
+        cache_key(row.advance_years),
+        cache_key(row.delay_years),
+        row.encroachment,
+        row.riparian_encroachment,
     )
 
 
 def _enhancement_terms(
-    rel: Release, e: WatercourseEnhancement | None, b: WatercourseBaselineCalc, off: bool
+    rel: Release, row: WatercourseEnhancement | None, baseline: WatercourseBaselineCalc, off: bool
 ) -> _EnhancementTerms:
     """C-3 / F-3 N12:AL12 of one row: the proposal, its checks, time to target and difficulty."""
-    band, score, _, _ = _baseline_cells(b)  # E12, F12
-    proposed = rel.watercourse_types.get(e.habitat) if e is not None and e.habitat else None
-    name = proposed.name if proposed else (e.habitat if e is not None else "")  # N12
+    band, baseline_score, _, _ = _baseline_cells(baseline)  # E12, F12
+    proposed = rel.watercourse_types.get(row.habitat) if row is not None and row.habitat else None
+    proposed_name = proposed.name if proposed else (row.habitat if row is not None else "")  # N12
     proposed_score: Value = proposed.score if proposed else ""  # S12
-    condition = (e.condition if e is not None else "") or ""  # T12
+    condition = (row.condition if row is not None else "") or ""  # T12
     proposed_condition_score = condition_score(proposed, condition)  # U12
-    advance: Years = e.advance_years if e is not None else None  # Z12
-    delay: Years = e.delay_years if e is not None else None  # AA12
+    advance: Years = row.advance_years if row is not None else None  # Z12
+    delay: Years = row.delay_years if row is not None else None  # AA12
     # O12 distinctiveness movement
     movement: Value = (
         T.TRADING_DOWN
-        if lt(proposed_score, score)
+        if lt(proposed_score, baseline_score)
         else xl.show(band) + " - " + xl.show(proposed.band if proposed else "")
     )
     condition_movement = _condition_movement(
-        b, name, proposed_score, condition, proposed_condition_score, movement, off
+        baseline, proposed_name, proposed_score, condition, proposed_condition_score, movement, off
     )
-    standard_years = _enhancement_standard_years(rel, b, proposed_score, condition, movement, condition_movement, off)
-    status: Value = ""  # AB12
-    if not blank(standard_years):
-        status = (
-            T.CHECK_DATA if eq(standard_years, T.CHECK_DATA) else time_to_target_status(standard_years, advance, delay)
-        )
+    standard_years = _enhancement_standard_years(
+        rel, baseline, proposed_score, condition, movement, condition_movement, off
+    )
+    status = _enhancement_status(standard_years, advance, delay)
     try:
         final_years = final_time(status, standard_years, advance, delay, "30+")  # AC12
     except XlError:
         final_years = ERROR
-    applied = applied_difficulty(bool(name), final_years, condition, status, T.LOW_DIFFICULTY)
+    applied = applied_difficulty(bool(proposed_name), final_years, condition, status, T.LOW_DIFFICULTY)
     standard_difficulty: Value = proposed.enhancement_difficulty if proposed else ""  # AE12
     return _EnhancementTerms(
-        name,
+        proposed_name,
         proposed_score,
         proposed_condition_score,
-        strategic_significance_multiplier(rel, e.strategic_significance if e else "", T.SPATIAL_DATA_MISSING),
+        strategic_significance_multiplier(rel, row.strategic_significance if row else "", T.SPATIAL_DATA_MISSING),
         movement,
         condition_movement,
         standard_years,
         status,
         temporal_multiplier_cell(rel, final_years),
         final_difficulty_multiplier(
-            rel, bool(name), applied, standard_years, advance, standard_difficulty, T.LOW_DIFFICULTY
+            rel, bool(proposed_name), applied, standard_years, advance, standard_difficulty, T.LOW_DIFFICULTY
         ),
-        # AJ12 / AL12: encroachment of the enhanced watercourse (only N/A - Culvert on a non-culvert fails)
-        encroachment(rel, e.encroachment if e else None, name, False, T.SPATIAL_DATA_MISSING, False),
-        encroachment(rel, e.riparian_encroachment if e else None, name, True, T.SPATIAL_DATA_MISSING, False),
+        *_enhanced_encroachment(rel, row, proposed_name),
+    )
+
+
+def _enhancement_status(standard_years: Value, advance: Years, delay: Years) -> Value:
+    """C-3!AB12 / F-3!AB12: the time-to-target status, or "Check Data" where the standard time says it."""
+    if blank(standard_years):
+        return ""
+    if eq(standard_years, T.CHECK_DATA):
+        return T.CHECK_DATA
+    return time_to_target_status(standard_years, advance, delay)
+
+
+def _enhanced_encroachment(rel: Release, row: WatercourseEnhancement | None, proposed_name: str) -> tuple[Value, Value]:
+    """C-3!AJ12 / AL12: the enhanced watercourse's encroachment multipliers (N/A - Culvert fails off a culvert)."""
+    return (
+        encroachment(rel, row.encroachment if row else None, proposed_name, False, T.SPATIAL_DATA_MISSING, False),
+        encroachment(
+            rel, row.riparian_encroachment if row else None, proposed_name, True, T.SPATIAL_DATA_MISSING, False
+        ),
     )
 
 
 def _condition_movement(
-    b: WatercourseBaselineCalc,
+    baseline: WatercourseBaselineCalc,
     proposed_name: str,
     proposed_score: Value,
     condition: str,
@@ -186,19 +203,19 @@ def _condition_movement(
     off: bool,
 ) -> Value:
     """C-3!P12 / F-3!P12: the change in condition ("Poor - Moderate"), or why there is none."""
-    base_type = b.type  # C12
-    _, score, baseline_condition, baseline_condition_score = _baseline_cells(b)  # F12, G12, H12
+    base_type = baseline.type  # C12
+    _, baseline_score, baseline_condition, baseline_condition_score = _baseline_cells(baseline)  # F12, G12, H12
     try:
         if blank(base_type):
             return ""
         # C-3!AS12 / F-3!AZ12: the baseline type's irreplaceability (C-3 misspells the message)
-        if ne(proposed_name, base_type) and b.irreplaceable == "Yes":
+        if ne(proposed_name, base_type) and baseline.irreplaceable == "Yes":
             return T.REPLACE_IRREPLACEABLE if off else T.REPLACE_IRREPLACEABLE_TYPO
         if xl.left(base_type, 55).lower() != xl.left(proposed_name, 55).lower() and eq(movement, "High - High"):
             return T.NOT_LIKE_FOR_LIKE
         if gt(baseline_condition_score, proposed_condition_score):
             return T.CANNOT_REDUCE_CONDITION
-        if ne(base_type, proposed_name) and lt(score, proposed_score):
+        if ne(base_type, proposed_name) and lt(baseline_score, proposed_score):
             return "Lower Distinctiveness Habitat - " + condition
         return xl.show(baseline_condition) + " - " + condition
     except XlError:
@@ -207,7 +224,7 @@ def _condition_movement(
 
 def _enhancement_standard_years(
     rel: Release,
-    b: WatercourseBaselineCalc,
+    baseline: WatercourseBaselineCalc,
     proposed_score: Value,
     condition: str,
     movement: Value,
@@ -215,13 +232,13 @@ def _enhancement_standard_years(
     off: bool,
 ) -> Value:
     """C-3!Y12 / F-3!Y12: standard time to target condition, by distinctiveness (G-7!R3) or by condition."""
-    _, score, baseline_condition, _ = _baseline_cells(b)  # F12, G12
+    _, baseline_score, baseline_condition, _ = _baseline_cells(baseline)  # F12, G12
     # C-3 compares the movement's first five characters with the release's text (quirk 19)
     error_mark = "Error" if off else rel.rules.c3_trading_down_error_prefix
     try:
         if eq(xl.left(condition_movement, 5), "Error") or eq(xl.left(movement, 5), error_mark):
             return T.CHECK_DATA
-        if lt(score, proposed_score):
+        if lt(baseline_score, proposed_score):
             return rel.watercourse_distinctiveness_years
         found = rel.watercourse_condition_years_ci.get((xl.show(baseline_condition).lower(), condition.lower()))
         return "" if found is None else found
@@ -230,97 +247,99 @@ def _enhancement_standard_years(
 
 
 def _enhancement_row(
-    e: WatercourseEnhancement | None, b: WatercourseBaselineCalc, terms: _EnhancementTerms, off: bool
+    row: WatercourseEnhancement | None, baseline: WatercourseBaselineCalc, terms: _EnhancementTerms, off: bool
 ) -> WatercourseEnhancementCalc:
     """C-3 / F-3 row: the terms applied to the enhanced length, and the baseline units to compare with."""
-    c = WatercourseEnhancementCalc(
+    calc = WatercourseEnhancementCalc(
         "watercourse",
         "off_site" if off else "on_site",
         "enhancement",
-        e.ref if e else "",
-        e,
-        e.gain_site if e else None,
-        b.ref,
+        row.ref if row else "",
+        row,
+        row.gain_site if row else None,
+        baseline.ref,
     )
-    c.proposed = terms.proposed
-    length: Value = b.enhanced_length if terms.proposed else ""  # Q12
-    c.length = length
+    calc.proposed = terms.proposed
+    length: Value = baseline.enhanced_length if terms.proposed else ""  # Q12
+    calc.length = length
     if off:
-        _offsite_enhancement_units(c, e, b, terms, length)
+        _offsite_enhancement_units(calc, row, baseline, terms, length)
     else:
         try:
-            if blank(b.type):
-                c.units = ""
-            elif terms.proposed and blank(b.units):
-                c.units = T.CHECK_DATA
+            if blank(baseline.type):
+                calc.units = ""
+            elif terms.proposed and blank(baseline.units):
+                calc.units = T.CHECK_DATA
             else:
-                c.units = _enhancement_units(b, terms, length, False)
+                calc.units = _enhancement_units(baseline, terms, length, False)
         except XlError:
-            c.units = ""
-    c.baseline_comparison = _baseline_comparison(b, length)
-    c.note(c.units, terms.distinctiveness_movement, terms.condition_movement, terms.status, terms.standard_years)
-    return c
+            calc.units = ""
+    calc.baseline_comparison = _baseline_comparison(baseline, length)
+    calc.note(calc.units, terms.distinctiveness_movement, terms.condition_movement, terms.status, terms.standard_years)
+    return calc
 
 
-def _enhancement_units(b: WatercourseBaselineCalc, terms: _EnhancementTerms, length: Value, with_srm: bool) -> float:
+def _enhancement_units(
+    baseline: WatercourseBaselineCalc, terms: _EnhancementTerms, length: Value, with_srm: bool
+) -> float:
     """C-3!AM12 / F-3!AP12 (AO12 ``with_srm``): the baseline value kept whole plus the discounted uplift.
 
     A lengthened watercourse is valued on its baseline length (D12) and the uplift on the new one.
     """
-    _, score, _, condition_score = _baseline_cells(b)  # F12, H12
-    baseline_length = b.length  # D12
+    _, baseline_score, _, baseline_condition_score = _baseline_cells(baseline)  # F12, H12
+    baseline_length = baseline.length  # D12
     risk = prod(terms.difficulty_multiplier, terms.temporal_multiplier)
     core = uplift(
         length,
-        terms.score,
+        terms.distinctiveness_score,
         terms.condition_score,
-        score,
-        condition_score,
+        baseline_score,
+        baseline_condition_score,
         risk,
         baseline_size=baseline_length if gt(length, baseline_length) else None,
     )
     if with_srm:
         return prod(
             core,
-            prod(terms.riparian_multiplier, terms.significance_multiplier, terms.encroachment_multiplier, b.srm),
+            prod(terms.riparian_multiplier, terms.significance_multiplier, terms.encroachment_multiplier, baseline.srm),
         )
     return prod(core, prod(terms.riparian_multiplier, terms.significance_multiplier, terms.encroachment_multiplier))
 
 
 def _offsite_enhancement_units(
-    c: WatercourseEnhancementCalc,
-    e: WatercourseEnhancement | None,
-    b: WatercourseBaselineCalc,
+    calc: WatercourseEnhancementCalc,
+    row: WatercourseEnhancement | None,
+    baseline: WatercourseBaselineCalc,
     terms: _EnhancementTerms,
     length: Value,
 ) -> None:
     """F-3!AO12 units with SRM and AP12 units (the baseline's and the off-site reference checks)."""
     try:
-        c.units_srm = "" if blank(b.type) else _enhancement_units(b, terms, length, True)
+        calc.units_srm = "" if blank(baseline.type) else _enhancement_units(baseline, terms, length, True)
     except XlError:
-        c.units_srm = ""
+        calc.units_srm = ""
     try:
-        if blank(b.type) or blank(b.srm_category):
-            c.units = ""
-        elif terms.proposed and blank(b.units):
-            c.units = T.CHECK_DATA_LOWER
-        elif b.srm_category and (e is None or not e.gain_site):
-            c.units = T.OFFSITE_REFERENCE_REQUIRED
+        if blank(baseline.type) or blank(baseline.srm_category):
+            calc.units = ""
+        elif terms.proposed and blank(baseline.units):
+            calc.units = T.CHECK_DATA_LOWER
+        elif baseline.srm_category and (row is None or not row.gain_site):
+            calc.units = T.OFFSITE_REFERENCE_REQUIRED
         else:
-            c.units = _enhancement_units(b, terms, length, False)
+            calc.units = _enhancement_units(baseline, terms, length, False)
     except XlError:
-        c.units = ""
+        calc.units = ""
 
 
-def _baseline_comparison(b: WatercourseBaselineCalc, length: Value) -> Value:
+def _baseline_comparison(baseline: WatercourseBaselineCalc, length: Value) -> Value:
     """C-3!AY12 / F-3!BD12: the baseline units the enhancement must not fall below (no IFERROR)."""
-    units = b.units  # M12
-    enhanced = b.enhanced  # AX12: units enhanced of the baseline row
+    units = baseline.units  # M12
+    enhanced = baseline.enhanced  # AX12: units enhanced of the baseline row
     try:
         if gt(enhanced, units):
             return units
-        if gt(xl.add(num(b.retained_length), num(length)), b.length):
-            return xl.sub(num(units), num(b.retained))
+        if gt(xl.add(num(baseline.retained_length), num(length)), baseline.length):
+            return xl.sub(num(units), num(baseline.retained))
         return enhanced
     except XlError:
         return ERROR

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from bng.metric import UNIT_NAMES as MODULE_WORDS
 from bng.register.core import audit, notifications, submissions
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Invalid, NotFound
@@ -32,7 +33,6 @@ from bng.register.credits.records import OrderStatus
 MAX_MESSAGE = 2000
 PURCHASED = (OrderStatus.PAID, OrderStatus.ALLOCATED, OrderStatus.SENT_TO_LPA, OrderStatus.REFUNDED)
 """The credit orders that are purchases: paid (and then allocated, sent to the LPA, or refunded)."""
-MODULE_WORDS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ reaches this module only through that module's port, :class:`~bng.register.appli
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,22 +37,22 @@ from bng.register.applications.allocation_section import (
     FIELD,
     METRIC_FIELD,
     SECTION,
+    allocation,
     line_problems,
     parcel_key,
-    saved_quantities,
     sellable,
-    stored_quantities,
     uses_metric,
     wanted,
     what,
 )
+from bng.register.applications.answers import METHODS, AllocationAnswers
+from bng.register.applications.fields import SectionContext
 from bng.register.applications.habitats import SIZE_UNITS, ParcelDraft
-from bng.register.applications.sections import SectionContext, boundary_of
+from bng.register.applications.sections import boundary_of
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Invalid, Problem
 from bng.register.core.fees import FeePurpose
 from bng.register.core.filetypes import DocumentKind, sniff
-from bng.register.core.ledger import Capacity
 from bng.register.core.lpas import not_current
 from bng.register.core.model import Allocation, Application, GainSite, GainSiteArea, HabitatParcel
 from bng.register.core.places import Places, SpatialRisk
@@ -63,7 +63,6 @@ from .metric import DevelopmentMetric, Matched, development_metric, match, read_
 from .risk import RISK_LABELS, DevelopmentPlace, locate_development, spatial_risk
 from .service import Allocations, Development, Request, check_development, metric_flags, risk_multiplier
 
-METHODS = ("parcels", "metric")
 MAX_DECIMALS = 6
 
 
@@ -116,29 +115,17 @@ def quantity(text: str, p: ParcelDraft) -> Decimal:
     return value  # exact: no more decimal places than the ledger keeps
 
 
-def units(answers: Mapping[str, Any]) -> list[tuple[ParcelDraft, Decimal, Decimal]]:
-    """Each parcel the section takes, with its size and units (for the summaries)."""
-    quantities = stored_quantities(answers)
-    out = []
-    for p in sellable(answers):
-        size = quantities.get(parcel_key(p.module, p.stage, p.ref))
-        if size:
-            cap = Capacity(p.ledger_size, p.ledger_units)
-            out.append((p, size, cap.units_for(min(size, p.ledger_size))))
-    return out
-
-
 def section(
-    current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
-) -> dict[str, Any]:
-    """The optional section's handler: "no", or the development and the quantities, each checked."""
+    current: AllocationAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+) -> AllocationAnswers:
+    """The optional section's form read and checked: "no", or the development and the quantities."""
     problems: list[Problem] = []
     choice = str(values.get("allocate") or "").strip()
     if choice not in ("yes", "no"):
         problems.append(
             Problem("allocate", "Select whether this application also allocates units to a development", SECTION)
         )
-    answers: dict[str, Any] = {"allocate": choice == "yes"}
+    answers = AllocationAnswers(allocate=choice == "yes")
     if choice == "yes":
         raw = str(values.get("lpa_id") or "").strip()
         development = Development(
@@ -147,74 +134,98 @@ def section(
             str(values.get("development_name") or "").strip(),
             str(values.get("grid_reference") or "").strip(),
         )
-        problems += [Problem(p.field, p.message, SECTION) for p in check_development(development)]
-        lpa = ctx.lpa(development.lpa_id) if development.lpa_id is not None else None
-        if development.lpa_id is not None and lpa is None:
-            problems.append(Problem("lpa_id", "Select the development's LPA from the list", SECTION))
-        elif lpa is not None and (why := not_current(lpa, ctx.today)):
-            problems.append(Problem("lpa_id", why, SECTION))
-            lpa = None
-        try:
-            locate_development(ctx.places, development.grid_reference, lpa.name if lpa else "")
-        except Invalid as err:
-            problems += [Problem(p.field, p.message, SECTION) for p in err.problems]
+        problems += _development_problems(development, ctx)
         quantities: dict[str, Decimal] = {}
         method = str(values.get("method") or "parcels").strip()  # answers from before the choice: parcels
-        metric_file = current.get(METRIC_FIELD) if isinstance(current.get(METRIC_FIELD), int) else None
+        metric_file = current.development_metric_file
         if method not in METHODS:
             problems.append(Problem("method", "Select how you want to say what the development uses", SECTION))
         if not sellable(ctx.answers):
             problems.append(Problem("parcels", "Complete the habitats section before the allocation", SECTION))
         elif method == "metric":
-            upload = uploads.get(METRIC_FIELD)
-            data = None
-            if upload is not None and upload.data:
-                stored, _ = ctx.store(DocumentKind.METRIC, upload)
-                metric_file, data = stored.id, upload.data
-            elif metric_file is not None:  # uploaded before: kept until another replaces it
-                data = ctx.file_bytes(metric_file)
-            if data is None:
-                problems.append(Problem(METRIC_FIELD, "Select the development's metric", SECTION))
-            else:
-                try:
-                    quantities = ctx.parsed(metric_quantities, ctx.answers, data, ctx.reference)
-                except Invalid as err:
-                    problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
-                else:
-                    problems += [
-                        Problem(METRIC_FIELD, q.message, SECTION) for q in line_problems(ctx.answers, quantities)
-                    ]
+            metric_file = _from_metric(uploads, metric_file, ctx, quantities, problems)
         elif method == "parcels":
             metric_file = None
-            for p in sellable(ctx.answers):
-                key = parcel_key(p.module, p.stage, p.ref)
-                text = str(values.get(FIELD.format(key)) or "").strip()
-                if not text:
-                    continue
-                try:
-                    quantities[key] = quantity(text, p)
-                except Invalid as err:
-                    problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
-            if not any(q.field.startswith("parcel-") for q in problems):
-                problems += line_problems(ctx.answers, quantities)
-        answers |= {
-            "lpa_id": development.lpa_id,
-            "planning_reference": development.planning_reference,
-            "development_name": development.name,
-            "grid_reference": development.grid_reference,
-            "method": method,
-            METRIC_FIELD: metric_file,
-            "quantities": saved_quantities(quantities),
-        }
+            _from_parcels(values, ctx, quantities, problems)
+        answers = replace(
+            answers,
+            lpa_id=development.lpa_id,
+            planning_reference=development.planning_reference,
+            development_name=development.name,
+            grid_reference=development.grid_reference,
+            method=method,
+            development_metric_file=metric_file,
+            quantities=tuple(quantities.items()),
+        )
     if problems:
         raise Invalid("There is a problem with your answers", problems)
-    answers["completed"] = True
-    return answers
+    return replace(answers, completed=True)
+
+
+def _development_problems(development: Development, ctx: SectionContext) -> list[Problem]:
+    """The development's answers, its LPA (current) and where it is, each problem in the section."""
+    problems = [Problem(p.field, p.message, SECTION) for p in check_development(development)]
+    lpa = ctx.lpa(development.lpa_id) if development.lpa_id is not None else None
+    if development.lpa_id is not None and lpa is None:
+        problems.append(Problem("lpa_id", "Select the development's LPA from the list", SECTION))
+    elif lpa is not None and (why := not_current(lpa, ctx.today)):
+        problems.append(Problem("lpa_id", why, SECTION))
+        lpa = None
+    try:
+        locate_development(ctx.places, development.grid_reference, lpa.name if lpa else "")
+    except Invalid as err:
+        problems += [Problem(p.field, p.message, SECTION) for p in err.problems]
+    return problems
+
+
+def _from_metric(
+    uploads: Mapping[str, Upload],
+    metric_file: int | None,
+    ctx: SectionContext,
+    quantities: dict[str, Decimal],
+    problems: list[Problem],
+) -> int | None:
+    """The quantities read from the development's metric (uploaded now, or kept from before) into
+    ``quantities``, its problems into ``problems``; the metric's file id."""
+    upload = uploads.get(METRIC_FIELD)
+    data = None
+    if upload is not None and upload.data:
+        stored, _ = ctx.store(DocumentKind.METRIC, upload)
+        metric_file, data = stored.id, upload.data
+    elif metric_file is not None:  # uploaded before: kept until another replaces it
+        data = ctx.file_bytes(metric_file)
+    if data is None:
+        problems.append(Problem(METRIC_FIELD, "Select the development's metric", SECTION))
+    else:
+        try:
+            quantities.update(ctx.parsed(metric_quantities, ctx.answers, data, ctx.reference))
+        except Invalid as err:
+            problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
+        else:
+            problems += [Problem(METRIC_FIELD, q.message, SECTION) for q in line_problems(ctx.answers, quantities)]
+    return metric_file
+
+
+def _from_parcels(
+    values: Mapping[str, Any], ctx: SectionContext, quantities: dict[str, Decimal], problems: list[Problem]
+) -> None:
+    """The quantity typed for each parcel into ``quantities``, its problems into ``problems``."""
+    for p in sellable(ctx.answers):
+        key = parcel_key(p.module, p.stage, p.ref)
+        text = str(values.get(FIELD.format(key)) or "").strip()
+        if not text:
+            continue
+        try:
+            quantities[key] = quantity(text, p)
+        except Invalid as err:
+            problems += [Problem(q.field, q.message, SECTION) for q in err.problems]
+    if not any(q.field.startswith("parcel-") for q in problems):
+        problems += line_problems(ctx.answers, quantities)
 
 
 def development(answers: Mapping[str, Any]) -> Development:
-    a = answers[SECTION]
-    return Development(a["lpa_id"], a["planning_reference"], a["development_name"], a["grid_reference"])
+    a = allocation(answers)
+    return Development(a.lpa_id, a.planning_reference, a.development_name, a.grid_reference)
 
 
 def record(
@@ -227,12 +238,13 @@ def record(
         return None
     assert site.id is not None and app.id is not None
     ids = {parcel_key(p.module, p.stage, p.ref): p.id for p in uow.sites.parcels(site.id) if p.id is not None}
-    quantities = stored_quantities(app.answers)
+    a = allocation(app.answers)
+    quantities = dict(a.quantities)
     missing = [k for k in quantities if k not in ids]
     if missing:
         raise Invalid.one("parcels", f"The allocation takes parcels the gain site does not have: {', '.join(missing)}")
     lines = [Request(ids[k], size) for k, size in quantities.items()]
-    metric_file = uow.files.get(app.answers[SECTION][METRIC_FIELD]) if uses_metric(app.answers) else None
+    metric_file = uow.files.get(a.development_metric_file) if a.uses_metric and a.development_metric_file else None
     if metric_file is not None:  # the development's metric, matched again to the registered parcels
         data = files.get(metric_file.key)
         plan = allocations.plan_in(uow, actor, site, development(app.answers), (), data, True, named=app.reference)
@@ -296,7 +308,8 @@ def preview(uow: UnitOfWork, places: Places, app: Application, files: FileStore)
             shown.spatial_risk = spatial_risk(places, shown.place, shown.lpa_name, areas)
     if shown.spatial_risk is None or not uses_metric(app.answers):
         return shown
-    stored = uow.files.get(app.answers[SECTION][METRIC_FIELD])
+    metric_id = allocation(app.answers).development_metric_file
+    stored = uow.files.get(metric_id) if metric_id is not None else None
     if stored is None:
         return shown
     try:
@@ -318,8 +331,8 @@ class Combined:
         self._allocations = allocations
 
     def section(
-        self, current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
-    ) -> dict[str, Any]:
+        self, current: AllocationAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+    ) -> AllocationAnswers:
         return section(current, values, uploads, ctx)
 
     def preview(self, uow: UnitOfWork, places: Places, app: Application, files: FileStore) -> Preview | None:

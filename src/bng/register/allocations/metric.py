@@ -17,9 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bng.metric import Site, calculate, load
-from bng.metric.model import Project
-from bng.metric.result import GainSiteResult
+from bng.metric import GainSiteResult, Project, Site, calculate, load
 from bng.register.applications.habitats import MODULES, SIZE_UNITS, STAGES, from_site, site_from_json
 from bng.register.applications.metric_doors import site_from_workbook
 from bng.register.core.errors import Invalid, Problem

@@ -10,21 +10,22 @@ through :class:`CombinedCase`, a port wired in ``services``, so that it imports 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Invalid, OverAllocation, Problem
-from bng.register.core.ledger import PLACES, SELLABLE_STAGES, Capacity, check_allocation, plain
+from bng.register.core.ledger import Capacity, check_allocation
 from bng.register.core.model import Allocation, Application, GainSite
 from bng.register.core.places import Places
 from bng.register.core.ports import FileStore, UnitOfWork
 from bng.register.core.uploads import Upload
 
+from .answers import AllocationAnswers, ApplicationAnswers
+from .answers import parcel_key as parcel_key  # the combined case and the allocation form key parcels by it
+from .fields import SectionContext
 from .habitats import SIZE_UNITS, ParcelDraft
-from .sections import SectionContext, habitats_of
 
 SECTION = "allocation"
 FIELD = "parcel-{}"
@@ -35,9 +36,9 @@ class CombinedCase(Protocol):
     """What the application asks of the allocations area for its allocation section."""
 
     def section(
-        self, current: dict[str, Any], values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
-    ) -> dict[str, Any]:
-        """The section's handler: "no", or the development and the quantities, each checked."""
+        self, current: AllocationAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
+    ) -> AllocationAnswers:
+        """The section's form read and checked: "no", or the development and the quantities."""
         ...
 
     def preview(self, uow: UnitOfWork, places: Places, app: Application, files: FileStore) -> Any:
@@ -52,38 +53,23 @@ class CombinedCase(Protocol):
         ...
 
 
-def parcel_key(module: str, stage: str, ref: str) -> str:
-    """A parcel's key in the section's answers and its input's name: "area-creation-1"."""
-    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{module}-{stage}-{ref}")
-
-
 def sellable(answers: Mapping[str, Any]) -> list[ParcelDraft]:
     """The created and enhanced parcels of the application's habitats, in the metric's order."""
-    h = habitats_of(answers)
-    return [p for p in h.parcels if p.stage in SELLABLE_STAGES] if h is not None else []
+    return list(ApplicationAnswers.from_json(answers).sellable)
+
+
+def allocation(answers: Mapping[str, Any]) -> AllocationAnswers:
+    """The application's allocation section (every answer at its default when not started)."""
+    return AllocationAnswers.from_json(answers.get(SECTION) or {})
 
 
 def wanted(answers: Mapping[str, Any]) -> bool:
     """Whether the application also allocates units (its allocation section completed with "yes")."""
-    a = answers.get(SECTION) or {}
-    return bool(a.get("completed") and a.get("allocate"))
+    return allocation(answers).wanted
 
 
 def what(p: ParcelDraft) -> str:
     return f"parcel {p.ref} ({p.habitat})"
-
-
-def stored_quantities(answers: Mapping[str, Any]) -> dict[str, Decimal]:
-    """How much of each parcel the section takes (hectares or kilometres), by the parcel's key. The
-    answers hold each as decimal text ("0.5"); answers saved before the register spoke in hectares and
-    kilometres hold whole numbers at the ledger's precision, read as such."""
-    saved = (answers.get(SECTION) or {}).get("quantities") or {}
-    return {str(k): Decimal(v).scaleb(-PLACES) if isinstance(v, int) else Decimal(str(v)) for k, v in saved.items()}
-
-
-def saved_quantities(quantities: Mapping[str, Decimal]) -> dict[str, str]:
-    """The quantities as the answers keep them: exact decimal text, as typed ("0.5")."""
-    return {k: plain(v) for k, v in quantities.items()}
 
 
 def line_problems(answers: Mapping[str, Any], quantities: Mapping[str, Decimal]) -> list[Problem]:
@@ -113,12 +99,10 @@ def line_problems(answers: Mapping[str, Any], quantities: Mapping[str, Decimal])
 
 def problems(answers: Mapping[str, Any]) -> list[Problem]:
     """The allocation against the habitats as they are now (a check between sections)."""
-    if not wanted(answers):
-        return []
-    return line_problems(answers, stored_quantities(answers))
+    a = allocation(answers)
+    return line_problems(answers, dict(a.quantities)) if a.wanted else []
 
 
 def uses_metric(answers: Mapping[str, Any]) -> bool:
     """Whether the application's allocation is given by the development's metric (kept as a file)."""
-    a = answers.get(SECTION) or {}
-    return wanted(answers) and a.get("method") == "metric" and isinstance(a.get(METRIC_FIELD), int)
+    return allocation(answers).uses_metric

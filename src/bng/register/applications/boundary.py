@@ -20,26 +20,32 @@ import zipfile
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyogrio
 import shapely
-from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
-from bng.gis.gpkgschema import NotAGeoPackage, check_safe
-from bng.gis.vertices import (
+from bng.gis import (
     MAX_VERTICES_PER_BOUNDARY,
     MAX_VERTICES_PER_FEATURE,
+    CRSError,
+    NotAGeoPackage,
     TooManyVertices,
     check_geojson,
+    check_safe,
     check_wkb,
+    is_bng,
+    parse_crs,
+    to_bng,
 )
 from bng.register.core.errors import Invalid, Problem
 from bng.register.core.filetypes import FileType, zip_members
 from bng.register.core.places import Places
+
+if TYPE_CHECKING:
+    import pyproj
 
 SECTION = "boundary"
 MAX_FEATURES = 10_000
@@ -183,7 +189,7 @@ def _read_polygons(path: Path, file_type: FileType, field: str) -> BaseGeometry:
             )
         crs_text = "EPSG:4326"  # RFC 7946: GeoJSON without a crs member is WGS84
     try:
-        crs = CRS.from_user_input(crs_text)
+        crs = parse_crs(crs_text)
     except CRSError:
         raise Invalid.one(
             field, f"The boundary file's coordinate reference system {crs_text!r} is unknown", SECTION
@@ -194,8 +200,9 @@ def _read_polygons(path: Path, file_type: FileType, field: str) -> BaseGeometry:
     return _to_bng(geom, crs, field)
 
 
-def _to_bng(geom: BaseGeometry, crs: CRS, field: str) -> BaseGeometry:
-    if crs.to_epsg() == 27700:
+def _to_bng(geom: BaseGeometry, crs: pyproj.CRS, field: str) -> BaseGeometry:
+    """The boundary in EPSG:27700, reprojected as every map is (``bng.gis.crs``: PROJ offline)."""
+    if is_bng(crs):
         return geom
     if crs.is_geographic:
         x0, y0, x1, y1 = geom.bounds
@@ -206,8 +213,14 @@ def _to_bng(geom: BaseGeometry, crs: CRS, field: str) -> BaseGeometry:
                 "check its coordinate reference system (British National Grid, EPSG:27700, is expected)",
                 SECTION,
             )
-    transformer = Transformer.from_crs(crs, CRS.from_epsg(27700), always_xy=True)
-    return shapely.transform(geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    try:
+        out, _how = to_bng(np.array([geom], dtype=object), crs)
+    except CRSError as err:
+        raise Invalid.one(
+            field, f"The boundary file cannot be reprojected to British National Grid: {err}", SECTION
+        ) from None
+    moved: BaseGeometry = out[0]
+    return moved
 
 
 def invalid_reason(geom: BaseGeometry) -> str:

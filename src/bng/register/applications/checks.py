@@ -23,9 +23,10 @@ from bng.register.core.ports import UnitOfWork
 from bng.register.core.rules import land_charge_rule, thirty_year_rule
 
 from . import allocation_section
+from .answers import ApplicationAnswers, uplift_problems
 from .boundary import check_boundary
 from .habitats import area_problems, parcels_outside
-from .sections import SECTIONS, all_completed, boundary_of, done, habitats_of, uplift_problems
+from .sections import SECTIONS, all_completed, boundary_of, done, habitats_of
 
 OVERLAP_TOLERANCE_M2 = 1.0
 """Boundaries digitised from the same map may share an edge to within a square metre."""
@@ -74,25 +75,25 @@ def run_checks(
     h = habitats_of(answers)
     if h is not None:  # answers saved before the rule: checked again at submission and acceptance
         out.errors += uplift_problems(h)
-    la = answers["legal-agreement"]
-    out.errors += thirty_year_rule(
-        date.fromisoformat(la["works_completion_date"]), date.fromisoformat(la["secured_until"])
-    )
-    if la["agreement_type"] == AgreementType.CONSERVATION_COVENANT:
-        body = uow.bodies.get(la["responsible_body_id"])
-        out.errors += _body_problems(body, date.fromisoformat(la["agreement_date"]))
+    given = ApplicationAnswers.from_json(answers)
+    la = given.legal_agreement
+    land_charge, hm, ap = given.land_charge, given.hmmp, given.applicant
+    assert la is not None and land_charge is not None and hm is not None and ap is not None  # all completed
+    assert la.works_completion_date and la.secured_until and la.agreement_date and land_charge.certificate_date
+    out.errors += thirty_year_rule(la.works_completion_date, la.secured_until)
+    if la.kind == AgreementType.CONSERVATION_COVENANT:
+        body = uow.bodies.get(la.responsible_body_id) if la.responsible_body_id is not None else None
+        out.errors += _body_problems(body, la.agreement_date)
     else:  # an LPA abolished since the section was saved (or before the register knew the dates)
-        for lpa in filter(None, (uow.lpas.get(i) for i in la.get("lpa_ids", []))):
+        for lpa in filter(None, (uow.lpas.get(i) for i in la.lpa_ids)):
             if why := not_current(lpa, on):
                 out.errors.append(Problem("lpa_ids", why, "legal-agreement"))
-    out.errors += land_charge_rule(date.fromisoformat(answers["land-charge"]["certificate_date"]), on)
-    hm = answers["hmmp"]
-    if not hm.get("hmmp_in_agreement") and not hm.get("hmmp_file"):
+    out.errors += land_charge_rule(land_charge.certificate_date, on)
+    if not hm.hmmp_in_agreement and not hm.hmmp_file:
         out.errors.append(
             Problem("hmmp_file", "Upload the HMMP, or say that it is included in the legal agreement", "hmmp")
         )
-    ap = answers["applicant"]
-    if ap.get("acting_as") == "agent" and not ap.get("authorisation_file"):
+    if ap.agent and not ap.authorisation_file:
         out.errors.append(
             Problem("authorisation_file", "Upload the landowner's written authorisation for you to act", "applicant")
         )
@@ -121,12 +122,12 @@ def same_agreement(site: GainSite, site_lpas: Sequence[int], answers: Mapping[st
     document, or the same kind of agreement signed the same day by the same LPAs or responsible body."""
     if sha and site.agreement_sha256 and sha == site.agreement_sha256:
         return True
-    la = answers["legal-agreement"]
-    if la["agreement_type"] != site.agreement_type or la["agreement_date"] != site.agreement_date.isoformat():
+    la = ApplicationAnswers.from_json(answers).legal_agreement
+    if la is None or la.agreement_type != site.agreement_type or la.agreement_date != site.agreement_date:
         return False
-    if la["agreement_type"] == AgreementType.S106:
-        return sorted(la.get("lpa_ids", [])) == sorted(site_lpas)
-    return bool(la.get("responsible_body_id") == site.responsible_body_id)
+    if la.kind == AgreementType.S106:
+        return sorted(la.lpa_ids) == sorted(site_lpas)
+    return la.responsible_body_id == site.responsible_body_id
 
 
 def overlap_problems(

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from bng.metric import Site, calculate, load, parse_site
-from bng.metric.result import Result
+from bng.metric import MODULE_NAMES, UNIT_NAMES, Result, Site, calculate, load, parse_site
+from bng.metric import SIZE_UNITS as SIZE_UNITS  # re-exported: allocations and the web read it here
 from bng.register.core.errors import Invalid, Problem
 from bng.register.core.geometries import BYTES, SHA256, Geometries
 from bng.register.core.ledger import quantity
@@ -22,9 +22,8 @@ from bng.register.core.ledger import quantity
 SECTION = "habitats"
 MODULES = ("area", "hedgerow", "watercourse")
 STAGES = ("baseline", "creation", "enhancement")
-MODULE_LABELS = {"area": "Area habitats", "hedgerow": "Hedgerows", "watercourse": "Watercourses"}
-UNIT_LABELS = {"area": "habitat units", "hedgerow": "hedgerow units", "watercourse": "watercourse units"}
-SIZE_UNITS = {"area": "ha", "hedgerow": "km", "watercourse": "km"}
+MODULE_LABELS = MODULE_NAMES  # the one table of the modules' words: bng.metric.labels
+UNIT_LABELS = UNIT_NAMES
 AREA_AGREEMENT_SHARE = 0.01
 """The metric's baseline area may differ from the boundary's by 1 % (or the workbook's own 0.01 ha,
 whichever is larger): metric areas are usually typed to 2 decimals, so exact equality is too strict."""

@@ -36,8 +36,7 @@ def habitats_from_workbook(data: bytes, file_type: FileType, only: str = "") -> 
 
 def site_from_workbook(data: bytes, file_type: FileType, field: str = FIELD, section: str = SECTION) -> Site:
     """The engine's Site from a statutory metric workbook; its problems name the uploaded file's field."""
-    from bng.workbook.errors import WorkbookError
-    from bng.workbook.reader import read_workbook
+    from bng.workbook import WorkbookError, read_workbook
 
     with tempfile.TemporaryDirectory(prefix="bng-metric-") as tmp:
         path = Path(tmp) / f"metric{EXTENSIONS[file_type]}"
@@ -80,7 +79,7 @@ def habitats_from_maps(
     keeps each parcel's outline apart and says what the parcel holds of it (its digest and size)."""
     from dataclasses import replace
 
-    from bng.gis.workflow import MapError, load_maps
+    from bng.gis import MapError, load_maps
 
     label = only.strip() or "gain site"
     with tempfile.TemporaryDirectory(prefix="bng-maps-") as tmp:
@@ -139,8 +138,8 @@ def _swapped(paths: list[Path]) -> list[Problem]:
     """The baseline and the post-intervention map given the other way round (a post-intervention map fills
     the "Proposed …" columns, the habitat after the works; a baseline map leaves them blank): said so,
     rather than every error that follows from reading each as the other."""
-    from bng.gis.reading import MapFileError, read_map
-    from bng.gis.vocabulary import text
+    from bng.gis import MapFileError, read_map
+    from bng.gis import cell_text as text
 
     def post(path: Path) -> bool | None:
         try:
@@ -172,7 +171,7 @@ def _as_gain_site(site: Site, label: str) -> Site:
     """A map of the gain site's own land: its rows become the gain site's (off-site) rows."""
     from dataclasses import replace
 
-    from bng.metric.model import GainSite, Location
+    from bng.metric import GainSite, Location
 
     def mark(rows: tuple[Any, ...]) -> tuple[Any, ...]:
         out = []

@@ -44,14 +44,14 @@ from bng.register.core.uploads import Upload, store_bytes
 
 from . import allocation_section
 from .allocation_section import CombinedCase
+from .answers import KEPT, AllocationAnswers, ApplicationAnswers, Row
 from .checks import CheckResult, cross_section_problems, run_checks
 from .reads import Reads
-from .sections import SECTION_BY_KEY, SECTIONS, Handler, file_ids, text_problems, within_limits
+from .sections import SECTION_BY_KEY, SECTIONS, Handler, Section, file_ids, stored, text_problems, within_limits
 
 T = TypeVar("T")
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED)
-KEPT = "uploaded"
 """A section's files kept from a save that failed (field -> file id), used by its next save."""
 FILE_FIELDS: dict[str, dict[str, DocumentKind]] = {
     "applicant": {"authorisation_file": DocumentKind.AUTHORISATION},
@@ -95,6 +95,17 @@ class ApplicationView:
     metric's flags, as the allocation journey derives them."""
     boundary: BaseGeometry | None = None
     """For the case worker: the boundary given (EPSG:27700), for the case page's map."""
+
+    @property
+    def answers(self) -> ApplicationAnswers:
+        """The application's answers, typed, section by section."""
+        return ApplicationAnswers.from_json(self.application.answers)
+
+    def summary(self) -> list[tuple[Section, list[Row]]]:
+        """Each section with its summary list rows, in the task list's order (check your answers, the
+        submitted application, the case page)."""
+        answers = self.answers
+        return [(s, answers.rows(s.key, self)) for s in SECTIONS]
 
     def fee_standing(self, payment: Payment) -> FeeStanding:
         return fee_standing(payment, self.application.answers, self.refund(payment))
@@ -255,7 +266,7 @@ class Applications(Service):
     def handler(self, key: str) -> Handler:
         """A section's handler: its own, or the combined case's for the allocation section (the port)."""
         h = SECTION_BY_KEY[key].handler
-        return h if h is not None else self._combined.section
+        return h if h is not None else stored(AllocationAnswers, self._combined.section)
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -296,9 +307,10 @@ class Applications(Service):
         if with_checks and app.status == ApplicationStatus.SUBMITTED:
             view.checks = self._checks(uow, app)
             view.allocation = self._combined.preview(uow, self._places(), app, self._store)
-        if with_checks and (app.answers.get("boundary") or {}).get("completed"):
+        given = view.answers.boundary
+        if with_checks and given is not None and given.completed:
             with suppress(LookupError):
-                view.boundary = geometry_in(app.answers["boundary"], uow.geometries)
+                view.boundary = geometry_in(given.to_json(), uow.geometries)
         return view
 
     def _checks(self, uow: UnitOfWork, app: Application, exclude_site_id: int | None = None) -> CheckResult:
@@ -753,9 +765,10 @@ def fee_lines(
 
 
 def _agreement_sha(uow: UnitOfWork, app: Application) -> str | None:
-    file_id = (app.answers.get("legal-agreement") or {}).get("agreement_file")
-    stored = uow.files.get(file_id) if isinstance(file_id, int) else None
-    return stored.sha256 if stored else None
+    agreement = ApplicationAnswers.from_json(app.answers).legal_agreement
+    file_id = agreement.agreement_file if agreement is not None else None
+    document = uow.files.get(file_id) if file_id is not None else None
+    return document.sha256 if document else None
 
 
 def sections_in_order() -> tuple[Any, ...]:

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from bng.gis.gpkgschema import NotAGeoPackage, check_safe
-from bng.gis.zips import unsafe_member
+from bng.gis import NotAGeoPackage, check_safe, unsafe_member
 
 from .errors import Invalid
 

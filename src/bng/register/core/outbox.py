@@ -138,6 +138,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "address to {email}. Nothing changes until a link sent there is opened. If it was not you, change "
         "your password and sign out everywhere.",
     ),
+    "organisation_invitation": (
+        "Join {organisation} on the biodiversity gain sites register",
+        "{inviter} has invited you to join {organisation} on the biodiversity gain sites register. Sign in with "
+        "the account of this email address (or create one with it), then open this link to accept: {link}\n"
+        "It works once, for {days} days. If you did not expect it, you need do nothing.",
+    ),
     "email_changed": (
         "Your email address has been changed",
         "Your account on the biodiversity gain sites register now uses {email}; this address will get no "

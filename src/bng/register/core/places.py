@@ -24,10 +24,9 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from bng.gis.outline import england_geojson
+from bng.gis import WGS84, england_geojson, from_bng, points_from_bng, wgs84_to_bng
 
 ENGLAND_TOLERANCE_M = 1_000.0
 NEIGHBOUR_GAP_M = 100.0
@@ -50,28 +49,13 @@ SPATIAL_RISK_WORDING = {
 }
 
 
-@cache
-def _to_bng() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-
-
-@cache
-def _to_wgs84() -> Transformer:
-    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-
-
 def bng_to_wgs84(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, lambda xy: np.column_stack(_to_wgs84().transform(xy[:, 0], xy[:, 1])))
+    return from_bng(geom, WGS84)
 
 
 def bng_points_to_wgs84(eastings: Any, northings: Any) -> tuple[np.ndarray, np.ndarray]:
     """Longitudes and latitudes of EPSG:27700 points, all in one call to PROJ."""
-    lon, lat = _to_wgs84().transform(np.asarray(eastings, dtype=float), np.asarray(northings, dtype=float))
-    return np.asarray(lon), np.asarray(lat)
-
-
-def wgs84_to_bng(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, lambda xy: np.column_stack(_to_bng().transform(xy[:, 0], xy[:, 1])))
+    return points_from_bng(eastings, northings, WGS84)
 
 
 def _read(name: str) -> Any:

@@ -9,7 +9,7 @@ it changes is committed together or not at all, files included (files are staged
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
@@ -73,6 +73,16 @@ class SiteQuery:
     include_removed: bool = False
     page: int = 1
     per_page: int = 20
+    after: str = ""
+    """Keyset pagination: the reference of the last gain site of the page before; the page is then the
+    ``per_page`` sites that follow it in the search's order (``page`` only names it), read from where
+    that site is rather than counted past from the first."""
+    total: int | None = None
+    """The search's count when already known (a count depends on the filters, not the page): not counted again."""
+
+    def filters(self) -> SiteQuery:
+        """The same search without its page: what its count depends on."""
+        return replace(self, page=1, per_page=1, after="", total=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +260,8 @@ class Throttle(Protocol):
 @dataclass(frozen=True, slots=True)
 class EmailLink:
     """A one-time link sent by email (``sign_in``, ``new_account``, ``password_reset``, ``verify_email``,
-    ``change_email``; or ``second_factor``, a sign-in awaiting its authenticator code), with what it finishes."""
+    ``change_email``, ``org_invitation``; or ``second_factor``, a sign-in awaiting its authenticator code), with
+    what it finishes."""
 
     token_hash: str
     purpose: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 
-from bng.metric.credits import TIERS
+from bng.metric import TIERS
 from bng.register.core.errors import Invalid
 
 HUNDREDTHS = 100

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
+from bng.register.core import fee_payments
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Conflict, NotFound
 from bng.register.core.fees import pounds
@@ -125,6 +126,4 @@ def mark_paid_by_hand(uow: UnitOfWork, order_id: int, received_on: date, user_id
     payment_id = links.credit_fee(order_id)
     fee = uow.payments.get(payment_id) if payment_id is not None else None
     if fee is not None and fee.status == PaymentStatus.DUE:
-        fee.status, fee.received_on, fee.method, fee.recorded_by = (
-            PaymentStatus.RECEIVED, received_on, "bank transfer", user_id,
-        )  # fmt: skip
+        fee_payments.set_received(fee, received_on, "bank transfer", user_id)

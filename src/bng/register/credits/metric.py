@@ -16,9 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bng.metric import Site, calculate, parse_site
-from bng.metric.credits import TIERS
-from bng.metric.messages import T
+from bng.metric import TIERS, Site, T, calculate, parse_site
 from bng.register.core.errors import Invalid, Problem
 from bng.register.core.filetypes import EXTENSIONS, DocumentKind, FileType, check_upload
 
@@ -122,8 +120,7 @@ def read_metric(filename: str, data: bytes, field_name: str = FIELD) -> tuple[Si
 
 
 def _read_workbook(data: bytes, file_type: FileType, field_name: str) -> tuple[Site, list[str]]:
-    from bng.workbook.errors import WorkbookError
-    from bng.workbook.reader import read_workbook
+    from bng.workbook import WorkbookError, read_workbook
 
     with tempfile.TemporaryDirectory(prefix="bng-credits-") as tmp:
         path = Path(tmp) / f"metric{EXTENSIONS[file_type]}"

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bng.metric.credits import TIERS, prices_on
-from bng.metric.reference import CreditPrice as EnginePrice
+from bng.metric import TIERS, prices_on
+from bng.metric import CreditPrice as EnginePrice
 from bng.register.core.errors import Invalid
 from bng.register.core.rules import long_date
 

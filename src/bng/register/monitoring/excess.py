@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from math import isfinite
 
-from bng.planning.excess import MODULES, ModuleExcess, excess
-from bng.planning.tables import tables
+from bng.planning import MODULES, ModuleExcess
+from bng.planning import planning_tables as tables
+from bng.planning import sellable_excess as excess
 from bng.register.core import audit, submissions
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Conflict, Invalid, NotFound, Problem, refuse

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bng.planning.progress import Status
-from bng.planning.trajectory import Trajectory, from_parcel
+from bng.metric import SIZE_UNITS as UNIT
+from bng.planning import Status, Trajectory, from_parcel
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Invalid, NotFound, Problem
 from bng.register.core.model import Lpa
@@ -39,7 +39,6 @@ from .records import MonitoringUnitOfWork
 from .service import NO_REPORT, ObligationView, view_of
 
 MODULES = ("area", "hedgerow", "watercourse")
-UNIT = {"area": "ha", "hedgerow": "km", "watercourse": "km"}
 STATUSES = (Status.ON_TRACK.value, Status.BEHIND.value, Status.FAILED.value, Status.NOT_YET_DUE.value, NO_REPORT)
 SOURCES = (
     ("NERC Act 2006 s.40A (biodiversity reports), as amended by the Environment Act 2021 s.103", "T"),
@@ -517,7 +516,7 @@ class BiodiversityReport:
         return out.getvalue()
 
     def pdf(self) -> bytes:
-        from bng.documents.render import render_pdf
+        from bng.documents import render_pdf
 
         lpa = self.board.lpa.name
         period = f"{self.start.isoformat()} to {self.end.isoformat()}"

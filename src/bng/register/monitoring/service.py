@@ -17,12 +17,33 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from bng.planning.fees import FeeError, FeeQuote, quote
-from bng.planning.monitoring_tables import MonitoringProfile, monitoring_tables
-from bng.planning.progress import Assessment, Observation, assess
-from bng.planning.schedules import INSPECTION, REPORT, Due, due_dates, end_date, schedule_band
-from bng.planning.tables import tables
-from bng.planning.trajectory import LADDER, Trajectory, from_parcel, trajectory
+from bng.planning import (
+    INSPECTION,
+    LADDER,
+    REPORT,
+    Assessment,
+    Due,
+    FeeError,
+    FeeQuote,
+    MonitoringProfile,
+    Observation,
+    Trajectory,
+    assess,
+    due_dates,
+    end_date,
+    from_parcel,
+    quote,
+    schedule_band,
+)
+from bng.planning import (
+    monitoring_rule_tables as monitoring_tables,
+)
+from bng.planning import (
+    parcel_trajectory as trajectory,
+)
+from bng.planning import (
+    planning_tables as tables,
+)
 from bng.register.core import audit, submissions
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Conflict, Invalid, NotFound, Problem, refuse

@@ -7,7 +7,7 @@ the browser: when Pay says ``success`` the fee is recorded as received by card, 
 row is locked and marked; a return page reloaded fifty times records one payment). A success for a fee
 that was settled some other way first (a bank transfer recorded by hand) is marked ``not_needed``, and
 ``bng pay reconcile`` lists it for the money to be paid back. The register team refunds a fee paid by
-card through Pay's refund endpoint; bank transfers are still recorded by hand (``review``).
+card through Pay's refund endpoint; bank transfers are still recorded by hand (``fees.py``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bng.register.applications.review import Review
 from bng.register.applications.service import FEE_NAMES, FeeStanding, fee_standing
-from bng.register.core import adjustments, audit, notifications, submissions
+from bng.register.core import adjustments, audit, fee_payments, submissions
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Conflict, NotFound, NotSignedIn
 from bng.register.core.fees import FeePurpose, pounds
@@ -28,6 +27,8 @@ from bng.register.core.references import normalise
 from bng.register.core.roles import Permission
 from bng.register.core.rules import long_date
 from bng.register.core.service import Service, require
+
+from .fees import FeePayments
 
 SUCCESS = "success"
 
@@ -70,10 +71,10 @@ def _standing(uow: UnitOfWork, fee: Payment) -> FeeStanding:
 
 
 class CardPayments(Service):
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, pay: CardPay, review: Review) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, pay: CardPay, fees: FeePayments) -> None:
         super().__init__(uow, clock)
         self.pay = pay
-        self._review = review
+        self._fees = fees
         self.on_received: list[Callable[[UnitOfWork, Actor, Payment], None]] = []
         """What else a fee recorded as paid by card settles, in the same transaction (a credit order: paid)."""
 
@@ -208,11 +209,9 @@ class CardPayments(Service):
 
     def _received(self, uow: UnitOfWork, actor: Actor, fee: Payment, card: CardPayment, app: object) -> None:
         now = self.now()
-        before = audit.snapshot(fee, ("status", "received_on", "method"))
-        fee.status, fee.received_on, fee.method = PaymentStatus.RECEIVED, now.date(), "card"
-        after = audit.snapshot(fee, ("status", "received_on", "method")) | {"pay_id": card.pay_id}
-        audit.record(uow, now, actor, "payment.received", "payment", fee.reference, before, after)
-        notifications.payment_received(uow, now, fee, _what(fee).lower())
+        what = _what(fee).lower()
+        fee_payments.mark_received(uow, now, actor, fee, now.date(), "card", what, by_hand=False,
+                                   noted={"pay_id": card.pay_id})  # fmt: skip
         application_id = getattr(app, "id", None)
         if application_id is not None:
             name = FEE_NAMES.get(FeePurpose(fee.purpose), "Fee")
@@ -265,7 +264,7 @@ class CardPayments(Service):
             raise PayUnavailable(f"{err}. Nothing has been refunded or recorded") from None
         if refund.status == "error":
             raise PayUnavailable("GOV.UK Pay could not make the refund; nothing has been recorded")
-        made = self._review.record_refund(
+        made = self._fees.record_refund(
             actor, fee.reference, self.today(), "card", f"GOV.UK Pay refund {refund.refund_id}",
             application=application, once=once,
         )  # fmt: skip

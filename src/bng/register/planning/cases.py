@@ -25,8 +25,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from bng.planning.determination import DECIDED, LABELS, PlanStatus, TransitionError, clock, move
-from bng.planning.tables import tables
+from bng.planning import DECIDED, LABELS, PlanStatus, TransitionError, clock, move
+from bng.planning import planning_tables as tables
 from bng.register.core import audit, submissions
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Conflict, Invalid, NotFound, Problem
@@ -270,10 +270,14 @@ class PlanningCases(Service):
         self, upload: Upload, lpa: Lpa, planning_reference: str
     ) -> tuple[dict[str, Any], dict[str, Any] | None, bytes]:
         """Validate the zip as bng planning validate does, with the register's own records."""
-        from bng.submission.bundle import BundleError
-        from bng.submission.check import validate_submission
-        from bng.submission.documents import DocumentInputError, case_from_submission, gain_plan
-        from bng.submission.report import write_report
+        from bng.submission import (
+            BundleError,
+            DocumentInputError,
+            case_from_submission,
+            gain_plan,
+            validate_submission,
+            write_report,
+        )
 
         records = RegisterRecords(self._uow)
         profile = tables().lpa(lpa.ons_code or "") or tables().lpa(lpa.name.removesuffix(" LPA"))
@@ -361,7 +365,7 @@ class PlanningCases(Service):
 
     def document_pdf(self, actor: Actor | None, reference: str, kind: str) -> tuple[str, bytes]:
         """A document generated from the case's submission (statement, gain plan, HMMP skeleton) as PDF."""
-        from bng.submission.documents import KINDS, DocumentInputError, case_from_submission, render
+        from bng.submission import KINDS, DocumentInputError, case_from_submission, render
 
         if actor is None or kind not in KINDS:
             raise NotFound("No such document")
@@ -386,9 +390,7 @@ class PlanningCases(Service):
 
     def check_only(self, actor: Actor | None, upload: Upload | None, lpa_code: str = "") -> tuple[dict[str, Any], str]:
         """An officer's check of an application's documents, kept nowhere: the report and its text."""
-        from bng.submission.bundle import BundleError
-        from bng.submission.check import UnknownLpa, validate_submission
-        from bng.submission.report import render_text
+        from bng.submission import BundleError, UnknownLpa, render_text, validate_submission
 
         actor = require(actor, Permission.DETERMINE_GAIN_PLANS)
         if upload is None or not upload.data:

@@ -11,7 +11,7 @@ from typing import Any
 
 from bng.register.core.ports import UnitOfWorkFactory
 from bng.register.credits.records import WITH_PROOF, CreditOrder, OrderStatus
-from bng.submission.records import AllocationRecord, CreditPurchaseRecord
+from bng.submission import AllocationRecord, CreditPurchaseRecord
 
 
 class RegisterRecords:

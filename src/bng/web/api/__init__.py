@@ -26,7 +26,7 @@ from bng.register.core.places import bng_points_to_wgs84, bng_to_wgs84
 from bng.register.core.ports import AllocationQuery, Page, ParcelQuery
 from bng.register.public.sites import SiteView
 
-from ..cache import once_per_query
+from ..cache import counted_once, keep, known, once_per_query, version
 from ..links import absolute, base_url
 from ..paging import page_number
 from ..security import services
@@ -136,8 +136,14 @@ def _site_listing(fmt: str) -> Listing:
     query, errors = site_query(request.args, page, per_page)
     if errors:
         raise BadRequest(errors)
-    found = services().open_data.sites(query)
-    bodies = services().open_data.responsible_body_names()
+    try:
+        found = counted_once(query, services().open_data.sites)
+    except Invalid as err:  # an ``after`` that is no gain site's reference
+        raise BadRequest([FilterError(p.field, p.message) for p in err.problems]) from None
+    bodies = known("bodies")
+    if bodies is None:
+        bodies = services().open_data.responsible_body_names()
+        keep("bodies", bodies)
     sites: list[GainSite] = list(found.items)
     lon, lat = bng_points_to_wgs84([s.easting for s in sites], [s.northing for s in sites])
     rows = [
@@ -222,14 +228,16 @@ COLUMNS = {
 
 def _links(kind: str, fmt: str, found: Page) -> dict[str, str | None]:
     endpoint = f"api.{kind}" if fmt == "json" else f"api.{kind}_{fmt}"
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = {k: v for k, v in request.args.items() if k not in ("page", "after")}
 
-    def link(p: int) -> str:
-        return absolute(endpoint, page=p, **args)
+    def link(p: int, after: str = "") -> str:
+        return absolute(endpoint, page=p, **({"after": after} if after else {}), **args)
 
+    # the gain sites' next page is read from where this one ends (keyset), not counted past from the first
+    after = found.items[-1].reference if kind == "sites" and found.items else ""
     return {
-        "self": link(found.page),
-        "next": link(found.page + 1) if found.page < found.pages else None,
+        "self": link(found.page, request.args.get("after", "")),
+        "next": link(found.page + 1, after) if found.page < found.pages else None,
         "prev": link(found.page - 1) if found.page > 1 else None,
         "first": link(1),
         "last": link(found.pages),
@@ -258,7 +266,7 @@ def _serve(kind: str, fmt: str) -> ResponseReturnValue:
         return _problem(400, "; ".join(f"{e.field}: {e.message}" for e in bad.errors), bad.errors)
     found = listing.found
     links = _links(kind, fmt, found)
-    changed = services().open_data.last_change()
+    changed = version()[0]  # the open data's last change: a gain site's or an allocation's
     paging = {"page": found.page, "per_page": found.per_page, "total": found.total, "pages": found.pages}
     if fmt == "json":
         page_model, item_model = PAGES[kind]

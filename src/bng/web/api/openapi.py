@@ -109,6 +109,9 @@ SITE_FILTERS = [
            {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_DISTANCE_KM}),
     _query("bbox", "min easting,min northing,max easting,max northing (EPSG:27700): sites whose extent meets it; "
            "each minimum below its maximum, on the British National Grid", {"type": "string", "pattern": BBOX}),
+    _query("after", "Keyset pagination: the reference of the last gain site of the page before (the next link "
+           "carries it): the page is read from there, not counted past from the first; page then only names it",
+           {"type": "string", "maxLength": 20, "pattern": NO_NUL}),
 ]  # fmt: skip
 PARCEL_FILTERS = [
     _query("site", "A gain site reference"),

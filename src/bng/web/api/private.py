@@ -1,9 +1,11 @@
-"""The JSON API for an account's own software, called with an API token (``Authorization: Bearer bng_…``).
+"""The JSON API for an organisation's own software, called with its API token (``Authorization: Bearer bng_…``).
 
 The token alone says who is calling: the session cookie is never read here, so these endpoints are
-exempt from CSRF (a page elsewhere cannot make a browser send the token). Each endpoint names the
-scope it needs (``bng.register.accounts.api_tokens``): no token, or a revoked one, is 401; a scope the token or
-the account's role lacks is 403; more than the token's calls a minute is 429 with Retry-After. Uploads
+exempt from CSRF (a page elsewhere cannot make a browser send the token). A token acts for its
+organisation: the "me" endpoints read what belongs to any of its members, the "lpa" ones its LPA's.
+Each endpoint names the scope it needs (``bng.register.accounts.api_tokens``): no token, a revoked one or
+a closed organisation's is 401; a scope the token lacks, or that no admin of the organisation still
+holds, is 403; more than the token's calls a minute is 429 with Retry-After. Uploads
 are the pages' uploads: the same types, size limits and checks (zip bombs, hostile GeoPackages), the
 same readers and engine, and every result names the metric release it was calculated with.
 """
@@ -23,6 +25,7 @@ from flask import Response, g, request
 from flask.typing import ResponseReturnValue
 
 from bng.register.accounts.api_tokens import Caller, RateLimited, Scope, Unauthorised
+from bng.register.core.audit import Actor
 from bng.register.core.errors import Forbidden, Invalid, NotFound, Problem
 from bng.register.core.filetypes import EXTENSIONS, MB, DocumentKind, FileType, check_upload, sniff, zip_members
 
@@ -143,8 +146,7 @@ def calculate_metric() -> ResponseReturnValue:
 @api.post("/v1/metric/check")
 @token(Scope.METRIC)
 def check_metric() -> ResponseReturnValue:
-    from bng.workbook.check import check_workbook
-    from bng.workbook.errors import WorkbookError
+    from bng.workbook import WorkbookError, check_workbook
 
     filename, data = _upload("file", 50 * MB)
     checked = check_upload(DocumentKind.METRIC, filename, data, "file")
@@ -190,7 +192,7 @@ def _map_path(folder: Path, field: str) -> tuple[str, Path]:
 @api.post("/v1/maps/validate")
 @token(Scope.METRIC)
 def validate_maps() -> ResponseReturnValue:
-    from bng.gis.workflow import MapError, load_maps
+    from bng.gis import MapError, load_maps
     from bng.metric import calculate, result_to_dict
 
     with tempfile.TemporaryDirectory(prefix="bng-api-maps-") as tmp:
@@ -263,7 +265,7 @@ def estimate_credits() -> ResponseReturnValue:
     return _json(body)
 
 
-# -- one's own records -----------------------------------------------------------------------------------
+# -- the organisation's members' records -----------------------------------------------------------------
 
 
 @api.get("/v1/me/applications")
@@ -278,30 +280,37 @@ def my_applications() -> ResponseReturnValue:
             "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
             "decided_at": a.decided_at.isoformat() if a.decided_at else None,
         }
-        for a in services().applications.mine(_caller().actor)
+        for member in _caller().actors(Scope.APPLICATIONS)
+        for a in services().applications.mine(member)
     ]
     return _json({"items": items})
 
 
-def _allocation_units(reference: str) -> dict[str, float]:
-    view = services().allocations.view(_caller().actor, reference)
+def _allocation_units(member: Actor, reference: str) -> dict[str, float]:
+    view = services().allocations.view(member, reference)
     return {module: round(units, 6) for module, units in view.units_by_module().items()}
 
 
 @api.get("/v1/me/allocations")
 @token(Scope.ALLOCATIONS)
 def my_allocations() -> ResponseReturnValue:
-    items = [
-        {
-            "reference": a.reference,
-            "site_reference": site,
-            "planning_reference": a.planning_reference,
-            "development_name": a.development_name,
-            "recorded_at": a.created_at.isoformat(),
-            "units": _allocation_units(a.reference),
-        }
-        for a, site in services().allocations.mine(_caller().actor)
-    ]
+    seen: set[str] = set()  # an allocation two members may both see is listed once
+    items = []
+    for member in _caller().actors(Scope.ALLOCATIONS):
+        for a, site in services().allocations.mine(member):
+            if a.reference in seen:
+                continue
+            seen.add(a.reference)
+            items.append(
+                {
+                    "reference": a.reference,
+                    "site_reference": site,
+                    "planning_reference": a.planning_reference,
+                    "development_name": a.development_name,
+                    "recorded_at": a.created_at.isoformat(),
+                    "units": _allocation_units(member, a.reference),
+                }
+            )
     return _json({"items": items})
 
 
@@ -319,12 +328,13 @@ def my_credit_orders() -> ResponseReturnValue:
             "submitted_at": o.submitted_at.isoformat() if o.submitted_at else None,
             "sent_to_lpa_on": o.sent_to_lpa_on.isoformat() if o.sent_to_lpa_on else None,
         }
-        for o in services().credits.orders.mine(_caller().actor)
+        for member in _caller().actors(Scope.CREDIT_ORDERS)
+        for o in services().credits.orders.mine(member)
     ]
     return _json({"items": items})
 
 
-# -- an LPA officer's ------------------------------------------------------------------------------------
+# -- an LPA organisation's ----------------------------------------------------------------------------
 
 
 @api.get("/v1/lpa/allocations")
@@ -332,7 +342,7 @@ def my_credit_orders() -> ResponseReturnValue:
 def lpa_allocations() -> ResponseReturnValue:
     from bng.register.core.ports import AllocationQuery
 
-    lpa, _ = services().register.for_lpa(_caller().actor)
+    lpa, _ = services().register.for_lpa(_caller().lpa_officer())
     items: list[dict[str, Any]] = []
     page = 1
     while True:  # every allocation of the LPA's developments, a page of the open data at a time
@@ -357,7 +367,7 @@ def lpa_allocations() -> ResponseReturnValue:
 @api.get("/v1/lpa/proofs")
 @token(Scope.LPA)
 def lpa_proofs() -> ResponseReturnValue:
-    lpa, proofs = services().credits.fulfilment.for_lpa(_caller().actor)
+    lpa, proofs = services().credits.fulfilment.for_lpa(_caller().lpa_officer())
     items = [
         {
             "order_reference": p.order.reference,
@@ -375,6 +385,6 @@ def lpa_proofs() -> ResponseReturnValue:
 @api.get("/v1/lpa/monitoring")
 @token(Scope.LPA)
 def lpa_monitoring() -> ResponseReturnValue:
-    """The LPA's monitoring dashboard, as its officer downloads it signed in (``dashboard.json``): for the
+    """The LPA's monitoring dashboard, as its officers download it signed in (``dashboard.json``): for the
     software that reports on it (docs/monitoring.md)."""
-    return _json(services().lpa_monitoring.dashboard(_caller().actor).to_dict())
+    return _json(services().lpa_monitoring.dashboard(_caller().lpa_officer()).to_dict())

@@ -11,17 +11,21 @@ SECURITY_SCHEMES = {
     "apiToken": {
         "type": "http",
         "scheme": "bearer",
-        "description": "An API token made on the account's API tokens page (bng_ and 43 characters). Scopes: "
+        "description": "An organisation's API token, made by one of its admins on the organisation's API tokens "
+        "page (bng_ and 43 characters); it reads what belongs to any of the organisation's members. Scopes: "
         + "; ".join(f"{s.value}: {label}" for s, (label, _) in SCOPES.items()),
     }
 }
 REFUSALS = {
     "401": {
-        "description": "No API token, or one that is unknown or revoked, or whose account is deactivated",
+        "description": "No API token, or one that is unknown or revoked, or whose organisation is closed",
         "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
         "content": PROBLEM,
     },
-    "403": {"description": "The token lacks the scope, or the account's role no longer allows it", "content": PROBLEM},
+    "403": {
+        "description": "The token lacks the scope, or no admin of its organisation still holds the scope's permission",
+        "content": PROBLEM,
+    },
     "429": {
         "description": f"More than {RATE_LIMIT} calls in a minute with this token",
         "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds until the next window"}},
@@ -142,24 +146,26 @@ def paths() -> dict[str, Any]:
             )
         },
         "/api/v1/me/applications": {
-            "get": _operation("myApplications", "Your registration applications", Scope.APPLICATIONS, ITEMS)
+            "get": _operation("myApplications", "The members' registration applications", Scope.APPLICATIONS, ITEMS)
         },
         "/api/v1/me/allocations": {
-            "get": _operation("myAllocations", "The allocations you recorded", Scope.ALLOCATIONS, ITEMS)
+            "get": _operation("myAllocations", "The allocations the members recorded", Scope.ALLOCATIONS, ITEMS)
         },
         "/api/v1/me/credit-orders": {
-            "get": _operation("myCreditOrders", "Your statutory credit orders", Scope.CREDIT_ORDERS, ITEMS)
+            "get": _operation("myCreditOrders", "The members' statutory credit orders", Scope.CREDIT_ORDERS, ITEMS)
         },
         "/api/v1/lpa/allocations": {
-            "get": _operation("lpaAllocations", "Allocations for developments in your LPA", Scope.LPA, lpa_items)
+            "get": _operation(
+                "lpaAllocations", "Allocations for developments in the organisation's LPA", Scope.LPA, lpa_items
+            )
         },
         "/api/v1/lpa/proofs": {
-            "get": _operation("lpaProofs", "Proofs of purchase of credits sent to your LPA", Scope.LPA, lpa_items)
+            "get": _operation("lpaProofs", "Proofs of purchase of credits sent to the LPA", Scope.LPA, lpa_items)
         },
         "/api/v1/lpa/monitoring": {
             "get": _operation(
                 "lpaMonitoring",
-                "Your LPA's monitoring: gain plans, units secured, obligations by judgement, flags and fees",
+                "The LPA's monitoring: gain plans, units secured, obligations by judgement, flags and fees",
                 Scope.LPA,
                 {"type": "object"},
             )

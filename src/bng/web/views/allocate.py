@@ -316,7 +316,7 @@ def payment(reference: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _allocation_page(reference, form)
     try:
-        services().allocations.record_payment(
+        services().payments.record_payment(
             actor(), reference, form.received_on.data, form.method.data or "", once=once(form, "allocation.payment")
         )
     except AlreadyDone:

@@ -228,7 +228,7 @@ def section(reference: str, key: str) -> ResponseReturnValue:
 def _allocation_inputs(all_answers: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
     """The parcels the allocation section offers, each with the quantity to show in its input: as
     typed (a form sent back), or as saved (hectares or kilometres, or the text kept for later)."""
-    saved = allocation_section.stored_quantities({allocation_section.SECTION: answers})
+    saved = dict(allocation_section.allocation({allocation_section.SECTION: answers}).quantities)
     rows = []
     for p in allocation_section.sellable(all_answers):
         key = allocation_section.parcel_key(p.module, p.stage, p.ref)

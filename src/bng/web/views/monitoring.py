@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from bng.planning.trajectory import LADDER, Trajectory
+from bng.planning import LADDER, Trajectory
 from bng.register.core.errors import Conflict, Invalid
 from bng.register.core.roles import Permission, can
 from bng.register.core.submissions import AlreadyDone

@@ -10,11 +10,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from bng.planning import LABELS, PlanStatus, bng_module, parse_application, ssm_eligibility
 from bng.planning import applicability as judge
-from bng.planning import parse_application
-from bng.planning.determination import LABELS, PlanStatus
-from bng.planning.mhclg import bng_module
-from bng.planning.small_sites import ssm_eligibility
 from bng.register.core.errors import Invalid
 from bng.register.core.roles import Permission
 from bng.register.core.submissions import AlreadyDone

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bng.planning.tables import tables
+from bng.planning import planning_tables as tables
 from bng.register.core.errors import Conflict, Invalid
 from bng.register.core.roles import Permission
 from bng.register.core.submissions import AlreadyDone

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from bng.register.core.errors import Invalid
 from bng.register.core.places import places
 from bng.register.core.ports import Page
 
-from ..cache import once_per_query
+from ..cache import counted_once, keep, known, once_per_query
 from ..forms import SearchForm, choices
 from ..maps import search_map, site_map
 from ..paging import page_number
@@ -39,13 +41,22 @@ def search() -> ResponseReturnValue:
     form.lpa.choices = choices([(n, n) for n in p.names("lpa")], "Any LPA")
     form.nca.choices = choices([(n, n) for n in p.names("nca")], "Any National Character Area")
     form.lnrs.choices = choices([(n, n) for n in p.names("lnrs")], "Any LNRS area")
-    bodies = services().register.responsible_bodies(include_withdrawn=True)
-    form.responsible_body.choices = choices([(b.id, b.name) for b in bodies], "Any responsible body")
+    bodies = known("body choices")
+    if bodies is None:
+        bodies = [(b.id, b.name) for b in services().register.responsible_bodies(include_withdrawn=True)]
+        keep("body choices", bodies)
+    form.responsible_body.choices = choices(bodies, "Any responsible body")
     page = page_number(request.args)
     query, errors = site_query(request.args, page, PER_PAGE)
+    errors = [e for e in errors if e.field != "after"]  # a bad next link's place: the page by its number
     for e in errors:
         getattr(form, e.field).errors = [e.message]
-    results = services().register.search(query) if not errors else Page([], 0, 1, PER_PAGE)
+    results = Page([], 0, 1, PER_PAGE)
+    if not errors:
+        try:
+            results = counted_once(query, services().register.search)
+        except Invalid:  # ``after`` is no gain site's reference: the page by its number
+            results = counted_once(replace(query, after=""), services().register.search)
     args = filter_args(request.args)
     found_map = (
         search_map(url_for("api.sites_geojson", **cast(dict[str, Any], args)), query.bbox) if not errors else None

@@ -102,7 +102,7 @@ def _act(
 @requires(Permission.RECORD_PAYMENTS)
 def payment(reference: str) -> ResponseReturnValue:
     def act(form: forms.PaymentForm, token: Once) -> str:
-        services().review.record_payment(
+        services().payments.record_payment(
             actor(), reference, form.received_on.data, form.method.data or "", form.payment.data or "", once=token
         )
         return "Payment recorded"
@@ -117,7 +117,7 @@ def refund(reference: str) -> ResponseReturnValue:
         view = services().review.case(actor(), reference)
         if not any(p.reference == form.payment.data and view.fee_standing(p) == "to_refund" for p in view.payments):
             raise Conflict("No fee on this application is to be refunded")
-        made = services().review.record_refund(
+        made = services().payments.record_refund(
             actor(),
             form.payment.data or "",
             form.refunded_on.data,
