@@ -105,6 +105,12 @@ def build(count: int) -> Path:
     jobs = [(-1, v, str(folder / f"vector-{Path(v).name.removesuffix('.site.json')}.xlsm")) for v in vectors]
     jobs += [(k, vectors[k % len(vectors)], str(folder / f"variant-{k:05d}.xlsm")) for k in range(count)]
     jobs = jobs[: count - len(real)]
+    larger = _larger(count)
+    if larger is not None:  # the same workbooks are the first of a larger set built before: linked, not rebuilt
+        for _, _, out in jobs:
+            os.link(larger / Path(out).name, out)
+        (folder / ".complete").write_text(f"{count} workbooks, generator {GENERATOR}, linked from {larger.name}\n")
+        return folder
     start = time.monotonic()
     with ProcessPoolExecutor(os.cpu_count()) as pool:
         for i, _ in enumerate(pool.map(_export, jobs, chunksize=8), 1):
@@ -112,6 +118,15 @@ def build(count: int) -> Path:
                 print(f"  exported {i}/{len(jobs)} ({time.monotonic() - start:.0f} s)", file=sys.stderr)
     (folder / ".complete").write_text(f"{count} workbooks, generator {GENERATOR}\n")
     return folder
+
+
+def _larger(count: int) -> Path | None:
+    """A complete set of more workbooks of the same generator, whose first ``count`` are this set's."""
+    for found in sorted(CACHE.glob(f"n*-g{GENERATOR}")):
+        size = found.name[1:].split("-")[0]
+        if size.isdigit() and int(size) > count and (found / ".complete").exists():
+            return found
+    return None
 
 
 AUDITED = re.compile(r"audited ([\d,]+) files in ([\d,.]+) s on (\d+) worker")
