@@ -89,7 +89,7 @@ def _wait_until_blocked(register: Register, before: set[str], child: subprocess.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert child.poll() is None, child.communicate()
-        staged = _files(register.files) - before
+        staged = {f for f in _files(register.files) - before if not f.endswith(filestore.UNFINISHED)}  # whole
         with register.database.engine.connect() as conn:
             waiting = conn.execute(
                 text(

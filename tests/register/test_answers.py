@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -193,9 +194,9 @@ def test_an_allocation_takes_units_in_proportion_to_the_parcel() -> None:
                             "Low", 2.0, 10.0)  # fmt: skip
     hedge = ParcelDraft("hedgerow", "creation", "1", "Native hedgerow", "Low", "Good", "Low", 0.5, 3.0)
     chosen = AllocationAnswers(
-        completed=True, allocate=True, quantities=((parcel_key("area", "creation", "1"), 500_000),)
+        completed=True, allocate=True, quantities=((parcel_key("area", "creation", "1"), Decimal("0.5")),)
     )
-    assert chosen.taken((grassland, hedge)) == [(grassland, 500_000, 2_500_000)]
+    assert chosen.taken((grassland, hedge)) == [(grassland, Decimal("0.5"), Decimal("2.5"))]
     rows = chosen.rows(RowContext(_Names(), (grassland, hedge)))
     assert rows[-1] == Row(
         "Habitat parcels", "Grassland - Other neutral grassland (parcel 1): 0.5000 ha, 2.5000 habitat units"

@@ -113,7 +113,7 @@ def registration_scenario(r: Either) -> list[Any]:
     seen.append(outcome(lambda: s.applications.submit(who, ref) and None))
     view = s.applications.view(staff, ref)
     seen.append((view.application.status, view.application.version, [p.amount_pence for p in view.payments]))
-    s.review.record_payment(staff, ref, TODAY, "bank transfer")
+    s.payments.record_payment(staff, ref, TODAY, "bank transfer")
     site = s.review.accept(staff, ref)
     seen.append((site.reference, site.status, site.lpa_name, site.nca_name))
     shown = s.register.site(site.reference)
