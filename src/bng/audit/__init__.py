@@ -15,8 +15,9 @@ when an audit runs.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bng.faces import lazy_face
 
 if TYPE_CHECKING:
     from .errors import JournalError, SourceError, TooLarge
@@ -43,17 +44,4 @@ __all__ = [
     "write_reports",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """A name of the face, imported from its module on first use."""
-    try:
-        module, _, attribute = _WHERE[name].partition(":")
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(f".{module}", __name__), attribute or name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

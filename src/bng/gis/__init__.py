@@ -9,8 +9,9 @@ matplotlib. Every exception is in :mod:`bng.gis.errors`; the coordinate referenc
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bng.faces import lazy_face
 
 if TYPE_CHECKING:
     from .crs import WGS84, Reprojection, from_bng, is_bng, parse_crs, points_from_bng, to_bng, wgs84_to_bng
@@ -116,17 +117,4 @@ __all__ = [
     "wgs84_to_bng",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """A name of the face, imported from its module on first use."""
-    try:
-        module, _, attribute = _WHERE[name].partition(":")
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(f".{module}", __name__), attribute or name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

@@ -12,8 +12,9 @@ submodule (an import-linter contract in pyproject.toml; ``bng.cli`` mounts the c
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from bng.faces import lazy_face
 
 if TYPE_CHECKING:
     from .check import ValidationReport, validate_submission
@@ -62,17 +63,4 @@ __all__ = [
     "write_report",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """A name of the face, imported from its module on first use."""
-    try:
-        module, _, attribute = _WHERE[name].partition(":")
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(import_module(f".{module}", __name__), attribute or name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_face(__name__, _WHERE, __all__)

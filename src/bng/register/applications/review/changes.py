@@ -25,6 +25,18 @@ class SiteChange(Service):
             raise NotFound("No such gain site")
         return site
 
+    def _dated(self, on: date | None, description: str, what: str, asked: str) -> tuple[date, str]:
+        """The change's date and description, checked: every problem at once."""
+        problems: list[Problem] = []
+        described = gather(problems, lambda: _reason(description, "description", asked))
+        if on is None:
+            problems.append(Problem("on", f"Enter the date of the {what}"))
+        elif on > self.today():
+            problems.append(Problem("on", f"The date of the {what} must be today or in the past"))
+        refuse(problems)
+        assert described is not None and on is not None
+        return on, described
+
 
 class Amend(SiteChange):
     def __call__(
@@ -38,15 +50,7 @@ class Amend(SiteChange):
     ) -> None:
         """Record an amendment to a registered gain site, with its date and what changed."""
         actor = require(actor, Permission.AMEND_REGISTER)
-        problems: list[Problem] = []
-        described = gather(problems, lambda: _reason(description, "description", "a description of the amendment"))
-        if on is None:
-            problems.append(Problem("on", "Enter the date of the amendment"))
-        elif on > self.today():
-            problems.append(Problem("on", "The date of the amendment must be today or in the past"))
-        refuse(problems)
-        assert described is not None and on is not None
-        description = described
+        on, description = self._dated(on, description, "amendment", "a description of the amendment")
         with self._uow(write=True) as uow:
             submissions.claim(uow, actor, once, self.now())
             site = self._site(uow, reference)
@@ -81,15 +85,7 @@ class Remove(SiteChange):
     ) -> None:
         """Remove a gain site from the register: only when none of its units is allocated."""
         actor = require(actor, Permission.AMEND_REGISTER)
-        problems: list[Problem] = []
-        described = gather(problems, lambda: _reason(description, "description", "why the gain site is removed"))
-        if on is None:
-            problems.append(Problem("on", "Enter the date of the removal"))
-        elif on > self.today():
-            problems.append(Problem("on", "The date of the removal must be today or in the past"))
-        refuse(problems)
-        assert described is not None and on is not None
-        description = described
+        on, description = self._dated(on, description, "removal", "why the gain site is removed")
         with self._uow(write=True) as uow:
             submissions.claim(uow, actor, once, self.now())
             site = self._site(uow, reference)
