@@ -56,6 +56,54 @@ SLOW_MODULES = frozenset(
 )
 """Modules whose every test takes more than about a second (docs/performance.md, "Tests: the fast tier")."""
 
+HEAVY_MODULES = frozenset(
+    {
+        "tests/web/test_authorisation.py",  # 42 s
+        "tests/gis/test_fixtures.py",  # 32 s
+        "tests/web/test_planning_pages.py",  # 24 s
+        "tests/workbook/test_writer.py",  # 24 s
+        "tests/web/test_once.py",  # 23 s
+        "tests/planning/test_validate.py",  # 17 s
+        "tests/register/test_monitoring.py",  # 14 s
+        "tests/web/test_allocate.py",  # 13 s
+        "tests/web/test_hostile_input.py",  # 11 s
+        "tests/register/test_boundary.py",  # 11 s
+        "tests/test_cli.py",  # 11 s
+        "tests/web/test_monitoring_pages.py",  # 9 s
+        "tests/workbook/test_releases.py",  # 9 s
+        "tests/web/test_pages.py",  # 7 s
+        "tests/web/test_traffic.py",  # 7 s
+        "tests/metric/test_properties.py",  # 7 s
+        "tests/web/test_card_payments.py",  # 7 s
+        "tests/workbook/test_bad_input.py",  # 7 s
+        "tests/web/test_maps.py",  # 7 s
+        "tests/workbook/test_real_site_defects.py",  # 6 s
+        "tests/register/test_answers.py",  # 5 s
+        "tests/gis/test_hostile_maps.py",  # 5 s
+        "tests/web/test_credits_pages.py",  # 5 s
+        "tests/web/test_money.py",  # 5 s
+        "tests/workbook/test_consistency.py",  # 5 s
+        "tests/web/test_api_tokens.py",  # 5 s
+        "tests/web/test_open_data.py",  # 5 s
+        "tests/web/test_register_and_allocate.py",  # 5 s
+        "tests/workbook/test_external_workbooks.py",  # 4 s
+        "tests/register/test_applications.py",  # 4 s
+        "tests/web/test_hostile_uploads.py",  # 4 s
+        "tests/web/test_sign_in.py",  # 4 s
+        "tests/web/test_access.py",  # 4 s
+        "tests/gis/test_vectors_as_maps.py",  # 4 s
+        "tests/credits/test_hierarchy.py",  # 4 s
+        "tests/gis/test_plan.py",  # 4 s
+        "tests/workbook/test_real_workbooks.py",  # 4 s
+        "tests/web/test_issue10_pages.py",  # 3 s
+        "tests/workbook/test_template.py",  # 3 s
+        "tests/web/test_resubmission_fees.py",  # 3 s
+    }
+)
+"""Modules whose tests, together, took more than 3 s of the fast tier (`pytest -m "not slow" -n 2
+--durations=0`, 2026-12-07, quiet machine): pages through the whole web stack on SQLite, real
+workbooks, maps and PDFs. They run in the whole suite (CI) and leave the fast tier to the unit tests."""
+
 
 def _is_slow(item: pytest.Item) -> bool:
     if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
@@ -63,7 +111,8 @@ def _is_slow(item: pytest.Item) -> bool:
     params = getattr(getattr(item, "callspec", None), "params", {})
     if any(params.get(name) == value for name, value in SLOW_PARAMS.items()) or "postgresql" in params.values():
         return True
-    return item.path.relative_to(ROOT).as_posix() in SLOW_MODULES
+    where = item.path.relative_to(ROOT).as_posix()
+    return where in SLOW_MODULES or where in HEAVY_MODULES
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
