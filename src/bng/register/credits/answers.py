@@ -15,24 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, Self
 
+from bng.register.applications.answers.stored import id_of, text_of
 from bng.register.core.summary import Document, Row
 
 from .amounts import TIER_LABELS, TIERS, show_quantity
 from .base import OrderView
 from .metric import MetricCredits
 from .records import CustomerType
-
-
-def _text(doc: Mapping[str, Any], name: str) -> str:
-    v = doc.get(name)
-    return str(v) if v is not None else ""
-
-
-def _id(doc: Mapping[str, Any], name: str) -> int | None:
-    v = doc.get(name)
-    if isinstance(v, int) and not isinstance(v, bool):
-        return v
-    return int(v) if isinstance(v, str) and v.strip().isdigit() else None
 
 
 def _date(v: Any) -> date | None:
@@ -79,7 +68,7 @@ class DevelopmentAnswers(OrderAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> DevelopmentAnswers:
-        return cls(_id(doc, "lpa_id"), _text(doc, "planning_reference"), _text(doc, "development_name"))
+        return cls(id_of(doc, "lpa_id"), text_of(doc, "planning_reference"), text_of(doc, "development_name"))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -116,7 +105,7 @@ class MetricAnswers(OrderAnswers):
             read = MetricCredits.from_dict(credits) if isinstance(credits, dict) and credits else None
         except (KeyError, TypeError, ValueError):  # not what the register ever kept: none read
             read = None
-        return cls(_id(doc, "file_id"), _text(doc, "name"), _text(doc, "sha256"), read)
+        return cls(id_of(doc, "file_id"), text_of(doc, "name"), text_of(doc, "sha256"), read)
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"file_id": self.file_id, "name": self.name, "sha256": self.sha256}
@@ -152,7 +141,7 @@ class QuantitiesAnswers(OrderAnswers):
                 by_tier.append((str(tier), int(n)))
             except (TypeError, ValueError, OverflowError):
                 continue
-        return cls(tuple(by_tier), _text(doc, "for_metric"))
+        return cls(tuple(by_tier), text_of(doc, "for_metric"))
 
     def to_json(self) -> dict[str, Any]:
         return {"by_tier": dict(self.by_tier), "for_metric": self.for_metric}
@@ -172,7 +161,7 @@ class GainHierarchyAnswers(OrderAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> GainHierarchyAnswers:
-        return cls(_text(doc, "onsite_reason"), _text(doc, "offsite_reason"))
+        return cls(text_of(doc, "onsite_reason"), text_of(doc, "offsite_reason"))
 
     def to_json(self) -> dict[str, Any]:
         return {"onsite_reason": self.onsite_reason, "offsite_reason": self.offsite_reason}
@@ -193,7 +182,7 @@ class PurchaseOrderAnswers(OrderAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> PurchaseOrderAnswers:
-        return cls(_text(doc, "purchase_order"))
+        return cls(text_of(doc, "purchase_order"))
 
     def to_json(self) -> dict[str, Any]:
         return {"purchase_order": self.purchase_order}
@@ -219,12 +208,12 @@ class DueDiligenceAnswers(OrderAnswers):
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> DueDiligenceAnswers:
         return cls(
-            customer_type=_text(doc, "customer_type"),
-            full_name=_text(doc, "full_name"),
+            customer_type=text_of(doc, "customer_type"),
+            full_name=text_of(doc, "full_name"),
             date_of_birth=_date(doc.get("date_of_birth")),
-            nationality=_text(doc, "nationality"),
-            organisation_name=_text(doc, "organisation_name"),
-            organisation_number=_text(doc, "organisation_number"),
+            nationality=text_of(doc, "nationality"),
+            organisation_name=text_of(doc, "organisation_name"),
+            organisation_number=text_of(doc, "organisation_number"),
         )
 
     def to_json(self) -> dict[str, Any]:
