@@ -67,7 +67,8 @@ def boundary_geojson(ring: list[list[float]], name: str = "Gain site boundary") 
 
 def gain_site_metric(label: str, hectares: float, hedgerow_km: float = 0.4) -> bytes:
     """An off-site metric for a gain site of ``hectares``: arable and modified grassland turned into
-    neutral grassland and broadleaved woodland, with a new native hedgerow."""
+    neutral grassland and broadleaved woodland, with a new native hedgerow.
+    """
     arable = round(hectares * 0.75, 4)
     grass = round(hectares - arable, 4)
     woodland = round(arable * 0.2, 4)
@@ -121,7 +122,8 @@ def development_metric(
 ) -> bytes:
     """A development's metric as a site file: grassland built over on site, made good at a gain site by
     ``area_ha`` of created neutral grassland and ``hedgerow_km`` of native hedgerow, named by its
-    register reference in the off-site rows."""
+    register reference in the off-site rows.
+    """
     doc = {
         "metric_release": "statutory-2024",
         "project": {"name": "Mill Road homes", "planning_reference": planning_reference, "lpa": "Cambridge"},

@@ -86,8 +86,10 @@ def build_services(
     notify: Notify | None = None,
     template_ids: TemplateIds | None = None,
 ) -> Services:
-    """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``). ``notify`` is
-    GOV.UK Notify (with ``template_ids``); without one, its stand-in."""
+    """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``).
+
+    ``notify`` is GOV.UK Notify (with ``template_ids``); without one, its stand-in.
+    """
     allocations = Allocations(uow, clock, store, places)
     combined = Combined(allocations)  # the application's allocation section, through its port
     applications = Applications(uow, clock, store, places, combined)

@@ -38,7 +38,8 @@ PURCHASED = (OrderStatus.PAID, OrderStatus.ALLOCATED, OrderStatus.SENT_TO_LPA, O
 @dataclass(frozen=True, slots=True)
 class AllocationRow:
     """An allocation as the landowner's and the LPA's lists show it (no personal data: who recorded it is
-    not shown)."""
+    not shown).
+    """
 
     reference: str
     site_reference: str
@@ -162,7 +163,8 @@ class Access(Service):
 
     def site_allocations(self, actor: Actor | None) -> tuple[list[AllocationRow], list[ReceivedMessage]]:
         """The allocations made against the actor's own gain sites (whoever recorded them), newest first, and
-        the messages sent to them about their sites."""
+        the messages sent to them about their sites.
+        """
         actor = require(actor, Permission.VIEW_OWN_SITE_ALLOCATIONS)
         with self._access_uow() as uow:
             return list(uow.access.allocations_on_sites_of(actor.user_id)), list(uow.access.messages_to(actor.user_id))

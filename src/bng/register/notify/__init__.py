@@ -1,4 +1,5 @@
 """E-mails through GOV.UK Notify: the port, its adapter, its local stand-in and the worker that sends
 the queued outbox.
 
-See docs/architecture.md for the layers of the register."""
+See docs/architecture.md for the layers of the register.
+"""

@@ -37,8 +37,10 @@ class NotifyError(Exception):
 
 def retryable(status: int) -> bool:
     """Notify's answers worth trying again: rate limits (429), its own failures (5xx) and no answer (0).
-    A 400 (bad request: a missing personalisation, a bad address, an unknown template) or 403 (the key) will
-    not mend itself: the message fails at once, for a person to look at."""
+
+    A 400 (bad request: a missing personalisation, a bad address, an unknown template) or 403 (the key) will not mend
+    itself: the message fails at once, for a person to look at.
+    """
     return status == 0 or status == 429 or status >= 500
 
 
@@ -74,7 +76,8 @@ class TemplateIds:
     @classmethod
     def from_csv(cls, path: Path) -> TemplateIds:
         """Read ``template,template_id[,source]`` rows; an unknown template or an id that is not a UUID is an
-        error naming the file and row."""
+        error naming the file and row.
+        """
         ids: dict[str, str] = {}
         with path.open(newline="", encoding="utf-8") as fh:
             for n, row in enumerate(csv.DictReader(fh), start=2):

@@ -193,7 +193,8 @@ class StandInNotify:
 
 class LocalNotify:
     """The stand-in as the worker's :class:`~bng.register.notify.port.Notify`, in process (no network): for the
-    service run without a key, whose stand-in it is."""
+    service run without a key, whose stand-in it is.
+    """
 
     def __init__(self, store: StandInNotify, base_url: str = "") -> None:
         self.store = store

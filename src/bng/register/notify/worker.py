@@ -139,7 +139,8 @@ class NotifySender(Service):
 
     def run(self, stop: threading.Event, interval: float = 5.0) -> None:
         """Send what is due every ``interval`` seconds until ``stop`` is set; an error (the database gone)
-        is logged and the next round tries again: the worker never dies of one."""
+        is logged and the next round tries again: the worker never dies of one.
+        """
         while not stop.is_set():
             try:
                 busy = self.send_due().handled

@@ -166,7 +166,8 @@ class StandInPay:
 
     def finish(self, payment_id: str, outcome: str, form_token: str) -> str | None:
         """End an unfinished payment as the card page's button says; its return address (None: no such
-        payment, no such outcome, or not sent from its card page). A payment already finished stays as it is."""
+        payment, no such outcome, or not sent from its card page). A payment already finished stays as it is.
+        """
         with self._lock:
             p = self._payments.get(payment_id)
             if p is None or outcome not in OUTCOMES:
@@ -180,7 +181,8 @@ class StandInPay:
 
 class LocalPay:
     """The stand-in as the service's :class:`~bng.register.core.ports.CardPay`, in process: ``base_url`` is where
-    the service is reached (its card page is under it)."""
+    the service is reached (its card page is under it).
+    """
 
     def __init__(self, store: StandInPay, base_url: str) -> None:
         self.store = store
