@@ -71,6 +71,8 @@ def _standing(uow: UnitOfWork, fee: Payment) -> FeeStanding:
 
 
 class CardPayments(Service):
+    """Fees paid by card through GOV.UK Pay: started here, their outcome asked of Pay, refunded through it."""
+
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, pay: CardPay, fees: FeePayments) -> None:
         super().__init__(uow, clock)
         self.pay = pay
@@ -236,8 +238,9 @@ class CardPayments(Service):
     def refund(
         self, actor: Actor | None, reference: str, application: str, *, once: submissions.Once | None = None
     ) -> Refund:
-        """Pay back a fee paid by card and no longer owed (standing "to be refunded") through Pay's refund
-        endpoint, and record the refund with Pay's refund id. The same form twice refunds once: Pay refuses
+        """Pay back a fee paid by card and no longer owed (standing "to be refunded") through Pay's refund endpoint.
+
+        The refund is recorded with Pay's refund id. The same form twice refunds once: Pay refuses
         a second refund made against the amount available before the first.
         """
         actor = require(actor, Permission.RECORD_PAYMENTS)
@@ -284,8 +287,10 @@ class CardPayments(Service):
         return first is not None and first.user_id == actor.user_id and first.action == once.action
 
     def reconcile(self) -> list[Difference]:
-        """Every card payment whose state at Pay differs from ours: a status or finish we have not seen,
-        a success not recorded, a fee paid twice (to be paid back), a payment Pay does not know.
+        """Every card payment whose state at Pay differs from ours (``bng pay reconcile``).
+
+        A status or finish we have not seen, a success not recorded, a fee paid twice (to be paid back), a payment
+        Pay does not know.
         """
         with self._uow() as uow:
             cards = list(uow.card_payments.all())
@@ -313,8 +318,9 @@ class CardPayments(Service):
 
 
 def _what(fee: Payment) -> str:
-    """What a fee pays for, as its pages and e-mails name it: a credit order's invoice is a fee row too (its
-    purpose ``credits``, which is no registration or allocation fee).
+    """What a fee pays for, as its pages and e-mails name it.
+
+    A credit order's invoice is a fee row too (its purpose ``credits``, which is no registration or allocation fee).
     """
     if fee.purpose == "credits":
         return "Statutory biodiversity credits"

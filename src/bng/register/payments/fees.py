@@ -29,6 +29,8 @@ ALLOCATION_PREFIX = "ALL-"
 
 
 class FeePayments(Service):
+    """The register team records fees received by hand and fees refunded, each audited and in the case's history."""
+
     def record_payment(
         self,
         actor: Actor | None,
@@ -86,8 +88,9 @@ class FeePayments(Service):
         application: str | None = None,
         once: submissions.Once | None = None,
     ) -> Refund:
-        """The register team records that a fee received and no longer owed (standing "to be refunded")
-        has been paid back: when, how and the refund's reference. Its standing is then "refunded", for
+        """Record that a fee received and no longer owed (standing "to be refunded") has been paid back.
+
+        The register team says when, how and the refund's reference. Its standing is then "refunded", for
         good; the audit log and the case history say so. Nothing changes if anything is wrong.
         ``application``, when given, is the case the payment must belong to (the case page's form).
         """
