@@ -42,6 +42,8 @@ from bng.register.public.sites import PublicRegister
 
 @dataclass(frozen=True)
 class Services:
+    """Every register service, wired to one unit of work factory, file store and clock: what the web and CLI use."""
+
     accounts: Accounts
     applications: Applications
     review: Review
