@@ -283,7 +283,7 @@ class Sites(Protocol):
     def registered_near(self, bbox: tuple[float, float, float, float]) -> Sequence[GainSite]:
         """The registered gain sites whose extent comes within a metre of the box (EPSG:27700), by id.
 
-        What a new boundary is checked against for overlaps.
+        What an application's boundary is checked against for overlaps with sites already on the register.
         """
         ...
 
@@ -586,19 +586,19 @@ class FileStore(Protocol):
         ...
 
     def publish(self, key: str) -> None:
-        """Move staged bytes into place (once the row that names them is committed)."""
+        """Move staged bytes into place once the row that names them is committed (nothing if already there)."""
         ...
 
     def get(self, key: str) -> bytes:
-        """The bytes, staged or published."""
+        """The bytes, staged or published; ``FileNotFoundError`` (naming only the key) if there are none."""
         ...
 
     def delete(self, key: str) -> None:
-        """Remove the bytes, staged or published."""
+        """Remove the bytes, staged or published (nothing if there are none)."""
         ...
 
     def exists(self, key: str) -> bool:
-        """Whether bytes are kept under the key."""
+        """Whether bytes are kept under the key, staged or published."""
         ...
 
 
