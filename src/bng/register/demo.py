@@ -1,5 +1,6 @@
-"""Demonstration data: accounts for every role and a few gain sites, made through the same
-services a person would use (so the demo exercises every rule), dated relative to today.
+"""Demonstration data: accounts for every role and a few gain sites, dated relative to today.
+
+They are made through the same services a person would use, so the demo exercises every rule.
 
 Never load it into a real register: the demo accounts' password is printed for anyone to read.
 """
@@ -34,6 +35,8 @@ ACCOUNTS = (
 
 @dataclass(frozen=True)
 class DemoSite:
+    """A demo gain site: where it is (EPSG:27700), its size, its legal agreement and whose it is."""
+
     name: str
     easting: float
     northing: float

@@ -1,5 +1,6 @@
-"""Small, real sample documents for the demo data and the tests: a PDF, a boundary as GeoJSON in
-British National Grid, and a gain site's off-site metric as a JSON site file.
+"""Small, real sample documents for the demo data and the tests.
+
+A PDF, a boundary as GeoJSON in British National Grid, and a gain site's off-site metric as a JSON site file.
 
 They are generated, not fetched, so the demo and the tests need nothing from the network.
 """
@@ -66,8 +67,10 @@ def boundary_geojson(ring: list[list[float]], name: str = "Gain site boundary") 
 
 
 def gain_site_metric(label: str, hectares: float, hedgerow_km: float = 0.4) -> bytes:
-    """An off-site metric for a gain site of ``hectares``: arable and modified grassland turned into
-    neutral grassland and broadleaved woodland, with a new native hedgerow."""
+    """An off-site metric for a gain site of ``hectares``.
+
+    Arable and modified grassland turned into neutral grassland and broadleaved woodland, with a new native hedgerow.
+    """
     arable = round(hectares * 0.75, 4)
     grass = round(hectares - arable, 4)
     woodland = round(arable * 0.2, 4)
@@ -119,9 +122,11 @@ def development_metric(
     planning_reference: str = "26/01234/FUL",
     habitat: str = "Grassland - Other neutral grassland",
 ) -> bytes:
-    """A development's metric as a site file: grassland built over on site, made good at a gain site by
-    ``area_ha`` of created neutral grassland and ``hedgerow_km`` of native hedgerow, named by its
-    register reference in the off-site rows."""
+    """A development's metric as a site file: grassland built over on site, made good at a gain site.
+
+    The gain site gives ``area_ha`` of created neutral grassland and ``hedgerow_km`` of native hedgerow, named by its
+    register reference in the off-site rows.
+    """
     doc = {
         "metric_release": "statutory-2024",
         "project": {"name": "Mill Road homes", "planning_reference": planning_reference, "lpa": "Cambridge"},

@@ -42,6 +42,8 @@ from bng.register.public.sites import PublicRegister
 
 @dataclass(frozen=True)
 class Services:
+    """Every register service, wired to one unit of work factory, file store and clock: what the web and CLI use."""
+
     accounts: Accounts
     applications: Applications
     review: Review
@@ -86,8 +88,10 @@ def build_services(
     notify: Notify | None = None,
     template_ids: TemplateIds | None = None,
 ) -> Services:
-    """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``). ``notify`` is
-    GOV.UK Notify (with ``template_ids``); without one, its stand-in."""
+    """``pay`` is GOV.UK Pay; without one, a stand-in (whose card page is under ``base_url``).
+
+    ``notify`` is GOV.UK Notify (with ``template_ids``); without one, its stand-in.
+    """
     allocations = Allocations(uow, clock, store, places)
     combined = Combined(allocations)  # the application's allocation section, through its port
     applications = Applications(uow, clock, store, places, combined)

@@ -1,11 +1,13 @@
-"""Who sees what beyond the public register: a landowner sees the allocations made against their own gain
-sites; an LPA officer sees the allocations and statutory credit purchases for developments in their LPA (with
-CSV downloads); a developer or LPA officer can send a message to a gain site's provider through the service.
+"""Who sees what beyond the public register, and messages to a gain site's provider.
 
-A message is kept (``provider_message``) and queued to the provider in the same transaction (the outbox
-the Notify worker sends); the sender never learns the provider's name or e-mail address, and nothing of it is published:
-no public page, open data or API reads the table. The provider gets the sender's name, organisation and
-e-mail address, so that they can reply (the form says so before it is sent).
+A landowner sees the allocations made against their own gain sites; an LPA officer sees the allocations and
+statutory credit purchases for developments in their LPA (with CSV downloads); a developer or LPA officer can send a
+message to a gain site's provider through the service.
+
+A message is kept (``provider_message``) and queued to the provider in the same transaction (the outbox the Notify
+worker sends); the sender never learns the provider's name or e-mail address, and nothing of it is published: no
+public page, open data or API reads the table. The provider gets the sender's name, organisation and e-mail address,
+so that they can reply (the form says so before it is sent).
 """
 
 from __future__ import annotations
@@ -37,8 +39,7 @@ PURCHASED = (OrderStatus.PAID, OrderStatus.ALLOCATED, OrderStatus.SENT_TO_LPA, O
 
 @dataclass(frozen=True, slots=True)
 class AllocationRow:
-    """An allocation as the landowner's and the LPA's lists show it (no personal data: who recorded it is
-    not shown)."""
+    """An allocation as the landowner's and the LPA's lists show it (no personal data: not who recorded it)."""
 
     reference: str
     site_reference: str
@@ -52,6 +53,7 @@ class AllocationRow:
     """Units taken, by module."""
 
     def units_text(self) -> str:
+        """The units taken, module by module: "1.50 habitat units, 0.25 hedgerow units"."""
         return ", ".join(f"{shown(self.units[m])} {w}" for m, w in MODULE_WORDS.items() if m in self.units)
 
 
@@ -71,6 +73,8 @@ class PurchaseRow:
 
 @dataclass(frozen=True, slots=True)
 class ProviderMessage:
+    """A message sent through the service to a gain site's provider, as it is kept (never published)."""
+
     reference: str
     gain_site_id: int
     sender_id: int
@@ -93,18 +97,36 @@ class ReceivedMessage:
 
 
 class AccessRecords(Protocol):
-    def allocations_on_sites_of(self, owner_id: int) -> Sequence[AllocationRow]: ...
-    def allocations_in_lpa(self, lpa_id: int) -> Sequence[AllocationRow]: ...
-    def purchases_in_lpa(self, lpa_id: int, statuses: Sequence[str]) -> Sequence[PurchaseRow]: ...
+    """What the unit of work's ``access`` reads and keeps for these lists and messages."""
+
+    def allocations_on_sites_of(self, owner_id: int) -> Sequence[AllocationRow]:
+        """The allocations against the gain sites the account registered (whoever recorded them), newest first."""
+        ...
+
+    def allocations_in_lpa(self, lpa_id: int) -> Sequence[AllocationRow]:
+        """The allocations for developments in the LPA, newest first."""
+        ...
+
+    def purchases_in_lpa(self, lpa_id: int, statuses: Sequence[str]) -> Sequence[PurchaseRow]:
+        """The credit orders in these statuses for developments in the LPA, last paid first."""
+        ...
+
     def site_owner(self, site_id: int) -> int | None:
         """The account that registered the gain site (its provider), or None."""
         ...
 
-    def add_message(self, message: ProviderMessage) -> None: ...
-    def messages_to(self, user_id: int) -> Sequence[ReceivedMessage]: ...
+    def add_message(self, message: ProviderMessage) -> None:
+        """Keep a message sent to a provider."""
+        ...
+
+    def messages_to(self, user_id: int) -> Sequence[ReceivedMessage]:
+        """The messages sent to the account about its gain sites, newest first."""
+        ...
 
 
 class AccessUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that holds the access records (the database's does)."""
+
     access: AccessRecords
 
     def __enter__(self) -> AccessUnitOfWork: ...
@@ -112,6 +134,8 @@ class AccessUnitOfWork(UnitOfWork, Protocol):
 
 @dataclass
 class LpaActivity:
+    """What an LPA officer's page shows: the LPA, and the allocations and credit purchases in its area."""
+
     lpa: Lpa
     allocations: list[AllocationRow]
     purchases: list[PurchaseRow]
@@ -130,6 +154,7 @@ def _cell(text: str) -> str:
 
 
 def allocations_csv(rows: Sequence[AllocationRow]) -> str:
+    """The allocations as a CSV download, units to the ledger's precision, typed text safe from formulas."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(ALLOCATION_CSV)
@@ -143,6 +168,7 @@ def allocations_csv(rows: Sequence[AllocationRow]) -> str:
 
 
 def purchases_csv(rows: Sequence[PurchaseRow]) -> str:
+    """The credit purchases as a CSV download, credits and pounds to two decimals, typed text safe from formulas."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(PURCHASE_CSV)
@@ -156,13 +182,14 @@ def purchases_csv(rows: Sequence[PurchaseRow]) -> str:
 
 
 class Access(Service):
+    """The lists of allocations and purchases for landowners and LPA officers, and messages to providers."""
+
     def _access_uow(self, write: bool = False) -> AccessUnitOfWork:
         made: AccessUnitOfWork = self._uow(write=write)  # type: ignore[assignment]  # the SQL unit has .access
         return made
 
     def site_allocations(self, actor: Actor | None) -> tuple[list[AllocationRow], list[ReceivedMessage]]:
-        """The allocations made against the actor's own gain sites (whoever recorded them), newest first, and
-        the messages sent to them about their sites."""
+        """The allocations against the actor's own gain sites, and the messages sent about them, newest first."""
         actor = require(actor, Permission.VIEW_OWN_SITE_ALLOCATIONS)
         with self._access_uow() as uow:
             return list(uow.access.allocations_on_sites_of(actor.user_id)), list(uow.access.messages_to(actor.user_id))

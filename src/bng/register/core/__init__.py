@@ -1,4 +1,7 @@
-"""What every area shares: the records, the ports, errors, the audit log, references, roles, date rules,
-fees, files, geometries, places and LPAs, the capacity ledger, one-time submissions and the outbox.
+"""What every area of the register shares.
 
-See docs/architecture.md for the layers of the register."""
+The records, the ports, errors, the audit log, references, roles, date rules, fees, files, geometries, places
+and LPAs, the capacity ledger, one-time submissions and the outbox.
+
+See docs/architecture.md for the layers of the register.
+"""

@@ -1,7 +1,9 @@
-"""The arithmetic of a payer's money beyond "due" and "received": overpayments and part refunds recorded
-against a fee or a credit order, and the balance they make (:func:`balance`, pure). Kept in the core, apart
-from the register team's service (``money``), because the review and card payments check a whole refund
-against it and sit below the credits it also reads."""
+"""The arithmetic of a payer's money beyond "due" and "received": overpayments and part refunds.
+
+They are recorded against a fee or a credit order, and make its balance (:func:`balance`, pure). Kept in the core,
+apart from the register team's service (``money``), because the review and card payments check a whole refund
+against it and sit below the credits it also reads.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ AMOUNT = re.compile(r"£?\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]{1,2}))?
 
 
 class Kind(StrEnum):
+    """What an adjustment did to the payer's money."""
+
     OVERPAYMENT = "overpayment"  # more was received than was charged
     PART_REFUND = "part_refund"  # some of what was received was paid back
 
@@ -57,6 +61,7 @@ class Balance:
 
     @property
     def held(self) -> int:
+        """What the register holds of the payer's money: received less refunded."""
         return self.received - self.refunded
 
     @property
@@ -71,15 +76,21 @@ class Balance:
 
 
 def balance(charged: int, paid: int, whole_refund: int, adjustments: Sequence[Adjustment]) -> Balance:
-    """The balance of a fee or order: ``paid`` is the amount recorded as received (0 if none), ``whole_refund``
-    what a whole refund paid back (0 if none); the adjustments add their overpayments and part refunds."""
+    """The balance of a fee or order, with its overpayments and part refunds.
+
+    ``paid`` is the amount recorded as received (0 if none), ``whole_refund`` what a whole refund paid back
+    (0 if none).
+    """
     over = sum(a.amount_pence for a in adjustments if a.kind == Kind.OVERPAYMENT)
     part = sum(a.amount_pence for a in adjustments if a.kind == Kind.PART_REFUND)
     return Balance(charged, paid + over, whole_refund + part)
 
 
 def parse_pence(text: str, field_name: str = "amount") -> int:
-    """ "£1,234.5" → 123450; a clear message for anything else (no negatives, no more than two decimals)."""
+    """Pence of an amount typed in pounds: "£1,234.5" → 123450.
+
+    Anything else gets a clear message (no negatives, no more than two decimals, at most :data:`MAX_PENCE`).
+    """
     m = AMOUNT.fullmatch((text or "").strip())
     if not m:
         raise Invalid.one(field_name, "Enter the amount in pounds, like 45 or 12.50")
@@ -92,13 +103,22 @@ def parse_pence(text: str, field_name: str = "amount") -> int:
 
 
 class MoneyRecords(Protocol):
-    def adjustments(self, *, payment_id: int | None = None, credit_order_id: int | None = None) -> list[Adjustment]: ...
-    def add(self, adjustment: Adjustment) -> None: ...
+    """The adjustments as the unit of work's ``money`` holds them (``bng.db``'s money records)."""
+
+    def adjustments(self, *, payment_id: int | None = None, credit_order_id: int | None = None) -> list[Adjustment]:
+        """The adjustments of a fee or of a credit order, oldest first."""
+        ...
+
+    def add(self, adjustment: Adjustment) -> None:
+        """Record an adjustment (it is never changed after)."""
+        ...
 
 
 def short_of_whole_refund(uow: UnitOfWork, payment_id: int, amount_pence: int, received: bool) -> int:
-    """How much less than the whole fee the register holds for it after part refunds (0 if it holds enough): a
-    whole refund may not pay back money already paid back. A unit of work without these records holds none."""
+    """How much less than the whole fee the register holds for it after part refunds (0 if it holds enough).
+
+    A whole refund may not pay back money already paid back. A unit of work without these records holds none.
+    """
     records: MoneyRecords | None = getattr(uow, "money", None)
     if records is None:
         return 0

@@ -68,6 +68,7 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
+    """Add an entry to the audit log in the open unit of work, so it is kept only if the change is."""
     uow.add(
         AuditEvent(
             at=at,

@@ -40,12 +40,15 @@ class Invalid(RegisterError):
 
     @classmethod
     def one(cls, field: str, message: str, section: str = "") -> Invalid:
+        """The error of a single problem, its message also the error's."""
         return cls(message, [Problem(field, message, section)])
 
 
 def gather(problems: list[Problem], check: Callable[[], T]) -> T | None:
-    """The check's value, or None with its problems added: a form's answers are checked each in turn and
-    every problem reported at once, not one batch at a time."""
+    """The check's value, or None with its problems added.
+
+    A form's answers are checked each in turn and every problem reported at once, not one batch at a time.
+    """
     try:
         return check()
     except Invalid as err:

@@ -24,8 +24,10 @@ MAX_REFUND_REFERENCE = 100
 
 
 def received(received_on: date | None, method: str, today: date) -> str:
-    """Check the date a fee was received (today or before) and how it was paid (every problem at once);
-    the method, tidied."""
+    """Check the date a fee was received (today or before) and how it was paid; the method, tidied.
+
+    Every problem is reported at once.
+    """
     problems = received_date(received_on, today)
     method = (method or "").strip()
     if method not in METHODS:
@@ -68,8 +70,10 @@ def mark_received(
     by_hand: bool = True,
     noted: Mapping[str, Any] | None = None,
 ) -> None:
-    """A fee received, in an open unit of work: its row, the audit entry (``noted`` added to what it
-    shows after) and the e-mail to the payer (``what``: the fee's name, as the e-mail says it)."""
+    """A fee received, in an open unit of work: its row, the audit entry and the e-mail to the payer.
+
+    ``noted`` is added to what the audit entry shows after; ``what`` is the fee's name, as the e-mail says it.
+    """
     before = audit.snapshot(fee, RECEIVED_FIELDS)
     set_received(fee, received_on, method, actor.user_id if by_hand else None)
     after = audit.snapshot(fee, RECEIVED_FIELDS) | dict(noted or {})
@@ -78,8 +82,10 @@ def mark_received(
 
 
 def refund(refunded_on: date | None, method: str, reference: str, today: date) -> tuple[str, str]:
-    """Check a refund: the date it was paid back (today or before), how, and its reference (every
-    problem at once, each naming its field); the method and the reference, tidied."""
+    """Check a refund: the date it was paid back (today or before), how, and its reference.
+
+    Every problem is reported at once, each naming its field; returns the method and the reference, tidied.
+    """
     problems = []
     if refunded_on is None:
         problems.append(Problem("refunded_on", "Enter the date the fee was refunded"))

@@ -13,12 +13,16 @@ from enum import StrEnum
 
 
 class FeePurpose(StrEnum):
+    """What a fee is paid for: registering a gain site, or recording an allocation from one."""
+
     REGISTRATION = "registration"
     ALLOCATION = "allocation"
 
 
 @dataclass(frozen=True, slots=True)
 class Fee:
+    """A fee in pence, in force from a date until the next row of the same purpose."""
+
     purpose: FeePurpose
     amount_pence: int
     valid_from: date

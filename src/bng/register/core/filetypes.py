@@ -34,6 +34,8 @@ MAX_MEMBERS = 10_000
 
 
 class FileType(StrEnum):
+    """A file type the register accepts, as its content shows it (never by its name alone)."""
+
     PDF = "pdf"
     PNG = "png"
     JPEG = "jpeg"
@@ -88,6 +90,8 @@ _SCANS = (FileType.PDF, FileType.PNG, FileType.JPEG)
 
 
 class DocumentKind(StrEnum):
+    """What an uploaded document is for: each kind has its accepted types and size (:data:`KINDS`)."""
+
     AUTHORISATION = "authorisation"
     OWNERSHIP = "ownership"
     BOUNDARY_MAP = "boundary_map"
@@ -102,6 +106,8 @@ class DocumentKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class KindRule:
+    """A kind of document's name on the pages, the file types it may be and its largest size in bytes."""
+
     label: str
     types: tuple[FileType, ...]
     max_bytes: int
@@ -259,8 +265,10 @@ def check_upload(kind: DocumentKind | str, filename: str, data: bytes, field: st
 
 
 def geopackage_problem(data: bytes) -> str | None:
-    """Why a GeoPackage must not be kept (views, triggers, a structure that takes too long to read), or None:
-    a file kept unread is still opened later (by bng or by the officer's GIS), so no upload skips the check."""
+    """Why a GeoPackage must not be kept (views, triggers, a structure that takes too long to read), or None.
+
+    A file kept unread is still opened later (by bng or by the officer's GIS), so no upload skips the check.
+    """
     with tempfile.TemporaryDirectory(prefix="bng-gpkg-") as tmp:
         path = Path(tmp) / "upload.gpkg"
         path.write_bytes(data)
@@ -281,8 +289,10 @@ SNIFFED_BYTES = 1024
 
 
 def pdf_problem(data: bytes) -> str | None:
-    """Why the bytes are not a whole PDF (None when they are): unreadable by pypdf, no page, or markup
-    near the start that would let a browser treat the file as a web page."""
+    """Why the bytes are not a whole PDF (None when they are).
+
+    Unreadable by pypdf, no page, or markup near the start that would let a browser treat the file as a web page.
+    """
     import logging
 
     from pypdf import PdfReader

@@ -30,6 +30,7 @@ class GeometryRef:
     bytes: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The reference as an answer stores it (``geometry_sha256``, ``geometry_bytes``)."""
         return {SHA256: self.sha256, BYTES: self.bytes}
 
 
@@ -44,6 +45,7 @@ def wkb(geom: BaseGeometry) -> bytes:
 
 
 def ref_of(geom: BaseGeometry) -> GeometryRef:
+    """The geometry's reference: the SHA-256 digest of its WKB, and the WKB's length."""
     data = wkb(geom)
     return GeometryRef(hashlib.sha256(data).hexdigest(), len(data))
 
@@ -51,7 +53,10 @@ def ref_of(geom: BaseGeometry) -> GeometryRef:
 class Geometries(Protocol):
     """Where geometries are kept (``stored_geometry``)."""
 
-    def get(self, sha256: str) -> BaseGeometry | None: ...
+    def get(self, sha256: str) -> BaseGeometry | None:
+        """The geometry of this digest, or None if none is stored."""
+        ...
+
     def keep(self, geom: BaseGeometry) -> GeometryRef:
         """Store the geometry unless a geometry of the same digest is stored already; its reference."""
         ...
@@ -60,7 +65,8 @@ class Geometries(Protocol):
 def geometry_in(doc: Mapping[str, Any], geometries: Geometries) -> BaseGeometry | None:
     """The geometry an answer names (``geometry_sha256``), or None when it names none.
 
-    Answers saved before geometries were kept apart held the WKT itself (``wkt``); it is read too."""
+    Answers saved before geometries were kept apart held the WKT itself (``wkt``); it is read too.
+    """
     sha = doc.get(SHA256)
     if sha:
         found = geometries.get(str(sha))

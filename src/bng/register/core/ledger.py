@@ -23,8 +23,11 @@ SELLABLE_STAGES = ("creation", "enhancement")
 
 
 def quantity(value: float | Decimal | str | int) -> Decimal:
-    """A size or a number of units at the ledger's precision: the value by its shortest decimal form
-    (a float as ``str`` writes it), rounded half to even at the sixth decimal place."""
+    """A size or a number of units at the ledger's precision.
+
+    The value by its shortest decimal form (a float as ``str`` writes it), rounded half to even at the sixth
+    decimal place.
+    """
     return Decimal(str(value)).quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
 
 
@@ -35,9 +38,11 @@ def plain(value: Decimal) -> str:
 
 
 def shown(value: int | float | Decimal | None, places: int = 2) -> str:
-    """The one rounding rule for every figure the register shows: the exact decimal (a float by its
-    shortest form) rounded half away from zero, as the metric workbook displays it, with thousands
-    separators. 97.175 units is 97.18 on every page, whatever path it came by."""
+    """The one rounding rule for every figure the register shows, as the metric workbook displays it.
+
+    The exact decimal (a float by its shortest form) rounded half away from zero, with thousands separators. 97.175
+    units is 97.18 on every page, whatever path it came by.
+    """
     if value is None:
         return ""
     exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -55,17 +60,21 @@ class Capacity:
 
     @property
     def remaining_size(self) -> Decimal:
+        """Hectares or kilometres of the parcel still to allocate."""
         return self.size - self.allocated_size
 
     @property
     def remaining_units(self) -> Decimal:
+        """Units of the parcel still to allocate."""
         return self.units - self.allocated_units
 
     def units_for(self, size: Decimal) -> Decimal:
-        """The units that go with an allocation of ``size``: in proportion, rounded down at the ledger's
-        precision, and exactly what remains when the allocation takes all that remains (so no dust is
-        left). The product and quotient are worked to 60 digits, truncated, so the result is the exact
-        quotient rounded down whatever the magnitudes (the stored columns hold at most 19 digits)."""
+        """The units that go with an allocation of ``size``: in proportion, rounded down at the ledger's precision.
+
+        Exactly what remains when the allocation takes all that remains (so no dust is left). The product and
+        quotient are worked to 60 digits, truncated, so the result is the exact quotient rounded down whatever the
+        magnitudes (the stored columns hold at most 19 digits).
+        """
         if size == self.remaining_size:
             return self.remaining_units
         if self.size == 0:

@@ -16,6 +16,8 @@ from typing import Any
 
 
 class ApplicationStatus(StrEnum):
+    """Where an application to register a gain site stands; an accepted one has made a gain site."""
+
     DRAFT = "draft"
     SUBMITTED = "submitted"
     INFORMATION_REQUESTED = "information_requested"
@@ -33,16 +35,22 @@ APPLICATION_STATUS_LABELS = {
 
 
 class SiteStatus(StrEnum):
+    """Whether a gain site is on the register or was removed from it (its record and history are kept)."""
+
     REGISTERED = "registered"
     REMOVED = "removed"
 
 
 class PaymentStatus(StrEnum):
+    """Whether a fee is still owed or was received."""
+
     DUE = "due"
     RECEIVED = "received"
 
 
 class AgreementType(StrEnum):
+    """The legal agreement that secures a gain site: a planning obligation or a conservation covenant."""
+
     S106 = "s106"
     CONSERVATION_COVENANT = "conservation_covenant"
 
@@ -55,10 +63,12 @@ AGREEMENT_LABELS = {
 
 @dataclass(eq=False)
 class Lpa:
-    """A local planning authority (the register's list, with its ONS code). Councils come and go
-    (the 2019-2023 reorganisations abolished 28 of DEFRA's list): each has the dates it was an LPA
-    (None: since before the register began, or still is), the name of the LPA that took over its
-    area, and the source of those dates, so a reorganisation is new rows, not new code."""
+    """A local planning authority (the register's list, with its ONS code).
+
+    Councils come and go (the 2019-2023 reorganisations abolished 28 of DEFRA's list): each has the dates it was an LPA
+    (None: since before the register began, or still is), the name of the LPA that took over its area, and the source of
+    those dates, so a reorganisation is new rows, not new code.
+    """
 
     name: str
     ons_code: str | None = None
@@ -85,11 +95,14 @@ class ResponsibleBody:
     id: int | None = None
 
     def designated_at(self, on: date) -> bool:
+        """Whether it is a responsible body on a day (designated by then, not yet withdrawn)."""
         return self.designated_on <= on and (self.withdrawn_on is None or on < self.withdrawn_on)
 
 
 @dataclass(eq=False)
 class User:
+    """An account: its role (and LPA, for an LPA officer), its password's hash and its second factor."""
+
     email: str
     name: str
     role: str
@@ -207,10 +220,12 @@ class Refund:
 
 @dataclass(eq=False)
 class CardPayment:
-    """A fee paid (or being paid) by card through GOV.UK Pay: Pay's payment id, the unguessable key of
-    our return address, and the state Pay last told us. ``outcome`` says what its success did: "" (not a
-    success yet), ``recorded`` (the fee was received by it) or ``not_needed`` (the fee was settled some
-    other way first: the money is to be paid back by hand)."""
+    """A fee paid (or being paid) by card through GOV.UK Pay.
+
+    It holds Pay's payment id, the unguessable key of our return address, and the state Pay last told us.
+    ``outcome`` says what its success did: "" (not a success yet), ``recorded`` (the fee was received by it) or
+    ``not_needed`` (the fee was settled some other way first: the money is to be paid back by hand).
+    """
 
     payment_id: int
     pay_id: str
@@ -230,8 +245,11 @@ class CardPayment:
 
 @dataclass(eq=False)
 class GainSite:
-    """A gain site on the register. ``boundary`` is a shapely (Multi)Polygon in EPSG:27700, or None
-    when the boundary was given as a document with a grid reference and area."""
+    """A gain site on the register.
+
+    ``boundary`` is a shapely (Multi)Polygon in EPSG:27700, or None when the boundary was given as a document with a
+    grid reference and area.
+    """
 
     reference: str
     application_id: int
@@ -318,7 +336,8 @@ class Allocation:
     """A development's use of units from a gain site.
 
     ``spatial_risk`` is the register's own category (derived from where the development and the gain
-    site are); ``stated_spatial_risk`` is what the development's metric said, when one was given."""
+    site are); ``stated_spatial_risk`` is what the development's metric said, when one was given.
+    """
 
     reference: str
     gain_site_id: int
@@ -342,6 +361,8 @@ class Allocation:
 
 @dataclass(eq=False)
 class AllocationLine:
+    """The part of one habitat parcel an allocation takes: its size and the units that go with it."""
+
     allocation_id: int
     parcel_id: int
     size: Decimal  # hectares or kilometres of the parcel
@@ -379,10 +400,12 @@ class AuditEvent:
 
 @dataclass(eq=False)
 class OutboxMessage:
-    """An e-mail queued for GOV.UK Notify (``bng.register.core.notifications`` queues and sends them; monitoring's
-    reminders and flags are queued here too); ``key`` is unique, so a reminder is queued once however often
-    the sweep runs. A message made without a ``template`` (monitoring's) is sent with the template named by
-    its kind, its subject and body as the personalisation."""
+    """An e-mail queued for GOV.UK Notify; ``key`` is unique, so a reminder is queued once however often the sweep runs.
+
+    ``bng.register.core.notifications`` queues and sends them; monitoring's reminders and flags are queued here too.
+    A message made without a ``template`` (monitoring's) is sent with the template named by its kind, its subject
+    and body as the personalisation.
+    """
 
     key: str
     kind: str

@@ -38,6 +38,8 @@ STATUSES = ("queued", "sending", "sent", "failed")
 
 
 class NotificationRecords(Protocol):
+    """The outbox as the database's unit of work holds it (``notifications``), beyond the register's port."""
+
     def claim(self, worker: str, now: datetime, until: datetime, limit: int) -> Sequence[OutboxMessage]:
         """Take up to ``limit`` due messages for ``worker`` (atomically: two workers never take the same)."""
         ...
@@ -46,20 +48,32 @@ class NotificationRecords(Protocol):
         """Set ``values`` on a message ``worker`` still holds; False if it no longer does."""
         ...
 
-    def listing(self, page: int, per_page: int, to_email: str | None = None, status: str = "") -> Any: ...
-    def get(self, message_id: int) -> OutboxMessage | None: ...
-    def counts(self) -> dict[str, int]: ...
+    def listing(self, page: int, per_page: int, to_email: str | None = None, status: str = "") -> Any:
+        """A page of messages, newest first: to one address (any case) if given, in one status if given."""
+        ...
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        """The message, or None."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """How many messages are in each status (a status with none is not a key)."""
+        ...
 
 
 class NotificationUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that holds the outbox's records (the database's does)."""
+
     notifications: NotificationRecords
 
     def __enter__(self) -> NotificationUnitOfWork: ...
 
 
 def notifying(uow: UnitOfWork) -> NotificationUnitOfWork:
-    """The unit of work as one holding the outbox (the database's does; the register's port names only what
-    every service needs)."""
+    """The unit of work as one holding the outbox.
+
+    The database's does; the register's port names only what every service needs.
+    """
     return cast(NotificationUnitOfWork, uow)
 
 
@@ -79,6 +93,7 @@ def joined(uow: UnitOfWork) -> Iterator[None]:
 
 
 def open_unit() -> UnitOfWork | None:
+    """The write unit of work this request has open and not yet committed, if any: a message joins it."""
     uow = _open.get()
     return None if uow is None or getattr(uow, "committed", False) else uow
 
@@ -140,6 +155,7 @@ class QueuedOutbox:
         self._clock = clock
 
     def send(self, to: str, template: str, fields: Mapping[str, str]) -> None:
+        """Queue the message: in the open unit of work (kept only if it commits), else in one of its own."""
         now = self._clock().replace(microsecond=0)
         m = message(now, to, template, fields)
         with_open = open_unit()
@@ -228,6 +244,8 @@ def proof_sent(uow: UnitOfWork, now: datetime, order: Any, lpa: Any) -> None:
 
 @dataclass(frozen=True)
 class Listing:
+    """What the outbox page shows: a page of messages, whose they are, whether their words show, and counts."""
+
     page: Page
     everyone: bool  # the whole outbox (staff), or the messages to the reader's own address
     bodies: bool  # the messages' words are shown (only with the stand-in: a real message's links are its reader's)
@@ -235,17 +253,20 @@ class Listing:
 
 
 class OutboxPage(Service):
-    """The outbox for people: the register team sees every message; without a Notify key (the stand-in: a demo
-    or a developer's machine) every account sees the messages sent to its own address, words and links
-    included, so every journey can be followed offline. With Notify configured, nobody but the recipient
-    reads a message's words (a link in one signs in, resets a password or confirms an account), so the page
-    shows staff only who, which, when and what happened."""
+    """The outbox for people: the register team sees every message.
+
+    Without a Notify key (the stand-in: a demo or a developer's machine) every account sees the messages sent to its
+    own address, words and links included, so every journey can be followed offline. With Notify configured, nobody
+    but the recipient reads a message's words (a link in one signs in, resets a password or confirms an account), so
+    the page shows staff only who, which, when and what happened.
+    """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, stand_in: bool) -> None:
         super().__init__(uow, clock)
         self.stand_in = stand_in
 
     def listing(self, actor: Actor | None, page: int = 1, status: str = "", per_page: int = 25) -> Listing:
+        """A page of the outbox, newest first, for staff (with counts by status) or for the reader's own address."""
         if actor is None:
             raise NotSignedIn("Sign in to do this")
         everyone = can(actor.role, Permission.VIEW_AUDIT_LOG)

@@ -1,5 +1,6 @@
-"""What the register sends by email: one template per event (its subject and text, with ``{fields}`` as
-GOV.UK Notify's personalisation). The service sends through :class:`Outbox`; wired, it is
+"""What the register sends by email: one template per event, its subject and text.
+
+``{fields}`` in them are GOV.UK Notify's personalisation. The service sends through :class:`Outbox`; wired, it is
 :class:`bng.register.core.notifications.QueuedOutbox`, which queues the message in the database for the
 worker that sends it through Notify (docs/notifications.md). :class:`LogOutbox`, kept for tools and tests
 that have no database, writes each message to the log (``bng.outbox``, INFO) and keeps the last ones.
@@ -171,21 +172,29 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class Message:
+    """An e-mail to send: to whom, which template, and the fields that fill it."""
+
     to: str
     template: str
     fields: Mapping[str, str]
 
     @property
     def subject(self) -> str:
+        """The template's subject, filled."""
         return TEMPLATES[self.template][0].format(**self.fields)
 
     @property
     def text(self) -> str:
+        """The template's text, filled."""
         return TEMPLATES[self.template][1].format(**self.fields)
 
 
 class Outbox(Protocol):
-    def send(self, to: str, template: str, fields: Mapping[str, str]) -> None: ...
+    """Where the services send e-mails: nothing is sent during the request, the message is only handed over."""
+
+    def send(self, to: str, template: str, fields: Mapping[str, str]) -> None:
+        """Hand over a message from :data:`TEMPLATES`, filled with ``fields``."""
+        ...
 
 
 class LogOutbox:
@@ -196,6 +205,7 @@ class LogOutbox:
         self.log = logging.getLogger("bng.outbox")
 
     def send(self, to: str, template: str, fields: Mapping[str, str]) -> None:
+        """Log the message and keep it."""
         message = Message(to, template, dict(fields))
         self.sent.append(message)
         self.log.info("email to %s: %s\n%s", to, message.subject, message.text)

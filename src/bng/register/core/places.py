@@ -37,6 +37,8 @@ AREA_LABELS = {"lpa": "Local planning authority", "nca": "National Character Are
 
 
 class SpatialRisk(StrEnum):
+    """The metric's spatial risk categories: where the gain site is from the development's LPA and NCA."""
+
     WITHIN = "within"
     NEIGHBOURING = "neighbouring"
     OUTSIDE = "outside"
@@ -50,6 +52,7 @@ SPATIAL_RISK_WORDING = {
 
 
 def bng_to_wgs84(geom: BaseGeometry) -> BaseGeometry:
+    """The EPSG:27700 geometry in longitude and latitude (WGS 84), as web maps and GeoJSON want it."""
     return from_bng(geom, WGS84)
 
 
@@ -82,6 +85,7 @@ class AreaSet:
         return sorted((x for x in out if x[1] > 0), key=lambda x: -x[1])
 
     def has(self, name: str) -> bool:
+        """Whether an area of this kind has exactly this name."""
         return name in self.names
 
     def within(self, name: str, geom: BaseGeometry, distance: float) -> bool:
@@ -127,12 +131,15 @@ class Places:
         return AreaSet(kind, tuple(names), arr, shapely.STRtree(arr))
 
     def in_england(self, geom: BaseGeometry) -> bool:
+        """Whether the geometry lies in England (within a kilometre of its outline, which is simplified)."""
         return bool(self.england_tolerant.contains(geom))
 
     def locate(self, geom: BaseGeometry) -> dict[str, list[tuple[str, float]]]:
+        """The LPAs, NCAs and LNRS areas the geometry lies in, by kind, each with its share, largest first."""
         return {kind: self.areas[kind].shares(geom) for kind in AREA_KINDS}
 
     def names(self, kind: str) -> tuple[str, ...]:
+        """The names of the areas of one kind, each once, in alphabetical order (a form's choices)."""
         return tuple(sorted(set(self.areas[kind].names)))
 
     def spatial_risk(
@@ -153,4 +160,5 @@ class Places:
 
 @cache
 def places() -> Places:
+    """The places, loaded at the first call (the outlines take a moment to read) and shared after."""
     return Places()

@@ -30,6 +30,8 @@ BODY_TYPES = (
 
 
 class ReferenceData(Service):
+    """The register team keeps the list of responsible bodies as the Secretary of State designates them."""
+
     def add_body(
         self,
         actor: Actor | None,
@@ -40,6 +42,7 @@ class ReferenceData(Service):
         *,
         once: submissions.Once | None = None,
     ) -> ResponsibleBody:
+        """Add a designated responsible body (a name not on the list, designated today or before), audited."""
         actor = require(actor, Permission.MANAGE_REFERENCE_DATA)
         name = " ".join(name.split())
         source = source.strip()
@@ -83,6 +86,7 @@ class ReferenceData(Service):
     def withdraw_body(
         self, actor: Actor | None, body_id: int, on: date | None, *, once: submissions.Once | None = None
     ) -> ResponsibleBody:
+        """Record that a body's designation was withdrawn on a day; its gain sites keep naming it."""
         actor = require(actor, Permission.MANAGE_REFERENCE_DATA)
         if on is None:
             raise Invalid.one("withdrawn_on", "Enter the date the designation was withdrawn")

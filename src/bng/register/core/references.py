@@ -19,12 +19,14 @@ _RANDOM_PATTERN = re.compile(r"^(APP|PAY|ALL)-([0-9A-HJKMNP-TV-Z]{4})-([0-9A-HJK
 
 
 def gain_site_reference(registered_on: date, number: int) -> str:
+    """The reference of the day's ``number``-th gain site registered (from 1): ``BGS-221126001``."""
     if number < 1:
         raise ValueError("the day's number starts at 1")
     return f"BGS-{registered_on:%d%m%y}{number:03d}"
 
 
 def is_gain_site_reference(text: str) -> bool:
+    """Whether the text (trimmed, any case) has the form of a gain site reference."""
     return GAIN_SITE_PATTERN.match(text.strip().upper()) is not None
 
 
@@ -34,18 +36,22 @@ def _random(prefix: str) -> str:
 
 
 def application_reference() -> str:
+    """A new application's reference, ``APP-`` and eight random characters."""
     return _random("APP")
 
 
 def payment_reference() -> str:
+    """A new fee's reference, ``PAY-`` and eight random characters (the one a payer quotes)."""
     return _random("PAY")
 
 
 def allocation_reference() -> str:
+    """A new allocation's reference, ``ALL-`` and eight random characters."""
     return _random("ALL")
 
 
 def message_reference() -> str:
+    """A new message's reference, ``MSG-`` and eight random characters."""
     return _random("MSG")
 
 
@@ -59,5 +65,6 @@ def normalise(text: str) -> str:
 
 
 def is_reference(text: str, prefix: str) -> bool:
+    """Whether the text is an application's, fee's or allocation's reference with this prefix (normalised first)."""
     m = _RANDOM_PATTERN.match(text)
     return m is not None and m.group(1) == prefix

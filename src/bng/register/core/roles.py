@@ -10,6 +10,8 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
+    """An account's role; what it may do is in :data:`PERMISSIONS`, not in checks of the role."""
+
     LANDOWNER = "landowner"  # a landowner, or an agent acting for one
     DEVELOPER = "developer"
     LPA_OFFICER = "lpa_officer"  # bound to one local planning authority
@@ -28,6 +30,8 @@ SELF_SERVICE_ROLES: tuple[Role, ...] = (Role.LANDOWNER, Role.DEVELOPER)
 
 
 class Permission(StrEnum):
+    """A thing an account may do, which routes and services ask for."""
+
     APPLY_TO_REGISTER = "apply_to_register"  # start and submit registration applications
     ALLOCATE = "allocate"  # record that a development uses units from a gain site
     VIEW_LPA_CASES = "view_lpa_cases"  # the gain sites and allocations of one's own LPA

@@ -19,12 +19,14 @@ LAND_CHARGE_MAX_AGE_MONTHS = 2
 
 
 def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), or that month's last day where it has no such day."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later; from 29 February, the 28th where the year has no 29th."""
     return add_months(day, 12 * years)
 
 

@@ -11,14 +11,18 @@ from .roles import Permission, can
 
 
 class Service:
+    """The base of a register service: it opens a unit of work per action and reads the injected clock."""
+
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
     def now(self) -> datetime:
+        """Now, in naive UTC to the second (what records and the audit log hold)."""
         return self._clock().replace(microsecond=0)
 
     def today(self) -> date:
+        """Today's date (what "today or before" rules are checked against)."""
         return self._clock().date()
 
 
@@ -35,8 +39,10 @@ NOT_VERIFIED = "Confirm your email address before you submit: your account page 
 
 
 def require_verified(uow: UnitOfWork, actor: Actor) -> None:
-    """Refuse a submission from an account whose email address is not verified (one a case worker made,
-    until its owner follows the link): what is submitted is answered by email."""
+    """Refuse a submission from an account whose email address is not verified: it is answered by email.
+
+    An account a case worker made is unverified until its owner follows the link.
+    """
     user = uow.users.get(actor.user_id)
     if user is None or user.email_verified_at is None:
         raise Invalid.one("", NOT_VERIFIED)

@@ -1,5 +1,6 @@
-"""One-time submission tokens: a confirmation sent twice (a double click, a retry after a timeout, fifty
-posts at once) is recorded once.
+"""One-time submission tokens: a confirmation sent twice is recorded once.
+
+A double click, a retry after a timeout, fifty posts at once: one record.
 
 Each page that confirms a change carries a random token; the service claims it in the same transaction
 as the change, as its first write. The first claim wins: on PostgreSQL a second identical transaction
@@ -38,6 +39,7 @@ class Once:
 
     @property
     def key(self) -> str:
+        """The token's SHA-256 digest, which is all the register stores of it."""
         return hashlib.sha256(self.token.encode("ascii")).hexdigest()
 
 
@@ -50,8 +52,11 @@ class AlreadyDone(RegisterError):
 
 
 def claim(uow: UnitOfWork, actor: Actor, once: Once | None, at: datetime) -> None:
-    """Claim the token in the open unit of work (before anything else is written); raises AlreadyDone
-    if it was used before. ``None`` (a caller with no page, like the command line) claims nothing."""
+    """Claim the token in the open unit of work, before anything else is written.
+
+    Raises AlreadyDone if it was used before (Conflict if by someone else or for another action). ``None`` (a caller
+    with no page, like the command line) claims nothing.
+    """
     if once is None:
         return
     first = uow.submissions.claim(once.key, actor.user_id, once.action, at)
@@ -69,10 +74,14 @@ def settle(uow: UnitOfWork, once: Once | None, target: object) -> None:
 
 
 class Submissions(Service):
+    """Reading the one-time tokens, for pages that answer a repeated confirmation early."""
+
     def done(self, actor: Actor | None, once: Once) -> str | None:
-        """What an earlier use of this token made, if it was used (by this person, for this action): a page
-        can answer a repeat before its own checks, which the first submission may have changed the answer of.
-        The claim in the transaction stays the rule; this only reads it."""
+        """What an earlier use of this token made, if it was used (by this person, for this action); else None.
+
+        A page can answer a repeat before its own checks, which the first submission may have changed the answer of.
+        The claim in the transaction stays the rule; this only reads it.
+        """
         if actor is None:
             return None
         with self._uow() as uow:

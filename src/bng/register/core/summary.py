@@ -1,7 +1,8 @@
 """What answers look like on a GOV.UK summary list: rows of a label and a value, or a document linked.
 
 The register words them (an application's sections, a credit order's); the web renders them as they
-are given."""
+are given.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One row of a summary list: its label and its value (lines apart by "\\n"), or the document it
-    names (its name linked, its size after it)."""
+    """One row of a summary list: its label and its value (one line or more), or the document it names.
+
+    A document is shown by its name linked, its size after it.
+    """
 
     label: str
     value: str = ""

@@ -1,10 +1,12 @@
-"""Paying an invoice by bank transfer: the register's bank details (remittance details), kept as dated rows the
-register team add (a change of account is a new row from its date; an invoice prints the row in force on the
-day it was issued), and the invoice PDFs that print them: a statutory credit order's pro forma invoice, and an
-application's fees (the combined case's registration and allocation fees on one page).
+"""Paying an invoice by bank transfer: the register's bank details (remittance details), and the invoice PDFs.
 
-The PDFs are made with the project's document path (``bng.documents``); each says what to quote with a
-transfer, and that the invoice can be paid by card on the service instead.
+The bank details are kept as dated rows the register team add (a change of account is a new row from its date; an
+invoice prints the row in force on the day it was issued), and the invoice PDFs that print them: a statutory credit
+order's pro forma invoice, and an application's fees (the combined case's registration and allocation fees on one
+page).
+
+The PDFs are made with the project's document path (``bng.documents``); each says what to quote with a transfer, and
+that the invoice can be paid by card on the service instead.
 """
 
 from __future__ import annotations
@@ -52,16 +54,29 @@ class Remittance:
 
     @property
     def sort_code_shown(self) -> str:
+        """The sort code as a payer reads it: 60-70-80."""
         return f"{self.sort_code[:2]}-{self.sort_code[2:4]}-{self.sort_code[4:]}"
 
 
 class RemittanceRecords(Protocol):
-    def remittances(self) -> list[Remittance]: ...
-    def remittance_on(self, day: date) -> Remittance | None: ...
-    def add_remittance(self, remittance: Remittance) -> None: ...
+    """The bank details as the unit of work's ``money`` keeps them."""
+
+    def remittances(self) -> list[Remittance]:
+        """Every row of bank details, the latest ``valid_from`` first."""
+        ...
+
+    def remittance_on(self, day: date) -> Remittance | None:
+        """The row in force on a day (the latest ``valid_from`` on or before it), or None."""
+        ...
+
+    def add_remittance(self, remittance: Remittance) -> None:
+        """Keep a new row (rows are never changed: a new account is a new row)."""
+        ...
 
 
 class RemittanceUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that holds the bank details (the database's does)."""
+
     money: RemittanceRecords
 
     def __enter__(self) -> RemittanceUnitOfWork: ...
@@ -109,11 +124,14 @@ def check(answers: dict[str, Any], today: date) -> dict[str, Any]:
 
 
 class Remittances(Service):
+    """The register's bank details, dated, as the register team records them and the invoices print them."""
+
     def _rem_uow(self, write: bool = False) -> RemittanceUnitOfWork:
         made: RemittanceUnitOfWork = self._uow(write=write)  # type: ignore[assignment]  # the SQL unit has .money
         return made
 
     def all(self, actor: Actor | None) -> list[Remittance]:
+        """Every row of bank details, the latest first (for the register team)."""
         require(actor, Permission.RECORD_PAYMENTS)
         with self._rem_uow() as uow:
             return uow.money.remittances()
@@ -124,6 +142,7 @@ class Remittances(Service):
             return uow.money.remittance_on(day)
 
     def add(self, actor: Actor | None, answers: dict[str, Any], *, once: submissions.Once | None = None) -> Remittance:
+        """Record new bank details from a date (every problem of the form at once), audited."""
         actor = require(actor, Permission.RECORD_PAYMENTS)
         tidy = check(answers, self.today())
         now = self.now()
@@ -155,6 +174,7 @@ def _how_to_pay(remittance: Remittance | None, quote: str, card_url: str) -> dic
 
 
 def credit_invoice_context(view: OrderView, remittance: Remittance | None, card_url: str) -> dict[str, Any]:
+    """What a credit order's pro forma invoice prints: its lines, VAT and total, and how to pay it."""
     order, invoice = view.order, view.invoice
     assert invoice is not None
     purchase_order = order.purchase_order
@@ -237,6 +257,7 @@ def application_invoice_context(
 
 
 def invoice_pdf(context: dict[str, Any], created: datetime) -> bytes:
+    """The invoice as a PDF, with ``created`` (when the invoice was issued) as its creation time."""
     return render_pdf(INVOICE_TEMPLATE, context, title=context["title"], created=created)
 
 
@@ -250,6 +271,7 @@ class Invoices(Service):
         self._applications = applications
 
     def credit_invoice(self, actor: Actor | None, reference: str, card_url: str) -> tuple[str, bytes]:
+        """The credit order's pro forma invoice: its file name and PDF, with the bank details of its issue date."""
         view: OrderView = self._orders.view(actor, reference)
         assert actor is not None
         if view.order.owner_id != actor.user_id and not _can_record(actor):
@@ -260,6 +282,7 @@ class Invoices(Service):
         return f"{view.invoice.number}.pdf", invoice_pdf(context, view.invoice.issued_at)
 
     def application_invoice(self, actor: Actor | None, reference: str, card_url: str) -> tuple[str, bytes]:
+        """The invoice of an application's fees still due: its file name and PDF; Conflict if none is due."""
         from bng.register.core.errors import Conflict
 
         view = self._applications.view(actor, reference)

@@ -1,11 +1,13 @@
-"""What the register holds of a payer's money, beyond "due" and "received": the overpayments and part refunds
-the register team record by hand, against a fee (``PAY-…``) or a statutory credit order (``BNGCRD-…``).
+"""What the register holds of a payer's money, beyond "due" and "received".
 
-The arithmetic is one pure function (:func:`balance`): what is charged (the fee, or the invoice total, while
-it is owed), what was received (the amount recorded as paid plus every overpayment), what was paid back (a
-whole refund plus every part refund), and from those what the register holds, what is still to be paid and
-what is owed back. A part refund may never pay back more than the register holds, and an overpayment is
-recorded only against money already received: a case worker cannot make the account go below nothing.
+The overpayments and part refunds the register team record by hand, against a fee (``PAY-…``) or a statutory credit
+order (``BNGCRD-…``).
+
+The arithmetic is one pure function (:func:`balance`): what is charged (the fee, or the invoice total, while it is
+owed), what was received (the amount recorded as paid plus every overpayment), what was paid back (a whole refund
+plus every part refund), and from those what the register holds, what is still to be paid and what is owed back. A
+part refund may never pay back more than the register holds, and an overpayment is recorded only against money
+already received: a case worker cannot make the account go below nothing.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ CHARGED_ORDER_STATES = frozenset(
 
 
 class MoneyUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that holds the adjustments and the credit orders (the database's does)."""
+
     money: MoneyRecords
     credits: CreditRecords
 
@@ -57,11 +61,14 @@ class Account:
 
 
 class Money(Service):
+    """The register team's page of a fee's or a credit order's money, and the adjustments they record on it."""
+
     def _money_uow(self, write: bool = False) -> MoneyUnitOfWork:
         made: MoneyUnitOfWork = self._uow(write=write)  # type: ignore[assignment]  # the SQL unit has .money
         return made
 
     def account(self, actor: Actor | None, reference: str) -> Account:
+        """The money of a fee (``PAY-…``) or of a credit order (``BNGCRD-…``); NotFound if there is none."""
         actor = require(actor, Permission.RECORD_PAYMENTS)
         with self._money_uow() as uow:
             return self._account(uow, reference)

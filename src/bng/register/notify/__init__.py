@@ -1,4 +1,6 @@
-"""E-mails through GOV.UK Notify: the port, its adapter, its local stand-in and the worker that sends
-the queued outbox.
+"""E-mails through GOV.UK Notify.
 
-See docs/architecture.md for the layers of the register."""
+The port, its adapter, its local stand-in and the worker that sends the queued outbox.
+
+See docs/architecture.md for the layers of the register.
+"""

@@ -1,5 +1,6 @@
-"""The production adapter of :class:`~bng.register.notify.port.Notify`: GOV.UK Notify through its own Python client,
-``notifications-python-client`` (https://docs.notifications.service.gov.uk/python.html). Configured by
+"""The production adapter of :class:`~bng.register.notify.port.Notify`: GOV.UK Notify through its Python client.
+
+The client is ``notifications-python-client`` (https://docs.notifications.service.gov.uk/python.html). Configured by
 ``NOTIFY_API_KEY`` and ``NOTIFY_BASE_URL`` (``bng.bootstrap``).
 
 The client signs each request with a JWT made from the key (``iss``: the service id, ``iat``: now, HS256 with
@@ -30,6 +31,8 @@ def _said(err: APIError) -> str:
 
 
 class GovukNotify:
+    """GOV.UK Notify itself; each failure is a :class:`~.port.NotifyError` that says whether to retry."""
+
     def __init__(self, api_key: str, base_url: str = PRODUCTION, *, timeout: int = TIMEOUT) -> None:
         if len(api_key) < 74:  # {key name}-{service id}-{secret}: two UUIDs at the end
             raise ValueError("NOTIFY_API_KEY is not a GOV.UK Notify API key (name-service id-secret)")
@@ -52,6 +55,7 @@ class GovukNotify:
         return answer
 
     def send_email(self, to: str, template_id: str, personalisation: Mapping[str, str], reference: str) -> str:
+        """Send one e-mail through Notify; its id of the notification."""
         answer = self._call(
             "sending an e-mail",
             lambda: self._client.send_email_notification(
@@ -61,5 +65,6 @@ class GovukNotify:
         return str(answer["id"])
 
     def status(self, notification_id: str) -> str:
+        """Notify's status of the notification."""
         answer = self._call("reading a notification", lambda: self._client.get_notification_by_id(notification_id))
         return str(answer.get("status", ""))

@@ -37,12 +37,16 @@ class NotifyError(Exception):
 
 def retryable(status: int) -> bool:
     """Notify's answers worth trying again: rate limits (429), its own failures (5xx) and no answer (0).
-    A 400 (bad request: a missing personalisation, a bad address, an unknown template) or 403 (the key) will
-    not mend itself: the message fails at once, for a person to look at."""
+
+    A 400 (bad request: a missing personalisation, a bad address, an unknown template) or 403 (the key) will not mend
+    itself: the message fails at once, for a person to look at.
+    """
     return status == 0 or status == 429 or status >= 500
 
 
 class Notify(Protocol):
+    """GOV.UK Notify's e-mail API, as the worker uses it: answered by the adapter and by the local stand-in."""
+
     def send_email(self, to: str, template_id: str, personalisation: Mapping[str, str], reference: str) -> str:
         """Send one e-mail; Notify's id of the notification. Raises :class:`NotifyError`."""
         ...
@@ -53,15 +57,19 @@ class Notify(Protocol):
 
 
 def stand_in_template_id(template: str) -> str:
+    """A template's id in the stand-in: a UUID made from its name, the same on every machine."""
     return str(uuid.uuid5(STAND_IN_NAMESPACE, template))
 
 
 @dataclass(frozen=True)
 class TemplateIds:
+    """Notify's template id of each of the register's templates, and where the ids came from."""
+
     ids: Mapping[str, str]
     where: str  # where the ids came from, for the error of a missing one
 
     def of(self, template: str) -> str:
+        """The template's id; a NotifyError not worth retrying if it has none (the message fails for a person)."""
         found = self.ids.get(template)
         if not found:
             raise NotifyError(f"No GOV.UK Notify template id for {template!r} in {self.where}", 0, retry=False)
@@ -69,12 +77,15 @@ class TemplateIds:
 
     @classmethod
     def stand_in(cls) -> TemplateIds:
+        """The stand-in's ids of every template (the service run without a Notify key)."""
         return cls({name: stand_in_template_id(name) for name in TEMPLATES}, "the stand-in's templates")
 
     @classmethod
     def from_csv(cls, path: Path) -> TemplateIds:
-        """Read ``template,template_id[,source]`` rows; an unknown template or an id that is not a UUID is an
-        error naming the file and row."""
+        """Read ``template,template_id[,source]`` rows from ``NOTIFY_TEMPLATE_IDS``'s file.
+
+        An unknown template or an id that is not a UUID is an error naming the file and row.
+        """
         ids: dict[str, str] = {}
         with path.open(newline="", encoding="utf-8") as fh:
             for n, row in enumerate(csv.DictReader(fh), start=2):

@@ -79,6 +79,7 @@ class StandInNotify:
 
     @property
     def sent(self) -> list[dict[str, Any]]:
+        """Copies of every notification sent, in the order they were sent."""
         with self._lock:
             return [dict(n) for n in self._notifications.values()]
 
@@ -105,6 +106,7 @@ class StandInNotify:
         return _error(status, *FAILURES.get(status, FAILURES[500])) if status else None
 
     def send_email(self, body: Any, base: str) -> Answer:
+        """``POST /v2/notifications/email``: Notify's 201 answer, or its error (400 for a bad body)."""
         failed = self._failure()
         if failed:
             return failed
@@ -166,6 +168,7 @@ class StandInNotify:
         }
 
     def find(self, notification_id: str, base: str) -> Answer:
+        """``GET /v2/notifications/{id}``: the notification as Notify shows it, or Notify's 404."""
         failed = self._failure()
         if failed:
             return failed
@@ -192,8 +195,10 @@ class StandInNotify:
 
 
 class LocalNotify:
-    """The stand-in as the worker's :class:`~bng.register.notify.port.Notify`, in process (no network): for the
-    service run without a key, whose stand-in it is."""
+    """The stand-in as the worker's :class:`~bng.register.notify.port.Notify`, in process (no network).
+
+    For the service run without a key, whose stand-in it is.
+    """
 
     def __init__(self, store: StandInNotify, base_url: str = "") -> None:
         self.store = store
@@ -207,9 +212,11 @@ class LocalNotify:
         return body
 
     def send_email(self, to: str, template_id: str, personalisation: Any, reference: str) -> str:
+        """Send one e-mail to the stand-in; its id of the notification."""
         body = {"email_address": to, "template_id": template_id, "personalisation": dict(personalisation)}
         body["reference"] = reference
         return str(self._answer(self.store.send_email(body, self.base_url))["id"])
 
     def status(self, notification_id: str) -> str:
+        """The stand-in's status of the notification."""
         return str(self._answer(self.store.find(notification_id, self.base_url)).get("status", ""))

@@ -1,5 +1,6 @@
-"""The worker that sends the outbox through GOV.UK Notify (``bng notify send``, ``bng notify worker``, and a
-thread of ``bng serve``).
+"""The worker that sends the outbox through GOV.UK Notify.
+
+It runs as ``bng notify send``, ``bng notify worker``, and a thread of ``bng serve``.
 
 Each round claims up to a batch of due messages (``status = 'sending'``, this worker's name, a claim that
 runs out after :data:`CLAIM_FOR`, ``attempts + 1``) in one short transaction, sends each outside any
@@ -61,10 +62,13 @@ class Round:
 
     @property
     def handled(self) -> int:
+        """How many messages the round took, whatever became of them (fewer than the batch: the queue is empty)."""
         return len(self.sent) + len(self.retrying) + len(self.failed) + len(self.lost)
 
 
 class NotifySender(Service):
+    """Sends the queued outbox through Notify, each message claimed by this worker (``name``) while it is sent."""
+
     def __init__(
         self,
         uow: UnitOfWorkFactory,
@@ -138,8 +142,10 @@ class NotifySender(Service):
                 return total
 
     def run(self, stop: threading.Event, interval: float = 5.0) -> None:
-        """Send what is due every ``interval`` seconds until ``stop`` is set; an error (the database gone)
-        is logged and the next round tries again: the worker never dies of one."""
+        """Send what is due every ``interval`` seconds until ``stop`` is set.
+
+        An error (the database gone) is logged and the next round tries again: the worker never dies of one.
+        """
         while not stop.is_set():
             try:
                 busy = self.send_due().handled

@@ -71,6 +71,8 @@ def _standing(uow: UnitOfWork, fee: Payment) -> FeeStanding:
 
 
 class CardPayments(Service):
+    """Fees paid by card through GOV.UK Pay: started here, their outcome asked of Pay, refunded through it."""
+
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, pay: CardPay, fees: FeePayments) -> None:
         super().__init__(uow, clock)
         self.pay = pay
@@ -109,9 +111,11 @@ class CardPayments(Service):
         *,
         once: submissions.Once | None = None,
     ) -> str:
-        """Start paying the fee with this payment reference by card: where to send the payer (Pay's
-        ``next_url``). A payment already started and not finished is continued rather than doubled;
-        the same form sent twice starts one. ``return_url(key)`` is our address Pay sends them back to."""
+        """Start paying the fee with this payment reference by card: where to send the payer (Pay's ``next_url``).
+
+        A payment already started and not finished is continued rather than doubled; the same form sent twice starts
+        one. ``return_url(key)`` is our address Pay sends them back to.
+        """
         if actor is None:
             raise NotSignedIn("Sign in to do this")
         with self._uow() as uow:
@@ -234,9 +238,11 @@ class CardPayments(Service):
     def refund(
         self, actor: Actor | None, reference: str, application: str, *, once: submissions.Once | None = None
     ) -> Refund:
-        """Pay back a fee paid by card and no longer owed (standing "to be refunded") through Pay's refund
-        endpoint, and record the refund with Pay's refund id. The same form twice refunds once: Pay refuses
-        a second refund made against the amount available before the first."""
+        """Pay back a fee paid by card and no longer owed (standing "to be refunded") through Pay's refund endpoint.
+
+        The refund is recorded with Pay's refund id. The same form twice refunds once: Pay refuses
+        a second refund made against the amount available before the first.
+        """
         actor = require(actor, Permission.RECORD_PAYMENTS)
         if once is not None and self._review_done(actor, once):
             raise submissions.AlreadyDone("")
@@ -281,8 +287,11 @@ class CardPayments(Service):
         return first is not None and first.user_id == actor.user_id and first.action == once.action
 
     def reconcile(self) -> list[Difference]:
-        """Every card payment whose state at Pay differs from ours: a status or finish we have not seen,
-        a success not recorded, a fee paid twice (to be paid back), a payment Pay does not know."""
+        """Every card payment whose state at Pay differs from ours (``bng pay reconcile``).
+
+        A status or finish we have not seen, a success not recorded, a fee paid twice (to be paid back), a payment
+        Pay does not know.
+        """
         with self._uow() as uow:
             cards = list(uow.card_payments.all())
             fees = {c.payment_id: uow.payments.get(c.payment_id) for c in cards}
@@ -309,8 +318,10 @@ class CardPayments(Service):
 
 
 def _what(fee: Payment) -> str:
-    """What a fee pays for, as its pages and e-mails name it: a credit order's invoice is a fee row too (its
-    purpose ``credits``, which is no registration or allocation fee)."""
+    """What a fee pays for, as its pages and e-mails name it.
+
+    A credit order's invoice is a fee row too (its purpose ``credits``, which is no registration or allocation fee).
+    """
     if fee.purpose == "credits":
         return "Statutory biodiversity credits"
     return FEE_NAMES.get(FeePurpose(fee.purpose), "Fee")

@@ -29,6 +29,8 @@ ALLOCATION_PREFIX = "ALL-"
 
 
 class FeePayments(Service):
+    """The register team records fees received by hand and fees refunded, each audited and in the case's history."""
+
     def record_payment(
         self,
         actor: Actor | None,
@@ -39,10 +41,12 @@ class FeePayments(Service):
         *,
         once: submissions.Once | None = None,
     ) -> None:
-        """Record one fee as received, on its own date. ``reference`` is the case the fee is for: an
-        application (``APP-``) or an allocation (``ALL-``); ``payment`` is the fee's payment reference (it
-        may be left out when only one fee is due). The combined case's two fees are paid separately, and
-        each keeps the day it was received."""
+        """Record one fee as received, on its own date.
+
+        ``reference`` is the case the fee is for: an application (``APP-``) or an allocation (``ALL-``); ``payment`` is
+        the fee's payment reference (it may be left out when only one fee is due). The combined case's two fees are paid
+        separately, and each keeps the day it was received.
+        """
         actor = require(actor, Permission.RECORD_PAYMENTS)
         method = payments.received(received_on, method, self.today())
         assert received_on is not None
@@ -84,10 +88,12 @@ class FeePayments(Service):
         application: str | None = None,
         once: submissions.Once | None = None,
     ) -> Refund:
-        """The register team records that a fee received and no longer owed (standing "to be refunded")
-        has been paid back: when, how and the refund's reference. Its standing is then "refunded", for
+        """Record that a fee received and no longer owed (standing "to be refunded") has been paid back.
+
+        The register team says when, how and the refund's reference. Its standing is then "refunded", for
         good; the audit log and the case history say so. Nothing changes if anything is wrong.
-        ``application``, when given, is the case the payment must belong to (the case page's form)."""
+        ``application``, when given, is the case the payment must belong to (the case page's form).
+        """
         actor = require(actor, Permission.RECORD_PAYMENTS)
         now = self.now()
         with self._uow(write=True) as uow:

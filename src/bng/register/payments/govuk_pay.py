@@ -1,5 +1,6 @@
-"""The production adapter of :class:`~bng.register.core.ports.CardPay`: GOV.UK Pay's public REST API over
-HTTPS (https://docs.payments.service.gov.uk/api_reference/), with the service's API key as a Bearer
+"""The production adapter of :class:`~bng.register.core.ports.CardPay`: GOV.UK Pay's public REST API.
+
+Over HTTPS (https://docs.payments.service.gov.uk/api_reference/), with the service's API key as a Bearer
 token. Configured by ``GOVUK_PAY_API_KEY`` and ``GOVUK_PAY_BASE_URL`` (``bng.bootstrap``).
 
 The endpoints used: ``POST /v1/payments`` (amount in pence, reference, description, return_url: the
@@ -43,6 +44,7 @@ def payment_state(body: Any) -> PayState:
 
 
 def refund_state(body: Any) -> PayRefund:
+    """A refund from Pay's JSON, checked for what we rely on."""
     try:
         return PayRefund(str(body["refund_id"]), int(body["amount"]), str(body["status"]))
     except (KeyError, TypeError, ValueError) as err:
@@ -50,6 +52,8 @@ def refund_state(body: Any) -> PayRefund:
 
 
 class GovukPay:
+    """GOV.UK Pay itself; a network failure, a refusal or an answer we cannot read is a PayError."""
+
     def __init__(
         self, api_key: str, base_url: str = PRODUCTION, *, timeout: float = TIMEOUT, client: httpx.Client | None = None
     ) -> None:
@@ -77,12 +81,15 @@ class GovukPay:
         return answer
 
     def create(self, amount_pence: int, reference: str, description: str, return_url: str) -> PayState:
+        """``POST /v1/payments``."""
         body = {"amount": amount_pence, "reference": reference, "description": description, "return_url": return_url}
         return payment_state(self._call("POST", "/v1/payments", body))
 
     def get(self, payment_id: str) -> PayState:
+        """``GET /v1/payments/{payment_id}``."""
         return payment_state(self._call("GET", f"/v1/payments/{quote(payment_id, safe='')}"))
 
     def refund(self, payment_id: str, amount_pence: int, refund_amount_available: int) -> PayRefund:
+        """``POST /v1/payments/{payment_id}/refunds``."""
         body = {"amount": amount_pence, "refund_amount_available": refund_amount_available}
         return refund_state(self._call("POST", f"/v1/payments/{quote(payment_id, safe='')}/refunds", body))

@@ -59,6 +59,7 @@ class StandInPay:
         self._lock = threading.Lock()
 
     def authorised(self, header: str) -> bool:
+        """Whether the ``Authorization`` header carries the stand-in's key as a Bearer token."""
         scheme, _, key = (header or "").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(key.encode(), self.api_key.encode())
 
@@ -91,6 +92,7 @@ class StandInPay:
         }
 
     def create(self, body: Any, base: str) -> Answer:
+        """``POST /v1/payments``: Pay's 201 answer with the card page as ``next_url``, or its error (400, 422)."""
         if not isinstance(body, dict):
             return _error(400, "P0197", "Unable to parse JSON")
         for name in ("amount", "reference", "description", "return_url"):
@@ -121,6 +123,7 @@ class StandInPay:
             return 201, self._json(p, base)
 
     def find(self, payment_id: str, base: str) -> Answer:
+        """``GET /v1/payments/{payment_id}``: the payment as Pay shows it, or Pay's 404."""
         with self._lock:
             p = self._payments.get(payment_id)
             if p is None:
@@ -128,6 +131,7 @@ class StandInPay:
             return 200, self._json(p, base)
 
     def refund(self, payment_id: str, body: Any, base: str) -> Answer:
+        """``POST /v1/payments/{payment_id}/refunds``: 202, or Pay's error (412: ``refund_amount_available`` stale)."""
         names = ("amount", "refund_amount_available")
         if not isinstance(body, dict) or not all(isinstance(body.get(n), int) for n in names):
             return _error(400, "P0601", "Missing or invalid attributes: amount, refund_amount_available")
@@ -165,8 +169,11 @@ class StandInPay:
             return dict(p)
 
     def finish(self, payment_id: str, outcome: str, form_token: str) -> str | None:
-        """End an unfinished payment as the card page's button says; its return address (None: no such
-        payment, no such outcome, or not sent from its card page). A payment already finished stays as it is."""
+        """End an unfinished payment as the card page's button says; its return address.
+
+        None: no such payment, no such outcome, or not sent from its card page. A payment already finished stays as
+        it is.
+        """
         with self._lock:
             p = self._payments.get(payment_id)
             if p is None or outcome not in OUTCOMES:
@@ -179,8 +186,10 @@ class StandInPay:
 
 
 class LocalPay:
-    """The stand-in as the service's :class:`~bng.register.core.ports.CardPay`, in process: ``base_url`` is where
-    the service is reached (its card page is under it)."""
+    """The stand-in as the service's :class:`~bng.register.core.ports.CardPay`, in process.
+
+    ``base_url`` is where the service is reached (its card page is under it).
+    """
 
     def __init__(self, store: StandInPay, base_url: str) -> None:
         self.store = store
@@ -193,12 +202,15 @@ class LocalPay:
         return body
 
     def create(self, amount_pence: int, reference: str, description: str, return_url: str) -> PayState:
+        """Start a payment at the stand-in."""
         body = {"amount": amount_pence, "reference": reference, "description": description, "return_url": return_url}
         return payment_state(self._answer(self.store.create(body, self.base_url)))
 
     def get(self, payment_id: str) -> PayState:
+        """The payment's state at the stand-in."""
         return payment_state(self._answer(self.store.find(payment_id, self.base_url)))
 
     def refund(self, payment_id: str, amount_pence: int, refund_amount_available: int) -> PayRefund:
+        """Refund at the stand-in (its refunds succeed at once, as a sandbox's do)."""
         body = {"amount": amount_pence, "refund_amount_available": refund_amount_available}
         return refund_state(self._answer(self.store.refund(payment_id, body, self.base_url)))
