@@ -210,7 +210,7 @@ class AllocationChecks(Service):
 
 
 class PlanAllocation(AllocationChecks):
-    """The allocation journey's check page: what an allocation would be, before the developer confirms it."""
+    """The allocation journey's check page: what an allocation would be, before it is confirmed."""
 
     def __call__(
         self,

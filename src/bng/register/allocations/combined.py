@@ -350,7 +350,7 @@ class Combined:
     def section(
         self, current: AllocationAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> AllocationAnswers:
-        """The landowner's answers to the application's allocation section, checked."""
+        """The applicant's answers to the application's allocation section, checked."""
         return section(current, values, uploads, ctx)
 
     def preview(self, uow: UnitOfWork, places: Places, app: Application, files: FileStore) -> Preview | None:

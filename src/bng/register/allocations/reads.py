@@ -52,7 +52,7 @@ class AllocationView:
 
 
 class AllocationReads(AllocationChecks):
-    """What a developer or the register team reads of allocations; nothing is changed."""
+    """What those who record allocations (developers, landowners) and the register team read of them."""
 
     def needs_consent(self, actor: Actor | None, site_reference: str) -> bool:
         """Whether allocating from the gain site needs its landowner's written consent (anyone but its landowner)."""

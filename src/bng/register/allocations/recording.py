@@ -25,7 +25,7 @@ from .plans import AllocationPlan, Development, Request
 
 
 class RecordAllocation(AllocationChecks):
-    """A developer confirms an allocation: units of a gain site recorded against a development, the fee due."""
+    """A developer or landowner confirms an allocation: a gain site's units recorded for a development, fee due."""
 
     def __call__(
         self,

@@ -713,7 +713,7 @@ class FeeStanding(StrEnum):
 
 
 def fee_standing(payment: Payment, answers: Mapping[str, Any], refund: Refund | None = None) -> FeeStanding:
-    """Where a fee stands against the answers: due or received while owed, else withdrawn or to refund."""
+    """Where a fee stands against the answers: refunded, due or received if owed, else withdrawn or to refund."""
     if refund is not None:
         return FeeStanding.REFUNDED
     owed = payment.allocation_id is not None or payment.purpose in fees_due(answers)
