@@ -1,4 +1,5 @@
-"""Allocations: a development uses units of a registered gain site (its spatial risk, its metric),
-and the combined case (register and allocate in one application).
+"""Allocations: a development uses units of a registered gain site (its spatial risk, its metric).
 
-See docs/architecture.md for the layers of the register."""
+Also the combined case: register a gain site and allocate from it in one application. See
+docs/architecture.md for the layers of the register.
+"""

@@ -1,6 +1,8 @@
-"""Checking an allocation: the rules every allocation passes, the journey's and the combined case's
-(``AllocationChecks``), and the check the allocation journey shows before anything is recorded
-(``PlanAllocation``)."""
+"""Checking an allocation: the rules every allocation passes, and the check shown before anything is recorded.
+
+``AllocationChecks`` holds the rules, the journey's and the combined case's; ``PlanAllocation`` is the
+check the allocation journey shows before anything is recorded.
+"""
 
 from __future__ import annotations
 
@@ -29,8 +31,11 @@ from .risk import locate_development, spatial_risk
 
 
 class AllocationChecks(Service):
-    """The rules of an allocation, in an open unit of work: the gain site, the development, each line
-    against what remains, the development's metric, the consent and the files."""
+    """The rules of an allocation, in an open unit of work, shared by the journey and the combined case.
+
+    They check the gain site, the development, each line against what remains, the development's metric,
+    the landowner's consent and the files.
+    """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, store: FileStore, places: Callable[[], Places]) -> None:
         super().__init__(uow, clock)
@@ -65,8 +70,10 @@ class AllocationChecks(Service):
         *,
         named: str | None = None,
     ) -> AllocationPlan:
-        """Check an allocation in an open unit of work (the combined case's acceptance uses this: its
-        development's metric names the application's reference, ``named``, as the site had none)."""
+        """Check an allocation in an open unit of work, for the combined case's acceptance.
+
+        Its development's metric names the application's reference, ``named``, as the site had none.
+        """
         return self._plan(uow, actor, site, development, lines, metric_data, lock, named)
 
     def _plan(
@@ -203,6 +210,8 @@ class AllocationChecks(Service):
 
 
 class PlanAllocation(AllocationChecks):
+    """The allocation journey's check page: what an allocation would be, before it is confirmed."""
+
     def __call__(
         self,
         actor: Actor | None,
@@ -216,7 +225,9 @@ class PlanAllocation(AllocationChecks):
         """Check an allocation and say what it would be; nothing is allocated.
 
         An uploaded metric that passes is kept (the one change this makes), so that the allocation
-        can be recorded from it without uploading it again: the plan names it."""
+        can be recorded from it without uploading it again: the plan names it. Refuses (NotFound, Conflict,
+        Invalid) a gain site not on the register or removed, and an allocation that breaks its rules.
+        """
         actor = require(actor, Permission.ALLOCATE)
         with self._uow(write=metric is not None) as uow:
             site = self._site(uow, site_reference)

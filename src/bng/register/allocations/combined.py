@@ -73,8 +73,10 @@ IN_THE_APPLICATION = "in this application's habitats"
 def _matched(
     answers: Mapping[str, Any], data: bytes, reference: str
 ) -> tuple[DevelopmentMetric, Matched, list[ParcelDraft], list[HabitatParcel]]:
-    """The development's metric read and matched to the application's created and enhanced parcels (ids
-    1, 2, … in the metric's order, as they have none yet)."""
+    """The development's metric read and matched to the application's created and enhanced parcels.
+
+    The parcels have no ids yet, so they are numbered 1, 2, … in the metric's order.
+    """
     drafts = sellable(answers)
     parcels = [
         HabitatParcel(0, p.module, p.stage, p.ref, p.habitat, p.distinctiveness, p.condition,
@@ -91,8 +93,11 @@ def _matched(
 
 
 def metric_quantities(answers: Mapping[str, Any], data: bytes, reference: str) -> dict[str, Decimal]:
-    """The development's metric matched to the application's created and enhanced parcels, as the
-    allocation journey matches it to a registered site's: each parcel's quantity, by its key."""
+    """Each parcel's quantity by its key, from the development's metric matched to the application's parcels.
+
+    The combined case matches the metric to the application's created and enhanced parcels as the
+    allocation journey matches it to a registered gain site's.
+    """
     _, matched, drafts, _ = _matched(answers, data, reference)
     return {
         parcel_key(drafts[i - 1].module, drafts[i - 1].stage, drafts[i - 1].ref): size for i, size in matched.requests()
@@ -185,8 +190,10 @@ def _from_metric(
     quantities: dict[str, Decimal],
     problems: list[Problem],
 ) -> int | None:
-    """The quantities read from the development's metric (uploaded now, or kept from before) into
-    ``quantities``, its problems into ``problems``; the metric's file id."""
+    """Read the quantities from the development's metric into ``quantities``; return the metric's file id.
+
+    The metric is uploaded now or kept from before; its problems go into ``problems``.
+    """
     upload = uploads.get(METRIC_FIELD)
     data = None
     if upload is not None and upload.data:
@@ -224,6 +231,7 @@ def _from_parcels(
 
 
 def development(answers: Mapping[str, Any]) -> Development:
+    """The development the application's allocation is for, as the allocation journey asks for it."""
     a = allocation(answers)
     return Development(a.lpa_id, a.planning_reference, a.development_name, a.grid_reference)
 
@@ -231,9 +239,11 @@ def development(answers: Mapping[str, Any]) -> Development:
 def record(
     uow: UnitOfWork, allocations: Allocations, actor: Actor, app: Application, site: GainSite, files: FileStore
 ) -> Allocation | None:
-    """On acceptance, in its unit of work (the site and its parcels flushed): the application's
-    allocation recorded against the new gain site, the allocation fee paid with the application's
-    linked to it. None when the application allocates nothing."""
+    """On acceptance, record the application's allocation against the new gain site; None if it allocates nothing.
+
+    Runs in the acceptance's unit of work (the site and its parcels flushed); the allocation fee paid
+    with the application is linked to the allocation.
+    """
     if not wanted(app.answers):
         return None
     assert site.id is not None and app.id is not None
@@ -259,10 +269,13 @@ def record(
 
 @dataclass
 class Preview:
-    """What the case worker sees of the application's allocation before accepting: what the allocation
-    journey's check page shows of a development, derived the same way from the gain site's boundary
-    (the site is not on the register yet) and the development's answers. ``problems`` say why the
-    spatial risk or the metric could not be worked out now (the acceptance would fail the same way)."""
+    """What the case worker sees of the application's allocation before accepting it.
+
+    It is what the allocation journey's check page shows of a development, derived the same way from the
+    gain site's boundary (the site is not on the register yet) and the development's answers.
+    ``problems`` say why the spatial risk or the metric could not be worked out now (the acceptance
+    would fail the same way).
+    """
 
     development: Development
     lpa_name: str
@@ -276,18 +289,22 @@ class Preview:
 
     @property
     def risk_label(self) -> str:
+        """The spatial risk category in the metric's words ("" until it can be worked out)."""
         return RISK_LABELS[self.spatial_risk] if self.spatial_risk is not None else ""
 
     @property
     def multiplier(self) -> float | None:
+        """The metric's spatial risk multiplier for the category (None until it can be worked out)."""
         return risk_multiplier(self.spatial_risk) if self.spatial_risk is not None else None
 
 
 def preview(uow: UnitOfWork, places: Places, app: Application, files: FileStore) -> Preview | None:
-    """The spatial risk category the register derives for the application's allocation (the LPAs and
-    National Character Areas of the gain site's boundary against the development's), and the flags the
-    allocation journey raises on the development's metric; None when the application allocates nothing.
-    Read only: acceptance works both out again, from the registered site, as it records the allocation."""
+    """The spatial risk category and metric flags of the application's allocation; None if it allocates nothing.
+
+    The category comes from the LPAs and National Character Areas of the gain site's boundary against the
+    development's; the flags are those the allocation journey raises on the development's metric. Read
+    only: acceptance works both out again, from the registered site, as it records the allocation.
+    """
     if not wanted(app.answers):
         return None
     dev = development(app.answers)
@@ -333,12 +350,15 @@ class Combined:
     def section(
         self, current: AllocationAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> AllocationAnswers:
+        """The applicant's answers to the application's allocation section, checked."""
         return section(current, values, uploads, ctx)
 
     def preview(self, uow: UnitOfWork, places: Places, app: Application, files: FileStore) -> Preview | None:
+        """What the case worker sees of the allocation before accepting the application."""
         return preview(uow, places, app, files)
 
     def record(
         self, uow: UnitOfWork, actor: Actor, app: Application, site: GainSite, files: FileStore
     ) -> Allocation | None:
+        """Record the application's allocation as the case worker accepts it."""
         return record(uow, self._allocations, actor, app, site, files)

@@ -1,5 +1,6 @@
-"""A development's statutory metric, read for an allocation: its off-site rows for one gain site,
-matched to the gain site's habitat parcels on the register.
+"""A development's statutory metric, read for an allocation: its off-site rows for one gain site.
+
+The rows are matched to the gain site's habitat parcels on the register.
 
 A development's metric names each gain site it uses in the "Off-site reference" column of its
 off-site sheets (D, E, F). Its creation and enhancement rows for a gain site say which habitat, in
@@ -51,10 +52,12 @@ class MetricRow:
 
     @property
     def where(self) -> str:
+        """Where the row is in the workbook, for messages."""
         return f"off-site sheet {SHEETS[self.module]}-{STAGE_NUMBER[self.stage]} row {self.ref}"
 
     @property
     def label(self) -> str:
+        """The row's habitat, condition and size, as a flag names it."""
         return f"{self.habitat}, {self.condition}, {self.size:,.4f} {SIZE_UNITS[self.module]}"
 
 
@@ -73,11 +76,15 @@ class DevelopmentMetric:
 
     @property
     def stated_category(self) -> str:
-        """The category the metric applies to this gain site: its first creation row's, else its first
-        baseline row's (the summary's spatial risk multiplier cell takes it so)."""
+        """The spatial risk category the metric applies to this gain site.
+
+        That is its first creation row's, else its first baseline row's (the summary's spatial risk
+        multiplier cell takes it so).
+        """
         return stated_category(self.stated[0][1]) if self.stated else ""
 
     def multiplier(self, risk: SpatialRisk) -> float:
+        """The spatial risk multiplier of the metric's own release for a category."""
         value = load(self.release).spatial_risk.get(SPATIAL_RISK_WORDING[risk])
         return float(value) if isinstance(value, int | float) else 0.0
 
@@ -92,6 +99,8 @@ class Match:
 
 @dataclass
 class Matched:
+    """The metric's rows matched to the gain site's parcels."""
+
     matches: list[Match] = field(default_factory=list)
 
     def requests(self) -> list[tuple[int, Decimal]]:
@@ -130,8 +139,11 @@ def _named(site: Site) -> list[str]:
 def development_metric(
     site: Site, gain_site: str, field_name: str = FIELD, hint: str = "Enter the gain site's register reference there"
 ) -> DevelopmentMetric:
-    """The rows of ``site`` (a development's metric) for ``gain_site``, with the engine's units. ``hint``
-    says what to enter when it names no such gain site (an application not yet registered: its reference)."""
+    """The rows of ``site`` (a development's metric) for ``gain_site``, with the engine's units.
+
+    ``hint`` says what to enter when it names no such gain site (an application not yet registered: its
+    reference).
+    """
     named = _named(site)
     key = _key(gain_site)
     if key not in {_key(n) for n in named}:
@@ -192,9 +204,11 @@ def _order(row: MetricRow, parcel: HabitatParcel) -> tuple[int, int, int]:
 def match(
     metric: DevelopmentMetric, parcels: Sequence[HabitatParcel], field_name: str = FIELD, held: str = "on the register"
 ) -> Matched:
-    """Each metric row's size, taken from what remains of the parcels of its kind; raises Invalid naming
-    every row that cannot be matched. ``held`` says where the parcels are: a registered gain site's are
-    "on the register", an application's (the combined case) are in its habitats."""
+    """Each metric row's size, taken from what remains of the parcels of its kind.
+
+    Raises Invalid naming every row that cannot be matched. ``held`` says where the parcels are: a
+    registered gain site's are "on the register", an application's (the combined case) are in its habitats.
+    """
     remaining = {p.id: p.size - p.allocated_size for p in parcels if p.id is not None}
     matched = Matched()
     problems: list[Problem] = []
@@ -249,7 +263,8 @@ def match(
 def unit_flags(matched: Matched, units_of: dict[int, tuple[Decimal, Decimal]]) -> list[str]:
     """Rows for which the metric counts more units than the register's parcels give for the same size.
 
-    ``units_of`` maps a parcel id to its (size, units) capacity."""
+    ``units_of`` maps a parcel id to its (size, units) capacity.
+    """
     flags = []
     for m in matched.matches:
         register = float(

@@ -1,5 +1,8 @@
-"""What an allocation would be: the development it is for, the parcels and quantities asked for, the
-plan the register's checks make of them, and the flags it raises in the development's metric."""
+"""What an allocation would be: the development, the parcels asked for, the checked plan and its flags.
+
+The plan is what the register's checks make of the parcels and quantities asked for; the flags are
+those it raises in the development's metric.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +41,8 @@ class Development:
 
 @dataclass(frozen=True, slots=True)
 class PlannedLine:
+    """One parcel of the gain site, the size the development takes of it and the units that size gives."""
+
     parcel: HabitatParcel
     size: Decimal
     units: Decimal
@@ -63,6 +68,7 @@ class AllocationPlan:
 
     @property
     def risk_label(self) -> str:
+        """The spatial risk category in the metric's words."""
         return RISK_LABELS[self.spatial_risk]
 
     @property
@@ -71,6 +77,7 @@ class AllocationPlan:
         return risk_multiplier(self.spatial_risk)
 
     def units_by_module(self) -> dict[str, float]:
+        """The units the allocation takes, by module (area, hedgerow, watercourse)."""
         out: dict[str, float] = {}
         for line in self.lines:
             out[line.parcel.module] = out.get(line.parcel.module, 0.0) + float(line.units)
@@ -108,10 +115,13 @@ def check_development(development: Development) -> list[Problem]:
 def metric_flags(
     gain_site: str, risk: SpatialRisk, planning_reference: str, metric: DevelopmentMetric, units: list[str]
 ) -> list[str]:
-    """What the register flags in a development's metric for one gain site (``gain_site``: "gain site
-    BGS-…", or the combined case's words for a site not yet on the register): a stated spatial risk
-    category other than the one derived (``risk``), the rows' ``units`` flags, a Start sheet naming
-    another planning reference than the allocation's, off-site rows naming other gain sites."""
+    """What the register flags in a development's metric for one gain site.
+
+    ``gain_site`` is "gain site BGS-…", or the combined case's words for a site not yet on the register.
+    The flags: a stated spatial risk category other than the one derived (``risk``), the rows' ``units``
+    flags, a Start sheet naming another planning reference than the allocation's, off-site rows naming
+    other gain sites.
+    """
     flags = []
     stated = metric.stated_category
     if stated and stated != risk.value:

@@ -1,5 +1,7 @@
-"""Reading allocations: one's own, one as its page shows it, and whether an allocation from a gain site
-needs its landowner's written consent."""
+"""Reading allocations: one's own, one as its page shows it, and whether the landowner must consent.
+
+An allocation from a gain site needs its landowner's written consent unless the landowner makes it.
+"""
 
 from __future__ import annotations
 
@@ -38,9 +40,11 @@ class AllocationView:
     """The refunds recorded of its payments, by payment id."""
 
     def refund(self, payment: Payment) -> Refund | None:
+        """The refund recorded of one of the allocation's payments, if any."""
         return self.refunds.get(payment.id) if payment.id is not None else None
 
     def units_by_module(self) -> dict[str, float]:
+        """The units the allocation took, by module (area, hedgerow, watercourse)."""
         out: dict[str, float] = {}
         for line, parcel in self.lines:
             out[parcel.module] = out.get(parcel.module, 0.0) + float(line.units)
@@ -48,7 +52,10 @@ class AllocationView:
 
 
 class AllocationReads(AllocationChecks):
+    """What those who record allocations (developers, landowners) and the register team read of them."""
+
     def needs_consent(self, actor: Actor | None, site_reference: str) -> bool:
+        """Whether allocating from the gain site needs its landowner's written consent (anyone but its landowner)."""
         actor = require(actor, Permission.ALLOCATE)
         with self._uow() as uow:
             return self._needs_consent(uow, actor, self._site(uow, site_reference))

@@ -1,5 +1,8 @@
-"""Recording an allocation: the allocation journey's confirmation (``RecordAllocation``), and the one
-path that stores a checked plan, the journey's and the combined case's (``record``)."""
+"""Recording an allocation: the allocation journey's confirmation, and the one path that stores a checked plan.
+
+``RecordAllocation`` is the journey's confirmation; its ``record`` stores a checked plan, the journey's
+and the combined case's.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,8 @@ from .plans import AllocationPlan, Development, Request
 
 
 class RecordAllocation(AllocationChecks):
+    """A developer or landowner confirms an allocation: a gain site's units recorded for a development, fee due."""
+
     def __call__(
         self,
         actor: Actor | None,
@@ -68,12 +73,13 @@ class RecordAllocation(AllocationChecks):
         made_by: int | None = None,
         payment: Payment | None = None,
     ) -> Allocation:
-        """Store a checked plan in an open unit of work (its parcels locked): the allocation, its lines
-        (the database moves the ledger and refuses more than remains), the fee due and the audit entry.
+        """Store a checked plan in an open unit of work (its parcels locked), with its fee due and audit entry.
 
-        The combined case records the allocation on acceptance: ``made_by`` is then the applicant (whose
-        allocation it is; ``actor``, the case worker, is who recorded it) and ``payment`` the allocation
-        fee paid with the application, linked to the allocation instead of a new fee falling due."""
+        The allocation's lines move the ledger (the database refuses more than remains). The combined case
+        records the allocation on acceptance: ``made_by`` is then the applicant (whose allocation it is;
+        ``actor``, the case worker, is who recorded it) and ``payment`` the allocation fee paid with the
+        application, linked to the allocation instead of a new fee falling due.
+        """
         now = self.now()
         assert plan.site.id is not None and plan.lpa.id is not None
         allocation = Allocation(

@@ -85,8 +85,11 @@ def locate_development(places: Places, text: str, lpa_name: str, field: str = "g
 
 
 def as_typed(text: str) -> str:
-    """A grid reference as the person gave it, tidied: "tl46005900" is "TL 4600 5900", "546000,259000"
-    is "546000, 259000" (the precision they gave is kept, not the centre of the square it names)."""
+    """A grid reference as the person gave it, tidied: "tl46005900" is "TL 4600 5900".
+
+    "546000,259000" is "546000, 259000": the precision they gave is kept, not the centre of the square it
+    names.
+    """
     t = " ".join(text.strip().upper().split())
     m = re.fullmatch(r"([A-Z]{2})\s*(\d+)\s*(\d*)", t)
     if m:

@@ -38,9 +38,11 @@ from .recording import RecordAllocation
 
 
 class Allocations:
-    """The allocations' use cases, each built once (``register/services.py``): reading, checking (``plan``),
-    recording (``allocate``), and, for the combined case's acceptance in its own unit of work, ``plan_in``
-    and ``record``."""
+    """The allocations' use cases, each built once (``register/services.py``).
+
+    Reading, checking (``plan``), recording (``allocate``), and, for the combined case's acceptance in
+    its own unit of work, ``plan_in`` and ``record``.
+    """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, store: FileStore, places: Callable[[], Places]) -> None:
         reads = AllocationReads(uow, clock, store, places)

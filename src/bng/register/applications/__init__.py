@@ -1,4 +1,5 @@
-"""Registration applications: their sections, the checks at submission, boundaries and habitats,
-and the register team's review. The combined case's allocation reaches them through a port.
+"""Registration applications: their sections, the checks at submission, boundaries, habitats and the review.
 
-See docs/architecture.md for the layers of the register."""
+The review is the register team's. The combined case's allocation reaches them through a port. See
+docs/architecture.md for the layers of the register.
+"""

@@ -1,5 +1,6 @@
-"""The optional "allocation" section of a registration application (register and allocate in one
-application: the combined case), as the application sees it.
+"""The optional "allocation" section of a registration application, as the application sees it.
+
+Registering a gain site and allocating from it in one application is the combined case.
 
 What its answers say (whether the application also allocates, and how much of each created or
 enhanced parcel), checked against the application's own habitats, is the application's. Checking
@@ -42,8 +43,10 @@ class CombinedCase(Protocol):
         ...
 
     def preview(self, uow: UnitOfWork, places: Places, app: Application, files: FileStore) -> Any:
-        """What the case worker sees of the allocation before accepting (``combined.Preview``); None when
-        the application allocates nothing."""
+        """What the case worker sees of the allocation before accepting; None if the application allocates nothing.
+
+        It is the allocations area's ``combined.Preview``.
+        """
         ...
 
     def record(
@@ -69,12 +72,15 @@ def wanted(answers: Mapping[str, Any]) -> bool:
 
 
 def what(p: ParcelDraft) -> str:
+    """A parcel as a problem names it: "parcel 1 (Other neutral grassland)"."""
     return f"parcel {p.ref} ({p.habitat})"
 
 
 def line_problems(answers: Mapping[str, Any], quantities: Mapping[str, Decimal]) -> list[Problem]:
-    """The quantities against the application's habitats as they are now: each parcel must still be
-    there, created or enhanced, and big enough (the habitats section may have changed since)."""
+    """The quantities against the application's habitats as they are now (that section may have changed since).
+
+    Each parcel must still be there, created or enhanced, and big enough.
+    """
     parcels = {parcel_key(p.module, p.stage, p.ref): p for p in sellable(answers)}
     problems = []
     if not quantities:

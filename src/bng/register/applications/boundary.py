@@ -69,6 +69,7 @@ class Boundary:
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
+        """(min easting, min northing, max easting, max northing): the point's own for a grid reference."""
         if self.geometry is None:
             return (self.easting, self.northing, self.easting, self.northing)
         x0, y0, x1, y1 = self.geometry.bounds
@@ -224,6 +225,7 @@ def _to_bng(geom: BaseGeometry, crs: pyproj.CRS, field: str) -> BaseGeometry:
 
 
 def invalid_reason(geom: BaseGeometry) -> str:
+    """Why a polygon is invalid, in words, with where (GEOS's reason and its easting and northing)."""
     reason = shapely.is_valid_reason(geom)
     m = re.match(r"(.*)\[([-\d.e]+) ([-\d.e]+)\]", reason)
     if m:
@@ -318,10 +320,12 @@ def grid_reference(easting: float, northing: float, digits: int = 10) -> str:
 
 
 def from_geometry(geom: BaseGeometry) -> Boundary:
+    """A boundary from a map's polygon: its area, and a point inside it as its centre and grid reference."""
     p = geom.representative_point()
     return Boundary(geom, geom.area / 10_000, float(p.x), float(p.y), grid_reference(p.x, p.y))
 
 
 def from_grid_reference(text: str, area_ha: float) -> Boundary:
+    """A boundary given by a plan: its centre's grid reference and its area, no polygon."""
     e, n = parse_grid_reference(text)
     return Boundary(None, area_ha, e, n, grid_reference(e, n))

@@ -45,11 +45,14 @@ def cross_section_problems(answers: Mapping[str, Any], geometries: Geometries) -
 
 @dataclass
 class CheckResult:
+    """The submission checks' findings: errors stop the submission, warnings are for the case worker."""
+
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """Whether the application passes: no errors (warnings do not stop it)."""
         return not self.errors
 
 
@@ -61,6 +64,12 @@ def run_checks(
     agreement_sha256: str | None,
     exclude_site_id: int | None = None,
 ) -> CheckResult:
+    """The checks at submission and again at acceptance (the register may have changed in between).
+
+    Every section completed first; then the boundary, the sections agreeing, the uplift, the 30 years,
+    the agreement's parties on ``on``, the land charge certificate's age, the HMMP, an agent's
+    authorisation, and land already on the register (but the site ``exclude_site_id``, if given).
+    """
     out = CheckResult()
     if not all_completed(answers):
         for s in SECTIONS:
@@ -118,8 +127,11 @@ def _body_problems(body: ResponsibleBody | None, signed: date) -> list[Problem]:
 
 
 def same_agreement(site: GainSite, site_lpas: Sequence[int], answers: Mapping[str, Any], sha: str | None) -> bool:
-    """Whether an application's legal agreement is the one a registered site is under: the same
-    document, or the same kind of agreement signed the same day by the same LPAs or responsible body."""
+    """Whether an application's legal agreement is the one a registered site is under.
+
+    That is the same document, or the same kind of agreement signed the same day by the same LPAs or
+    responsible body.
+    """
     if sha and site.agreement_sha256 and sha == site.agreement_sha256:
         return True
     la = ApplicationAnswers.from_json(answers).legal_agreement
@@ -133,8 +145,11 @@ def same_agreement(site: GainSite, site_lpas: Sequence[int], answers: Mapping[st
 def overlap_problems(
     uow: UnitOfWork, answers: Mapping[str, Any], sha: str | None, exclude_site_id: int | None = None
 ) -> tuple[list[Problem], list[Problem]]:
-    """Land already on the register: an error under the same agreement (double registration), and
-    a warning for the case worker under a different one."""
+    """Land already on the register: an error under the same agreement, a warning under a different one.
+
+    The same land under the same agreement is a double registration; under a different one, the case
+    worker decides.
+    """
     b = boundary_of(answers, uow.geometries)
     if b is None:
         return [], []

@@ -27,14 +27,22 @@ class SectionContext(Protocol):
     today: date
 
     @property
-    def answers(self) -> Mapping[str, Any]: ...  # the application's as saved (the allocation reads the habitats)
+    def answers(self) -> Mapping[str, Any]:
+        """The application's answers as saved (the allocation section reads the habitats)."""
 
     @property
-    def reference(self) -> str: ...  # the application's (a development's metric names it before registration)
+    def reference(self) -> str:
+        """The application's reference (a development's metric names it before registration)."""
 
-    def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]: ...
-    def file_bytes(self, file_id: int) -> bytes: ...
-    def file_name(self, file_id: int) -> str: ...  # as stored: the upload's own name, in safe characters
+    def store(self, kind: DocumentKind, upload: Upload) -> tuple[StoredFile, FileType]:
+        """Check an upload and store it with the application; Invalid when it is not a ``kind`` file."""
+
+    def file_bytes(self, file_id: int) -> bytes:
+        """A stored file's contents."""
+
+    def file_name(self, file_id: int) -> str:
+        """A stored file's name: the upload's own, in safe characters."""
+
     def parsed(self, read: Callable[..., T], *args: Any) -> T:
         """``read(*args)``: reading an upload, done once, before any database transaction opens."""
         ...
@@ -43,8 +51,11 @@ class SectionContext(Protocol):
         """Keep a geometry apart from the answers; what the answers hold of it (its digest and size)."""
         ...
 
-    def lpa(self, lpa_id: int) -> Lpa | None: ...
-    def body(self, body_id: int) -> ResponsibleBody | None: ...
+    def lpa(self, lpa_id: int) -> Lpa | None:
+        """An LPA from the register's list."""
+
+    def body(self, body_id: int) -> ResponsibleBody | None:
+        """A responsible body from the register's list of designated bodies."""
 
 
 class Form:
@@ -60,6 +71,7 @@ class Form:
         self.problems: list[Problem] = []
 
     def problem(self, field: str, message: str) -> None:
+        """Note a problem with a field of this section."""
         self.problems.append(Problem(field, message, self.section))
 
     def text(self, name: str) -> str:
@@ -68,12 +80,14 @@ class Form:
         return str(v).replace("\r\n", "\n").strip() if v is not None else ""
 
     def required(self, name: str, label: str) -> str:
+        """A typed answer that must be given ("Enter ``label``" when it is not)."""
         v = self.text(name)
         if not v:
             self.problem(name, f"Enter {label}")
         return v
 
     def date(self, name: str, label: str) -> date | None:
+        """A date answer (ISO, as the date inputs send it); None, with a problem, when missing or not a date."""
         v = self.values.get(name)
         if isinstance(v, date):
             return v
@@ -87,6 +101,7 @@ class Form:
         return None
 
     def number(self, name: str, label: str) -> float | None:
+        """A number answer (commas allowed); None, with a problem, when missing or not a number."""
         v = self.values.get(name)
         if isinstance(v, int | float):
             return float(v)
@@ -103,8 +118,10 @@ class Form:
     def file(
         self, name: str, earlier: int | None, kind: DocumentKind, label: str, required: bool = True
     ) -> tuple[int | None, FileType | None]:
-        """Store a new upload for ``name`` (replacing the ``earlier`` one), or keep the earlier one; the
-        file's type when it is new."""
+        """Store a new upload for ``name`` (replacing the ``earlier`` one), or keep the earlier one.
+
+        Returns the file's id, and its type when it is new.
+        """
         upload = self.uploads.get(name)
         if upload is not None and upload.data:
             try:

@@ -71,6 +71,7 @@ class Habitats:
     names several): shown, never dropped silently."""
 
     def baseline_area_ha(self, excluded: frozenset[str] = frozenset()) -> float:
+        """The baseline area habitat in hectares, less the ``excluded`` habitats (lower case)."""
         return sum(
             p.size
             for p in self.parcels
@@ -78,6 +79,7 @@ class Habitats:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The habitats as the section stores them (``from_dict`` reads them back)."""
         return {
             "metric_release": self.metric_release,
             "gain_site_label": self.gain_site_label,
@@ -88,6 +90,7 @@ class Habitats:
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> Habitats:
+        """The habitats as ``to_dict`` stored them."""
         return cls(
             doc["metric_release"],
             doc.get("gain_site_label", ""),
@@ -121,11 +124,12 @@ def from_site(
     geometries: dict[tuple[str, str, str], dict[str, Any]] | None = None,
     only: str = "",
 ) -> Habitats:
-    """The off-site rows of a Site as parcels, with the units the engine computes for them (and, from
-    ``geometries``, the digest and size of each mapped parcel's outline).
+    """The off-site rows of a Site as parcels, with the units the engine computes for them.
 
-    A metric may describe several gain sites (a landowner's, or a combined case's); ``only``
-    names the one being registered, and its rows are taken alone."""
+    From ``geometries`` each mapped parcel also gets the digest and size of its outline. A metric may
+    describe several gain sites (a landowner's, or a combined case's); ``only`` names the one being
+    registered, and its rows are taken alone.
+    """
     left_out: tuple[str, ...] = ()
     if only.strip():
         left_out = unreferenced(site)
@@ -202,8 +206,11 @@ SHEETS = {"area": "D", "hedgerow": "E", "watercourse": "F"}
 
 
 def unreferenced(site: Site) -> tuple[str, ...]:
-    """The off-site rows with a habitat but no gain site reference: when a metric names several gain sites,
-    nothing says which one such a row belongs to, so it is left out, and said so."""
+    """The off-site rows with a habitat but no gain site reference, in words.
+
+    When a metric names several gain sites, nothing says which one such a row belongs to, so it is left
+    out, and said so.
+    """
     out = []
     for m in MODULES:
         for i, st in enumerate(STAGES, start=1):

@@ -74,9 +74,12 @@ def habitats_from_maps(
     names: tuple[str, str] = MAP_NAMES,
     keep: Callable[[Any], dict[str, Any]] | None = None,
 ) -> Habitats:
-    """Habitats from a baseline and a post-intervention GeoPackage of DEFRA's digital metric. ``names`` are
-    the files' names as the person knows them: every problem names the file it is in by that name. ``keep``
-    keeps each parcel's outline apart and says what the parcel holds of it (its digest and size)."""
+    """Habitats from a baseline and a post-intervention GeoPackage of DEFRA's digital metric.
+
+    ``names`` are the files' names as the person knows them: every problem names the file it is in by
+    that name. ``keep`` keeps each parcel's outline apart and says what the parcel holds of it (its
+    digest and size).
+    """
     from dataclasses import replace
 
     from bng.gis import MapError, load_maps
@@ -115,8 +118,11 @@ def habitats_from_maps(
 
 
 def _map_error(text: str) -> list[Problem]:
-    """A map that cannot be read: its first line says which file and why, each line after it one fault
-    (the missing columns, …); each problem carries the first line, so none reads as cut off."""
+    """A map that cannot be read, as problems: one for each fault, each carrying the first line.
+
+    The error's first line says which file and why, each line after it one fault (the missing columns,
+    …); each problem carries the first line, so none reads as cut off.
+    """
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         return [Problem(MAP_FIELD, "The habitat maps cannot be read", SECTION)]
@@ -135,9 +141,11 @@ def _at_most(problems: list[Problem]) -> list[Problem]:
 
 
 def _swapped(paths: list[Path]) -> list[Problem]:
-    """The baseline and the post-intervention map given the other way round (a post-intervention map fills
-    the "Proposed …" columns, the habitat after the works; a baseline map leaves them blank): said so,
-    rather than every error that follows from reading each as the other."""
+    """The baseline and the post-intervention map given the other way round, said so.
+
+    A post-intervention map fills the "Proposed …" columns, the habitat after the works; a baseline map
+    leaves them blank. Saying so beats every error that follows from reading each as the other.
+    """
     from bng.gis import MapFileError, read_map
     from bng.gis import cell_text as text
 

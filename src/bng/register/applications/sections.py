@@ -58,8 +58,10 @@ Parse = Callable[[S, Mapping[str, Any], Mapping[str, Upload], SectionContext], S
 
 
 def stored(kind: type[S], parse: Parse[S] | None = None) -> Handler:
-    """The handler of a section whose answers are ``kind``: its form parsed (by ``kind.parse`` unless
-    another ``parse`` is given), kept as JSON."""
+    """The handler of a section whose answers are ``kind``: its form parsed and kept as JSON.
+
+    The form is parsed by ``kind.parse`` unless another ``parse`` is given.
+    """
     read = parse if parse is not None else kind.parse
 
     def handle(
@@ -72,6 +74,8 @@ def stored(kind: type[S], parse: Parse[S] | None = None) -> Handler:
 
 @dataclass(frozen=True)
 class Section:
+    """A section of the application's task list: its key, title and group, how it is saved, what it needs."""
+
     key: str
     title: str
     group: str
@@ -81,6 +85,7 @@ class Section:
 
 
 def text_limit(name: str) -> tuple[str, int]:
+    """A typed answer's label and its longest length in characters."""
     return TEXT_LIMITS.get(name, ("The answer", MAX_TEXT))
 
 
@@ -98,8 +103,10 @@ def text_problems(section: str, values: Mapping[str, Any]) -> list[Problem]:
 
 
 def within_limits(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers with any over-long text cut to its limit: what a section's checks read while the answer
-    itself is refused (so no check repeats a megabyte of text back), never what is kept."""
+    """The answers with any over-long text cut to its limit, for the checks to read; never what is kept.
+
+    The answer itself is refused; cutting it means no check repeats a megabyte of text back.
+    """
     return {k: v[: text_limit(k)[1]] if isinstance(v, str) else v for k, v in values.items()}
 
 
@@ -144,10 +151,12 @@ def done(answers: Mapping[str, Any], s: Section) -> bool:
 
 
 def all_completed(answers: Mapping[str, Any]) -> bool:
+    """Whether every section is done, so that the application may be submitted."""
     return all(done(answers, s) for s in SECTIONS)
 
 
 def file_ids(answers: Mapping[str, Any]) -> Sequence[int]:
+    """The ids of the files the answers name (every ``*_file`` answer of every section)."""
     ids = []
     for section in answers.values():
         if isinstance(section, dict):

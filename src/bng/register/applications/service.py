@@ -102,20 +102,26 @@ class ApplicationView:
         return ApplicationAnswers.from_json(self.application.answers)
 
     def summary(self) -> list[tuple[Section, list[Row]]]:
-        """Each section with its summary list rows, in the task list's order (check your answers, the
-        submitted application, the case page)."""
+        """Each section with its summary list rows, in the task list's order.
+
+        For check your answers, the submitted application and the case page.
+        """
         answers = self.answers
         return [(s, answers.rows(s.key, self)) for s in SECTIONS]
 
     def fee_standing(self, payment: Payment) -> FeeStanding:
+        """Where one of the application's fees stands against its answers now."""
         return fee_standing(payment, self.application.answers, self.refund(payment))
 
     def refund(self, payment: Payment) -> Refund | None:
+        """The refund recorded of one of the application's payments, if any."""
         return self.refunds.get(payment.id) if payment.id is not None else None
 
     def fees(self) -> list[FeeLine]:
-        """Each fee the application's answers make owed, and each no longer owed, as it stands: for the
-        check-your-answers page before a first submission or a resubmission."""
+        """Each fee the application's answers make owed, and each no longer owed, as it stands.
+
+        For the check-your-answers page before a first submission or a resubmission.
+        """
         return fee_lines(self.application.answers, self.payments, self.refunds, self.today)
 
 
@@ -125,7 +131,8 @@ class _Context:
     Without a unit of work (``uow`` None) it is the first pass of a save (``bng.register.applications.reads``):
     nothing is written, uploads are only checked and given provisional ids (below zero), and what
     the handler reads from the database it reads in short read-only units of work of its own, so
-    that no transaction is open while the uploads are read."""
+    that no transaction is open while the uploads are read.
+    """
 
     def __init__(
         self,
@@ -250,6 +257,8 @@ class _Context:
 
 
 class Applications(Service):
+    """A landowner's or agent's applications to register a gain site: drafts, sections, submission, files."""
+
     def __init__(
         self,
         uow: UnitOfWorkFactory,
@@ -271,13 +280,16 @@ class Applications(Service):
     # -- reading -------------------------------------------------------------------------------------
 
     def mine(self, actor: Actor | None) -> list[Application]:
+        """The applicant's own applications, withdrawn drafts left out."""
         actor = require(actor, Permission.APPLY_TO_REGISTER)
         with self._uow() as uow:
             return [a for a in uow.applications.for_owner(actor.user_id) if a.withdrawn_at is None]
 
     def _get(self, uow: UnitOfWork, actor: Actor | None, reference: str) -> Application:
-        """The application, if the actor owns it or reviews applications; NotFound otherwise (so that
-        others cannot even learn it exists)."""
+        """The application, if the actor owns it or reviews applications; NotFound otherwise.
+
+        NotFound, so that others cannot even learn it exists.
+        """
         app = uow.applications.by_reference(normalise(reference))
         if app is None or actor is None:
             raise NotFound("No such application")
@@ -286,6 +298,11 @@ class Applications(Service):
         return app
 
     def view(self, actor: Actor | None, reference: str, with_checks: bool = False) -> ApplicationView:
+        """An application for its owner or a case worker (NotFound for others).
+
+        ``with_checks``: a submitted application with its checks run again and its allocation's preview,
+        and the boundary for the case page's map.
+        """
         with self._uow() as uow:
             app = self._get(uow, actor, reference)
             return self._view(uow, app, with_checks)
@@ -319,6 +336,7 @@ class Applications(Service):
     # -- changing -------------------------------------------------------------------------------------
 
     def start(self, actor: Actor | None, *, once: submissions.Once | None = None) -> Application:
+        """Start a new draft application for a landowner or agent (once, however often the form is posted)."""
         actor = require(actor, Permission.APPLY_TO_REGISTER)
         now = self.now()
         with self._uow(write=True) as uow:
@@ -345,8 +363,11 @@ class Applications(Service):
         return actor, app
 
     def withdraw_draft(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> None:
-        """Withdraw a draft never submitted: it can no longer be changed or submitted, and leaves the list of
-        applications (kept, with its files unpublished, for the audit trail; the account page lists it)."""
+        """Withdraw a draft never submitted: it can no longer be changed or submitted, and leaves the list.
+
+        It is kept, with its files unpublished, for the audit trail; the account page lists it. Refused
+        for an application ever submitted.
+        """
         now = self.now()
         with self._uow(write=True) as uow:
             actor = require(actor, Permission.APPLY_TO_REGISTER)
@@ -372,12 +393,14 @@ class Applications(Service):
         *,
         dry_run: bool = False,
     ) -> ApplicationView:
-        """Check and save a section's answers; raises Invalid when they fail, and keeps nothing but the
-        files uploaded with them that passed their own checks (``_keep_uploads``: nobody should have to
-        find a file again because a date was wrong).
+        """Check and save a section's answers; raises Invalid when they fail, and keeps only the good files.
+
+        The files uploaded with failing answers that passed their own checks are kept (``_keep_uploads``:
+        nobody should have to find a file again because a date was wrong).
 
         ``dry_run`` checks without keeping anything but those files, for a form whose own fields failed
-        to parse: the page can then show every problem at once."""
+        to parse: the page can then show every problem at once.
+        """
         section = SECTION_BY_KEY.get(key)
         if section is None:
             raise NotFound("No such section")
@@ -446,9 +469,12 @@ class Applications(Service):
     def _keep_uploads(
         self, actor: Actor | None, reference: str, key: str, uploads: Mapping[str, Upload], refused: set[str]
     ) -> None:
-        """After a save that failed: each new upload whose own field has no problem is stored and kept in the
-        section as uploaded (shown "Uploaded: name", used by the next save), in a transaction of its own.
-        A file with a problem of its own (the wrong type, a metric that cannot be read) is not kept."""
+        """After a save that failed, keep each new upload whose own field has no problem.
+
+        Each is stored and kept in the section as uploaded (shown "Uploaded: name", used by the next save),
+        in a transaction of its own. A file with a problem of its own (the wrong type, a metric that cannot
+        be read) is not kept.
+        """
         wanted = {
             name: u
             for name, u in uploads.items()
@@ -496,9 +522,11 @@ class Applications(Service):
         uploads: Mapping[str, Upload] | None,
         now: datetime,
     ) -> Reads:
-        """The first pass of a save: the section's handler with no transaction open, so that reading its
-        uploads (seconds, for a big map or workbook) never holds the database's write lock. Its
-        answers are thrown away; what it read is kept for the second pass, in the transaction."""
+        """The first pass of a save: the section's handler with no transaction open.
+
+        Reading its uploads (seconds, for a big map or workbook) then never holds the database's write
+        lock. Its answers are thrown away; what it read is kept for the second pass, in the transaction.
+        """
         with self._uow() as uow:
             actor, app = self._editable(uow, actor, reference)
         reads = Reads()
@@ -517,7 +545,9 @@ class Applications(Service):
         uploads: Mapping[str, Upload] | None = None,
     ) -> Application:
         """Keep what has been typed so far, unchecked, and mark the section in progress ("save and come back later").
-        Files are still checked before they are kept."""
+
+        Files are still checked before they are kept; text over its limit is refused, not cut short.
+        """
         if key not in SECTION_BY_KEY:
             raise NotFound("No such section")
         too_long = text_problems(key, values)
@@ -631,6 +661,7 @@ class Applications(Service):
             return self._checks(uow, app)
 
     def cross_checks(self, answers: Mapping[str, Any]) -> list[Any]:
+        """The checks between sections, as soon as both are answered (the task list shows them early)."""
         with self._uow() as uow:
             return cross_section_problems(answers, uow.geometries)
 
@@ -655,19 +686,23 @@ class Applications(Service):
 
 
 def fees_due(answers: Mapping[str, Any], already: Collection[str] = ()) -> list[FeePurpose]:
-    """The fees an application's submission makes due, less those already due or paid: registration,
-    and the allocation fee when the application also allocates units (the combined case)."""
+    """The fees an application's submission makes due, less those already due or paid.
+
+    Registration, and the allocation fee when the application also allocates units (the combined case).
+    """
     wanted = [FeePurpose.REGISTRATION] + ([FeePurpose.ALLOCATION] if allocation_section.wanted(answers) else [])
     return [p for p in wanted if p not in already]
 
 
 class FeeStanding(StrEnum):
     """Where a fee made due by a submission stands against the application's answers as they are now.
+
     An answer changed after submission (the allocation dropped when further information was asked
     for) can leave a fee no longer owed: not yet received, it is withdrawn (no longer due and no
     longer in the way of acceptance); received, it is to be refunded. The payment row keeps what
     happened (due, or received on a date); its standing follows the answers, and each change of
-    standing is in the audit log and the case history. Answers changed back make it owed again."""
+    standing is in the audit log and the case history. Answers changed back make it owed again.
+    """
 
     DUE = "due"
     RECEIVED = "received"
@@ -678,6 +713,7 @@ class FeeStanding(StrEnum):
 
 
 def fee_standing(payment: Payment, answers: Mapping[str, Any], refund: Refund | None = None) -> FeeStanding:
+    """Where a fee stands against the answers: refunded, due or received if owed, else withdrawn or to refund."""
     if refund is not None:
         return FeeStanding.REFUNDED
     owed = payment.allocation_id is not None or payment.purpose in fees_due(answers)
@@ -699,8 +735,10 @@ STANDING_CHANGES = {
 
 
 def _fees_follow(uow: UnitOfWork, now: datetime, actor: Actor, app: Application, before: Mapping[str, Any]) -> None:
-    """After a section is saved: each fee already made due whose standing the new answers change, in the
-    audit log and the case history (nothing before the first submission: no fee is due yet)."""
+    """After a section is saved, record each fee already due whose standing the new answers change.
+
+    It goes in the audit log and the case history (nothing before the first submission: no fee is due yet).
+    """
     if app.id is None:
         return
     made_due = uow.payments.for_application(app.id)
@@ -730,8 +768,11 @@ def _fees_follow(uow: UnitOfWork, now: datetime, actor: Actor, app: Application,
 
 @dataclass(frozen=True, slots=True)
 class FeeLine:
-    """A fee as the applicant should read it before submitting: ``standing`` is a FeeStanding, or "new"
-    for a fee the submission will make due (no payment reference yet)."""
+    """A fee as the applicant should read it before submitting.
+
+    ``standing`` is a FeeStanding, or "new" for a fee the submission will make due (no payment reference
+    yet).
+    """
 
     purpose: str
     amount_pence: int
@@ -743,8 +784,10 @@ class FeeLine:
 def fee_lines(
     answers: Mapping[str, Any], payments: Collection[Payment], refunds: Mapping[int, Refund], on: date | None = None
 ) -> list[FeeLine]:
-    """Each fee owed by the answers as they are (already due or received, or new: what submitting makes
-    due, at the fee in force ``on``), then those no longer owed (withdrawn, to be refunded, refunded)."""
+    """Each fee owed by the answers as they are, then those no longer owed (withdrawn, to refund, refunded).
+
+    An owed fee is already due or received, or new: what submitting makes due, at the fee in force ``on``.
+    """
     lines: list[FeeLine] = []
     settled: list[FeeLine] = []
     open_by_purpose: dict[str, Payment] = {}
@@ -772,8 +815,10 @@ def _agreement_sha(uow: UnitOfWork, app: Application) -> str | None:
 
 
 def sections_in_order() -> tuple[Any, ...]:
+    """The application's sections in the task list's order."""
     return SECTIONS
 
 
 def referenced_files(app: Application) -> list[int]:
+    """The ids of the files the application's answers name."""
     return list(file_ids(app.answers))

@@ -88,15 +88,30 @@ class PlanningCaseEvent:
 
 
 class PlanningRecords(Protocol):
-    def case(self, reference: str, *, for_update: bool = False) -> PlanningCase | None: ...
-    def of_owner(self, user_id: int) -> Sequence[PlanningCase]: ...
-    def of_lpa(self, lpa_id: int) -> Sequence[PlanningCase]: ...
-    def decided(self) -> Sequence[PlanningCase]: ...
-    def by_submission(self, user_id: int, sha256: str, planning_reference: str) -> PlanningCase | None: ...
-    def events(self, case_id: int) -> Sequence[PlanningCaseEvent]: ...
+    """The port for planning cases and their events, implemented by bng.db."""
+
+    def case(self, reference: str, *, for_update: bool = False) -> PlanningCase | None:
+        """The case with this reference; ``for_update`` locks it for a decision."""
+
+    def of_owner(self, user_id: int) -> Sequence[PlanningCase]:
+        """The cases an applicant submitted."""
+
+    def of_lpa(self, lpa_id: int) -> Sequence[PlanningCase]:
+        """The cases submitted to an LPA, for its officers' queue."""
+
+    def decided(self) -> Sequence[PlanningCase]:
+        """The approved and refused cases, for the public (s.69) register."""
+
+    def by_submission(self, user_id: int, sha256: str, planning_reference: str) -> PlanningCase | None:
+        """The applicant's case for this file and planning reference, so that a resubmission is the same case."""
+
+    def events(self, case_id: int) -> Sequence[PlanningCaseEvent]:
+        """What happened to a case, oldest first."""
 
 
 class PlanningUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that also holds the planning cases."""
+
     planning: PlanningRecords
 
     def __enter__(self) -> PlanningUnitOfWork: ...
@@ -104,6 +119,8 @@ class PlanningUnitOfWork(UnitOfWork, Protocol):
 
 @dataclass(frozen=True)
 class CaseView:
+    """A case as its applicant or LPA officer sees it: its LPA, its events and its 8-week clock on ``today``."""
+
     case: PlanningCase
     lpa: Lpa | None
     events: tuple[PlanningCaseEvent, ...]
@@ -111,25 +128,30 @@ class CaseView:
 
     @property
     def status_label(self) -> str:
+        """The case's status in the words of the pages."""
         return LABELS[PlanStatus(self.case.status)]
 
     @property
     def clock_text(self) -> str:
+        """Where the case stands against its determination period (8 weeks unless extended in writing)."""
         c = self.case
         return clock(c.received_on, self.today, c.decided_on, c.extended_to).text()
 
     @property
     def overdue(self) -> bool:
+        """Whether the determination period has passed without a decision."""
         c = self.case
         return clock(c.received_on, self.today, c.decided_on, c.extended_to).overdue
 
     @property
     def due_on(self) -> date:
+        """The last day of the determination period, extension included."""
         c = self.case
         return clock(c.received_on, self.today, c.decided_on, c.extended_to).due_on
 
 
 def case_reference() -> str:
+    """A new case reference, ``PLN-XXXX-XXXX`` in Crockford's base 32 (no look-alike letters)."""
     chars = "".join(secrets.choice(CROCKFORD) for _ in range(8))
     return f"PLN-{chars[:4]}-{chars[4:]}"
 
@@ -161,6 +183,8 @@ def _trim_report(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class PlanningCases(Service):
+    """Gain plan cases: an applicant submits, the LPA's officers validate and decide, the public sees decisions."""
+
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, store: FileStore) -> None:
         super().__init__(uow, clock)
         self._store = store
@@ -182,8 +206,12 @@ class PlanningCases(Service):
         overall_reference: str = "",
         once: submissions.Once | None = None,
     ) -> PlanningCase:
-        """Receive a gain plan submission: validate it, keep it, start the 8-week clock. Idempotent: the same
-        file for the same planning reference by the same applicant is the same case."""
+        """Receive an applicant's gain plan submission: validate it, keep it, start the 8-week clock.
+
+        Idempotent: the same file for the same planning reference by the same applicant is the same case.
+        Refuses a missing reference, LPA, name or .zip, a file over the upload limit, a phase plan without
+        an overall plan of the applicant's, and documents made for another planning reference.
+        """
         actor = require(actor, Permission.SUBMIT_GAIN_PLAN)
         problems = []
         ref = planning_reference.strip()
@@ -328,6 +356,7 @@ class PlanningCases(Service):
         uow.add(PlanningCaseEvent(case.id, self.now(), kind, message, actor.user_id if actor else None))
 
     def mine(self, actor: Actor | None) -> list[CaseView]:
+        """The cases the applicant submitted."""
         actor = require(actor, Permission.SUBMIT_GAIN_PLAN)
         with self._puow() as uow:
             return [self._view(uow, c) for c in uow.planning.of_owner(actor.user_id)]
@@ -354,6 +383,7 @@ class PlanningCases(Service):
             return self._view(uow, self._visible(actor, uow.planning.case(reference.strip().upper())))
 
     def report_pdf(self, actor: Actor | None, reference: str) -> tuple[str, bytes]:
+        """The validation report made on receipt, as (file name, PDF), for the applicant or the LPA's officers."""
         if actor is None:
             raise NotFound("No such case")
         with self._puow() as uow:
@@ -415,6 +445,7 @@ class PlanningCases(Service):
 
     # -- the LPA officer ------------------------------------------------------------------------------
     def queue(self, actor: Actor | None) -> tuple[Lpa | None, list[CaseView]]:
+        """An LPA officer's LPA and its cases to determine (none for an officer without an LPA)."""
         actor = require(actor, Permission.DETERMINE_GAIN_PLANS)
         if actor.lpa_id is None:
             return None, []
@@ -499,11 +530,13 @@ class PlanningCases(Service):
         return problems
 
     def validated(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> PlanningCase:
+        """An officer marks the case valid, so that its determination starts."""
         return self._move(actor, reference, PlanStatus.VALIDATED, once=once)
 
     def invalid(
         self, actor: Actor | None, reference: str, reasons: str, *, once: submissions.Once | None = None
     ) -> PlanningCase:
+        """An officer returns the case as invalid; refused without the reasons (what is missing or wrong)."""
         if not reasons.strip():
             raise Invalid.one("reasons", "Say what is missing or wrong")
         return self._move(actor, reference, PlanStatus.INVALID, reasons, once)
@@ -511,6 +544,11 @@ class PlanningCases(Service):
     def decide(
         self, actor: Actor | None, reference: str, outcome: str, reasons: str, *, once: submissions.Once | None = None
     ) -> PlanningCase:
+        """An officer approves or refuses the plan; refusing needs reasons, approving a plan that meets its objective.
+
+        Approval is refused while the figures miss the biodiversity gain objective, an allocation or credit
+        purchase is not confirmed on the register, or a phase plan falls short of its approved overall plan.
+        """
         if outcome not in ("approved", "refused"):
             raise Invalid.one("outcome", "Select approve or refuse")
         if outcome == "refused" and not reasons.strip():
@@ -556,6 +594,7 @@ class PlanningCases(Service):
 
     # -- the public (s.69 register) -------------------------------------------------------------------
     def decisions(self) -> list[dict[str, Any]]:
+        """The public register of decided plans (s.69), without the applicants' details."""
         with self._puow() as uow:
             out = []
             for c in uow.planning.decided():
@@ -564,6 +603,7 @@ class PlanningCases(Service):
             return out
 
     def decision(self, reference: str) -> dict[str, Any]:
+        """One decided plan as the public sees it; an undecided case is not found."""
         with self._puow() as uow:
             c = uow.planning.case(reference.strip().upper())
             if c is None or c.status not in {s.value for s in DECIDED}:

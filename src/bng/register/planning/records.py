@@ -15,12 +15,15 @@ from bng.submission import AllocationRecord, CreditPurchaseRecord
 
 
 class RegisterRecords:
+    """The register as the records a planning validation checks allocations and proofs of purchase against."""
+
     available = True
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
     def allocation(self, reference: str) -> AllocationRecord | None:
+        """The allocation with this reference: its gain site, LPA, development and units by module."""
         with self._uow() as uow:
             found = uow.ledger.allocation(reference.strip().upper())
             if found is None or found.id is None:
@@ -60,11 +63,13 @@ class RegisterRecords:
         )
 
     def credit_purchase(self, reference: str) -> CreditPurchaseRecord | None:
+        """The statutory credit order with this reference, with its credits by tier and its proof's hash."""
         with self._uow() as uow:
             order = uow.credits.order(reference.strip().upper())  # type: ignore[attr-defined]
             return None if order is None else self._record(uow, order)
 
     def purchase_by_proof(self, sha256: str) -> CreditPurchaseRecord | None:
+        """The credit order whose issued proof of purchase has this SHA-256 (refunded orders included)."""
         with self._uow() as uow:
             statuses = [str(s) for s in (*WITH_PROOF, OrderStatus.REFUNDED)]
             for order in uow.credits.orders_with_status(statuses):  # type: ignore[attr-defined]

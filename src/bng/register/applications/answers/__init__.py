@@ -109,6 +109,7 @@ class ApplicationAnswers:
         return cls(**sections)
 
     def to_json(self) -> dict[str, Any]:
+        """The answers as stored, by section key; a section not started is left out."""
         return {key: s.to_json() for key in SECTION_TYPES if (s := self.get(key)) is not None}
 
     def get(self, key: str) -> SectionAnswers | None:

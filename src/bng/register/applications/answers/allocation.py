@@ -1,8 +1,10 @@
-"""The optional allocation of a combined case (register and allocate in one application): the
-development, and how much of each created or enhanced parcel it takes.
+"""The optional allocation of a combined case: the development, and how much of each parcel it takes.
 
-Its form is checked by the allocations area (``bng.register.allocations.combined``, through the
-application's port), which builds these answers; what they hold and show is the application's."""
+The combined case registers a gain site and allocates from it in one application; the allocation takes
+its created or enhanced parcels. Its form is checked by the allocations area
+(``bng.register.allocations.combined``, through the application's port), which builds these answers;
+what they hold and show is the application's.
+"""
 
 from __future__ import annotations
 
@@ -29,8 +31,11 @@ def parcel_key(module: str, stage: str, ref: str) -> str:
 
 @dataclass(frozen=True)
 class AllocationAnswers(SectionAnswers):
-    """Quantities are hectares or kilometres, by ``parcel_key``: typed, or read from the
-    development's metric (``method`` "metric", the metric kept as ``development_metric_file``)."""
+    """The combined case's allocation: whether there is one, the development, and the quantities it takes.
+
+    Quantities are hectares or kilometres, by ``parcel_key``: typed, or read from the development's metric
+    (``method`` "metric", the metric kept as ``development_metric_file``).
+    """
 
     KEY: ClassVar[str] = "allocation"
 
@@ -66,6 +71,7 @@ class AllocationAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> AllocationAnswers:
+        """The allocation answers as stored, checked or saved for later as typed."""
         q = doc.get("quantities")
         given = q.items() if isinstance(q, Mapping) else ()
         quantities = tuple((str(k), size) for k, v in given if (size := _quantity(v)) is not None)
@@ -82,6 +88,7 @@ class AllocationAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The answers to store, as ``from_json`` reads them back (after "no", only what was typed)."""
         details: dict[str, Any] = {
             "lpa_id": self.lpa_id,
             "planning_reference": self.planning_reference,
@@ -96,6 +103,7 @@ class AllocationAnswers(SectionAnswers):
         return {"allocate": self.allocate} | details | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """Whether the application allocates, and if so the development and each parcel taken with its units."""
         rows = [Row("Allocate units to a development", "Yes" if self.allocate else "No", action="allocation")]
         if not self.allocate:
             return rows
@@ -118,8 +126,11 @@ class AllocationAnswers(SectionAnswers):
 
 
 def _quantity(value: object) -> Decimal | None:
-    """A stored quantity: decimal text as typed ("0.5"); answers saved before the register spoke in
-    hectares and kilometres hold whole numbers at the ledger's precision, read as such."""
+    """A stored quantity: decimal text as typed ("0.5").
+
+    Answers saved before the register spoke in hectares and kilometres hold whole numbers at the ledger's
+    precision, read as such.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

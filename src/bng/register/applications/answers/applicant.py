@@ -18,6 +18,8 @@ from .stored import SectionAnswers, id_of, text_of
 
 @dataclass(frozen=True)
 class ApplicantAnswers(SectionAnswers):
+    """Who is applying, how to reach them, and for an agent the landowner's written authorisation."""
+
     KEY: ClassVar[str] = "applicant"
 
     acting_as: str = ""
@@ -33,12 +35,17 @@ class ApplicantAnswers(SectionAnswers):
 
     @property
     def agent(self) -> bool:
+        """Whether the applicant is an agent acting for the landowner."""
         return self.acting_as == "agent"
 
     @classmethod
     def parse(
         cls, current: ApplicantAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> ApplicantAnswers:
+        """The About you form read and checked: name, email and phone.
+
+        An agent also names the landowner and uploads the landowner's written authorisation.
+        """
         form = Form(cls.KEY, values, uploads, ctx)
         role = form.text("acting_as")
         if role not in ("landowner", "agent"):
@@ -64,6 +71,7 @@ class ApplicantAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> ApplicantAnswers:
+        """The applicant answers as stored, checked or saved for later as typed."""
         return cls(
             **cls._common_of(doc),
             acting_as=text_of(doc, "acting_as"),
@@ -76,6 +84,7 @@ class ApplicantAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The answers to store, as ``from_json`` reads them back."""
         doc: dict[str, Any] = {
             "acting_as": self.acting_as,
             "name": self.name,
@@ -88,6 +97,7 @@ class ApplicantAnswers(SectionAnswers):
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """Landowner or agent, the landowner and authorisation for an agent, then the contact details."""
         rows = [Row("Applying as", "An agent for the landowner" if self.agent else "The landowner")]
         if self.agent:
             rows += [Row("Landowner", self.client_name), ctx.document("Written authorisation", self.authorisation_file)]

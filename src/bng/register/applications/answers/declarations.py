@@ -27,6 +27,8 @@ DECLARATIONS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class DeclarationsAnswers(SectionAnswers):
+    """The declarations the applicant has confirmed."""
+
     KEY: ClassVar[str] = "declarations"
 
     confirm: tuple[str, ...] = ()
@@ -36,6 +38,7 @@ class DeclarationsAnswers(SectionAnswers):
     def parse(
         cls, current: DeclarationsAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> DeclarationsAnswers:
+        """The declarations form read and checked: every declaration must be confirmed."""
         form = Form(cls.KEY, values, uploads, ctx)
         raw = values.get("confirm") or []
         ticked = set(raw if isinstance(raw, list | tuple) else [raw])
@@ -45,13 +48,16 @@ class DeclarationsAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> DeclarationsAnswers:
+        """The declarations answers as stored, checked or saved for later as typed."""
         raw = doc.get("confirm")
         items = raw if isinstance(raw, list | tuple) else [raw] if raw is not None else []
         return cls(**cls._common_of(doc), confirm=tuple(str(k) for k in items))
 
     def to_json(self) -> dict[str, Any]:
+        """The answers to store, as ``from_json`` reads them back."""
         return {"confirm": list(self.confirm)} | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """The words of each declaration confirmed."""
         ticked = set(self.confirm)
         return [Row("Confirmed", "\n".join(text for k, text in DECLARATIONS if k in ticked) or "Nothing yet")]

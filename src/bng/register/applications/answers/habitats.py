@@ -1,5 +1,7 @@
-"""The habitats: the statutory biodiversity metric (workbook or site file), or a pair of habitat maps
-(baseline and post-intervention GeoPackages), and the gain site's habitats read from it."""
+"""The habitats: the statutory biodiversity metric or a pair of habitat maps, and the habitats read from it.
+
+The metric is a workbook or a site file; the maps are the baseline and post-intervention GeoPackages.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ MAP_LABELS = {
 
 @dataclass(frozen=True)
 class HabitatsAnswers(SectionAnswers):
+    """The gain site's baseline and post-intervention habitats, and the metric or maps they were read from."""
+
     KEY: ClassVar[str] = SECTION_HABITATS
 
     gain_site_label: str = ""
@@ -48,6 +52,7 @@ class HabitatsAnswers(SectionAnswers):
     def parse(
         cls, current: HabitatsAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> HabitatsAnswers:
+        """The habitats form read and checked: the metric or both maps read, for the gain site, with an uplift."""
         form = Form(cls.KEY, values, uploads, ctx)
         label = form.text("gain_site_label")
         answers = cls(gain_site_label=label)
@@ -95,6 +100,7 @@ class HabitatsAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> HabitatsAnswers:
+        """The habitats answers as stored, checked or saved for later as typed."""
         h = doc.get("habitats")
         return cls(
             **cls._common_of(doc),
@@ -106,6 +112,7 @@ class HabitatsAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The answers to store, as ``from_json`` reads them back."""
         doc: dict[str, Any] = {"gain_site_label": self.gain_site_label}
         for name in ("metric_file", *MAP_FIELDS):
             if getattr(self, name) is not None:
@@ -115,6 +122,7 @@ class HabitatsAnswers(SectionAnswers):
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """The files, the units by module (baseline and created or enhanced), and the created and enhanced habitat."""
         if self.habitat_baseline_map:
             rows = [
                 ctx.document("Baseline habitat map", self.habitat_baseline_map),
@@ -174,8 +182,11 @@ def _read(form: Form, answers: HabitatsAnswers, read: Callable[[], Habitats], fi
 
 
 def uplift_problems(h: Habitats, field: str = "metric_file") -> list[Problem]:
-    """A gain site must deliver an uplift: habitat created or enhanced on it, and more biodiversity units
-    after the works than before in at least one module. Retained baseline alone is not a gain site."""
+    """Why the habitats are not a gain site: a gain site must deliver an uplift.
+
+    It needs habitat created or enhanced on it, and more biodiversity units after the works than before in
+    at least one module. Retained baseline alone is not a gain site.
+    """
     sellable = [q for q in h.parcels if q.stage in ("creation", "enhancement") and q.size > 0 and q.units > 0]
     if not sellable:
         return [

@@ -17,6 +17,8 @@ from .stored import SectionAnswers, id_of, text_of
 
 @dataclass(frozen=True)
 class OwnershipAnswers(SectionAnswers):
+    """Who owns the gain site's land, its title numbers, and the proof of ownership."""
+
     KEY: ClassVar[str] = "ownership"
 
     landowners: str = ""
@@ -27,6 +29,7 @@ class OwnershipAnswers(SectionAnswers):
     def parse(
         cls, current: OwnershipAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> OwnershipAnswers:
+        """The ownership form read and checked: the landowners named and the proof uploaded."""
         form = Form(cls.KEY, values, uploads, ctx)
         landowners = form.required("landowners", "the names of everyone who owns the land")
         title_numbers = form.text("title_numbers")
@@ -37,6 +40,7 @@ class OwnershipAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> OwnershipAnswers:
+        """The ownership answers as stored, checked or saved for later as typed."""
         return cls(
             **cls._common_of(doc),
             landowners=text_of(doc, "landowners"),
@@ -45,6 +49,7 @@ class OwnershipAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The answers to store, as ``from_json`` reads them back."""
         return {
             "landowners": self.landowners,
             "title_numbers": self.title_numbers,
@@ -52,6 +57,7 @@ class OwnershipAnswers(SectionAnswers):
         } | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """The landowners, the title numbers and the proof of ownership."""
         return [
             Row("Landowners", self.landowners),
             Row("Title numbers", self.title_numbers or "None given"),

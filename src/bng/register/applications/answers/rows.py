@@ -19,11 +19,16 @@ class Lookups(Protocol):
     """What rows name by id: the application's files, the LPAs and the responsible bodies."""
 
     @property
-    def files(self) -> Mapping[int, StoredFile]: ...
+    def files(self) -> Mapping[int, StoredFile]:
+        """The application's stored files, by id."""
+
     @property
-    def lpas(self) -> Mapping[int, Lpa]: ...
+    def lpas(self) -> Mapping[int, Lpa]:
+        """The LPAs, by id."""
+
     @property
-    def bodies(self) -> Mapping[int, ResponsibleBody]: ...
+    def bodies(self) -> Mapping[int, ResponsibleBody]:
+        """The responsible bodies, by id."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
-"""Every section's answers have in common: whether they are completed, the uploads kept from a save
-that failed, and reading the JSON they are stored as, whatever it holds (answers saved for later are
-kept as they were typed, unchecked)."""
+"""What every section's answers have in common: completed or not, uploads kept, reading their stored JSON.
+
+The uploads are those kept from a save that failed; the JSON is read whatever it holds (answers saved
+for later are kept as they were typed, unchecked).
+"""
 
 from __future__ import annotations
 
@@ -22,8 +24,11 @@ KEPT = "uploaded"
 
 @dataclass(frozen=True)
 class SectionAnswers:
-    """A section's answers. ``from_json`` reads what the section holds and never fails on it; ``to_json``
-    gives what ``from_json`` reads back to the same answers; ``rows`` are its summary list."""
+    """A section's answers: parsed from its form, stored as JSON, shown as a summary list.
+
+    ``from_json`` reads what the section holds and never fails on it; ``to_json`` gives what ``from_json``
+    reads back to the same answers; ``rows`` are its summary list.
+    """
 
     KEY: ClassVar[str] = ""
 
@@ -35,18 +40,23 @@ class SectionAnswers:
     def parse(
         cls, current: Self, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> Self:
-        """The section's form (typed ``values`` and ``uploads``) read and checked, ``current`` being the
-        answers it holds now (its files are kept unless others are uploaded); Invalid naming every problem."""
+        """The section's form (typed ``values`` and ``uploads``) read and checked; Invalid naming every problem.
+
+        ``current`` is the answers the section holds now: its files are kept unless others are uploaded.
+        """
         raise NotImplementedError
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> Self:
+        """The answers as stored, checked or saved for later as typed; never fails on what it reads."""
         raise NotImplementedError
 
     def to_json(self) -> dict[str, Any]:
+        """The answers to store, as ``from_json`` reads them back."""
         raise NotImplementedError
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """The section's summary list, as the applicant and the case worker see it."""
         raise NotImplementedError
 
     def checked(self, form: Form) -> Self:
@@ -72,6 +82,7 @@ def _int(v: Any) -> bool:
 
 
 def text_of(doc: Mapping[str, Any], name: str) -> str:
+    """A stored answer as text ("" when absent)."""
     v = doc.get(name)
     return str(v) if v is not None else ""
 
@@ -85,12 +96,14 @@ def id_of(doc: Mapping[str, Any], name: str) -> int | None:
 
 
 def ids_of(doc: Mapping[str, Any], name: str) -> tuple[int, ...]:
+    """Several ids (a legal agreement's LPAs): each as ``id_of`` reads it, the unreadable left out."""
     raw = doc.get(name)
     items = raw if isinstance(raw, list | tuple) else [raw] if raw is not None else []
     return tuple(i for i in (id_of({"v": x}, "v") for x in items) if i is not None)
 
 
 def number_of(doc: Mapping[str, Any], name: str) -> float | None:
+    """A finite number, stored as one or typed (commas allowed); None when it is not one."""
     v = doc.get(name)
     if v is None or isinstance(v, bool):
         return None
@@ -102,6 +115,7 @@ def number_of(doc: Mapping[str, Any], name: str) -> float | None:
 
 
 def date_of(doc: Mapping[str, Any], name: str) -> date | None:
+    """A date, stored in ISO form; None when absent or not a date."""
     v = doc.get(name)
     if isinstance(v, date):
         return v
@@ -122,4 +136,5 @@ def yes_of(doc: Mapping[str, Any], name: str) -> bool | None:
 
 
 def iso(d: date | None) -> str | None:
+    """A date in the ISO form the answers store it in."""
     return d.isoformat() if d is not None else None

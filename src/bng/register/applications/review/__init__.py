@@ -1,7 +1,8 @@
-"""The register team's side: the queue, further information, accept or reject, and amendments and removals
-of registered gain sites, one use case to a module. :class:`Review` puts them together for the pages
-(``services().review.accept(...)``); fees received and refunded are the payments service's
-(``bng.register.payments.fees``).
+"""The register team's side: the queue, further information, accept or reject, amendments and removals.
+
+Amendments and removals are of registered gain sites; one use case to a module. :class:`Review` puts
+them together for the pages (``services().review.accept(...)``); fees received and refunded are the
+payments service's (``bng.register.payments.fees``).
 """
 
 from __future__ import annotations

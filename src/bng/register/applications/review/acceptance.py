@@ -44,6 +44,8 @@ from .common import PUBLISHABLE, ReviewStep
 
 
 class Accept(ReviewStep):
+    """A case worker accepts a submitted application: the landowner's gain site goes on the register."""
+
     def __init__(
         self,
         uow: UnitOfWorkFactory,
@@ -67,7 +69,11 @@ class Accept(ReviewStep):
         *,
         once: submissions.Once | None = None,
     ) -> GainSite:
-        """Put the gain site on the register; raises Invalid if a check fails or the fee is unpaid."""
+        """Put the gain site on the register; raises Invalid if a check fails or a fee due is unpaid.
+
+        Refuses (NotFound, Conflict) an application that is not submitted; the combined case's allocation is
+        recorded in the same transaction, or neither is.
+        """
         actor = require(actor, Permission.REVIEW_APPLICATIONS)
         now, today = self.now(), self.today()
         with self._uow(write=True) as uow:
@@ -202,8 +208,10 @@ class Accept(ReviewStep):
 
 
 def _current_files(app: Application) -> set[int]:
-    """The application's documents as its answers stand, less the development's metric of its allocation
-    section (the developer's document, never published with the gain site)."""
+    """The application's documents as its answers stand, less the development's metric of its allocation.
+
+    That metric is the developer's document, never published with the gain site.
+    """
     section = allocation_section.SECTION
     return set(file_ids(app.answers)) - set(file_ids({section: app.answers.get(section) or {}}))
 

@@ -1,5 +1,7 @@
-"""Further information requested: the application goes back to the applicant, with the case worker's
-message, until they submit it again."""
+"""Further information requested: the application goes back to the applicant until they submit it again.
+
+The case worker's message says what is needed.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ from .common import ReviewStep, _reason
 
 
 class RequestInformation(ReviewStep):
+    """A case worker asks the applicant for further information about a submitted application."""
+
     def __call__(
         self, actor: Actor | None, reference: str, message: str, *, once: submissions.Once | None = None
     ) -> None:
+        """Send the application back with the message and tell the applicant; refused without one or once decided."""
         actor = require(actor, Permission.REVIEW_APPLICATIONS)
         message = _reason(message, "message", "what further information you need")
         with self._uow(write=True) as uow:

@@ -12,9 +12,12 @@ from .common import ReviewStep, _reason
 
 
 class Reject(ReviewStep):
+    """A case worker rejects a submitted application, with reasons the applicant is told."""
+
     def __call__(
         self, actor: Actor | None, reference: str, reasons: str, *, once: submissions.Once | None = None
     ) -> None:
+        """Reject the application and tell the applicant why; refused without reasons or once decided."""
         actor = require(actor, Permission.REVIEW_APPLICATIONS)
         reasons = _reason(reasons, "reasons", "the reasons for rejecting the application")
         with self._uow(write=True) as uow:
