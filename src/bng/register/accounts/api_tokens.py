@@ -1,5 +1,6 @@
-"""API tokens: the software an organisation already runs (a habitat bank's, a consultancy's, an LPA's)
-calls the JSON API for the organisation, with only the scopes chosen for the token.
+"""API tokens: the software an organisation already runs calls the JSON API for it, with the token's scopes.
+
+The software of a habitat bank, a consultancy or an LPA; only the scopes chosen for the token are granted.
 
 A token belongs to an organisation (``organisations``), never to one account: an admin makes it, and it
 reads what belongs to any of the organisation's members (their applications, allocations, credit
@@ -48,6 +49,8 @@ MAX_NAME = 80
 
 
 class Scope(StrEnum):
+    """What an API token may do in the JSON API, chosen by an organisation's admin when it is made."""
+
     METRIC = "metric"  # calculate a metric, check a workbook, validate a map pair, estimate credits
     APPLICATIONS = "applications"  # read the members' registration applications
     ALLOCATIONS = "allocations"  # read the members' allocations
@@ -74,6 +77,7 @@ def scopes_for(role: Role | str, kind: str = Kind.OTHER) -> list[Scope]:
 
 
 def token_hash(token: str) -> str:
+    """What the register keeps of an API token: its SHA-256, never the token itself."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -94,26 +98,49 @@ class ApiToken:
 
     @property
     def scope_list(self) -> list[Scope]:
+        """The token's scopes, as stored space-separated."""
         return [Scope(s) for s in self.scopes.split()]
 
     @property
     def live(self) -> bool:
+        """The token has not been revoked."""
         return self.revoked_at is None
 
 
 class ApiTokenRecords(Protocol):
-    def add(self, token: ApiToken) -> int: ...
-    def get(self, token_id: int) -> ApiToken | None: ...
-    def by_hash(self, token_hash: str) -> ApiToken | None: ...
-    def of_organisation(self, organisation_id: int) -> list[ApiToken]: ...
-    def revoke(self, token_id: int, at: datetime) -> None: ...
+    """The stored API tokens of organisations, each kept as its hash, with its call count."""
+
+    def add(self, token: ApiToken) -> int:
+        """Store a new token; its id."""
+        ...
+
+    def get(self, token_id: int) -> ApiToken | None:
+        """One token, by id."""
+        ...
+
+    def by_hash(self, token_hash: str) -> ApiToken | None:
+        """The token a call presents, by its SHA-256."""
+        ...
+
+    def of_organisation(self, organisation_id: int) -> list[ApiToken]:
+        """An organisation's tokens, newest first (revoked ones too)."""
+        ...
+
+    def revoke(self, token_id: int, at: datetime) -> None:
+        """Revoke a token from this moment (one already revoked keeps its first time)."""
+        ...
+
     def count_call(self, token_id: int, at: datetime, window_start_after: datetime) -> tuple[int, datetime]:
-        """Count a call in the token's window (a window that started before ``window_start_after`` starts
-        again at ``at``); the calls in the window so far, this one included, and when the window started."""
+        """Count a call in the token's window: the calls in the window so far (this one too) and its start.
+
+        A window that started before ``window_start_after`` starts again at ``at``.
+        """
         ...
 
 
 class ApiTokenUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work with the API tokens and the organisations they belong to."""
+
     api_tokens: ApiTokenRecords
     organisations: OrganisationRecords
 
@@ -140,8 +167,10 @@ def _granted(organisation: Organisation, members: list[Member], scopes: list[Sco
 
 @dataclass(frozen=True)
 class Caller:
-    """Who a call with a token is: the organisation, its active members (as actors), the token's scopes and
-    those of them its admins still hold."""
+    """Who a call with a token is: the organisation, its active members (as actors) and the token's scopes.
+
+    Of those scopes, only the ones its admins still hold count.
+    """
 
     organisation_id: int
     organisation: str
@@ -175,6 +204,8 @@ class Caller:
 
 
 class ApiTokens(Service):
+    """An organisation's API tokens: made and revoked by its admins, and checked on every call."""
+
     def _tokens(self, write: bool = False) -> ApiTokenUnitOfWork:
         uow: ApiTokenUnitOfWork = self._uow(write=write)  # type: ignore[assignment]  # bng.db's carries api_tokens
         return uow
@@ -210,8 +241,10 @@ class ApiTokens(Service):
         *,
         once: submissions.Once | None = None,
     ) -> tuple[ApiToken, str]:
-        """A new token of the organisation, made by one of its admins, and the token itself (to show once;
-        only its hash is kept)."""
+        """A new token of the organisation, made by one of its admins, and the token itself.
+
+        The token is shown once; only its hash is kept.
+        """
         name = " ".join(name.split())
         problems: list[Problem] = []
         if not name:

@@ -36,6 +36,8 @@ SPENT = "This invitation has expired or has been used. Ask the organisation's ad
 
 
 class Kind(StrEnum):
+    """What sort of organisation it is: a habitat bank, a consultancy, a developer, an LPA or other."""
+
     HABITAT_BANK = "habitat_bank"
     CONSULTANCY = "consultancy"
     DEVELOPER = "developer"
@@ -53,12 +55,16 @@ KIND_LABELS: dict[Kind, str] = {
 
 
 class MemberRole(StrEnum):
+    """A member's role in an organisation: an admin manages its members and API tokens."""
+
     ADMIN = "admin"  # invites and removes members, makes and revokes the organisation's API tokens
     MEMBER = "member"
 
 
 @dataclass
 class Organisation:
+    """An organisation whose members work together on the register and share its API tokens."""
+
     name: str
     kind: str
     created_at: datetime
@@ -68,10 +74,12 @@ class Organisation:
 
     @property
     def open(self) -> bool:
+        """The organisation has not been closed."""
         return self.closed_at is None
 
     @property
     def kind_label(self) -> str:
+        """The kind of organisation in the words the pages use."""
         return KIND_LABELS.get(Kind(self.kind), self.kind) if self.kind in set(Kind) else self.kind
 
 
@@ -93,28 +101,54 @@ class Member:
 
     @property
     def admin(self) -> bool:
+        """The member is one of the organisation's admins."""
         return self.role == MemberRole.ADMIN
 
     @property
     def actor(self) -> Actor:
+        """The member as the register's actor (their account's role and LPA), to act for the organisation."""
         return Actor(self.user_id, self.account_role, self.email, self.lpa_id)
 
 
 class OrganisationRecords(Protocol):
-    def add(self, organisation: Organisation) -> int: ...
-    def get(self, organisation_id: int) -> Organisation | None: ...
-    def close(self, organisation_id: int, at: datetime) -> None: ...
+    """The stored organisations and their members."""
+
+    def add(self, organisation: Organisation) -> int:
+        """Store a new organisation; its id."""
+        ...
+
+    def get(self, organisation_id: int) -> Organisation | None:
+        """One organisation, by id."""
+        ...
+
+    def close(self, organisation_id: int, at: datetime) -> None:
+        """Close an organisation from this moment."""
+        ...
+
     def of_user(self, user_id: int) -> list[tuple[Organisation, str]]:
         """The open organisations the account is a member of, with its role in each."""
         ...
 
-    def members(self, organisation_id: int) -> list[Member]: ...
-    def add_member(self, member: Member) -> None: ...
-    def remove_member(self, organisation_id: int, user_id: int) -> None: ...
-    def set_role(self, organisation_id: int, user_id: int, role: str) -> None: ...
+    def members(self, organisation_id: int) -> list[Member]:
+        """An organisation's members, with what the register knows of their accounts."""
+        ...
+
+    def add_member(self, member: Member) -> None:
+        """Add a member to an organisation."""
+        ...
+
+    def remove_member(self, organisation_id: int, user_id: int) -> None:
+        """Remove a member from an organisation."""
+        ...
+
+    def set_role(self, organisation_id: int, user_id: int, role: str) -> None:
+        """Make a member an admin or a plain member."""
+        ...
 
 
 class OrganisationUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work with the organisations beside the register's core records."""
+
     organisations: OrganisationRecords
 
     def __enter__(self) -> OrganisationUnitOfWork: ...
@@ -122,12 +156,15 @@ class OrganisationUnitOfWork(UnitOfWork, Protocol):
 
 @dataclass(frozen=True)
 class OrganisationView:
+    """An organisation as one of its members sees it: its members and their own membership."""
+
     organisation: Organisation
     members: list[Member]
     me: Member
 
     @property
     def admins(self) -> list[Member]:
+        """The organisation's admins."""
         return [m for m in self.members if m.admin]
 
 
@@ -141,6 +178,7 @@ class Invitation:
 
 
 def token_hash(token: str) -> str:
+    """What the register keeps of an invitation's token: its SHA-256, never the token itself."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -171,6 +209,8 @@ def may_join(organisation: Organisation, account_role: str, lpa_id: int | None) 
 
 
 class Organisations(Service):
+    """Organisations and their members: made, joined by invitation, left and closed."""
+
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, outbox: Outbox | None = None) -> None:
         super().__init__(uow, clock)
         self.outbox = outbox or LogOutbox()
@@ -186,11 +226,13 @@ class Organisations(Service):
         return actor
 
     def mine(self, actor: Actor | None) -> list[tuple[Organisation, str]]:
+        """The open organisations the signed-in person belongs to, with their role in each."""
         who = self._signed_in(actor)
         with self._orgs() as uow:
             return uow.organisations.of_user(who.user_id)
 
     def view(self, actor: Actor | None, organisation_id: int) -> OrganisationView:
+        """An organisation the signed-in person belongs to (NotFound for others)."""
         who = self._signed_in(actor)
         with self._orgs() as uow:
             found, members, me = _member(uow, organisation_id, who.user_id)
@@ -204,8 +246,10 @@ class Organisations(Service):
     def create(
         self, actor: Actor | None, name: str, kind: str, *, once: submissions.Once | None = None
     ) -> Organisation:
-        """A new organisation with the actor, whose email address must be verified, as its first admin. An
-        LPA organisation is the officer's own LPA's."""
+        """A new organisation with the actor, whose email address must be verified, as its first admin.
+
+        An LPA organisation is the officer's own LPA's.
+        """
         who = self._signed_in(actor)
         name = " ".join(name.split())
         problems: list[Problem] = []
@@ -356,8 +400,10 @@ class Organisations(Service):
     def remove(
         self, actor: Actor | None, organisation_id: int, user_id: int, *, once: submissions.Once | None = None
     ) -> Member | None:
-        """An admin removes another member (to go oneself is to :meth:`leave`); the member removed, or None if
-        already gone (the same form again)."""
+        """An admin removes another member (to go oneself is to :meth:`leave`).
+
+        The member removed, or None if already gone (the same form again).
+        """
         who = self._signed_in(actor)
         if user_id == who.user_id:
             raise Invalid.one("", "To leave the organisation yourself, use Leave")

@@ -36,15 +36,18 @@ class Passwords:
         self.hasher = hasher or PasswordHasher()
 
     def hash(self, password: str) -> str:
+        """The password's hash to store (the password itself is never kept)."""
         return self.hasher.hash(password)
 
     def verify(self, stored: str, password: str) -> bool:
+        """Whether the password matches the stored hash (False for a hash that cannot be read)."""
         try:
             return self.hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return False
 
     def needs_rehash(self, stored: str) -> bool:
+        """The stored hash was made with weaker settings than today's: hash the password again."""
         try:
             return self.hasher.check_needs_rehash(stored)
         except InvalidHashError:

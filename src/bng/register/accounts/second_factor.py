@@ -1,5 +1,6 @@
-"""The optional second factor of staff accounts: a time-based one-time password (TOTP, RFC 6238: HMAC-SHA1,
-six digits, 30-second steps, as every authenticator app reads an ``otpauth://`` URI) made by ``pyotp``.
+"""The optional second factor of staff accounts: a time-based one-time password (TOTP, RFC 6238), by ``pyotp``.
+
+HMAC-SHA1, six digits, 30-second steps, as every authenticator app reads an ``otpauth://`` URI.
 
 A code is accepted for its own step and the one either side (a phone's clock may be a little out), and
 only for a step later than the last code the account used: a code seen over a shoulder, or sent twice,
@@ -36,6 +37,7 @@ def step_of(at: datetime) -> int:
 
 
 def code_at(secret: str, step: int) -> str:
+    """The code for one 30-second step (what the authenticator app shows then)."""
     return pyotp.TOTP(secret).generate_otp(step)
 
 

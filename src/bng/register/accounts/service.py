@@ -69,6 +69,7 @@ SECOND_STEP = (
 
 
 def token_hash(token: str) -> str:
+    """What the register keeps of a session or link token: its SHA-256, never the token itself."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -89,8 +90,10 @@ class CodeNeeded(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """Who is signing in, as far as the web can tell: the client's address, and the device (the nonce of
-    a signed cookie a browser got when this email address last signed in there), if any."""
+    """Who is signing in, as far as the web can tell: the client's address, and the device, if any.
+
+    The device is the nonce of a signed cookie a browser got when this email address last signed in there.
+    """
 
     client: str = ""
     device: str | None = None
@@ -98,6 +101,8 @@ class Attempt:
 
 @dataclass(frozen=True, slots=True)
 class NewAccount:
+    """The details of an account to make: who, their password and role, and their organisation or LPA."""
+
     email: str
     name: str
     password: str
@@ -107,11 +112,14 @@ class NewAccount:
 
 
 def actor_of(user: User) -> Actor:
+    """The account as the register's actor, for the audit log and the permission checks."""
     assert user.id is not None
     return Actor(user.id, user.role, user.email, user.lpa_id)
 
 
 class Accounts(Service):
+    """People's accounts: made, signed in and out (with a throttle and a second factor), and managed by staff."""
+
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, passwords: Passwords | None = None, outbox: Outbox | None = None
     ) -> None:
@@ -133,16 +141,20 @@ class Accounts(Service):
         return p
 
     def create_trusted(self, new: NewAccount) -> User:
-        """Create an account of any role, on the operator's own authority: for the command line
-        (``bng db add-user``, the first case worker) and the demo data, never for a web request."""
+        """Create an account of any role, on the operator's own authority, never for a web request.
+
+        For the command line (``bng db add-user``, the first case worker) and the demo data.
+        """
         return self._create(new, None, tuple(Role), verified=True)
 
     def create_account(
         self, new: NewAccount, actor: Actor | None = None, *, once: submissions.Once | None = None
     ) -> User:
-        """Create an account at once: case workers make staff accounts. (People make their own with
-        :meth:`sign_up`, which confirms the email address first; with no actor, this makes a self-service
-        account directly, for the register's own tests and tools.)"""
+        """Create an account at once: case workers make staff accounts.
+
+        People make their own with :meth:`sign_up`, which confirms the email address first; with no actor, this makes a
+        self-service account directly, for the register's own tests and tools.
+        """
         staff = actor is not None
         if staff:
             require(actor, Permission.MANAGE_ACCOUNTS)
@@ -157,8 +169,10 @@ class Accounts(Service):
         *,
         verified: bool,
     ) -> User:
-        """``verified``: the address counts as the person's (the operator's word); an account a case worker
-        makes is not, until its owner follows the link the account page sends."""
+        """Create an account; ``verified``: the address counts as the person's (the operator's word).
+
+        An account a case worker makes is not verified until its owner follows the link the account page sends.
+        """
         problems = self._check_new(new, allowed)
         if new.role == Role.LPA_OFFICER and new.lpa_id is None:
             problems.append(Problem("lpa_id", "Select the LPA the officer works for"))
@@ -191,9 +205,11 @@ class Accounts(Service):
     # -- signing up -------------------------------------------------------------------------------------
 
     def sign_up(self, new: NewAccount, link: Callable[[str], str], sign_in: str) -> None:
-        """Ask for an account (landowners, agents and developers make their own). The answer is the same
-        whether or not the address has an account: the details are checked, the password hashed, and an
-        email sent: a link to finish (``link(token)``), or a note that the account exists (``sign_in``)."""
+        """Ask for an account (landowners, agents and developers make their own).
+
+        The answer is the same whether or not the address has an account: the details are checked, the password hashed,
+        and an email sent: a link to finish (``link(token)``), or a note that the account exists (``sign_in``).
+        """
         problems = self._check_new(new, SELF_SERVICE_ROLES)
         if problems:
             raise Invalid("There is a problem with the account details", problems)
@@ -247,9 +263,11 @@ class Accounts(Service):
     def sign_in(
         self, email: str, password: str, attempt: Attempt = Attempt(), link: Callable[[str], str] | None = None
     ) -> str:
-        """A new session token for the right email and password; raises Invalid (the same words, after the
-        same work, whatever is wrong) or, past the throttle's limits, :class:`SecondStep` (having emailed
-        ``link(token)`` to the account if the password was right)."""
+        """A new session token for the right email and password.
+
+        Raises Invalid (the same words, after the same work, whatever is wrong) or, past the throttle's limits,
+        :class:`SecondStep` (having emailed ``link(token)`` to the account if the password was right).
+        """
         now = self.now()
         email = email.strip().lower()
         client = _key("client", attempt.client)
@@ -328,8 +346,11 @@ class Accounts(Service):
         raise CodeNeeded(pending)
 
     def sign_in_with_code(self, pending: str, code: str) -> str:
-        """Finish a pending sign-in with the authenticator's code: a session token. A code is used once
-        (never again, nor an earlier one); past CODE_LIMIT wrong codes in a window, sign in again later."""
+        """Finish a pending sign-in with the authenticator's code: a session token.
+
+        A code is used once (never again, nor an earlier one); past CODE_LIMIT wrong codes in a window, sign in again
+        later.
+        """
         now = self.now()
         expired = "This sign-in has expired. Sign in again"
         with self._uow(write=True) as uow:
@@ -372,6 +393,7 @@ class Accounts(Service):
         return self._dummy_hash
 
     def exists(self, email: str) -> bool:
+        """Whether an account has this email address (the command line asks before loading the demo data)."""
         with self._uow() as uow:
             return uow.users.by_email(email.strip().lower()) is not None
 
@@ -387,6 +409,7 @@ class Accounts(Service):
             return user if user is not None and user.active else None
 
     def sign_out(self, token: str | None) -> None:
+        """End the session of this token (nothing for no token or one already ended)."""
         if not token:
             return
         with self._uow(write=True) as uow:
@@ -399,11 +422,13 @@ class Accounts(Service):
             uow.commit()
 
     def users(self, actor: Actor | None) -> list[User]:
+        """Every account, for the register team's account management."""
         require(actor, Permission.MANAGE_ACCOUNTS)
         with self._uow() as uow:
             return list(uow.users.all())
 
     def set_active(self, actor: Actor | None, user_id: int, active: bool) -> User:
+        """Activate or deactivate an account (never one's own); a deactivated account cannot sign in."""
         actor = require(actor, Permission.MANAGE_ACCOUNTS)
         if actor.user_id == user_id:
             raise Forbidden("You cannot deactivate your own account")
@@ -429,6 +454,7 @@ def _sent(uow: UnitOfWork, now: datetime, to: str, template: str) -> None:
 
 
 def role_label(role: str) -> str:
+    """A role in the words the pages use (the role itself if it is not one the register knows)."""
     try:
         return ROLE_LABELS[Role(role)]
     except ValueError:

@@ -1,5 +1,7 @@
-"""Managing one's own account: a forgotten password, changing the password or the email address, having the
-address verified, signing out everywhere, the authenticator (second factor) of staff, and what one has.
+"""Managing one's own account: the password, the email address, signing out everywhere, the second factor.
+
+A forgotten password, changing the password or the email address, having the address verified, signing out everywhere,
+the authenticator (second factor) of staff, and what one has.
 
 Every link is random (256 bits), kept only as its SHA-256, used once and short-lived. Asking for a password
 reset answers the same, after the same work, whether or not the address has an account: either way one
@@ -46,8 +48,10 @@ BAD_EMAIL = "Enter an email address in the correct format, like name@example.com
 
 @dataclass
 class Holdings:
-    """What an account has: its applications (newest first), withdrawn drafts apart, and the gain sites
-    registered from them (reference, name)."""
+    """What an account has: its applications (newest first), withdrawn drafts apart, and its gain sites.
+
+    The gain sites registered from those applications, by reference and name.
+    """
 
     applications: list[Application] = field(default_factory=list)
     withdrawn: list[Application] = field(default_factory=list)
@@ -55,8 +59,10 @@ class Holdings:
 
 
 class AccountSettings(Service):
-    """The signed-in person's own account (and the forgotten password, before signing in); sends through
-    the outbox of :class:`Accounts`, and hashes with its passwords."""
+    """The signed-in person's own account (and the forgotten password, before signing in).
+
+    Sends through the outbox of :class:`Accounts`, and hashes with its passwords.
+    """
 
     def __init__(self, accounts: Accounts) -> None:
         super().__init__(accounts._uow, accounts._clock)
@@ -64,14 +70,17 @@ class AccountSettings(Service):
 
     @property
     def outbox(self) -> Outbox:
+        """Where the account's emails go: the outbox of :class:`Accounts`."""
         return self.accounts.outbox
 
     # -- a forgotten password -------------------------------------------------------------------------
 
     def forgot_password(self, email: str, link: Callable[[str], str], create: str, client: str = "") -> None:
-        """Email a reset link (``link(token)``) to an account's address, or to an address with no usable
-        account a note saying so (``create`` is where to make one). The answer, nothing or Invalid for an
-        address that cannot be one, says nothing about whether the address has an account."""
+        """Email a reset link (``link(token)``), or a note where the address has no usable account.
+
+        ``create`` is where to make an account. The answer, nothing or Invalid for an address that cannot be one, says
+        nothing about whether the address has an account.
+        """
         email = email.strip().lower()
         if not EMAIL.match(email):
             raise Invalid.one("email", BAD_EMAIL)
@@ -106,8 +115,10 @@ class AccountSettings(Service):
             return uow.email_links.find(token_hash(token), "password_reset", self.now()) is not None
 
     def reset_password(self, token: str, password: str) -> None:
-        """Set a new password from a reset link (once, within the hour, for the address it was sent to): all
-        the account's sessions end and its other reset links are void. A refused password leaves the link."""
+        """Set a new password from a reset link (once, within the hour, for the address it was sent to).
+
+        All the account's sessions end and its other reset links are void. A refused password leaves the link.
+        """
         now = self.now()
         with self._uow(write=True) as uow:
             found = uow.email_links.find(token_hash(token), "password_reset", now)
@@ -165,8 +176,10 @@ class AccountSettings(Service):
         *,
         once: submissions.Once | None = None,
     ) -> None:
-        """A new password for the signed-in person, who gives the current one: their other sessions end (the
-        one asking, ``session_token``, stays)."""
+        """A new password for the signed-in person, who gives the current one.
+
+        Their other sessions end (the one asking, ``session_token``, stays).
+        """
         now = self.now()
         with self._uow(write=True) as uow:
             user = self._me(uow, actor)
@@ -190,8 +203,11 @@ class AccountSettings(Service):
         *,
         once: submissions.Once | None = None,
     ) -> str:
-        """Ask to change the address: a link to the new address (or, if an account has it, a note saying so;
-        the answer is the same) and a note to the old. Nothing changes until the link is followed."""
+        """Ask to change the address: a link to the new address and a note to the old.
+
+        If an account has the new address, it gets a note saying so instead (the answer is the same). Nothing changes
+        until the link is followed.
+        """
         now = self.now()
         new_email = new_email.strip().lower()
         token = secrets.token_urlsafe(32)
@@ -224,8 +240,10 @@ class AccountSettings(Service):
         return new_email
 
     def confirm_email_change(self, token: str) -> str:
-        """Follow the new address's link (once, within 24 hours): the account's address is the new one,
-        verified; the old address is told. The new address."""
+        """Follow the new address's link (once, within 24 hours); the new address.
+
+        The account's address is the new one, verified; the old address is told.
+        """
         now = self.now()
         with self._uow(write=True) as uow:
             found = uow.email_links.take(token_hash(token), "change_email", now)
@@ -303,8 +321,11 @@ class AccountSettings(Service):
         return user
 
     def begin_second_factor(self, actor: Actor | None) -> tuple[str, str]:
-        """A secret for an authenticator app, and its otpauth URI: kept (not yet asked for) until a code
-        from it is entered (:meth:`enable_second_factor`). Asking again before then gives the same one."""
+        """A secret for an authenticator app, and its otpauth URI, kept until a code from it is entered.
+
+        Sign-in does not ask for it until :meth:`enable_second_factor` takes a code from it. Asking again before then
+        gives the same one.
+        """
         with self._uow(write=True) as uow:
             user = self._staff(uow, actor)
             if user.totp_enabled_at is not None:
@@ -353,6 +374,7 @@ class AccountSettings(Service):
     # -- what one has ----------------------------------------------------------------------------------
 
     def holdings(self, actor: Actor | None) -> Holdings:
+        """What the signed-in person has: their applications and the gain sites registered from them."""
         with self._uow() as uow:
             user = self._me(uow, actor)
             assert user.id is not None

@@ -1,5 +1,7 @@
-"""What the credit services share: finding an order someone may see, the view of an order, and the
-one way an order changes state (checked, recorded in its history and in the audit log)."""
+"""What the credit services share: the order someone may see, its view, and its one way to change state.
+
+A change of state is checked against the order's transitions, recorded in its history and in the audit log.
+"""
 
 from __future__ import annotations
 
@@ -75,19 +77,23 @@ class OrderView:
 
     @property
     def status(self) -> OrderStatus:
+        """The order's state, as the credit sale's transitions know it."""
         return OrderStatus(self.order.status)
 
     @property
     def status_label(self) -> str:
+        """The state in the words the developer and the register team read."""
         return STATUS_LABELS[self.status]
 
     @property
     def metric(self) -> MetricCredits | None:
+        """The statutory biodiversity credits the order's metric asks for (None before a metric is uploaded)."""
         doc = (self.order.answers.get("metric") or {}).get("credits")
         return MetricCredits.from_dict(doc) if doc else None
 
     @property
     def invoice_expired(self) -> bool:
+        """The pro forma invoice's 90-day offer has lapsed unpaid: it can no longer be paid."""
         return (
             self.status == OrderStatus.INVOICE_ISSUED
             and self.invoice is not None
@@ -96,17 +102,22 @@ class OrderView:
         )
 
     def can_become(self, status: OrderStatus) -> bool:
+        """Whether the order may move to this state (the database refuses any other move too)."""
         return status in TRANSITIONS[self.status]
 
 
 class CreditService(Service):
+    """What every credit service shares: its unit of work with the credit records, and the orders an actor may see."""
+
     def __init__(self, uow: CreditUnitOfWorkFactory, clock: Clock) -> None:
         super().__init__(uow, clock)
         self._credit_uow = uow
 
     def _order(self, uow: CreditUnitOfWork, actor: Actor, reference: str, *, for_update: bool = False) -> CreditOrder:
-        """The order, if the actor may see it: its developer, the register team, or an officer of the
-        LPA it was sent to. NotFound otherwise, so that others cannot learn it exists."""
+        """The order, if the actor may see it: its developer, the register team, or an officer of the LPA it went to.
+
+        NotFound otherwise, so that others cannot learn it exists.
+        """
         order = uow.credits.order(normalise(reference), for_update=for_update)
         if order is None:
             raise NotFound("No such statutory biodiversity credit order")

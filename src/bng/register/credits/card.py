@@ -36,14 +36,24 @@ PURPOSE = "credits"
 
 
 class CreditFeeLinks(Protocol):
-    def credit_fee(self, order_id: int) -> int | None: ...
-    def link_credit_fee(self, order_id: int, payment_id: int) -> None: ...
+    """The link between an order and the card fee that pays its invoice (kept by the money records)."""
+
+    def credit_fee(self, order_id: int) -> int | None:
+        """The card fee made for the order's invoice, if one was begun."""
+        ...
+
+    def link_credit_fee(self, order_id: int, payment_id: int) -> None:
+        """Link a new card fee to the order whose invoice it pays."""
+        ...
+
     def order_of_fee(self, payment_id: int) -> str | None:
         """The reference of the order a credits fee pays for."""
         ...
 
 
 class CreditCardUnitOfWork(CreditUnitOfWork, Protocol):
+    """A unit of work with the credit records and the card fees that pay for orders."""
+
     money: CreditFeeLinks
 
     def __enter__(self) -> CreditCardUnitOfWork: ...
@@ -55,9 +65,13 @@ def _links(uow: UnitOfWork) -> CreditFeeLinks:
 
 
 class CreditCardPay(CreditService):
+    """Paying an order's pro forma invoice by card through GOV.UK Pay (its developer only)."""
+
     def fee_for(self, actor: Actor | None, reference: str) -> str:
-        """The payment reference of the order's invoice as a fee to pay by card (made the first time): only the
-        developer's own order, with its invoice issued and not expired."""
+        """The payment reference of the order's invoice as a card fee (made the first time).
+
+        Only the developer's own order, with its invoice issued and not expired.
+        """
         actor = require(actor, Permission.BUY_CREDITS)
         with self._credit_uow(write=True) as uow:
             order = uow.credits.order(normalise(reference), for_update=True)
@@ -101,8 +115,10 @@ class CreditCardPay(CreditService):
             return _links(uow).order_of_fee(payment_id) or ""
 
     def received(self, uow: UnitOfWork, actor: Actor, fee: Payment) -> None:
-        """Pay said success and the fee was recorded (``CardPayments``' hook, in its transaction): the order
-        is paid, by card, today. An order no longer waiting for payment is left as it is."""
+        """Pay said success and the fee was recorded: the order is paid, by card, today.
+
+        ``CardPayments``' hook, run in its transaction. An order no longer waiting for payment is left as it is.
+        """
         if fee.purpose != PURPOSE or fee.id is None:
             return
         credit_uow: CreditUnitOfWork = uow  # type: ignore[assignment]  # the SQL unit of work has .credits
@@ -118,8 +134,10 @@ class CreditCardPay(CreditService):
 
 
 def mark_paid_by_hand(uow: UnitOfWork, order_id: int, received_on: date, user_id: int) -> None:
-    """A transfer recorded by hand settles the order's card fee too (if one was made), so that a card payment
-    finished later is not recorded twice."""
+    """A transfer recorded by hand settles the order's card fee too (if one was made).
+
+    So that a card payment finished later is not recorded twice.
+    """
     links = getattr(uow, "money", None)
     if links is None:
         return

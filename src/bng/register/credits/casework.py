@@ -1,5 +1,8 @@
-"""The register team's casework on orders: the queues, one case, and the proofs of purchase the developer,
-the register team and the LPA read; what every step of fulfilment shares (a case worker's note)."""
+"""The register team's casework on orders: the queues, one case, and the proofs of purchase.
+
+The proofs are read by the developer, the register team and the LPA; every step of fulfilment shares a case worker's
+note.
+"""
 
 from __future__ import annotations
 
@@ -53,21 +56,26 @@ class LpaProof:
 
 
 class Casework(CreditService):
+    """What the register team reads to work on orders, and who may read a proof of purchase."""
+
     def __init__(self, uow: CreditUnitOfWorkFactory, clock: Clock, store: FileStore) -> None:
         super().__init__(uow, clock)
         self._store = store
 
     def queues(self, actor: Actor | None) -> list[tuple[str, list[CreditOrder]]]:
+        """The register team's queues of orders, each under its title, by the state that puts an order in it."""
         require(actor, Permission.PROCESS_CREDIT_ORDERS)
         with self._credit_uow() as uow:
             return [(title, list(uow.credits.orders_with_status(statuses))) for title, statuses in QUEUES]
 
     def case(self, actor: Actor | None, reference: str) -> OrderView:
+        """One order as the register team works on it (register team only)."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)
         with self._credit_uow() as uow:
             return self._view(uow, self._order(uow, actor, reference))
 
     def proof(self, actor: Actor | None, reference: str) -> tuple[StoredFile, bytes]:
+        """The proof of purchase's PDF, for whoever may see the order (NotFound before it is issued)."""
         if actor is None:
             raise NotFound("No such proof of purchase")
         with self._credit_uow() as uow:

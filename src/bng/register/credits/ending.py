@@ -1,5 +1,7 @@
-"""An order ended by the register team: cancelled before payment, or refunded after it when the
-development does not go ahead (its proof of purchase then stops counting)."""
+"""An order ended by the register team: cancelled before payment, or refunded after it.
+
+A refund is for a development that does not go ahead; its proof of purchase then stops counting.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from .records import BEFORE_PAYMENT, PAID_STATES, CreditOrder, OrderStatus
 
 
 class EndOrder(CreditService):
+    """The register team ends an order: cancelled before payment, refunded after it."""
+
     def cancel(
         self, actor: Actor | None, reference: str, reason: str, *, once: submissions.Once | None = None
     ) -> CreditOrder:
@@ -51,8 +55,10 @@ class EndOrder(CreditService):
         *,
         once: submissions.Once | None = None,
     ) -> CreditOrder:
-        """Cancelling and refunding end an order alike: only from the states that allow it (else ``refused``),
-        dated today, with the team's reason kept on the order."""
+        """Cancelling and refunding end an order alike: only from the states that allow it (else ``refused``).
+
+        Dated today, with the team's reason kept on the order.
+        """
         with self._credit_uow(write=True) as uow:
             submissions.claim(uow, actor, once, self.now())
             order = self._order(uow, actor, reference, for_update=True)

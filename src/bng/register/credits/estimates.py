@@ -23,6 +23,8 @@ from .pricing import Quote, quote
 
 @dataclass(frozen=True)
 class Estimate:
+    """What statutory biodiversity credits would cost on a date, from a metric or from typed quantities."""
+
     on: date
     quantities: dict[str, int]
     quote: Quote
@@ -30,10 +32,13 @@ class Estimate:
 
     @property
     def nothing_needed(self) -> bool:
+        """No tier needs credits (the metric has no unit shortfall): there is nothing to buy."""
         return not any(self.quantities.values())
 
 
 class CreditEstimates(Service):
+    """Estimates of credits and their cost for anyone, before an order: nothing is stored."""
+
     def __init__(self, uow: CreditUnitOfWorkFactory, clock: Clock) -> None:
         super().__init__(uow, clock)
         self._credit_uow = uow

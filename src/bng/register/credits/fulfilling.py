@@ -1,5 +1,4 @@
-"""After payment: the credits allocated to the development with a proof of purchase (a PDF), and the
-proof sent to the development's LPA."""
+"""After payment: the credits allocated to the development with a proof of purchase, and the proof sent to its LPA."""
 
 from __future__ import annotations
 
@@ -22,6 +21,8 @@ from .records import CreditOrder, CreditProof, OrderStatus
 
 
 class AllocateCredits(CreditService):
+    """The register team allocates the paid credits and issues the proof of purchase (a PDF in the file store)."""
+
     def __init__(self, uow: CreditUnitOfWorkFactory, clock: Clock, store: FileStore) -> None:
         super().__init__(uow, clock)
         self._store = store
@@ -70,6 +71,8 @@ class AllocateCredits(CreditService):
 
 
 class SendToLpa(CreditService):
+    """The register team sends the proof of purchase to the development's LPA."""
+
     def __call__(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> CreditOrder:
         """Send the proof of purchase to the development's LPA (its officers see it from now on)."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)

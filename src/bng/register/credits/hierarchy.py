@@ -30,8 +30,10 @@ HEDGEROW_TERM = "hedgerow"
 
 
 def search_terms(losses: Mapping[str, Iterable[tuple[str, float]]]) -> list[dict[str, Any]]:
-    """What to search the register for: the broad habitat of each area habitat lost, "hedgerow",
-    and each watercourse type lost, with the losses each search stands for."""
+    """What to search the register for: the broad habitat of each area habitat lost, "hedgerow", each watercourse.
+
+    Each search comes with the losses it stands for (a watercourse search is by the type lost).
+    """
     terms: dict[tuple[str, str], list[str]] = {}
     for module, rows in losses.items():
         for habitat, _units in rows:

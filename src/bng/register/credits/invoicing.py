@@ -1,5 +1,7 @@
-"""Before payment: the customer due diligence checks decided, then the pro forma invoice issued (an offer
-for 90 days, at the prices in force that day)."""
+"""Before payment: the customer due diligence checks decided, then the pro forma invoice issued.
+
+The invoice is an offer for 90 days, at the prices in force that day.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from .records import CreditInvoice, CreditInvoiceLine, CreditOrder, OrderStatus
 
 
 class DecideDueDiligence(CreditService):
+    """The register team records the customer due diligence (anti-money laundering) checks on an order."""
+
     def __call__(
         self, actor: Actor | None, reference: str, outcome: str, note: str, *, once: submissions.Once | None = None
     ) -> CreditOrder:
@@ -43,6 +47,8 @@ class DecideDueDiligence(CreditService):
 
 
 class IssueInvoice(CreditService):
+    """The register team issues the pro forma invoice of an order that passed due diligence."""
+
     def __call__(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> CreditInvoice:
         """The pro forma invoice at today's prices: written once, never changed (a later price does not reach it)."""
         actor = require(actor, Permission.PROCESS_CREDIT_ORDERS)

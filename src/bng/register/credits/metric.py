@@ -59,6 +59,7 @@ class MetricCredits:
 
     @property
     def any_needed(self) -> bool:
+        """Some tier has a unit shortfall, so statutory biodiversity credits are needed."""
         return any((self.needed.get(t) or 0) > 0 for t in TIERS)
 
     def tier_error(self) -> str:
@@ -93,6 +94,7 @@ class MetricCredits:
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> MetricCredits:
+        """The metric's credits as stored in an order's answers (the inverse of ``to_dict``)."""
         return cls(
             metric_release=doc["metric_release"],
             release_title=doc.get("release_title", ""),

@@ -1,5 +1,7 @@
-"""Reading orders: one's own, one as its developer, the register team or its LPA sees it, what it would
-cost today, the register's search near the development, and its metric."""
+"""Reading orders: one's own, one as its developer, the register team or its LPA sees it, and its cost today.
+
+Also the register's search near the development, and the order's metric.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from .records import CreditOrder, OrderStatus
 
 
 class OrderReads(CreditService):
+    """The developer's, the register team's and the LPA's reads of orders; nothing here changes an order."""
+
     def __init__(
         self, uow: CreditUnitOfWorkFactory, clock: Clock, store: FileStore, places: Callable[[], Places]
     ) -> None:
@@ -31,6 +35,7 @@ class OrderReads(CreditService):
         self._places = places
 
     def mine(self, actor: Actor | None) -> list[CreditOrder]:
+        """The signed-in developer's own orders."""
         actor = require(actor, Permission.BUY_CREDITS)
         with self._credit_uow() as uow:
             return list(uow.credits.orders_of(actor.user_id))
@@ -65,6 +70,7 @@ class OrderReads(CreditService):
 
     @staticmethod
     def quantities(view: OrderView) -> dict[str, int]:
+        """The credits per tier in hundredths: the order's lines once submitted, else the draft's answers."""
         if view.lines:
             return {line.tier: line.quantity_hundredths for line in view.lines}
         q = view.order.answers.get("quantities") or {}

@@ -1,5 +1,7 @@
-"""An order's draft: its sections and what each answer must be, and the rules a metric meets before it
-can buy credits (once, for the development its Start sheet names)."""
+"""An order's draft: its sections and what each answer must be, and the rules a metric meets to buy credits.
+
+A metric buys credits once, for the development its Start sheet names.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ MINIMUM_AGE = 18
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """One section of a credit order's task list: its key in the answers, its title and its hint."""
+
     key: str
     title: str
     hint: str
@@ -45,6 +49,7 @@ def credit_order_reference() -> str:
 
 
 def section_done(answers: Mapping[str, Any], key: str) -> bool:
+    """Whether a section is answered; the quantities count only for the metric they were typed for."""
     if key not in answers:
         return False
     if key == "quantities":  # quantities belong to the metric they were typed for
@@ -54,12 +59,15 @@ def section_done(answers: Mapping[str, Any], key: str) -> bool:
 
 
 def all_done(answers: Mapping[str, Any]) -> bool:
+    """Every section of the order is answered: the draft may be submitted."""
     return all(section_done(answers, s.key) for s in SECTIONS)
 
 
 def _text(data: Mapping[str, Any], name: str, what: str, limit: int, required: bool = True) -> str:
     """A typed answer: one line (spaces tidied) up to 200 characters, else as typed with its line breaks.
-    Longer than ``limit`` is refused, never cut short."""
+
+    Longer than ``limit`` is refused, never cut short.
+    """
     raw = str(data.get(name) or "").replace("\r\n", "\n")
     value = " ".join(raw.split()) if limit <= 200 else raw.strip()
     if required and not value:
@@ -91,8 +99,10 @@ NO_SHORTFALL = (
 
 
 def _order_problems(credits: MetricCredits) -> list[Problem]:
-    """Why an order cannot be made from this metric (none when it can): the problems found, each listed
-    (the page shows every one), after what matters most: a metric with no shortfall needs no credits."""
+    """Why an order cannot be made from this metric (none when it can), each problem listed.
+
+    The page shows every one, after what matters most: a metric with no shortfall needs no credits.
+    """
     out = []
     if credits.usable and not credits.any_needed:
         out.append(Problem("metric_file", NO_SHORTFALL))
@@ -119,8 +129,10 @@ COUNCIL_WORDS = frozenset({"lpa", "council", "district", "borough", "city", "cou
 
 
 def _council(name: str) -> str:
-    """An LPA's name without the words councils add to it ("South Cambridgeshire District Council" and
-    "South Cambridgeshire LPA" are the same); "" for none."""
+    """An LPA's name without the words councils add to it; "" for none.
+
+    "South Cambridgeshire District Council" and "South Cambridgeshire LPA" are the same.
+    """
     words = re.sub(r"[^a-z0-9 ]", " ", name.lower().replace("&", " and ")).split()
     return " ".join(w for w in words if w not in COUNCIL_WORDS)
 

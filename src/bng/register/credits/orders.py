@@ -32,8 +32,10 @@ from .ports import CreditUnitOfWorkFactory
 
 
 class CreditOrders:
-    """The developer's use cases of an order, each built once (``credits/services.py``): reading, starting,
-    saving a section, submitting, withdrawing. The register team's are in ``fulfilment.py``."""
+    """The developer's use cases of an order, each built once (``credits/services.py``).
+
+    Reading, starting, saving a section, submitting, withdrawing. The register team's are in ``fulfilment.py``.
+    """
 
     def __init__(
         self, uow: CreditUnitOfWorkFactory, clock: Clock, store: FileStore, places: Callable[[], Places]

@@ -1,6 +1,8 @@
 """An order's invoice paid by bank transfer, recorded by the register team: in full, within its 90 days.
-A card fee begun for it is settled too (``card.mark_paid_by_hand``), through the register's one way of
-marking a fee received (``core/fee_payments.py``)."""
+
+A card fee begun for it is settled too (``card.mark_paid_by_hand``), through the register's one way of marking a fee
+received (``core/fee_payments.py``).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from .records import CreditOrder, OrderStatus
 
 
 class RecordOrderPayment(CreditService):
+    """The register team records a bank transfer that pays an order's pro forma invoice."""
+
     def __call__(
         self,
         actor: Actor | None,

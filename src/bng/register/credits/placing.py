@@ -1,5 +1,7 @@
-"""A complete draft submitted (its typed records and the register's search as evidence), and an order
-withdrawn by its developer before paying."""
+"""A complete draft submitted (its typed records and the register's search as evidence), or withdrawn.
+
+The developer may withdraw an order at any time before paying.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from .records import BEFORE_PAYMENT, CreditCustomer, CreditOrder, CreditOrderLin
 
 
 class SubmitOrder(OrderDraft):
+    """The developer submits a complete draft order for the register team's due diligence checks."""
+
     def __call__(self, actor: Actor | None, reference: str, *, once: submissions.Once | None = None) -> CreditOrder:
         """Submit a complete draft: typed records, the register's search as evidence, then "submitted"."""
         actor = require(actor, Permission.BUY_CREDITS)
@@ -94,6 +98,8 @@ class SubmitOrder(OrderDraft):
 
 
 class WithdrawOrder(CreditService):
+    """The developer withdraws an order before paying for the credits."""
+
     def __call__(
         self, actor: Actor | None, reference: str, reason: str = "", *, once: submissions.Once | None = None
     ) -> CreditOrder:

@@ -61,6 +61,8 @@ def _source(text: str | None) -> str:
 
 
 class CreditPrices(Service):
+    """The price table of statutory biodiversity credits and VAT rates, kept by the register team."""
+
     def __init__(self, uow: CreditUnitOfWorkFactory, clock: Clock) -> None:
         super().__init__(uow, clock)
         self._credit_uow = uow
@@ -82,6 +84,7 @@ class CreditPrices(Service):
         *,
         once: submissions.Once | None = None,
     ) -> CreditPrice:
+        """Add a tier's price per credit from a date (today or later), with its source."""
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
         problems: list[Problem] = []
         if tier not in TIERS:
@@ -106,6 +109,7 @@ class CreditPrices(Service):
             return row
 
     def remove_price(self, actor: Actor | None, price_id: int, *, once: submissions.Once | None = None) -> CreditPrice:
+        """Remove a price not yet in force (one that has applied stays: add a new price instead)."""
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
         with self._credit_uow(write=True) as uow:
             submissions.claim(uow, actor, once, self.now())
@@ -132,6 +136,7 @@ class CreditPrices(Service):
         *,
         once: submissions.Once | None = None,
     ) -> VatRate:
+        """Add a VAT rate from a date (today or later), with its source."""
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
         problems: list[Problem] = []
         basis_points = gather(problems, lambda: parse_percent(rate, "rate"))
@@ -152,6 +157,7 @@ class CreditPrices(Service):
             return row
 
     def remove_vat_rate(self, actor: Actor | None, rate_id: int, *, once: submissions.Once | None = None) -> VatRate:
+        """Remove a VAT rate not yet in force (one that has applied stays: add a new rate instead)."""
         actor = require(actor, Permission.MANAGE_CREDIT_PRICES)
         with self._credit_uow(write=True) as uow:
             submissions.claim(uow, actor, once, self.now())

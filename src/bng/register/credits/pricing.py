@@ -24,6 +24,8 @@ MODULES = {"H": "hedgerow", "W": "watercourse"}
 
 @dataclass(frozen=True, slots=True)
 class QuoteLine:
+    """A tier's line of a quote: the credits, the price per credit in force and the amount."""
+
     tier: str
     quantity_hundredths: int
     unit_price_pence: int
@@ -44,6 +46,7 @@ class Quote:
 
     @property
     def total_pence(self) -> int:
+        """What the credits cost with VAT."""
         return self.subtotal_pence + self.vat_pence
 
 
@@ -59,6 +62,7 @@ def in_force(prices: Sequence[CreditPrice], on: date) -> dict[str, CreditPrice]:
 
 
 def vat_in_force(rates: Sequence[VatRate], on: date) -> VatRate | None:
+    """The VAT rate in force on a date: the latest valid from that date or before (None if none)."""
     current = [r for r in rates if r.valid_from <= on]
     return max(current, key=lambda r: r.valid_from) if current else None
 

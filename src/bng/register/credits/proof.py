@@ -26,6 +26,7 @@ def money(pence: int) -> str:
 
 
 def purchaser(view: OrderView) -> str:
+    """Who bought the credits, as the proof of purchase names them (an organisation with its number)."""
     c = view.customer
     if c is None:
         return ""
@@ -35,6 +36,7 @@ def purchaser(view: OrderView) -> str:
 
 
 def proof_context(view: OrderView, allocated_at: datetime) -> dict[str, Any]:
+    """What the proof of purchase shows: the order, the credits per tier, the LPA, the metric and the payment."""
     order, invoice = view.order, view.invoice
     assert invoice is not None and order.submitted_at is not None and order.paid_on is not None
     lpa = view.lpa
@@ -88,6 +90,7 @@ def proof_context(view: OrderView, allocated_at: datetime) -> dict[str, Any]:
 
 
 def proof_pdf(view: OrderView, allocated_at: datetime) -> bytes:
+    """The proof of purchase as a PDF, dated when the credits were allocated."""
     context = proof_context(view, allocated_at)
     return render_pdf(TEMPLATE, context, title=context["title"], created=allocated_at)
 

@@ -16,6 +16,8 @@ from typing import Any
 
 
 class OrderStatus(StrEnum):
+    """The states of a credit order; :data:`TRANSITIONS` says who moves an order from one to another."""
+
     DRAFT = "draft"
     SUBMITTED = "submitted"
     DUE_DILIGENCE_PASSED = "due_diligence_passed"
@@ -68,6 +70,8 @@ ENDED = frozenset({S.DUE_DILIGENCE_FAILED, S.WITHDRAWN, S.CANCELLED, S.REFUNDED}
 
 
 class CustomerType(StrEnum):
+    """Who is buying credits, for the customer due diligence checks: a person or an organisation."""
+
     INDIVIDUAL = "individual"
     ORGANISATION = "organisation"
 
@@ -176,6 +180,8 @@ class CreditInvoice:
 
 @dataclass(eq=False)
 class CreditInvoiceLine:
+    """A line of a pro forma invoice: a tier's credits at the price in force when it was issued."""
+
     invoice_id: int
     tier: str
     quantity_hundredths: int

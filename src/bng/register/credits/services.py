@@ -17,6 +17,8 @@ from .prices import CreditPrices
 
 @dataclass(frozen=True)
 class CreditServices:
+    """The credit sale's services, as the web and the CLI use them."""
+
     estimates: CreditEstimates
     orders: CreditOrders
     fulfilment: CreditFulfilment
@@ -26,6 +28,7 @@ class CreditServices:
 def build_credit_services(
     uow: CreditUnitOfWorkFactory, clock: Clock, store: FileStore, places: Callable[[], Places]
 ) -> CreditServices:
+    """Wire the credit services to one unit of work, clock, file store and place names."""
     return CreditServices(
         estimates=CreditEstimates(uow, clock),
         orders=CreditOrders(uow, clock, store, places),

@@ -1,5 +1,6 @@
-"""Calendars of monitoring: every report due, LPA inspection, remedial action deadline and obligation end, as
-iCalendar (RFC 5545) for an LPA (all its obligations) and for a provider (theirs).
+"""Calendars of monitoring: reports due, LPA inspections, remedial action deadlines and obligation ends.
+
+As iCalendar (RFC 5545), for an LPA (all its obligations) and for a provider (theirs).
 
 A calendar application cannot sign in, so each feed has a secret link: a random token, of which the
 register keeps only the SHA-256 (a new link replaces the old one, which then stops working). Signed-in
@@ -86,6 +87,8 @@ def calendar(name: str, obligations: Iterable[tuple[Obligation, Iterable[Remedia
 
 
 class Calendars(Service):
+    """Monitoring calendars and their secret feed links, for an LPA's officers and for providers."""
+
     def _muow(self, write: bool = False) -> MonitoringUnitOfWork:
         found: MonitoringUnitOfWork = self._uow(write=write)  # type: ignore[assignment]
         return found
@@ -137,6 +140,7 @@ class Calendars(Service):
         return token
 
     def has_link(self, actor: Actor | None) -> bool:
+        """Whether the person's calendar (their LPA's or their own) has a secret feed link yet."""
         if actor is None:
             return False
         kind, lpa_id, user_id = self._owner(actor)

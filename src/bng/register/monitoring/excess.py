@@ -37,6 +37,7 @@ from .service import token_key
 
 
 def local_target(lpa: Lpa | None) -> float | None:
+    """The LPA's local target for biodiversity net gain, in per cent, if its profile sets one."""
     if lpa is None:
         return None
     found = tables().lpa(lpa.ons_code or "") or tables().lpa(lpa.name.removesuffix(" LPA"))
@@ -45,6 +46,8 @@ def local_target(lpa: Lpa | None) -> float | None:
 
 @dataclass(frozen=True)
 class ExcessView:
+    """A gain plan's excess per module (on-site gain above max(10 %, the local target)): what is sold, to whom."""
+
     case: PlanningCase
     lpa: Lpa | None
     modules: tuple[ModuleExcess, ...]
@@ -52,10 +55,12 @@ class ExcessView:
     sales: tuple[ExcessSale, ...]
 
     def sold(self, module: str) -> float:
+        """The units of a module's excess already sold to other developments."""
         a = self.accounts.get(module)
         return float(a.sold) if a else 0.0
 
     def remaining(self, module: str) -> float:
+        """The units of a module's excess still to sell (all of it before the first sale)."""
         a = self.accounts.get(module)
         if a is not None:
             return float(a.sellable - a.sold)
@@ -64,10 +69,13 @@ class ExcessView:
 
     @property
     def anything_to_sell(self) -> bool:
+        """Some module has excess units left to sell."""
         return any(self.remaining(m) > 0 for m in MODULES)
 
 
 class ExcessSales(Service):
+    """The developer's sales of a gain plan's excess units to other developments, recorded once each."""
+
     def _muow(self, write: bool = False) -> MonitoringUnitOfWork:
         found: MonitoringUnitOfWork = self._uow(write=write)  # type: ignore[assignment]
         return found
@@ -123,8 +131,11 @@ class ExcessSales(Service):
         gain_site_reference: str = "",
         once: submissions.Once | None = None,
     ) -> ExcessSale:
-        """Record a sale of excess units to another development. Refused if more than what remains of the
-        excess is asked for (by the database, so a sale made at the same moment cannot take it too)."""
+        """Record a sale of excess units to another development.
+
+        Refused if more than what remains of the excess is asked for (by the database, so a sale made at the same moment
+        cannot take it too).
+        """
         actor = require(actor, Permission.REPORT_MONITORING)
         key = token_key(once)
         problems: list[Problem] = []

@@ -50,8 +50,11 @@ SOURCES = (
 
 @dataclass(frozen=True)
 class Secured:
-    """What one approved gain plan secures, per module: on-site post-development units and change, off-site
-    registered gains (after the spatial risk multiplier) and credits as units."""
+    """What one approved gain plan secures, per module, for the LPA's biodiversity report.
+
+    On-site post-development units and change, off-site registered gains (after the spatial risk multiplier) and credits
+    as units.
+    """
 
     case: PlanningCase
     modules: Mapping[str, Mapping[str, float]]
@@ -78,6 +81,8 @@ def _secured(case: PlanningCase) -> Secured:
 
 @dataclass(frozen=True)
 class HabitatRow:
+    """A habitat secured on-site by a gain plan or off-site by an allocation, with its units and target."""
+
     habitat: str
     module: str
     where: str  # "on-site" or "off-site"
@@ -87,11 +92,14 @@ class HabitatRow:
 
     @property
     def unit(self) -> str:
+        """The unit of the habitat's module (area, hedgerow or watercourse units)."""
         return UNIT[self.module]
 
 
 @dataclass(frozen=True)
 class OffSite:
+    """An allocation of a registered gain site's units to a development in the LPA's area."""
+
     reference: str
     gain_site: str
     planning_reference: str
@@ -102,6 +110,8 @@ class OffSite:
 
 @dataclass(frozen=True)
 class Dashboard:
+    """The LPA's monitoring at a glance: gain plans, obligations by status, habitats and off-site gains."""
+
     lpa: Lpa
     today: date
     received: int
@@ -114,11 +124,13 @@ class Dashboard:
     excess_sales: tuple[Any, ...] = field(default_factory=tuple)
 
     def units(self, module: str, kind: str) -> float:
+        """The units of a module over the approved gain plans (or allocated off-site), of one kind."""
         if kind == "off_site_allocated":
             return sum(o.units.get(module, 0.0) for o in self.offsite)
         return sum(s.modules.get(module, {}).get(kind, 0.0) for s in self.approved)
 
     def counts(self) -> dict[str, int]:
+        """How many obligations there are in each status of their latest monitoring report."""
         out = dict.fromkeys(STATUSES, 0)
         for v in self.obligations:
             out[v.status] = out.get(v.status, 0) + 1
@@ -126,10 +138,12 @@ class Dashboard:
 
     @property
     def flags(self) -> list[tuple[ObligationView, Any]]:
+        """Every enforcement flag, with its obligation."""
         return [(v, f) for v in self.obligations for f in v.flags]
 
     @property
     def fees_due_pence(self) -> int:
+        """The monitoring fees quoted and not yet received."""
         total = 0
         for v in self.obligations:
             fee = v.obligation.fee or {}
@@ -139,6 +153,7 @@ class Dashboard:
 
     @property
     def fees_received_pence(self) -> int:
+        """The monitoring fees received."""
         return sum(v.obligation.fee_received_pence or 0 for v in self.obligations)
 
     def hectares_by_habitat(self) -> list[tuple[str, str, float, float]]:
@@ -153,6 +168,7 @@ class Dashboard:
         return sorted(((k[0], k[1], v[0], v[1]) for k, v in found.items()), key=lambda r: (-r[2], r[0]))
 
     def to_dict(self) -> dict[str, Any]:
+        """The dashboard as JSON for the LPA's download."""
         return {
             "lpa": {"name": self.lpa.name, "ons_code": self.lpa.ons_code},
             "on": self.today.isoformat(),
@@ -183,6 +199,7 @@ class Dashboard:
 
 
 def obligation_row(v: ObligationView) -> dict[str, Any]:
+    """An obligation as a row of the LPA's CSV download (the columns of :data:`COLUMNS`)."""
     ob = v.obligation
     fee = ob.fee or {}
     latest = v.latest
@@ -257,6 +274,7 @@ class LpaMonitoring(Service):
         return offsite, habitats
 
     def dashboard(self, actor: Actor | None) -> Dashboard:
+        """The officer's LPA's monitoring dashboard, today."""
         actor = require(actor, Permission.REVIEW_MONITORING)
         with self._muow() as uow:
             lpa = self._lpa(uow, actor)
@@ -294,12 +312,16 @@ class LpaMonitoring(Service):
 
     # -- downloads ---------------------------------------------------------------------------------------
     def obligations_csv(self, actor: Actor | None) -> str:
+        """The LPA's obligations as CSV, safe to open in a spreadsheet."""
         rows = [obligation_row(v) for v in self.dashboard(actor).obligations]
         return to_csv(rows, COLUMNS)
 
     def obligations_geojson(self, actor: Actor | None) -> dict[str, Any]:
-        """The obligations as GeoJSON (WGS84): gain sites with their registered boundaries; on-site obligations
-        at no fixed geometry (the gain plan's maps are the applicant's documents, not the register's)."""
+        """The obligations as GeoJSON (WGS84): gain sites with their registered boundaries.
+
+        On-site obligations have no fixed geometry (the gain plan's maps are the applicant's documents, not the
+        register's).
+        """
         from shapely.geometry import mapping
 
         board = self.dashboard(actor)
@@ -317,6 +339,7 @@ class LpaMonitoring(Service):
 
     # -- the statutory biodiversity report -----------------------------------------------------------------
     def report(self, actor: Actor | None, start: date | None, end: date | None) -> BiodiversityReport:
+        """The LPA's biodiversity report for a period (NERC Act s.40A): its developments, gains and habitats."""
         problems = []
         if start is None:
             problems.append(("from_date", "Enter the first day of the period"))
@@ -362,6 +385,7 @@ def _cell(value: Any) -> Any:
 
 
 def to_csv(rows: Sequence[Mapping[str, Any]], columns: Iterable[str]) -> str:
+    """Rows as CSV with these columns, each cell safe from formula injection."""
     out = io.StringIO()
     cols = list(columns)
     writer = csv.DictWriter(out, fieldnames=cols, extrasaction="ignore", lineterminator="\r\n")
@@ -373,6 +397,8 @@ def to_csv(rows: Sequence[Mapping[str, Any]], columns: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class BiodiversityReport:
+    """An LPA's biodiversity report for a period, made from its monitoring dashboard."""
+
     board: Dashboard
     start: date
     end: date
@@ -380,13 +406,16 @@ class BiodiversityReport:
 
     @property
     def developments(self) -> list[Secured]:
+        """The gain plans approved within the period."""
         return [s for s in self.board.approved if s.case.decided_on and self.start <= s.case.decided_on <= self.end]
 
     @property
     def offsite(self) -> list[OffSite]:
+        """The off-site allocations made within the period."""
         return [o for o in self.board.offsite if self.start <= o.created_at.date() <= self.end]
 
     def habitats(self) -> list[HabitatRow]:
+        """The habitats secured on-site by the period's gain plans, and off-site by allocations."""
         rows = [
             HabitatRow(t.habitat, t.module, "on-site", t.size, t.plan_units or 0.0, t.target_units() or 0.0)
             for s in self.developments
@@ -396,6 +425,7 @@ class BiodiversityReport:
         return rows
 
     def totals(self) -> dict[str, dict[str, float]]:
+        """The units per module: pre-development, on-site post-development, off-site, credits and net change."""
         out = {}
         for m in MODULES:
             devs = self.developments
@@ -516,6 +546,7 @@ class BiodiversityReport:
         return out.getvalue()
 
     def pdf(self) -> bytes:
+        """The report as a PDF, for the LPA to publish."""
         from bng.documents import render_pdf
 
         lpa = self.board.lpa.name
@@ -538,6 +569,7 @@ class BiodiversityReport:
         )
 
     def to_json(self) -> str:
+        """The report as JSON, with its totals, developments and habitats."""
         return json.dumps(
             {
                 "lpa": self.board.lpa.name,

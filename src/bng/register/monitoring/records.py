@@ -1,5 +1,7 @@
-"""Monitoring over 30 years: the records (obligations, reports, remedial actions, the history, the outbox of
-notifications, calendar feeds, the excess-sale ledger) and the repository the services use.
+"""Monitoring over 30 years: the records and the repository the services use.
+
+The records: obligations, reports, remedial actions, the history, the outbox of notifications, calendar feeds and the
+excess-sale ledger.
 
 An **obligation** is what an approved gain plan (its significant on-site parcels) or a registered gain
 site secures: its parcels with the metric's trajectory for each (``bng.planning.trajectory``), who
@@ -35,34 +37,46 @@ from bng.register.core.references import CROCKFORD
 
 
 class Mechanism(StrEnum):
+    """The legal mechanism that secures an obligation, in the guidance's words."""
+
     CONDITION = "planning condition"
     S106 = "section 106 agreement"
     COVENANT = "conservation covenant"
 
 
 class Monitor(StrEnum):
+    """Who monitors an obligation: the LPA, or the responsible body of a conservation covenant."""
+
     LPA = "the local planning authority"
     BODY = "the responsible body"
 
 
 class Source(StrEnum):
+    """What an obligation comes from: an approved gain plan or a registered gain site."""
+
     GAIN_PLAN = "gain plan"
     GAIN_SITE = "gain site"
 
 
 class ReportStatus(StrEnum):
+    """Where a monitoring report stands with the officer who reviews it."""
+
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
     ACTION = "remedial action requested"
 
 
 class ActionStatus(StrEnum):
+    """Whether a remedial action is still open or done."""
+
     OPEN = "open"
     DONE = "done"
 
 
 @dataclass(eq=False)
 class Obligation:
+    """What an approved gain plan or a registered gain site secures for 30 years, and who reports and monitors."""
+
     reference: str
     lpa_id: int
     source: str  # Source
@@ -97,6 +111,8 @@ class Obligation:
 
 @dataclass(eq=False)
 class MonitoringReport:
+    """A provider's monitoring report for year N, with bng's assessment of each parcel against its trajectory."""
+
     reference: str
     obligation_id: int
     year: int
@@ -120,6 +136,8 @@ class MonitoringReport:
 
 @dataclass(eq=False)
 class RemedialAction:
+    """What the officer asks of a provider after a report: what to do, on which parcels, by when."""
+
     reference: str
     obligation_id: int
     report_id: int
@@ -164,8 +182,10 @@ class CalendarFeed:
 
 @dataclass(eq=False)
 class ExcessAccount:
-    """A development's sellable excess in one module (units) and how much of it is sold; the
-    database refuses ``sold > sellable`` (CHECK), so two sales at once cannot both take the last units."""
+    """A development's sellable excess in one module (units) and how much of it is sold.
+
+    The database refuses ``sold > sellable`` (CHECK), so two sales at once cannot both take the last units.
+    """
 
     planning_case_id: int
     module: str
@@ -176,6 +196,8 @@ class ExcessAccount:
 
 @dataclass(eq=False)
 class ExcessSale:
+    """A sale of a development's excess units to another development, recorded once."""
+
     reference: str
     planning_case_id: int
     buyer_planning_reference: str
@@ -189,36 +211,107 @@ class ExcessSale:
 
 
 class MonitoringRecords(Protocol):
-    def obligation(self, reference: str, *, for_update: bool = False) -> Obligation | None: ...
-    def obligation_of_case(self, case_id: int) -> Obligation | None: ...
-    def obligation_of_site(self, site_id: int) -> Obligation | None: ...
-    def obligations_of_lpa(self, lpa_id: int) -> Sequence[Obligation]: ...
-    def obligations_of_provider(self, user_id: int) -> Sequence[Obligation]: ...
-    def active(self) -> Sequence[Obligation]: ...
-    def reports(self, obligation_id: int) -> Sequence[MonitoringReport]: ...
-    def report(self, reference: str, *, for_update: bool = False) -> MonitoringReport | None: ...
-    def report_by_token(self, token: str) -> MonitoringReport | None: ...
-    def report_by_content(self, obligation_id: int, year: int, sha256: str) -> MonitoringReport | None: ...
-    def actions(self, obligation_id: int) -> Sequence[RemedialAction]: ...
-    def action(self, reference: str, *, for_update: bool = False) -> RemedialAction | None: ...
-    def action_by_token(self, token: str) -> RemedialAction | None: ...
-    def events(self, obligation_id: int) -> Sequence[MonitoringEvent]: ...
-    def outbox_has(self, key: str) -> bool: ...
-    def outbox(self, unsent_only: bool = False) -> Sequence[OutboxMessage]: ...
-    def feed(self, token_hash: str) -> CalendarFeed | None: ...
-    def feed_of(self, kind: str, lpa_id: int | None, user_id: int | None) -> CalendarFeed | None: ...
-    def excess_accounts(self, case_id: int) -> Sequence[ExcessAccount]: ...
-    def sell(self, case_id: int, module: str, units: Decimal) -> None:
-        """Add to what is sold of a module's excess; raises OverAllocation when more than the sellable
-        excess would be sold (the database's CHECK, so a concurrent sale cannot slip past)."""
+    """The stored monitoring: obligations, reports, remedial actions, history, outbox, feeds and excess sales."""
+
+    def obligation(self, reference: str, *, for_update: bool = False) -> Obligation | None:
+        """The obligation with this reference (locked for the transaction with ``for_update``)."""
         ...
 
-    def sales(self, case_id: int) -> Sequence[ExcessSale]: ...
-    def sale_by_token(self, token: str) -> ExcessSale | None: ...
-    def sales_to_lpa(self, lpa_id: int) -> Sequence[ExcessSale]: ...
+    def obligation_of_case(self, case_id: int) -> Obligation | None:
+        """The obligation made from a planning case's approved gain plan, if any."""
+        ...
+
+    def obligation_of_site(self, site_id: int) -> Obligation | None:
+        """The obligation made for a registered gain site, if any."""
+        ...
+
+    def obligations_of_lpa(self, lpa_id: int) -> Sequence[Obligation]:
+        """The obligations of an LPA's developments and gain sites, by start date."""
+        ...
+
+    def obligations_of_provider(self, user_id: int) -> Sequence[Obligation]:
+        """The obligations a provider (developer or landowner) reports on."""
+        ...
+
+    def active(self) -> Sequence[Obligation]:
+        """The obligations whose 30 years are not over (the daily sweep's work)."""
+        ...
+
+    def reports(self, obligation_id: int) -> Sequence[MonitoringReport]:
+        """An obligation's monitoring reports, oldest first."""
+        ...
+
+    def report(self, reference: str, *, for_update: bool = False) -> MonitoringReport | None:
+        """The report with this reference (locked for the transaction with ``for_update``)."""
+        ...
+
+    def report_by_token(self, token: str) -> MonitoringReport | None:
+        """The report made from a form's one-time token (its SHA-256), if any."""
+        ...
+
+    def report_by_content(self, obligation_id: int, year: int, sha256: str) -> MonitoringReport | None:
+        """A report already made for this year with the same content (its SHA-256), if any."""
+        ...
+
+    def actions(self, obligation_id: int) -> Sequence[RemedialAction]:
+        """An obligation's remedial actions."""
+        ...
+
+    def action(self, reference: str, *, for_update: bool = False) -> RemedialAction | None:
+        """The remedial action with this reference (locked for the transaction with ``for_update``)."""
+        ...
+
+    def action_by_token(self, token: str) -> RemedialAction | None:
+        """The remedial action made from a form's one-time token (its SHA-256), if any."""
+        ...
+
+    def events(self, obligation_id: int) -> Sequence[MonitoringEvent]:
+        """An obligation's history, oldest first."""
+        ...
+
+    def outbox_has(self, key: str) -> bool:
+        """Whether a message with this key is queued already (each reminder and flag once)."""
+        ...
+
+    def outbox(self, unsent_only: bool = False) -> Sequence[OutboxMessage]:
+        """The queued notifications (only those not yet sent with ``unsent_only``)."""
+        ...
+
+    def feed(self, token_hash: str) -> CalendarFeed | None:
+        """The calendar feed whose secret link has this SHA-256."""
+        ...
+
+    def feed_of(self, kind: str, lpa_id: int | None, user_id: int | None) -> CalendarFeed | None:
+        """The calendar feed of an LPA or of a provider, if a link was made."""
+        ...
+
+    def excess_accounts(self, case_id: int) -> Sequence[ExcessAccount]:
+        """A development's sellable excess, a row per module."""
+        ...
+
+    def sell(self, case_id: int, module: str, units: Decimal) -> None:
+        """Add to what is sold of a module's excess; OverAllocation beyond the sellable excess.
+
+        The database's CHECK refuses it, so a concurrent sale cannot slip past.
+        """
+        ...
+
+    def sales(self, case_id: int) -> Sequence[ExcessSale]:
+        """A development's sales of excess units."""
+        ...
+
+    def sale_by_token(self, token: str) -> ExcessSale | None:
+        """The excess sale made from a form's one-time token (its SHA-256), if any."""
+        ...
+
+    def sales_to_lpa(self, lpa_id: int) -> Sequence[ExcessSale]:
+        """The excess sales to developments in an LPA's area."""
+        ...
 
 
 class MonitoringUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work with the monitoring records and the planning cases beside the register's core."""
+
     monitoring: MonitoringRecords
     planning: Any  # bng.register.planning.cases.PlanningRecords
 
@@ -226,5 +319,6 @@ class MonitoringUnitOfWork(UnitOfWork, Protocol):
 
 
 def new_reference(prefix: str) -> str:
+    """A new reference: the prefix and two groups of four characters of Crockford's base 32, at random."""
     chars = "".join(secrets.choice(CROCKFORD) for _ in range(8))
     return f"{prefix}-{chars[:4]}-{chars[4:]}"

@@ -1,6 +1,7 @@
-"""Monitoring over 30 years, as a service: obligations made from approved gain plans and registered gain
-sites, the provider's reports judged against the metric's trajectory, the officer's review (accept, or
-remedial action with a deadline), fees, enforcement flags and reminders.
+"""Monitoring over 30 years, as a service: obligations, reports, the officer's review, fees, flags and reminders.
+
+Obligations are made from approved gain plans and registered gain sites; the provider's reports are judged against the
+metric's trajectory; the officer accepts a report or asks for remedial action with a deadline.
 
 The rules are :mod:`bng.planning`'s (schedules, fees, trajectories, the judgement of each parcel); this
 module keeps the records, decides who may do what, and writes every change to the audit log in the same
@@ -77,8 +78,10 @@ NO_REPORT = "no report yet"
 
 
 def token_key(once: submissions.Once | None) -> str | None:
-    """What a record keeps of the form's one-time token (its SHA-256, unique per table besides the claim in
-    ``submission``): None where no token was sent (the CLI)."""
+    """What a record keeps of the form's one-time token: its SHA-256, None where none was sent (the CLI).
+
+    Unique per table, besides the claim in ``submission``.
+    """
     return once.key if once is not None else None
 
 
@@ -91,6 +94,7 @@ def lpa_profile_keys(lpa: Lpa | None) -> tuple[str, ...]:
 
 
 def monitoring_profile(lpa: Lpa | None) -> MonitoringProfile:
+    """The monitoring profile (schedule and fees) of the LPA, or the national one where it has none."""
     return monitoring_tables().profile(*lpa_profile_keys(lpa))
 
 
@@ -104,6 +108,7 @@ class FeeAnswer:
 
     @property
     def text(self) -> str:
+        """The fee in the LPA's words, or why there is none."""
         return self.quote.text if self.quote else self.note
 
 
@@ -145,6 +150,8 @@ class Flag:
 
 @dataclass(frozen=True)
 class ObligationView:
+    """An obligation with what its pages show: its LPA, provider, reports, remedial actions and history."""
+
     obligation: Obligation
     lpa: Lpa | None
     body: str
@@ -156,27 +163,33 @@ class ObligationView:
 
     @property
     def trajectories(self) -> list[Trajectory]:
+        """Each monitored parcel's trajectory from the metric (the target year by year)."""
         return [Trajectory.from_dict(p) for p in self.obligation.parcels]
 
     @property
     def dues(self) -> tuple[Due, ...]:
+        """The obligation's monitoring reports and inspections due, by its schedule's years."""
         return obligation_dues(self.obligation)
 
     @property
     def latest(self) -> MonitoringReport | None:
+        """The latest monitoring report, if any."""
         return self.reports[-1] if self.reports else None
 
     @property
     def status(self) -> str:
+        """The latest report's assessment (on track, behind, failed…), or that none was received."""
         latest = self.latest
         return str(latest.assessment.get("status")) if latest else NO_REPORT
 
     @property
     def flags(self) -> list[Flag]:
+        """The enforcement flags as of today."""
         return flags_of(self.obligation, self.reports, self.actions, self.today)
 
     @property
     def next_due(self) -> Due | None:
+        """The first monitoring report due that has not been received."""
         have = {r.year for r in self.reports}
         for d in self.dues:
             if d.kind == REPORT and d.year not in have:
@@ -185,13 +198,16 @@ class ObligationView:
 
     @property
     def open_actions(self) -> list[RemedialAction]:
+        """The remedial actions still open."""
         return [a for a in self.actions if a.status == ActionStatus.OPEN]
 
     def report(self, reference: str) -> MonitoringReport | None:
+        """One of the obligation's reports, by reference."""
         return next((r for r in self.reports if r.reference == reference), None)
 
 
 def obligation_dues(ob: Obligation) -> tuple[Due, ...]:
+    """The reports and inspections due over the obligation's 30 years, by its schedule's band and years."""
     band = schedule_band(ob.schedule, ob.size_ha)
     return tuple(d for d in due_dates(ob.start_date, band) if d.year in ob.years)
 
@@ -199,8 +215,10 @@ def obligation_dues(ob: Obligation) -> tuple[Due, ...]:
 def flags_of(
     ob: Obligation, reports: Sequence[MonitoringReport], actions: Sequence[RemedialAction], today: date
 ) -> list[Flag]:
-    """Enforcement flags: a report not received within the grace period after its due date; a remedial action
-    still open after its deadline."""
+    """Enforcement flags: a report not received within the grace period after its due date.
+
+    Also a remedial action still open after its deadline.
+    """
     grace = timedelta(days=int(monitoring_tables().number("report_grace_days")))
     have = {r.year for r in reports}
     out = []
@@ -233,6 +251,8 @@ def view_of(uow: MonitoringUnitOfWork, ob: Obligation, today: date) -> Obligatio
 
 
 class Monitoring(Service):
+    """Monitoring obligations, their reports and the officer's review, for providers and LPA officers."""
+
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, store: FileStore) -> None:
         super().__init__(uow, clock)
         self._store = store
@@ -242,8 +262,10 @@ class Monitoring(Service):
         return found
 
     def _once(self, act: Callable[[], T], repeat: Callable[[], T | None]) -> T:
-        """Make a confirmation once: a post that lost the race to an identical one (its token's unique row)
-        gets what the first made."""
+        """Make a confirmation once: a post that lost the race to an identical one gets what the first made.
+
+        The race is decided by the token's unique row.
+        """
         try:
             return act()
         except Conflict:
@@ -279,8 +301,10 @@ class Monitoring(Service):
         responsible_body_id: int | None = None,
         once: submissions.Once | None = None,
     ) -> Obligation:
-        """The monitoring obligation of an approved gain plan: its significant on-site parcels for 30 years from
-        the start (commencement, or the habitat works' completion). Made once per plan."""
+        """The monitoring obligation of an approved gain plan: its significant on-site parcels for 30 years.
+
+        From the start (commencement, or the habitat works' completion). Made once per plan.
+        """
         actor = require(actor, Permission.REVIEW_MONITORING)
         lpa_id = self._officer_lpa(actor)
         refuse(self._start_checks(mechanism, monitor, start_date))
@@ -337,9 +361,11 @@ class Monitoring(Service):
         *,
         once: submissions.Once | None = None,
     ) -> Obligation:
-        """The monitoring obligation of a registered gain site under an agreement with the officer's LPA: its
-        created and enhanced parcels, from the habitat works' completion, by its agreement (section 106 with
-        the LPA, or a conservation covenant with its responsible body)."""
+        """The monitoring obligation of a registered gain site under an agreement with the officer's LPA.
+
+        Its created and enhanced parcels, from the habitat works' completion, by its agreement (section 106 with the
+        LPA, or a conservation covenant with its responsible body).
+        """
         actor = require(actor, Permission.REVIEW_MONITORING)
         lpa_id = self._officer_lpa(actor)
         now = self.now()
@@ -498,6 +524,7 @@ class Monitoring(Service):
         return view_of(uow, ob, self.today())
 
     def view(self, actor: Actor | None, reference: str) -> ObligationView:
+        """An obligation as its provider or its LPA's officer sees it (NotFound for anyone else)."""
         with self._muow() as uow:
             return self._view(uow, self._visible(actor, uow.monitoring.obligation(reference.strip().upper())))
 
@@ -516,11 +543,13 @@ class Monitoring(Service):
                 return None
 
     def mine(self, actor: Actor | None) -> list[ObligationView]:
+        """The provider's own obligations."""
         actor = require(actor, Permission.REPORT_MONITORING)
         with self._muow() as uow:
             return [self._view(uow, ob) for ob in uow.monitoring.obligations_of_provider(actor.user_id)]
 
     def of_lpa(self, actor: Actor | None) -> tuple[Lpa | None, list[ObligationView]]:
+        """The officer's LPA and its obligations."""
         actor = require(actor, Permission.REVIEW_MONITORING)
         lpa_id = self._officer_lpa(actor)
         with self._muow() as uow:
@@ -649,8 +678,10 @@ class Monitoring(Service):
         files: Sequence[Upload] = (),
         once: submissions.Once | None = None,
     ) -> MonitoringReport:
-        """The provider's report for year N, judged parcel by parcel against the metric's trajectory. Made once
-        (the form's token; the same report again is the same report)."""
+        """The provider's report for year N, judged parcel by parcel against the metric's trajectory.
+
+        Made once (the form's token; the same report again is the same report).
+        """
         actor = require(actor, Permission.REPORT_MONITORING)
         key = token_key(once)
         with self._muow() as uow:
@@ -1029,9 +1060,12 @@ class Monitoring(Service):
         return sent
 
     def sweep(self, today: date | None = None) -> list[str]:
-        """Run daily (``bng planning monitoring-sweep``): queue reminders before reports and remedial actions are due,
-        raise enforcement flags for what is overdue (once each: in the history, the audit log and the outbox
-        to the LPA's officers), and end obligations whose 30 years are over. Returns what it did."""
+        """Run daily (``bng planning monitoring-sweep``): reminders, enforcement flags, and obligations ended.
+
+        Queues reminders before reports and remedial actions are due, raises enforcement flags for what is overdue (once
+        each: in the history, the audit log and the outbox to the LPA's officers), and ends obligations whose 30 years
+        are over. Returns what it did.
+        """
         today = today or self.today()
         reminders = [int(d) for d in monitoring_tables().rules["reminder_days_before"].numbers()]
         said: list[str] = []
@@ -1113,8 +1147,10 @@ class Monitoring(Service):
 
 
 def site_trajectories(parcels: Sequence[Any], release: str) -> list[Trajectory]:
-    """A registered gain site's created and enhanced parcels, each with its trajectory. The register keeps
-    no advance or delay years, nor a watercourse's encroachment: they are taken as none."""
+    """A registered gain site's created and enhanced parcels, each with its trajectory.
+
+    The register keeps no advance or delay years, nor a watercourse's encroachment: they are taken as none.
+    """
     from bng.metric import load
 
     rel = load(release)
