@@ -118,7 +118,7 @@ def obligation_page(view: ObligationView, officer: bool, status: int = 200, **co
 @bp.get("/<reference>")
 @requires(Permission.REPORT_MONITORING)
 def obligation(reference: str) -> ResponseReturnValue:
-    """A provider's monitoring obligation: its reports due, remedial actions and fees."""
+    """A provider's monitoring obligation: its parcels against what the metric expects, reports and remedial action."""
     return obligation_page(services().monitoring.view(actor(), reference), officer=False)
 
 
