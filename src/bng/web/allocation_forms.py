@@ -1,5 +1,8 @@
-"""The allocation journey's forms. Like the registration's, they only parse what the browser sent;
-the allocation service checks the answers and says what is wrong."""
+"""The allocation journey's forms.
+
+Like the registration's, they only parse what the browser sent; the allocation service checks the answers and
+says what is wrong.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,11 @@ METHODS = (
 
 
 class FindSiteForm(FlaskForm):
+    """The gain site reference a developer starts an allocation from."""
+
     class Meta:
+        """No CSRF token: the form is a GET that only finds a page."""
+
         csrf = False  # a GET that only finds a page
 
     reference = text("Gain site reference", "The register's reference, for example BGS-221126001")
@@ -25,6 +32,8 @@ class FindSiteForm(FlaskForm):
 
 
 class AllocationForm(FlaskForm):
+    """The development an allocation is for (its LPA, planning reference and name) and how its units are given."""
+
     lpa_id = SelectField(
         "Local planning authority (LPA)",
         description="The LPA the development's planning application is made to",
@@ -67,7 +76,9 @@ class ConfirmAllocationForm(OnceForm, AllocationForm):
 
 class AllocationSectionForm(FlaskForm):
     """The registration application's optional allocation section (register and allocate together).
-    The quantities are one input per parcel of the application's habitats, read from the request."""
+
+    The quantities are one input per parcel of the application's habitats, read from the request.
+    """
 
     allocate = RadioField(
         "Will a development use units from this gain site?",

@@ -58,8 +58,10 @@ SERVICE_NAME = "Biodiversity gain sites register"
 
 
 class RecordId(IntegerConverter):
-    """``<int:…>`` in a route: a whole number a record's id can be (a larger one is no page: 404,
-    rather than a number the database cannot hold)."""
+    """``<int:…>`` in a route: a whole number a record's id can be.
+
+    A larger one is no page (404), rather than a number the database cannot hold.
+    """
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
@@ -68,6 +70,8 @@ class RecordId(IntegerConverter):
 
 @dataclass(frozen=True)
 class Settings:
+    """The web application's configuration (``bng.bootstrap`` makes it from the environment's)."""
+
     secret_key: str
     secure_cookies: bool = True
     testing: bool = False
@@ -84,6 +88,7 @@ class Settings:
 
 
 def create_app(services: Services, settings: Settings) -> Flask:
+    """The register's web application over its services: every page, the API, the error pages and security checks."""
     problem = base_url_problem(settings.base_url)
     if problem:
         raise ValueError(problem)

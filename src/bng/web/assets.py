@@ -27,11 +27,13 @@ assets = Blueprint("assets", __name__)
 
 
 def missing(folder: Path) -> list[str]:
+    """The GOV.UK Frontend files the pages need that the folder lacks (``./run.sh`` installs them)."""
     return [name for name in REQUIRED if not (folder / name).exists()]
 
 
 @assets.get("/assets/<path:filename>")
 def asset(filename: str) -> ResponseReturnValue:
+    """A GOV.UK Frontend asset (fonts, images, CSS, JavaScript), cached by browsers for a day."""
     folder = Path(current_app.config["BNG_ASSETS_DIR"])
     if not folder.is_dir():
         abort(404)

@@ -34,6 +34,8 @@ class _Quantities(FlaskForm):
 
 
 class EstimateForm(_Quantities):
+    """The public credits estimate: the development's metric, or the number of credits typed in each tier."""
+
     method = RadioField(
         "How do you want to estimate the credits?",
         choices=opts(
@@ -54,10 +56,14 @@ class EstimateForm(_Quantities):
 
 
 class StartOrderForm(OnceForm):
+    """A developer's confirmation that starts a new statutory biodiversity credit order."""
+
     submit = submit("Start a new order")
 
 
 class DevelopmentForm(FlaskForm):
+    """The development a credit order is for: its LPA, planning application reference and name."""
+
     lpa_id = SelectField("Local planning authority (LPA)", choices=[], widget=GovSelect(), validate_choice=False)
     planning_reference = text("Planning application reference", "As the LPA gives it, for example 24/01234/FUL")
     development_name = text("Name of the development", "For example, Mill Lane, Histon: 40 homes")
@@ -65,6 +71,8 @@ class DevelopmentForm(FlaskForm):
 
 
 class MetricForm(FlaskForm):
+    """The development's statutory biodiversity metric, from which the credits it needs are read."""
+
     metric_file = upload(
         "The development's statutory biodiversity metric",
         "The metric workbook (.xlsm or .xlsx) or a site file (.json), up to 50 MB",
@@ -73,10 +81,14 @@ class MetricForm(FlaskForm):
 
 
 class QuantitiesForm(_Quantities):
+    """The number of credits of each tier a developer orders, typed."""
+
     submit = submit()
 
 
 class HierarchyForm(FlaskForm):
+    """Why on-site and registered off-site gains cannot deliver the units (credits are the last resort)."""
+
     onsite_reason = area(
         "Why can on-site gains not deliver the remaining units?",
         "For example, what habitat the development creates or enhances on-site, and why it cannot do more",
@@ -91,11 +103,15 @@ class HierarchyForm(FlaskForm):
 
 
 class PurchaseOrderForm(FlaskForm):
+    """The buyer's purchase order number, printed on the credit order's invoice."""
+
     purchase_order = text("Purchase order number (optional)", "It will be shown on the invoice")
     submit = submit()
 
 
 class DueDiligenceForm(FlaskForm):
+    """The customer due diligence details of the buyer of statutory biodiversity credits."""
+
     customer_type = RadioField(
         "Are you buying as an individual or for an organisation?",
         choices=opts([("individual", "As an individual"), ("organisation", "For an organisation")]),
@@ -113,6 +129,8 @@ class DueDiligenceForm(FlaskForm):
 
 
 class TermsForm(FlaskForm):
+    """The developer's acceptance of the terms and conditions of sale of statutory biodiversity credits."""
+
     confirm = SelectMultipleField(
         "Terms and conditions",
         choices=opts(
@@ -131,15 +149,21 @@ class TermsForm(FlaskForm):
 
 
 class SubmitOrderForm(OnceForm):
+    """The developer's confirmation that submits a credit order."""
+
     submit = submit("Submit order")
 
 
 class WithdrawForm(OnceForm):
+    """The developer's withdrawal of a credit order, with an optional reason."""
+
     reason = area("Why are you withdrawing the order? (optional)", maxlength=MAX_TEXT)
     submit = submit("Withdraw order")
 
 
 class DueDiligenceDecisionForm(OnceForm):
+    """The register team's outcome of a buyer's customer due diligence checks."""
+
     outcome = RadioField(
         "Customer due diligence checks",
         choices=opts([("passed", "Passed"), ("failed", "Failed")]),
@@ -157,17 +181,23 @@ class ActionForm(OnceForm):
 
 
 class PaymentForm(OnceForm):
+    """The register team's record of a credit order's payment: the date and amount received."""
+
     received_on = GovDateField("Date the payment was received")
     amount = text("Amount received, in pounds", "The invoice total, for example 3199120")
     submit = submit("Record payment")
 
 
 class ReasonForm(OnceForm):
+    """A case worker's reason for a credit order step, shown to the developer."""
+
     reason = area("Reason (the developer sees it)", maxlength=MAX_NOTE)
     submit = submit("Continue")
 
 
 class PriceForm(OnceForm):
+    """A new price per credit of a tier, and the date from which it applies."""
+
     tier = SelectField(
         "Tier",
         choices=opts([("", "Select a tier"), *[(t, TIER_LABELS[t]) for t in TIERS]]),
@@ -181,6 +211,8 @@ class PriceForm(OnceForm):
 
 
 class VatForm(OnceForm):
+    """A new VAT rate on statutory biodiversity credits, the date it applies from and its source."""
+
     rate = text("VAT rate, per cent", "For example, 20, or 0 where VAT is not payable")
     vat_valid_from = GovDateField("Applies from", description="Today or later, for example 1 4 2027")
     source = text("Source", "For example, the GOV.UK page and the date it was published")
@@ -188,4 +220,6 @@ class VatForm(OnceForm):
 
 
 class RemoveForm(OnceForm):
+    """The removal of a price or VAT rate not yet in force."""
+
     submit = submit("Remove")

@@ -1,5 +1,7 @@
-"""An order's answers and figures as GOV.UK summary lists and tables (check your answers, the order
-and case pages), worded as the guidance words them."""
+"""A credit order's answers and figures as GOV.UK summary lists and tables, worded as the guidance words them.
+
+They appear on check your answers, the order page and the case page.
+"""
 
 from __future__ import annotations
 
@@ -110,8 +112,7 @@ def _money(pence: int, classes: str = "") -> dict[str, Any]:
 
 
 def search_rows(evidence: dict[str, Any]) -> list[list[dict[str, Any]]]:
-    """The gain sites the register's search found, each with its matching habitats and their units not
-    yet allocated."""
+    """The gain sites the register's search found, each with its matching habitats and their unallocated units."""
     rows: list[list[dict[str, Any]]] = []
     for f in evidence.get("found", []):
         href = url_for("public.site", reference=f["reference"])

@@ -31,6 +31,8 @@ def _page(status: int, message: str = "") -> ResponseReturnValue:
 
 
 def register(app: Flask) -> None:
+    """The register's refusals and HTTP's errors as error pages (problems under /api), or on to sign in."""
+
     @app.errorhandler(register_errors.NotFound)
     def _not_found(err: register_errors.NotFound) -> ResponseReturnValue:
         return _page(404, err.message)

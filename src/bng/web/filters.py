@@ -17,6 +17,7 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def long_date(value: date | str | None) -> str:
+    """A date as GOV.UK writes it: 27 March 2026."""
     if not value:
         return ""
     if isinstance(value, str):
@@ -34,6 +35,7 @@ def when(value: datetime | None) -> str:
 
 
 def number(value: float | Decimal | None, places: int = 2) -> str:
+    """A figure (units, hectares) with ``places`` decimals, as the pages show it."""
     return shown(value, places)
 
 
@@ -43,8 +45,11 @@ def lines(value: object) -> Markup:
 
 
 def stacked(params: dict[str, Any]) -> dict[str, Any]:
-    """A GOV.UK table that stacks on a narrow screen (``bng-table--stack`` in app.css): each cell is labelled
-    with its column's heading, so a row reads as a short list and nothing is wider than the phone."""
+    """A GOV.UK table that stacks on a narrow screen (``bng-table--stack`` in app.css).
+
+    Each cell is labelled with its column's heading, so a row reads as a short list and nothing is wider than
+    the phone.
+    """
     head = [str(h.get("text", "")) for h in params.get("head") or []]
     rows = []
     for row in params.get("rows") or []:
@@ -61,6 +66,7 @@ def stacked(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def register(app: Flask) -> None:
+    """The pages' template filters (dates, money, figures, lines, tables)."""
     app.add_template_filter(lines, "lines")
     app.add_template_filter(stacked, "stacked")
     app.add_template_filter(long_date, "long_date")

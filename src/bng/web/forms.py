@@ -59,6 +59,7 @@ class CachedGovSelect(GovSelect):
     MAX_KEPT = 256
 
     def render(self, params: dict[str, Any]) -> Markup:
+        """The select's HTML, drawn once for the same parameters and then reused."""
         kept: dict[tuple[str, str], Markup] = current_app.extensions.setdefault("bng.rendered_selects", {})
         key = (self.template, repr(params))
         html = kept.get(key)
@@ -89,6 +90,7 @@ class GovDateField(Field):
         return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
 
     def process_formdata(self, valuelist: list[str]) -> None:
+        """Read the day, month and year boxes; a date that is not a real one is the field's error."""
         parts = [v.strip() for v in valuelist]
         self.raw_data = parts if len(parts) == 3 else None
         self.data = None
@@ -105,6 +107,7 @@ class GovDateField(Field):
 
 
 def text(label: str, description: str = "") -> StringField:
+    """A GOV.UK text input."""
     return StringField(label, description=description, widget=GovTextInput())
 
 
@@ -117,26 +120,33 @@ class LimitedTextArea(TextAreaField):
 
 
 def area(label: str, description: str = "", maxlength: int | None = None) -> TextAreaField:
+    """A GOV.UK textarea, with a character count when the answer has a ``maxlength``."""
     if maxlength:
         return LimitedTextArea(label, maxlength, description=description, widget=GovCharacterCount())
     return TextAreaField(label, description=description, widget=GovTextArea())
 
 
 def upload(label: str, description: str = "") -> FileField:
+    """A GOV.UK file upload."""
     return FileField(label, description=description, widget=GovFileInput())
 
 
 def submit(label: str = "Save and continue") -> SubmitField:
+    """A GOV.UK button."""
     return SubmitField(label, widget=GovSubmitInput())
 
 
 class SignInForm(FlaskForm):
+    """Signing in with an email address and password."""
+
     email = text("Email address")
     password = PasswordField("Password", widget=GovPasswordInput())
     submit = submit("Sign in")
 
 
 class CodeForm(FlaskForm):
+    """The code from the account's authenticator app (the second factor at sign-in)."""
+
     code = text("Code from your authenticator app", "The 6-digit code the app shows for this account now")
     submit = submit("Continue")
 
@@ -154,6 +164,8 @@ class LinkForm(FlaskForm):
 
 
 class CreateAccountForm(FlaskForm):
+    """Creating one's own account: name, email address, organisation, role and password."""
+
     name = text("Full name")
     email = text("Email address", "We will use this to tell you about your applications")
     organisation = text("Organisation (optional)")
@@ -171,6 +183,8 @@ class CreateAccountForm(FlaskForm):
 
 
 class StaffAccountForm(OnceForm):
+    """A case worker's new account for someone else: its role, LPA and a temporary password."""
+
     name = text("Full name")
     email = text("Email address")
     role = SelectField(
@@ -182,6 +196,8 @@ class StaffAccountForm(OnceForm):
 
 
 class ApplicantForm(FlaskForm):
+    """The registration application's applicant: the landowner, or an agent acting for them."""
+
     acting_as = RadioField(
         "Are you the landowner, or an agent acting for the landowner?",
         choices=opts([("landowner", "I am the landowner"), ("agent", "I am an agent acting for the landowner")]),
@@ -200,6 +216,8 @@ class ApplicantForm(FlaskForm):
 
 
 class OwnershipForm(FlaskForm):
+    """Who owns the gain site's land, with its title numbers and proof of ownership."""
+
     landowners = area(
         "Who owns the land?",
         "Give the name of every owner, and anyone else with an interest in it",
@@ -213,6 +231,8 @@ class OwnershipForm(FlaskForm):
 
 
 class BoundaryForm(FlaskForm):
+    """The gain site's name and boundary: a map file, or a plan with a grid reference and the area."""
+
     site_name = text("Name of the gain site", "For example, Meadow Farm")
     method = RadioField(
         "How will you give the gain site's boundary?",
@@ -232,6 +252,8 @@ class BoundaryForm(FlaskForm):
 
 
 class HabitatsForm(FlaskForm):
+    """The statutory biodiversity metric that gives the gain site's baseline and post-intervention habitats."""
+
     gain_site_label = text(
         "Gain site reference in the metric (only if it names more than one gain site)",
         "The reference the metric's off-site sheets give this gain site's rows, for example 1",
@@ -247,6 +269,8 @@ class HabitatsForm(FlaskForm):
 
 
 class AgreementForm(FlaskForm):
+    """The legal agreement securing the habitat: a section 106 agreement or a conservation covenant."""
+
     agreement_type = RadioField(
         "What type of legal agreement secures the habitat?",
         choices=opts(
@@ -276,6 +300,8 @@ class AgreementForm(FlaskForm):
 
 
 class LandChargeForm(FlaskForm):
+    """The local land charge search certificate and its date."""
+
     certificate_date = GovDateField(
         "Date of the local land charge search certificate", description="It must be dated within the last 2 months"
     )
@@ -284,6 +310,8 @@ class LandChargeForm(FlaskForm):
 
 
 class HmmpForm(FlaskForm):
+    """The habitat management and monitoring plan (HMMP), in the legal agreement or uploaded on its own."""
+
     hmmp_in_agreement = RadioField(
         "Is the habitat management and monitoring plan (HMMP) included in the legal agreement?",
         choices=opts([("yes", "Yes"), ("no", "No, I will upload it separately")]),
@@ -295,6 +323,8 @@ class HmmpForm(FlaskForm):
 
 
 class DeclarationsForm(FlaskForm):
+    """The applicant's declarations before submitting a gain site registration."""
+
     confirm = SelectMultipleField(
         "I confirm that:", choices=opts(list(DECLARATIONS)), widget=GovCheckboxesInput(), validate_choice=False
     )
@@ -302,32 +332,46 @@ class DeclarationsForm(FlaskForm):
 
 
 class SubmitForm(OnceForm):
+    """The applicant's acceptance that sends a gain site registration application."""
+
     submit = submit("Accept and send")
 
 
 class StartForm(OnceForm):
+    """A landowner's confirmation that starts a new registration application."""
+
     submit = submit("Start a new application")
 
 
 class WithdrawDraftForm(OnceForm):
+    """The withdrawal of a draft registration application."""
+
     submit = submit("Withdraw the draft")
 
 
 class SignOutForm(FlaskForm):
+    """Signing out (a post, so that no link or image can sign anyone out)."""
+
     submit = submit("Sign out")
 
 
 class MessageForm(OnceForm):
+    """A case worker's request for further information from the applicant."""
+
     message = area("What further information do you need?", "The applicant sees exactly this", MAX_REASON)
     submit = submit("Send request")
 
 
 class RejectForm(OnceForm):
+    """A case worker's reasons for rejecting a registration application."""
+
     reasons = area("Reasons for rejecting the application", "The applicant sees exactly this", MAX_REASON)
     submit = submit("Reject application")
 
 
 class AcceptForm(OnceForm):
+    """A case worker's acceptance of a registration application, and which documents the register publishes."""
+
     publish = SelectMultipleField(
         "Publish these documents on the register",
         choices=opts(
@@ -348,6 +392,8 @@ class AcceptForm(OnceForm):
 
 
 class PaymentForm(OnceForm):
+    """The register team's record of a fee received: the date and how it was paid."""
+
     payment = HiddenField()  # the payment reference of the fee received (each fee is recorded on its own)
     received_on = GovDateField("Date the fee was received")
     method = RadioField(
@@ -388,12 +434,16 @@ class RefundForm(OnceForm):
 
 
 class SiteChangeForm(OnceForm):
+    """A change recorded against a registered gain site: its date and description."""
+
     on = GovDateField("Date")
     description = area("Description", maxlength=MAX_REASON)
     submit = submit("Record")
 
 
 class BodyForm(OnceForm):
+    """A responsible body designated for conservation covenants, as the designation list gives it."""
+
     name = text("Name, as the designation list gives it")
     body_type = SelectField(
         "Type of organisation",
@@ -407,12 +457,18 @@ class BodyForm(OnceForm):
 
 
 class WithdrawForm(OnceForm):
+    """The withdrawal of a responsible body's designation, and its date."""
+
     withdrawn_on = GovDateField("Date the designation was withdrawn")
     submit = submit("Withdraw designation")
 
 
 class SearchForm(FlaskForm):
+    """The public register's search for gain sites: by reference, name, place, habitat and units available."""
+
     class Meta:
+        """No CSRF token: the search is a GET that changes nothing."""
+
         csrf = False  # a GET search changes nothing
 
     reference = text("Gain site reference", "For example, BGS-221126001")

@@ -1,7 +1,9 @@
-"""Absolute links (the API's ``url`` fields, its Link headers and OpenAPI server, e-mailed links) are
-built from configuration, ``BNG_BASE_URL``, never from the request's Host header: the API's answers
-are cached publicly, and a request sent with ``Host: evil.example`` must not put links to evil.example
-in what the next reader gets."""
+"""Absolute links, built from configuration (``BNG_BASE_URL``), never from the request's Host header.
+
+They are the API's ``url`` fields, its Link headers and OpenAPI server, and e-mailed links. The API's answers
+are cached publicly, and a request sent with ``Host: evil.example`` must not put links to evil.example in what
+the next reader gets.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ def base_url_problem(url: str) -> str | None:
 
 
 def base_url() -> str:
+    """Where the public reach the service (``BNG_BASE_URL``), without a trailing slash."""
     found: str = current_app.config["BNG_BASE_URL"]
     return found
 

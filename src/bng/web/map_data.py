@@ -1,5 +1,7 @@
-"""The offline base map: England's outline and the LPA, National Character Area and LNRS boundaries the
-register already ships (:mod:`bng.register.core.places`), as GeoJSON for the page's map, one box at a time.
+"""The offline base map, as GeoJSON for the page's map, one box at a time.
+
+England's outline and the LPA, National Character Area and LNRS boundaries are those the register already
+ships (:mod:`bng.register.core.places`).
 
 A box of the British National Grid (EPSG:27700 metres, as the register's search takes it) gives the
 areas that touch it, cut to the box and simplified to about a pixel of a 1,500-pixel map of it, so a
@@ -36,6 +38,7 @@ class BoxError(ValueError):
 
 
 def parse_box(text: str) -> tuple[float, float, float, float]:
+    """A ``bbox`` query (min easting, min northing, max easting, max northing) as four finite numbers in order."""
     parts = text.split(",")
     try:
         x0, y0, x1, y1 = (float(p) for p in parts)

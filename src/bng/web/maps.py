@@ -1,7 +1,10 @@
-"""The pages' maps. First a drawing in inline SVG, from the register's own geometry, with a scale bar and
+"""The pages' maps.
+
+First a drawing in inline SVG, from the register's own geometry, with a scale bar and
 north arrow: it needs no JavaScript and nothing from elsewhere. Around it, a frame whose ``data-map``
 (the shapes as GeoJSON, the base map's sources) lets ``static/map.js`` put an interactive map in its
-place (Leaflet in British National Grid, docs/maps.md); without JavaScript, the drawing stays."""
+place (Leaflet in British National Grid, docs/maps.md); without JavaScript, the drawing stays.
+"""
 
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ from .widgets import GovCheckboxesInput, GovRadioInput, GovSelect
 
 
 class StartForm(OnceForm):
+    """An LPA officer's start of monitoring of an approved gain plan: the start date and how the gains are secured."""
+
     start_date = GovDateField(
         "Date monitoring starts",
         description="When the habitat works were completed (or development commenced), for example 1 3 2027",
@@ -42,21 +44,29 @@ class StartForm(OnceForm):
 
 
 class SiteStartForm(OnceForm):
+    """An LPA officer's start of monitoring of a registered gain site."""
+
     submit = submit("Start monitoring the gain site")
 
 
 class FeeForm(OnceForm):
+    """An LPA officer's record of a monitoring fee received."""
+
     received_on = GovDateField("Date the fee was received")
     amount = text("Amount received, in pounds", "For example, 13043.93")
     submit = submit("Record the fee")
 
 
 class AcceptForm(OnceForm):
+    """An LPA officer's acceptance of a monitoring report."""
+
     note = area("Note (optional)", "For example, what the inspection found")
     submit = submit("Accept the report")
 
 
 class ActionForm(OnceForm):
+    """An LPA officer's request for remedial action on the parcels that are off track."""
+
     description = area("What must be done", "The remedial action, for the provider")
     deadline = GovDateField("Done by", description="For example, 1 9 2037")
     parcel_keys = SelectMultipleField(
@@ -66,11 +76,15 @@ class ActionForm(OnceForm):
 
 
 class DoneForm(OnceForm):
+    """The provider's record of a remedial action done."""
+
     note = area("What was done", "For example, scrub cleared and re-seeded in March")
     submit = submit("Record as done")
 
 
 class ReportForm(OnceForm):
+    """The provider's monitoring report for a year: findings, photos, and an updated metric and habitat map."""
+
     year = SelectField("Year of monitoring", choices=[], widget=GovSelect(), validate_choice=False)
     narrative = area("What the monitoring found", "The survey: when, by whom, how")
     changes = area("Changes since the last report")
@@ -82,6 +96,8 @@ class ReportForm(OnceForm):
 
 
 class SaleForm(OnceForm):
+    """A developer's sale of excess on-site gains to another development."""
+
     buyer_planning_reference = text("The buying development's planning reference")
     buyer_lpa_id = SelectField("The buying development's LPA", choices=[], widget=GovSelect(), validate_choice=False)
     units_area = text("Habitat units sold", "Leave blank for none")
@@ -94,6 +110,8 @@ class SaleForm(OnceForm):
 
 
 class PeriodForm(FlaskForm):
+    """The period of the LPA's biodiversity report and the format to download it in."""
+
     from_date = GovDateField("From", description="The first day of the period, for example 1 1 2025")
     to_date = GovDateField("To", description="The last day of the period, for example 31 12 2025")
     format = RadioField(
@@ -107,4 +125,6 @@ class PeriodForm(FlaskForm):
 
 
 class CalendarLinkForm(FlaskForm):
+    """A new secret link to one's monitoring calendar (the old link stops working)."""
+
     submit = submit("Make a new calendar link")

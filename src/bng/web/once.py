@@ -1,7 +1,9 @@
-"""One-time submission tokens on the pages (``bng.register.core.submissions`` says why and how they are
-checked). A form that confirms a change is a :class:`OnceForm`: it carries a fresh random token, drawn
+"""One-time submission tokens on the pages (``bng.register.core.submissions`` says why and how they are checked).
+
+A form that confirms a change is a :class:`OnceForm`: it carries a fresh random token, drawn
 beside its CSRF token wherever a template draws ``form.csrf_token``, so no confirmation page can leave it
-out. A form sent back after an error keeps its token (the failed attempt claimed nothing)."""
+out. A form sent back after an error keeps its token (the failed attempt claimed nothing).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from bng.register.core.submissions import Once
 
 
 def new_token() -> str:
+    """A random one-time submission token, too long to guess."""
     return secrets.token_urlsafe(24)
 
 
@@ -47,8 +50,10 @@ class OnceForm(FlaskForm):
 
 
 def token_field(prefix: str = "") -> Markup:
-    """A fresh token's hidden input, for a template that draws a confirmation's form by hand (a form in
-    each row of a table: each its own token)."""
+    """A fresh token's hidden input, for a template that draws a confirmation's form by hand.
+
+    A form in each row of a table gets its own token.
+    """
     return Markup(f'<input type="hidden" name="{escape(prefix)}submission_token" value="{new_token()}">')
 
 
@@ -58,8 +63,11 @@ def sent(form: OnceForm) -> bool:
 
 
 def once(form: OnceForm, action: str) -> Once:
-    """The token the form was sent with, for ``action``; a form sent without one is refused like one
-    without its CSRF token (400): it did not come from this service's page."""
+    """The token the form was sent with, for ``action``.
+
+    A form sent without one is refused like one without its CSRF token (400): it did not come from this
+    service's page.
+    """
     field = form.submission_token
     sent = field.raw_data[0] if field.raw_data else ""
     try:
@@ -69,9 +77,11 @@ def once(form: OnceForm, action: str) -> Once:
 
 
 def repeat_of(form: OnceForm, action: str) -> str | None:
-    """What an earlier post of this very form made ("" if nothing in particular), or None if it is new (or
-    came without a token, which ``once`` refuses later): for a page whose own checks would refuse a repeat
-    before the service could say it is one."""
+    """What an earlier post of this very form made ("" if nothing in particular), or None if it is new.
+
+    A post without a token is new here (``once`` refuses it later). For a page whose own checks would refuse a
+    repeat before the service could say it is one.
+    """
     from .security import actor, services
 
     return services().submissions.done(actor(), once(form, action)) if sent(form) else None

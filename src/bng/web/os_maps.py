@@ -1,10 +1,12 @@
-"""OS Maps API raster tiles in British National Grid (the ZXY endpoint, EPSG:27700 tile matrix), fetched
-by the server with the service's key (``OS_MAPS_API_KEY``) and passed on from ``/maps/tiles``: the key
-never reaches a browser, and the pages' Content-Security-Policy keeps images to the service's own origin.
+"""OS Maps API raster tiles in British National Grid (the ZXY endpoint, EPSG:27700 tile matrix).
+
+They are fetched by the server with the service's key (``OS_MAPS_API_KEY``) and passed on from ``/maps/tiles``: the
+key never reaches a browser, and the pages' Content-Security-Policy keeps images to the service's own origin.
 
 OS documents the tile matrix for the ``*_27700`` styles: origin (-238375, 1376256), 256-pixel tiles,
 resolution 896 m per pixel at zoom 0 halving at each zoom; Road, Outdoor and Light go to zoom 13,
-Leisure to zoom 9. Without a key the map uses the offline base (:mod:`bng.web.map_data`)."""
+Leisure to zoom 9. Without a key the map uses the offline base (:mod:`bng.web.map_data`).
+"""
 
 from __future__ import annotations
 
@@ -58,6 +60,7 @@ class OsMaps:
 
     @property
     def max_zoom(self) -> int:
+        """The deepest zoom the layer's tiles go to."""
         return MAX_ZOOM[self.layer]
 
     def tile(self, z: int, x: int, y: int) -> tuple[bytes, str]:

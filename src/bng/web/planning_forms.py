@@ -25,6 +25,8 @@ FLAGS = opts(
 
 
 class ApplicabilityForm(FlaskForm):
+    """A planning application whose biodiversity gain condition is in question: its type, date, size and impact."""
+
     application_type = SelectField(
         "Type of application",
         choices=opts(list(APPLICATION_TYPES.items())),
@@ -62,6 +64,8 @@ class ApplicabilityForm(FlaskForm):
 
 
 class SubmitPlanForm(OnceForm):
+    """An applicant's biodiversity gain plan for the LPA: the development, its phasing and its documents."""
+
     lpa_id = SelectField("Local planning authority (LPA)", choices=[], widget=GovSelect(), validate_choice=False)
     planning_reference = text("Planning application reference", "As on the decision notice, for example 24/03964/FUL")
     development_name = text("Name of the development", "For example, Mill Road Depot, 40 homes")
@@ -89,11 +93,15 @@ class SubmitPlanForm(OnceForm):
 
 
 class ReasonsForm(OnceForm):
+    """An LPA officer's reasons for returning a gain plan as invalid."""
+
     reasons = area("Reasons", "What the applicant must put right, or why the plan is refused")
     submit = submit("Return as invalid")
 
 
 class DecisionForm(OnceForm):
+    """An LPA officer's decision on a biodiversity gain plan: approve, or refuse with reasons."""
+
     outcome = RadioField(
         "Decision",
         choices=opts([("approved", "Approve the biodiversity gain plan"), ("refused", "Refuse it")]),
@@ -105,6 +113,8 @@ class DecisionForm(OnceForm):
 
 
 class ValidatedForm(OnceForm):
+    """An LPA officer's confirmation that a gain plan is valid and can be determined."""
+
     submit = submit("Mark as validated")
 
 
@@ -131,6 +141,8 @@ def findings_form() -> type[OnceForm]:
 
 
 class CheckForm(FlaskForm):
+    """An application's biodiversity documents as one zip, checked and reported on, never kept."""
+
     submission_file = upload(
         "The application's biodiversity documents, as one .zip file",
         "Nothing you upload is kept: the report is shown here only",

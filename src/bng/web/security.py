@@ -28,6 +28,7 @@ F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 
 
 def services() -> Services:
+    """The register's services this application was built over."""
     from flask import current_app
 
     found: Services = current_app.extensions["bng.services"]
@@ -35,13 +36,16 @@ def services() -> Services:
 
 
 def actor() -> Actor | None:
+    """Who is asking: the signed-in person, or None."""
     found: Actor | None = g.get("actor")
     return found
 
 
 def _refuse_nul() -> None:
-    """A NUL character can be stored by neither database (PostgreSQL refuses it in text): refuse the
-    request that carries one in its query, form fields or file names, before anything reads it."""
+    """Refuse a request with a NUL in its query, form fields or file names, before anything reads it.
+
+    A NUL character can be stored by neither database (PostgreSQL refuses it in text).
+    """
     if request.endpoint in ("assets.asset", "static"):
         return
     sent = [*request.args.items(multi=True)]
@@ -93,6 +97,7 @@ def _headers(response: Response) -> Response:
 
 
 def register(app: Flask) -> None:
+    """Refuse NUL characters, load who is asking, and set the security headers on every response."""
     app.before_request(_refuse_nul)
     app.before_request(_load_user)
     app.after_request(_headers)

@@ -1,5 +1,8 @@
-"""Serving the application: waitress (threads, no fork; the embedded default, ``./run.sh``) or, in
-production, gunicorn with one process per core so that requests use every core despite the GIL."""
+"""Serving the application: waitress (threads, no fork) by default, or gunicorn in production.
+
+Waitress is the embedded default (``./run.sh``); gunicorn has one process per core so that requests use every
+core despite the GIL.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from waitress import serve as waitress_serve
 
 
 def serve(app: Any, host: str, port: int, threads: int = 8) -> None:
+    """Waitress with ``threads`` threads, ignoring proxy headers it has not been told to trust."""
     waitress_serve(app, host=host, port=port, threads=threads, ident="bng", clear_untrusted_proxy_headers=True)
 
 
@@ -20,11 +24,13 @@ def default_workers() -> int:
 
 
 def serve_workers(app: Any, host: str, port: int, workers: int, threads: int, disconnect: Callable[[], None]) -> None:
-    """gunicorn with ``workers`` processes of ``threads`` threads each (the gthread worker, which keeps
-    connections alive). The application is built and warmed once, before the workers are forked
+    """Gunicorn with ``workers`` processes of ``threads`` threads each (the gthread worker: keeps connections alive).
+
+    The application is built and warmed once, before the workers are forked
     (templates compiled, the places and the search form's lists loaded, shared copy-on-write), and
     ``disconnect`` closes the database pool before every fork, so that no process inherits another's
-    connection."""
+    connection.
+    """
     from gunicorn.app.base import BaseApplication
 
     with app.test_client() as client:  # the first search is slow (templates, places); do it once, here

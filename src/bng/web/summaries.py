@@ -1,5 +1,7 @@
-"""The answers of an application as GOV.UK summary lists (check your answers, the case page): the rows
-the register gives (``ApplicationView.summary``), rendered."""
+"""The answers of an application as GOV.UK summary lists (check your answers, the case page).
+
+They are the rows the register gives (``ApplicationView.summary``), rendered.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from .filters import lines
 
 
 def file_size(size: int) -> str:
+    """A file's size as people read it: bytes, KB or MB."""
     if size < 1024:
         return f"{size} bytes"
     if size < 1024 * 1024:
@@ -23,8 +26,11 @@ def file_size(size: int) -> str:
 
 
 def summary_row(row: Row, change: str | None = None, href: str | None = None) -> dict[str, Any]:
-    """A row as the GOV.UK summary list takes it: a document's name links to it (or to ``href``), with its
-    size after; ``change`` is the href of the section's Change link."""
+    """A row as the GOV.UK summary list takes it.
+
+    A document's name links to it (or to ``href``), with its size after; ``change`` is the href of the
+    section's Change link.
+    """
     if row.document is not None:
         href = href or url_for("files.download", file_id=row.document.id)
         size = file_size(row.document.size)

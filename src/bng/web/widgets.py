@@ -17,6 +17,7 @@ class AllErrors:
     """Mixed in before a GOV.UK widget: its error message holds every error of the field."""
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        """The widget's GOV.UK parameters, with every error of the field in its error message."""
         params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
         if len(field.errors) > 1:
             params["errorMessage"] = {"html": Markup("<br>").join(escape(str(e)) for e in field.errors)}
@@ -24,46 +25,49 @@ class AllErrors:
 
 
 class GovTextInput(AllErrors, gov.GovTextInput):
-    pass
+    """GOV.UK text input, showing every error."""
 
 
 class GovPasswordInput(AllErrors, gov.GovPasswordInput):
-    pass
+    """GOV.UK password input, showing every error."""
 
 
 class GovTextArea(AllErrors, gov.GovTextArea):
-    pass
+    """GOV.UK textarea, showing every error."""
 
 
 class GovCharacterCount(AllErrors, gov.GovCharacterCount):
-    """A textarea with GOV.UK's character count: the limit is shown and counted down as people type (the
-    service refuses longer text with a message; nothing is cut short)."""
+    """A textarea with GOV.UK's character count: the limit is shown and counted down as people type.
+
+    The service refuses longer text with a message; nothing is cut short.
+    """
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        """The character count's parameters, with the field's ``maxlength``."""
         params = super().map_gov_params(field, **kwargs)
         params.setdefault("maxlength", getattr(field, "maxlength", None))
         return params
 
 
 class GovFileInput(AllErrors, gov.GovFileInput):
-    pass
+    """GOV.UK file upload, showing every error."""
 
 
 class GovSelect(AllErrors, gov.GovSelect):
-    pass
+    """GOV.UK select, showing every error."""
 
 
 class GovRadioInput(AllErrors, gov.GovRadioInput):
-    pass
+    """GOV.UK radios, showing every error."""
 
 
 class GovCheckboxesInput(AllErrors, gov.GovCheckboxesInput):
-    pass
+    """GOV.UK checkboxes, showing every error."""
 
 
 class GovDateInput(AllErrors, gov.GovDateInput):
-    pass
+    """GOV.UK date input, showing every error."""
 
 
 class GovSubmitInput(gov.GovSubmitInput):
-    pass
+    """GOV.UK button (a button has no errors to show)."""

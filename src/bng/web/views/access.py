@@ -1,6 +1,8 @@
-"""Who sees what beyond the public register: a landowner's page of the allocations made against their gain
-sites (and the messages sent to them), and the form a developer or LPA officer uses to send a message to a
-gain site's provider through the service (``bng.register.access.service``)."""
+"""Who sees what beyond the public register (``bng.register.access.service``).
+
+A landowner's page of the allocations made against their gain sites (and the messages sent to them), and the
+form a developer or LPA officer uses to send a message to a gain site's provider through the service.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ bp = Blueprint("access", __name__)
 @bp.get("/account/gain-site-allocations")
 @requires(Permission.VIEW_OWN_SITE_ALLOCATIONS)
 def site_allocations() -> ResponseReturnValue:
+    """A landowner's page of the allocations made against their gain sites, and the messages sent to them."""
     rows, messages = services().access.site_allocations(actor())
     return render_template("account/site_allocations.html", rows=rows, messages=messages)
 
@@ -29,6 +32,7 @@ def site_allocations() -> ResponseReturnValue:
 @bp.route("/register/<reference>/message", methods=["GET", "POST"])
 @requires(Permission.MESSAGE_PROVIDERS)
 def message(reference: str) -> ResponseReturnValue:
+    """The form a developer or LPA officer uses to send a message to a gain site's provider."""
     site_reference, site_name = services().access.message_target(actor(), reference)
     form = ProviderMessageForm()
     other: list[dict[str, str]] = []

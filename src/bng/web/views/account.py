@@ -56,8 +56,10 @@ def _device(email: str) -> str | None:
 
 
 def _signed_in(token: str, target: str | None = None) -> Response:
-    """Start the session, go where the person is going, and remember this browser as theirs (the device
-    cookie: signing in here is not slowed by failures elsewhere)."""
+    """Start the session, go where the person is going, and remember this browser as theirs.
+
+    The device cookie means signing in here is not slowed by failures elsewhere.
+    """
     sign_in_session(token)
     user = services().accounts.user_for(token)
     assert user is not None
@@ -77,6 +79,7 @@ def _signed_in(token: str, target: str | None = None) -> Response:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> ResponseReturnValue:
+    """The sign-in page: email address and password."""
     form = SignInForm()
 
     def enter() -> ResponseReturnValue:
@@ -97,8 +100,10 @@ PENDING = "pending_code"
 
 
 def _ask_code(needed: CodeNeeded, target: str | None) -> Response:
-    """The password was right and the account asks for its authenticator's code: the pending sign-in's
-    token waits in this browser's (signed) session, for the code page."""
+    """The password was right and the account asks for its authenticator's code.
+
+    The pending sign-in's token waits in this browser's (signed) session, for the code page.
+    """
     session.clear()
     session[PENDING] = {"token": needed.token, "next": target or ""}
     return redirect(url_for("account.sign_in_code"))
@@ -106,6 +111,7 @@ def _ask_code(needed: CodeNeeded, target: str | None) -> Response:
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def sign_in_code() -> ResponseReturnValue:
+    """The sign-in's second step: the code from the account's authenticator app."""
     pending = session.get(PENDING)
     form = CodeForm()
     if not isinstance(pending, dict) or not isinstance(pending.get("token"), str):  # none started in this browser
@@ -123,6 +129,7 @@ def sign_in_code() -> ResponseReturnValue:
 
 @bp.route("/sign-in/link/<token>", methods=["GET", "POST"])
 def sign_in_link(token: str) -> ResponseReturnValue:
+    """A sign-in link sent by email, used by a post from its page (a mail scanner's GET signs nobody in)."""
     form = LinkForm()
 
     def use() -> ResponseReturnValue:
@@ -139,6 +146,7 @@ def sign_in_link(token: str) -> ResponseReturnValue:
 
 @bp.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
+    """Sign out of this browser."""
     form = SignOutForm()
     if form.validate_on_submit():
         services().accounts.sign_out(session.get("token"))
@@ -164,6 +172,7 @@ def create_account() -> ResponseReturnValue:
 
 @bp.route("/create-account/confirm/<token>", methods=["GET", "POST"])
 def confirm_account(token: str) -> ResponseReturnValue:
+    """The link that confirms a new account's email address and creates the account."""
     form = LinkForm()
 
     def confirm() -> ResponseReturnValue:
@@ -180,8 +189,10 @@ def confirm_account(token: str) -> ResponseReturnValue:
 @bp.get("/account")
 @requires()
 def dashboard() -> ResponseReturnValue:
-    """The account page: the details, what the person has (applications, gain sites, allocations, credit
-    orders), and the ways to manage the account."""
+    """The account page: the details, what the person has, and the ways to manage the account.
+
+    What they have: applications, gain sites, allocations and credit orders.
+    """
     who = actor()
     assert who is not None
     s = services()

@@ -1,5 +1,8 @@
-"""One's own account: a forgotten password, changing the password or email address, verifying the address,
-signing out everywhere, and a staff member's authenticator (second factor)."""
+"""One's own account: its password, email address, sign-outs and second factor.
+
+A forgotten password, changing the password or email address, verifying the address, signing out everywhere,
+and a staff member's authenticator (second factor).
+"""
 
 from __future__ import annotations
 
@@ -31,37 +34,51 @@ def _password(label: str, hint: str = "") -> PasswordField:
 
 
 class ForgotForm(FlaskForm):
+    """The email address to send a link for a forgotten password to."""
+
     email = text("Email address", "The address you sign in with")
     submit = submit("Send a link")
 
 
 class ResetForm(FlaskForm):
+    """The new password set from a forgotten password's link."""
+
     password = _password("New password", NEW_PASSWORD_HINT)
     submit = submit("Set the new password")
 
 
 class ChangePasswordForm(OnceForm):
+    """A new password for one's account, with the current one."""
+
     current_password = _password("Current password")
     password = _password("New password", NEW_PASSWORD_HINT)
     submit = submit("Change password")
 
 
 class ChangeEmailForm(OnceForm):
+    """A new email address for one's account, confirmed with the password."""
+
     email = text("New email address", "We will send a link to it: the change is made when it is opened")
     password = _password("Your password")
     submit = submit("Send a link")
 
 
 class EverywhereForm(OnceForm):
+    """The confirmation that signs one's account out in every browser."""
+
     submit = submit("Sign out everywhere")
 
 
 class AuthenticatorForm(OnceForm):
+    """The code that turns on an authenticator app as a staff member's second factor."""
+
     code = text("Code from the app", "The 6-digit code the app shows for this account now")
     submit = submit("Turn on")
 
 
 class RemoveAuthenticatorForm(OnceForm):
+    """The password that turns off one's authenticator app."""
+
     password = _password("Your password")
     submit = submit("Stop asking for a code")
 
@@ -105,6 +122,7 @@ def reset_password(token: str) -> ResponseReturnValue:
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires()
 def change_password() -> ResponseReturnValue:
+    """Change one's password (any signed-in person)."""
     form = ChangePasswordForm()
 
     def change() -> ResponseReturnValue:
@@ -122,6 +140,7 @@ def change_password() -> ResponseReturnValue:
 @bp.route("/account/email", methods=["GET", "POST"])
 @requires()
 def change_email() -> ResponseReturnValue:
+    """Change one's email address: a link is sent to the new one (any signed-in person)."""
     form = ChangeEmailForm()
 
     def change() -> ResponseReturnValue:
@@ -138,6 +157,7 @@ def change_email() -> ResponseReturnValue:
 
 @bp.route("/account/email/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str) -> ResponseReturnValue:
+    """The link that makes the change of email address."""
     form = LinkForm()
 
     def confirm() -> ResponseReturnValue:
@@ -154,6 +174,7 @@ def confirm_email(token: str) -> ResponseReturnValue:
 @bp.post("/account/verify-email")
 @requires()
 def send_verification() -> ResponseReturnValue:
+    """Send a link that confirms one's email address (any signed-in person)."""
     form = VerifyEmailForm()
     if not form.validate_on_submit():
         abort(400)
@@ -166,6 +187,7 @@ def send_verification() -> ResponseReturnValue:
 
 @bp.route("/account/verify-email/<token>", methods=["GET", "POST"])
 def verify_email(token: str) -> ResponseReturnValue:
+    """The link that confirms an account's email address."""
     form = LinkForm()
 
     def verify() -> ResponseReturnValue:
@@ -182,6 +204,7 @@ def verify_email(token: str) -> ResponseReturnValue:
 @bp.route("/account/sign-out-everywhere", methods=["GET", "POST"])
 @requires()
 def sign_out_everywhere() -> ResponseReturnValue:
+    """Sign one's account out in every browser (any signed-in person)."""
     form = EverywhereForm()
 
     def end() -> ResponseReturnValue:
@@ -226,6 +249,7 @@ def authenticator() -> ResponseReturnValue:
 @bp.route("/account/authenticator/remove", methods=["GET", "POST"])
 @requires()
 def remove_authenticator() -> ResponseReturnValue:
+    """Turn off a staff member's authenticator app, with their password."""
     _staff_only()
     form = RemoveAuthenticatorForm()
 

@@ -22,6 +22,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/responsible-bodies", methods=["GET", "POST"])
 @requires(Permission.MANAGE_REFERENCE_DATA)
 def bodies() -> ResponseReturnValue:
+    """The responsible bodies designated for conservation covenants, and adding one (a case worker)."""
     form = forms.BodyForm()
 
     def add() -> ResponseReturnValue:
@@ -44,6 +45,7 @@ def bodies() -> ResponseReturnValue:
 @bp.route("/responsible-bodies/<int:body_id>/withdraw", methods=["GET", "POST"])
 @requires(Permission.MANAGE_REFERENCE_DATA)
 def withdraw(body_id: int) -> ResponseReturnValue:
+    """Withdraw a responsible body's designation (a case worker)."""
     listed = {b.id: b for b in services().register.responsible_bodies(include_withdrawn=True)}
     body = listed.get(body_id)
     if body is None:
@@ -64,6 +66,7 @@ def withdraw(body_id: int) -> ResponseReturnValue:
 @bp.route("/accounts", methods=["GET", "POST"])
 @requires(Permission.MANAGE_ACCOUNTS)
 def accounts() -> ResponseReturnValue:
+    """The register's accounts, and making one for an LPA officer or a case worker (a case worker)."""
     form = forms.StaffAccountForm()
     lpas = [(lpa.id, lpa.name) for lpa in services().register.lpas()]
     form.lpa_id.choices = forms.choices(lpas, "Not an LPA officer")
@@ -81,6 +84,7 @@ def accounts() -> ResponseReturnValue:
 @bp.get("/audit")
 @requires(Permission.VIEW_AUDIT_LOG)
 def audit() -> ResponseReturnValue:
+    """The audit log, a page at a time, by record if asked (a case worker)."""
     page = page_number(request.args)
     found = services().audit.recent(actor(), page, request.args.get("entity", ""), request.args.get("id", ""))
     return render_template("admin/audit.html", page=found)

@@ -1,8 +1,11 @@
-"""The allocation journey: a developer (or a landowner) says which development uses units from a gain
+"""The allocation journey: a development's use of units from a gain site.
+
+A developer (or a landowner) says which development uses units from a gain
 site, by habitat parcel and quantity or with the development's metric; checks what the register makes
 of it (the units, the spatial risk category, anything it flags); and records it, with the landowner's
 consent where needed and the £45 fee. Every step goes through the allocation service, the same guarded
-path as every other allocation."""
+path as every other allocation.
+"""
 
 from __future__ import annotations
 
@@ -146,7 +149,9 @@ ANSWERS = ("lpa_id", "planning_reference", "development_name", "grid_reference",
 
 def _change_url(plan: AllocationPlan, form: ConfirmAllocationForm) -> str:
     """The form again, with the answers being checked in its query: "Change" keeps what was given.
-    (Nothing is saved before the allocation is recorded; the answers travel with the pages.)"""
+
+    Nothing is saved before the allocation is recorded; the answers travel with the pages.
+    """
     args: dict[str, str] = {name: str(form[name].data or "") for name in ANSWERS}
     if plan.metric_file is not None:
         args["metric_file_id"] = str(plan.metric_file.id)
@@ -160,12 +165,14 @@ def _change_url(plan: AllocationPlan, form: ConfirmAllocationForm) -> str:
 @bp.get("/allocations")
 @requires(Permission.ALLOCATE)
 def mine() -> ResponseReturnValue:
+    """The allocations one has made (a developer or landowner), and where to start a new one."""
     return render_template("allocate/list.html", allocations=services().allocations.mine(actor()), find=FindSiteForm())
 
 
 @bp.get("/allocations/new")
 @requires(Permission.ALLOCATE)
 def find() -> ResponseReturnValue:
+    """Find the gain site an allocation will use units from, by its reference."""
     form = FindSiteForm(request.args)
     reference = (form.reference.data or "").strip().upper()
     if reference:
@@ -184,6 +191,7 @@ def find() -> ResponseReturnValue:
 @bp.route("/register/<reference>/allocate", methods=["GET", "POST"])
 @requires(Permission.ALLOCATE)
 def start(reference: str) -> ResponseReturnValue:
+    """The allocation form for a gain site: the development and the units it uses (a developer or landowner)."""
     view = services().register.site(reference, include_removed=False)
     form = AllocationForm()
     _lpa_choices(form)
@@ -235,6 +243,7 @@ def _answers(form: AllocationForm, plan: AllocationPlan) -> dict[str, Any]:
 @bp.post("/register/<reference>/allocate/confirm")
 @requires(Permission.ALLOCATE)
 def confirm(reference: str) -> ResponseReturnValue:
+    """Check the allocation's answers and, when confirmed, record it."""
     view = services().register.site(reference, include_removed=False)
     form = ConfirmAllocationForm()
     _lpa_choices(form)
@@ -288,6 +297,7 @@ def confirm(reference: str) -> ResponseReturnValue:
 @bp.get("/allocations/<reference>")
 @requires(Permission.ALLOCATE)
 def allocation(reference: str) -> ResponseReturnValue:
+    """An allocation one made (a developer or landowner): its units, spatial risk, fee and status."""
     return _allocation_page(reference)
 
 
@@ -306,12 +316,14 @@ def _allocation_page(
 @bp.get("/review/allocations/<reference>")
 @requires(Permission.RECORD_PAYMENTS)
 def casework(reference: str) -> ResponseReturnValue:
+    """An allocation as the register team sees it, where they record its fee."""
     return _allocation_page(reference)
 
 
 @bp.post("/review/allocations/<reference>/payment")
 @requires(Permission.RECORD_PAYMENTS)
 def payment(reference: str) -> ResponseReturnValue:
+    """Record an allocation's fee received (the register team)."""
     form = forms.PaymentForm()
     if not form.validate_on_submit():
         return _allocation_page(reference, form)

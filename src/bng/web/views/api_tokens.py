@@ -22,18 +22,23 @@ bp = Blueprint("api_tokens", __name__, url_prefix="/organisations/<int:organisat
 
 
 class TokenForm(OnceForm):
+    """A new API token for an organisation: its name and what it may do."""
+
     name = text("Name", f"What the token is for, such as the program that will use it ({MAX_NAME} characters or fewer)")
     scopes = SelectMultipleField("What the token may do", widget=GovCheckboxesInput(), validate_choice=False)
     submit = submit("Create token")
 
 
 class RevokeForm(OnceForm):
+    """The confirmation that revokes an API token."""
+
     submit = submit("Revoke token")
 
 
 @bp.route("", methods=["GET", "POST"])
 @requires()
 def tokens(organisation_id: int) -> ResponseReturnValue:
+    """An organisation's API tokens (its members), and creating one (an admin of the organisation)."""
     who = actor()
     view = services().organisations.view(who, organisation_id)
     form = TokenForm()
@@ -65,6 +70,7 @@ def tokens(organisation_id: int) -> ResponseReturnValue:
 @bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])
 @requires()
 def revoke(organisation_id: int, token_id: int) -> ResponseReturnValue:
+    """Revoke an organisation's API token (an admin of the organisation)."""
     found = {t.id: t for t in services().api_tokens.of_organisation(actor(), organisation_id)}.get(token_id)
     if found is None:
         abort(404)

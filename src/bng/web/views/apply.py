@@ -1,5 +1,7 @@
-"""The registration journey: a GOV.UK task list with save and return, each section a page,
-check your answers, submit and pay."""
+"""The registration journey of a gain site.
+
+A GOV.UK task list with save and return, each section a page, check your answers, submit and pay.
+"""
 
 from __future__ import annotations
 
@@ -53,6 +55,7 @@ STATUS_TAGS = {
 @bp.get("")
 @requires(Permission.APPLY_TO_REGISTER)
 def applications() -> ResponseReturnValue:
+    """A landowner's registration applications, and where to start a new one."""
     mine = services().applications.mine(actor())
     return render_template("apply/list.html", applications=mine, start=forms.StartForm())
 
@@ -60,6 +63,7 @@ def applications() -> ResponseReturnValue:
 @bp.post("")
 @requires(Permission.APPLY_TO_REGISTER)
 def start() -> ResponseReturnValue:
+    """Start a new registration application (a double click starts one)."""
     form = forms.StartForm()
     if not form.validate_on_submit():
         abort(400)
@@ -80,6 +84,7 @@ def _view(reference: str) -> ApplicationView:
 @bp.get("/<reference>")
 @requires(Permission.APPLY_TO_REGISTER)
 def task_list(reference: str) -> ResponseReturnValue:
+    """The landowner's task list for a gain site registration (or what was submitted, once it is)."""
     view = _view(reference)
     app = view.application
     if app.withdrawn_at is not None:
@@ -177,6 +182,7 @@ def _values(form: FlaskForm, key: str) -> dict[str, Any]:
 @bp.route("/<reference>/<key>", methods=["GET", "POST"])
 @requires(Permission.APPLY_TO_REGISTER)
 def section(reference: str, key: str) -> ResponseReturnValue:
+    """A section of the registration application: its question page, saved for later or continued."""
     spec = SECTION_BY_KEY.get(key)
     if spec is None:
         abort(404)
@@ -226,8 +232,10 @@ def section(reference: str, key: str) -> ResponseReturnValue:
 
 
 def _allocation_inputs(all_answers: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
-    """The parcels the allocation section offers, each with the quantity to show in its input: as
-    typed (a form sent back), or as saved (hectares or kilometres, or the text kept for later)."""
+    """The parcels the allocation section offers, each with the quantity to show in its input.
+
+    The quantity is as typed (a form sent back), or as saved (hectares or kilometres, or the text kept for later).
+    """
     saved = dict(allocation_section.allocation({allocation_section.SECTION: answers}).quantities)
     rows = []
     for p in allocation_section.sellable(all_answers):
@@ -246,6 +254,7 @@ def _allocation_inputs(all_answers: dict[str, Any], answers: dict[str, Any]) -> 
 @bp.get("/<reference>/check")
 @requires(Permission.APPLY_TO_REGISTER)
 def check(reference: str) -> ResponseReturnValue:
+    """Check your answers before submitting a gain site registration, with what the register finds wrong."""
     view = _view(reference)
     if view.application.status not in EDITABLE:
         return redirect(url_for("apply.task_list", reference=view.application.reference))
@@ -261,15 +270,19 @@ def check(reference: str) -> ResponseReturnValue:
 
 
 def _fees(view: ApplicationView) -> list[FeeLine]:
-    """The fees as they stand: on a first submission, what submitting makes due (registration, and the
-    allocation when the application also allocates); on a resubmission, what is already paid or still
-    due (nothing is charged twice), what falls due anew, and what is no longer owed."""
+    """The fees as they stand.
+
+    On a first submission, what submitting makes due (registration, and the allocation when the application
+    also allocates); on a resubmission, what is already paid or still due (nothing is charged twice), what falls
+    due anew, and what is no longer owed.
+    """
     return view.fees()
 
 
 @bp.post("/<reference>/submit")
 @requires(Permission.APPLY_TO_REGISTER)
 def submit(reference: str) -> ResponseReturnValue:
+    """Submit the registration application (once, whatever the clicks)."""
     form = forms.SubmitForm()
     _view(reference)  # someone else's application is not found, whatever was sent
     if not form.validate_on_submit():
@@ -316,6 +329,7 @@ def withdraw(reference: str) -> ResponseReturnValue:
 @bp.get("/<reference>/confirmation")
 @requires(Permission.APPLY_TO_REGISTER)
 def confirmation(reference: str) -> ResponseReturnValue:
+    """The registration application's confirmation page: submitted, and what happens next."""
     view = _view(reference)
     if view.application.status != ApplicationStatus.SUBMITTED:
         return redirect(url_for("apply.task_list", reference=view.application.reference))

@@ -1,5 +1,8 @@
-"""What the views share: a one-form page, putting the register's problems on form fields, reading uploads,
-the account an account form asks for."""
+"""What the views share.
+
+A one-form page, putting the register's problems on form fields, reading uploads, the account an account form
+asks for.
+"""
 
 from __future__ import annotations
 
@@ -37,8 +40,11 @@ def show_problems(form: FlaskForm, err: RegisterError, aliases: dict[str, str] |
 def form_page(
     form: FlaskForm, act: Callable[[], ResponseReturnValue], template: str, **context: Any
 ) -> ResponseReturnValue:
-    """A page of one form, answered one way: a valid post is acted on (``act`` gives the response, and the
-    register's refusal goes on the form with a 400); an invalid post is a 400; else the form is drawn."""
+    """A page of one form, answered one way.
+
+    A valid post is acted on (``act`` gives the response, and the register's refusal goes on the form with a
+    400); an invalid post is a 400; else the form is drawn.
+    """
     other: list[dict[str, str]] = []
     status = 200
     if form.validate_on_submit():
@@ -52,8 +58,10 @@ def form_page(
 
 
 def new_account(form: Any, **extra: Any) -> NewAccount:
-    """The account a sign-up or a staff account form asks for: the fields both have, and ``extra`` (the
-    organisation of the one, the LPA of the other)."""
+    """The account a sign-up or a staff account form asks for.
+
+    The fields both have, and ``extra`` (the organisation of the one, the LPA of the other).
+    """
     return NewAccount(
         email=form.email.data or "",
         name=form.name.data or "",
@@ -76,8 +84,10 @@ def uploads(*names: str) -> dict[str, Upload]:
 
 
 def error_list(form: FlaskForm | None, other: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
-    """The error summary's links: each field's first error, pointing at the element that takes focus
-    (a date's day box, a group's first radio or checkbox), then the problems of no field."""
+    """The error summary's links: each field's first error, then the problems of no field.
+
+    A field's link points at the element that takes focus (a date's day box, a group's first radio or checkbox).
+    """
     from ..forms import GovDateField
 
     listed: list[dict[str, str]] = []

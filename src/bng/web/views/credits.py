@@ -1,5 +1,8 @@
-"""Statutory biodiversity credits: the public estimate and price table, a developer's order from
-draft to submission, its documents, and the proofs of purchase an LPA receives."""
+"""Statutory biodiversity credits: estimates, prices, a developer's orders and the LPA's proofs of purchase.
+
+The public estimate and price table, a developer's order from draft to submission, its documents, and the
+proofs of purchase an LPA receives.
+"""
 
 from __future__ import annotations
 
@@ -86,6 +89,7 @@ def _valid(form: FlaskForm) -> bool:
 
 @bp.route("/estimate", methods=["GET", "POST"])
 def estimate() -> ResponseReturnValue:
+    """The public estimate of the statutory biodiversity credits a development needs, and their price."""
     form = cf.EstimateForm()
     if request.method == "GET":
         form.on.data = services().credits.estimates.today()
@@ -125,6 +129,7 @@ def _estimate(form: cf.EstimateForm) -> Any:
 
 @bp.get("/prices")
 def prices() -> ResponseReturnValue:
+    """The public table of credit prices and VAT rates, with the dates they apply from."""
     return _prices_page()
 
 
@@ -146,8 +151,11 @@ def _prices_page(active: FlaskForm | None = None, other: list[dict[str, str]] | 
 
 
 def _add_to_prices(form: FlaskForm, add: Callable[[Once], str], action: str, repeated: str) -> ResponseReturnValue:
-    """A price and a VAT rate are added alike: the page again with the form's problems, or back to the
-    table with what was added (``repeated`` for the same form sent again)."""
+    """A price and a VAT rate are added alike.
+
+    The page again with the form's problems, or back to the table with what was added (``repeated`` for the
+    same form sent again).
+    """
     if not form.validate_on_submit():
         return _prices_page(form, [])
     try:
@@ -174,6 +182,7 @@ def _remove_from_prices(remove: Callable[..., object], row_id: int, message: str
 @bp.post("/prices")
 @requires(Permission.MANAGE_CREDIT_PRICES)
 def add_price() -> ResponseReturnValue:
+    """Add a price per credit of a tier from a date (a case worker)."""
     form = cf.PriceForm(prefix="price")
 
     def add(token: Once) -> str:
@@ -188,6 +197,7 @@ def add_price() -> ResponseReturnValue:
 @bp.post("/prices/vat")
 @requires(Permission.MANAGE_CREDIT_PRICES)
 def add_vat_rate() -> ResponseReturnValue:
+    """Add a VAT rate on credits from a date (a case worker)."""
     form = cf.VatForm(prefix="vat")
 
     def add(token: Once) -> str:
@@ -202,12 +212,14 @@ def add_vat_rate() -> ResponseReturnValue:
 @bp.post("/prices/<int:price_id>/remove")
 @requires(Permission.MANAGE_CREDIT_PRICES)
 def remove_price(price_id: int) -> ResponseReturnValue:
+    """Remove a price not yet in force (a case worker)."""
     return _remove_from_prices(services().credits.prices.remove_price, price_id, "Price removed", "credit_price.remove")
 
 
 @bp.post("/prices/vat/<int:rate_id>/remove")
 @requires(Permission.MANAGE_CREDIT_PRICES)
 def remove_vat_rate(rate_id: int) -> ResponseReturnValue:
+    """Remove a VAT rate not yet in force (a case worker)."""
     return _remove_from_prices(
         services().credits.prices.remove_vat_rate, rate_id, "VAT rate removed", "vat_rate.remove"
     )
@@ -219,6 +231,7 @@ def remove_vat_rate(rate_id: int) -> ResponseReturnValue:
 @bp.get("/orders")
 @requires(Permission.BUY_CREDITS)
 def orders() -> ResponseReturnValue:
+    """A developer's credit orders, and where to start a new one."""
     mine = services().credits.orders.mine(actor())
     return render_template("credits/orders.html", orders=mine, start=cf.StartOrderForm(), tags=TAG_CLASSES)
 
@@ -226,6 +239,7 @@ def orders() -> ResponseReturnValue:
 @bp.post("/orders")
 @requires(Permission.BUY_CREDITS)
 def start() -> ResponseReturnValue:
+    """Start a new credit order (a developer; a double click starts one)."""
     form = cf.StartOrderForm()
     if not form.validate_on_submit():
         abort(400)
@@ -243,6 +257,7 @@ def _own(reference: str) -> OrderView:
 @bp.get("/orders/<reference>")
 @requires(Permission.BUY_CREDITS)
 def order(reference: str) -> ResponseReturnValue:
+    """A developer's credit order: its task list while a draft, then its status, invoice and proof of purchase."""
     view = _own(reference)
     orders_service = services().credits.orders
     if view.status == OrderStatus.DRAFT:
@@ -311,6 +326,7 @@ def _values(form: FlaskForm) -> dict[str, Any]:
 @bp.route("/orders/<reference>/<key>", methods=["GET", "POST"])
 @requires(Permission.BUY_CREDITS)
 def section(reference: str, key: str) -> ResponseReturnValue:
+    """A section of a draft credit order: its question page."""
     spec = SECTION_BY_KEY.get(key)
     if spec is None:
         abort(404)
@@ -387,6 +403,7 @@ def _check_page(view: OrderView, problems: list[dict[str, Any]], status: int = 2
 @bp.get("/orders/<reference>/check")
 @requires(Permission.BUY_CREDITS)
 def check(reference: str) -> ResponseReturnValue:
+    """Check your answers before submitting a credit order (a developer)."""
     view = _own(reference)
     if view.status != OrderStatus.DRAFT:
         return redirect(url_for("credits.order", reference=view.order.reference))
@@ -396,6 +413,7 @@ def check(reference: str) -> ResponseReturnValue:
 @bp.post("/orders/<reference>/submit")
 @requires(Permission.BUY_CREDITS)
 def submit(reference: str) -> ResponseReturnValue:
+    """Submit a credit order (a developer; once, whatever the clicks)."""
     form = cf.SubmitOrderForm()
     if not form.validate_on_submit():
         abort(400)
@@ -411,6 +429,7 @@ def submit(reference: str) -> ResponseReturnValue:
 @bp.get("/orders/<reference>/confirmation")
 @requires(Permission.BUY_CREDITS)
 def confirmation(reference: str) -> ResponseReturnValue:
+    """The credit order's confirmation page: submitted, and what happens next."""
     view = _own(reference)
     if view.status == OrderStatus.DRAFT:
         return redirect(url_for("credits.order", reference=view.order.reference))
@@ -420,6 +439,7 @@ def confirmation(reference: str) -> ResponseReturnValue:
 @bp.post("/orders/<reference>/withdraw")
 @requires(Permission.BUY_CREDITS)
 def withdraw(reference: str) -> ResponseReturnValue:
+    """Withdraw a credit order (a developer)."""
     form = cf.WithdrawForm()
     if not form.validate_on_submit():
         abort(400)
@@ -434,6 +454,7 @@ def withdraw(reference: str) -> ResponseReturnValue:
 @bp.get("/orders/<reference>/metric-file")
 @requires()
 def metric(reference: str) -> ResponseReturnValue:
+    """The development's metric uploaded with a credit order (its developer and the register team)."""
     stored, data = services().credits.orders.metric_file(actor(), reference)
     return _pdf(stored.name, data, stored.media_type)
 
@@ -441,6 +462,7 @@ def metric(reference: str) -> ResponseReturnValue:
 @bp.get("/orders/<reference>/proof-of-purchase.pdf")
 @requires()
 def proof(reference: str) -> ResponseReturnValue:
+    """A credit order's proof of purchase PDF, once issued (those who may see the order)."""
     stored, data = services().credits.fulfilment.proof(actor(), reference)
     return _pdf(stored.name, data, stored.media_type)
 
@@ -451,5 +473,6 @@ def proof(reference: str) -> ResponseReturnValue:
 @bp.get("/lpa")
 @requires(Permission.VIEW_LPA_CREDITS)
 def lpa_proofs() -> ResponseReturnValue:
+    """The proofs of purchase of statutory biodiversity credits sent to an LPA officer's authority."""
     lpa, proofs = services().credits.fulfilment.for_lpa(actor())
     return render_template("credits/lpa.html", lpa=lpa, proofs=proofs)

@@ -1,5 +1,8 @@
-"""The register team's side of statutory biodiversity credit orders: the queues, an order's case page
-and the steps that move it on (due diligence, invoice, payment, allocation, LPA, cancel, refund)."""
+"""The register team's side of statutory biodiversity credit orders.
+
+The queues, an order's case page and the steps that move it on (due diligence, invoice, payment, allocation,
+LPA, cancel, refund).
+"""
 
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ def _forms() -> dict[str, FlaskForm]:
 @bp.get("")
 @requires(Permission.PROCESS_CREDIT_ORDERS)
 def queue() -> ResponseReturnValue:
+    """The register team's queues of credit orders, by the step each waits for."""
     return render_template("credits/queue.html", queues=services().credits.fulfilment.queues(actor()), tags=TAG_CLASSES)
 
 
@@ -66,6 +70,7 @@ def _case(
 @bp.get("/<reference>")
 @requires(Permission.PROCESS_CREDIT_ORDERS)
 def case(reference: str) -> ResponseReturnValue:
+    """A credit order's case page, with the steps its state allows (a case worker)."""
     return _case(reference)
 
 
@@ -132,9 +137,11 @@ def _refund(reference: str, form: FlaskForm, token: Once) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """A step of the case work: its address, its form, the state it moves the order to (a step the
-    order's state does not allow is refused before its form is read), what it does (the flash) and what a
-    repeat of the same form is told."""
+    """A step of the credit order case work.
+
+    Its address, its form, the state it moves the order to (a step the order's state does not allow is refused
+    before its form is read), what it does (the flash) and what a repeat of the same form is told.
+    """
 
     path: str
     form: type[FlaskForm]

@@ -1,5 +1,7 @@
-"""Documents: served to those allowed to see them (the register's services decide), as downloads
-with the type found when they were checked, never as pages of this site."""
+"""Documents, served to those allowed to see them (the register's services decide).
+
+They are served as downloads with the type found when they were checked, never as pages of this site.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ bp = Blueprint("files", __name__)
 
 @bp.get("/files/<int:file_id>")
 def download(file_id: int) -> ResponseReturnValue:
+    """A document, as a download in a sandbox, to whoever the register lets see it (published ones to anyone)."""
     stored, data = services().applications.file(actor(), file_id)
     response = Response(data, mimetype=stored.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{stored.name}"'

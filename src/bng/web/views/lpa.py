@@ -1,5 +1,8 @@
-"""An LPA officer's pages: the gain sites in their LPA or under agreements it is party to, and the allocations
-and statutory credit purchases for developments in their LPA (with CSV downloads)."""
+"""An LPA officer's pages of gain sites, allocations and credit purchases in their LPA.
+
+The gain sites in their LPA or under agreements it is party to, and the allocations and statutory credit
+purchases for developments in their LPA (with CSV downloads).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ bp = Blueprint("lpa", __name__, url_prefix="/lpa")
 @bp.get("")
 @requires(Permission.VIEW_LPA_CASES)
 def dashboard() -> ResponseReturnValue:
+    """An LPA officer's gain sites: those in their LPA or under agreements it is party to."""
     lpa, sites = services().register.for_lpa(actor())
     return render_template("lpa/dashboard.html", lpa=lpa, sites=sites)
 
@@ -24,6 +28,7 @@ def dashboard() -> ResponseReturnValue:
 @bp.get("/allocations")
 @requires(Permission.VIEW_LPA_CASES)
 def allocations() -> ResponseReturnValue:
+    """The allocations and statutory credit purchases for developments in an LPA officer's authority."""
     return render_template("lpa/allocations.html", activity=services().access.lpa_activity(actor()))
 
 
@@ -36,10 +41,12 @@ def _csv(body: str, name: str) -> Response:
 @bp.get("/allocations.csv")
 @requires(Permission.VIEW_LPA_CASES)
 def allocations_download() -> ResponseReturnValue:
+    """The allocations for developments in an LPA officer's authority, as CSV."""
     return _csv(allocations_csv(services().access.lpa_activity(actor()).allocations), "lpa-allocations.csv")
 
 
 @bp.get("/credit-purchases.csv")
 @requires(Permission.VIEW_LPA_CASES)
 def purchases_download() -> ResponseReturnValue:
+    """The statutory credit purchases for developments in an LPA officer's authority, as CSV."""
     return _csv(purchases_csv(services().access.lpa_activity(actor()).purchases), "lpa-credit-purchases.csv")

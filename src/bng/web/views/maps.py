@@ -1,6 +1,8 @@
-"""The maps' own routes: the offline base's boundaries as GeoJSON, and OS Maps tiles passed on with the
-service's key (only when ``OS_MAPS_API_KEY`` is set). Both are public: the boundaries are open data,
-and the tiles are what any visitor's map shows."""
+"""The maps' own routes: the offline base's boundaries as GeoJSON, and OS Maps tiles.
+
+The tiles are passed on with the service's key (only when ``OS_MAPS_API_KEY`` is set). Both are public: the
+boundaries are open data, and the tiles are what any visitor's map shows.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ def areas(kind: str) -> ResponseReturnValue:
 
 @bp.get("/maps/tiles/<int:z>/<int:x>/<int:y>.png")
 def tile(z: int, x: int, y: int) -> ResponseReturnValue:
+    """An OS Maps tile for the pages' maps, fetched with the service's key (404 when there is no key or tile)."""
     os_maps: OsMaps | None = current_app.config.get("BNG_OS_MAPS")
     if os_maps is None or not tile_in_range(z, x, y, os_maps.max_zoom):
         abort(404)

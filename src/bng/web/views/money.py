@@ -1,6 +1,9 @@
-"""Money beyond due and received: the register team's page of one fee's or credit order's balance, where they
-record an overpayment or a part refund; the register's bank details for transfers; and the invoice PDFs that
-print them (``bng.register.money.service``, ``bng.register.money.remittance``)."""
+"""Money beyond due and received: balances, bank details and invoices.
+
+The register team's page of one fee's or credit order's balance, where they record an overpayment or a part
+refund; the register's bank details for transfers; and the invoice PDFs that print them
+(``bng.register.money.service``, ``bng.register.money.remittance``).
+"""
 
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ def _card_url(path: str) -> str:
 @bp.route("/review/money/<reference>", methods=["GET", "POST"])
 @requires(Permission.RECORD_PAYMENTS)
 def account(reference: str) -> ResponseReturnValue:
+    """One fee's or credit order's balance, where the register team record an overpayment or a part refund."""
     found = services().money.account(actor(), reference)
     form = MoneyAdjustmentForm()
     other: list[dict[str, str]] = []
@@ -60,6 +64,7 @@ def account(reference: str) -> ResponseReturnValue:
 @bp.route("/review/remittance", methods=["GET", "POST"])
 @requires(Permission.RECORD_PAYMENTS)
 def remittance() -> ResponseReturnValue:
+    """The register's bank details for transfers, and new ones from a date (the register team)."""
     form = RemittanceForm()
     other: list[dict[str, str]] = []
     if request.method == "POST":
@@ -83,6 +88,7 @@ def remittance() -> ResponseReturnValue:
 @bp.get("/credits/orders/<reference>/invoice.pdf")
 @requires()
 def credit_invoice(reference: str) -> ResponseReturnValue:
+    """A credit order's invoice PDF (those the invoice service lets see it)."""
     name, data = services().invoices.credit_invoice(
         actor(), reference, _card_url(url_for("credits.order", reference=reference.strip().upper()))
     )
@@ -92,6 +98,7 @@ def credit_invoice(reference: str) -> ResponseReturnValue:
 @bp.get("/applications/<reference>/invoice.pdf")
 @requires()
 def application_invoice(reference: str) -> ResponseReturnValue:
+    """A registration application's invoice PDF for its fees (those the invoice service lets see it)."""
     name, data = services().invoices.application_invoice(
         actor(), reference, _card_url(url_for("apply.task_list", reference=reference.strip().upper()))
     )

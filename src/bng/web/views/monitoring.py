@@ -1,6 +1,8 @@
-"""Monitoring for the provider (the developer of an approved gain plan, or a gain site's landowner): their
-obligations, the monitoring report for year N, remedial actions done, their calendar; a developer's excess
-on-site gains and their sale; and the calendar feeds behind secret links (anyone holding the link)."""
+"""Monitoring for the provider: the developer of an approved gain plan, or a gain site's landowner.
+
+Their obligations, the monitoring report for year N, remedial actions done, their calendar; a developer's
+excess on-site gains and their sale; and the calendar feeds behind secret links (anyone holding the link).
+"""
 
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ bp.add_app_template_global(lambda status: STATUS_TAGS.get(str(status), "govuk-ta
 
 
 def ics_response(data: bytes, name: str) -> Response:
+    """An iCalendar download, never cached (it lists one person's or LPA's deadlines)."""
     response = Response(data, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -48,6 +51,7 @@ def ics_response(data: bytes, name: str) -> Response:
 
 
 def file_response(stored: Any, data: bytes) -> Response:
+    """A monitoring report's file as a private download in a sandbox."""
     response = Response(data, mimetype=stored.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{stored.name}"'
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -86,6 +90,7 @@ def monitoring_panel(view: Any) -> Markup:
 @bp.get("")
 @requires(Permission.REPORT_MONITORING)
 def mine() -> ResponseReturnValue:
+    """A provider's monitoring obligations (a developer or landowner), and their calendar."""
     views = services().monitoring.mine(actor())
     return render_template("monitoring/mine.html", views=views, has_link=services().calendars.has_link(actor()))
 
@@ -113,6 +118,7 @@ def obligation_page(view: ObligationView, officer: bool, status: int = 200, **co
 @bp.get("/<reference>")
 @requires(Permission.REPORT_MONITORING)
 def obligation(reference: str) -> ResponseReturnValue:
+    """A provider's monitoring obligation: its parcels against what the metric expects, reports and remedial action."""
     return obligation_page(services().monitoring.view(actor(), reference), officer=False)
 
 
@@ -156,6 +162,7 @@ def _report_page(
 @bp.route("/<reference>/reports/new", methods=["GET", "POST"])
 @requires(Permission.REPORT_MONITORING)
 def new_report(reference: str) -> ResponseReturnValue:
+    """The provider's monitoring report for a year of an obligation."""
     view = services().monitoring.view(actor(), reference)
     form = mf.ReportForm()
     if request.method == "GET":
@@ -202,6 +209,7 @@ def new_report(reference: str) -> ResponseReturnValue:
 def report_page(
     view: ObligationView, report_reference: str, officer: bool, status: int = 200, **forms: Any
 ) -> ResponseReturnValue:
+    """A monitoring report as the provider or the LPA's officer sees it, with its remedial actions."""
     report = view.report(report_reference.strip().upper())
     if report is None:
         abort(404)
@@ -224,11 +232,13 @@ def report_page(
 @bp.get("/<reference>/reports/<report_reference>")
 @requires(Permission.REPORT_MONITORING)
 def report(reference: str, report_reference: str) -> ResponseReturnValue:
+    """A monitoring report the provider sent."""
     return report_page(services().monitoring.view(actor(), reference), report_reference, officer=False)
 
 
 @bp.get("/<reference>/reports/<report_reference>/files/<int:file_id>")
 def report_file(reference: str, report_reference: str, file_id: int) -> ResponseReturnValue:
+    """A monitoring report's file (a photo, metric or map) for whoever may see the report."""
     if actor() is None:
         return redirect(url_for("account.sign_in", next=request.path))
     if file_id > 2**62:
@@ -240,6 +250,7 @@ def report_file(reference: str, report_reference: str, file_id: int) -> Response
 @bp.post("/<reference>/actions/<action_reference>/done")
 @requires(Permission.REPORT_MONITORING)
 def action_done(reference: str, action_reference: str) -> ResponseReturnValue:
+    """The provider's record that a remedial action is done."""
     form = mf.DoneForm(prefix="done")
     view = services().monitoring.view(actor(), reference)
     if not form.validate_on_submit():
@@ -261,12 +272,14 @@ def action_done(reference: str, action_reference: str) -> ResponseReturnValue:
 @bp.get("/calendar.ics")
 @requires(Permission.REPORT_MONITORING)
 def calendar() -> ResponseReturnValue:
+    """The provider's monitoring calendar as an iCalendar download."""
     return ics_response(services().calendars.download(actor()), "bng-monitoring.ics")
 
 
 @bp.post("/calendar")
 @requires(Permission.REPORT_MONITORING)
 def calendar_link() -> ResponseReturnValue:
+    """A new secret link to the provider's calendar feed (the old one stops working)."""
     form = mf.CalendarLinkForm()
     if not form.validate_on_submit():
         abort(400)
@@ -276,6 +289,7 @@ def calendar_link() -> ResponseReturnValue:
 
 @bp.get("/calendar/<token>.ics")
 def feed(token: str) -> ResponseReturnValue:
+    """The calendar feed behind a secret link (anyone holding the link)."""
     return ics_response(services().calendars.feed(token), "bng-monitoring.ics")
 
 
@@ -310,6 +324,7 @@ def _excess_page(case_reference: str, form: mf.SaleForm, status: int = 200, othe
 @bp.route("/excess/<case_reference>", methods=["GET", "POST"])
 @requires(Permission.REPORT_MONITORING)
 def excess(case_reference: str) -> ResponseReturnValue:
+    """A developer's excess on-site gains of an approved gain plan, and recording their sale."""
     services().excess.position(actor(), case_reference)  # someone else's plan: not found, before anything else
     form = mf.SaleForm()
     if request.method == "GET":

@@ -1,6 +1,9 @@
-"""Monitoring for the LPA's officer: the dashboard of their authority (downloadable as CSV, GeoJSON and JSON),
-starting monitoring of approved gain plans and gain sites, each obligation with its fee, the reports to
-review (accept, or ask for remedial action), the calendar, and the biodiversity report (NERC Act s.40A)."""
+"""Monitoring for the LPA's officer.
+
+The dashboard of their authority (downloadable as CSV, GeoJSON and JSON), starting monitoring of approved gain plans
+and gain sites, each obligation with its fee, the reports to review (accept, or ask for remedial action), the
+calendar, and the biodiversity report (NERC Act s.40A).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ def _download(body: str | bytes, mimetype: str, name: str) -> Response:
 @bp.get("")
 @requires(Permission.REVIEW_MONITORING)
 def dashboard() -> ResponseReturnValue:
+    """The monitoring dashboard of an LPA officer's authority."""
     board = services().lpa_monitoring.dashboard(actor())
     return render_template(
         "monitoring/dashboard.html",
@@ -48,6 +52,7 @@ def dashboard() -> ResponseReturnValue:
 @bp.get("/dashboard.json")
 @requires(Permission.REVIEW_MONITORING)
 def dashboard_json() -> ResponseReturnValue:
+    """The monitoring dashboard of an LPA officer's authority as JSON."""
     body = json.dumps(services().lpa_monitoring.dashboard(actor()).to_dict(), separators=(",", ":"))
     response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = "private, no-store"
@@ -57,12 +62,14 @@ def dashboard_json() -> ResponseReturnValue:
 @bp.get("/obligations.csv")
 @requires(Permission.REVIEW_MONITORING)
 def obligations_csv() -> ResponseReturnValue:
+    """The monitoring obligations of an LPA officer's authority as CSV."""
     return _download(services().lpa_monitoring.obligations_csv(actor()), "text/csv", "monitoring-obligations.csv")
 
 
 @bp.get("/obligations.geojson")
 @requires(Permission.REVIEW_MONITORING)
 def obligations_geojson() -> ResponseReturnValue:
+    """The monitoring obligations of an LPA officer's authority as GeoJSON (gain sites with their boundaries)."""
     body = json.dumps(services().lpa_monitoring.obligations_geojson(actor()), separators=(",", ":"))
     return _download(body, "application/geo+json", "monitoring-obligations.geojson")
 
@@ -70,6 +77,7 @@ def obligations_geojson() -> ResponseReturnValue:
 @bp.post("/biodiversity-report")
 @requires(Permission.REVIEW_MONITORING)
 def biodiversity_report() -> ResponseReturnValue:
+    """The authority's biodiversity report for a period (NERC Act s.40A), as a spreadsheet or PDF."""
     form = mf.PeriodForm()
     if not form.validate_on_submit():
         board = services().lpa_monitoring.dashboard(actor())
@@ -101,6 +109,7 @@ def _start_page(case_reference: str, form: mf.StartForm, status: int = 200, othe
 @bp.route("/cases/<case_reference>/start", methods=["GET", "POST"])
 @requires(Permission.REVIEW_MONITORING)
 def start(case_reference: str) -> ResponseReturnValue:
+    """Start monitoring an approved gain plan (an LPA officer)."""
     form = mf.StartForm()
     if request.method == "GET":
         return _start_page(case_reference, form)
@@ -130,6 +139,7 @@ def start(case_reference: str) -> ResponseReturnValue:
 @bp.post("/sites/<site_reference>/start")
 @requires(Permission.REVIEW_MONITORING)
 def start_site(site_reference: str) -> ResponseReturnValue:
+    """Start monitoring a registered gain site (an LPA officer)."""
     form = mf.SiteStartForm()
     if not form.validate_on_submit():
         abort(400)
@@ -157,12 +167,14 @@ def _officer_view(reference: str) -> Any:
 @bp.get("/<reference>")
 @requires(Permission.REVIEW_MONITORING)
 def obligation(reference: str) -> ResponseReturnValue:
+    """A monitoring obligation as its LPA officer sees it, with its fee."""
     return obligation_page(_officer_view(reference), officer=True, fee_form=mf.FeeForm(prefix="fee"))
 
 
 @bp.post("/<reference>/fee")
 @requires(Permission.REVIEW_MONITORING)
 def fee(reference: str) -> ResponseReturnValue:
+    """Record a monitoring fee received (an LPA officer)."""
     view = _officer_view(reference)
     form = mf.FeeForm(prefix="fee")
     if not form.validate_on_submit():
@@ -210,12 +222,14 @@ def _review_page(reference: str, report_reference: str, status: int = 200, **for
 @bp.get("/<reference>/reports/<report_reference>")
 @requires(Permission.REVIEW_MONITORING)
 def report(reference: str, report_reference: str) -> ResponseReturnValue:
+    """A monitoring report to review (an LPA officer): accept it, or ask for remedial action."""
     return _review_page(reference, report_reference)
 
 
 @bp.post("/<reference>/reports/<report_reference>/accept")
 @requires(Permission.REVIEW_MONITORING)
 def accept(reference: str, report_reference: str) -> ResponseReturnValue:
+    """Accept a monitoring report (an LPA officer)."""
     form = mf.AcceptForm(prefix="accept")
     if not form.validate_on_submit():
         abort(400)
@@ -236,6 +250,7 @@ def accept(reference: str, report_reference: str) -> ResponseReturnValue:
 @bp.post("/<reference>/reports/<report_reference>/action")
 @requires(Permission.REVIEW_MONITORING)
 def action(reference: str, report_reference: str) -> ResponseReturnValue:
+    """Ask the provider for remedial action on a monitoring report (an LPA officer)."""
     form = mf.ActionForm(prefix="action")
     if not form.validate_on_submit():
         return _review_page(reference, report_reference, 400, action_form=form)
@@ -260,12 +275,14 @@ def action(reference: str, report_reference: str) -> ResponseReturnValue:
 @bp.get("/calendar.ics")
 @requires(Permission.REVIEW_MONITORING)
 def calendar() -> ResponseReturnValue:
+    """The monitoring calendar of an LPA officer's authority as an iCalendar download."""
     return ics_response(services().calendars.download(actor()), "bng-monitoring-lpa.ics")
 
 
 @bp.post("/calendar")
 @requires(Permission.REVIEW_MONITORING)
 def calendar_link() -> ResponseReturnValue:
+    """A new secret link to the authority's calendar feed (the old one stops working)."""
     form = mf.CalendarLinkForm()
     if not form.validate_on_submit():
         abort(400)

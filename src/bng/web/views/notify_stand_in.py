@@ -1,6 +1,8 @@
-"""The local stand-in for GOV.UK Notify over HTTP (``bng.register.notify.stand_in`` holds it): Notify's
-``POST /v2/notifications/email`` and ``GET /v2/notifications/{id}``, each with Notify's JWT bearer token, at the
-service's root (Notify's client joins its paths to the host). Mounted only when no ``NOTIFY_API_KEY`` is set."""
+"""The local stand-in for GOV.UK Notify over HTTP (``bng.register.notify.stand_in`` holds it).
+
+Notify's ``POST /v2/notifications/email`` and ``GET /v2/notifications/{id}``, each with Notify's JWT bearer token,
+at the service's root (Notify's client joins its paths to the host). Mounted only when no ``NOTIFY_API_KEY`` is set.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ def _authorised() -> StandInNotify | tuple[int, dict[str, Any]]:
 
 @bp.post("/email")
 def send_email() -> ResponseReturnValue:
+    """Notify's ``POST /v2/notifications/email``: send an email (kept by the stand-in, sent nowhere)."""
     store = _authorised()
     if not isinstance(store, StandInNotify):
         return _json(store)
@@ -39,6 +42,7 @@ def send_email() -> ResponseReturnValue:
 
 @bp.get("/<notification_id>")
 def find(notification_id: str) -> ResponseReturnValue:
+    """Notify's ``GET /v2/notifications/{id}``: a notification sent, by its id."""
     store = _authorised()
     if not isinstance(store, StandInNotify):
         return _json(store)

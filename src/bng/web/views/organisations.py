@@ -1,5 +1,8 @@
-"""Organisations: yours, create one, its members, invite by email, accept an invitation, remove a member,
-change a member's role, leave, close. Its API tokens are ``api_tokens``'s pages."""
+"""Organisations and their members.
+
+Yours, create one, its members, invite by email, accept an invitation, remove a member, change a member's role,
+leave, close. Its API tokens are ``api_tokens``'s pages.
+"""
 
 from __future__ import annotations
 
@@ -29,12 +32,16 @@ ROLE_LABELS = {
 
 
 class CreateForm(OnceForm):
+    """A new organisation: its name and kind."""
+
     name = text("Organisation name", f"{MAX_NAME} characters or fewer")
     kind = RadioField("What kind of organisation is it?", widget=GovRadioInput(), validate_choice=False)
     submit = submit("Create organisation")
 
 
 class InviteForm(OnceForm):
+    """An invitation to join an organisation: the email address and the role."""
+
     email = text("Email address", "We will email a link to accept the invitation, which works once, for 7 days")
     role = RadioField(
         "Role",
@@ -47,6 +54,8 @@ class InviteForm(OnceForm):
 
 
 class RoleForm(OnceForm):
+    """A member's new role in an organisation."""
+
     role = RadioField(
         "Role",
         choices=opts([(r.value, label) for r, label in ROLE_LABELS.items()]),
@@ -57,18 +66,22 @@ class RoleForm(OnceForm):
 
 
 class ConfirmForm(OnceForm):
+    """The confirmation of a change to an organisation's members (remove, leave, close)."""
+
     submit = submit("Continue")
 
 
 @bp.route("")
 @requires()
 def mine() -> ResponseReturnValue:
+    """The organisations one belongs to (any signed-in person)."""
     return render_template("organisations/mine.html", listed=services().organisations.mine(actor()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires()
 def create() -> ResponseReturnValue:
+    """Create an organisation (any signed-in person; an LPA only by one of its officers)."""
     who = actor()
     form = CreateForm()
     form.kind.choices = opts([(k.value, KIND_LABELS[k]) for k in services().organisations.kinds_for(who)])
@@ -90,6 +103,7 @@ def create() -> ResponseReturnValue:
 @bp.route("/<int:organisation_id>")
 @requires()
 def organisation(organisation_id: int) -> ResponseReturnValue:
+    """An organisation's page: its members and their roles (its members)."""
     view = services().organisations.view(actor(), organisation_id)
     return render_template("organisations/organisation.html", view=view, role_labels=ROLE_LABELS)
 
@@ -97,6 +111,7 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
 @bp.route("/<int:organisation_id>/invite", methods=["GET", "POST"])
 @requires()
 def invite(organisation_id: int) -> ResponseReturnValue:
+    """Invite someone to an organisation by email (an admin of the organisation)."""
     view = services().organisations.view(actor(), organisation_id)
     if not view.me.admin:
         raise Forbidden("Only an admin of the organisation can invite")
@@ -137,6 +152,7 @@ def accept(token: str) -> ResponseReturnValue:
 @bp.route("/<int:organisation_id>/members/<int:user_id>/remove", methods=["GET", "POST"])
 @requires()
 def remove(organisation_id: int, user_id: int) -> ResponseReturnValue:
+    """Remove a member from an organisation (an admin of the organisation)."""
     view = services().organisations.view(actor(), organisation_id)
     member = next((m for m in view.members if m.user_id == user_id), None)
     if not view.me.admin:
@@ -159,6 +175,7 @@ def remove(organisation_id: int, user_id: int) -> ResponseReturnValue:
 @bp.route("/<int:organisation_id>/members/<int:user_id>/role", methods=["GET", "POST"])
 @requires()
 def role(organisation_id: int, user_id: int) -> ResponseReturnValue:
+    """Change a member's role in an organisation (an admin of the organisation)."""
     view = services().organisations.view(actor(), organisation_id)
     if not view.me.admin:
         raise Forbidden("Only an admin of the organisation can change a member's role")
@@ -181,6 +198,7 @@ def role(organisation_id: int, user_id: int) -> ResponseReturnValue:
 @bp.route("/<int:organisation_id>/leave", methods=["GET", "POST"])
 @requires()
 def leave(organisation_id: int) -> ResponseReturnValue:
+    """Leave an organisation (a member)."""
     form = ConfirmForm()
     if form.is_submitted() and repeat_of(form, "organisation.leave") is not None:  # left a moment ago
         return redirect(url_for("organisations.mine"))
@@ -198,6 +216,7 @@ def leave(organisation_id: int) -> ResponseReturnValue:
 @bp.route("/<int:organisation_id>/close", methods=["GET", "POST"])
 @requires()
 def close(organisation_id: int) -> ResponseReturnValue:
+    """Close an organisation (an admin of the organisation)."""
     form = ConfirmForm()
     if form.is_submitted() and repeat_of(form, "organisation.close") is not None:  # closed a moment ago
         return redirect(url_for("organisations.mine"))

@@ -1,5 +1,8 @@
-"""Paying a fee by card: the "Pay by card" button sends the payer to GOV.UK Pay (or its stand-in), and
-Pay sends them back here, where what happened is read from Pay (``bng.register.payments.card``)."""
+"""Paying a fee by card through GOV.UK Pay (``bng.register.payments.card``).
+
+The "Pay by card" button sends the payer to GOV.UK Pay (or its stand-in), and Pay sends them back here, where
+what happened is read from Pay.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ def _return_url(key: str) -> str:
 @bp.post("/<reference>/card")
 @requires()
 def start(reference: str) -> ResponseReturnValue:
+    """Pay a fee by card: send the payer to GOV.UK Pay (whoever owes the fee)."""
     services().card_payments.payable(actor(), reference)  # someone else's fee is not found, whatever was sent
     form = forms.PayByCardForm()
     if not form.validate_on_submit():
@@ -38,6 +42,7 @@ def start(reference: str) -> ResponseReturnValue:
 @bp.get("/card/<key>")
 @requires()
 def returned(key: str) -> ResponseReturnValue:
+    """Where GOV.UK Pay sends the payer back: what happened, read from Pay, and back to what the fee was for."""
     back = services().card_payments.returned(actor(), key)
     if back.application:
         where = url_for("apply.task_list", reference=back.application)

@@ -1,6 +1,8 @@
-"""The local stand-in for GOV.UK Pay over HTTP (``bng.register.payments.stand_in`` holds it): Pay's endpoints
-under ``/pay-stand-in/v1`` with a Bearer key, and its card page, where the payer makes the payment succeed,
-fail or be cancelled. Mounted only when no ``GOVUK_PAY_API_KEY`` is configured."""
+"""The local stand-in for GOV.UK Pay over HTTP (``bng.register.payments.stand_in`` holds it).
+
+Pay's endpoints under ``/pay-stand-in/v1`` with a Bearer key, and its card page, where the payer makes the payment
+succeed, fail or be cancelled. Mounted only when no ``GOVUK_PAY_API_KEY`` is configured.
+"""
 
 from __future__ import annotations
 
@@ -41,23 +43,29 @@ def _authorised() -> StandInPay:
 
 @bp.post("/v1/payments")
 def create() -> ResponseReturnValue:
+    """Pay's ``POST /v1/payments``: create a payment."""
     return _json(_authorised().create(request.get_json(silent=True), _base()))
 
 
 @bp.get("/v1/payments/<payment_id>")
 def find(payment_id: str) -> ResponseReturnValue:
+    """Pay's ``GET /v1/payments/{id}``: a payment and its state."""
     return _json(_authorised().find(payment_id, _base()))
 
 
 @bp.post("/v1/payments/<payment_id>/refunds")
 def refund(payment_id: str) -> ResponseReturnValue:
+    """Pay's ``POST /v1/payments/{id}/refunds``: refund a payment."""
     return _json(_authorised().refund(payment_id, request.get_json(silent=True), _base()))
 
 
 @bp.route("/pay/<payment_id>", methods=["GET", "POST"])
 def card(payment_id: str) -> ResponseReturnValue:
-    """Pay's card page: its form is Pay's, not the register's, so it carries the stand-in's own token for
-    the payment (not the register's session CSRF token); a post without it ends nothing."""
+    """Pay's card page, where the payer makes the payment succeed, fail or be cancelled.
+
+    Its form is Pay's, not the register's, so it carries the stand-in's own token for the payment (not the
+    register's session CSRF token); a post without it ends nothing.
+    """
     store = _store()
     if request.method == "POST":
         back = store.finish(payment_id, request.form.get("outcome", ""), request.form.get("csrf_token", ""))

@@ -1,6 +1,8 @@
-"""The planning side for applicants and the public: does the biodiversity gain condition apply (anyone),
-submit a biodiversity gain plan to the LPA and follow it (an applicant), and the register of decisions
-on gain plans (the public: no personal data)."""
+"""The planning side for applicants and the public.
+
+Does the biodiversity gain condition apply (anyone), submit a biodiversity gain plan to the LPA and follow it (an
+applicant), and the register of decisions on gain plans (the public: no personal data).
+"""
 
 from __future__ import annotations
 
@@ -49,6 +51,7 @@ NUMBERS = {
 
 
 def pdf_response(name: str, data: bytes) -> Response:
+    """A PDF as a private download in a sandbox."""
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -92,6 +95,7 @@ def _facts(form: pf.ApplicabilityForm) -> tuple[dict[str, Any], bool]:
 
 @bp.route("/applicability", methods=["GET", "POST"])
 def applicability() -> ResponseReturnValue:
+    """Whether the biodiversity gain condition applies to a planning application (anyone may ask)."""
     form = pf.ApplicabilityForm()
     result = None
     status = 200
@@ -131,11 +135,13 @@ def applicability() -> ResponseReturnValue:
 
 @bp.get("/decisions")
 def decisions() -> ResponseReturnValue:
+    """The public register of decisions on biodiversity gain plans (no personal data)."""
     return render_template("planning/decisions.html", decisions=services().planning.decisions())
 
 
 @bp.get("/decisions/<reference>")
 def decision(reference: str) -> ResponseReturnValue:
+    """One decision on a biodiversity gain plan, as the public register gives it."""
     return render_template("planning/decision.html", d=services().planning.decision(reference))
 
 
@@ -145,12 +151,14 @@ def decision(reference: str) -> ResponseReturnValue:
 @bp.get("/gain-plans")
 @requires(Permission.SUBMIT_GAIN_PLAN)
 def mine() -> ResponseReturnValue:
+    """The biodiversity gain plans an applicant has submitted."""
     return render_template("planning/mine.html", cases=services().planning.mine(actor()))
 
 
 @bp.route("/gain-plans/new", methods=["GET", "POST"])
 @requires(Permission.SUBMIT_GAIN_PLAN)
 def submit() -> ResponseReturnValue:
+    """Submit a biodiversity gain plan to the LPA (an applicant)."""
     form = pf.SubmitPlanForm()
     lpas = services().register.lpas()
     form.lpa_id.choices = choices(
@@ -187,6 +195,7 @@ def submit() -> ResponseReturnValue:
 @bp.get("/gain-plans/<reference>")
 @requires(Permission.SUBMIT_GAIN_PLAN)
 def case(reference: str) -> ResponseReturnValue:
+    """A submitted biodiversity gain plan as its applicant follows it."""
     view = services().planning.view(actor(), reference)
     who = actor()
     if who is None or view.case.submitted_by != who.user_id:
@@ -197,6 +206,7 @@ def case(reference: str) -> ResponseReturnValue:
 @bp.get("/cases/<reference>/report.pdf")
 @requires()
 def report_pdf(reference: str) -> ResponseReturnValue:
+    """The validation report of a gain plan's submission, as PDF (its applicant or an officer of its LPA)."""
     name, data = services().planning.report_pdf(actor(), reference)
     return pdf_response(name, data)
 
@@ -204,5 +214,6 @@ def report_pdf(reference: str) -> ResponseReturnValue:
 @bp.get("/cases/<reference>/<kind>.pdf")
 @requires()
 def document_pdf(reference: str, kind: str) -> ResponseReturnValue:
+    """A document made from a gain plan's submission (statement, gain plan, HMMP skeleton) as PDF."""
     name, data = services().planning.document_pdf(actor(), reference, kind)
     return pdf_response(name, data)

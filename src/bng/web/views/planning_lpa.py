@@ -1,5 +1,8 @@
-"""The LPA officer's planning workspace: the gain plans submitted to their LPA, validation, the officer's
-findings on the gain hierarchy, the decision; and a check of an application's documents kept nowhere."""
+"""The LPA officer's planning workspace for biodiversity gain plans.
+
+The gain plans submitted to their LPA, validation, the officer's findings on the gain hierarchy, the decision;
+and a check of an application's documents kept nowhere.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ bp = Blueprint("planning_lpa", __name__, url_prefix="/lpa/planning")
 @bp.get("")
 @requires(Permission.DETERMINE_GAIN_PLANS)
 def queue() -> ResponseReturnValue:
+    """The gain plans submitted to an LPA officer's authority."""
     lpa, cases = services().planning.queue(actor())
     return render_template("planning/queue.html", lpa=lpa, cases=cases)
 
@@ -61,6 +65,7 @@ def _page(reference: str, status: int = 200, **forms: object) -> ResponseReturnV
 @bp.get("/<reference>")
 @requires(Permission.DETERMINE_GAIN_PLANS)
 def case(reference: str) -> ResponseReturnValue:
+    """A gain plan's case page for its LPA's officer: validation, findings and decision."""
     return _page(reference)
 
 
@@ -82,6 +87,7 @@ def _act(reference: str, form_name: str, form: object, act: object) -> ResponseR
 @bp.post("/<reference>/validated")
 @requires(Permission.DETERMINE_GAIN_PLANS)
 def validated(reference: str) -> ResponseReturnValue:
+    """Mark a gain plan as validated (an LPA officer)."""
     form = pf.ValidatedForm(prefix="validated")
     if not form.validate_on_submit():
         abort(400)
@@ -99,6 +105,7 @@ def validated(reference: str) -> ResponseReturnValue:
 @bp.post("/<reference>/invalid")
 @requires(Permission.DETERMINE_GAIN_PLANS)
 def invalid(reference: str) -> ResponseReturnValue:
+    """Return a gain plan as invalid, with reasons (an LPA officer)."""
     form = pf.ReasonsForm(prefix="invalid")
     if not form.validate_on_submit():
         abort(400)
@@ -118,6 +125,7 @@ def invalid(reference: str) -> ResponseReturnValue:
 @bp.post("/<reference>/decision")
 @requires(Permission.DETERMINE_GAIN_PLANS)
 def decide(reference: str) -> ResponseReturnValue:
+    """Approve or refuse a biodiversity gain plan (an LPA officer)."""
     form = pf.DecisionForm(prefix="decision")
     if not form.validate_on_submit():
         abort(400)
@@ -134,6 +142,7 @@ def decide(reference: str) -> ResponseReturnValue:
 @bp.post("/<reference>/findings")
 @requires(Permission.DETERMINE_GAIN_PLANS)
 def findings(reference: str) -> ResponseReturnValue:
+    """Record the officer's findings on each step of the biodiversity gain hierarchy (an LPA officer)."""
     form = pf.findings_form()()
     if not form.validate_on_submit():
         abort(400)
@@ -155,6 +164,7 @@ def findings(reference: str) -> ResponseReturnValue:
 @bp.route("/check", methods=["GET", "POST"])
 @requires(Permission.DETERMINE_GAIN_PLANS)
 def check() -> ResponseReturnValue:
+    """Check an application's biodiversity documents, kept nowhere (an LPA officer)."""
     form = pf.CheckForm()
     report = None
     text = ""

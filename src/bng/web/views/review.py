@@ -27,6 +27,7 @@ REQUESTED = "Further information requested; the applicant can now change their a
 @bp.get("")
 @requires(Permission.REVIEW_APPLICATIONS)
 def queue() -> ResponseReturnValue:
+    """The register team's queue of registration applications, and the latest decided."""
     review = services().review
     return render_template("review/queue.html", queue=review.queue(actor()), decided=review.decided(actor())[:20])
 
@@ -73,14 +74,18 @@ def _case(
 @bp.get("/applications/<reference>")
 @requires(Permission.REVIEW_APPLICATIONS)
 def case(reference: str) -> ResponseReturnValue:
+    """A registration application's case page (a case worker)."""
     return _case(reference)
 
 
 def _act(
     reference: str, name: str, action: Callable[[Any, Once], str], repeated: Callable[[str], str]
 ) -> ResponseReturnValue:
-    """A decision's form: acted on once (``action`` says what was done; ``repeated`` says it again from what
-    the first made, for the same form sent twice), or the case again with what is wrong."""
+    """A decision's form: acted on once, or the case again with what is wrong.
+
+    ``action`` says what was done; ``repeated`` says it again from what the first made, for the same form sent
+    twice.
+    """
     built = _case_forms()
     form = built[name]
     if (first := repeat_of(form, f"application.{name}")) is not None:  # type: ignore[arg-type]
@@ -101,6 +106,8 @@ def _act(
 @bp.post("/applications/<reference>/payment")
 @requires(Permission.RECORD_PAYMENTS)
 def payment(reference: str) -> ResponseReturnValue:
+    """Record a registration fee received (a case worker)."""
+
     def act(form: forms.PaymentForm, token: Once) -> str:
         services().payments.record_payment(
             actor(), reference, form.received_on.data, form.method.data or "", form.payment.data or "", once=token
@@ -113,6 +120,8 @@ def payment(reference: str) -> ResponseReturnValue:
 @bp.post("/applications/<reference>/refund")
 @requires(Permission.RECORD_PAYMENTS)
 def refund(reference: str) -> ResponseReturnValue:
+    """Record a refund of a registration fee owed back to the applicant (a case worker)."""
+
     def act(form: forms.RefundForm, token: Once) -> str:
         view = services().review.case(actor(), reference)
         if not any(p.reference == form.payment.data and view.fee_standing(p) == "to_refund" for p in view.payments):
@@ -134,6 +143,8 @@ def refund(reference: str) -> ResponseReturnValue:
 @bp.post("/applications/<reference>/refund-card")
 @requires(Permission.RECORD_PAYMENTS)
 def refund_card(reference: str) -> ResponseReturnValue:
+    """Refund a registration fee paid by card, through GOV.UK Pay (a case worker)."""
+
     def act(form: forms.CardRefundForm, token: Once) -> str:
         made = services().card_payments.refund(actor(), form.payment.data or "", reference, once=token)
         return f"Refund made through GOV.UK Pay ({made.reference})"
@@ -144,6 +155,8 @@ def refund_card(reference: str) -> ResponseReturnValue:
 @bp.post("/applications/<reference>/request-information")
 @requires(Permission.REVIEW_APPLICATIONS)
 def request_information(reference: str) -> ResponseReturnValue:
+    """Ask the applicant for further information (a case worker)."""
+
     def act(form: forms.MessageForm, token: Once) -> str:
         services().review.request_information(actor(), reference, form.message.data or "", once=token)
         return REQUESTED
@@ -154,6 +167,8 @@ def request_information(reference: str) -> ResponseReturnValue:
 @bp.post("/applications/<reference>/accept")
 @requires(Permission.REVIEW_APPLICATIONS)
 def accept(reference: str) -> ResponseReturnValue:
+    """Accept a registration application: the gain site goes on the register (a case worker)."""
+
     def act(form: forms.AcceptForm, token: Once) -> str:
         site = services().review.accept(actor(), reference, form.publish.data or [], once=token)
         return f"Gain site {site.reference} is on the register"
@@ -164,6 +179,8 @@ def accept(reference: str) -> ResponseReturnValue:
 @bp.post("/applications/<reference>/reject")
 @requires(Permission.REVIEW_APPLICATIONS)
 def reject(reference: str) -> ResponseReturnValue:
+    """Reject a registration application, with reasons (a case worker)."""
+
     def act(form: forms.RejectForm, token: Once) -> str:
         services().review.reject(actor(), reference, form.reasons.data or "", once=token)
         return "Application rejected"
@@ -174,6 +191,7 @@ def reject(reference: str) -> ResponseReturnValue:
 @bp.route("/sites/<reference>", methods=["GET"])
 @requires(Permission.AMEND_REGISTER)
 def site(reference: str) -> ResponseReturnValue:
+    """A registered gain site as the register team keeps it: amend it or remove it."""
     return _site(reference)
 
 
@@ -214,10 +232,12 @@ def _site_act(reference: str, name: str) -> ResponseReturnValue:
 @bp.post("/sites/<reference>/amend")
 @requires(Permission.AMEND_REGISTER)
 def amend(reference: str) -> ResponseReturnValue:
+    """Record an amendment to a registered gain site (a case worker)."""
     return _site_act(reference, "amend")
 
 
 @bp.post("/sites/<reference>/remove")
 @requires(Permission.AMEND_REGISTER)
 def remove(reference: str) -> ResponseReturnValue:
+    """Remove a gain site from the register (a case worker; not one with allocations)."""
     return _site_act(reference, "remove")
