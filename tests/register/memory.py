@@ -499,6 +499,8 @@ class Throttle(_Repo):
         for key in sorted(set(keys)):
             failures, start = t.get(key, (0, at))
             t[key] = (1, at) if key not in t or start < window_start_after else (failures + 1, start)
+        for key in [k for k, (_, start) in t.items() if start < window_start_after]:
+            del t[key]
 
     def clear(self, keys: Sequence[str]) -> None:
         for key in keys:

@@ -13,6 +13,8 @@ from bng.register.accounts.service import (
     ACCOUNT_LIMIT,
     CLIENT_LIMIT,
     SECOND_STEP,
+    SIGN_UP_ADDRESS_LIMIT,
+    SIGN_UP_CLIENT_LIMIT,
     WINDOW,
     WRONG,
     Attempt,
@@ -313,3 +315,41 @@ def test_a_sign_in_verifies_the_password_without_holding_the_write_lock(register
     thread.join(30)
     assert seen == [True] and len(signed) == 1
     assert accounts.user_for(signed[0]) is not None
+
+
+def test_asking_for_accounts_cannot_flood_an_inbox(register: Register) -> None:
+    """The sign-up form sends an email each time; past the limits it sends none, and answers the same."""
+    accounts = register.services.accounts
+    outbox = accounts.outbox
+    sent = len(outbox.sent)
+    for i in range(SIGN_UP_ADDRESS_LIMIT + 3):  # one address, from ever-changing clients
+        new = NewAccount("victim@example.com", "Anyone", "a long passphrase", "developer")
+        assert accounts.sign_up(new, link=lambda t: t, sign_in="/sign-in", client=f"198.51.100.{i}") is None
+    assert len(outbox.sent) - sent == SIGN_UP_ADDRESS_LIMIT
+    sent = len(outbox.sent)
+    for i in range(SIGN_UP_CLIENT_LIMIT + 3):  # one client, a new address each time
+        new = NewAccount(f"person{i}@example.com", "Anyone", "a long passphrase", "developer")
+        accounts.sign_up(new, link=lambda t: t, sign_in="/sign-in", client="203.0.113.9")
+    assert len(outbox.sent) - sent == SIGN_UP_CLIENT_LIMIT
+    register.clock.now += WINDOW + timedelta(seconds=1)  # a new window: the address gets its message again
+    accounts.sign_up(
+        NewAccount("victim@example.com", "Anyone", "a long passphrase", "developer"),
+        link=lambda t: t, sign_in="/sign-in", client="203.0.113.9",
+    )  # fmt: skip
+    assert [(m.to, m.template) for m in list(outbox.sent)[-1:]] == [("victim@example.com", "confirm_account")]
+
+
+@pytest.mark.engines("memory", "sqlite", "postgresql")
+def test_the_throttle_forgets_windows_that_ended(register: Register) -> None:
+    """Each failure drops the keys whose window ended, so the table holds one window's keys, not every
+    address that ever failed."""
+    now = register.clock.now
+    with register.database(write=True) as uow:
+        uow.throttle.fail(["old-a", "old-b"], now, now - WINDOW)
+        uow.commit()
+    later = now + WINDOW + timedelta(minutes=1)
+    with register.database(write=True) as uow:
+        uow.throttle.fail(["new"], later, later - WINDOW)
+        uow.commit()
+    with register.database() as uow:
+        assert uow.throttle.failures(["old-a", "old-b", "new"], now - timedelta(days=1)) == {"new": 1}

@@ -507,6 +507,11 @@ class Throttle(_Repo):
                     },
                 )
             )
+        # windows that ended are dropped, so the table holds one window's keys, not every address ever seen; rows
+        # another transaction holds are skipped (it may be restarting that window), so two failures never
+        # wait on each other's rows (SQLite has one writer and no row locks: there it deletes them all)
+        ended = select(t.c.key_hash).where(t.c.window_start < window_start_after).with_for_update(skip_locked=True)
+        self.s.execute(delete(t).where(t.c.key_hash.in_(ended)))
 
     def clear(self, keys: Sequence[str]) -> None:
         t = tables.sign_in_throttle

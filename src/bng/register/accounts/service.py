@@ -58,6 +58,10 @@ CODE_WAIT = timedelta(minutes=5)
 """How long a right password waits for the authenticator's code."""
 CODE_LIMIT = 5
 """Wrong codes for one account in a window, after which its pending sign-ins are void until the window ends."""
+SIGN_UP_ADDRESS_LIMIT = 5
+"""Accounts asked for one email address in a window before no more messages are sent to it (the answer is the same)."""
+SIGN_UP_CLIENT_LIMIT = 20
+"""Accounts asked from one client address in a window before no more messages are sent for it."""
 WRONG_CODE = "Enter the 6-digit code your authenticator app shows now"
 NEW_ACCOUNT_LINK_LIFETIME = timedelta(hours=24)
 WRONG = "Enter a correct email address and password"
@@ -204,11 +208,13 @@ class Accounts(Service):
 
     # -- signing up -------------------------------------------------------------------------------------
 
-    def sign_up(self, new: NewAccount, link: Callable[[str], str], sign_in: str) -> None:
+    def sign_up(self, new: NewAccount, link: Callable[[str], str], sign_in: str, client: str = "") -> None:
         """Ask for an account (landowners, agents and developers make their own).
 
         The answer is the same whether or not the address has an account: the details are checked, the password hashed,
         and an email sent: a link to finish (``link(token)``), or a note that the account exists (``sign_in``).
+        Past :data:`SIGN_UP_ADDRESS_LIMIT` requests for one address or :data:`SIGN_UP_CLIENT_LIMIT` from one ``client``
+        in a window, no email is sent (the answer is still the same), so the form cannot flood an inbox or the quota.
         """
         problems = self._check_new(new, SELF_SERVICE_ROLES)
         if problems:
@@ -216,7 +222,14 @@ class Accounts(Service):
         email, now = new.email.strip().lower(), self.now()
         hashed = self.passwords.hash(new.password)  # the same work either way
         token = secrets.token_urlsafe(32)
+        address, origin = _key("sign-up", email), _key("sign-up-client", client)
         with self._uow(write=True) as uow:
+            counted = uow.throttle.failures([address, origin], now - WINDOW)
+            uow.throttle.fail([address, origin], now, now - WINDOW)
+            if counted.get(address, 0) >= SIGN_UP_ADDRESS_LIMIT or counted.get(origin, 0) >= SIGN_UP_CLIENT_LIMIT:
+                audit.record(uow, now, None, "account.sign_up_refused", "email", address[:16], None, {"flooded": True})
+                uow.commit()
+                return
             if uow.users.by_email(email) is None:
                 details = {"name": new.name.strip(), "role": new.role, "organisation": new.organisation.strip()}
                 details["password_hash"] = hashed

@@ -410,7 +410,10 @@ class Throttle(Protocol):
         ...
 
     def fail(self, keys: Sequence[str], at: datetime, window_start_after: datetime) -> None:
-        """Count a failure for each key; a window that started before ``window_start_after`` starts again."""
+        """Count a failure for each key; a window that started before ``window_start_after`` starts again.
+
+        Rows of every other key whose window started before then are removed (what they counted has expired).
+        """
         ...
 
     def clear(self, keys: Sequence[str]) -> None:

@@ -163,7 +163,10 @@ def create_account() -> ResponseReturnValue:
     def create() -> ResponseReturnValue:
         new = new_account(form, organisation=form.organisation.data or "")
         services().accounts.sign_up(
-            new, link=lambda t: absolute("account.confirm_account", token=t), sign_in=absolute("account.sign_in")
+            new,
+            link=lambda t: absolute("account.confirm_account", token=t),
+            sign_in=absolute("account.sign_in"),
+            client=request.remote_addr or "",
         )
         return render_template("account/check_email.html", email=new.email.strip())
 
