@@ -403,7 +403,11 @@ class Submissions(Protocol):
 
 
 class Throttle(Protocol):
-    """Failed sign-ins and authenticator codes counted by hashed key (client, account, device), in windows of time."""
+    """Counts by hashed key (client, address, account, device) in windows of time.
+
+    What is counted: failed sign-ins and authenticator codes, and requests that send an email (creating an
+    account, a password reset).
+    """
 
     def failures(self, keys: Sequence[str], since: datetime) -> dict[str, int]:
         """Failures counted for each key in a window that started at ``since`` or later (a key without is left out)."""
