@@ -1,0 +1,1 @@
+"""Benchmarks, each run with `.venv/bin/python -m benchmarks.<name>`; figures go into docs/performance.md."""
