@@ -26,7 +26,7 @@ TILES_PER_WINDOW = 600
 WINDOW = 60.0
 """Seconds of a client's window: counted from its first tile, its count starts again after it."""
 CLIENTS = 10_000
-"""Clients a worker counts at once (about 2 MB): more than the distinct addresses a worker sees in a minute."""
+"""Clients a worker counts at once (under 3 MB): more than the distinct addresses a worker sees in a minute."""
 
 
 def client_of(address: str | None) -> str:
