@@ -25,6 +25,7 @@ Configuration comes from the environment:
   there); without one, the maps draw an offline base from the register's boundaries (docs/maps.md);
 - ``OS_MAPS_LAYER`` (``Road_27700``, ``Outdoor_27700``, ``Light_27700`` or ``Leisure_27700``) and
   ``OS_MAPS_BASE_URL`` (``https://api.os.uk/maps/raster/v1/zxy``).
+- ``BNG_TILE_CACHE_MB``: how many MiB of OS Maps tiles each worker keeps (16; ``bng.web.tile_cache``);
 - ``NOTIFY_API_KEY``: the service's GOV.UK Notify API key; without one, e-mails go to a local stand-in
   served by the service itself at ``/v2/notifications`` (docs/notifications.md);
 - ``NOTIFY_BASE_URL``: Notify's API (``https://api.notifications.service.gov.uk``);
@@ -65,6 +66,7 @@ class Config:
     os_maps_api_key: str = ""
     os_maps_layer: str = ""
     os_maps_base_url: str = ""
+    tile_cache_bytes: int = 16 * 1024 * 1024
     notify_api_key: str = ""
     notify_base_url: str = ""
     notify_template_ids: str = ""
@@ -95,6 +97,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     cache_mb = env.get("BNG_CACHE_MB", "32").strip() or "32"
     if not cache_mb.isascii() or not cache_mb.isdigit():
         raise ValueError(f"BNG_CACHE_MB must be a whole number of MiB (got {cache_mb!r})")
+    tile_mb = env.get("BNG_TILE_CACHE_MB", "16").strip() or "16"
+    if not tile_mb.isascii() or not tile_mb.isdigit():
+        raise ValueError(f"BNG_TILE_CACHE_MB must be a whole number of MiB (got {tile_mb!r})")
     return Config(
         url,
         store,
@@ -108,6 +113,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         os_maps_api_key=env.get("OS_MAPS_API_KEY", "").strip(),
         os_maps_layer=env.get("OS_MAPS_LAYER", "").strip(),
         os_maps_base_url=env.get("OS_MAPS_BASE_URL", "").strip(),
+        tile_cache_bytes=int(tile_mb) * 1024 * 1024,
         notify_api_key=env.get("NOTIFY_API_KEY", "").strip(),
         notify_base_url=env.get("NOTIFY_BASE_URL", "").strip(),
         notify_template_ids=env.get("NOTIFY_TEMPLATE_IDS", "").strip(),
@@ -143,7 +149,8 @@ def os_maps_of(config: Config) -> Any:
         return None
     from bng.web.os_maps import PRODUCTION, OsMaps
 
-    return OsMaps(config.os_maps_api_key, config.os_maps_layer or "Road_27700", config.os_maps_base_url or PRODUCTION)
+    layer, base_url = config.os_maps_layer or "Road_27700", config.os_maps_base_url or PRODUCTION
+    return OsMaps(config.os_maps_api_key, layer, base_url, cache_bytes=config.tile_cache_bytes)
 
 
 def notify_of(config: Config) -> tuple[Any, Any]:

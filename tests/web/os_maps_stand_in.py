@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,13 +32,17 @@ def png(rgb: tuple[int, int, int], size: int = 256) -> bytes:
     )
 
 
-def stand_in() -> tuple[Flask, list[str]]:
+def stand_in(fail_first: int = 0, delay: float = 0.0) -> tuple[Flask, list[str]]:
+    """OS's ZXY endpoint; its first ``fail_first`` tiles fail as OS does when it fails (503), each after ``delay`` s."""
     app = Flask(__name__)
     seen: list[str] = []
 
     @app.get("/maps/raster/v1/zxy/<layer>/<int:z>/<int:x>/<int:y>.png")
     def tile(layer: str, z: int, x: int, y: int) -> ResponseReturnValue:
         seen.append(request.full_path)
+        time.sleep(delay)
+        if len(seen) <= fail_first:
+            return jsonify({"error": {"code": 503, "message": "Service Unavailable"}}), 503
         if request.args.get("key") != KEY:
             return jsonify({"fault": {"faultstring": "Invalid ApiKey", "detail": {"errorcode": "InvalidApiKey"}}}), 401
         if layer not in LAYERS:
@@ -48,9 +53,9 @@ def stand_in() -> tuple[Flask, list[str]]:
 
 
 @contextmanager
-def running() -> Iterator[tuple[str, list[str]]]:
+def running(fail_first: int = 0, delay: float = 0.0) -> Iterator[tuple[str, list[str]]]:
     """The stand-in on a free local port: its ZXY base URL and the requests it has had."""
-    app, seen = stand_in()
+    app, seen = stand_in(fail_first, delay)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
