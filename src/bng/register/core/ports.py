@@ -112,7 +112,7 @@ class AllocationQuery:
 
 
 class Users(Protocol):
-    """The accounts: providers, casework officers, LPA officers and administrators."""
+    """The accounts: landowners and their agents, developers, LPA officers and Natural England's case workers."""
 
     def get(self, user_id: int) -> User | None:
         """The account, or None."""
