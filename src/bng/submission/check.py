@@ -956,17 +956,7 @@ class _Checker:
                 continue
             seen.add(norm)
             if not self.records.available:
-                out.append(RegisterCheck("allocation", ref, None, "not verified: no register to ask"))
-                self.add(
-                    _p(
-                        "",
-                        "REGISTER_UNAVAILABLE",
-                        where,
-                        "cannot be verified: no register configured",
-                        "a register (DATABASE_URL) to check allocations against",
-                        "advisory",
-                    )
-                )
+                self._unasked(out, "allocation", ref, where, "allocations")
                 continue
             rec = self.records.allocation(norm)
             if rec is None:
@@ -1011,17 +1001,7 @@ class _Checker:
         for ref in app.credit_purchases:
             where = f"application.json credit_purchases {ref!r}"
             if not self.records.available:
-                out.append(RegisterCheck("credits", ref, None, "not verified: no register to ask"))
-                self.add(
-                    _p(
-                        "",
-                        "REGISTER_UNAVAILABLE",
-                        where,
-                        "cannot be verified: no register configured",
-                        "a register (DATABASE_URL) to check purchases against",
-                        "advisory",
-                    )
-                )
+                self._unasked(out, "credits", ref, where, "purchases")
                 continue
             bought = self.records.credit_purchase(ref.strip().upper())
             if bought is None:
@@ -1056,6 +1036,20 @@ class _Checker:
                 )
                 continue
             out.append(self._purchase(proved, app, where))
+
+    def _unasked(self, out: list[RegisterCheck], kind: str, ref: str, where: str, what: str) -> None:
+        """A reference given with no register to ask: not verified, and an advisory finding saying so."""
+        out.append(RegisterCheck(kind, ref, None, "not verified: no register to ask"))
+        self.add(
+            _p(
+                "",
+                "REGISTER_UNAVAILABLE",
+                where,
+                "cannot be verified: no register configured",
+                f"a register (DATABASE_URL) to check {what} against",
+                "advisory",
+            )
+        )
 
     def _purchase(self, rec: CreditPurchaseRecord, app: Application, where: str) -> RegisterCheck:
         problems = []
