@@ -693,7 +693,7 @@ class _Checker:
                     "HABITAT_PLAN",
                     "MAP_METRIC_DIFFER",
                     f"{maps_name} vs {m.file.name}: {d.module} {d.stage} parcel {d.ref}",
-                    f"{d.field} is {_show(d.map_value)} on the map but {_show(d.metric_value)} in the metric",
+                    f"{d.field} is {d.shown[0]} on the map but {d.shown[1]} in the metric",
                     "the map and the metric to describe the same parcels",
                 )
             )
@@ -723,7 +723,7 @@ class _Checker:
                     "HABITAT_PLAN",
                     "TOTALS_DIFFER",
                     f"{maps_name} vs {m.file.name}: {d.module} {d.stage} {d.ref}",
-                    f"{_show(d.map_value)} on the map, {_show(d.metric_value)} in the metric (total by habitat)",
+                    f"{d.shown[0]} on the map, {d.shown[1]} in the metric (total by habitat)",
                     "the same totals",
                 )
             )
@@ -1142,14 +1142,6 @@ def _allocation_problems(rec: AllocationRecord, app: Application, claimed: dict[
                 f"the metric counts {units:.4f} {module} units from {rec.gain_site}, more than the {have:.4f} allocated"
             )
     return problems
-
-
-def _show(v: Any) -> str:
-    if v is None or v == "":
-        return "blank"
-    if isinstance(v, float):
-        return f"{v:.4f}"
-    return repr(v)
 
 
 def _offsite_by_site(result: Result) -> dict[str, dict[str, float]]:
