@@ -273,19 +273,7 @@ def calculate_command(
         gc.enable()
     found = problems(result, issues)
     if as_json:
-        doc = result_to_dict(result)
-        doc["issues"] = [
-            {
-                "path": i.path,
-                "ref": i.ref,
-                "field": i.field,
-                "code": i.code,
-                "severity": i.severity,
-                "message": i.message,
-            }
-            for i in (*issues, *result.issues)
-        ]
-        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(result_to_dict(result, issues), indent=2, ensure_ascii=False))
     else:
         typer.echo(f"{site.project.name or site_file.name} — metric release {result.metric_release}")
         typer.echo(f"({result.release_title})")

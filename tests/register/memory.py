@@ -161,6 +161,10 @@ class _Repo:
     def _get(self, cls: type[R], record_id: int | None) -> R | None:
         return None if record_id is None else self.u.get(cls, record_id)
 
+    def _first(self, cls: type[R], test: Callable[[R], bool]) -> R | None:
+        """The first record by id that passes ``test``, as a query ordered by id gives it."""
+        return next((r for r in _by_id(self._all(cls)) if test(r)), None)
+
 
 def _by_id(records: Sequence[R]) -> list[R]:
     return sorted(records, key=lambda r: getattr(r, "id", 0) or 0)
@@ -171,7 +175,7 @@ class Users(_Repo):
         return self._get(User, user_id)
 
     def by_email(self, email: str) -> User | None:
-        return next((u for u in _by_id(self._all(User)) if u.email == email), None)
+        return self._first(User, lambda u: u.email == email)
 
     def all(self) -> Sequence[User]:
         return sorted(self._all(User), key=lambda u: (u.role, u.email))
@@ -186,7 +190,7 @@ class Users(_Repo):
 
 class Sessions(_Repo):
     def by_token_hash(self, token_hash: str) -> LoginSession | None:
-        return next((s for s in _by_id(self._all(LoginSession)) if s.token_hash == token_hash), None)
+        return self._first(LoginSession, lambda s: s.token_hash == token_hash)
 
     def revoke_all(self, user_id: int, at: datetime, keep: str | None = None) -> int:
         ended = [
@@ -202,7 +206,7 @@ class Lpas(_Repo):
         return self._get(Lpa, lpa_id)
 
     def by_name(self, name: str) -> Lpa | None:
-        return next((x for x in _by_id(self._all(Lpa)) if x.name == name), None)
+        return self._first(Lpa, lambda x: x.name == name)
 
     def all(self) -> Sequence[Lpa]:
         return sorted(self._all(Lpa), key=lambda x: x.name)
@@ -213,7 +217,7 @@ class Bodies(_Repo):
         return self._get(ResponsibleBody, body_id)
 
     def by_name(self, name: str) -> ResponsibleBody | None:
-        return next((b for b in _by_id(self._all(ResponsibleBody)) if b.name.lower() == name.lower()), None)
+        return self._first(ResponsibleBody, lambda b: b.name.lower() == name.lower())
 
     def all(self) -> Sequence[ResponsibleBody]:
         return sorted(self._all(ResponsibleBody), key=lambda b: b.name)
@@ -235,7 +239,7 @@ class Applications(_Repo):
         return self._get(Application, application_id)
 
     def by_reference(self, reference: str) -> Application | None:
-        return next((a for a in _by_id(self._all(Application)) if a.reference == reference), None)
+        return self._first(Application, lambda a: a.reference == reference)
 
     def for_owner(self, user_id: int) -> Sequence[Application]:
         mine = [a for a in self._all(Application) if a.owner_id == user_id]
@@ -254,7 +258,7 @@ class Payments(_Repo):
         return self._get(Payment, payment_id)
 
     def by_reference(self, reference: str) -> Payment | None:
-        return next((p for p in _by_id(self._all(Payment)) if p.reference == reference), None)
+        return self._first(Payment, lambda p: p.reference == reference)
 
     def for_application(self, application_id: int) -> Sequence[Payment]:
         return _by_id([p for p in self._all(Payment) if p.application_id == application_id])
@@ -268,7 +272,7 @@ class Payments(_Repo):
 
 class CardPayments(_Repo):
     def by_key(self, return_key: str, *, for_update: bool = False) -> CardPayment | None:
-        return next((c for c in _by_id(self._all(CardPayment)) if c.return_key == return_key), None)
+        return self._first(CardPayment, lambda c: c.return_key == return_key)
 
     def for_payment(self, payment_id: int) -> Sequence[CardPayment]:
         return _by_id([c for c in self._all(CardPayment) if c.payment_id == payment_id])
@@ -293,7 +297,7 @@ class Sites(_Repo):
         return self._get(GainSite, site_id)
 
     def by_reference(self, reference: str, *, for_update: bool = False) -> GainSite | None:
-        return next((s for s in _by_id(self._all(GainSite)) if s.reference == reference), None)
+        return self._first(GainSite, lambda s: s.reference == reference)
 
     def _matches(self, s: GainSite, q: SiteQuery) -> bool:
         if not q.include_removed and s.status != "registered":
@@ -408,7 +412,7 @@ class Ledger(_Repo):
         return sum(1 for a in self._all(Allocation) if a.gain_site_id == site_id)
 
     def allocation(self, reference: str) -> Allocation | None:
-        return next((a for a in _by_id(self._all(Allocation)) if a.reference == reference), None)
+        return self._first(Allocation, lambda a: a.reference == reference)
 
     def made_by(self, user_id: int) -> Sequence[Allocation]:
         mine = [a for a in self._all(Allocation) if a.created_by == user_id]

@@ -20,9 +20,10 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from bng.cli import app as cli
-from bng.register.accounts.api_tokens import RATE_LIMIT, TOKEN, token_hash
+from bng.register.accounts.api_tokens import RATE_LIMIT, TOKEN
 from bng.register.core.audit import Actor
 from bng.register.core.errors import Invalid
+from bng.register.core.tokens import token_hash
 from tests.db.fixtures import Register
 from tests.register.organisations import organisation
 from tests.web.fixtures import CheckedClient, LiveServer

@@ -98,12 +98,16 @@ class Difference:
     map_value: Any
     metric_value: Any
 
+    @property
+    def shown(self) -> tuple[str, str]:
+        """The map's value and the metric's as a reader sees them: "blank", four decimals or as given."""
+        return _show(self.map_value), _show(self.metric_value)
+
     def __str__(self) -> str:
         """The difference in words, naming the row and both values."""
         where = f"{self.module} {self.location.replace('_', '-')} {self.stage} {self.ref}"
-        return (
-            f"{where}: {self.field} is {_show(self.map_value)} on the map but {_show(self.metric_value)} in the metric"
-        )
+        on_map, in_metric = self.shown
+        return f"{where}: {self.field} is {on_map} on the map but {in_metric} in the metric"
 
 
 def _show(v: Any) -> str:
@@ -182,8 +186,7 @@ class Reconciliation:
             lines.append("  Totals by habitat:")
             lines += [
                 f"    {d.module} {d.location.replace('_', '-')} {d.stage} {d.ref}: "
-                f"{_show(d.map_value)} {SIZE_UNITS[d.module]} "
-                f"on the map, {_show(d.metric_value)} {SIZE_UNITS[d.module]} in the metric"
+                f"{d.shown[0]} {SIZE_UNITS[d.module]} on the map, {d.shown[1]} {SIZE_UNITS[d.module]} in the metric"
                 for d in self.totals
             ]
         lines.append("The map and the metric agree." if self.agrees else "The map and the metric DIFFER.")

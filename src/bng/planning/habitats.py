@@ -13,6 +13,7 @@ vegetated ground, score 2, does count).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from bng.metric import Release, Site, load
 
@@ -22,30 +23,32 @@ M2_PER_HA = 10_000.0
 M_PER_KM = 1_000.0
 
 
+class _Graded(Protocol):
+    @property
+    def band(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+def _habitat(module: str, habitat: str, rel: Release) -> _Graded | None:
+    """A habitat of a module in a release: an area habitat (G-1), a hedgerow type (G-6) or a watercourse type (G-7)."""
+    if module == "area":
+        return rel.area_habitat(habitat)
+    if module == "hedgerow":
+        return rel.hedgerow_types.get(habitat)
+    return rel.watercourse_types.get(habitat)
+
+
 def band_of(module: str, habitat: str, release: Release | None = None) -> str | None:
     """The distinctiveness band of a habitat (None for a habitat the metric does not have)."""
-    rel = release or load()
-    if module == "area":
-        h = rel.area_habitat(habitat)
-        return h.band if h else None
-    if module == "hedgerow":
-        t = rel.hedgerow_types.get(habitat)
-        return t.band if t else None
-    w = rel.watercourse_types.get(habitat)
-    return w.band if w else None
+    found = _habitat(module, habitat, release or load())
+    return found.band if found else None
 
 
 def score_of(module: str, habitat: str, release: Release | None = None) -> float | None:
     """The distinctiveness score of a habitat in a release (None when the release does not know it)."""
-    rel = release or load()
-    if module == "area":
-        h = rel.area_habitat(habitat)
-        return h.score if h else None
-    if module == "hedgerow":
-        t = rel.hedgerow_types.get(habitat)
-        return t.score if t else None
-    w = rel.watercourse_types.get(habitat)
-    return w.score if w else None
+    found = _habitat(module, habitat, release or load())
+    return found.score if found else None
 
 
 def is_priority(module: str, habitat: str, release: Release | None = None) -> bool:

@@ -36,6 +36,8 @@ from typing import Any
 
 from bng.metric import Release, load
 
+from .habitats import score_of
+
 LADDER = ("Poor", "Fairly Poor", "Moderate", "Fairly Good", "Good")
 """Condition classes from worst to best (the N/A classes stand alone)."""
 LOWER = "Lower Distinctiveness Habitat"
@@ -113,17 +115,6 @@ def ss_multiplier(rel: Release, ss: str) -> float | None:
     return found
 
 
-def _score(rel: Release, module: str, habitat: str) -> float | None:
-    if module == "area":
-        h = rel.area_habitat(habitat)
-        return h.score if h else None
-    if module == "hedgerow":
-        t = rel.hedgerow_types.get(habitat)
-        return t.score if t else None
-    w = rel.watercourse_types.get(habitat)
-    return w.score if w else None
-
-
 def condition_score(rel: Release, module: str, habitat: str, condition: str) -> float | None:
     """The condition score of a habitat in a release (None when the release gives none)."""
     value: object = None
@@ -141,7 +132,7 @@ def condition_score(rel: Release, module: str, habitat: str, condition: str) -> 
 def _distinctiveness_raised(rel: Release, module: str, base: str | None, target: str) -> bool:
     if not base or base == target:
         return False
-    a, b = _score(rel, module, base), _score(rel, module, target)
+    a, b = score_of(module, base, rel), score_of(module, target, rel)
     return a is not None and b is not None and a < b
 
 
@@ -354,7 +345,7 @@ def base_units(
         return 0.0
     if not baseline_habitat or not baseline_condition:
         return None
-    d = _score(rel, module, baseline_habitat)
+    d = score_of(module, baseline_habitat, rel)
     c = condition_score(rel, module, baseline_habitat, baseline_condition)
     ss = ss_multiplier(rel, strategic_significance)
     if d is None or c is None or ss is None:

@@ -693,7 +693,7 @@ class _Checker:
                     "HABITAT_PLAN",
                     "MAP_METRIC_DIFFER",
                     f"{maps_name} vs {m.file.name}: {d.module} {d.stage} parcel {d.ref}",
-                    f"{d.field} is {_show(d.map_value)} on the map but {_show(d.metric_value)} in the metric",
+                    f"{d.field} is {d.shown[0]} on the map but {d.shown[1]} in the metric",
                     "the map and the metric to describe the same parcels",
                 )
             )
@@ -723,7 +723,7 @@ class _Checker:
                     "HABITAT_PLAN",
                     "TOTALS_DIFFER",
                     f"{maps_name} vs {m.file.name}: {d.module} {d.stage} {d.ref}",
-                    f"{_show(d.map_value)} on the map, {_show(d.metric_value)} in the metric (total by habitat)",
+                    f"{d.shown[0]} on the map, {d.shown[1]} in the metric (total by habitat)",
                     "the same totals",
                 )
             )
@@ -956,17 +956,7 @@ class _Checker:
                 continue
             seen.add(norm)
             if not self.records.available:
-                out.append(RegisterCheck("allocation", ref, None, "not verified: no register to ask"))
-                self.add(
-                    _p(
-                        "",
-                        "REGISTER_UNAVAILABLE",
-                        where,
-                        "cannot be verified: no register configured",
-                        "a register (DATABASE_URL) to check allocations against",
-                        "advisory",
-                    )
-                )
+                self._unasked(out, "allocation", ref, where, "allocations")
                 continue
             rec = self.records.allocation(norm)
             if rec is None:
@@ -1011,17 +1001,7 @@ class _Checker:
         for ref in app.credit_purchases:
             where = f"application.json credit_purchases {ref!r}"
             if not self.records.available:
-                out.append(RegisterCheck("credits", ref, None, "not verified: no register to ask"))
-                self.add(
-                    _p(
-                        "",
-                        "REGISTER_UNAVAILABLE",
-                        where,
-                        "cannot be verified: no register configured",
-                        "a register (DATABASE_URL) to check purchases against",
-                        "advisory",
-                    )
-                )
+                self._unasked(out, "credits", ref, where, "purchases")
                 continue
             bought = self.records.credit_purchase(ref.strip().upper())
             if bought is None:
@@ -1056,6 +1036,20 @@ class _Checker:
                 )
                 continue
             out.append(self._purchase(proved, app, where))
+
+    def _unasked(self, out: list[RegisterCheck], kind: str, ref: str, where: str, what: str) -> None:
+        """A reference given with no register to ask: not verified, and an advisory finding saying so."""
+        out.append(RegisterCheck(kind, ref, None, "not verified: no register to ask"))
+        self.add(
+            _p(
+                "",
+                "REGISTER_UNAVAILABLE",
+                where,
+                "cannot be verified: no register configured",
+                f"a register (DATABASE_URL) to check {what} against",
+                "advisory",
+            )
+        )
 
     def _purchase(self, rec: CreditPurchaseRecord, app: Application, where: str) -> RegisterCheck:
         problems = []
@@ -1148,14 +1142,6 @@ def _allocation_problems(rec: AllocationRecord, app: Application, claimed: dict[
                 f"the metric counts {units:.4f} {module} units from {rec.gain_site}, more than the {have:.4f} allocated"
             )
     return problems
-
-
-def _show(v: Any) -> str:
-    if v is None or v == "":
-        return "blank"
-    if isinstance(v, float):
-        return f"{v:.4f}"
-    return repr(v)
 
 
 def _offsite_by_site(result: Result) -> dict[str, dict[str, float]]:

@@ -31,16 +31,21 @@ class FindSiteForm(FlaskForm):
     submit = submit("Continue")
 
 
-class AllocationForm(FlaskForm):
-    """The development an allocation is for (its LPA, planning reference and name) and how its units are given."""
-
-    lpa_id = SelectField(
+def development_lpa() -> SelectField:
+    """The development's LPA, asked alike by the allocation journey and the application's allocation section."""
+    return SelectField(
         "Local planning authority (LPA)",
         description="The LPA the development's planning application is made to",
         choices=[],
         widget=GovSelect(),
         validate_choice=False,
     )
+
+
+class AllocationForm(FlaskForm):
+    """The development an allocation is for (its LPA, planning reference and name) and how its units are given."""
+
+    lpa_id = development_lpa()
     planning_reference = text("Planning application reference", "For example, 26/01234/FUL")
     development_name = text("Name of the development", "For example, Mill Road homes")
     grid_reference = text(
@@ -88,13 +93,7 @@ class AllocationSectionForm(FlaskForm):
         widget=GovRadioInput(),
         validate_choice=False,
     )
-    lpa_id = SelectField(
-        "Local planning authority (LPA)",
-        description="The LPA the development's planning application is made to",
-        choices=[],
-        widget=GovSelect(),
-        validate_choice=False,
-    )
+    lpa_id = development_lpa()
     planning_reference = text("Planning application reference", "For example, 26/01234/FUL")
     development_name = text("Name of the development", "For example, Mill Road homes")
     grid_reference = text(

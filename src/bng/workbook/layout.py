@@ -74,6 +74,31 @@ def _notes(after: str | None) -> tuple[Column, ...]:
     )
 
 
+def _sheet(
+    key: str,
+    name: str,
+    module: Module,
+    stage: Stage,
+    off: bool,
+    inputs: list[Column],
+    results: list[Column],
+    srm: Column,
+) -> SheetSpec:
+    """An input sheet; an off-site one adds the gain site's reference, its spatial risk and the units with it (``srm``).
+
+    On the enhancement sheets, keyed by their baseline ref, the spatial risk comes with the baseline row.
+    """
+    enhancement = stage == "enhancement"
+    if off:
+        if not enhancement:
+            inputs.append(col("srm", "Spatial risk category"))
+        inputs.append(col("gain_site", "Off-site reference", after="type" if enhancement else None))
+        results.append(srm)
+    location: LocationName = "off_site" if off else "on_site"
+    key_header = "baseline ref" if enhancement else "ref"
+    return SheetSpec(key, name, module, location, stage, key_header, tuple(inputs), tuple(results))
+
+
 def _area_baseline(key: str, name: str, off: bool) -> SheetSpec:
     inputs = [
         col("broad", "Broad habitat"),
@@ -93,11 +118,7 @@ def _area_baseline(key: str, name: str, off: bool) -> SheetSpec:
         col("retained_units", "Baseline units retained"),
         col("enhanced_units", "Baseline units enhanced"),
     ]
-    if off:
-        inputs += [col("srm", "Spatial risk category"), col("gain_site", "Off-site reference")]
-        results.append(col("units_srm", "Total habitat units (SRM)"))
-    loc: LocationName = "off_site" if off else "on_site"
-    return SheetSpec(key, name, "area", loc, "baseline", "ref", tuple(inputs), tuple(results))
+    return _sheet(key, name, "area", "baseline", off, inputs, results, col("units_srm", "Total habitat units (SRM)"))
 
 
 def _area_creation(key: str, name: str, off: bool) -> SheetSpec:
@@ -113,11 +134,8 @@ def _area_creation(key: str, name: str, off: bool) -> SheetSpec:
         *_notes(None),
     ]
     results = [col("units", "Habitat units delivered")]
-    if off:
-        inputs += [col("srm", "Spatial risk category"), col("gain_site", "Off-site reference")]
-        results.append(col("units_srm", "Habitat units delivered (inc. SRM)", "Habitat units delivered (inc SRM)"))
-    loc: LocationName = "off_site" if off else "on_site"
-    return SheetSpec(key, name, "area", loc, "creation", "ref", tuple(inputs), tuple(results))
+    srm = col("units_srm", "Habitat units delivered (inc. SRM)", "Habitat units delivered (inc SRM)")
+    return _sheet(key, name, "area", "creation", off, inputs, results, srm)
 
 
 def _area_enhancement(key: str, name: str, off: bool) -> SheetSpec:
@@ -132,11 +150,8 @@ def _area_enhancement(key: str, name: str, off: bool) -> SheetSpec:
         *_notes("type"),
     ]
     results = [col("baseline_line", "Baseline ref"), col("units", "Habitat units delivered", after="type")]
-    if off:
-        inputs.append(col("gain_site", "Off-site reference", after="type"))
-        results.append(col("units_srm", "Habitat units delivered (inc SRM)", "Habitat units delivered (inc. SRM)"))
-    loc: LocationName = "off_site" if off else "on_site"
-    return SheetSpec(key, name, "area", loc, "enhancement", "baseline ref", tuple(inputs), tuple(results))
+    srm = col("units_srm", "Habitat units delivered (inc SRM)", "Habitat units delivered (inc. SRM)")
+    return _sheet(key, name, "area", "enhancement", off, inputs, results, srm)
 
 
 def _hedge_baseline(key: str, name: str, off: bool) -> SheetSpec:
@@ -156,11 +171,8 @@ def _hedge_baseline(key: str, name: str, off: bool) -> SheetSpec:
         col("retained_units", "Units retained"),
         col("enhanced_units", "Units enhanced"),
     ]
-    if off:
-        inputs += [col("srm", "Spatial risk category"), col("gain_site", "Off-site reference")]
-        results.append(col("units_srm", "Total hedgerow units (SRM)"))
-    loc: LocationName = "off_site" if off else "on_site"
-    return SheetSpec(key, name, "hedgerow", loc, "baseline", "ref", tuple(inputs), tuple(results))
+    srm = col("units_srm", "Total hedgerow units (SRM)")
+    return _sheet(key, name, "hedgerow", "baseline", off, inputs, results, srm)
 
 
 def _hedge_creation(key: str, name: str, off: bool) -> SheetSpec:
@@ -176,11 +188,8 @@ def _hedge_creation(key: str, name: str, off: bool) -> SheetSpec:
         *_notes(None),
     ]
     results = [col("units", "Hedge units delivered")]
-    if off:
-        inputs += [col("srm", "Spatial risk category"), col("gain_site", "Off-site reference")]
-        results.append(col("units_srm", "Hedge units delivered (inc SRM)", "Hedge units delivered (inc. SRM)"))
-    loc: LocationName = "off_site" if off else "on_site"
-    return SheetSpec(key, name, "hedgerow", loc, "creation", "ref", tuple(inputs), tuple(results))
+    srm = col("units_srm", "Hedge units delivered (inc SRM)", "Hedge units delivered (inc. SRM)")
+    return _sheet(key, name, "hedgerow", "creation", off, inputs, results, srm)
 
 
 def _hedge_enhancement(key: str, name: str, off: bool) -> SheetSpec:
@@ -194,11 +203,8 @@ def _hedge_enhancement(key: str, name: str, off: bool) -> SheetSpec:
         *_notes("type"),
     ]
     results = [col("baseline_line", "Baseline ref"), col("units", "Hedge units delivered", after="type")]
-    if off:
-        inputs.append(col("gain_site", "Off-site reference", after="type"))
-        results.append(col("units_srm", "Hedge units delivered (inc SRM)", "Hedge units delivered (inc. SRM)"))
-    loc: LocationName = "off_site" if off else "on_site"
-    return SheetSpec(key, name, "hedgerow", loc, "enhancement", "baseline ref", tuple(inputs), tuple(results))
+    srm = col("units_srm", "Hedge units delivered (inc SRM)", "Hedge units delivered (inc. SRM)")
+    return _sheet(key, name, "hedgerow", "enhancement", off, inputs, results, srm)
 
 
 def _water_baseline(key: str, name: str, off: bool) -> SheetSpec:
@@ -220,11 +226,8 @@ def _water_baseline(key: str, name: str, off: bool) -> SheetSpec:
         col("retained_units", "Units retained"),
         col("enhanced_units", "Units enhanced"),
     ]
-    if off:
-        inputs += [col("srm", "Spatial risk category"), col("gain_site", "Off-site reference")]
-        results.append(col("units_srm", "Total river units (SRM)", "Total watercourse units (SRM)"))
-    loc: LocationName = "off_site" if off else "on_site"
-    return SheetSpec(key, name, "watercourse", loc, "baseline", "ref", tuple(inputs), tuple(results))
+    srm = col("units_srm", "Total river units (SRM)", "Total watercourse units (SRM)")
+    return _sheet(key, name, "watercourse", "baseline", off, inputs, results, srm)
 
 
 def _water_creation(key: str, name: str, off: bool) -> SheetSpec:
@@ -241,11 +244,8 @@ def _water_creation(key: str, name: str, off: bool) -> SheetSpec:
         *_notes(None),
     ]
     results = [col("units", "Watercourse units delivered")]
-    if off:
-        inputs += [col("srm", "Spatial risk category"), col("gain_site", "Off-site reference")]
-        results.append(col("units_srm", "River units delivered (inc SRM)", "Watercourse units delivered (inc SRM)"))
-    loc: LocationName = "off_site" if off else "on_site"
-    return SheetSpec(key, name, "watercourse", loc, "creation", "ref", tuple(inputs), tuple(results))
+    srm = col("units_srm", "River units delivered (inc SRM)", "Watercourse units delivered (inc SRM)")
+    return _sheet(key, name, "watercourse", "creation", off, inputs, results, srm)
 
 
 def _water_enhancement(key: str, name: str, off: bool) -> SheetSpec:
@@ -261,13 +261,8 @@ def _water_enhancement(key: str, name: str, off: bool) -> SheetSpec:
         *_notes("type"),
     ]
     results = [col("baseline_line", "Baseline ref"), col("units", "Watercourse units delivered", after="type")]
-    if off:
-        inputs.append(col("gain_site", "Off-site reference", after="type"))
-        results.append(
-            col("units_srm", "Watercourse units delivered (inc SRM)", "River units delivered (inc SRM)", after="type")
-        )
-    loc: LocationName = "off_site" if off else "on_site"
-    return SheetSpec(key, name, "watercourse", loc, "enhancement", "baseline ref", tuple(inputs), tuple(results))
+    srm = col("units_srm", "Watercourse units delivered (inc SRM)", "River units delivered (inc SRM)", after="type")
+    return _sheet(key, name, "watercourse", "enhancement", off, inputs, results, srm)
 
 
 INPUT_SHEETS: tuple[SheetSpec, ...] = (

@@ -8,11 +8,12 @@ entry of the baseline row they enhance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
 from ..model import Location, Site
-from ..result import BandVerdict, GainSiteResult, ModuleResult, Result, RowResult
+from ..result import BandVerdict, GainSiteResult, InputIssue, ModuleResult, Result, RowResult
 
 _NOT_IN_ROWS = ("gain_site", "spatial_risk", "trees")  # given per gain site, or as "trees" below
 
@@ -132,8 +133,11 @@ def _module_dict(module: ModuleResult) -> dict[str, Any]:
     }
 
 
-def result_to_dict(result: Result) -> dict[str, Any]:
-    """The result in the site file's result format (site-file.md), with the release named."""
+def result_to_dict(result: Result, read: Sequence[InputIssue] = ()) -> dict[str, Any]:
+    """The result in the site file's result format (site-file.md), with the release named.
+
+    Its issues are those met reading the site (``read``, as ``parse_site`` gives them) and then the calculation's.
+    """
     return {
         "metric_release": result.metric_release,
         "metric_release_title": result.release_title,
@@ -153,7 +157,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
                 "severity": i.severity,
                 "message": i.message,
             }
-            for i in result.issues
+            for i in (*read, *result.issues)
         ],
     }
 

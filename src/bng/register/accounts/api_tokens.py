@@ -20,7 +20,6 @@ of the service and across restarts, which a count in memory would not.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from bng.register.core.errors import Forbidden, Invalid, NotFound, NotSignedIn, 
 from bng.register.core.ports import UnitOfWork
 from bng.register.core.roles import Permission, Role, can
 from bng.register.core.service import Service
+from bng.register.core.tokens import token_hash
 
 from .organisations import Kind, Member, Organisation, OrganisationRecords
 
@@ -74,11 +74,6 @@ def scopes_for(role: Role | str, kind: str = Kind.OTHER) -> list[Scope]:
         s for s, (_, needs) in SCOPES.items()
         if (needs is None or can(role, needs)) and (s != Scope.LPA or kind == Kind.LPA)
     ]  # fmt: skip
-
-
-def token_hash(token: str) -> str:
-    """What the register keeps of an API token: its SHA-256, never the token itself."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass

@@ -11,7 +11,6 @@ organisation's members, so who is a member is what decides what a token reads.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from bng.register.core.outbox import EMAIL, LogOutbox, Outbox
 from bng.register.core.ports import Clock, EmailLink, UnitOfWork, UnitOfWorkFactory
 from bng.register.core.roles import Role
 from bng.register.core.service import Service
+from bng.register.core.tokens import token_hash
 
 INVITATION = "org_invitation"
 """The email link's purpose."""
@@ -175,11 +175,6 @@ class Invitation:
     organisation: Organisation
     email: str
     role: str
-
-
-def token_hash(token: str) -> str:
-    """What the register keeps of an invitation's token: its SHA-256, never the token itself."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _member(

@@ -40,6 +40,7 @@ from bng.register.core.outbox import EMAIL, LogOutbox, Outbox
 from bng.register.core.ports import Clock, EmailLink, UnitOfWork, UnitOfWorkFactory
 from bng.register.core.roles import ROLE_LABELS, SELF_SERVICE_ROLES, Permission, Role
 from bng.register.core.service import Service, require
+from bng.register.core.tokens import token_hash
 
 from . import second_factor
 from .passwords import Passwords, password_problem
@@ -70,11 +71,6 @@ SECOND_STEP = (
     "password are right, we have sent a link to that email address: open it to finish signing in (it works "
     "for 15 minutes)"
 )
-
-
-def token_hash(token: str) -> str:
-    """What the register keeps of a session or link token: its SHA-256, never the token itself."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class SecondStep(Invalid):

@@ -26,10 +26,11 @@ from bng.register.core.outbox import EMAIL, Outbox
 from bng.register.core.ports import EmailLink, UnitOfWork
 from bng.register.core.roles import Role
 from bng.register.core.service import Service
+from bng.register.core.tokens import token_hash
 
 from . import second_factor
 from .passwords import password_problem
-from .service import WINDOW, Accounts, _key, _sent, actor_of, token_hash
+from .service import WINDOW, Accounts, _key, _sent, actor_of
 
 RESET_LINK_LIFETIME = timedelta(hours=1)
 VERIFY_LINK_LIFETIME = timedelta(hours=24)

@@ -70,23 +70,10 @@ class AllocationChecks(Service):
         *,
         named: str | None = None,
     ) -> AllocationPlan:
-        """Check an allocation in an open unit of work, for the combined case's acceptance.
+        """Check an allocation in an open unit of work: for checking, recording and the combined case's acceptance.
 
         Its development's metric names the application's reference, ``named``, as the site had none.
         """
-        return self._plan(uow, actor, site, development, lines, metric_data, lock, named)
-
-    def _plan(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        site: GainSite,
-        development: Development,
-        lines: Sequence[Request],
-        metric_data: bytes | None,
-        lock: bool,
-        named: str | None = None,
-    ) -> AllocationPlan:
         problems = check_development(development)
         lpa = uow.lpas.get(development.lpa_id) if development.lpa_id is not None else None
         if development.lpa_id is not None and lpa is None:
@@ -237,7 +224,7 @@ class PlanAllocation(AllocationChecks):
                 data = metric.data
             elif metric_file_id is not None:
                 stored, data = self._metric_file(uow, actor, metric_file_id)
-            plan = self._plan(uow, actor, site, development, lines, data if stored else None, lock=False)
+            plan = self.plan_in(uow, actor, site, development, lines, data if stored else None, lock=False)
             plan.metric_file = stored
             if metric is not None:
                 uow.commit()

@@ -47,7 +47,7 @@ class RecordAllocation(AllocationChecks):
             metric_file = None
             if metric_file_id is not None:
                 metric_file, metric_data = self._metric_file(uow, actor, metric_file_id)
-            plan = self._plan(uow, actor, site, development, lines, metric_data, lock=True)
+            plan = self.plan_in(uow, actor, site, development, lines, metric_data, lock=True)
             plan.metric_file = metric_file
             consent_file = None
             if plan.needs_consent:

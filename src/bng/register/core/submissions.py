@@ -12,7 +12,6 @@ corrected and sent again.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from .audit import Actor
 from .errors import Conflict, Invalid, RegisterError
 from .ports import UnitOfWork
 from .service import Service
+from .tokens import token_hash
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{22,86}")
 """What a token looks like: URL-safe base64 of 16 to 64 random bytes."""
@@ -40,7 +40,7 @@ class Once:
     @property
     def key(self) -> str:
         """The token's SHA-256 digest, which is all the register stores of it."""
-        return hashlib.sha256(self.token.encode("ascii")).hexdigest()
+        return token_hash(self.token)
 
 
 class AlreadyDone(RegisterError):

@@ -11,7 +11,6 @@ are queued in the outbox).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -22,6 +21,7 @@ from bng.register.core.audit import Actor
 from bng.register.core.errors import NotFound
 from bng.register.core.roles import Permission
 from bng.register.core.service import Service, require
+from bng.register.core.tokens import token_hash
 
 from .records import ActionStatus, CalendarFeed, MonitoringUnitOfWork, Obligation, RemedialAction
 from .service import obligation_dues
@@ -129,7 +129,7 @@ class Calendars(Service):
             raise NotFound("No calendar")
         kind, lpa_id, user_id = self._owner(actor)
         token = secrets.token_urlsafe(32)
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = token_hash(token)
         with self._muow(write=True) as uow:
             feed = uow.monitoring.feed_of(kind, lpa_id, user_id)
             if feed is None:
@@ -151,7 +151,7 @@ class Calendars(Service):
         """The calendar a secret link names (anyone holding the link: a calendar application)."""
         if not token or len(token) > 100:
             raise NotFound("No such calendar")
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = token_hash(token)
         with self._muow() as uow:
             found = uow.monitoring.feed(digest)
             if found is None:
