@@ -1,5 +1,7 @@
-"""The legal agreement that secures the gain site, its local land charge, and the habitat management
-and monitoring plan (HMMP)."""
+"""The legal agreement that secures the gain site, its local land charge, and the HMMP.
+
+The habitat management and monitoring plan (HMMP) is in the agreement or a document of its own.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +24,10 @@ from .stored import SectionAnswers, date_of, id_of, ids_of, iso, text_of, yes_of
 
 @dataclass(frozen=True)
 class LegalAgreementAnswers(SectionAnswers):
-    """A section 106 agreement (with the LPAs party to it) or a conservation covenant (with its
-    responsible body), its dates and the document."""
+    """The legal agreement that secures the gain site for at least 30 years, its dates and the document.
+
+    A section 106 agreement (with the LPAs party to it) or a conservation covenant (with its responsible body).
+    """
 
     KEY: ClassVar[str] = "legal-agreement"
 
@@ -38,6 +42,7 @@ class LegalAgreementAnswers(SectionAnswers):
 
     @property
     def kind(self) -> AgreementType | None:
+        """The agreement's type, once one is chosen (a section 106 agreement or a conservation covenant)."""
         return AgreementType(self.agreement_type) if self.agreement_type in set(AgreementType) else None
 
     @classmethod
@@ -48,6 +53,10 @@ class LegalAgreementAnswers(SectionAnswers):
         uploads: Mapping[str, Upload],
         ctx: SectionContext,
     ) -> LegalAgreementAnswers:
+        """The agreement's type, its parties, its dates and the document.
+
+        The LPAs must be current on the day, a responsible body designated when the agreement was signed.
+        """
         form = Form(cls.KEY, values, uploads, ctx)
         kind = form.text("agreement_type")
         answers = cls(agreement_type=kind)
@@ -99,6 +108,7 @@ class LegalAgreementAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> LegalAgreementAnswers:
+        """The agreement as the section holds it."""
         return cls(
             **cls._common_of(doc),
             agreement_type=text_of(doc, "agreement_type"),
@@ -111,6 +121,7 @@ class LegalAgreementAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The type, the parties, the dates as ISO dates and the document's file id."""
         doc: dict[str, Any] = {"agreement_type": self.agreement_type}
         if self.lpa_ids or self.kind == AgreementType.S106:
             doc["lpa_ids"] = list(self.lpa_ids)
@@ -125,6 +136,7 @@ class LegalAgreementAnswers(SectionAnswers):
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """The type and its parties by name, the dates as the guidance writes them, the agreement linked."""
         kind = self.kind
         rows = [Row("Type of agreement", AGREEMENT_LABELS[kind] if kind is not None else "")]
         if kind == AgreementType.S106:
@@ -155,6 +167,7 @@ class LandChargeAnswers(SectionAnswers):
     def parse(
         cls, current: LandChargeAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> LandChargeAnswers:
+        """The search certificate's date (recent enough, by the land charge rule) and the certificate itself."""
         form = Form(cls.KEY, values, uploads, ctx)
         when = form.date("certificate_date", "The date of the search certificate")
         if when:
@@ -167,6 +180,7 @@ class LandChargeAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> LandChargeAnswers:
+        """The certificate as the section holds it."""
         return cls(
             **cls._common_of(doc),
             certificate_date=date_of(doc, "certificate_date"),
@@ -174,10 +188,12 @@ class LandChargeAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The certificate's date as an ISO date, and its file id."""
         doc = {"certificate_date": iso(self.certificate_date), "land_charge_file": self.land_charge_file}
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """The certificate's date and the certificate, linked."""
         return [
             Row("Date of certificate", long_date(self.certificate_date)),
             ctx.document("Certificate", self.land_charge_file),
@@ -197,6 +213,7 @@ class HmmpAnswers(SectionAnswers):
     def parse(
         cls, current: HmmpAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> HmmpAnswers:
+        """Whether the HMMP is in the legal agreement; if not, the plan itself."""
         form = Form(cls.KEY, values, uploads, ctx)
         where = form.text("hmmp_in_agreement")
         if where not in ("yes", "no"):
@@ -210,17 +227,20 @@ class HmmpAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> HmmpAnswers:
+        """The HMMP's answers as the section holds them."""
         return cls(
             **cls._common_of(doc), hmmp_in_agreement=yes_of(doc, "hmmp_in_agreement"), hmmp_file=id_of(doc, "hmmp_file")
         )
 
     def to_json(self) -> dict[str, Any]:
+        """Whether the HMMP is in the agreement, and the plan's file id when it is apart."""
         doc: dict[str, Any] = {"hmmp_in_agreement": self.hmmp_in_agreement}
         if self.hmmp_file is not None or self.hmmp_in_agreement is False:
             doc["hmmp_file"] = self.hmmp_file
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """Whether the HMMP is in the agreement, and the plan, linked, when it is not."""
         rows = [Row("In the legal agreement", "Yes" if self.hmmp_in_agreement else "No")]
         if not self.hmmp_in_agreement:
             rows.append(ctx.document("HMMP", self.hmmp_file))

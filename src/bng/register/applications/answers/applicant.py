@@ -18,6 +18,8 @@ from .stored import SectionAnswers, id_of, text_of
 
 @dataclass(frozen=True)
 class ApplicantAnswers(SectionAnswers):
+    """Who is applying: the landowner, or an agent with the landowner's written authorisation."""
+
     KEY: ClassVar[str] = "applicant"
 
     acting_as: str = ""
@@ -33,12 +35,14 @@ class ApplicantAnswers(SectionAnswers):
 
     @property
     def agent(self) -> bool:
+        """Whether the applicant acts for the landowner."""
         return self.acting_as == "agent"
 
     @classmethod
     def parse(
         cls, current: ApplicantAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> ApplicantAnswers:
+        """The applicant's role and contact details; an agent's client and authorisation."""
         form = Form(cls.KEY, values, uploads, ctx)
         role = form.text("acting_as")
         if role not in ("landowner", "agent"):
@@ -64,6 +68,7 @@ class ApplicantAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> ApplicantAnswers:
+        """The applicant as the section holds it."""
         return cls(
             **cls._common_of(doc),
             acting_as=text_of(doc, "acting_as"),
@@ -76,6 +81,7 @@ class ApplicantAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The role and contact details; an agent's client and authorisation when given."""
         doc: dict[str, Any] = {
             "acting_as": self.acting_as,
             "name": self.name,
@@ -88,6 +94,7 @@ class ApplicantAnswers(SectionAnswers):
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """The role, an agent's client and authorisation, and the contact details."""
         rows = [Row("Applying as", "An agent for the landowner" if self.agent else "The landowner")]
         if self.agent:
             rows += [Row("Landowner", self.client_name), ctx.document("Written authorisation", self.authorisation_file)]

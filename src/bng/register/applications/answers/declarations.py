@@ -11,7 +11,7 @@ from bng.register.core.uploads import Upload
 
 from ..fields import Form, SectionContext
 from .rows import RowContext
-from .stored import SectionAnswers
+from .stored import SectionAnswers, items_of
 
 DECLARATIONS: tuple[tuple[str, str], ...] = (
     ("true", "The information I have given is true and complete to the best of my knowledge."),
@@ -27,6 +27,8 @@ DECLARATIONS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class DeclarationsAnswers(SectionAnswers):
+    """The declarations the applicant confirms: every one of them, before the application is submitted."""
+
     KEY: ClassVar[str] = "declarations"
 
     confirm: tuple[str, ...] = ()
@@ -36,6 +38,7 @@ class DeclarationsAnswers(SectionAnswers):
     def parse(
         cls, current: DeclarationsAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> DeclarationsAnswers:
+        """The declarations ticked; every one must be."""
         form = Form(cls.KEY, values, uploads, ctx)
         raw = values.get("confirm") or []
         ticked = set(raw if isinstance(raw, list | tuple) else [raw])
@@ -45,13 +48,14 @@ class DeclarationsAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> DeclarationsAnswers:
-        raw = doc.get("confirm")
-        items = raw if isinstance(raw, list | tuple) else [raw] if raw is not None else []
-        return cls(**cls._common_of(doc), confirm=tuple(str(k) for k in items))
+        """The declarations as the section holds them."""
+        return cls(**cls._common_of(doc), confirm=tuple(str(k) for k in items_of(doc, "confirm")))
 
     def to_json(self) -> dict[str, Any]:
+        """The keys of the declarations confirmed."""
         return {"confirm": list(self.confirm)} | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """The words of each declaration confirmed."""
         ticked = set(self.confirm)
         return [Row("Confirmed", "\n".join(text for k, text in DECLARATIONS if k in ticked) or "Nothing yet")]

@@ -1,5 +1,8 @@
-"""The habitats: the statutory biodiversity metric (workbook or site file), or a pair of habitat maps
-(baseline and post-intervention GeoPackages), and the gain site's habitats read from it."""
+"""The habitats section: the gain site's habitats, and the files they are read from.
+
+The statutory biodiversity metric (workbook or site file), or a pair of habitat maps (baseline and
+post-intervention GeoPackages).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from bng.metric import MODULE_NAMES, SIZE_UNITS
 from bng.register.core.errors import Invalid, Problem
 from bng.register.core.filetypes import DocumentKind, FileType, sniff
 from bng.register.core.ledger import SELLABLE_STAGES, shown
@@ -14,7 +18,7 @@ from bng.register.core.summary import Row
 from bng.register.core.uploads import Upload
 
 from ..fields import Form, SectionContext
-from ..habitats import MODULE_LABELS, SIZE_UNITS, Habitats, ParcelDraft, from_site_json
+from ..habitats import Habitats, ParcelDraft, from_site_json
 from ..metric_doors import habitats_from_maps, habitats_from_workbook
 from .rows import RowContext
 from .stored import SectionAnswers, id_of, text_of
@@ -29,6 +33,8 @@ MAP_LABELS = {
 
 @dataclass(frozen=True)
 class HabitatsAnswers(SectionAnswers):
+    """The gain site's baseline and post-intervention habitats, read from its metric or its pair of habitat maps."""
+
     KEY: ClassVar[str] = SECTION_HABITATS
 
     gain_site_label: str = ""
@@ -48,6 +54,7 @@ class HabitatsAnswers(SectionAnswers):
     def parse(
         cls, current: HabitatsAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> HabitatsAnswers:
+        """The metric or the habitat maps, read for the gain site's habitats, which must deliver an uplift."""
         form = Form(cls.KEY, values, uploads, ctx)
         label = form.text("gain_site_label")
         answers = cls(gain_site_label=label)
@@ -95,6 +102,7 @@ class HabitatsAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> HabitatsAnswers:
+        """The habitats as the section holds them."""
         h = doc.get("habitats")
         return cls(
             **cls._common_of(doc),
@@ -106,6 +114,7 @@ class HabitatsAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The files given and the habitats read from them."""
         doc: dict[str, Any] = {"gain_site_label": self.gain_site_label}
         for name in ("metric_file", *MAP_FIELDS):
             if getattr(self, name) is not None:
@@ -115,6 +124,7 @@ class HabitatsAnswers(SectionAnswers):
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """The files given, and each module's baseline and post-intervention units."""
         if self.habitat_baseline_map:
             rows = [
                 ctx.document("Baseline habitat map", self.habitat_baseline_map),
@@ -127,7 +137,7 @@ class HabitatsAnswers(SectionAnswers):
             return rows
         # the parcels' units as the register keeps them (at the ledger's precision), so these totals are
         # the gain site page's to the last figure once it is registered
-        for module, label in MODULE_LABELS.items():
+        for module, label in MODULE_NAMES.items():
             base = sum(p.ledger_units for p in h.parcels if p.module == module and p.stage == "baseline")
             post = sum(p.ledger_units for p in h.parcels if p.module == module and p.stage != "baseline")
             if base or post:
@@ -174,8 +184,11 @@ def _read(form: Form, answers: HabitatsAnswers, read: Callable[[], Habitats], fi
 
 
 def uplift_problems(h: Habitats, field: str = "metric_file") -> list[Problem]:
-    """A gain site must deliver an uplift: habitat created or enhanced on it, and more biodiversity units
-    after the works than before in at least one module. Retained baseline alone is not a gain site."""
+    """Why the habitats are no gain site, if they are not: a gain site must deliver an uplift.
+
+    Habitat created or enhanced on it, and more biodiversity units after the works than before in at least one
+    module. Retained baseline alone is not a gain site.
+    """
     sellable = [q for q in h.parcels if q.stage in ("creation", "enhancement") and q.size > 0 and q.units > 0]
     if not sellable:
         return [

@@ -1,6 +1,8 @@
-"""Every section's answers have in common: whether they are completed, the uploads kept from a save
-that failed, and reading the JSON they are stored as, whatever it holds (answers saved for later are
-kept as they were typed, unchecked)."""
+"""What every section's answers have in common.
+
+Whether they are completed, the uploads kept from a save that failed, and reading the JSON they are stored
+as, whatever it holds (answers saved for later are kept as they were typed, unchecked).
+"""
 
 from __future__ import annotations
 
@@ -22,8 +24,11 @@ KEPT = "uploaded"
 
 @dataclass(frozen=True)
 class SectionAnswers:
-    """A section's answers. ``from_json`` reads what the section holds and never fails on it; ``to_json``
-    gives what ``from_json`` reads back to the same answers; ``rows`` are its summary list."""
+    """A section's answers, with how they are parsed from its form, stored as JSON and shown as rows.
+
+    ``from_json`` reads what the section holds and never fails on it; ``to_json`` gives what ``from_json``
+    reads back to the same answers; ``rows`` are its summary list.
+    """
 
     KEY: ClassVar[str] = ""
 
@@ -35,18 +40,23 @@ class SectionAnswers:
     def parse(
         cls, current: Self, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> Self:
-        """The section's form (typed ``values`` and ``uploads``) read and checked, ``current`` being the
-        answers it holds now (its files are kept unless others are uploaded); Invalid naming every problem."""
+        """The section's form (typed ``values`` and ``uploads``) read and checked; Invalid naming every problem.
+
+        ``current`` is the answers the section holds now: its files are kept unless others are uploaded.
+        """
         raise NotImplementedError
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> Self:
+        """The section's answers from what it holds, whatever it holds (never fails)."""
         raise NotImplementedError
 
     def to_json(self) -> dict[str, Any]:
+        """What the section holds: ``from_json`` reads it back to the same answers."""
         raise NotImplementedError
 
     def rows(self, ctx: RowContext) -> list[Row]:
+        """The section's summary list rows (check your answers, the submitted application, the case page)."""
         raise NotImplementedError
 
     def checked(self, form: Form) -> Self:
@@ -72,6 +82,7 @@ def _int(v: Any) -> bool:
 
 
 def text_of(doc: Mapping[str, Any], name: str) -> str:
+    """A typed answer as stored; "" when there is none."""
     v = doc.get(name)
     return str(v) if v is not None else ""
 
@@ -84,13 +95,19 @@ def id_of(doc: Mapping[str, Any], name: str) -> int | None:
     return int(v) if isinstance(v, str) and v.strip().isdigit() else None
 
 
-def ids_of(doc: Mapping[str, Any], name: str) -> tuple[int, ...]:
+def items_of(doc: Mapping[str, Any], name: str) -> list[Any]:
+    """A list answer as stored: a list's items, a single value as one item, nothing as none."""
     raw = doc.get(name)
-    items = raw if isinstance(raw, list | tuple) else [raw] if raw is not None else []
-    return tuple(i for i in (id_of({"v": x}, "v") for x in items) if i is not None)
+    return list(raw) if isinstance(raw, list | tuple) else [raw] if raw is not None else []
+
+
+def ids_of(doc: Mapping[str, Any], name: str) -> tuple[int, ...]:
+    """Ids kept as a list (the LPAs party to an agreement); what is not an id is not read."""
+    return tuple(i for i in (id_of({"v": x}, "v") for x in items_of(doc, name)) if i is not None)
 
 
 def number_of(doc: Mapping[str, Any], name: str) -> float | None:
+    """A number (an area in hectares, an easting), stored or as typed with its commas; None if it is not one."""
     v = doc.get(name)
     if v is None or isinstance(v, bool):
         return None
@@ -102,6 +119,7 @@ def number_of(doc: Mapping[str, Any], name: str) -> float | None:
 
 
 def date_of(doc: Mapping[str, Any], name: str) -> date | None:
+    """A date kept as an ISO date (2026-03-05); None when there is none, or it is not a real date."""
     v = doc.get(name)
     if isinstance(v, date):
         return v
@@ -122,4 +140,5 @@ def yes_of(doc: Mapping[str, Any], name: str) -> bool | None:
 
 
 def iso(d: date | None) -> str | None:
+    """A date as the answers keep it: an ISO date, or None."""
     return d.isoformat() if d is not None else None
