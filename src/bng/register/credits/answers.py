@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Self
 
 from bng.register.applications.answers import long_date
-from bng.register.applications.answers.stored import date_of, id_of, text_of
+from bng.register.applications.answers.stored import StoredAnswers, date_of, id_of, text_of
 from bng.register.core.errors import Invalid, Problem, gather
 from bng.register.core.lpas import not_current
 from bng.register.core.model import Lpa, StoredFile
@@ -68,23 +68,12 @@ def _checked(problems: list[Problem]) -> None:
 
 
 @dataclass(frozen=True)
-class OrderAnswers:
-    """A section's answers (a section saved is done: a draft order has no "save for later")."""
-
-    KEY: ClassVar[str] = ""
+class OrderAnswers(StoredAnswers):
+    """A credit order section's answers (a section saved is done: a draft order has no "save for later")."""
 
     @classmethod
     def parse(cls, form: OrderForm) -> Self:
         """The section's form read and checked; Invalid naming every field with a problem."""
-        raise NotImplementedError
-
-    @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> Self:
-        """The section's answers from what it holds, whatever it holds (never fails)."""
-        raise NotImplementedError
-
-    def to_json(self) -> dict[str, Any]:
-        """What the section holds: ``from_json`` reads it back to the same answers."""
         raise NotImplementedError
 
     def rows(self, view: OrderView) -> list[Row]:

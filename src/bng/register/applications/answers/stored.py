@@ -23,14 +23,32 @@ KEPT = "uploaded"
 
 
 @dataclass(frozen=True)
-class SectionAnswers:
-    """A section's answers, with how they are parsed from its form, stored as JSON and shown as rows.
+class StoredAnswers:
+    """A section's answers kept as a small JSON document, an application's or a credit order's.
 
-    ``from_json`` reads what the section holds and never fails on it; ``to_json`` gives what ``from_json``
-    reads back to the same answers; ``rows`` are its summary list.
+    JSON is only their storage: ``from_json`` reads what the section holds and never fails on it;
+    ``to_json`` gives what ``from_json`` reads back to the same answers.
     """
 
     KEY: ClassVar[str] = ""
+    """The section's key: where its answers are kept, and its page's address."""
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Self:
+        """The section's answers from what it holds, whatever it holds (never fails)."""
+        raise NotImplementedError
+
+    def to_json(self) -> dict[str, Any]:
+        """What the section holds: ``from_json`` reads it back to the same answers."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SectionAnswers(StoredAnswers):
+    """An application section's answers, with how they are parsed from its form and shown as rows.
+
+    ``rows`` are its summary list; answers saved for later are kept as typed, not yet ``completed``.
+    """
 
     completed: bool = False
     uploaded: tuple[tuple[str, int], ...] = ()
@@ -44,15 +62,6 @@ class SectionAnswers:
 
         ``current`` is the answers the section holds now: its files are kept unless others are uploaded.
         """
-        raise NotImplementedError
-
-    @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> Self:
-        """The section's answers from what it holds, whatever it holds (never fails)."""
-        raise NotImplementedError
-
-    def to_json(self) -> dict[str, Any]:
-        """What the section holds: ``from_json`` reads it back to the same answers."""
         raise NotImplementedError
 
     def rows(self, ctx: RowContext) -> list[Row]:

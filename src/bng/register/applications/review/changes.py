@@ -19,6 +19,9 @@ from bng.register.core.service import Service, require
 
 from .common import _reason
 
+Audited = tuple[dict[str, Any] | None, dict[str, Any]]
+"""What the audit log keeps of a change: the site before (None: nothing it changes) and after."""
+
 
 class SiteChange(Service):
     """A dated change to a gain site on the register, made by the register team and kept in the site's history."""
@@ -56,9 +59,7 @@ class SiteChange(Service):
             audit.record(uow, self.now(), actor, f"site.{self.EVENT}", "gain_site", site.reference, before, after)
             uow.commit()
 
-    def _change(
-        self, uow: UnitOfWork, site: GainSite, on: date, description: str
-    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    def _change(self, uow: UnitOfWork, site: GainSite, on: date, description: str) -> Audited:
         """The change made to the site; what the audit log keeps of it before and after."""
         raise NotImplementedError
 
@@ -89,9 +90,7 @@ class Amend(SiteChange):
     EVENT = "amended"
     GONE = "This gain site has been removed from the register"
 
-    def _change(
-        self, uow: UnitOfWork, site: GainSite, on: date, description: str
-    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    def _change(self, uow: UnitOfWork, site: GainSite, on: date, description: str) -> Audited:
         return None, {"on": on, "description": description}
 
 
@@ -103,9 +102,7 @@ class Remove(SiteChange):
     EVENT = "removed"
     GONE = "This gain site has already been removed from the register"
 
-    def _change(
-        self, uow: UnitOfWork, site: GainSite, on: date, description: str
-    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    def _change(self, uow: UnitOfWork, site: GainSite, on: date, description: str) -> Audited:
         assert site.id is not None
         if uow.ledger.allocated_count(site.id) > 0:
             raise Conflict(
