@@ -34,6 +34,7 @@ from bng.register.applications.answers import (
     RowContext,
     SectionAnswers,
     parcel_key,
+    site_name,
 )
 from bng.register.applications.habitats import MODULES, STAGES, Habitats, ParcelDraft
 from bng.register.core.model import AgreementType, Lpa, ResponsibleBody, StoredFile
@@ -201,3 +202,10 @@ def test_an_allocation_takes_units_in_proportion_to_the_parcel() -> None:
     assert rows[-1] == Row(
         "Habitat parcels", "Grassland - Other neutral grassland (parcel 1): 0.5000 ha, 2.5000 habitat units"
     )
+
+
+def test_an_application_names_its_gain_site_from_its_boundary_answers() -> None:
+    held = {"boundary": {"site_name": "Meadow Farm", "method": "map"}, "applicant": {"name": "A"}}
+    assert site_name(held) == ApplicationAnswers.from_json(held).site_name == "Meadow Farm"
+    for nothing in ({}, {"boundary": None}, {"boundary": "not answers"}, {"boundary": {"method": "map"}}):
+        assert site_name(nothing) == ApplicationAnswers.from_json(nothing).site_name == ""

@@ -13,7 +13,7 @@ submodule (an import-linter contract in pyproject.toml). Two exceptions are decl
 from .credits import TIERS, CreditCost, cost, prices_on
 from .engine import calculate
 from .errors import ReferenceDataError, XlError
-from .labels import MODULE_NAMES, SIZE_UNITS, UNIT_NAMES
+from .labels import MODULE_NAMES, SIZE_NAMES, SIZE_UNITS, UNIT_HEADINGS, UNIT_NAMES
 from .messages import T
 from .model import (
     MODULES,
@@ -60,9 +60,11 @@ __all__ = [
     "MODULES",
     "MODULE_NAMES",
     "RELEASES",
+    "SIZE_NAMES",
     "SIZE_UNITS",
     "STAGES",
     "TIERS",
+    "UNIT_HEADINGS",
     "UNIT_NAMES",
     "AreaBaseline",
     "AreaCreation",

@@ -21,3 +21,11 @@ UNIT_NAMES: Mapping[str, str] = MappingProxyType(
 
 SIZE_UNITS: Mapping[str, str] = MappingProxyType({"area": "ha", "hedgerow": "km", "watercourse": "km"})
 """What a module's parcels are measured in: hectares of area, kilometres of hedgerow or watercourse."""
+
+UNIT_HEADINGS: Mapping[str, str] = MappingProxyType({m: units.capitalize() for m, units in UNIT_NAMES.items()})
+"""A module's biodiversity units as a heading or a column: "Habitat units"."""
+
+SIZE_NAMES: Mapping[str, str] = MappingProxyType(
+    {"area": "hectares", "hedgerow": "kilometres", "watercourse": "kilometres"}
+)
+"""What a module's parcels are measured in, in words: "Size found, in hectares"."""

@@ -14,6 +14,8 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
+from bng.metric import MODULE_NAMES, SIZE_NAMES, SIZE_UNITS, UNIT_HEADINGS, UNIT_NAMES
+from bng.register.applications.answers import site_name
 from bng.register.core.filetypes import MAX_UPLOAD_BYTES
 from bng.register.services import Services
 
@@ -138,6 +140,11 @@ def create_app(services: Services, settings: Settings) -> Flask:
     app.add_template_global(legend, "legend")
     app.add_template_global(token_field, "submission_token_field")
     app.add_template_global(kept_field, "kept_field")
+    app.jinja_env.globals.update(  # the metric's modules in words (bng.metric.labels): one table for every page
+        module_names=MODULE_NAMES, unit_names=UNIT_NAMES, unit_headings=UNIT_HEADINGS, size_units=SIZE_UNITS,
+        size_names=SIZE_NAMES,
+    )  # fmt: skip
+    app.add_template_filter(site_name, "site_name")  # an application's gain site, from its typed answers
     filters.register(app)
     security.register(app)  # before CSRF: a request no form could send is refused before its check reads it
     csrf = CSRFProtect(app)

@@ -1,5 +1,7 @@
-"""The register's site filters, read from a query string: the same names and the same checks for the
-search page, its download links and the API (``/api/v1/sites`` and its CSV and GeoJSON).
+"""The register's site filters, read from a query string.
+
+The same names and the same checks serve the search page, its download links and the API (``/api/v1/sites``
+and its CSV and GeoJSON).
 
 Each bad value gives a :class:`FilterError` naming its field, so the page can put the message on the
 field and the API can say which parameter is wrong.
@@ -11,6 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bng.metric import MODULE_NAMES
 from bng.register.applications.boundary import parse_grid_reference
 from bng.register.core.ports import SiteQuery
 
@@ -32,7 +35,6 @@ FILTERS = (
 )
 """The query string's filter names, in the order the search page shows them."""
 
-MODULES = {"area": "Habitat units", "hedgerow": "Hedgerow units", "watercourse": "Watercourse units"}
 DEFAULT_DISTANCE_KM = 5.0
 MAX_DISTANCE_KM = 100.0
 MAX_NAME = 200
@@ -47,6 +49,8 @@ MAX_EASTING, MAX_NORTHING = 700_000.0, 1_300_000.0
 
 @dataclass(frozen=True)
 class FilterError:
+    """A filter's bad value: the field (the API's parameter) and what it must be, in the page's words."""
+
     field: str
     message: str
 
@@ -90,7 +94,7 @@ def site_query(args: Mapping[str, str], page: int = 1, per_page: int = 20) -> tu
         errors.append(FilterError("responsible_body", "Responsible body must be the number of a responsible body"))
 
     module = get("module") or "area"
-    if module not in MODULES:
+    if module not in MODULE_NAMES:
         errors.append(FilterError("module", "Units of must be habitat (area), hedgerow or watercourse"))
         module = "area"
     min_units: float | None = None

@@ -14,7 +14,6 @@ from typing import Any
 from bng.register.core.errors import Invalid, Problem
 from bng.register.core.references import CROCKFORD
 
-from .amounts import TIER_LABELS, TIERS, parse_quantity, show_quantity
 from .metric import MetricCredits
 
 MAX_TEXT = 5_000
@@ -135,35 +134,6 @@ def _council(name: str) -> str:
     """
     words = re.sub(r"[^a-z0-9 ]", " ", name.lower().replace("&", " and ")).split()
     return " ".join(w for w in words if w not in COUNCIL_WORDS)
-
-
-def _quantities(answers: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
-    metric_answer = answers.get("metric")
-    if not metric_answer:
-        raise Invalid.one("quantity_A1", "Upload the development's metric first: the credits come from it")
-    metric = MetricCredits.from_dict(metric_answer["credits"])
-    problems: list[Problem] = []
-    by_tier: dict[str, int] = {}
-    for tier in TIERS:
-        name = f"quantity_{tier}"
-        try:
-            n = parse_quantity(str(data.get(name) or ""), tier, name)
-        except Invalid as err:
-            problems += err.problems
-            continue
-        needed = metric.needed.get(tier) or 0
-        if n < needed:
-            problems.append(
-                Problem(
-                    name,
-                    f"{TIER_LABELS[tier]}: the metric needs {show_quantity(needed)} credits; you may buy more, "
-                    "not fewer",
-                )
-            )
-        by_tier[tier] = n
-    if problems:
-        raise Invalid("There is a problem", problems)
-    return {"by_tier": by_tier, "for_metric": metric_answer["sha256"]}
 
 
 def _loggable(key: str, answer: dict[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,7 @@ __all__ = [
     "long_date",
     "parcel_key",
     "section_of",
+    "site_name",
     "uplift_problems",
 ]
 
@@ -77,6 +78,15 @@ SECTION_TYPES: dict[str, type[SectionAnswers]] = {
 def section_of(key: str, doc: Mapping[str, Any] | None) -> SectionAnswers:
     """A section's answers from what it holds (None or {}: not started, every answer at its default)."""
     return SECTION_TYPES[key].from_json(doc or {})
+
+
+def site_name(answers: Mapping[str, Any]) -> str:
+    """The gain site's name an application's stored answers give (its boundary section); "" before it is named.
+
+    Only the boundary section is read: a list of applications names each without reading its habitats.
+    """
+    held = answers.get("boundary")
+    return BoundaryAnswers.from_json(held).site_name if isinstance(held, Mapping) else ""
 
 
 @dataclass(frozen=True)
@@ -109,7 +119,7 @@ class ApplicationAnswers:
         return cls(**sections)
 
     def to_json(self) -> dict[str, Any]:
-        """The answers as stored, by section key; a section not started is left out."""
+        """The sections started, each as its answer class stores it."""
         return {key: s.to_json() for key in SECTION_TYPES if (s := self.get(key)) is not None}
 
     def get(self, key: str) -> SectionAnswers | None:
@@ -120,6 +130,11 @@ class ApplicationAnswers:
     def section(self, key: str) -> SectionAnswers:
         """A section's answers; a section not started has every answer at its default."""
         return self.get(key) or section_of(key, None)
+
+    @property
+    def site_name(self) -> str:
+        """The gain site's name as the boundary section gives it; "" before it is named."""
+        return self.boundary.site_name if self.boundary is not None else ""
 
     @property
     def sellable(self) -> tuple[ParcelDraft, ...]:

@@ -1,6 +1,6 @@
 """The legal agreement that secures the gain site, its local land charge, and the HMMP.
 
-The HMMP is the habitat management and monitoring plan.
+The habitat management and monitoring plan (HMMP) is in the agreement or a document of its own.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from .stored import SectionAnswers, date_of, id_of, ids_of, iso, text_of, yes_of
 
 @dataclass(frozen=True)
 class LegalAgreementAnswers(SectionAnswers):
-    """The legal agreement securing the gain site for at least 30 years, its dates and the document.
+    """The legal agreement that secures the gain site for at least 30 years, its dates and the document.
 
-    A section 106 agreement (with the LPAs party to it) or a conservation covenant (with its responsible
-    body).
+    A section 106 agreement (with the LPAs party to it) or a conservation covenant (with its responsible body).
     """
 
     KEY: ClassVar[str] = "legal-agreement"
@@ -43,7 +42,7 @@ class LegalAgreementAnswers(SectionAnswers):
 
     @property
     def kind(self) -> AgreementType | None:
-        """The type of agreement chosen; None until one is."""
+        """The agreement's type, once one is chosen (a section 106 agreement or a conservation covenant)."""
         return AgreementType(self.agreement_type) if self.agreement_type in set(AgreementType) else None
 
     @classmethod
@@ -54,7 +53,10 @@ class LegalAgreementAnswers(SectionAnswers):
         uploads: Mapping[str, Upload],
         ctx: SectionContext,
     ) -> LegalAgreementAnswers:
-        """The legal agreement's form read and checked: its parties, its dates (30 years secured) and document."""
+        """The agreement's type, its parties, its dates and the document.
+
+        The LPAs must be current on the day, a responsible body designated when the agreement was signed.
+        """
         form = Form(cls.KEY, values, uploads, ctx)
         kind = form.text("agreement_type")
         answers = cls(agreement_type=kind)
@@ -106,7 +108,7 @@ class LegalAgreementAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> LegalAgreementAnswers:
-        """The legal agreement answers as stored, checked or saved for later as typed."""
+        """The agreement as the section holds it."""
         return cls(
             **cls._common_of(doc),
             agreement_type=text_of(doc, "agreement_type"),
@@ -119,7 +121,7 @@ class LegalAgreementAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The answers to store, as ``from_json`` reads them back."""
+        """The type, the parties, the dates as ISO dates and the document's file id."""
         doc: dict[str, Any] = {"agreement_type": self.agreement_type}
         if self.lpa_ids or self.kind == AgreementType.S106:
             doc["lpa_ids"] = list(self.lpa_ids)
@@ -134,7 +136,7 @@ class LegalAgreementAnswers(SectionAnswers):
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
-        """The agreement's type, its parties, its dates and the document."""
+        """The type and its parties by name, the dates as the guidance writes them, the agreement linked."""
         kind = self.kind
         rows = [Row("Type of agreement", AGREEMENT_LABELS[kind] if kind is not None else "")]
         if kind == AgreementType.S106:
@@ -165,7 +167,7 @@ class LandChargeAnswers(SectionAnswers):
     def parse(
         cls, current: LandChargeAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> LandChargeAnswers:
-        """The land charge form read and checked: a search certificate from the last 2 months, and its document."""
+        """The search certificate's date (recent enough, by the land charge rule) and the certificate itself."""
         form = Form(cls.KEY, values, uploads, ctx)
         when = form.date("certificate_date", "The date of the search certificate")
         if when:
@@ -178,7 +180,7 @@ class LandChargeAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> LandChargeAnswers:
-        """The local land charge answers as stored, checked or saved for later as typed."""
+        """The certificate as the section holds it."""
         return cls(
             **cls._common_of(doc),
             certificate_date=date_of(doc, "certificate_date"),
@@ -186,12 +188,12 @@ class LandChargeAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The answers to store, as ``from_json`` reads them back."""
+        """The certificate's date as an ISO date, and its file id."""
         doc = {"certificate_date": iso(self.certificate_date), "land_charge_file": self.land_charge_file}
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
-        """The search certificate's date and the document."""
+        """The certificate's date and the certificate, linked."""
         return [
             Row("Date of certificate", long_date(self.certificate_date)),
             ctx.document("Certificate", self.land_charge_file),
@@ -211,7 +213,7 @@ class HmmpAnswers(SectionAnswers):
     def parse(
         cls, current: HmmpAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> HmmpAnswers:
-        """The HMMP form read and checked: in the legal agreement, or its own document uploaded."""
+        """Whether the HMMP is in the legal agreement; if not, the plan itself."""
         form = Form(cls.KEY, values, uploads, ctx)
         where = form.text("hmmp_in_agreement")
         if where not in ("yes", "no"):
@@ -225,20 +227,20 @@ class HmmpAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> HmmpAnswers:
-        """The HMMP answers as stored, checked or saved for later as typed."""
+        """The HMMP's answers as the section holds them."""
         return cls(
             **cls._common_of(doc), hmmp_in_agreement=yes_of(doc, "hmmp_in_agreement"), hmmp_file=id_of(doc, "hmmp_file")
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The answers to store, as ``from_json`` reads them back."""
+        """Whether the HMMP is in the agreement, and the plan's file id when it is apart."""
         doc: dict[str, Any] = {"hmmp_in_agreement": self.hmmp_in_agreement}
         if self.hmmp_file is not None or self.hmmp_in_agreement is False:
             doc["hmmp_file"] = self.hmmp_file
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
-        """Whether the HMMP is in the legal agreement, else its document."""
+        """Whether the HMMP is in the agreement, and the plan, linked, when it is not."""
         rows = [Row("In the legal agreement", "Yes" if self.hmmp_in_agreement else "No")]
         if not self.hmmp_in_agreement:
             rows.append(ctx.document("HMMP", self.hmmp_file))

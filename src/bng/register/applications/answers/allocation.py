@@ -1,9 +1,8 @@
-"""The optional allocation of a combined case: the development, and how much of each parcel it takes.
+"""The optional allocation of a combined case (register and allocate in one application).
 
-The combined case registers a gain site and allocates from it in one application; the allocation takes
-its created or enhanced parcels. Its form is checked by the allocations area
-(``bng.register.allocations.combined``, through the application's port), which builds these answers;
-what they hold and show is the application's.
+The development, and how much of each created or enhanced parcel it takes. Its form is checked by the
+allocations area (``bng.register.allocations.combined``, through the application's port), which builds these
+answers; what they hold and show is the application's.
 """
 
 from __future__ import annotations
@@ -14,10 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
+from bng.metric import SIZE_UNITS, UNIT_NAMES
 from bng.register.core.ledger import PLACES, Capacity, plain, shown
 from bng.register.core.summary import Row
 
-from ..habitats import SIZE_UNITS, UNIT_LABELS, ParcelDraft
+from ..habitats import ParcelDraft
 from .rows import RowContext
 from .stored import SectionAnswers, id_of, text_of, yes_of
 
@@ -31,10 +31,10 @@ def parcel_key(module: str, stage: str, ref: str) -> str:
 
 @dataclass(frozen=True)
 class AllocationAnswers(SectionAnswers):
-    """The combined case's allocation: whether there is one, the development, and the quantities it takes.
+    """The development a combined case allocates units to, and the hectares or kilometres it takes of each parcel.
 
-    Quantities are hectares or kilometres, by ``parcel_key``: typed, or read from the development's metric
-    (``method`` "metric", the metric kept as ``development_metric_file``).
+    Quantities are by ``parcel_key``: typed, or read from the development's metric (``method`` "metric", the
+    metric kept as ``development_metric_file``).
     """
 
     KEY: ClassVar[str] = "allocation"
@@ -71,7 +71,7 @@ class AllocationAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> AllocationAnswers:
-        """The allocation answers as stored, checked or saved for later as typed."""
+        """The allocation as the section holds it; quantities that are not numbers are not read."""
         q = doc.get("quantities")
         given = q.items() if isinstance(q, Mapping) else ()
         quantities = tuple((str(k), size) for k, v in given if (size := _quantity(v)) is not None)
@@ -88,7 +88,7 @@ class AllocationAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The answers to store, as ``from_json`` reads them back (after "no", only what was typed)."""
+        """The allocation; a "no" keeps only what was typed before the choice changed."""
         details: dict[str, Any] = {
             "lpa_id": self.lpa_id,
             "planning_reference": self.planning_reference,
@@ -103,7 +103,7 @@ class AllocationAnswers(SectionAnswers):
         return {"allocate": self.allocate} | details | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
-        """Whether the application allocates, and if so the development and each parcel taken with its units."""
+        """Whether units are allocated and, if so, the development and each parcel taken with its size and units."""
         rows = [Row("Allocate units to a development", "Yes" if self.allocate else "No", action="allocation")]
         if not self.allocate:
             return rows
@@ -118,7 +118,7 @@ class AllocationAnswers(SectionAnswers):
             rows.append(ctx.document("The development's metric", self.development_metric_file))
         taken = [
             f"{p.habitat} (parcel {p.ref}): {shown(size, 4)} {SIZE_UNITS[p.module]}, "
-            f"{shown(units, 4)} {UNIT_LABELS[p.module]}"
+            f"{shown(units, 4)} {UNIT_NAMES[p.module]}"
             for p, size, units in self.taken(ctx.sellable)
         ]
         rows.append(Row("Habitat parcels", "\n".join(taken) or "None"))

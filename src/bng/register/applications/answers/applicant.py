@@ -18,7 +18,7 @@ from .stored import SectionAnswers, id_of, text_of
 
 @dataclass(frozen=True)
 class ApplicantAnswers(SectionAnswers):
-    """Who is applying, how to reach them, and for an agent the landowner's written authorisation."""
+    """Who is applying: the landowner, or an agent with the landowner's written authorisation."""
 
     KEY: ClassVar[str] = "applicant"
 
@@ -35,17 +35,14 @@ class ApplicantAnswers(SectionAnswers):
 
     @property
     def agent(self) -> bool:
-        """Whether the applicant is an agent acting for the landowner."""
+        """Whether the applicant acts for the landowner."""
         return self.acting_as == "agent"
 
     @classmethod
     def parse(
         cls, current: ApplicantAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> ApplicantAnswers:
-        """The About you form read and checked: name, email and phone.
-
-        An agent also names the landowner and uploads the landowner's written authorisation.
-        """
+        """The applicant's role and contact details; an agent's client and authorisation."""
         form = Form(cls.KEY, values, uploads, ctx)
         role = form.text("acting_as")
         if role not in ("landowner", "agent"):
@@ -71,7 +68,7 @@ class ApplicantAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> ApplicantAnswers:
-        """The applicant answers as stored, checked or saved for later as typed."""
+        """The applicant as the section holds it."""
         return cls(
             **cls._common_of(doc),
             acting_as=text_of(doc, "acting_as"),
@@ -84,7 +81,7 @@ class ApplicantAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The answers to store, as ``from_json`` reads them back."""
+        """The role and contact details; an agent's client and authorisation when given."""
         doc: dict[str, Any] = {
             "acting_as": self.acting_as,
             "name": self.name,
@@ -97,7 +94,7 @@ class ApplicantAnswers(SectionAnswers):
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
-        """Landowner or agent, the landowner and authorisation for an agent, then the contact details."""
+        """The role, an agent's client and authorisation, and the contact details."""
         rows = [Row("Applying as", "An agent for the landowner" if self.agent else "The landowner")]
         if self.agent:
             rows += [Row("Landowner", self.client_name), ctx.document("Written authorisation", self.authorisation_file)]

@@ -23,10 +23,10 @@ from .stored import SectionAnswers, id_of, number_of, text_of
 
 @dataclass(frozen=True)
 class BoundaryAnswers(SectionAnswers):
-    """The gain site's name and boundary: a map file, or a plan with a grid reference and an area.
+    """The gain site's name and boundary, its area, centre and grid reference.
 
-    The geometry itself is kept apart (``bng.register.core.geometries``): these name it by its digest
-    and size (a plan's boundary has none: "" and 0).
+    The geometry itself is kept apart (``bng.register.core.geometries``): these name it by its digest and size
+    (a plan's boundary has none: "" and 0).
     """
 
     KEY: ClassVar[str] = "boundary"
@@ -48,7 +48,7 @@ class BoundaryAnswers(SectionAnswers):
     def parse(
         cls, current: BoundaryAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> BoundaryAnswers:
-        """The boundary form read and checked: a readable map in England, or a plan with a grid reference and area."""
+        """The gain site's name and boundary: a map file read and checked, or a plan, a grid reference and an area."""
         form = Form(cls.KEY, values, uploads, ctx)
         method = form.text("method")
         answers = cls(method=method, site_name=form.required("site_name", "the gain site's name"))
@@ -124,7 +124,7 @@ class BoundaryAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> BoundaryAnswers:
-        """The boundary answers as stored, checked or saved for later as typed."""
+        """The boundary as the section holds it (a geometry kept apart is named by its digest and size)."""
         sha, size, wkt = doc.get(SHA256), doc.get(BYTES), doc.get("wkt")
         return cls(
             **cls._common_of(doc),
@@ -141,7 +141,7 @@ class BoundaryAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The answers to store, as ``from_json`` reads them back."""
+        """The method, the name, the file and, once located, the area, centre and grid reference."""
         doc: dict[str, Any] = {"method": self.method, "site_name": self.site_name}
         if self.boundary_file is not None or self.method in ("map", "document"):
             doc["boundary_file"] = self.boundary_file
@@ -153,7 +153,7 @@ class BoundaryAnswers(SectionAnswers):
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
-        """The gain site's name, the boundary's document, and its area and grid reference once read."""
+        """The gain site's name, the boundary file, and its area and grid reference once located."""
         rows = [Row("Gain site name", self.site_name), ctx.document("Boundary", self.boundary_file)]
         if self.area_ha is not None:
             rows += [Row("Area", f"{shown(self.area_ha, 4)} hectares"), Row("Grid reference", self.grid_reference)]

@@ -11,7 +11,7 @@ from bng.register.core.uploads import Upload
 
 from ..fields import Form, SectionContext
 from .rows import RowContext
-from .stored import SectionAnswers
+from .stored import SectionAnswers, items_of
 
 DECLARATIONS: tuple[tuple[str, str], ...] = (
     ("true", "The information I have given is true and complete to the best of my knowledge."),
@@ -27,7 +27,7 @@ DECLARATIONS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class DeclarationsAnswers(SectionAnswers):
-    """The declarations the applicant has confirmed."""
+    """The declarations the applicant confirms: every one of them, before the application is submitted."""
 
     KEY: ClassVar[str] = "declarations"
 
@@ -38,7 +38,7 @@ class DeclarationsAnswers(SectionAnswers):
     def parse(
         cls, current: DeclarationsAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> DeclarationsAnswers:
-        """The declarations form read and checked: every declaration must be confirmed."""
+        """The declarations ticked; every one must be."""
         form = Form(cls.KEY, values, uploads, ctx)
         raw = values.get("confirm") or []
         ticked = set(raw if isinstance(raw, list | tuple) else [raw])
@@ -48,13 +48,11 @@ class DeclarationsAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> DeclarationsAnswers:
-        """The declarations answers as stored, checked or saved for later as typed."""
-        raw = doc.get("confirm")
-        items = raw if isinstance(raw, list | tuple) else [raw] if raw is not None else []
-        return cls(**cls._common_of(doc), confirm=tuple(str(k) for k in items))
+        """The declarations as the section holds them."""
+        return cls(**cls._common_of(doc), confirm=tuple(str(k) for k in items_of(doc, "confirm")))
 
     def to_json(self) -> dict[str, Any]:
-        """The answers to store, as ``from_json`` reads them back."""
+        """The keys of the declarations confirmed."""
         return {"confirm": list(self.confirm)} | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:

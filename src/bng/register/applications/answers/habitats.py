@@ -1,6 +1,7 @@
-"""The habitats: the statutory biodiversity metric or a pair of habitat maps, and the habitats read from it.
+"""The habitats section: the gain site's habitats, and the files they are read from.
 
-The metric is a workbook or a site file; the maps are the baseline and post-intervention GeoPackages.
+The statutory biodiversity metric (workbook or site file), or a pair of habitat maps (baseline and
+post-intervention GeoPackages).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from bng.metric import MODULE_NAMES, SIZE_UNITS
 from bng.register.core.errors import Invalid, Problem
 from bng.register.core.filetypes import DocumentKind, FileType, sniff
 from bng.register.core.ledger import SELLABLE_STAGES, shown
@@ -16,7 +18,7 @@ from bng.register.core.summary import Row
 from bng.register.core.uploads import Upload
 
 from ..fields import Form, SectionContext
-from ..habitats import MODULE_LABELS, SIZE_UNITS, Habitats, ParcelDraft, from_site_json
+from ..habitats import Habitats, ParcelDraft, from_site_json
 from ..metric_doors import habitats_from_maps, habitats_from_workbook
 from .rows import RowContext
 from .stored import SectionAnswers, id_of, text_of
@@ -31,7 +33,7 @@ MAP_LABELS = {
 
 @dataclass(frozen=True)
 class HabitatsAnswers(SectionAnswers):
-    """The gain site's baseline and post-intervention habitats, and the metric or maps they were read from."""
+    """The gain site's baseline and post-intervention habitats, read from its metric or its pair of habitat maps."""
 
     KEY: ClassVar[str] = SECTION_HABITATS
 
@@ -52,7 +54,7 @@ class HabitatsAnswers(SectionAnswers):
     def parse(
         cls, current: HabitatsAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> HabitatsAnswers:
-        """The habitats form read and checked: the metric or both maps read, for the gain site, with an uplift."""
+        """The metric or the habitat maps, read for the gain site's habitats, which must deliver an uplift."""
         form = Form(cls.KEY, values, uploads, ctx)
         label = form.text("gain_site_label")
         answers = cls(gain_site_label=label)
@@ -100,7 +102,7 @@ class HabitatsAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> HabitatsAnswers:
-        """The habitats answers as stored, checked or saved for later as typed."""
+        """The habitats as the section holds them."""
         h = doc.get("habitats")
         return cls(
             **cls._common_of(doc),
@@ -112,7 +114,7 @@ class HabitatsAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The answers to store, as ``from_json`` reads them back."""
+        """The files given and the habitats read from them."""
         doc: dict[str, Any] = {"gain_site_label": self.gain_site_label}
         for name in ("metric_file", *MAP_FIELDS):
             if getattr(self, name) is not None:
@@ -122,7 +124,7 @@ class HabitatsAnswers(SectionAnswers):
         return doc | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
-        """The files, the units by module (baseline and created or enhanced), and the created and enhanced habitat."""
+        """The files given, and each module's baseline and post-intervention units."""
         if self.habitat_baseline_map:
             rows = [
                 ctx.document("Baseline habitat map", self.habitat_baseline_map),
@@ -135,7 +137,7 @@ class HabitatsAnswers(SectionAnswers):
             return rows
         # the parcels' units as the register keeps them (at the ledger's precision), so these totals are
         # the gain site page's to the last figure once it is registered
-        for module, label in MODULE_LABELS.items():
+        for module, label in MODULE_NAMES.items():
             base = sum(p.ledger_units for p in h.parcels if p.module == module and p.stage == "baseline")
             post = sum(p.ledger_units for p in h.parcels if p.module == module and p.stage != "baseline")
             if base or post:
@@ -182,10 +184,10 @@ def _read(form: Form, answers: HabitatsAnswers, read: Callable[[], Habitats], fi
 
 
 def uplift_problems(h: Habitats, field: str = "metric_file") -> list[Problem]:
-    """Why the habitats are not a gain site: a gain site must deliver an uplift.
+    """Why the habitats are no gain site, if they are not: a gain site must deliver an uplift.
 
-    It needs habitat created or enhanced on it, and more biodiversity units after the works than before in
-    at least one module. Retained baseline alone is not a gain site.
+    Habitat created or enhanced on it, and more biodiversity units after the works than before in at least one
+    module. Retained baseline alone is not a gain site.
     """
     sellable = [q for q in h.parcels if q.stage in ("creation", "enhancement") and q.size > 0 and q.units > 0]
     if not sellable:

@@ -17,7 +17,7 @@ from .stored import SectionAnswers, id_of, text_of
 
 @dataclass(frozen=True)
 class OwnershipAnswers(SectionAnswers):
-    """Who owns the gain site's land, its title numbers, and the proof of ownership."""
+    """Who owns the land, its title numbers, and the proof of ownership."""
 
     KEY: ClassVar[str] = "ownership"
 
@@ -29,7 +29,7 @@ class OwnershipAnswers(SectionAnswers):
     def parse(
         cls, current: OwnershipAnswers, values: Mapping[str, Any], uploads: Mapping[str, Upload], ctx: SectionContext
     ) -> OwnershipAnswers:
-        """The ownership form read and checked: the landowners named and the proof uploaded."""
+        """The landowners (required), the title numbers and the proof of ownership."""
         form = Form(cls.KEY, values, uploads, ctx)
         landowners = form.required("landowners", "the names of everyone who owns the land")
         title_numbers = form.text("title_numbers")
@@ -40,7 +40,7 @@ class OwnershipAnswers(SectionAnswers):
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> OwnershipAnswers:
-        """The ownership answers as stored, checked or saved for later as typed."""
+        """The ownership as the section holds it."""
         return cls(
             **cls._common_of(doc),
             landowners=text_of(doc, "landowners"),
@@ -49,7 +49,7 @@ class OwnershipAnswers(SectionAnswers):
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The answers to store, as ``from_json`` reads them back."""
+        """The landowners, title numbers and the proof's file id."""
         return {
             "landowners": self.landowners,
             "title_numbers": self.title_numbers,
@@ -57,7 +57,7 @@ class OwnershipAnswers(SectionAnswers):
         } | self._common()
 
     def rows(self, ctx: RowContext) -> list[Row]:
-        """The landowners, the title numbers and the proof of ownership."""
+        """The landowners, title numbers and the proof, linked."""
         return [
             Row("Landowners", self.landowners),
             Row("Title numbers", self.title_numbers or "None given"),

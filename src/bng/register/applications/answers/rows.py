@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from bng.register.core import rules
 from bng.register.core.model import Lpa, ResponsibleBody, StoredFile
 from bng.register.core.summary import Document, Row
 
@@ -21,14 +22,17 @@ class Lookups(Protocol):
     @property
     def files(self) -> Mapping[int, StoredFile]:
         """The application's stored files, by id."""
+        ...
 
     @property
     def lpas(self) -> Mapping[int, Lpa]:
         """The LPAs, by id."""
+        ...
 
     @property
     def bodies(self) -> Mapping[int, ResponsibleBody]:
-        """The responsible bodies, by id."""
+        """The designated responsible bodies, by id."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -48,5 +52,5 @@ class RowContext:
 
 
 def long_date(d: date | None) -> str:
-    """A date as the guidance writes it: 5 March 2026."""
-    return f"{d.day} {d:%B %Y}" if d is not None else ""
+    """A date as the guidance writes it (5 March 2026); "" for none, as a row shows an answer not given."""
+    return rules.long_date(d) if d is not None else ""

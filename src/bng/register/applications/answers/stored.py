@@ -1,7 +1,7 @@
-"""What every section's answers have in common: completed or not, uploads kept, reading their stored JSON.
+"""What every section's answers have in common.
 
-The uploads are those kept from a save that failed; the JSON is read whatever it holds (answers saved
-for later are kept as they were typed, unchecked).
+Whether they are completed, the uploads kept from a save that failed, and reading the JSON they are stored
+as, whatever it holds (answers saved for later are kept as they were typed, unchecked).
 """
 
 from __future__ import annotations
@@ -23,14 +23,32 @@ KEPT = "uploaded"
 
 
 @dataclass(frozen=True)
-class SectionAnswers:
-    """A section's answers: parsed from its form, stored as JSON, shown as a summary list.
+class StoredAnswers:
+    """A section's answers kept as a small JSON document, an application's or a credit order's.
 
-    ``from_json`` reads what the section holds and never fails on it; ``to_json`` gives what ``from_json``
-    reads back to the same answers; ``rows`` are its summary list.
+    JSON is only their storage: ``from_json`` reads what the section holds and never fails on it;
+    ``to_json`` gives what ``from_json`` reads back to the same answers.
     """
 
     KEY: ClassVar[str] = ""
+    """The section's key: where its answers are kept, and its page's address."""
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Self:
+        """The section's answers from what it holds, whatever it holds (never fails)."""
+        raise NotImplementedError
+
+    def to_json(self) -> dict[str, Any]:
+        """What the section holds: ``from_json`` reads it back to the same answers."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SectionAnswers(StoredAnswers):
+    """An application section's answers, with how they are parsed from its form and shown as rows.
+
+    ``rows`` are its summary list; answers saved for later are kept as typed, not yet ``completed``.
+    """
 
     completed: bool = False
     uploaded: tuple[tuple[str, int], ...] = ()
@@ -46,17 +64,8 @@ class SectionAnswers:
         """
         raise NotImplementedError
 
-    @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> Self:
-        """The answers as stored, checked or saved for later as typed; never fails on what it reads."""
-        raise NotImplementedError
-
-    def to_json(self) -> dict[str, Any]:
-        """The answers to store, as ``from_json`` reads them back."""
-        raise NotImplementedError
-
     def rows(self, ctx: RowContext) -> list[Row]:
-        """The section's summary list, as the applicant and the case worker see it."""
+        """The section's summary list rows (check your answers, the submitted application, the case page)."""
         raise NotImplementedError
 
     def checked(self, form: Form) -> Self:
@@ -82,7 +91,7 @@ def _int(v: Any) -> bool:
 
 
 def text_of(doc: Mapping[str, Any], name: str) -> str:
-    """A stored answer as text ("" when absent)."""
+    """A typed answer as stored; "" when there is none."""
     v = doc.get(name)
     return str(v) if v is not None else ""
 
@@ -95,15 +104,19 @@ def id_of(doc: Mapping[str, Any], name: str) -> int | None:
     return int(v) if isinstance(v, str) and v.strip().isdigit() else None
 
 
-def ids_of(doc: Mapping[str, Any], name: str) -> tuple[int, ...]:
-    """Several ids (a legal agreement's LPAs): each as ``id_of`` reads it, the unreadable left out."""
+def items_of(doc: Mapping[str, Any], name: str) -> list[Any]:
+    """A list answer as stored: a list's items, a single value as one item, nothing as none."""
     raw = doc.get(name)
-    items = raw if isinstance(raw, list | tuple) else [raw] if raw is not None else []
-    return tuple(i for i in (id_of({"v": x}, "v") for x in items) if i is not None)
+    return list(raw) if isinstance(raw, list | tuple) else [raw] if raw is not None else []
+
+
+def ids_of(doc: Mapping[str, Any], name: str) -> tuple[int, ...]:
+    """Ids kept as a list (the LPAs party to an agreement); what is not an id is not read."""
+    return tuple(i for i in (id_of({"v": x}, "v") for x in items_of(doc, name)) if i is not None)
 
 
 def number_of(doc: Mapping[str, Any], name: str) -> float | None:
-    """A finite number, stored as one or typed (commas allowed); None when it is not one."""
+    """A number (an area in hectares, an easting), stored or as typed with its commas; None if it is not one."""
     v = doc.get(name)
     if v is None or isinstance(v, bool):
         return None
@@ -115,7 +128,7 @@ def number_of(doc: Mapping[str, Any], name: str) -> float | None:
 
 
 def date_of(doc: Mapping[str, Any], name: str) -> date | None:
-    """A date, stored in ISO form; None when absent or not a date."""
+    """A date kept as an ISO date (2026-03-05); None when there is none, or it is not a real date."""
     v = doc.get(name)
     if isinstance(v, date):
         return v
@@ -136,5 +149,5 @@ def yes_of(doc: Mapping[str, Any], name: str) -> bool | None:
 
 
 def iso(d: date | None) -> str | None:
-    """A date in the ISO form the answers store it in."""
+    """A date as the answers keep it: an ISO date, or None."""
     return d.isoformat() if d is not None else None

@@ -1,5 +1,8 @@
-"""What the review's use cases share: the queue's statuses, the documents published with a gain site, a
-case worker's reasons, the submitted application a decision is made on and a line of its case history."""
+"""What the review's use cases share.
+
+The queue's statuses, the documents published with a gain site, a case worker's reasons, the submitted
+application a decision is made on and a line of its case history.
+"""
 
 from __future__ import annotations
 
