@@ -283,3 +283,30 @@ def test_the_habitat_count_from_the_indexes_is_the_searchs(crowded: Register) ->
                 assert found.total == scanned, pattern
             assert sites.search(SiteQuery(habitat=sold[0])).total >= COPIES
             assert sites.search(SiteQuery(habitat="no such habitat")).total == 0
+
+
+def test_a_reference_prefix_is_taken_literally(crowded: Register, client: FlaskClient) -> None:
+    """The search by the start of a reference (a range of ``ix_gain_site_reference_prefix`` on PostgreSQL)
+    finds exactly the registered sites whose reference starts so: LIKE's wildcards and its escape are
+    characters like any other, and the last code point has no successor to stop short of."""
+    from sqlalchemy.orm import Session
+
+    from bng.db.uow import Sites
+    from bng.register.core.ports import SiteQuery
+
+    g = tables.gain_site
+    odd = ["BGS-9_X", "BGS-9%X", "BGS-9\\X", "BGS-9\U0010ffff", "BGS-9\U0010ffffA", "BGS-9\U0010ffff\U0010ffff"]
+    with crowded.database.engine.begin() as c:
+        for i, reference in enumerate(odd):
+            c.execute(update(g).where(g.c.reference == f"BGS-9{10 + i:05d}").values(reference=reference))
+        registered = set(c.execute(select(g.c.reference).where(g.c.status == "registered")).scalars())
+    prefixes = ["BGS-9", "bgs-9000", "BGS-90001", "BGS-9_", "BGS-9%", "BGS-9\\", "BGS-9\U0010ffff", "_", "%", "\\"]
+    prefixes += ["BGS-9\U0010ffff\U0010ffff", "BGS-900005", "BGS-99", "  BGS-9_  "]
+    with crowded.database.engine.connect() as c, Session(bind=c) as s:
+        for prefix in prefixes:
+            found = Sites(s).search(SiteQuery(reference=prefix, per_page=100))
+            expected = {r for r in registered if r.startswith(prefix.strip().upper())}
+            assert {site.reference for site in found.items} == expected, prefix
+            assert found.total == len(expected), prefix
+    assert len({r for r in registered if r.startswith("BGS-9\U0010ffff")}) == 3
+    assert client.get("/api/v1/sites?reference=BGS-9_").get_json()["total"] == 1  # and so through the API
