@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
+from werkzeug.datastructures import MultiDict
 
 from bng.bootstrap import load_config
 from bng.db import tables
@@ -244,6 +245,25 @@ def test_a_kept_field_is_the_fields_own_html(crowded: Register, app: Flask, clie
         assert "not one" in cache.kept_field(form.near, params={"spellcheck": False})
         form.near.errors = []
         assert "not one" not in cache.kept_field(form.near, params={"spellcheck": False})
+
+
+def test_kept_choices_are_known_by_name_and_still_render_the_choice(crowded: Register, app: Flask) -> None:
+    """Choices built once (the LPAs) are keyed by their name, not their options: the field's own HTML, with
+    the value chosen selected, and another list of the same field is not taken for them."""
+    from bng.web.forms import SearchForm, choices
+
+    with app.test_request_context("/register"):
+        lpas = cache.kept_choices("lpa", lambda: choices([("Cambridge LPA", "Cambridge LPA"), ("Leeds", "Leeds")]))
+        assert cache.kept_choices("lpa", lambda: []) is lpas  # built once
+        for chosen in ("", "Leeds", "Cambridge LPA", "Leeds"):
+            form = SearchForm(MultiDict({"lpa": chosen} if chosen else {}))
+            form.lpa.choices = lpas
+            html = cache.kept_field(form.lpa)
+            assert str(html) == str(form.lpa())
+            assert ('<option value="Leeds" selected>' in html) == (chosen == "Leeds")
+        form = SearchForm()
+        form.lpa.choices = choices([("York", "York")])  # not the kept list: read option by option
+        assert "York" in cache.kept_field(form.lpa) and "Leeds" not in cache.kept_field(form.lpa)
 
 
 def test_the_habitat_count_from_the_indexes_is_the_searchs(crowded: Register) -> None:

@@ -75,6 +75,8 @@ class _Store:
         self.kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
         self.values: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
         self.fields: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+        self.choices: dict[Hashable, list[Any]] = {}
+        self.choice_names: dict[int, Hashable] = {}
         self.limit = limit
         self.size = 0
         self.hits = 0
@@ -182,12 +184,32 @@ def counted_once(query: SiteQuery, search: Search) -> Page:
     return found
 
 
+def kept_choices(name: Hashable, build: Callable[[], list[Any]]) -> list[Any]:
+    """A select's choices that stay the same while the worker runs (the LPAs, NCAs, LNRS areas), built once.
+
+    :func:`kept_field` then knows them by ``name`` rather than by reading each of their hundreds of options
+    a request (``repr`` of the LPAs' 339 took about a millisecond). Never change the list returned.
+    """
+    store = _store()
+    with store.lock:
+        found = store.choices.get(name)
+    if found is None:
+        built = build()
+        with store.lock:
+            found = store.choices.setdefault(name, built)
+            store.choice_names[id(found)] = name  # the list is held here, so its id is not another's
+    return found
+
+
 def kept_field(field: Any, **params: Any) -> Markup:
     """A form field's HTML, rendered once per field, value, errors, choices and parameters.
 
     GOV.UK Frontend's macros take about 2 ms a field; a search page's filters are mostly empty or share
     their values, so a new search renders only what it changed.
     """
+    store = _store()
+    choices = getattr(field, "choices", None)
+    named = store.choice_names.get(id(choices)) if choices is not None else None
     key = (
         field.name,
         type(field).__name__,
@@ -195,9 +217,8 @@ def kept_field(field: Any, **params: Any) -> Markup:
         repr(field.data),
         tuple(field.errors),
         repr(params),
-        repr(getattr(field, "choices", None)),
+        ("kept choices", named) if named is not None else repr(choices),
     )
-    store = _store()
     with store.lock:
         found = store.fields.get(key)
         if found is not None:

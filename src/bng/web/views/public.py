@@ -12,7 +12,7 @@ from bng.register.core.errors import Invalid
 from bng.register.core.places import places
 from bng.register.core.ports import Page
 
-from ..cache import counted_once, keep, known, once_per_query
+from ..cache import counted_once, keep, kept_choices, known, once_per_query
 from ..forms import SearchForm, choices
 from ..maps import search_map, site_map
 from ..paging import page_number
@@ -35,15 +35,19 @@ def cookies() -> ResponseReturnValue:
     return render_template("cookies.html")
 
 
+def _areas(kind: str, blank: str) -> list[Any]:
+    """The search's choices of an area kind: every area's name (the same all the worker's life)."""
+    return choices([(n, n) for n in places().names(kind)], blank)
+
+
 @bp.get("/register")
 @once_per_query
 def search() -> ResponseReturnValue:
     """The public search of gain sites, rendered once per distinct query for anonymous visitors."""
     form = SearchForm(request.args)
-    p = places()
-    form.lpa.choices = choices([(n, n) for n in p.names("lpa")], "Any LPA")
-    form.nca.choices = choices([(n, n) for n in p.names("nca")], "Any National Character Area")
-    form.lnrs.choices = choices([(n, n) for n in p.names("lnrs")], "Any LNRS area")
+    form.lpa.choices = kept_choices("lpa", lambda: _areas("lpa", "Any LPA"))
+    form.nca.choices = kept_choices("nca", lambda: _areas("nca", "Any National Character Area"))
+    form.lnrs.choices = kept_choices("lnrs", lambda: _areas("lnrs", "Any LNRS area"))
     page = page_number(request.args)
     query, errors = site_query(request.args, page, PER_PAGE)
     errors = [e for e in errors if e.field != "after"]  # a bad next link's place: the page by its number
