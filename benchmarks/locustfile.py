@@ -6,7 +6,14 @@ benchmark) in a random order, grouped in locust's statistics by the filters they
 responses); ``fresh``, each request made unique by an extra parameter the server ignores (so that
 every request is answered afresh: searched, counted and rendered); ``revalidate``, as ``repeat`` but
 each response's ETag is kept and sent back in If-None-Match, as a browser or a cache in front of the
-API does.
+API does; ``paced``, unique requests as in ``fresh``, but each user sends at most ``BNG_RATE``
+requests a second (locust's ``constant_throughput``), so that the users together offer a fixed rate
+and the latency is measured *at* that rate, not at the most the server can answer.
+
+The other modes are closed loops: each user sends its next request as soon as its last is answered,
+so they measure the ceiling (the most answers a second), and their latency is mostly the queue. A
+paced user starts at a random moment of its first interval, so that the users' requests are spread
+evenly over time rather than sent in bursts together.
 """
 
 from __future__ import annotations
@@ -14,15 +21,19 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from locust import FastHttpUser, constant, events, task
+from locust import FastHttpUser, constant, constant_throughput, events, task
 
 PATHS = [p for p in Path(os.environ.get("BNG_PATHS", "/dev/null")).read_text().splitlines() if p]
 MODE = os.environ.get("BNG_MODE", "repeat")
 REVALIDATE = MODE == "revalidate"
+UNIQUE = MODE in ("fresh", "paced")
+RATE = float(os.environ.get("BNG_RATE", "0")) if MODE == "paced" else 0.0
+"""Requests a second each user sends at most (``paced``); 0: as fast as the answers come."""
 CACHE: Counter[str] = Counter()
 """X-Cache of the answers: hit, miss, or none (not a kept kind of request)."""
 
@@ -42,18 +53,24 @@ def kind_of(path: str) -> str:
 
 
 class Searcher(FastHttpUser):
+    """A client of the public register that searches, over and over, as ``BNG_MODE`` says."""
+
     abstract = True
-    wait_time = constant(0)
+    wait_time = constant_throughput(RATE) if RATE else constant(0)
     prefix = ""
 
     def on_start(self) -> None:
+        """Pick this user's searches; a paced user first waits a random part of its interval."""
         self.mine = [p for p in PATHS if p.startswith(self.prefix)]
         self.etags: dict[str, str] = {}
+        if RATE:
+            time.sleep(random.uniform(0, 1 / RATE))  # locust patches it to yield to the other users
 
     @task
     def search(self) -> None:
+        """One search, its answer checked (200, or 304 to a revalidation) and its X-Cache counted."""
         path = random.choice(self.mine)
-        if MODE == "fresh":
+        if UNIQUE:
             path += f"&_={random.getrandbits(64):x}" if "?" in path else f"?_={random.getrandbits(64):x}"
         headers = {"If-None-Match": self.etags[path]} if REVALIDATE and path in self.etags else {}
         with self.client.get(path, name=kind_of(path), headers=headers, catch_response=True) as response:
@@ -70,8 +87,12 @@ class Searcher(FastHttpUser):
 
 
 class ApiUser(Searcher):
+    """The JSON API's searches (``/api/v1/sites``)."""
+
     prefix = "/api/v1/sites"
 
 
 class PageUser(Searcher):
+    """The HTML search page's searches (``/register``)."""
+
     prefix = "/register"

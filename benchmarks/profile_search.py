@@ -1,8 +1,9 @@
-"""Profile the public searches one at a time through the Flask test client, on a database loaded by
-``benchmarks.bench_register.generate`` (as ``benchmarks.bench_traffic`` loads it): the time a request,
-its CPU, and cProfile's slowest functions. Each request is made unique as the benchmark's "fresh"
-mode makes it (an extra parameter the server ignores); ``--warm`` asks each search once first, so
-that its count is kept (as it is after the first page of a search).
+"""Profile the public searches one at a time through the Flask test client: where a unique request's time goes.
+
+On a database loaded by ``benchmarks.bench_register.generate`` (as ``benchmarks.bench_traffic`` loads
+it): the time a request, its CPU, and cProfile's slowest functions. Each request is made unique as the
+benchmark's "fresh" mode makes it (an extra parameter the server ignores); ``--warm`` asks each search
+once first, so that its count is kept (as it is after the first page of a search).
 
 Run with ``.venv/bin/python -m benchmarks.profile_search --url postgresql+psycopg://… [--kind /register]``.
 """
@@ -19,6 +20,7 @@ import time
 
 
 def main() -> None:
+    """Profile ``--count`` unique searches of ``--kind`` and print the time each and cProfile's table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="a database loaded by benchmarks.bench_register.generate")
     parser.add_argument("--kind", default="/api", help="the searches whose path starts so (/api or /register)")

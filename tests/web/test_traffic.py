@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
+from werkzeug.datastructures import MultiDict
 
 from bng.bootstrap import load_config
 from bng.db import tables
@@ -246,6 +247,25 @@ def test_a_kept_field_is_the_fields_own_html(crowded: Register, app: Flask, clie
         assert "not one" not in cache.kept_field(form.near, params={"spellcheck": False})
 
 
+def test_kept_choices_are_known_by_name_and_still_render_the_choice(crowded: Register, app: Flask) -> None:
+    """Choices built once (the LPAs) are keyed by their name, not their options: the field's own HTML, with
+    the value chosen selected, and another list of the same field is not taken for them."""
+    from bng.web.forms import SearchForm, choices
+
+    with app.test_request_context("/register"):
+        lpas = cache.kept_choices("lpa", lambda: choices([("Cambridge LPA", "Cambridge LPA"), ("Leeds", "Leeds")]))
+        assert cache.kept_choices("lpa", lambda: []) is lpas  # built once
+        for chosen in ("", "Leeds", "Cambridge LPA", "Leeds"):
+            form = SearchForm(MultiDict({"lpa": chosen} if chosen else {}))
+            form.lpa.choices = lpas
+            html = cache.kept_field(form.lpa)
+            assert str(html) == str(form.lpa())
+            assert ('<option value="Leeds" selected>' in html) == (chosen == "Leeds")
+        form = SearchForm()
+        form.lpa.choices = choices([("York", "York")])  # not the kept list: read option by option
+        assert "York" in cache.kept_field(form.lpa) and "Leeds" not in cache.kept_field(form.lpa)
+
+
 def test_the_habitat_count_from_the_indexes_is_the_searchs(crowded: Register) -> None:
     """The count by habitat (the names that match, then their sites) finds the sites the search's own
     condition finds: with a removed site, a baseline-only habitat, LIKE's own wildcards and no match."""
@@ -283,3 +303,30 @@ def test_the_habitat_count_from_the_indexes_is_the_searchs(crowded: Register) ->
                 assert found.total == scanned, pattern
             assert sites.search(SiteQuery(habitat=sold[0])).total >= COPIES
             assert sites.search(SiteQuery(habitat="no such habitat")).total == 0
+
+
+def test_a_reference_prefix_is_taken_literally(crowded: Register, client: FlaskClient) -> None:
+    """The search by the start of a reference (a range of ``ix_gain_site_reference_prefix`` on PostgreSQL)
+    finds exactly the registered sites whose reference starts so: LIKE's wildcards and its escape are
+    characters like any other, and the last code point has no successor to stop short of."""
+    from sqlalchemy.orm import Session
+
+    from bng.db.uow import Sites
+    from bng.register.core.ports import SiteQuery
+
+    g = tables.gain_site
+    odd = ["BGS-9_X", "BGS-9%X", "BGS-9\\X", "BGS-9\U0010ffff", "BGS-9\U0010ffffA", "BGS-9\U0010ffff\U0010ffff"]
+    with crowded.database.engine.begin() as c:
+        for i, reference in enumerate(odd):
+            c.execute(update(g).where(g.c.reference == f"BGS-9{10 + i:05d}").values(reference=reference))
+        registered = set(c.execute(select(g.c.reference).where(g.c.status == "registered")).scalars())
+    prefixes = ["BGS-9", "bgs-9000", "BGS-90001", "BGS-9_", "BGS-9%", "BGS-9\\", "BGS-9\U0010ffff", "_", "%", "\\"]
+    prefixes += ["BGS-9\U0010ffff\U0010ffff", "BGS-900005", "BGS-99", "  BGS-9_  "]
+    with crowded.database.engine.connect() as c, Session(bind=c) as s:
+        for prefix in prefixes:
+            found = Sites(s).search(SiteQuery(reference=prefix, per_page=100))
+            expected = {r for r in registered if r.startswith(prefix.strip().upper())}
+            assert {site.reference for site in found.items} == expected, prefix
+            assert found.total == len(expected), prefix
+    assert len({r for r in registered if r.startswith("BGS-9\U0010ffff")}) == 3
+    assert client.get("/api/v1/sites?reference=BGS-9_").get_json()["total"] == 1  # and so through the API

@@ -227,6 +227,11 @@ HABITAT_NAMES = text(
 along ``ix_habitat_parcel_sold_habitat`` (a few hundred at most), not by reading every parcel."""
 
 
+def _literally(value: str) -> str:
+    """Text for a LIKE pattern (escape ``\\``) that matches itself only: its ``%``, ``_`` and ``\\`` escaped."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class Sites(_Repo):
     def get(self, site_id: int) -> GainSite | None:
         return self.s.get(GainSite, site_id)
@@ -242,11 +247,10 @@ class Sites(_Repo):
         conditions: list[Any] = []
         if not query.include_removed:
             conditions.append(g.c.status == "registered")
-        if query.reference:
-            conditions.append(g.c.reference.like(query.reference.strip().upper() + "%"))
+        if query.reference:  # the start of the reference, its characters as they are (ix_gain_site_reference_prefix)
+            conditions.append(g.c.reference.like(_literally(query.reference.strip().upper()) + "%", escape="\\"))
         for word in query.name.lower().split():  # each word of the name, anywhere in it, any case
-            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            conditions.append(func.lower(g.c.name).like(pattern, escape="\\"))
+            conditions.append(func.lower(g.c.name).like("%" + _literally(word) + "%", escape="\\"))
         for kind, name in (("lpa", query.lpa), ("nca", query.nca), ("lnrs", query.lnrs)):
             if name:
                 a = tables.gain_site_area

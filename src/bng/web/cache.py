@@ -1,6 +1,11 @@
-"""Public searches answered once per distinct query: each worker keeps the last responses it made
-for anonymous GET requests, keyed by the request's path and query, the register's last change (a
-gain site's or an allocation's, two index lookups) and the day, so a change shows at once.
+"""Public searches answered once per distinct query, so that a busy register is not searched again and again.
+
+Each worker keeps the last response it made for each anonymous GET request (its path and query), with the
+version of the register it was made from: its last change (a gain site's or an allocation's, two index
+lookups) and the day. A kept response is given only while the register is at that version, so a change
+shows at once. The version is looked up only when there is a kept response to compare it with; a search
+asked for the first time (or whose kept response has expired) reads it in the search's own unit of work
+(:func:`counted_once`), so that it costs one checkout and transaction of the database, not two.
 
 Entries also expire after ``TTL`` seconds, the bound on anything the key does not see: a
 responsible body renamed, or a change committed after a later one (its time then is not the last),
@@ -19,7 +24,8 @@ The count of a search depends on its filters, not its page: :func:`known` and :f
 per filter set under the same key (the register's last change and the day) for up to ``VALUE_TTL``
 seconds, so that the next page, or the same search asked afresh, is not counted again. That bound is
 the one the API's ``Cache-Control: max-age=60`` already gives any cache in front of it: a count can be
-that old only after a change committed out of order, which the key does not see."""
+that old only after a change committed out of order, which the key does not see.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +33,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import replace
 from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
@@ -53,10 +58,11 @@ F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 
 
 class _Kept:
-    __slots__ = ("at", "body", "headers", "nonce", "size", "status")
+    __slots__ = ("at", "body", "headers", "nonce", "size", "status", "version")
 
-    def __init__(self, response: Response, nonce: str) -> None:
+    def __init__(self, response: Response, nonce: str, version: tuple[Any, ...]) -> None:
         self.at = time.monotonic()
+        self.version = version
         self.status = response.status_code
         self.body = response.get_data()
         self.headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
@@ -69,6 +75,8 @@ class _Store:
         self.kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
         self.values: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
         self.fields: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+        self.choices: dict[Hashable, list[Any]] = {}
+        self.choice_names: dict[int, Hashable] = {}
         self.limit = limit
         self.size = 0
         self.hits = 0
@@ -116,8 +124,13 @@ def stats() -> dict[str, float]:
 def version() -> tuple[Any, ...]:
     """The register's last change and the day, looked up once a request (the kept responses' key)."""
     if "bng_register_version" not in g:
-        g.bng_register_version = (services().register.last_change(), date.today())
+        _at(services().register.last_change())
     return g.bng_register_version  # type: ignore[no-any-return]
+
+
+def _at(changed: Any) -> None:
+    """This request's version of the register: the last change it read, and the day."""
+    g.bng_register_version = (changed, date.today())
 
 
 def known(key: Hashable) -> Any:
@@ -133,8 +146,10 @@ def known(key: Hashable) -> Any:
 
 
 def keep(key: Hashable, value: Any) -> None:
-    """Keep a small value derived from the register (a search's count, the responsible bodies' names) for
-    until the register changes, the day ends, or ``VALUE_TTL`` passes."""
+    """Keep a small value derived from the register (a search's count, the responsible bodies' names).
+
+    It is kept until the register changes, the day ends, or ``VALUE_TTL`` passes.
+    """
     store = _store()
     full = (key, *version())
     with store.lock:
@@ -144,21 +159,57 @@ def keep(key: Hashable, value: Any) -> None:
             store.values.popitem(last=False)
 
 
-def counted_once(query: SiteQuery, search: Callable[[SiteQuery], Page]) -> Page:
-    """A page of the register's search, its count kept per filter set (it depends on the filters, not the
-    page): the next page, or the same search asked again, is not counted again."""
+Search = Callable[[SiteQuery, Callable[[Any], int | None]], tuple[Any, Page]]
+"""A search read with the register's version (``PublicRegister.search_at``, ``OpenRegister.sites_at``)."""
+
+
+def counted_once(query: SiteQuery, search: Search) -> Page:
+    """A page of the register's search, its count kept per filter set, and the version it was read at.
+
+    A count depends on the filters, not the page: the next page, or the same search asked again, is not
+    counted again. The register's version is read in the search's own unit of work and becomes this
+    request's (:func:`version`): the count is looked up under it, and the response kept under it.
+    """
     key = ("count", query.filters())
-    total = known(key)
-    found = search(query if total is None else replace(query, total=total))
-    if total is None:
+    kept: list[int | None] = [None]
+
+    def total_at(changed: Any) -> int | None:
+        _at(changed)
+        kept[0] = known(key)
+        return kept[0]
+
+    _, found = search(query, total_at)
+    if kept[0] is None:
         keep(key, found.total)
     return found
 
 
+def kept_choices(name: Hashable, build: Callable[[], list[Any]]) -> list[Any]:
+    """A select's choices that stay the same while the worker runs (the LPAs, NCAs, LNRS areas), built once.
+
+    :func:`kept_field` then knows them by ``name`` rather than by reading each of their hundreds of options
+    a request (``repr`` of the LPAs' 339 took about a millisecond). Never change the list returned.
+    """
+    store = _store()
+    with store.lock:
+        found = store.choices.get(name)
+    if found is None:
+        built = build()
+        with store.lock:
+            found = store.choices.setdefault(name, built)
+            store.choice_names[id(found)] = name  # the list is held here, so its id is not another's
+    return found
+
+
 def kept_field(field: Any, **params: Any) -> Markup:
-    """A form field's HTML (GOV.UK Frontend's macros, about 2 ms a field), rendered once per field, value,
-    errors, choices and parameters: a search page's filters are mostly empty or share their values, so a
-    new search renders only what it changed."""
+    """A form field's HTML, rendered once per field, value, errors, choices and parameters.
+
+    GOV.UK Frontend's macros take about 2 ms a field; a search page's filters are mostly empty or share
+    their values, so a new search renders only what it changed.
+    """
+    store = _store()
+    choices = getattr(field, "choices", None)
+    named = store.choice_names.get(id(choices)) if choices is not None else None
     key = (
         field.name,
         type(field).__name__,
@@ -166,9 +217,8 @@ def kept_field(field: Any, **params: Any) -> Markup:
         repr(field.data),
         tuple(field.errors),
         repr(params),
-        repr(getattr(field, "choices", None)),
+        ("kept choices", named) if named is not None else repr(choices),
     )
-    store = _store()
     with store.lock:
         found = store.fields.get(key)
         if found is not None:
@@ -190,22 +240,24 @@ def once_per_query(view: F) -> F:
         if request.method != "GET" or g.get("user") is not None or session:
             return view(*args, **kwargs)
         store = _store()
-        key = (request.endpoint, request.query_string, *version())
-        now = time.monotonic()
+        key = (request.endpoint, request.query_string)
         with store.lock:
             kept = store.kept.get(key)
-            if kept is not None and now - kept.at < TTL:
-                store.kept.move_to_end(key)
+        if kept is not None and (time.monotonic() - kept.at >= TTL or kept.version != version()):
+            kept = None  # (the version is looked up only when there is a kept response to compare it with)
+        with store.lock:
+            if kept is not None:
+                if key in store.kept:  # (unless another thread let it go meanwhile)
+                    store.kept.move_to_end(key)
                 store.hits += 1
             else:
-                kept = None
                 store.misses += 1
         if kept is None:
             response = make_response(view(*args, **kwargs))
             response.headers["X-Cache"] = "miss"
             if response.status_code != 200 or response.is_streamed or session:
                 return response
-            store.keep(key, _Kept(response, g.get("csp_nonce", "")))
+            store.keep(key, _Kept(response, g.get("csp_nonce", ""), version()))  # the version the view read at
             return response
         body = kept.body
         if kept.nonce:

@@ -92,17 +92,21 @@ def _summary(site: GainSite, body: str | None, lonlat: tuple[float, float] | Non
 
 @api.get("/v1/openapi.json")
 def openapi() -> ResponseReturnValue:
+    """The OpenAPI document, from which clients and the fuzz tests are generated."""
     return _json(document(base_url()))
 
 
 @api.get("")
 def docs() -> ResponseReturnValue:
+    """The API's page for people: what it offers, the tokens, and the rate limit."""
     from bng.register.accounts.api_tokens import RATE_LIMIT
 
     return render_template("api.html", rate_limit=RATE_LIMIT)
 
 
 class BadRequest(Exception):
+    """Query parameters the API refuses, answered as one 400 problem naming each."""
+
     def __init__(self, errors: list[FilterError]) -> None:
         self.errors = errors
 
@@ -137,7 +141,7 @@ def _site_listing(fmt: str) -> Listing:
     if errors:
         raise BadRequest(errors)
     try:
-        found = counted_once(query, services().open_data.sites)
+        found = counted_once(query, services().open_data.sites_at)
     except Invalid as err:  # an ``after`` that is no gain site's reference
         raise BadRequest([FilterError(p.field, p.message) for p in err.problems]) from None
     bodies = known("bodies")
@@ -295,46 +299,55 @@ def _serve(kind: str, fmt: str) -> ResponseReturnValue:
 @api.get("/v1/sites")
 @once_per_query
 def sites() -> ResponseReturnValue:
+    """Search the register's gain sites: a page of JSON, answered once per distinct query."""
     return _serve("sites", "json")
 
 
 @api.get("/v1/sites.csv")
 def sites_csv() -> ResponseReturnValue:
+    """Search the register's gain sites: a CSV file of up to 1,000 rows."""
     return _serve("sites", "csv")
 
 
 @api.get("/v1/sites.geojson")
 def sites_geojson() -> ResponseReturnValue:
+    """Search the register's gain sites: GeoJSON of their boundaries, in WGS84 or British National Grid."""
     return _serve("sites", "geojson")
 
 
 @api.get("/v1/parcels")
 def parcels() -> ResponseReturnValue:
+    """The habitat parcels of registered gain sites, with their capacity ledger: a page of JSON."""
     return _serve("parcels", "json")
 
 
 @api.get("/v1/parcels.csv")
 def parcels_csv() -> ResponseReturnValue:
+    """The habitat parcels of registered gain sites: a CSV file of up to 1,000 rows."""
     return _serve("parcels", "csv")
 
 
 @api.get("/v1/parcels.geojson")
 def parcels_geojson() -> ResponseReturnValue:
+    """The habitat parcels of registered gain sites as GeoJSON, their shapes mapped."""
     return _serve("parcels", "geojson")
 
 
 @api.get("/v1/allocations")
 def allocations() -> ResponseReturnValue:
+    """Allocations of gain site units to developments: a page of JSON, no personal data."""
     return _serve("allocations", "json")
 
 
 @api.get("/v1/allocations.csv")
 def allocations_csv() -> ResponseReturnValue:
+    """Allocations of gain site units to developments: a CSV file of up to 1,000 rows."""
     return _serve("allocations", "csv")
 
 
 @api.get("/v1/allocations.geojson")
 def allocations_geojson() -> ResponseReturnValue:
+    """Allocations of gain site units as GeoJSON points at their gain sites."""
     return _serve("allocations", "geojson")
 
 
@@ -359,6 +372,7 @@ def _parcel(p: HabitatParcel) -> models.Parcel:
 
 
 def detail(view: SiteView) -> models.SiteDetail:
+    """A gain site's public page as the API's document: the same facts, units as numbers, the boundary in WGS84."""
     site = view.site
     parcels = [_parcel(p) for p in view.parcels]
     body = view.responsible_body.name if view.responsible_body else None
@@ -403,12 +417,14 @@ def detail(view: SiteView) -> models.SiteDetail:
 
 @api.get("/v1/sites/<reference>")
 def site(reference: str) -> ResponseReturnValue:
+    """A gain site with its habitats, units, allocations, history and published documents."""
     view = services().register.site(reference)
     return _json(detail(view), view.site.updated_at)
 
 
 @api.get("/v1/lpas")
 def lpas() -> ResponseReturnValue:
+    """The local planning authorities of today, for the ``lpa`` filter."""
     return _json(
         {"items": [models.Lpa(name=x.name, ons_code=x.ons_code).model_dump() for x in services().register.lpas()]}
     )
@@ -416,6 +432,7 @@ def lpas() -> ResponseReturnValue:
 
 @api.get("/v1/responsible-bodies")
 def responsible_bodies() -> ResponseReturnValue:
+    """Every responsible body for conservation covenants, withdrawn ones with their date."""
     items = [
         models.ResponsibleBody(
             name=b.name, type=b.body_type, designated_on=b.designated_on, withdrawn_on=b.withdrawn_on

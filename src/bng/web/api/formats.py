@@ -31,7 +31,7 @@ DECIMALS = {"4326": 7, "27700": 2}
 
 
 def parse_crs(text: str) -> str | None:
-    """ "4326", "EPSG:4326", "27700" or "EPSG:27700" to "4326" or "27700"; None for anything else."""
+    """The CRS a client asked for: "4326" or "27700" from those or "EPSG:…"; None for anything else."""
     code = text.strip().upper().removeprefix("EPSG:")
     return code if code in CRS else None
 
@@ -49,6 +49,7 @@ def cell(value: Any) -> Any:
 
 
 def csv_text(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+    """Rows as RFC 4180 CSV with a header row, each cell made safe to open in a spreadsheet."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
@@ -70,6 +71,7 @@ def geometry(geom: BaseGeometry | None, crs: str) -> dict[str, Any] | None:
 def feature_collection(
     features: list[dict[str, Any]], crs: str, paging: dict[str, Any], links: dict[str, str | None]
 ) -> str:
+    """A page of features as GeoJSON, with its paging and links; a British National Grid one names its CRS."""
     doc: dict[str, Any] = {"type": "FeatureCollection"}
     if crs in CRS_NAMES:
         doc["crs"] = {"type": "name", "properties": {"name": CRS_NAMES[crs]}}

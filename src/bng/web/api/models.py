@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 
 class Links(BaseModel):
+    """The page's own link and its neighbours: follow ``next`` to read every page of a search."""
+
     self: str
     next: str | None = None
     prev: str | None = None
@@ -42,6 +44,8 @@ class SiteSummary(BaseModel):
 
 
 class SitePage(BaseModel):
+    """A page of gain sites found by the search, with the search's count and the links to its other pages."""
+
     items: list[SiteSummary]
     page: int
     per_page: int
@@ -71,12 +75,16 @@ class Parcel(BaseModel):
 
 
 class NamedArea(BaseModel):
+    """An area the gain site lies in (LPA, National Character Area or LNRS area), with its share of the site."""
+
     kind: Literal["lpa", "nca", "lnrs"]
     name: str
     share: float = Field(description="Share of the gain site's area in it, 0 to 1")
 
 
 class Allocation(BaseModel):
+    """An allocation of the gain site's units to a development, by its planning reference."""
+
     reference: str
     planning_reference: str
     development_name: str
@@ -85,18 +93,24 @@ class Allocation(BaseModel):
 
 
 class HistoryEntry(BaseModel):
+    """A change of the gain site's registration: registered, amended or removed."""
+
     kind: Literal["registered", "amended", "removed"]
     date: date
     description: str
 
 
 class Document(BaseModel):
+    """A document the register published with the gain site: the legal agreement, HMMP, metric or a map."""
+
     kind: str
     name: str
     url: str
 
 
 class ModuleTotals(BaseModel):
+    """A module's baseline, post-intervention, allocated and remaining units on the gain site."""
+
     module: Literal["area", "hedgerow", "watercourse"]
     baseline_units: float
     post_intervention_units: float
@@ -125,11 +139,15 @@ class SiteDetail(SiteSummary):
 
 
 class Lpa(BaseModel):
+    """A local planning authority, with its ONS code."""
+
     name: str
     ons_code: str | None
 
 
 class ResponsibleBody(BaseModel):
+    """A responsible body designated to hold conservation covenants."""
+
     name: str
     type: str
     designated_on: date
@@ -143,6 +161,8 @@ class OpenParcel(Parcel):
 
 
 class ParcelPage(BaseModel):
+    """A page of habitat parcels of registered gain sites, with the count and the links to other pages."""
+
     items: list[OpenParcel]
     page: int
     per_page: int
@@ -169,6 +189,8 @@ class OpenAllocation(BaseModel):
 
 
 class AllocationPage(BaseModel):
+    """A page of allocations, with the count and the links to other pages."""
+
     items: list[OpenAllocation]
     page: int
     per_page: int
@@ -178,6 +200,8 @@ class AllocationPage(BaseModel):
 
 
 class InvalidParam(BaseModel):
+    """A query parameter the request got wrong, and why."""
+
     name: str = Field(description="The query parameter")
     reason: str
 

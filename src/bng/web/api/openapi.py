@@ -192,6 +192,7 @@ def _downloads() -> dict[str, Any]:
 
 
 def document(server: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the public API and the token API's, with ``server`` as its base URL."""
     list_of = {
         "type": "object",
         "properties": {"items": {"type": "array", "items": {"$ref": REF.format(model="Lpa")}}},

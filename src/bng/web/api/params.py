@@ -1,7 +1,9 @@
-"""The query parameters as the OpenAPI document declares them: each is checked against its schema
-(type, bounds, listed values, pattern) before anything reads it, so that the document and the answers
-cannot disagree. Rules a schema cannot say (a grid reference's square, ``distance_km`` needing
-``near``) are the filters' own, after this."""
+"""The query parameters as the OpenAPI document declares them, so that the document and the answers cannot disagree.
+
+Each is checked against its schema (type, bounds, listed values, pattern) before anything reads it.
+Rules a schema cannot say (a grid reference's square, ``distance_km`` needing ``near``) are the
+filters' own, after this.
+"""
 
 from __future__ import annotations
 

@@ -39,6 +39,7 @@ MAX_MAP_BYTES = 50 * MB
 
 
 def problem(status: int, title: str, detail: str, problems: Sequence[Problem] = ()) -> Response:
+    """An error as RFC 9457 problem JSON, never cached; a 401 says how to authenticate (a bearer token)."""
     body = {
         "status": status,
         "title": title,
@@ -126,6 +127,7 @@ def _on() -> date | None:
 @api.post("/v1/metric/calculate")
 @token(Scope.METRIC)
 def calculate_metric() -> ResponseReturnValue:
+    """Calculate a metric workbook or site file: units, net change, trading rules, with the metric release used."""
     from bng.metric import calculate, load, result_to_dict
     from bng.register.credits.metric import read_metric
 
@@ -146,6 +148,7 @@ def calculate_metric() -> ResponseReturnValue:
 @api.post("/v1/metric/check")
 @token(Scope.METRIC)
 def check_metric() -> ResponseReturnValue:
+    """Check a completed statutory metric workbook against its own cached results and the net gain target."""
     from bng.workbook import WorkbookError, check_workbook
 
     filename, data = _upload("file", 50 * MB)
@@ -192,6 +195,7 @@ def _map_path(folder: Path, field: str) -> tuple[str, Path]:
 @api.post("/v1/maps/validate")
 @token(Scope.METRIC)
 def validate_maps() -> ResponseReturnValue:
+    """Validate a pair of habitat maps (baseline and post-intervention) and calculate the metric they make."""
     from bng.gis import MapError, load_maps
     from bng.metric import calculate, result_to_dict
 
@@ -233,6 +237,7 @@ def validate_maps() -> ResponseReturnValue:
 @api.post("/v1/credits/estimate")
 @token(Scope.METRIC)
 def estimate_credits() -> ResponseReturnValue:
+    """The statutory credits a metric's shortfall would need, and their price on the day given."""
     filename, data = _upload("file", 50 * MB)
     try:
         estimate = services().credits.estimates.from_metric(filename, data, _on())
@@ -271,6 +276,7 @@ def estimate_credits() -> ResponseReturnValue:
 @api.get("/v1/me/applications")
 @token(Scope.APPLICATIONS)
 def my_applications() -> ResponseReturnValue:
+    """The organisation's members' applications to register gain sites, with where each stands."""
     items = [
         {
             "reference": a.reference,
@@ -294,6 +300,7 @@ def _allocation_units(member: Actor, reference: str) -> dict[str, float]:
 @api.get("/v1/me/allocations")
 @token(Scope.ALLOCATIONS)
 def my_allocations() -> ResponseReturnValue:
+    """The allocations of gain site units the organisation's members recorded, each once, with its units."""
     seen: set[str] = set()  # an allocation two members may both see is listed once
     items = []
     for member in _caller().actors(Scope.ALLOCATIONS):
@@ -317,6 +324,7 @@ def my_allocations() -> ResponseReturnValue:
 @api.get("/v1/me/credit-orders")
 @token(Scope.CREDIT_ORDERS)
 def my_credit_orders() -> ResponseReturnValue:
+    """The organisation's members' statutory credit orders, with where each stands."""
     items = [
         {
             "reference": o.reference,
@@ -340,6 +348,7 @@ def my_credit_orders() -> ResponseReturnValue:
 @api.get("/v1/lpa/allocations")
 @token(Scope.LPA)
 def lpa_allocations() -> ResponseReturnValue:
+    """Every allocation of gain site units to developments in the LPA's area, for its officers' records."""
     from bng.register.core.ports import AllocationQuery
 
     lpa, _ = services().register.for_lpa(_caller().lpa_officer())
@@ -367,6 +376,7 @@ def lpa_allocations() -> ResponseReturnValue:
 @api.get("/v1/lpa/proofs")
 @token(Scope.LPA)
 def lpa_proofs() -> ResponseReturnValue:
+    """The proofs of statutory credits bought for developments in the LPA's area, refunded ones marked."""
     lpa, proofs = services().credits.fulfilment.for_lpa(_caller().lpa_officer())
     items = [
         {
@@ -385,6 +395,8 @@ def lpa_proofs() -> ResponseReturnValue:
 @api.get("/v1/lpa/monitoring")
 @token(Scope.LPA)
 def lpa_monitoring() -> ResponseReturnValue:
-    """The LPA's monitoring dashboard, as its officers download it signed in (``dashboard.json``): for the
-    software that reports on it (docs/monitoring.md)."""
+    """The LPA's monitoring dashboard, as its officers download it signed in (``dashboard.json``).
+
+    For the software that reports on it (docs/monitoring.md).
+    """
     return _json(services().lpa_monitoring.dashboard(_caller().lpa_officer()).to_dict())

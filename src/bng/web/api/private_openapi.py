@@ -87,6 +87,7 @@ METRIC_FILE = {"file": "A statutory metric workbook (.xlsx or .xlsm) or a JSON s
 
 
 def paths() -> dict[str, Any]:
+    """The token API's operations for the OpenAPI document, each with the scope it needs."""
     lpa_items = {**ITEMS, "properties": {**ITEMS["properties"], "lpa": {"type": "string"}}}
     return {
         "/api/v1/metric/calculate": {
