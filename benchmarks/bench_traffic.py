@@ -23,6 +23,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import os
 import random
 import subprocess
@@ -47,8 +48,12 @@ COMMAND = ".venv/bin/python -m benchmarks.bench_traffic"
 HERE = Path(__file__).resolve().parent
 TARGETS = {"api": (150, 100), "page": (60, 250)}
 """The issue's targets on 2 cores: requests a second, and the p95 in ms at that rate."""
-HELD = 0.98
-"""A paced run's offered rate held when the answers came at least this share of it (locust's own count)."""
+SPREAD = 3.0
+"""A paced run's rate held when its answers number at least the offered count less this many standard deviations.
+
+The paced users send a Poisson stream (``benchmarks/locustfile.py``), whose count in a run varies by its
+square root (about 2.4 % of 1,740 requests at 60 a second for 29 s) however well the server keeps up.
+"""
 NAMES = {"api": "JSON API", "page": "HTML search page"}
 
 
@@ -228,6 +233,15 @@ def _how(run: dict[str, Any]) -> str:
     }[run["mode"]]
 
 
+def _held(total: dict[str, Any], rate: float) -> bool:
+    """Whether the answers of a paced run number what a Poisson stream at ``rate`` offers, within :data:`SPREAD`."""
+    count, got = total.get("count", 0), total.get("rps", 0.0)
+    if not count or not got:
+        return False
+    offered = rate * count / got  # the rate times the run's measured seconds
+    return bool(count >= offered - SPREAD * math.sqrt(offered))
+
+
 def _targets(r: dict[str, Any]) -> str:
     """The issue's targets against the runs that measure them: the paced run, and beside it the ceiling."""
     rows = []
@@ -238,7 +252,7 @@ def _targets(r: dict[str, Any]) -> str:
         total = run["stats"].get("Aggregated", {})
         got, late = total.get("rps", 0.0), total.get("p95", 0.0)
         if run["mode"] == "paced":
-            held = got >= HELD * run["rate"]
+            held = _held(total, run["rate"])
             met = "yes" if held and late < p95 and not total.get("failures") else "no"
             if not held:
                 met += f" (the offered {run['rate']:.0f} requests/s did not hold)"
@@ -254,8 +268,9 @@ def _targets(r: dict[str, Any]) -> str:
         return ""
     return (
         "Targets (the issue's, on 2 cores) for unique requests. The paced run offers exactly the target's "
-        f"rate and is its measure (met when at least {HELD:.0%} of the offered rate was answered, with the "
-        "p95 under the bound and none failed); the closed loop beside it gives the ceiling, the most answers "
+        "rate as a Poisson stream (each user's intervals drawn at random) and is its measure (met when the "
+        f"answers number the offered count within {SPREAD:.0f} standard deviations of a Poisson count, with "
+        "the p95 under the bound and none failed); the closed loop beside it gives the ceiling, the most answers "
         "a second, whose latency is the queue of users that never wait.\n\n"
         "| Traffic | Run | Target | Measured | Met |\n|---|---|---|---|---|\n" + "".join(rows) + "\n"
     )
