@@ -43,6 +43,7 @@ from markupsafe import Markup
 
 from bng.register.core.ports import Page, SiteQuery
 
+from .lru import BytesLRU
 from .security import services
 
 TTL = 10.0  # seconds
@@ -72,30 +73,19 @@ class _Kept:
 
 class _Store:
     def __init__(self, limit: int) -> None:
-        self.kept: OrderedDict[tuple[Any, ...], _Kept] = OrderedDict()
+        self.kept: BytesLRU[tuple[Any, ...], _Kept] = BytesLRU(limit, lambda kept: kept.size)
         self.values: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
         self.fields: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
         self.choices: dict[Hashable, list[Any]] = {}
         self.choice_names: dict[int, Hashable] = {}
-        self.limit = limit
-        self.size = 0
         self.hits = 0
         self.misses = 0
         self.lock = threading.Lock()
 
     def keep(self, key: tuple[Any, ...], kept: _Kept) -> None:
         """Keep a response, letting the least recently used go while the bodies are over the limit."""
-        if kept.size > self.limit:
-            return
         with self.lock:
-            old = self.kept.pop(key, None)
-            if old is not None:
-                self.size -= old.size
-            self.kept[key] = kept
-            self.size += kept.size
-            while self.size > self.limit:
-                _, gone = self.kept.popitem(last=False)
-                self.size -= gone.size
+            self.kept.put(key, kept)
 
 
 def _store() -> _Store:
@@ -113,8 +103,8 @@ def stats() -> dict[str, float]:
         asked = store.hits + store.misses
         return {
             "responses": len(store.kept),
-            "bytes": store.size,
-            "limit": store.limit,
+            "bytes": store.kept.size,
+            "limit": store.kept.limit,
             "hits": store.hits,
             "misses": store.misses,
             "hit_rate": store.hits / asked if asked else 0.0,

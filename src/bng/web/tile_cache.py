@@ -12,8 +12,9 @@ reaches OS Maps once.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
+
+from .lru import BytesLRU
 
 DEFAULT_BYTES = 16 * 1024 * 1024
 """Tile bytes a worker keeps: an OS tile is 5-40 kB, so some 800 tiles, the views of a few dozen map pages."""
@@ -42,13 +43,16 @@ class TileCache:
     """A bytes-bounded LRU store of tiles, with one fetch at a time per tile."""
 
     def __init__(self, limit: int = DEFAULT_BYTES) -> None:
-        self.limit = limit
-        self.size = 0
         self.hits = 0
         self.misses = 0
-        self._kept: OrderedDict[Hashable, Tile] = OrderedDict()
+        self._kept: BytesLRU[Hashable, Tile] = BytesLRU(limit, lambda tile: len(tile[0]) + OVERHEAD)
         self._flights: dict[Hashable, _Flight] = {}
         self._lock = threading.Lock()
+
+    @property
+    def limit(self) -> int:
+        """The bytes of tiles this worker keeps at most."""
+        return self._kept.limit
 
     def get(self, key: Hashable, fetch: Callable[[], Tile]) -> Tile:
         """The tile kept under ``key``, or the one ``fetch`` gives (kept if it fits); fetch's errors pass through."""
@@ -83,26 +87,16 @@ class TileCache:
             flight.done.set()
 
     def _keep(self, key: Hashable, tile: Tile) -> None:
-        size = len(tile[0]) + OVERHEAD
-        if size > self.limit:
-            return
         with self._lock:
-            old = self._kept.pop(key, None)
-            if old is not None:
-                self.size -= len(old[0]) + OVERHEAD
-            self._kept[key] = tile
-            self.size += size
-            while self.size > self.limit:
-                _, gone = self._kept.popitem(last=False)
-                self.size -= len(gone[0]) + OVERHEAD
+            self._kept.put(key, tile)
 
     def stats(self) -> dict[str, int]:
         """Tiles and bytes kept, the limit, hits and misses: what the docs' figures and the tests read."""
         with self._lock:
             return {
                 "tiles": len(self._kept),
-                "bytes": self.size,
-                "limit": self.limit,
+                "bytes": self._kept.size,
+                "limit": self._kept.limit,
                 "hits": self.hits,
                 "misses": self.misses,
             }
