@@ -220,9 +220,7 @@ class Accounts(Service):
         token = secrets.token_urlsafe(32)
         address, origin = _key("sign-up", email), _key("sign-up-client", client)
         with self._uow(write=True) as uow:
-            counted = uow.throttle.failures([address, origin], now - WINDOW)
-            uow.throttle.fail([address, origin], now, now - WINDOW)
-            if counted.get(address, 0) >= SIGN_UP_ADDRESS_LIMIT or counted.get(origin, 0) >= SIGN_UP_CLIENT_LIMIT:
+            if _flooded(uow, now, {address: SIGN_UP_ADDRESS_LIMIT, origin: SIGN_UP_CLIENT_LIMIT}):
                 audit.record(uow, now, None, "account.sign_up_refused", "email", address[:16], None, {"flooded": True})
                 uow.commit()
                 return
@@ -455,6 +453,13 @@ class Accounts(Service):
 def _key(kind: str, value: str) -> str:
     """A throttle key: the SHA-256 of what it counts (no address or email is stored as such)."""
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def _flooded(uow: UnitOfWork, now: datetime, limits: dict[str, int]) -> bool:
+    """Count one more request that sends an email for each key; whether any key had already reached its limit."""
+    counted = uow.throttle.failures(list(limits), now - WINDOW)
+    uow.throttle.fail(list(limits), now, now - WINDOW)
+    return any(counted.get(key, 0) >= limit for key, limit in limits.items())
 
 
 def _sent(uow: UnitOfWork, now: datetime, to: str, template: str) -> None:

@@ -30,7 +30,7 @@ from bng.register.core.tokens import token_hash
 
 from . import second_factor
 from .passwords import password_problem
-from .service import WINDOW, Accounts, _key, _sent, actor_of
+from .service import WINDOW, Accounts, _flooded, _key, _sent, actor_of
 
 RESET_LINK_LIFETIME = timedelta(hours=1)
 VERIFY_LINK_LIFETIME = timedelta(hours=24)
@@ -89,9 +89,7 @@ class AccountSettings(Service):
         token = secrets.token_urlsafe(32)
         address, origin = _key("reset", email), _key("reset-client", client)
         with self._uow(write=True) as uow:
-            counted = uow.throttle.failures([address, origin], now - WINDOW)
-            uow.throttle.fail([address, origin], now, now - WINDOW)
-            flooded = counted.get(address, 0) >= RESET_ADDRESS_LIMIT or counted.get(origin, 0) >= RESET_CLIENT_LIMIT
+            flooded = _flooded(uow, now, {address: RESET_ADDRESS_LIMIT, origin: RESET_CLIENT_LIMIT})
             user = uow.users.by_email(email)
             if flooded:
                 audit.record(uow, now, None, "account.reset_refused", "email", address[:16], None, {"flooded": True})
